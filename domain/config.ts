@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes from environment variables, validated here once so the worker, the
+ * CLI and the dev stack read the same names with the same defaults. (Reading the
+ * environment is the caller's job; this module stays pure.)
+ */
+
+const Port = z.coerce.number().int().min(1).max(65535);
+
+export const ConnectionConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  SALESFLOW_TASK_QUEUE: z.string().min(1).default('salesflow'),
+});
+
+export const WorkerConfigSchema = ConnectionConfigSchema.extend({
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).default('smtp://127.0.0.1:2525'),
+  MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
+  /** Concurrent SMTP connections in the pooled transport. */
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+});
+
+export const DevStackConfigSchema = WorkerConfigSchema.extend({
+  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  TEMPORAL_PORT: Port.default(7233),
+  TEMPORAL_UI_PORT: Port.default(8233),
+  SMTP_PORT: Port.default(2525),
+});
+
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;

@@ -1,0 +1,111 @@
+import { findRep, teamOf } from './process';
+import { prospectWorkflowId, type OutboundMail, type ProspectState, type RepTask } from './prospect';
+import { formatCents, type QuoteRevision } from './quotation';
+
+/**
+ * The mails the lifecycle sends, rendered as pure functions. A Message-ID is derived from
+ * the workflow and what the mail is about, never from a clock or random number, so a
+ * retried send carries the same id and a receiver can drop the repeat.
+ */
+
+export const MESSAGE_ID_DOMAIN = 'salesflow.invalid';
+
+export function messageId(workflowId: string, key: string): string {
+  return `<${workflowId}.${key}@${MESSAGE_ID_DOMAIN}>`;
+}
+
+function who(state: ProspectState): string {
+  const { name, company } = state.info;
+  return company ? `${name} (${company})` : name;
+}
+
+function quoteSummary(quote: QuoteRevision): string {
+  const lines = quote.lines.map(
+    (l) =>
+      `  ${l.product}  ${l.quantity} x ${formatCents(l.unitPriceCents)}` +
+      (l.discountPercent > 0 ? ` -${l.discountPercent}%` : '') +
+      `  = ${formatCents(l.netCents)} ${quote.currency}`,
+  );
+  return [
+    ...lines,
+    `  Total: ${formatCents(quote.totals.netCents)} ${quote.currency}`,
+    quote.validTo ? `  Valid until: ${quote.validTo}` : '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+function repAndManager(state: ProspectState): { rep?: string; manager?: string } {
+  return {
+    rep: findRep(state.process, state.info.rep)?.email,
+    manager: teamOf(state.process, state.info.rep)?.manager.email,
+  };
+}
+
+/** The binding offer mailed to the customer; none when the prospect has no email address. */
+export function quoteSentMail(state: ProspectState, quote: QuoteRevision): OutboundMail | undefined {
+  if (!state.info.email) return undefined;
+  const id = prospectWorkflowId(state.info.id);
+  return {
+    messageId: messageId(id, `quote-r${quote.revision}-sent`),
+    to: state.info.email,
+    cc: repAndManager(state).rep,
+    subject: `Quotation ${state.info.id}-${quote.revision} for ${who(state)}`,
+    text: [
+      `Dear ${state.info.name},`,
+      '',
+      `thank you for your inquiry. We are pleased to offer:`,
+      '',
+      quoteSummary(quote),
+      quote.note ? `\n${quote.note}` : '',
+      '',
+      'This offer is binding until the date above.',
+    ].join('\n'),
+  };
+}
+
+export function quoteReminderMail(state: ProspectState, quote: QuoteRevision): OutboundMail | undefined {
+  const { rep } = repAndManager(state);
+  if (!rep) return undefined;
+  return {
+    messageId: messageId(prospectWorkflowId(state.info.id), `quote-r${quote.revision}-reminder`),
+    to: rep,
+    subject: `Reminder: quotation ${state.info.id}-${quote.revision} to ${who(state)} has no response`,
+    text: [
+      `The quotation sent to ${who(state)} on ${quote.sentAt} has had no customer response.`,
+      'Please follow up with the customer.',
+      '',
+      quoteSummary(quote),
+    ].join('\n'),
+  };
+}
+
+export function quoteEscalationMail(state: ProspectState, quote: QuoteRevision): OutboundMail | undefined {
+  const { rep, manager } = repAndManager(state);
+  if (!manager) return undefined;
+  return {
+    messageId: messageId(prospectWorkflowId(state.info.id), `quote-r${quote.revision}-escalation`),
+    to: manager,
+    cc: rep,
+    subject: `Escalation: quotation ${state.info.id}-${quote.revision} to ${who(state)} is stale`,
+    text: [
+      `The quotation sent to ${who(state)} on ${quote.sentAt} by ${state.info.rep} still has no customer response,`,
+      `after a reminder to the rep. It is valid until ${quote.validTo}.`,
+      '',
+      quoteSummary(quote),
+    ].join('\n'),
+  };
+}
+
+export function taskMail(state: ProspectState, task: RepTask): OutboundMail | undefined {
+  const rep = findRep(state.process, task.rep)?.email;
+  if (!rep) return undefined;
+  return {
+    messageId: messageId(prospectWorkflowId(state.info.id), `task-${task.id}`),
+    to: rep,
+    subject: `New task: ${task.title}`,
+    text: [`${task.title}`, '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${task.dueAt}`, `Task id: ${task.id}`].join(
+      '\n',
+    ),
+  };
+}

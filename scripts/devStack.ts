@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { DevStackConfigSchema, type DevStackConfig } from '../domain/config';
+import { describeIssues } from '../domain/errors';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { createSalesflowWorker } from '../worker/worker';
+import { devServerSearchAttributeFlags } from '../workflows/searchAttributes';
+import { MailSink } from './mailSink';
+import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
+
+/**
+ * `npm start`: the whole local stack in one foreground process. The Temporal dev server
+ * keeps its state in `.data/temporal.db`, so stopping and starting again resumes every
+ * prospect where it was; mail lands as `.eml` files in `.data/mail/`. Ctrl-C drains the
+ * worker first, then stops the mail sink and the server.
+ */
+
+export interface TemporalDevServer {
+  process: ChildProcess;
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` and waits until its frontend answers. */
+export async function startDevServer(options: {
+  executable: string;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  extraArgs?: string[];
+  log?: (line: string) => void;
+}): Promise<TemporalDevServer> {
+  const address = `127.0.0.1:${options.port}`;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'error',
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...devServerSearchAttributeFlags(),
+    ...(options.extraArgs ?? []),
+  ];
+  // Its own process group: the terminal's Ctrl-C reaches only us, and we stop the server
+  // after the worker has drained.
+  const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`temporal dev server exited with code ${child.exitCode}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  options.log?.(`temporal dev server on ${address}`);
+  return { process: child, address, stop };
+}
+
+async function main(config: DevStackConfig): Promise<void> {
+  const dataDir = resolve(PROJECT_ROOT, config.SALESFLOW_DATA_DIR);
+  const mailDir = resolve(dataDir, 'mail');
+  mkdirSync(mailDir, { recursive: true });
+
+  const executable = ensureTemporalCli();
+  const server = await startDevServer({
+    executable,
+    port: config.TEMPORAL_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: resolve(dataDir, 'temporal.db'),
+  });
+  const cleanups: (() => Promise<void> | void)[] = [() => server.stop()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    const client = await Connection.connect({ address: server.address });
+    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    await client.close();
+
+    const sink = await new MailSink({ port: config.SMTP_PORT, dir: mailDir }).start();
+    cleanups.push(() => sink.stop());
+
+    const connection = await NativeConnection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const { worker, close } = await createSalesflowWorker({
+      connection,
+      config: { ...config, SMTP_URL: sink.url },
+    });
+    cleanups.push(close);
+
+    console.log(
+      [
+        'salesflow is running:',
+        `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
+        `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+        `  SMTP sink     ${sink.url} -> ${mailDir}`,
+        `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
+        'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
+      ].join('\n'),
+    );
+    // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.
+    await worker.run();
+    console.log('salesflow: worker stopped; shutting down the mail sink and Temporal ...');
+  } finally {
+    await cleanup();
+  }
+}
+
+if (require.main === module) {
+  const parsed = DevStackConfigSchema.safeParse(process.env);
+  if (!parsed.success) {
+    console.error(`salesflow: bad configuration: ${describeIssues(parsed.error).join('; ')}`);
+    process.exit(1);
+  }
+  main(parsed.data).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`salesflow: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

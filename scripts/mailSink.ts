@@ -1,0 +1,156 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+/**
+ * A real SMTP server on loopback that keeps every message: in memory for tests, and as
+ * `.eml` files when given a folder (the local stack's `.data/mail/`). It speaks plain SMTP
+ * without authentication, as a capture sink should.
+ */
+
+export interface CapturedMail {
+  /** The envelope recipients (RCPT TO). */
+  recipients: string[];
+  from: string;
+  messageId: string;
+  subject: string;
+  headers: Map<string, string>;
+  raw: string;
+  file?: string;
+}
+
+export interface MailSinkOptions {
+  port?: number;
+  host?: string;
+  /** Write each message as an .eml file here. */
+  dir?: string;
+  /** Recipients refused with a permanent 550, to exercise bounce handling. */
+  rejectRecipients?: Iterable<string>;
+}
+
+/** Unfolds and reads the header block; enough to find Message-ID, To and Subject. */
+export function parseHeaders(raw: string): Map<string, string> {
+  const end = raw.search(/\r?\n\r?\n/);
+  const block = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+  }
+  return headers;
+}
+
+export class MailSink {
+  readonly messages: CapturedMail[] = [];
+  private server?: SMTPServer;
+  private readonly rejected: Set<string>;
+  private listeners: (() => void)[] = [];
+  port: number;
+
+  constructor(private readonly options: MailSinkOptions = {}) {
+    this.port = options.port ?? 0;
+    this.rejected = new Set([...(options.rejectRecipients ?? [])].map((a) => a.toLowerCase()));
+    if (options.dir) mkdirSync(options.dir, { recursive: true });
+  }
+
+  get url(): string {
+    return `smtp://${this.options.host ?? '127.0.0.1'}:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const serverOptions: SMTPServerOptions = {
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      size: 25 * 1024 * 1024,
+      onRcptTo: (address, _session, callback) => {
+        if (this.rejected.has(address.address.toLowerCase())) {
+          const err = new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`) as Error & { responseCode: number };
+          err.responseCode = 550;
+          callback(err);
+          return;
+        }
+        callback();
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          this.capture(
+            Buffer.concat(chunks).toString('utf8'),
+            session.envelope.rcptTo.map((r) => r.address),
+            session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          );
+          callback();
+        });
+      },
+    };
+    const server = new SMTPServer(serverOptions);
+    server.on('error', () => {
+      /* a client that hangs up mid-session is not the sink's problem */
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = server.server.address();
+    if (address && typeof address === 'object') this.port = address.port;
+    this.server = server;
+    return this;
+  }
+
+  /** Stops listening (an SMTP outage); `start()` again listens on the same port. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private capture(raw: string, recipients: string[], from: string): void {
+    const headers = parseHeaders(raw);
+    const mail: CapturedMail = {
+      recipients,
+      from,
+      messageId: headers.get('message-id') ?? '',
+      subject: headers.get('subject') ?? '',
+      headers,
+      raw,
+    };
+    if (this.options.dir) {
+      const safeId = mail.messageId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'no-id';
+      const file = join(this.options.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
+      writeFileSync(file, raw);
+      mail.file = file;
+    }
+    this.messages.push(mail);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Resolves once a message matching the predicate has arrived. */
+  waitFor(predicate: (m: CapturedMail) => boolean, timeoutMs = 30_000): Promise<CapturedMail> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.messages.find(predicate);
+        if (found) {
+          cleanup();
+          resolve(found);
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no matching mail within ${timeoutMs} ms; got: ${this.messages.map((m) => m.subject).join(' | ')}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners = this.listeners.filter((l) => l !== listener);
+      };
+      const listener = () => void check();
+      this.listeners.push(listener);
+      check();
+    });
+  }
+}

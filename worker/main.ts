@@ -1,0 +1,37 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { WorkerConfigSchema } from '../domain/config';
+import { describeIssues } from '../domain/errors';
+import { ensureSearchAttributes } from './searchAttributes';
+import { createSalesflowWorker } from './worker';
+
+/**
+ * A worker process for a running Temporal service (docker-compose, a cluster). Any number
+ * of them can share the task queue. SIGINT/SIGTERM drain in-flight tasks and exit.
+ */
+async function main(): Promise<void> {
+  const parsed = WorkerConfigSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
+  }
+  const config = parsed.data;
+  const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
+  await client.close();
+
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const { worker, close } = await createSalesflowWorker({ connection, config });
+  console.log(`worker polling ${config.TEMPORAL_ADDRESS} namespace=${config.TEMPORAL_NAMESPACE} queue=${config.SALESFLOW_TASK_QUEUE}; mail via ${config.SMTP_URL}`);
+  try {
+    await worker.run();
+  } finally {
+    close();
+    await connection.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(`salesflow worker: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../activities';
+import { applyDueDeadlines, nextDueAt } from '../domain/deadlines';
+import { DomainError } from '../domain/errors';
+import { COMMANDS, currentQuote, logContact, newProspect, type CommandName } from '../domain/lifecycle';
+import type { ProcessDefinitionInput } from '../domain/process';
+import type { ProspectInfoInput, ProspectState } from '../domain/prospect';
+import { contactObserved, getProspect, prospectUpdates } from './messages';
+import { SA } from './searchAttributes';
+
+export interface ProspectWorkflowInput {
+  info: ProspectInfoInput;
+  process: ProcessDefinitionInput;
+  /** Carried over by continue-as-new; absent on first start. */
+  state?: ProspectState;
+}
+
+// Mail is retried for as long as SMTP stays down: a reminder must never be lost, and the
+// Message-ID fixed in the domain lets a receiver recognise a repeat.
+const { sendMail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Keep each run's history small: a prospect can live for years in post-sales care. */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<ProspectState> {
+  // newProspect validates the input; a bad input fails the workflow task with a clear
+  // message instead of starting a prospect on garbage. The client validates first too.
+  let state: ProspectState = input.state ?? newProspect(input.info, input.process, nowIso());
+  let version = 0;
+
+  setHandler(getProspect, () => state);
+
+  for (const name of Object.keys(prospectUpdates) as CommandName[]) {
+    const apply = COMMANDS[name];
+    setHandler(
+      prospectUpdates[name],
+      (command: unknown) => {
+        state = apply(state, command, nowIso());
+        version++;
+        return state;
+      },
+      {
+        // The validator runs the same rule on a throwaway result; throwing refuses the
+        // update before anything is written to history.
+        validator: (command: unknown) => {
+          apply(state, command, nowIso());
+        },
+      },
+    );
+  }
+
+  setHandler(contactObserved, (contact) => {
+    try {
+      state = logContact(state, contact, nowIso());
+      version++;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      log.warn('dropped a malformed observed contact', { error: err.message });
+    }
+  });
+
+  let published = '';
+  for (;;) {
+    published = publishSearchAttributes(state, published);
+    await deliverOutbox(() => state, (next) => (state = next));
+
+    const seen = version;
+    const dueAt = nextDueAt(state);
+    const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
+    const woke = () => version !== seen || state.outbox.length > 0;
+    const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
+    if (!changed) {
+      state = applyDueDeadlines(state, nowIso());
+      version++;
+    }
+
+    if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (state.outbox.length === 0) {
+        await continueAsNew<typeof prospectWorkflow>({ info: state.info, process: state.process, state });
+      }
+    }
+  }
+}
+
+/** Sends queued mails one by one; a mail leaves the outbox only after SMTP accepted it. */
+async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) => void): Promise<void> {
+  for (;;) {
+    const mail = get().outbox[0];
+    if (!mail) return;
+    let refusal: string | undefined;
+    try {
+      await sendMail(mail);
+    } catch (err) {
+      // Only a permanent refusal (SMTP 5xx) gets here; anything temporary is retried.
+      if (!(err instanceof ActivityFailure)) throw err;
+      refusal = err.cause?.message ?? err.message;
+      log.warn('mail permanently refused', { messageId: mail.messageId, to: mail.to, refusal });
+    }
+    const current = get();
+    const outbox = current.outbox.filter((m) => m.messageId !== mail.messageId);
+    const changes = refusal
+      ? [...current.changes, { at: nowIso(), by: 'system', what: `mail to ${mail.to} refused: ${refusal}` }]
+      : current.changes;
+    set({ ...current, outbox, changes });
+  }
+}
+
+/** Upserts only when something listed changed, so an idle loop adds nothing to history. */
+function publishSearchAttributes(state: ProspectState, previous: string): string {
+  const due = nextDueAt(state);
+  const total = currentQuote(state)?.totals.netCents;
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: SA.stage, value: state.stage },
+    { key: SA.rep, value: state.info.rep },
+    { key: SA.process, value: state.process.name },
+    { key: SA.processVersion, value: state.process.version },
+    { key: SA.quoteTotal, value: total === undefined ? null : total / 100 },
+    { key: SA.nextDue, value: due === undefined ? null : new Date(due) },
+  ];
+  const signature = JSON.stringify(pairs.map((p) => p.value));
+  if (signature !== previous) upsertSearchAttributes(pairs);
+  return signature;
+}

@@ -1,0 +1,23 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/**
+ * Everything a person lists or filters prospects by lives in visibility, so inboxes and
+ * pipeline lists need no second database. The dev server allows 10 Keyword and 3 each of
+ * Datetime/Double/Int attributes per namespace; these are chosen to leave room.
+ */
+export const SA = {
+  stage: defineSearchAttributeKey('SalesStage', 'KEYWORD'),
+  rep: defineSearchAttributeKey('SalesRep', 'KEYWORD'),
+  quoteTotal: defineSearchAttributeKey('QuoteTotal', 'DOUBLE'),
+  nextDue: defineSearchAttributeKey('NextDueTime', 'DATETIME'),
+  process: defineSearchAttributeKey('SalesProcess', 'KEYWORD'),
+  processVersion: defineSearchAttributeKey('SalesProcessVersion', 'INT'),
+} as const;
+
+export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
+
+/** The `--search-attribute NAME=Type` flags the Temporal CLI dev server takes. */
+export function devServerSearchAttributeFlags(): string[] {
+  const cliType = { KEYWORD: 'Keyword', DOUBLE: 'Double', DATETIME: 'Datetime', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList' } as const;
+  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+}
