@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { ConnectionConfigSchema } from '../domain/config';
+import { DomainError, describeIssues } from '../domain/errors';
+import { currentInquiry } from '../domain/inquiry';
+import type { CommandName } from '../domain/lifecycle';
+import { CHANNELS } from '../domain/contact';
+import { STAGES, type Stage } from '../domain/stages';
+import type { ProspectState } from '../domain/prospect';
+import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
+import { loadProcessFile } from './processFile';
+import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
+import { SalesflowClient } from './salesflowClient';
+
+/**
+ * `salesflow`: the command line over the typed client. Reads print text, or JSON with
+ * `--json`; every error is one line on stderr and a non-zero exit.
+ */
+
+function defaultBy(): string {
+  try {
+    return process.env.SALESFLOW_USER ?? userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+async function withClient<T>(fn: (client: SalesflowClient) => Promise<T>): Promise<T> {
+  const parsed = ConnectionConfigSchema.safeParse(process.env);
+  if (!parsed.success) throw new DomainError(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
+  const client = await SalesflowClient.connect(parsed.data);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+function print(value: unknown, json: boolean | undefined, text: () => string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : text());
+}
+
+/** Runs an update and prints what changed in one line (or the whole state with --json). */
+async function run(id: string, name: CommandName, args: Record<string, unknown>, opts: { json?: boolean }, done: (s: ProspectState) => string) {
+  const state = await withClient((c) => c.command(id, name, args));
+  print(state, opts.json, () => done(state));
+}
+
+const jsonOption = new Option('--json', 'print JSON instead of text');
+const byOption = () => new Option('--by <name>', 'who gives the command').default(defaultBy(), '$SALESFLOW_USER or your login');
+
+export function buildProgram(): Command {
+  const program = new Command('salesflow')
+    .description('Run the sales process as durable Temporal workflows.')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+
+  program
+    .command('create')
+    .description('create a prospect (creating an existing one again changes nothing)')
+    .argument('<id>', 'prospect id, e.g. acme')
+    .requiredOption('--name <name>', 'contact person')
+    .requiredOption('--rep <rep>', 'assigned sales rep (a rep id from the process)')
+    .option('--company <company>')
+    .option('--email <email>')
+    .option('--phone <phone>')
+    .option('--source <source>', 'where the lead came from', 'manual')
+    .option('--process <file>', 'process definition YAML (default: the built-in one)')
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const definition = opts.process ? loadProcessFile(opts.process) : undefined;
+      const info = { id, name: opts.name, rep: opts.rep, company: opts.company, email: opts.email, phone: opts.phone, source: opts.source };
+      const { created, state } = await withClient((c) => c.createProspect(info, definition));
+      print({ created, prospect: state }, opts.json, () =>
+        created
+          ? `created prospect ${state.info.id} (stage ${state.stage}, rep ${state.info.rep}, process ${state.process.name} v${state.process.version})`
+          : `prospect ${state.info.id} already exists (stage ${state.stage}); nothing changed`,
+      );
+    });
+
+  program
+    .command('show')
+    .description('show a prospect: stage, contacts, inquiry, quotation, tasks, history')
+    .argument('<id>')
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const state = await withClient((c) => c.getProspect(id));
+      print(state, opts.json, () => renderProspect(state));
+    });
+
+  program
+    .command('list')
+    .description('list open prospects from visibility')
+    .addOption(new Option('--stage <stage>').choices(STAGES))
+    .option('--rep <rep>')
+    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10))
+    .addOption(jsonOption)
+    .action(async (opts) => {
+      if (opts.limit !== undefined && !(opts.limit > 0)) throw new DomainError('--limit must be a positive whole number');
+      const rows = await withClient((c) => c.listProspects({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit }));
+      print(rows, opts.json, () => renderList(rows));
+    });
+
+  program
+    .command('contact')
+    .description('log a customer contact (visit, call, letter, direct mail, email)')
+    .argument('<id>')
+    .addOption(new Option('--channel <channel>').choices(CHANNELS).makeOptionMandatory())
+    .addOption(new Option('--direction <direction>').choices(['inbound', 'outbound']).default('outbound'))
+    .option('--note <text>', '', '')
+    .option('--at <time>', 'when it happened (ISO time; default now)')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const args = { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at, by: opts.by };
+      await run(id, 'logContact', args, opts, (s) => `logged ${opts.direction} ${opts.channel} for ${id} (${s.contacts.length} contacts)`);
+    });
+
+  program
+    .command('qualify')
+    .description('record qualification answers and, with --outcome, the decision')
+    .argument('<id>')
+    .option('--budget <amount>', 'budget the customer has', (v) => (Number.isFinite(Number(v)) ? Number(v) : v))
+    .option('--need <text>')
+    .option('--authority <text>', 'who decides')
+    .option('--timeline <text>')
+    .addOption(new Option('--outcome <outcome>').choices(['qualified', 'disqualified']))
+    .option('--reason <text>', 'required when disqualified')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const answers = Object.fromEntries(
+        Object.entries({ budget: opts.budget, need: opts.need, authority: opts.authority, timeline: opts.timeline }).filter(([, v]) => v !== undefined),
+      );
+      await run(id, 'qualify', { answers, outcome: opts.outcome, reason: opts.reason, by: opts.by }, opts, (s) =>
+        s.stage === 'lost' ? `${id} disqualified: stage lost` : `${id}: qualification ${s.qualification?.outcome ?? 'in progress'} (stage ${s.stage})`,
+      );
+    });
+
+  const inquiry = program.command('inquiry').description("the customer's request: create (VA11), change (VA12), show (VA13)");
+  for (const [verb, name] of [['create', 'createInquiry'], ['change', 'changeInquiry']] as const) {
+    inquiry
+      .command(verb)
+      .description(verb === 'create' ? 'create the inquiry' : 'change the inquiry (keeps every version)')
+      .argument('<id>')
+      .option('--item <PRODUCT:QTY[:YYYY-MM-DD]>', 'an item; repeat for more', collect, [])
+      .option('--note <text>', '', '')
+      .addOption(byOption())
+      .addOption(jsonOption)
+      .action(async (id: string, opts) => {
+        const items = (opts.item as string[]).map(parseInquiryItem);
+        await run(id, name, { items, note: opts.note, by: opts.by }, opts, (s) => {
+          const v = s.inquiry ? currentInquiry(s.inquiry) : undefined;
+          return `${id}: inquiry version ${v?.version} with ${v?.items.length} item(s) (stage ${s.stage})`;
+        });
+      });
+  }
+  inquiry
+    .command('show')
+    .argument('<id>')
+    .option('--version <n>', 'a past version', (v) => Number.parseInt(v, 10))
+    .option('--all', 'every version')
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const state = await withClient((c) => c.getProspect(id));
+      if (!state.inquiry) throw new DomainError(`prospect ${id} has no inquiry`);
+      const versions = state.inquiry.versions;
+      const chosen = opts.all ? versions : [opts.version === undefined ? currentInquiry(state.inquiry) : versions.find((v) => v.version === opts.version)];
+      if (chosen.some((v) => v === undefined)) throw new DomainError(`inquiry of ${id} has no version ${opts.version} (1..${versions.length})`);
+      print(opts.all ? versions : chosen[0], opts.json, () => chosen.map((v) => renderInquiry(v!, versions.length)).join('\n\n'));
+    });
+
+  const quote = program.command('quote').description('the binding offer: create (VA21), change (VA22), show (VA23), send, accept, reject');
+  for (const [verb, name] of [['create', 'createQuote'], ['change', 'changeQuote']] as const) {
+    quote
+      .command(verb)
+      .description(
+        verb === 'create'
+          ? 'create the quotation from the current inquiry (price its items with --price, or list --item lines)'
+          : 'change the quotation: a draft in place, a sent one as a new revision',
+      )
+      .argument('<id>')
+      .option('--price <PRODUCT=PRICE[:DISC%]>', "price for an inquiry item; repeat for each", collect, [])
+      .option('--item <PRODUCT:QTY:PRICE[:DISC%]>', 'an explicit line; repeat for more', collect, [])
+      .option('--valid-to <time>', 'end of validity (ISO time; default: process validity from sending)')
+      .option('--note <text>')
+      .addOption(byOption())
+      .addOption(jsonOption)
+      .action(async (id: string, opts) => {
+        const prices = opts.price as string[];
+        const items = opts.item as string[];
+        if (prices.length > 0 && items.length > 0) throw new DomainError('use either --price or --item, not both');
+        let lines;
+        if (items.length > 0) lines = items.map(parseQuoteItem);
+        else if (prices.length > 0 || verb === 'create') {
+          const state = await withClient((c) => c.getProspect(id));
+          if (!state.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
+          lines = linesFromInquiry(currentInquiry(state.inquiry).items, prices);
+        }
+        const args = { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by };
+        await run(id, name, args, opts, (s) => {
+          const q = s.quotes[s.quotes.length - 1]!;
+          return `${id}: quotation revision ${q.revision} ${q.status}, total ${(q.totals.netCents / 100).toFixed(2)} ${q.currency}`;
+        });
+      });
+  }
+  quote
+    .command('send')
+    .description('send the draft to the customer; from now on it is binding')
+    .argument('<id>')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'sendQuote', { by: opts.by }, opts, (s) => {
+        const q = s.quotes[s.quotes.length - 1]!;
+        return `${id}: revision ${q.revision} sent, valid until ${q.validTo}`;
+      });
+    });
+  quote
+    .command('show')
+    .argument('<id>')
+    .option('--revision <n>', 'a past revision', (v) => Number.parseInt(v, 10))
+    .option('--all', 'every revision')
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      const state = await withClient((c) => c.getProspect(id));
+      if (state.quotes.length === 0) throw new DomainError(`prospect ${id} has no quotation`);
+      const chosen = opts.all
+        ? state.quotes
+        : [opts.revision === undefined ? state.quotes[state.quotes.length - 1] : state.quotes.find((q) => q.revision === opts.revision)];
+      if (chosen.some((q) => q === undefined)) throw new DomainError(`quotation of ${id} has no revision ${opts.revision} (1..${state.quotes.length})`);
+      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length)).join('\n\n'));
+    });
+  quote
+    .command('accept')
+    .description('the customer accepted the sent quotation: the prospect is won')
+    .argument('<id>')
+    .option('--note <text>', '', '')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'acceptQuote', { note: opts.note, by: opts.by }, opts, (s) => `${id}: quotation accepted, stage ${s.stage}`);
+    });
+  quote
+    .command('reject')
+    .description('the customer rejected the sent quotation: the prospect is lost')
+    .argument('<id>')
+    .requiredOption('--reason <text>')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'rejectQuote', { reason: opts.reason, by: opts.by }, opts, (s) => `${id}: quotation rejected, stage ${s.stage}`);
+    });
+
+  program
+    .command('lost')
+    .description('mark a prospect lost')
+    .argument('<id>')
+    .requiredOption('--reason <text>')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'markLost', { reason: opts.reason, by: opts.by }, opts, (s) => `${id}: stage ${s.stage} (${s.lostReason})`);
+    });
+
+  const task = program.command('task').description("a rep's tasks");
+  task
+    .command('done')
+    .description('complete a task, e.g. the follow-up an expired quotation creates')
+    .argument('<task-id>', 'e.g. acme-T1')
+    .requiredOption('--outcome <text>')
+    .option('--note <text>', '', '')
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (taskId: string, opts) => {
+      const m = /^(.+)-T\d+$/.exec(taskId);
+      if (!m) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
+      await run(m[1]!, 'completeTask', { taskId, outcome: opts.outcome, note: opts.note, by: opts.by }, opts, () => `task ${taskId} done: ${opts.outcome}`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help/version text).
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`salesflow: ${message.split('\n').join(' ')}\n`);
+    return err instanceof DomainError ? 1 : 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => process.exit(code));
+}

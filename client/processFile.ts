@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { DomainError, formatPath } from '../domain/errors';
+import { ProcessDefinitionSchema, type ProcessDefinition } from '../domain/process';
+
+export interface FileProblem {
+  path: string;
+  line?: number;
+  message: string;
+}
+
+/** Reads a YAML (or JSON, which is YAML) document and validates it; every problem keeps its line. */
+export function parseYamlWithSchema<S extends z.ZodType>(
+  text: string,
+  schema: S,
+): { ok: true; value: z.output<S> } | { ok: false; problems: FileProblem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: '(file)',
+        line: lineCounter.linePos(e.pos[0]).line,
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    };
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      // Point at the deepest node that exists: a missing key is reported on its parent.
+      let line: number | undefined;
+      for (let depth = issue.path.length; depth >= 0 && line === undefined; depth--) {
+        const node = doc.getIn(issue.path.slice(0, depth) as unknown[], true);
+        if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+      }
+      if (line === undefined && doc.contents && isNode(doc.contents) && doc.contents.range) {
+        line = lineCounter.linePos(doc.contents.range[0]).line;
+      }
+      return { path: formatPath(issue.path) || '(root)', line, message: issue.message };
+    }),
+  };
+}
+
+export function formatProblem(file: string, p: FileProblem): string {
+  return `${file}:${p.line ?? '?'}: ${p.path}: ${p.message}`;
+}
+
+/** Loads a process file; throws one DomainError (one line) listing every problem with file:line. */
+export function loadProcessFile(file: string): ProcessDefinition {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DomainError(`cannot read process file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const parsed = parseYamlWithSchema(text, ProcessDefinitionSchema);
+  if (!parsed.ok) {
+    throw new DomainError(`invalid process file: ${parsed.problems.map((p) => formatProblem(file, p)).join('; ')}`);
+  }
+  return parsed.value;
+}

@@ -1,0 +1,105 @@
+import { formatDuration } from '../domain/duration';
+import { currentInquiry, type InquiryVersion } from '../domain/inquiry';
+import { nextDueAt } from '../domain/deadlines';
+import type { ProspectState } from '../domain/prospect';
+import { formatCents, type QuoteRevision } from '../domain/quotation';
+import type { ProspectSummary } from './salesflowClient';
+
+/** Plain-text views for the terminal; `--json` prints the state itself instead. */
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function renderList(rows: ProspectSummary[]): string {
+  if (rows.length === 0) return 'no prospects match';
+  return table([
+    ['ID', 'NAME', 'STAGE', 'REP', 'QUOTE', 'NEXT DUE'],
+    ...rows.map((r) => [
+      r.id,
+      r.company ? `${r.name} (${r.company})` : r.name,
+      r.stage ?? '',
+      r.rep ?? '',
+      r.quoteTotal === undefined ? '' : r.quoteTotal.toFixed(2),
+      r.nextDue ?? '',
+    ]),
+  ]);
+}
+
+export function renderInquiry(version: InquiryVersion, of: number): string {
+  return [
+    `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${version.changedAt}`,
+    ...(version.note ? [`  note: ${version.note}`] : []),
+    table([
+      ['  PRODUCT', 'QTY', 'WANTED BY'],
+      ...version.items.map((i) => [`  ${i.product}`, String(i.quantity), i.wantedDeliveryDate ?? '']),
+    ]),
+  ].join('\n');
+}
+
+export function renderQuote(quote: QuoteRevision, of: number): string {
+  const head = [
+    `Quotation revision ${quote.revision} of ${of}: ${quote.status.toUpperCase()} (refers to inquiry version ${quote.inquiryVersion})`,
+    `  created ${quote.createdAt} by ${quote.createdBy}`,
+    ...(quote.sentAt ? [`  sent ${quote.sentAt}, valid until ${quote.validTo}`] : []),
+    ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${quote.requestedValidTo} once sent`] : []),
+    ...(quote.remindedAt ? [`  rep reminded ${quote.remindedAt}`] : []),
+    ...(quote.escalatedAt ? [`  escalated ${quote.escalatedAt}`] : []),
+    ...(quote.respondedAt ? [`  customer answered ${quote.respondedAt}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
+    ...(quote.supersededBy ? [`  superseded by revision ${quote.supersededBy}`] : []),
+    ...(quote.note ? [`  note: ${quote.note}`] : []),
+  ];
+  const lines = table([
+    ['  PRODUCT', 'QTY', 'UNIT', 'DISC%', 'NET'],
+    ...quote.lines.map((l) => [
+      `  ${l.product}`,
+      String(l.quantity),
+      formatCents(l.unitPriceCents),
+      l.discountPercent ? String(l.discountPercent) : '',
+      formatCents(l.netCents),
+    ]),
+  ]);
+  const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} (gross ${formatCents(quote.totals.grossCents)}, discount ${formatCents(quote.totals.discountCents)})`;
+  return [...head, lines, totals].join('\n');
+}
+
+export function renderProspect(state: ProspectState): string {
+  const { info } = state;
+  const due = nextDueAt(state);
+  const out: string[] = [
+    `${info.name}${info.company ? ` (${info.company})` : ''}  [${info.id}]`,
+    `  stage:    ${state.stage}${state.lostReason ? ` (${state.lostReason})` : ''}`,
+    `  rep:      ${info.rep}`,
+    `  process:  ${state.process.name} v${state.process.version} (quotes valid ${formatDuration(state.process.quotePolicy.validity)}, stale after ${formatDuration(state.process.quotePolicy.staleAfter)}, escalate after ${formatDuration(state.process.quotePolicy.escalateAfter)})`,
+    ...(info.email ? [`  email:    ${info.email}`] : []),
+    ...(info.phone ? [`  phone:    ${info.phone}`] : []),
+    `  source:   ${info.source}`,
+    ...(due !== undefined ? [`  next due: ${new Date(due).toISOString()}`] : []),
+  ];
+  if (state.qualification) {
+    const q = state.qualification;
+    const answers = Object.entries(q.answers)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
+    out.push('', `Qualification: ${q.outcome ?? 'in progress'}${q.reason ? ` (${q.reason})` : ''}`, `  ${answers || 'no answers yet'}`);
+  }
+  if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length));
+  const quote = state.quotes[state.quotes.length - 1];
+  if (quote) out.push('', renderQuote(quote, state.quotes.length));
+  if (state.tasks.length > 0) {
+    out.push('', 'Tasks:', ...state.tasks.map((t) => `  ${t.id}  ${t.state.padEnd(9)} due ${t.dueAt}  ${t.title}${t.outcome ? ` -> ${t.outcome}` : ''}`));
+  }
+  if (state.escalations.length > 0) {
+    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${e.at}  ${e.kind} (revision ${e.quoteRevision}) -> ${e.to}`));
+  }
+  if (state.contacts.length > 0) {
+    out.push(
+      '',
+      'Contact log:',
+      ...state.contacts.map((c) => `  ${c.at}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
+    );
+  }
+  out.push('', 'History:', ...state.changes.map((c) => `  ${c.at}  ${c.by}: ${c.what}`));
+  return out.join('\n');
+}

@@ -1,0 +1,175 @@
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import type { ConnectionConfig } from '../domain/config';
+import { DomainError } from '../domain/errors';
+import { newProspect, type CommandName } from '../domain/lifecycle';
+import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
+import { prospectWorkflowId, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
+import type { Stage } from '../domain/stages';
+import { getProspect, prospectUpdates } from '../workflows/messages';
+import { SA } from '../workflows/searchAttributes';
+
+/** One row of a pipeline list, read from visibility (no workflow is woken to build it). */
+export interface ProspectSummary {
+  id: string;
+  name: string;
+  company?: string;
+  stage?: string;
+  rep?: string;
+  quoteTotal?: number;
+  nextDue?: string;
+  process?: string;
+  processVersion?: number;
+  status: string;
+}
+
+export interface ListFilter {
+  stage?: Stage;
+  rep?: string;
+  limit?: number;
+}
+
+/** Visibility queries take string literals; refuse anything that could break out of one. */
+function quoteLiteral(value: string): string {
+  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new DomainError(`invalid filter value ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+/**
+ * The typed facade the CLI and the HTTP API use. It validates every command with the same
+ * domain rules the workflow applies and turns Temporal's errors into one readable line.
+ */
+export class SalesflowClient {
+  private constructor(
+    readonly client: Client,
+    private readonly connection: Connection,
+    readonly config: ConnectionConfig,
+  ) {}
+
+  static async connect(config: ConnectionConfig): Promise<SalesflowClient> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 5_000 });
+    } catch (err) {
+      throw new DomainError(
+        `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is "npm start" running?`,
+      );
+    }
+    return new SalesflowClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection, config);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  /**
+   * Starts the prospect's workflow. Creating an existing prospect again is not an error:
+   * it returns the running prospect untouched (`created: false`).
+   */
+  async createProspect(
+    info: ProspectInfoInput,
+    process: ProcessDefinitionInput = DEFAULT_PROCESS_INPUT,
+  ): Promise<{ created: boolean; state: ProspectState }> {
+    // Validate here too, so a bad input never starts a workflow.
+    const initial = newProspect(info, process, new Date().toISOString());
+    const workflowId = prospectWorkflowId(initial.info.id);
+    const existing = await this.tryGetProspect(initial.info.id);
+    if (existing) return { created: false, state: existing };
+    await this.client.workflow.start('prospectWorkflow', {
+      workflowId,
+      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
+      args: [{ info: initial.info, process: initial.process }],
+      // Two racing creates end up with one workflow, never an error or a duplicate.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      memo: { name: initial.info.name, company: initial.info.company ?? '' },
+      typedSearchAttributes: [
+        { key: SA.stage, value: initial.stage },
+        { key: SA.rep, value: initial.info.rep },
+        { key: SA.process, value: initial.process.name },
+        { key: SA.processVersion, value: initial.process.version },
+      ],
+    });
+    return { created: true, state: initial };
+  }
+
+  async getProspect(id: string): Promise<ProspectState> {
+    const state = await this.tryGetProspect(id);
+    if (!state) throw new DomainError(`no prospect "${id}"`);
+    return state;
+  }
+
+  private async tryGetProspect(id: string): Promise<ProspectState | undefined> {
+    try {
+      return await this.client.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw translate(err, id);
+    }
+  }
+
+  /** Gives a prospect a command; returns the prospect after it, or throws the refusal. */
+  async command(id: string, name: CommandName, args: unknown): Promise<ProspectState> {
+    const handle = this.client.workflow.getHandle(prospectWorkflowId(id));
+    // The same update definitions the workflow registers; its validators run the rules.
+    return this.wrap(() => handle.executeUpdate(prospectUpdates[name], { args: [args as never] }), id);
+  }
+
+  async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
+    const clauses = [`WorkflowType = 'prospectWorkflow'`, `ExecutionStatus = 'Running'`];
+    if (filter.stage) clauses.push(`${SA.stage.name} = ${quoteLiteral(filter.stage)}`);
+    if (filter.rep) clauses.push(`${SA.rep.name} = ${quoteLiteral(filter.rep)}`);
+    const out: ProspectSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      out.push(summarize(info));
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private async wrap<T>(fn: () => Promise<T>, id: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translate(err, id);
+    }
+  }
+}
+
+function summarize(info: WorkflowExecutionInfo): ProspectSummary {
+  const sa = info.typedSearchAttributes;
+  const memo = (info.memo ?? {}) as { name?: string; company?: string };
+  const nextDue = sa.get(SA.nextDue);
+  return {
+    id: info.workflowId.replace(/^prospect-/, ''),
+    name: memo.name ?? '',
+    company: memo.company || undefined,
+    stage: sa.get(SA.stage),
+    rep: sa.get(SA.rep),
+    quoteTotal: sa.get(SA.quoteTotal),
+    nextDue: nextDue ? nextDue.toISOString() : undefined,
+    process: sa.get(SA.process),
+    processVersion: sa.get(SA.processVersion),
+    status: info.status.name,
+  };
+}
+
+/** Turns Temporal's layered errors into the one line a person needs. */
+export function translate(err: unknown, id: string): Error {
+  if (err instanceof DomainError) return err;
+  if (err instanceof WorkflowNotFoundError) return new DomainError(`no prospect "${id}"`);
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure || cause instanceof TemporalFailure) return new DomainError(cause.message);
+    return new DomainError(err.message);
+  }
+  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
+    return new DomainError(`prospect "${id}" is closed`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,17 @@
+/**
+ * One jest run shares one Temporal dev server and one workflow bundle (see
+ * test/helpers/globalSetup.ts); time-skipping tests start their own test server per file.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
+  testTimeout: 120_000,
+  maxWorkers: 2,
+  // The Temporal native bridge can keep the event loop alive after the last test.
+  forceExit: true,
+};
