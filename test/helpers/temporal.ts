@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { SalesflowClient } from '../../client/salesflowClient';
+import type { ConnectionConfig } from '../../domain/config';
+import { MailSink } from '../../scripts/mailSink';
+import { createSalesflowWorker } from '../../worker/worker';
+
+// Keep test output readable: only the SDK's warnings and errors.
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed by an earlier file in this jest worker */
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with "npm test" (jest's globalSetup sets it)`);
+  return value;
+}
+
+export function bundlePath(): string {
+  return required('SALESFLOW_TEST_BUNDLE');
+}
+
+/** A running worker on its own task queue, with mail going to a real SMTP sink on loopback. */
+export interface TestStack {
+  client: SalesflowClient;
+  raw: Client;
+  sink: MailSink;
+  worker: Worker;
+  taskQueue: string;
+  config: ConnectionConfig;
+  /** Stops the worker and waits for it, closes mail and connections. */
+  stop(): Promise<void>;
+}
+
+async function startStack(
+  connection: NativeConnection,
+  raw: Client,
+  address: string,
+  options: { sink?: MailSink; namespace?: string; searchAttributes?: boolean } = {},
+): Promise<TestStack> {
+  quietRuntime();
+  const taskQueue = `test-${randomUUID()}`;
+  const sink = options.sink ?? (await new MailSink().start());
+  const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
+  const { worker, close } = await createSalesflowWorker({
+    connection,
+    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2 },
+    workflowBundle: { codePath: bundlePath() },
+  });
+  const running = worker.run();
+  return {
+    client: SalesflowClient.fromClient(raw, config, { searchAttributes: options.searchAttributes }),
+    raw,
+    sink,
+    worker,
+    taskQueue,
+    config,
+    async stop() {
+      worker.shutdown();
+      await running;
+      close();
+      await sink.stop();
+    },
+  };
+}
+
+/** A worker against the dev server that globalSetup started for this run. */
+export async function startDevServerStack(options: { sink?: MailSink } = {}): Promise<TestStack & { close(): Promise<void> }> {
+  const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const raw = new Client({ connection: clientConnection });
+  const stack = await startStack(connection, raw, address, options);
+  return {
+    ...stack,
+    async close() {
+      await stack.stop();
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The time-skipping test server with a worker and a sink; days pass in seconds. */
+export async function startTimeSkippingStack(): Promise<TestStack & { env: TestWorkflowEnvironment; close(): Promise<void> }> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
+  });
+  // The Java test server cannot register custom search attributes, so prospects here run
+  // without them; visibility is covered by the dev-server integration tests.
+  const stack = await startStack(env.nativeConnection, env.client, 'time-skipping', { searchAttributes: false });
+  return {
+    ...stack,
+    env,
+    async close() {
+      await stack.stop();
+      await env.teardown();
+    },
+  };
+}
