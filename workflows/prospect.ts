@@ -84,10 +84,12 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 
   let published = '';
   for (;;) {
+    // Taken before publishing and delivering: a command that lands while a mail is being
+    // sent must wake the next round, or its stage change would never be published.
+    const seen = version;
     if (input.searchAttributes !== false) published = publishSearchAttributes(state, published);
     await deliverOutbox(() => state, (next) => (state = next));
 
-    const seen = version;
     const dueAt = nextDueAt(state);
     const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
     const woke = () => version !== seen || state.outbox.length > 0;

@@ -75,6 +75,7 @@ async function startStack(
 
 /** A worker against the dev server that globalSetup started for this run. */
 export async function startDevServerStack(options: { sink?: MailSink } = {}): Promise<TestStack & { close(): Promise<void> }> {
+  quietRuntime();
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });

@@ -1,0 +1,111 @@
+import type { ProcessDefinitionInput } from '../../domain/process';
+import { prospectWorkflowId } from '../../domain/prospect';
+import { startDevServerStack, type TestStack } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
+
+/**
+ * The real worker with its real activities on the dev server, mail over SMTP to a sink on
+ * loopback, lists from visibility. Durations are seconds so escalation happens live.
+ */
+
+let stack: TestStack & { close(): Promise<void> };
+beforeAll(async () => {
+  stack = await startDevServerStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const fastProcess: ProcessDefinitionInput = {
+  name: 'fast',
+  version: 3,
+  teams: [
+    {
+      name: 'north',
+      manager: { id: 'nina', email: 'nina@sales.test' },
+      reps: [{ id: 'ravi', email: 'ravi@sales.test' }],
+    },
+  ],
+  quotePolicy: { validity: '6s', staleAfter: '1s', escalateAfter: '2s', followUpDueIn: '1h' },
+};
+
+const uniq = `${Date.now().toString(36)}`;
+
+test('a prospect driven from contact to won through the client, listed from visibility', async () => {
+  const id = `won-${uniq}`;
+  const { client } = stack;
+  await client.createProspect({ id, name: 'Wendy Winner', company: 'Win Ltd', email: 'wendy@win.test', rep: 'ravi' }, fastProcess);
+  await client.command(id, 'logContact', { channel: 'visit', direction: 'outbound', note: 'met at fair', by: 'ravi' });
+  await client.command(id, 'qualify', { answers: { budget: 5000, authority: 'CEO' }, outcome: 'qualified', by: 'ravi' });
+  await client.command(id, 'createInquiry', { items: [{ product: 'PUMP-X', quantity: 2, wantedDeliveryDate: '2027-01-15' }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: 1999.99 }], by: 'ravi' });
+
+  // The pipeline list comes from visibility: stage, rep and quote total are search attributes.
+  const listed = await eventually(async () => {
+    const rows = await client.listProspects({ stage: 'quotation', rep: 'ravi' });
+    const row = rows.find((r) => r.id === id);
+    if (!row || row.quoteTotal !== 3999.98) throw new Error(`not listed yet: ${JSON.stringify(rows)}`);
+    return row;
+  });
+  expect(listed).toMatchObject({ name: 'Wendy Winner', company: 'Win Ltd', stage: 'quotation', rep: 'ravi', process: 'fast', processVersion: 3 });
+  expect(await client.listProspects({ stage: 'won', rep: 'ravi' })).not.toContainEqual(expect.objectContaining({ id }));
+
+  await client.command(id, 'sendQuote', { by: 'ravi' });
+  await stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`);
+  const won = await client.command(id, 'acceptQuote', { by: 'ravi' });
+  expect(won.stage).toBe('won');
+
+  await eventually(async () => {
+    const rows = await client.listProspects({ stage: 'won' });
+    if (!rows.some((r) => r.id === id)) {
+      const d = await stack.raw.workflow.getHandle(prospectWorkflowId(id)).describe();
+      throw new Error(`not won in visibility yet: ${JSON.stringify(d.searchAttributes)} ${d.status.name} ${JSON.stringify(rows)}`);
+    }
+  });
+});
+
+test('a stale quotation mails the rep, escalates to the manager by real SMTP, then expires', async () => {
+  const id = `stale-${uniq}`;
+  const { client, sink } = stack;
+  await client.createProspect({ id, name: 'Sam Silent', email: 'sam@silent.test', rep: 'ravi' }, fastProcess);
+  await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  await client.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 10 }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: 5 }], by: 'ravi' });
+  await client.command(id, 'sendQuote', { by: 'ravi' });
+
+  const reminder = await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-reminder@salesflow.invalid>`);
+  expect(reminder.recipients).toEqual(['ravi@sales.test']);
+  const escalation = await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-escalation@salesflow.invalid>`);
+  expect(escalation.recipients).toEqual(expect.arrayContaining(['nina@sales.test', 'ravi@sales.test']));
+  expect(escalation.subject).toContain('Escalation');
+
+  const escalated = await client.getProspect(id);
+  expect(escalated.escalations.map((e) => [e.kind, e.to])).toEqual([
+    ['quote_reminder', 'ravi'],
+    ['quote_escalation', 'nina'],
+  ]);
+
+  await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.task-${id}-T1@salesflow.invalid>`);
+  const expired = await client.getProspect(id);
+  expect(expired.quotes[0]?.status).toBe('expired');
+  expect(expired.tasks[0]).toMatchObject({ id: `${id}-T1`, state: 'open', rep: 'ravi' });
+  // The follow-up task's due time is what the rep's list sorts by.
+  await eventually(async () => {
+    const row = (await client.listProspects({ rep: 'ravi' })).find((r) => r.id === id);
+    if (row?.nextDue !== expired.tasks[0]?.dueAt) throw new Error(`next due not published yet: ${row?.nextDue}`);
+  });
+});
+
+test('a refused command leaves no event in the history on a real server', async () => {
+  const id = `refuse-${uniq}`;
+  const { client, raw } = stack;
+  await client.createProspect({ id, name: 'Rita Refused', rep: 'ravi' }, fastProcess);
+  await client.command(id, 'logContact', { channel: 'call', by: 'ravi' });
+  const handle = raw.workflow.getHandle(prospectWorkflowId(id));
+  const before = (await handle.fetchHistory()).events?.length;
+  await expect(client.command(id, 'createInquiry', { items: [{ product: 'X', quantity: 1 }] })).rejects.toThrow(
+    'cannot create an inquiry in stage contact (allowed in: qualification)',
+  );
+  await expect(client.command(id, 'logContact', { channel: 'fax' })).rejects.toThrow(/invalid contact: channel/);
+  expect((await handle.fetchHistory()).events?.length).toBe(before);
+});
