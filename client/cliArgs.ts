@@ -7,9 +7,10 @@ import type { QuoteLineInput } from '../domain/quotation';
  * These parsers only split text; the schemas decide what is valid.
  */
 
-function number(text: string, flag: string, what: string): number {
+/** `context` is the flag as typed, so the error points at the whole value. */
+function number(text: string, context: string, what: string): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new DomainError(`${flag} "${text}": ${what} must be a number`);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new DomainError(`${context}: ${what} must be a number`);
   return n;
 }
 
@@ -17,7 +18,7 @@ function number(text: string, flag: string, what: string): number {
 export function parseInquiryItem(text: string): InquiryItem {
   const [product = '', qty = '', date] = text.split(':');
   if (!product || !qty) throw new DomainError(`--item "${text}": expected PRODUCT:QUANTITY[:YYYY-MM-DD]`);
-  return { product, quantity: number(qty, '--item', 'quantity'), ...(date ? { wantedDeliveryDate: date } : {}) };
+  return { product, quantity: number(qty, `--item "${text}"`, 'quantity'), ...(date ? { wantedDeliveryDate: date } : {}) };
 }
 
 /** `--item PRODUCT:QTY:UNIT_PRICE[:DISCOUNT_PERCENT]` */
@@ -26,9 +27,9 @@ export function parseQuoteItem(text: string): QuoteLineInput {
   if (!product || !qty || !price) throw new DomainError(`--item "${text}": expected PRODUCT:QUANTITY:UNIT_PRICE[:DISCOUNT%]`);
   return {
     product,
-    quantity: number(qty, '--item', 'quantity'),
-    unitPrice: number(price, '--item', 'unit price'),
-    ...(discount ? { discountPercent: number(discount.replace(/%$/, ''), '--item', 'discount') } : {}),
+    quantity: number(qty, `--item "${text}"`, 'quantity'),
+    unitPrice: number(price, `--item "${text}"`, 'unit price'),
+    ...(discount ? { discountPercent: number(discount.replace(/%$/, ''), `--item "${text}"`, 'discount') } : {}),
   };
 }
 
@@ -40,8 +41,8 @@ export function parsePrice(text: string): [string, { unitPrice: number; discount
   return [
     text.slice(0, eq),
     {
-      unitPrice: number(price, '--price', 'unit price'),
-      ...(discount ? { discountPercent: number(discount.replace(/%$/, ''), '--price', 'discount') } : {}),
+      unitPrice: number(price, `--price "${text}"`, 'unit price'),
+      ...(discount ? { discountPercent: number(discount.replace(/%$/, ''), `--price "${text}"`, 'discount') } : {}),
     },
   ];
 }
