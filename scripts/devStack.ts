@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DevStackConfigSchema, type DevStackConfig } from '../domain/config';
 import { describeIssues } from '../domain/errors';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
@@ -102,7 +102,10 @@ async function main(config: DevStackConfig): Promise<void> {
   const mailDir = resolve(dataDir, 'mail');
   mkdirSync(mailDir, { recursive: true });
 
+  // The SDK's INFO lines (webpack's bundle report among them) drown the addresses we print.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const executable = ensureTemporalCli();
+  console.log('salesflow: starting the Temporal dev server, the mail sink and the worker ...');
   const server = await startDevServer({
     executable,
     port: config.TEMPORAL_PORT,
