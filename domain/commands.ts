@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationSchema } from './duration';
 import { ChannelSchema, DirectionSchema, IsoTimeSchema } from './contact';
 import { InquiryItemsSchema } from './inquiry';
 import { QualificationAnswersSchema, QualificationOutcomeSchema } from './qualification';
@@ -28,11 +29,17 @@ export const QualifySchema = z
     answers: QualificationAnswersSchema.default({}),
     outcome: QualificationOutcomeSchema.optional(),
     reason: z.string().trim().min(1).max(1000).optional(),
+    /** Let the process's qualification rules decide the outcome from the answers. */
+    decide: z.boolean().default(false),
     by: By,
   })
   .refine((q) => q.outcome !== 'disqualified' || q.reason !== undefined, {
     message: 'a disqualification needs a reason',
     path: ['reason'],
+  })
+  .refine((q) => !(q.decide && q.outcome !== undefined), {
+    message: 'give either an outcome or decide, not both',
+    path: ['decide'],
   });
 
 export const CreateInquirySchema = z.object({ items: InquiryItemsSchema, note: Note, by: By });
@@ -69,7 +76,49 @@ export const CompleteTaskSchema = z.object({
   by: By,
 });
 
+export const ScheduleCallSchema = z.object({
+  at: IsoTimeSchema,
+  /** Defaults to the process's call length. */
+  duration: DurationSchema.optional(),
+  note: Note,
+  by: By,
+});
+export const RescheduleCallSchema = z.object({ callId: z.string().min(1), at: IsoTimeSchema, duration: DurationSchema.optional(), by: By });
+export const CancelCallSchema = z.object({ callId: z.string().min(1), reason: Note, by: By });
+export const CompleteCallSchema = z.object({
+  callId: z.string().min(1),
+  outcome: z.string().trim().min(1, 'an outcome is required').max(200),
+  note: Note,
+  by: By,
+});
+
+export const OpenSupportQuerySchema = z.object({
+  topic: z.string().trim().min(1, 'a topic is required').max(200),
+  question: z.string().trim().min(1, 'a question is required').max(4000),
+  by: By,
+});
+export const AnswerSupportQuerySchema = z.object({
+  queryId: z.string().min(1),
+  answer: z.string().trim().min(1, 'an answer is required').max(4000),
+  /** Items for an inquiry made from the query (the customer asked for prices or dates). */
+  inquiryItems: InquiryItemsSchema.optional(),
+  by: By,
+});
+
+export const MigrateProcessSchema = z.object({
+  /** The published definition to move to; validated again by the prospect. */
+  process: z.unknown(),
+  by: By,
+});
+
 export type LogContact = z.input<typeof LogContactSchema>;
+export type ScheduleCall = z.input<typeof ScheduleCallSchema>;
+export type RescheduleCall = z.input<typeof RescheduleCallSchema>;
+export type CancelCall = z.input<typeof CancelCallSchema>;
+export type CompleteCall = z.input<typeof CompleteCallSchema>;
+export type OpenSupportQuery = z.input<typeof OpenSupportQuerySchema>;
+export type AnswerSupportQuery = z.input<typeof AnswerSupportQuerySchema>;
+export type MigrateProcess = z.input<typeof MigrateProcessSchema>;
 export type Qualify = z.input<typeof QualifySchema>;
 export type CreateInquiry = z.input<typeof CreateInquirySchema>;
 export type ChangeInquiry = z.input<typeof ChangeInquirySchema>;

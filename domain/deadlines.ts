@@ -1,7 +1,8 @@
 import { currentQuote } from './lifecycle';
-import { quoteEscalationMail, quoteReminderMail, taskMail } from './notifications';
+import { quoteEscalationMail, quoteReminderMail } from './notifications';
+import { addTask } from './tasks';
 import { teamOf } from './process';
-import type { OutboundMail, ProspectState, RepTask } from './prospect';
+import type { OutboundMail, ProspectState } from './prospect';
 import type { QuoteRevision } from './quotation';
 
 /**
@@ -43,6 +44,7 @@ export function nextDueAt(state: ProspectState): number | undefined {
   const times = [
     ...pendingDeadlines(state).map((d) => d.at),
     ...state.tasks.filter((t) => t.state === 'open').map((t) => Date.parse(t.dueAt)),
+    ...state.tasks.filter((t) => t.state === 'overdue' && t.escalateAt).map((t) => Date.parse(t.escalateAt!)),
   ];
   return times.length === 0 ? undefined : Math.min(...times);
 }
@@ -81,25 +83,22 @@ function applyOne(state: ProspectState, deadline: Deadline, now: string): Prospe
       };
     }
     case 'quote_expire': {
-      const task: RepTask = {
-        id: `${state.info.id}-T${state.nextTaskNo}`,
-        kind: 'follow_up',
-        title: `Follow up on expired quotation ${state.info.id}-${quote.revision}`,
-        rep: state.info.rep,
-        dueAt: new Date(Date.parse(now) + state.process.quotePolicy.followUpDueIn).toISOString(),
-        state: 'open',
-        createdAt: now,
-      };
-      const next: ProspectState = {
-        ...withCurrentQuote(state, { ...quote, status: 'expired' }),
-        tasks: [...state.tasks, task],
-        nextTaskNo: state.nextTaskNo + 1,
-      };
+      const expired = withCurrentQuote(state, { ...quote, status: 'expired' });
+      const next = addTask(
+        expired,
+        {
+          kind: 'follow_up',
+          title: `Follow up on expired quotation ${state.info.id}-${quote.revision}`,
+          rep: state.info.rep,
+          dueAt: new Date(Date.parse(now) + state.process.quotePolicy.followUpDueIn).toISOString(),
+          escalateAfter: { businessDays: 1 },
+        },
+        now,
+      );
       return {
         ...next,
-        outbox: queue(next, taskMail(next, task)),
         escalations: [...state.escalations, { at: now, kind: 'quote_expired', quoteRevision: quote.revision, to: state.info.rep }],
-        changes: [...state.changes, { at: now, by: 'system', what: `revision ${quote.revision} expired; task ${task.id} for ${state.info.rep}` }],
+        changes: [...next.changes, { at: now, by: 'system', what: `revision ${quote.revision} expired` }],
       };
     }
   }

@@ -7,6 +7,8 @@ import {
   CreateQuoteSchema,
   LogContactSchema,
   MarkLostSchema,
+  MigrateProcessSchema,
+  AnswerSupportQuerySchema,
   QualifySchema,
   RejectQuoteSchema,
   SendQuoteSchema,
@@ -14,8 +16,12 @@ import {
 import { DomainError, parseOrThrow } from './errors';
 import { currentInquiry } from './inquiry';
 import { quoteSentMail } from './notifications';
-import { ProcessDefinitionSchema, findRep, type ProcessDefinitionInput } from './process';
-import { ProspectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
+import { cancelCall, completeCall, rescheduleCall, scheduleCall } from './calls';
+import { ProcessDefinitionSchema, findRep, type ProcessDefinition, type ProcessDefinitionInput } from './process';
+import { scoreQualification, type Facts } from './rules';
+import { answerSupportQuery, openSupportQuery } from './support';
+import { addStageTasks, onStageEntered } from './tasks';
+import { ProspectInfoSchema, isActiveTask, type ProspectInfoInput, type ProspectState } from './prospect';
 import { priceLine, totalsOf, type QuoteRevision } from './quotation';
 import { canMove, isClosed, type Stage } from './stages';
 
@@ -33,7 +39,7 @@ export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionI
     const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
     throw new DomainError(`rep "${parsedInfo.rep}" is not in process "${parsedProcess.name}" (reps: ${known})`);
   }
-  return {
+  const state: ProspectState = {
     info: parsedInfo,
     stage: 'contact',
     process: parsedProcess,
@@ -46,6 +52,7 @@ export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionI
     changes: [{ at: now, by: 'system', what: `created in stage contact, assigned to ${parsedInfo.rep}` }],
     nextTaskNo: 1,
   };
+  return addStageTasks(state, 'contact', now);
 }
 
 function moveTo(state: ProspectState, to: Stage): Stage {
@@ -95,24 +102,46 @@ export function qualify(state: ProspectState, raw: unknown, now: string): Prospe
     throw new DomainError('cannot qualify: the prospect is already qualified');
   }
   const answers = { ...state.qualification?.answers, ...cmd.answers };
-  const decided = cmd.outcome !== undefined;
+  const criteria = state.process.qualification;
+  if (cmd.decide && !criteria) {
+    throw new DomainError(`process "${state.process.name}" has no qualification rules; give --outcome instead`);
+  }
+  // The rules score every time answers are recorded, so reps see where a lead stands.
+  const score = criteria ? scoreQualification(criteria, qualificationFacts(state, answers)) : undefined;
+  const outcome = cmd.decide ? score?.outcome : cmd.outcome;
+  const reason =
+    cmd.decide && score?.outcome === 'disqualified'
+      ? score.knockout
+        ? `knock-out ${score.knockout.rule}: ${score.knockout.reason}`
+        : `score ${score.score} below threshold ${score.threshold}`
+      : cmd.reason;
+  const decided = outcome !== undefined;
   const qualification = {
     answers,
-    outcome: cmd.outcome,
-    reason: cmd.reason,
+    outcome,
+    reason,
+    score,
     decidedAt: decided ? now : undefined,
     decidedBy: decided ? cmd.by : undefined,
     updatedAt: now,
   };
-  if (cmd.outcome === 'disqualified') {
+  if (outcome === 'disqualified') {
     return {
-      ...closeAsLost(state, `disqualified: ${cmd.reason ?? ''}`, now),
+      ...closeAsLost(state, `disqualified: ${reason ?? ''}`, now),
       qualification,
-      changes: logChange(state, now, cmd.by, `disqualified: ${cmd.reason}`),
+      changes: logChange(state, now, cmd.by, `disqualified: ${reason}`),
     };
   }
-  const what = cmd.outcome === 'qualified' ? 'qualified' : 'recorded qualification answers';
-  return { ...state, stage: moveTo(state, 'qualification'), qualification, changes: logChange(state, now, cmd.by, what) };
+  const scored = score ? ` (score ${score.score}/${score.threshold})` : '';
+  const what = outcome === 'qualified' ? `qualified${scored}` : `recorded qualification answers${scored}`;
+  const next: ProspectState = { ...state, stage: moveTo(state, 'qualification'), qualification, changes: logChange(state, now, cmd.by, what) };
+  return outcome === 'qualified' ? addStageTasks(next, 'qualified', now) : next;
+}
+
+/** What qualification rules and assignment rules can look at. */
+export function qualificationFacts(state: ProspectState, answers = state.qualification?.answers ?? {}): Facts {
+  const { info } = state;
+  return { answers, fields: info.fields, source: info.source, company: info.company, email: info.email };
 }
 
 export function createInquiry(state: ProspectState, raw: unknown, now: string): ProspectState {
@@ -300,7 +329,7 @@ export function completeTask(state: ProspectState, raw: unknown, now: string): P
   const cmd = parseOrThrow(CompleteTaskSchema, raw, 'task completion');
   const task = state.tasks.find((t) => t.id === cmd.taskId);
   if (!task) throw new DomainError(`no task ${cmd.taskId} on prospect ${state.info.id}`);
-  if (task.state !== 'open') throw new DomainError(`task ${cmd.taskId} is already ${task.state}`);
+  if (!isActiveTask(task)) throw new DomainError(`task ${cmd.taskId} is already ${task.state}`);
   const done = { ...task, state: 'done' as const, doneAt: now, outcome: cmd.outcome, note: cmd.note || undefined };
   return {
     ...state,
@@ -310,7 +339,50 @@ export function completeTask(state: ProspectState, raw: unknown, now: string): P
 }
 
 function cancelOpenTasks(state: ProspectState, now: string): ProspectState['tasks'] {
-  return state.tasks.map((t) => (t.state === 'open' ? { ...t, state: 'cancelled' as const, doneAt: now } : t));
+  return state.tasks.map((t) => (isActiveTask(t) ? { ...t, state: 'cancelled' as const, doneAt: now } : t));
+}
+
+/**
+ * Why moving this prospect to `target` is unsafe, or undefined when it is safe. In-flight
+ * prospects keep their version unless ops migrate them explicitly; a move is refused when
+ * the new version could not carry the prospect on (its rep or support team gone, an older
+ * version, another process).
+ */
+export function migrationBlocker(state: ProspectState, target: ProcessDefinition): string | undefined {
+  if (target.name !== state.process.name) return `it runs process "${state.process.name}", not "${target.name}"`;
+  if (target.version === state.process.version) return `it is already on version ${target.version}`;
+  if (target.version < state.process.version) return `it is on version ${state.process.version}, newer than ${target.version}`;
+  if (!findRep(target, state.info.rep)) return `its rep "${state.info.rep}" is not in version ${target.version}`;
+  const openQueries = (state.supportQueries ?? []).filter((q) => !q.answeredAt);
+  if (openQueries.length > 0 && !target.support) return `it has an open support query and version ${target.version} has no support team`;
+  for (const t of state.tasks.filter(isActiveTask)) {
+    if (!findRep(target, t.rep) && !target.teams.some((team) => team.reps.some((r) => r.id === t.rep))) {
+      return `its open task ${t.id} belongs to "${t.rep}", who is not in version ${target.version}`;
+    }
+  }
+  return undefined;
+}
+
+export function migrateProcess(state: ProspectState, raw: unknown, now: string): ProspectState {
+  const cmd = parseOrThrow(MigrateProcessSchema, raw, 'migration');
+  const target = parseOrThrow(ProcessDefinitionSchema, cmd.process, 'process definition');
+  const blocker = migrationBlocker(state, target);
+  if (blocker) throw new DomainError(`cannot migrate ${state.info.id}: ${blocker}`);
+  return {
+    ...state,
+    process: target,
+    migrations: [...(state.migrations ?? []), { at: now, from: state.process.version, to: target.version, by: cmd.by }],
+    changes: logChange(state, now, cmd.by, `migrated from ${state.process.name} v${state.process.version} to v${target.version}`),
+  };
+}
+
+/** The answer to a support query; with items it also creates (or changes) the inquiry. */
+export function answerQuery(state: ProspectState, raw: unknown, now: string): ProspectState {
+  const cmd = parseOrThrow(AnswerSupportQuerySchema, raw, 'support answer');
+  const answered = answerSupportQuery(state, cmd, now);
+  if (!cmd.inquiryItems) return answered;
+  const inquiry = { items: cmd.inquiryItems, note: `from support query ${cmd.queryId}`, by: cmd.by };
+  return answered.inquiry ? changeInquiry(answered, inquiry, now) : createInquiry(answered, inquiry, now);
 }
 
 function closeAsLost(state: ProspectState, reason: string, now: string): ProspectState {
@@ -330,5 +402,17 @@ export const COMMANDS = {
   rejectQuote,
   markLost,
   completeTask,
+  scheduleCall,
+  rescheduleCall,
+  cancelCall,
+  completeCall,
+  openSupportQuery,
+  answerSupportQuery: answerQuery,
+  migrateProcess,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
+
+/** Runs a command and then what entering a new stage brings (the stage's task templates). */
+export function runCommand(name: CommandName, state: ProspectState, raw: unknown, now: string): ProspectState {
+  return onStageEntered(state, COMMANDS[name](state, raw, now), now);
+}

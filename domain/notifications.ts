@@ -109,3 +109,28 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
     ),
   };
 }
+
+/** The reminder a task workflow sends its rep when the task is past due. */
+export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string): OutboundMail {
+  return {
+    messageId: messageId(`task-${task.id}`, 'overdue'),
+    to: repEmail,
+    subject: `Overdue: ${task.title}`,
+    text: [`Task ${task.id} was due ${task.dueAt} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
+  };
+}
+
+/** The escalation to the team's manager when an overdue task stays open. */
+export function taskEscalationMail(
+  task: { id: string; title: string; dueAt: string; prospectId: string; rep: string },
+  managerEmail: string,
+  repEmail: string | undefined,
+): OutboundMail {
+  return {
+    messageId: messageId(`task-${task.id}`, 'escalation'),
+    to: managerEmail,
+    cc: repEmail,
+    subject: `Escalation: ${task.rep}'s task is overdue: ${task.title}`,
+    text: [`Task ${task.id} for ${task.rep} was due ${task.dueAt}; the rep was reminded and it is still open.`, `Prospect: ${task.prospectId}`].join('\n'),
+  };
+}

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration';
+import { OffsetSchema } from './offset';
+import { ConditionSchema, KnockoutRuleSchema, ScoringRuleSchema } from './rules';
+import { STAGES } from './stages';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -43,6 +46,53 @@ export const QuotePolicySchema = z
   });
 export type QuotePolicy = z.infer<typeof QuotePolicySchema>;
 
+export const TASK_KINDS = ['call', 'demo', 'prepare_quotation', 'follow_up', 'support', 'custom'] as const;
+export const TaskKindSchema = z.enum(TASK_KINDS);
+export type TaskKind = z.infer<typeof TaskKindSchema>;
+
+/**
+ * A task the prospect workflow creates when the prospect enters a stage. `due` is counted
+ * from entering the stage (the stage's SLA); an open task past due reminds its rep, and
+ * `escalateAfter` later mails the team's manager.
+ */
+export const TaskTemplateSchema = z.object({
+  kind: TaskKindSchema,
+  /** `{{name}}`, `{{company}}` and `{{id}}` are filled from the prospect. */
+  title: z.string().min(1).max(200),
+  due: OffsetSchema,
+  escalateAfter: OffsetSchema,
+});
+export type TaskTemplate = z.infer<typeof TaskTemplateSchema>;
+
+export const QualificationCriteriaSchema = z.object({
+  threshold: z.number(),
+  rules: z.array(ScoringRuleSchema).default([]),
+  knockouts: z.array(KnockoutRuleSchema).default([]),
+});
+export type QualificationCriteria = z.infer<typeof QualificationCriteriaSchema>;
+
+export const AssignmentSchema = z.object({
+  /** round-robin: every team's reps in turn; territory: the first rule that matches picks the team, then round-robin in it. */
+  strategy: z.enum(['round-robin', 'territory']).default('round-robin'),
+  rules: z.array(ConditionSchema.and(z.object({ team: z.string().min(1) }))).default([]),
+  /** The team for prospects no rule matches; the first team when absent. */
+  defaultTeam: z.string().min(1).optional(),
+});
+export type Assignment = z.infer<typeof AssignmentSchema>;
+
+export const SupportPolicySchema = z.object({
+  /** The sales-support team that answers customers' telephone queries. */
+  team: z.string().min(1),
+  answerWithin: OffsetSchema,
+  escalateAfter: OffsetSchema,
+});
+
+export const CallPolicySchema = z.object({
+  /** A scheduled call not marked done this long after its end escalates. */
+  escalateAfter: OffsetSchema.default({ businessDays: 1 }),
+  defaultDuration: DurationSchema.default(1_800_000),
+});
+
 export const ProcessNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-"');
@@ -54,8 +104,31 @@ export const ProcessDefinitionSchema = z
     description: z.string().optional(),
     teams: z.array(TeamSchema).min(1, 'a process needs at least one team'),
     quotePolicy: QuotePolicySchema,
+    qualification: QualificationCriteriaSchema.optional(),
+    assignment: AssignmentSchema.optional(),
+    /**
+     * Task templates per stage, created when the prospect enters that stage; `qualified`
+     * fires when qualification decides for the lead (the first call, typically).
+     */
+    tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
+    support: SupportPolicySchema.optional(),
+    calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000 }),
   })
   .superRefine((def, ctx) => {
+    const teamNames = new Set(def.teams.map((t) => t.name));
+    const checkTeam = (name: string | undefined, path: (string | number)[]) => {
+      if (name !== undefined && !teamNames.has(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `no team "${name}" (teams: ${[...teamNames].join(', ')})` });
+      }
+    };
+    def.assignment?.rules.forEach((rule, i) => checkTeam(rule.team, ['assignment', 'rules', i, 'team']));
+    checkTeam(def.assignment?.defaultTeam, ['assignment', 'defaultTeam']);
+    checkTeam(def.support?.team, ['support', 'team']);
+    const teamSeen = new Set<string>();
+    def.teams.forEach((team, t) => {
+      if (teamSeen.has(team.name)) ctx.addIssue({ code: 'custom', path: ['teams', t, 'name'], message: `team "${team.name}" is defined twice` });
+      teamSeen.add(team.name);
+    });
     const seen = new Map<string, string>();
     def.teams.forEach((team, t) =>
       team.reps.forEach((rep, r) => {

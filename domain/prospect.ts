@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ContactEntry } from './contact';
 import type { Inquiry } from './inquiry';
-import { PersonIdSchema, type ProcessDefinition } from './process';
+import { PersonIdSchema, type ProcessDefinition, type TaskKind } from './process';
 import type { QualificationRecord } from './qualification';
 import type { QuoteRevision } from './quotation';
 import type { Stage } from './stages';
@@ -19,6 +19,8 @@ export const ProspectInfoSchema = z.object({
   phone: z.string().trim().max(50).optional(),
   rep: PersonIdSchema,
   source: z.string().trim().max(100).default('manual'),
+  /** Free facts about the prospect (territory, industry, size) that process rules can read. */
+  fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([z.string().max(200), z.number(), z.boolean()])).default({}),
 });
 export type ProspectInfoInput = z.input<typeof ProspectInfoSchema>;
 export type ProspectInfo = z.output<typeof ProspectInfoSchema>;
@@ -27,27 +29,45 @@ export function prospectWorkflowId(id: string): string {
   return `prospect-${id}`;
 }
 
-export type TaskState = 'open' | 'done' | 'cancelled';
+export type TaskState = 'open' | 'overdue' | 'escalated' | 'done' | 'cancelled';
+export const ACTIVE_TASK_STATES: readonly TaskState[] = ['open', 'overdue', 'escalated'];
 
-/** Something a rep has to do; created by the workflow, completed by the rep. */
+export function isActiveTask(task: { state: TaskState }): boolean {
+  return ACTIVE_TASK_STATES.includes(task.state);
+}
+
+/**
+ * Something a rep has to do. The prospect keeps this record; since version 2 of the
+ * workflow each task also runs as its own `task-<id>` workflow (so inboxes come from
+ * visibility) that reports every change back here.
+ */
 export interface RepTask {
   id: string;
-  kind: 'follow_up';
+  kind: TaskKind;
   title: string;
   rep: string;
   dueAt: string;
+  /** When an overdue task escalates to the manager (absent on tasks made before v2). */
+  escalateAt?: string;
   state: TaskState;
   createdAt: string;
   doneAt?: string;
   outcome?: string;
   note?: string;
+  /** The task workflow has been started for it. */
+  started?: boolean;
+  /** `state|dueAt` as the task workflow last knew it; a difference is signalled to it. */
+  synced?: string;
+  /** What the task is about: a call or a support query. */
+  ref?: string;
 }
 
 /** An escalation on the prospect's record: who was told about what, and when. */
 export interface EscalationRecord {
   at: string;
-  kind: 'quote_reminder' | 'quote_escalation' | 'quote_expired';
-  quoteRevision: number;
+  kind: 'quote_reminder' | 'quote_escalation' | 'quote_expired' | 'task_overdue' | 'task_escalated' | 'call_overdue';
+  quoteRevision?: number;
+  taskId?: string;
   to: string;
 }
 
@@ -63,12 +83,38 @@ export interface OutboundMail {
   cc?: string;
   subject: string;
   text: string;
+  /** An iCalendar invitation (text/calendar) sent alongside the text. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
 
 export interface ChangeRecord {
   at: string;
   by: string;
   what: string;
+}
+
+export interface ScheduledCall {
+  id: string;
+  at: string;
+  durationMs: number;
+  status: 'scheduled' | 'cancelled' | 'done';
+  /** iCalendar SEQUENCE: bumped by every reschedule and the cancellation. */
+  sequence: number;
+  taskId: string;
+  outcome?: string;
+  note?: string;
+}
+
+export interface SupportQuery {
+  id: string;
+  topic: string;
+  question: string;
+  openedAt: string;
+  openedBy: string;
+  taskId: string;
+  rep: string;
+  answeredAt?: string;
+  answer?: string;
 }
 
 export interface ProspectState {
@@ -88,6 +134,10 @@ export interface ProspectState {
   changes: ChangeRecord[];
   closedAt?: string;
   lostReason?: string;
+  calls?: ScheduledCall[];
+  supportQueries?: SupportQuery[];
+  /** Process versions this prospect ran on before a migration. */
+  migrations?: { at: string; from: number; to: number; by: string }[];
   /** Serial number for task ids, so ids stay unique across continue-as-new. */
   nextTaskNo: number;
 }

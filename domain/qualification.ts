@@ -16,6 +16,8 @@ export const QualificationOutcomeSchema = z.enum(['qualified', 'disqualified']);
 export type QualificationOutcome = z.infer<typeof QualificationOutcomeSchema>;
 
 export interface QualificationRecord {
+  /** The rules' verdict when the process scored the answers. */
+  score?: import('./rules').QualificationScore;
   answers: QualificationAnswers;
   outcome?: QualificationOutcome;
   reason?: string;

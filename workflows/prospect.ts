@@ -1,22 +1,28 @@
 import {
   ActivityFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { applyDueDeadlines, nextDueAt } from '../domain/deadlines';
 import { DomainError } from '../domain/errors';
-import { COMMANDS, currentQuote, logContact, newProspect, type CommandName } from '../domain/lifecycle';
-import type { ProcessDefinitionInput } from '../domain/process';
-import type { ProspectInfoInput, ProspectState } from '../domain/prospect';
-import { contactObserved, getProspect, prospectUpdates } from './messages';
+import { currentQuote, logContact, migrationBlocker, newProspect, runCommand, type CommandName } from '../domain/lifecycle';
+import { ProcessDefinitionSchema, findRep, teamOf, type ProcessDefinitionInput } from '../domain/process';
+import { isActiveTask, prospectWorkflowId, type ProspectInfoInput, type ProspectState, type RepTask } from '../domain/prospect';
+import { TaskChangeSchema, applyTaskChange, taskWorkflowId } from '../domain/tasks';
+import { checkMigration, contactObserved, getProspect, prospectUpdates, taskChanged, taskControl } from './messages';
+import { taskWorkflow } from './task';
 import { SA } from './searchAttributes';
 
 export interface ProspectWorkflowInput {
@@ -53,8 +59,26 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 
   setHandler(getProspect, () => state);
 
+  setHandler(checkMigration, (definition: unknown) => {
+    const parsed = ProcessDefinitionSchema.safeParse(definition);
+    if (!parsed.success) return 'the definition is invalid';
+    return migrationBlocker(state, parsed.data) ?? null;
+  });
+
+  setHandler(taskChanged, (raw) => {
+    const change = TaskChangeSchema.safeParse(raw);
+    if (!change.success) {
+      log.warn('dropped a malformed task change', { error: change.error.message });
+      return;
+    }
+    state = applyTaskChange(state, change.data);
+    // The task workflow knows this already: nothing to signal back.
+    state = { ...state, tasks: state.tasks.map((t) => (t.id === change.data.taskId ? { ...t, synced: syncKey(t) } : t)) };
+    version++;
+  });
+
   for (const name of Object.keys(prospectUpdates) as CommandName[]) {
-    const apply = COMMANDS[name];
+    const apply = (current: ProspectState, command: unknown, now: string) => runCommand(name, current, command, now);
     setHandler(
       prospectUpdates[name],
       (command: unknown) => {
@@ -89,6 +113,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const seen = version;
     if (input.searchAttributes !== false) published = publishSearchAttributes(state, published);
     await deliverOutbox(() => state, (next) => (state = next));
+    // Histories from before task workflows existed kept tasks inside the prospect only.
+    if (state.tasks.some(needsSync) && patched('task-workflows')) {
+      await syncTasks(() => state, (next) => (state = next), input.searchAttributes !== false);
+    }
 
     const dueAt = nextDueAt(state);
     const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
@@ -105,6 +133,77 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
         await continueAsNew<typeof prospectWorkflow>({ ...input, info: state.info, process: state.process, state });
       }
     }
+  }
+}
+
+function syncKey(task: RepTask): string {
+  return `${task.state}|${task.dueAt}`;
+}
+
+/** A task whose workflow has not been started, or has not heard of a change made here. */
+function needsSync(task: RepTask): boolean {
+  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task));
+}
+
+/**
+ * Starts a workflow for each new task and tells running ones what changed here (a call
+ * moved, a query answered, the prospect closed). Task workflows outlive a continue-as-new
+ * of the prospect, so they are abandoned rather than tied to this run.
+ */
+async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => void, searchAttributes: boolean): Promise<void> {
+  for (const task of get().tasks.filter(needsSync)) {
+    const state = get();
+    if (!task.started) {
+      const team = teamOf(state.process, task.rep);
+      try {
+        await startChild(taskWorkflow, {
+          workflowId: taskWorkflowId(task.id),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [
+            {
+              task: {
+                id: task.id,
+                prospectId: state.info.id,
+                kind: task.kind,
+                title: task.title,
+                rep: task.rep,
+                dueAt: task.dueAt,
+                escalateAt: task.escalateAt ?? task.dueAt,
+                state: 'open',
+                createdAt: task.createdAt,
+              },
+              parentWorkflowId: prospectWorkflowId(state.info.id),
+              repEmail: findRep(state.process, task.rep)?.email,
+              manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
+              ...(searchAttributes ? {} : { searchAttributes: false }),
+            },
+          ],
+          ...(searchAttributes
+            ? {
+                typedSearchAttributes: [
+                  { key: SA.taskState, value: 'open' },
+                  { key: SA.rep, value: task.rep },
+                  { key: SA.nextDue, value: new Date(task.dueAt) },
+                ],
+              }
+            : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    } else {
+      try {
+        await getExternalWorkflowHandle(taskWorkflowId(task.id)).signal(taskControl, {
+          ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
+          dueAt: task.dueAt,
+          escalateAt: task.escalateAt,
+        });
+      } catch (err) {
+        log.warn('could not reach a task workflow', { task: task.id, error: (err as Error).message });
+      }
+    }
+    const current = get();
+    set({ ...current, tasks: current.tasks.map((t) => (t.id === task.id ? { ...t, started: true, synced: syncKey(t) } : t)) });
   }
 }
 

@@ -12,6 +12,8 @@ export const SA = {
   nextDue: defineSearchAttributeKey('NextDueTime', 'DATETIME'),
   process: defineSearchAttributeKey('SalesProcess', 'KEYWORD'),
   processVersion: defineSearchAttributeKey('SalesProcessVersion', 'INT'),
+  /** A task workflow's state (open, overdue, escalated, done, cancelled); its rep and due time reuse SalesRep and NextDueTime. */
+  taskState: defineSearchAttributeKey('TaskState', 'KEYWORD'),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
