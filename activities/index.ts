@@ -1,13 +1,14 @@
+import { createCampaignActivities, type CampaignDeps } from './campaign';
 import { createMailActivities, type MailDeps } from './mail';
 
-export type ActivityDeps = MailDeps;
+export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'mailer' | 'from'> };
 
 /**
  * Every activity the worker registers, built from its dependencies so tests hand in a real
  * SMTP transport pointed at a loopback sink.
  */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMailActivities(deps) };
+  return { ...createMailActivities(deps), ...createCampaignActivities({ ...deps.campaign, mailer: deps.mailer, from: deps.from }) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

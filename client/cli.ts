@@ -10,6 +10,7 @@ import { STAGES, type Stage } from '../domain/stages';
 import type { ProspectState } from '../domain/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
 import { loadProcessFile } from './processFile';
+import { registerCampaignCommands } from './campaignCommands';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
 import { SalesflowClient } from './salesflowClient';
 
@@ -279,6 +280,7 @@ export function buildProgram(): Command {
       await run(m[1]!, 'completeTask', { taskId, outcome: opts.outcome, note: opts.note, by: opts.by }, opts, () => `task ${taskId} done: ${opts.outcome}`);
     });
 
+  registerCampaignCommands(program);
   return program;
 }
 

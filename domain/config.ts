@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationSchema } from './duration';
 
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
@@ -19,10 +20,24 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
   /** Concurrent SMTP connections in the pooled transport. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */
+  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  /** Where the unsubscribe endpoint is reachable from a recipient's mail client. */
+  SALESFLOW_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:8088'),
+  /** Signs unsubscribe links; set your own anywhere but a laptop. */
+  SALESFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').default('salesflow-local-dev-secret-change-me'),
+  /** How long an unsubscribe link in a mail keeps working. */
+  SALESFLOW_UNSUBSCRIBE_TTL: DurationSchema.default(90 * 86_400_000),
+});
+
+/** The HTTP endpoint (unsubscribe) of the local stack. */
+export const HttpConfigSchema = z.object({
+  SALESFLOW_HTTP_PORT: Port.default(8088),
+  SALESFLOW_UNSUBSCRIBE_SECRET: WorkerConfigSchema.shape.SALESFLOW_UNSUBSCRIBE_SECRET,
 });
 
 export const DevStackConfigSchema = WorkerConfigSchema.extend({
-  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
   SMTP_PORT: Port.default(2525),

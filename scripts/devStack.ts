@@ -9,6 +9,9 @@ import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createSalesflowWorker } from '../worker/worker';
 import { devServerSearchAttributeFlags } from '../workflows/searchAttributes';
 import { MailSink } from './mailSink';
+import { Client } from '@temporalio/client';
+import { CampaignClient } from '../client/campaignClient';
+import { startHttpServer } from '../client/http';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 
 /**
@@ -126,9 +129,17 @@ async function main(config: DevStackConfig): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: server.address });
     cleanups.push(() => connection.close());
+    // The unsubscribe endpoint; mails link to it unless SALESFLOW_PUBLIC_URL says otherwise.
+    const http = await startHttpServer({
+      port: config.SALESFLOW_HTTP_PORT,
+      secret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
+      campaigns: CampaignClient.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config),
+    });
+    cleanups.push(() => http.close());
+    const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
     const { worker, close } = await createSalesflowWorker({
       connection,
-      config: { ...config, SMTP_URL: sink.url },
+      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl },
     });
     cleanups.push(close);
 
@@ -138,6 +149,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
         `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
+        `  unsubscribe   ${http.url}/unsubscribe (links in mail: ${publicUrl}); campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
       ].join('\n'),

@@ -14,6 +14,10 @@ export const SA = {
   processVersion: defineSearchAttributeKey('SalesProcessVersion', 'INT'),
   /** A task workflow's state (open, overdue, escalated, done, cancelled); its rep and due time reuse SalesRep and NextDueTime. */
   taskState: defineSearchAttributeKey('TaskState', 'KEYWORD'),
+  /** A campaign run's status (resolving, running, paused, completed, cancelled). */
+  campaignStatus: defineSearchAttributeKey('CampaignStatus', 'KEYWORD'),
+  /** Recipients a campaign run has mailed so far. */
+  campaignSent: defineSearchAttributeKey('CampaignSent', 'INT'),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

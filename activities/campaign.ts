@@ -1,0 +1,368 @@
+import { readFileSync } from 'node:fs';
+import { ApplicationFailure, Context, heartbeat, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Transporter } from 'nodemailer';
+import {
+  campaignMessageId,
+  checkTemplateAgainstAudience,
+  leadProspectId,
+  type Audience,
+  type BatchOutcome,
+  type CampaignDefinition,
+  type RecipientException,
+} from '../domain/campaign';
+import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/csv';
+import { DomainError } from '../domain/errors';
+import { newProspect } from '../domain/lifecycle';
+import { DEFAULT_PROCESS_INPUT } from '../domain/process';
+import { ProspectIdSchema, prospectWorkflowId, type ProspectState } from '../domain/prospect';
+import { SUPPRESSION_WORKFLOW_ID, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import { renderTemplate, templateVariables, type Template } from '../domain/template';
+import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
+import { contactObserved, getProspect } from '../workflows/messages';
+import { SA } from '../workflows/searchAttributes';
+import { CampaignStore, type LedgerEntry } from './campaignStore';
+import { isPermanentSmtpFailure } from './mail';
+import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
+
+export interface CampaignDeps {
+  mailer: Transporter;
+  from: string;
+  store: CampaignStore;
+  /** For prospect audiences, the suppression list and feeding the pipeline. */
+  temporal: Client;
+  unsubscribe: { baseUrl: string; secret: string; ttlMs: number };
+  /** Mails handed to the pooled transport at once; the pool queues them over its connections. */
+  inFlight?: number;
+}
+
+export interface ResolveAudienceInput {
+  runKey: string;
+  audience: Audience;
+  template: Template;
+  leads?: CampaignDefinition['leads'];
+}
+
+export interface ResolvedAudience {
+  total: number;
+  columns: string[];
+  invalidRows: number;
+  invalidSamples: CsvRowError[];
+}
+
+export interface SendBatchInput {
+  runKey: string;
+  campaignId: string;
+  offset: number;
+  limit: number;
+  template: Template;
+  from?: string;
+  /** New leads become prospects (source `campaign:<id>`) with this rep. */
+  leadsRep?: string;
+  /** False on servers without custom search attributes (the time-skipping test server). */
+  searchAttributes?: boolean;
+}
+
+/** Runs `fn` over items with at most `limit` running at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+function quoteLiteral(value: string): string {
+  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw ApplicationFailure.nonRetryable(`invalid filter value ${JSON.stringify(value)}`, 'InvalidAudience');
+  return `'${value}'`;
+}
+
+function prospectRecipient(state: ProspectState): Recipient | undefined {
+  const { info } = state;
+  if (!info.email) return undefined;
+  const email = info.email.trim().toLowerCase();
+  return { email, prospectId: info.id, vars: { id: info.id, name: info.name, company: info.company ?? '', email, rep: info.rep } };
+}
+
+export function createCampaignActivities(deps: CampaignDeps) {
+  const { store, temporal } = deps;
+  const inFlight = deps.inFlight ?? 64;
+
+  async function queryProspect(id: string): Promise<ProspectState | undefined> {
+    try {
+      return await temporal.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async function prospectsAudience(ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
+    const found: (Recipient | string)[] = new Array(ids.length);
+    await eachLimited(
+      ids.map((id, k) => ({ id, k })),
+      20,
+      async ({ id, k }) => {
+        const state = await queryProspect(id);
+        found[k] = !state ? `no prospect "${id}"` : (prospectRecipient(state) ?? `prospect "${id}" has no email address`);
+        heartbeat();
+      },
+    );
+    const recipients: Recipient[] = [];
+    const errors: CsvRowError[] = [];
+    const seen = new Set<string>();
+    found.forEach((r, k) => {
+      if (typeof r === 'string') errors.push({ line: k + 1, message: r });
+      else if (seen.has(r.email)) errors.push({ line: k + 1, message: `${r.email} is a duplicate (prospect ${r.prospectId})` });
+      else {
+        seen.add(r.email);
+        recipients.push(r);
+      }
+    });
+    return { recipients, errors };
+  }
+
+  async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
+    try {
+      const entries = await temporal.workflow.getHandle(SUPPRESSION_WORKFLOW_ID).query(getSuppressed, emails);
+      return new Map(entries.map((e) => [e.email, e]));
+    } catch (err) {
+      // No list yet: nobody has unsubscribed or bounced.
+      if (err instanceof WorkflowNotFoundError) return new Map();
+      throw err;
+    }
+  }
+
+  async function addSuppression(entry: SuppressInput): Promise<void> {
+    await temporal.workflow.signalWithStart('suppressionListWorkflow', {
+      workflowId: SUPPRESSION_WORKFLOW_ID,
+      taskQueue: Context.current().info.taskQueue,
+      args: [{}],
+      signal: suppressSignal,
+      signalArgs: [entry],
+    });
+  }
+
+  /** Records the mail in the prospect's contact log; for a new lead, starts the prospect first. */
+  async function intoPipeline(input: SendBatchInput, recipient: Recipient, subject: string, at: string): Promise<void> {
+    const contact = { channel: 'email' as const, direction: 'outbound' as const, note: `campaign ${input.campaignId}: ${subject}`, at, by: `campaign:${input.campaignId}` };
+    const workflowId = prospectWorkflowId(recipient.prospectId!);
+    if (input.leadsRep === undefined) {
+      try {
+        await temporal.workflow.getHandle(workflowId).signal(contactObserved, contact);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        log.warn('prospect gone before its campaign contact was logged', { prospect: recipient.prospectId });
+      }
+      return;
+    }
+    const v = recipient.vars;
+    const initial = newProspect(
+      {
+        id: recipient.prospectId!,
+        name: v.name || recipient.email,
+        company: v.company || undefined,
+        email: recipient.email,
+        rep: input.leadsRep,
+        source: `campaign:${input.campaignId}`,
+      },
+      DEFAULT_PROCESS_INPUT,
+      at,
+    );
+    // Idempotent: an existing prospect is only signalled, never started twice.
+    await temporal.workflow.signalWithStart('prospectWorkflow', {
+      workflowId,
+      taskQueue: Context.current().info.taskQueue,
+      args: [{ info: initial.info, process: initial.process, ...(input.searchAttributes === false ? { searchAttributes: false } : {}) }],
+      signal: contactObserved,
+      signalArgs: [contact],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      memo: { name: initial.info.name, company: initial.info.company ?? '' },
+      ...(input.searchAttributes === false
+        ? {}
+        : {
+            typedSearchAttributes: [
+              { key: SA.stage, value: initial.stage },
+              { key: SA.rep, value: initial.info.rep },
+              { key: SA.process, value: initial.process.name },
+              { key: SA.processVersion, value: initial.process.version },
+            ],
+          }),
+    });
+  }
+
+  return {
+    /**
+     * Resolves the audience once per run and snapshots it in the store; a retry after the
+     * snapshot is complete returns it unchanged. A template variable the audience does not
+     * provide fails the run here, before anyone is mailed.
+     */
+    async resolveCampaignAudience(input: ResolveAudienceInput): Promise<ResolvedAudience> {
+      const existing = store.readMeta(input.runKey);
+      if (existing) {
+        return { total: existing.total, columns: existing.columns, invalidRows: existing.invalidRows, invalidSamples: store.readInvalid(input.runKey).slice(0, 100) };
+      }
+      let recipients: Recipient[];
+      let errors: CsvRowError[];
+      let columns: string[];
+      if ('csv' in input.audience) {
+        let text: string;
+        try {
+          text = readFileSync(input.audience.csv, 'utf8');
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable(`cannot read audience ${input.audience.csv}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'InvalidAudience');
+        }
+        const parsed = parseAudienceCsv(text);
+        columns = parsed.columns;
+        errors = parsed.errors;
+        recipients = [];
+        for (const r of parsed.recipients) {
+          const { line, ...recipient } = r;
+          if (input.leads) {
+            const id = input.leads.idColumn ? r.vars[input.leads.idColumn] ?? '' : leadProspectId(r.email);
+            if (!ProspectIdSchema.safeParse(id).success) {
+              errors.push({ line, message: `prospect id ${JSON.stringify(id)} is not valid` });
+              continue;
+            }
+            recipient.prospectId = id;
+          }
+          recipients.push(recipient);
+        }
+        errors.sort((a, b) => a.line - b.line);
+      } else {
+        columns = ['id', 'name', 'company', 'email', 'rep'];
+        let ids: string[];
+        if ('prospects' in input.audience) ids = input.audience.prospects;
+        else {
+          const clauses = [`WorkflowType = 'prospectWorkflow'`, `ExecutionStatus = 'Running'`];
+          const { stage, rep } = input.audience.filter;
+          if (stage) clauses.push(`${SA.stage.name} = ${quoteLiteral(stage)}`);
+          if (rep) clauses.push(`${SA.rep.name} = ${quoteLiteral(rep)}`);
+          ids = [];
+          for await (const info of temporal.workflow.list({ query: clauses.join(' AND ') })) ids.push(info.workflowId.replace(/^prospect-/, ''));
+          ids.sort();
+        }
+        ({ recipients, errors } = await prospectsAudience(ids));
+      }
+      try {
+        checkTemplateAgainstAudience(input.template, input.audience, columns);
+      } catch (err) {
+        if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateVariableMissing');
+        throw err;
+      }
+      const meta = store.writeAudience(input.runKey, recipients, columns, errors);
+      return { total: meta.total, columns, invalidRows: errors.length, invalidSamples: errors.slice(0, 100) };
+    },
+
+    /**
+     * Mails recipients [offset, offset + limit) of a run. Whoever the ledger shows as
+     * already accepted is not sent again; suppressed addresses are skipped; a permanent
+     * refusal (5xx) bounces and suppresses the address. A temporary failure (4xx, SMTP
+     * down) ends the attempt with an error after recording everything accepted so far, and
+     * Temporal retries the batch with backoff.
+     */
+    async sendCampaignBatch(input: SendBatchInput): Promise<BatchOutcome> {
+      const recipients = store.readAudience(input.runKey, input.offset, input.limit);
+      if (recipients.length !== input.limit) {
+        throw ApplicationFailure.nonRetryable(`campaign ${input.runKey}: the audience snapshot has ${recipients.length} recipients at ${input.offset}, expected ${input.limit}`, 'CampaignStoreMissing');
+      }
+      const ledger = store.readLedger(input.runKey, input.offset, input.limit);
+      const suppressed = await suppressedIn(recipients.map((r) => r.email));
+      const outcome: BatchOutcome = { offset: input.offset, count: recipients.length, sent: 0, alreadySent: 0, skipped: 0, bounced: 0, failed: 0, exceptions: [] };
+      const exception = (e: RecipientException) => outcome.exceptions.push(e);
+      const usesLink = templateVariables(input.template).includes('unsubscribeUrl');
+      const toPipeline: { i: number; r: Recipient; subject: string; entry: LedgerEntry }[] = [];
+      const bounces: SuppressInput[] = [];
+      const pending: { i: number; r: Recipient }[] = [];
+
+      recipients.forEach((r, k) => {
+        const i = input.offset + k;
+        const done = ledger.get(i);
+        if (done?.status === 'sent') {
+          outcome.alreadySent++;
+          if (r.prospectId && !done.pipelined) toPipeline.push({ i, r, subject: done.subject ?? '', entry: done });
+          return;
+        }
+        if (done) {
+          // Bounced or failed in an earlier attempt: final, and counted again for this outcome.
+          outcome[done.status]++;
+          exception({ index: i, email: r.email, status: done.status, reason: done.reason ?? '' });
+          return;
+        }
+        const stop = suppressed.get(r.email);
+        if (stop) {
+          outcome.skipped++;
+          exception({ index: i, email: r.email, status: 'skipped', reason: `suppressed: ${stop.reason}${stop.detail ? ` (${stop.detail})` : ''}` });
+          return;
+        }
+        pending.push({ i, r });
+      });
+
+      let temporary: Error | undefined;
+      let done = 0;
+      const expiresAt = Date.now() + deps.unsubscribe.ttlMs;
+      await eachLimited(pending, inFlight, async ({ i, r }) => {
+        if (temporary) return; // SMTP is down: leave the rest to the retry
+        const messageId = campaignMessageId(input.runKey, r.email);
+        const link = unsubscribeUrl(deps.unsubscribe.baseUrl, signUnsubscribeToken(deps.unsubscribe.secret, { email: r.email, campaign: input.runKey }, expiresAt));
+        let mail;
+        try {
+          mail = renderTemplate(input.template, { ...r.vars, email: r.email, unsubscribeUrl: link });
+        } catch (err) {
+          const reason = (err as Error).message;
+          store.record(input.runKey, { i, email: r.email, status: 'failed', reason, at: new Date().toISOString() });
+          outcome.failed++;
+          exception({ index: i, email: r.email, status: 'failed', reason });
+          return;
+        }
+        try {
+          await deps.mailer.sendMail({
+            from: input.from ?? deps.from,
+            to: r.email,
+            subject: mail.subject,
+            text: usesLink ? mail.text : `${mail.text}\n\n--\nTo stop receiving these mails: ${link}\n`,
+            ...(mail.html === undefined
+              ? {}
+              : { html: usesLink ? mail.html : `${mail.html}\n<p style="font-size:small;color:#666"><a href="${link}">Unsubscribe</a></p>` }),
+            messageId,
+            headers: {
+              'List-Unsubscribe': `<${link}>`,
+              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+              'X-Salesflow-Campaign': input.runKey,
+              Precedence: 'bulk',
+            },
+          });
+        } catch (err) {
+          if (isPermanentSmtpFailure(err)) {
+            const reason = (err as Error).message;
+            store.record(input.runKey, { i, email: r.email, status: 'bounced', reason, messageId, at: new Date().toISOString() });
+            outcome.bounced++;
+            exception({ index: i, email: r.email, status: 'bounced', reason });
+            bounces.push({ email: r.email, reason: 'bounced', source: input.runKey, detail: reason.slice(0, 500) });
+            return;
+          }
+          temporary ??= err as Error;
+          return;
+        }
+        const entry: LedgerEntry = { i, email: r.email, status: 'sent', messageId, subject: mail.subject, at: new Date().toISOString() };
+        store.record(input.runKey, entry);
+        outcome.sent++;
+        if (r.prospectId) toPipeline.push({ i, r, subject: mail.subject, entry });
+        if (++done % 50 === 0) heartbeat({ offset: input.offset, done });
+      });
+
+      await eachLimited(bounces, 10, addSuppression);
+      await eachLimited(toPipeline, 20, async ({ r, subject, entry }) => {
+        await intoPipeline(input, r, subject, entry.at);
+        store.record(input.runKey, { ...entry, pipelined: true });
+        heartbeat({ offset: input.offset, done });
+      });
+
+      if (temporary) {
+        log.warn('SMTP failed temporarily; the batch will be retried', { runKey: input.runKey, offset: input.offset, accepted: outcome.sent, error: temporary.message });
+        throw temporary;
+      }
+      return outcome;
+    },
+  };
+}

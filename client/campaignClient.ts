@@ -1,0 +1,217 @@
+import {
+  Client,
+  Connection,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { ConnectionConfig } from '../domain/config';
+import {
+  campaignWorkflowId,
+  parseCampaignDefinition,
+  type CampaignCommandName,
+  type CampaignDefinition,
+  type CampaignProgress,
+  type CampaignState,
+  type RecipientException,
+  type SteerCommand,
+} from '../domain/campaign';
+import { DomainError, parseOrThrow } from '../domain/errors';
+import { SUPPRESSION_WORKFLOW_ID, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import type { CampaignReport, CampaignRunOptions } from '../workflows/campaign';
+import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress, listSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
+import { SA } from '../workflows/searchAttributes';
+import { translate } from './salesflowClient';
+
+export interface CampaignSummary {
+  id: string;
+  workflowId: string;
+  name: string;
+  status?: string;
+  sent?: number;
+  execution: string;
+  startedAt: string;
+}
+
+/**
+ * The typed facade over campaign runs and the suppression list, for the CLI, the HTTP
+ * endpoint, the bench and the tests. Errors come back as one readable line.
+ */
+export class CampaignClient {
+  private constructor(
+    readonly client: Client,
+    private readonly connection: Connection | undefined,
+    readonly config: ConnectionConfig,
+    private readonly searchAttributes: boolean,
+  ) {}
+
+  static fromClient(client: Client, config: ConnectionConfig, options: { searchAttributes?: boolean } = {}): CampaignClient {
+    return new CampaignClient(client, undefined, config, options.searchAttributes ?? true);
+  }
+
+  static async connect(config: ConnectionConfig): Promise<CampaignClient> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 5_000 });
+    } catch (err) {
+      throw new DomainError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is "npm start" running?`);
+    }
+    return new CampaignClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection, config, true);
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  private runOptions(options: CampaignRunOptions = {}): CampaignRunOptions {
+    return this.searchAttributes ? options : { ...options, searchAttributes: false };
+  }
+
+  /**
+   * Starts a run. Starting one that is running is idempotent (`started: false`); one that
+   * completed is refused, since running it again would mail everyone again: give a new id.
+   * A run that failed may be started again and continues from its ledger.
+   */
+  async start(definition: CampaignDefinition, options: CampaignRunOptions = {}): Promise<{ started: boolean; workflowId: string }> {
+    const campaign = parseCampaignDefinition(definition);
+    const workflowId = campaignWorkflowId(campaign.id);
+    try {
+      await this.client.workflow.start('campaignWorkflow', {
+        workflowId,
+        taskQueue: this.config.SALESFLOW_TASK_QUEUE,
+        args: [{ campaign, options: this.runOptions(options) }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        memo: { name: campaign.name },
+        ...(this.searchAttributes ? { typedSearchAttributes: [{ key: SA.campaignStatus, value: 'resolving' }, { key: SA.campaignSent, value: 0 }] } : {}),
+      });
+      return { started: true, workflowId };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translate(err, workflowId);
+      const described = await this.client.workflow.getHandle(workflowId).describe();
+      if (described.status.name === 'RUNNING') return { started: false, workflowId };
+      throw new DomainError(`campaign ${campaign.id} already ran (${described.status.name.toLowerCase()}); to mail its audience again, start it with a new --id`);
+    }
+  }
+
+  private handle(id: string) {
+    return this.client.workflow.getHandle(campaignWorkflowId(id));
+  }
+
+  private async wrap<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no campaign "${id}"`);
+      throw translate(err, `campaign-${id}`);
+    }
+  }
+
+  progress(id: string): Promise<CampaignProgress> {
+    return this.wrap(id, () => this.handle(id).query(getCampaignProgress));
+  }
+
+  state(id: string): Promise<CampaignState> {
+    return this.wrap(id, () => this.handle(id).query(getCampaign));
+  }
+
+  exception(id: string, email: string): Promise<RecipientException | undefined> {
+    return this.wrap(id, () => this.handle(id).query(getCampaignException, email));
+  }
+
+  result(id: string): Promise<CampaignReport> {
+    return this.wrap(id, () => this.handle(id).result());
+  }
+
+  /** Pause, resume or cancel; a wrong-state command is refused with the reason. */
+  command(id: string, name: CampaignCommandName, cmd: SteerCommand): Promise<CampaignProgress> {
+    return this.wrap(id, () => this.handle(id).executeUpdate(campaignUpdates[name], { args: [cmd] }));
+  }
+
+  async list(filter: { status?: string; limit?: number } = {}): Promise<CampaignSummary[]> {
+    const clauses = [`WorkflowType = 'campaignWorkflow'`];
+    if (filter.status) {
+      if (!/^[a-z]+$/.test(filter.status)) throw new DomainError(`invalid status ${JSON.stringify(filter.status)}`);
+      clauses.push(`${SA.campaignStatus.name} = '${filter.status}'`);
+    }
+    const out: CampaignSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      out.push({
+        id: info.workflowId.replace(/^campaign-/, ''),
+        workflowId: info.workflowId,
+        name: String((info.memo as { name?: string } | undefined)?.name ?? ''),
+        status: info.typedSearchAttributes.get(SA.campaignStatus),
+        sent: info.typedSearchAttributes.get(SA.campaignSent),
+        execution: info.status.name,
+        startedAt: info.startTime.toISOString(),
+      });
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * Runs the campaign on a Temporal Schedule (`campaign-<id>`); each run's workflow id is
+   * `campaign-<id>-<scheduled time>`, so each run has its own ledger and Message-IDs.
+   * Scheduling again replaces the schedule.
+   */
+  async schedule(definition: CampaignDefinition, options: CampaignRunOptions = {}): Promise<{ scheduleId: string; created: boolean }> {
+    const campaign = parseCampaignDefinition(definition);
+    if (!campaign.schedule) throw new DomainError(`campaign ${campaign.id} has no schedule (add schedule: {cron: [...]} or {every: 1w}, or pass --cron/--every)`);
+    const scheduleId = campaignWorkflowId(campaign.id);
+    const spec = campaign.schedule.cron ? { cronExpressions: campaign.schedule.cron } : { intervals: [{ every: campaign.schedule.every! }] };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: 'campaignWorkflow',
+      workflowId: scheduleId,
+      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
+      args: [{ campaign, options: this.runOptions(options) }],
+      memo: { name: campaign.name },
+    };
+    try {
+      await this.client.schedule.create({ scheduleId, spec, action, memo: { name: campaign.name } });
+      return { scheduleId, created: true };
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw translate(err, scheduleId);
+      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      return { scheduleId, created: false };
+    }
+  }
+
+  async unschedule(id: string): Promise<void> {
+    try {
+      await this.client.schedule.getHandle(campaignWorkflowId(id)).delete();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw new DomainError(`campaign ${id} has no schedule`);
+      throw translate(err, id);
+    }
+  }
+
+  /** Starts a scheduled campaign's run now (tests, and "send this week's one early"). */
+  async triggerSchedule(id: string): Promise<void> {
+    await this.client.schedule.getHandle(campaignWorkflowId(id)).trigger();
+  }
+
+  /** Adds an address to the suppression list (creating the list on first use). */
+  async suppress(input: SuppressInput): Promise<SuppressionEntry> {
+    const entry = parseOrThrow(SuppressSchema, input, 'suppression');
+    const handle = await this.client.workflow.signalWithStart('suppressionListWorkflow', {
+      workflowId: SUPPRESSION_WORKFLOW_ID,
+      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
+      args: [{}],
+      signal: suppressSignal,
+      signalArgs: [entry],
+    });
+    // The update reads the entry back (the first reason recorded wins) once the signal is in.
+    return handle.executeUpdate(suppressUpdate, { args: [entry] });
+  }
+
+  async suppressed(): Promise<SuppressionEntry[]> {
+    try {
+      return await this.client.workflow.getHandle(SUPPRESSION_WORKFLOW_ID).query(listSuppressed);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw translate(err, SUPPRESSION_WORKFLOW_ID);
+    }
+  }
+}

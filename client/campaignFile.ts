@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { CampaignDefinitionSchema, checkTemplateAgainstAudience, leadProspectId, type CampaignDefinition } from '../domain/campaign';
+import { parseAudienceCsv, type CsvRowError } from '../domain/csv';
+import { DomainError } from '../domain/errors';
+import { ProspectIdSchema } from '../domain/prospect';
+import { formatProblem, parseYamlWithSchema } from './processFile';
+
+/**
+ * Campaign definition files (YAML). A CSV audience path is relative to the file and is
+ * made absolute here, because the worker that resolves the audience reads it later.
+ */
+
+export function loadCampaignFile(file: string): CampaignDefinition {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DomainError(`cannot read campaign file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const parsed = parseYamlWithSchema(text, CampaignDefinitionSchema);
+  if (!parsed.ok) throw new DomainError(`invalid campaign file: ${parsed.problems.map((p) => formatProblem(file, p)).join('; ')}`);
+  const definition = parsed.value;
+  if ('csv' in definition.audience && !isAbsolute(definition.audience.csv)) {
+    return { ...definition, audience: { csv: resolve(dirname(file), definition.audience.csv) } };
+  }
+  return definition;
+}
+
+export interface CampaignValidation {
+  definition: CampaignDefinition;
+  /** Known for CSV audiences; prospect audiences are resolved when the run starts. */
+  recipients?: number;
+  columns?: string[];
+  invalidRows: CsvRowError[];
+}
+
+/**
+ * Everything that can be checked before a run: the definition, the CSV (every bad row with
+ * its line) and that the audience provides every template variable.
+ */
+export function validateCampaign(definition: CampaignDefinition): CampaignValidation {
+  if (!('csv' in definition.audience)) {
+    checkTemplateAgainstAudience(definition.template, definition.audience);
+    return { definition, invalidRows: [] };
+  }
+  let text: string;
+  try {
+    text = readFileSync(definition.audience.csv, 'utf8');
+  } catch (err) {
+    throw new DomainError(`cannot read audience ${definition.audience.csv}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const audience = parseAudienceCsv(text);
+  if (audience.errors.length > 0 && audience.errors[0]!.line === 1 && audience.recipients.length === 0) {
+    throw new DomainError(`${definition.audience.csv}:1: ${audience.errors[0]!.message}`);
+  }
+  checkTemplateAgainstAudience(definition.template, definition.audience, audience.columns);
+  const invalidRows = [...audience.errors];
+  let recipients = audience.recipients.length;
+  if (definition.leads) {
+    const { idColumn } = definition.leads;
+    for (const r of audience.recipients) {
+      const id = idColumn ? (r.vars[idColumn] ?? '') : leadProspectId(r.email);
+      if (!ProspectIdSchema.safeParse(id).success) {
+        invalidRows.push({ line: r.line, message: `prospect id ${JSON.stringify(id)} is not valid` });
+        recipients--;
+      }
+    }
+    invalidRows.sort((a, b) => a.line - b.line);
+  }
+  return { definition, recipients, columns: audience.columns, invalidRows };
+}
