@@ -39,7 +39,12 @@ export function pendingDeadlines(state: ProspectState): Deadline[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
-/** The earliest moment something is due: a quote deadline or an open task. */
+/** When the prospect workflow must wake up next: only quotation deadlines (task workflows time their own tasks). */
+export function nextDeadlineAt(state: ProspectState): number | undefined {
+  return pendingDeadlines(state)[0]?.at;
+}
+
+/** The earliest moment something is due, for lists (NextDueTime): a quote deadline or a task. */
 export function nextDueAt(state: ProspectState): number | undefined {
   const times = [
     ...pendingDeadlines(state).map((d) => d.at),
@@ -113,8 +118,9 @@ export function applyDueDeadlines(state: ProspectState, now: string): ProspectSt
   for (;;) {
     const due = pendingDeadlines(current).filter((d) => d.at <= Date.parse(now));
     if (due.length === 0) return current;
-    // A revision that has already expired gets no late reminder or escalation.
-    const next = due.find((d) => d.kind === 'quote_expire') ?? due[0]!;
+    // A revision that has already expired gets no late reminder or escalation, and an
+    // escalation that falls due with the reminder replaces it (it implies the reminder).
+    const next = due.find((d) => d.kind === 'quote_expire') ?? due.find((d) => d.kind === 'quote_escalate') ?? due[0]!;
     current = applyOne(current, next, now);
   }
 }

@@ -285,19 +285,23 @@ export function sendQuote(state: ProspectState, raw: unknown, now: string): Pros
   };
 }
 
-function requireSentQuote(state: ProspectState, action: string): QuoteRevision {
+function requireSentQuote(state: ProspectState, action: string, now: string): QuoteRevision {
   requireStage(state, ['quotation'], action);
   const current = currentQuote(state);
   if (!current || current.status !== 'sent') {
     const why = current ? `revision ${current.revision} is ${current.status}` : 'there is no quotation';
     throw new DomainError(`cannot ${action}: ${why}; only a sent quotation can be answered`);
   }
+  // The expiry timer may not have fired yet; the offer is no longer binding all the same.
+  if (current.validTo && Date.parse(now) >= Date.parse(current.validTo)) {
+    throw new DomainError(`cannot ${action}: revision ${current.revision} expired at ${current.validTo}`);
+  }
   return current;
 }
 
 export function acceptQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
   const cmd = parseOrThrow(AcceptQuoteSchema, raw, 'acceptance');
-  const current = requireSentQuote(state, 'accept the quotation');
+  const current = requireSentQuote(state, 'accept the quotation', now);
   const accepted: QuoteRevision = { ...current, status: 'accepted', respondedAt: now, reason: cmd.note || undefined };
   return {
     ...state,
@@ -311,7 +315,7 @@ export function acceptQuote(state: ProspectState, raw: unknown, now: string): Pr
 
 export function rejectQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
   const cmd = parseOrThrow(RejectQuoteSchema, raw, 'rejection');
-  const current = requireSentQuote(state, 'reject the quotation');
+  const current = requireSentQuote(state, 'reject the quotation', now);
   const rejected: QuoteRevision = { ...current, status: 'rejected', respondedAt: now, reason: cmd.reason };
   return {
     ...closeAsLost({ ...state, quotes: replaceCurrentQuote(state, rejected) }, `quotation rejected: ${cmd.reason}`, now),

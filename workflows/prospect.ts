@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { applyDueDeadlines, nextDueAt } from '../domain/deadlines';
+import { applyDueDeadlines, nextDeadlineAt, nextDueAt } from '../domain/deadlines';
 import { DomainError } from '../domain/errors';
 import { currentQuote, logContact, migrationBlocker, newProspect, runCommand, type CommandName } from '../domain/lifecycle';
 import { ProcessDefinitionSchema, findRep, teamOf, type ProcessDefinitionInput } from '../domain/process';
@@ -118,7 +118,9 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
       await syncTasks(() => state, (next) => (state = next), input.searchAttributes !== false);
     }
 
-    const dueAt = nextDueAt(state);
+    // Workflows started before task workflows also woke for task due times (and, with
+    // nothing to apply, spun once a task was past due); they replay as they ran.
+    const dueAt = patched('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
     const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
     const woke = () => version !== seen || state.outbox.length > 0;
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
@@ -159,6 +161,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
         await startChild(taskWorkflow, {
           workflowId: taskWorkflowId(task.id),
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          memo: { title: task.title, kind: task.kind },
           args: [
             {
               task: {
