@@ -36,6 +36,8 @@ export function createMailActivities({ mailer, from }: MailDeps) {
           text: mail.text,
           messageId: mail.messageId,
           headers: { 'X-Salesflow-Message': mail.messageId },
+          // Calendar clients act on a text/calendar alternative with the same METHOD.
+          ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, content: mail.calendar.content } } : {}),
         });
         return { messageId: mail.messageId, accepted: (info.accepted as unknown[]).map(String) };
       } catch (err) {

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ConnectionConfigSchema } from '../domain/config';
-import { DomainError, describeIssues } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import { currentInquiry } from '../domain/inquiry';
 import type { CommandName } from '../domain/lifecycle';
 import { CHANNELS } from '../domain/contact';
@@ -10,37 +9,19 @@ import { STAGES, type Stage } from '../domain/stages';
 import type { ProspectState } from '../domain/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
 import { loadProcessFile } from './processFile';
-import { registerCampaignCommands } from './campaignCommands';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
-import { SalesflowClient } from './salesflowClient';
+import { cliContext } from './cliContext';
+import { registerOpsCommands } from './opsCommands';
+import { registerCampaignCommands } from './campaignCommands';
 
 /**
  * `salesflow`: the command line over the typed client. Reads print text, or JSON with
  * `--json`; every error is one line on stderr and a non-zero exit.
  */
 
-function defaultBy(): string {
-  try {
-    return process.env.SALESFLOW_USER ?? userInfo().username;
-  } catch {
-    return 'cli';
-  }
-}
-
-async function withClient<T>(fn: (client: SalesflowClient) => Promise<T>): Promise<T> {
-  const parsed = ConnectionConfigSchema.safeParse(process.env);
-  if (!parsed.success) throw new DomainError(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
-  const client = await SalesflowClient.connect(parsed.data);
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
-function print(value: unknown, json: boolean | undefined, text: () => string): void {
-  console.log(json ? JSON.stringify(value, null, 2) : text());
-}
+const { withClient, withOps, print } = cliContext;
+const jsonOption = cliContext.json();
+const byOption = cliContext.by;
 
 /** Runs an update and prints what changed in one line (or the whole state with --json). */
 async function run(id: string, name: CommandName, args: Record<string, unknown>, opts: { json?: boolean }, done: (s: ProspectState) => string) {
@@ -48,8 +29,6 @@ async function run(id: string, name: CommandName, args: Record<string, unknown>,
   print(state, opts.json, () => done(state));
 }
 
-const jsonOption = new Option('--json', 'print JSON instead of text');
-const byOption = () => new Option('--by <name>', 'who gives the command').default(defaultBy(), '$SALESFLOW_USER or your login');
 
 export function buildProgram(): Command {
   const program = new Command('salesflow')
@@ -62,17 +41,38 @@ export function buildProgram(): Command {
     .description('create a prospect (creating an existing one again changes nothing)')
     .argument('<id>', 'prospect id, e.g. acme')
     .requiredOption('--name <name>', 'contact person')
-    .requiredOption('--rep <rep>', 'assigned sales rep (a rep id from the process)')
+    .option('--rep <rep>', 'assigned sales rep; default: the published process assigns one')
     .option('--company <company>')
     .option('--email <email>')
     .option('--phone <phone>')
     .option('--source <source>', 'where the lead came from', 'manual')
-    .option('--process <file>', 'process definition YAML (default: the built-in one)')
+    .option('--process <name|file>', 'a published process name (its latest version) or a process YAML file (default: the built-in one)')
+    .option('--field <key=value>', 'a fact process rules can read, e.g. territory=north; repeat', collect, [])
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      const definition = opts.process ? loadProcessFile(opts.process) : undefined;
-      const info = { id, name: opts.name, rep: opts.rep, company: opts.company, email: opts.email, phone: opts.phone, source: opts.source };
-      const { created, state } = await withClient((c) => c.createProspect(info, definition));
+      const fields = Object.fromEntries(
+        (opts.field as string[]).map((f) => {
+          const eq = f.indexOf('=');
+          if (eq <= 0) throw new DomainError(`--field "${f}": expected key=value`);
+          const value = f.slice(eq + 1);
+          return [f.slice(0, eq), value !== '' && Number.isFinite(Number(value)) ? Number(value) : value];
+        }),
+      );
+      const info = { id, name: opts.name, rep: opts.rep, company: opts.company, email: opts.email, phone: opts.phone, source: opts.source, fields };
+      const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
+      const { created, state } = await withOps(async (ops) => {
+        const client = ops.sales;
+        if (!opts.process || fromFile) {
+          if (!opts.rep) throw new DomainError('--rep is required unless --process names a published process that assigns reps');
+          return client.createProspect(info, opts.process ? loadProcessFile(opts.process) : undefined);
+        }
+        // A published process: the prospect is pinned to its latest version.
+        const existing = await client.findProspect(id);
+        if (existing) return { created: false, state: existing };
+        const published = await ops.version(opts.process);
+        const rep = opts.rep ?? (await ops.assign(opts.process, info)).rep;
+        return client.createProspect({ ...info, rep }, published.definition);
+      });
       print({ created, prospect: state }, opts.json, () =>
         created
           ? `created prospect ${state.info.id} (stage ${state.stage}, rep ${state.info.rep}, process ${state.process.name} v${state.process.version})`
@@ -128,15 +128,20 @@ export function buildProgram(): Command {
     .option('--timeline <text>')
     .addOption(new Option('--outcome <outcome>').choices(['qualified', 'disqualified']))
     .option('--reason <text>', 'required when disqualified')
+    .option('--decide', "let the process's qualification rules decide from the answers")
     .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
       const answers = Object.fromEntries(
         Object.entries({ budget: opts.budget, need: opts.need, authority: opts.authority, timeline: opts.timeline }).filter(([, v]) => v !== undefined),
       );
-      await run(id, 'qualify', { answers, outcome: opts.outcome, reason: opts.reason, by: opts.by }, opts, (s) =>
-        s.stage === 'lost' ? `${id} disqualified: stage lost` : `${id}: qualification ${s.qualification?.outcome ?? 'in progress'} (stage ${s.stage})`,
-      );
+      await run(id, 'qualify', { answers, outcome: opts.outcome, reason: opts.reason, decide: Boolean(opts.decide), by: opts.by }, opts, (s) => {
+        const score = s.qualification?.score;
+        const scored = score ? `, score ${score.score}/${score.threshold}` : '';
+        return s.stage === 'lost'
+          ? `${id} disqualified (${s.qualification?.reason ?? ''}): stage lost`
+          : `${id}: qualification ${s.qualification?.outcome ?? 'in progress'}${scored} (stage ${s.stage})`;
+      });
     });
 
   const inquiry = program.command('inquiry').description("the customer's request: create (VA11), change (VA12), show (VA13)");
@@ -275,11 +280,21 @@ export function buildProgram(): Command {
     .addOption(byOption())
     .addOption(jsonOption)
     .action(async (taskId: string, opts) => {
-      const m = /^(.+)-T\d+$/.exec(taskId);
-      if (!m) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
-      await run(m[1]!, 'completeTask', { taskId, outcome: opts.outcome, note: opts.note, by: opts.by }, opts, () => `task ${taskId} done: ${opts.outcome}`);
+      const view = await withOps((ops) => ops.completeTask(taskId, opts.outcome, opts.note || undefined, opts.by));
+      print(view ?? { id: taskId, state: 'done', outcome: opts.outcome }, opts.json, () => `task ${taskId} done: ${opts.outcome}`);
+    });
+  task
+    .command('show')
+    .argument('<task-id>')
+    .addOption(jsonOption)
+    .action(async (taskId: string, opts) => {
+      const view = await withOps((ops) => ops.task(taskId));
+      print(view, opts.json, () =>
+        [`${view.id}  ${view.state}  ${view.title}`, `  rep ${view.rep}, due ${view.dueAt}, escalates ${view.escalateAt}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
+      );
     });
 
+  registerOpsCommands(program, cliContext);
   registerCampaignCommands(program);
   return program;
 }

@@ -83,6 +83,12 @@ export function renderProspect(state: ProspectState): string {
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(', ');
     out.push('', `Qualification: ${q.outcome ?? 'in progress'}${q.reason ? ` (${q.reason})` : ''}`, `  ${answers || 'no answers yet'}`);
+    if (q.score) {
+      out.push(
+        `  score ${q.score.score} (threshold ${q.score.threshold})${q.score.knockout ? `, knock-out: ${q.score.knockout.rule}` : ''}`,
+        ...q.score.contributions.map((c) => `    ${c.matched ? '+' : ' '} ${String(c.points).padStart(4)}  ${c.rule}`),
+      );
+    }
   }
   if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length));
   const quote = state.quotes[state.quotes.length - 1];
@@ -90,8 +96,18 @@ export function renderProspect(state: ProspectState): string {
   if (state.tasks.length > 0) {
     out.push('', 'Tasks:', ...state.tasks.map((t) => `  ${t.id}  ${t.state.padEnd(9)} due ${t.dueAt}  ${t.title}${t.outcome ? ` -> ${t.outcome}` : ''}`));
   }
+  if ((state.calls ?? []).length > 0) {
+    out.push('', 'Calls:', ...state.calls!.map((c) => `  ${c.id}  ${c.status.padEnd(9)} ${c.at} (${Math.round(c.durationMs / 60_000)} min)${c.outcome ? ` -> ${c.outcome}` : ''}`));
+  }
+  if ((state.supportQueries ?? []).length > 0) {
+    out.push(
+      '',
+      'Support queries:',
+      ...state.supportQueries!.map((q) => `  ${q.id}  ${q.answeredAt ? 'answered' : 'open    '} ${q.topic}: ${q.question}${q.answer ? ` -> ${q.answer}` : ''} (${q.rep})`),
+    );
+  }
   if (state.escalations.length > 0) {
-    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${e.at}  ${e.kind} (revision ${e.quoteRevision}) -> ${e.to}`));
+    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${e.at}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}`));
   }
   if (state.contacts.length > 0) {
     out.push(

@@ -118,6 +118,11 @@ export class SalesflowClient {
     return state;
   }
 
+  /** The prospect, or undefined when there is none. */
+  findProspect(id: string): Promise<ProspectState | undefined> {
+    return this.tryGetProspect(id);
+  }
+
   private async tryGetProspect(id: string): Promise<ProspectState | undefined> {
     try {
       return await this.client.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);

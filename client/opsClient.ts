@@ -1,0 +1,187 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { ConnectionConfig } from '../domain/config';
+import { DomainError } from '../domain/errors';
+import type { ProcessDefinition } from '../domain/process';
+import { prospectWorkflowId, type ProspectInfoInput } from '../domain/prospect';
+import type { Assignment, PublishedVersion, RegistryState } from '../domain/registry';
+import type { Stage } from '../domain/stages';
+import { prospectOfTask, taskWorkflowId } from '../domain/tasks';
+import { assignRep, checkMigration, completeTaskUpdate, getProcessVersion, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../workflows/messages';
+import { SA } from '../workflows/searchAttributes';
+import { translate, type SalesflowClient } from './salesflowClient';
+
+/**
+ * What sales ops and reps do beyond one prospect: publish process versions, migrate
+ * prospects between them, and work task inboxes. Built on the same Temporal client.
+ */
+
+export function registryWorkflowId(name: string): string {
+  return `process-${name}`;
+}
+
+export interface InboxRow {
+  id: string;
+  prospectId: string;
+  kind: string;
+  title: string;
+  rep: string;
+  dueAt: string;
+  state: string;
+}
+
+export interface MigrationResult {
+  prospectId: string;
+  from?: number;
+  outcome: 'migrated' | 'would migrate' | 'refused';
+  reason?: string;
+}
+
+function literal(value: string): string {
+  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new DomainError(`invalid filter value ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+export class OpsClient {
+  private readonly client: Client;
+  private readonly config: ConnectionConfig;
+
+  constructor(readonly sales: SalesflowClient) {
+    this.client = sales.client;
+    this.config = sales.config;
+  }
+
+  private async registry(name: string, create: boolean) {
+    const workflowId = registryWorkflowId(name);
+    if (create) {
+      await this.client.workflow.start('processRegistryWorkflow', {
+        workflowId,
+        taskQueue: this.config.SALESFLOW_TASK_QUEUE,
+        args: [{ name }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    }
+    return this.client.workflow.getHandle(workflowId);
+  }
+
+  async publish(definition: ProcessDefinition, by: string): Promise<PublishedVersion> {
+    const handle = await this.registry(definition.name, true);
+    return this.wrap(() => handle.executeUpdate(publishProcess, { args: [{ definition, by }] }), definition.name);
+  }
+
+  async registryState(name: string): Promise<RegistryState> {
+    const handle = await this.registry(name, false);
+    return this.wrap(() => handle.query(getRegistry), name);
+  }
+
+  async version(name: string, version?: number): Promise<PublishedVersion> {
+    const handle = await this.registry(name, false);
+    return this.wrap(() => handle.query(getProcessVersion, version), name);
+  }
+
+  async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {
+    const out = [];
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = 'processRegistryWorkflow' AND ExecutionStatus = 'Running'` })) {
+      const name = wf.workflowId.replace(/^process-/, '');
+      const state = await this.registryState(name);
+      out.push({ name, versions: state.versions.length, latestPublishedAt: state.versions[state.versions.length - 1]?.publishedAt });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Round-robin (or territory) assignment by the published process; durable across callers. */
+  async assign(name: string, info: Pick<ProspectInfoInput, 'fields' | 'source' | 'company'>): Promise<Assignment> {
+    const handle = await this.registry(name, false);
+    return this.wrap(() => handle.executeUpdate(assignRep, { args: [{ fields: info.fields ?? {}, source: info.source, company: info.company }] }), name);
+  }
+
+  /**
+   * Moves in-flight prospects of a process to version `to`. Each prospect decides itself
+   * whether the move is safe (its validator), so a refusal changes nothing there.
+   */
+  async migrate(name: string, to: number, where: { stage?: Stage }, dryRun: boolean, by: string): Promise<MigrationResult[]> {
+    const target = (await this.version(name, to)).definition;
+    const clauses = [
+      `WorkflowType = 'prospectWorkflow'`,
+      `ExecutionStatus = 'Running'`,
+      `${SA.process.name} = ${literal(name)}`,
+      `${SA.processVersion.name} != ${to}`,
+    ];
+    if (where.stage) clauses.push(`${SA.stage.name} = ${literal(where.stage)}`);
+    const results: MigrationResult[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const prospectId = wf.workflowId.replace(/^prospect-/, '');
+      const from = wf.typedSearchAttributes.get(SA.processVersion);
+      const handle = this.client.workflow.getHandle(wf.workflowId);
+      if (dryRun) {
+        const reason = await handle.query(checkMigration, target);
+        results.push(reason ? { prospectId, from, outcome: 'refused', reason } : { prospectId, from, outcome: 'would migrate' });
+        continue;
+      }
+      try {
+        await handle.executeUpdate(prospectUpdates.migrateProcess, { args: [{ process: target, by }] });
+        results.push({ prospectId, from, outcome: 'migrated' });
+      } catch (err) {
+        results.push({ prospectId, from, outcome: 'refused', reason: translate(err, prospectId).message.replace(/^cannot migrate [^:]+: /, '') });
+      }
+    }
+    return results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
+  }
+
+  /** A rep's open tasks from visibility, soonest due first. */
+  async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
+    const clauses = [
+      `WorkflowType = 'taskWorkflow'`,
+      `ExecutionStatus = 'Running'`,
+      `${SA.rep.name} = ${literal(rep)}`,
+    ];
+    if (due === 'overdue') clauses.push(`${SA.nextDue.name} < '${now.toISOString()}'`);
+    if (due === 'today') {
+      const end = new Date(now);
+      end.setUTCHours(23, 59, 59, 999);
+      clauses.push(`${SA.nextDue.name} <= '${end.toISOString()}'`);
+    }
+    const rows: InboxRow[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
+      const id = wf.workflowId.replace(/^task-/, '');
+      rows.push({
+        id,
+        prospectId: prospectOfTask(id) ?? '',
+        kind: memo.kind ?? '',
+        title: memo.title ?? '',
+        rep,
+        dueAt: wf.typedSearchAttributes.get(SA.nextDue)?.toISOString() ?? '',
+        state: wf.typedSearchAttributes.get(SA.taskState) ?? '',
+      });
+    }
+    return rows.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  async task(taskId: string): Promise<TaskView> {
+    return this.wrap(() => this.client.workflow.getHandle(taskWorkflowId(taskId)).query(getTask), taskId);
+  }
+
+  /** Completes a task through its workflow; tasks from before task workflows go to their prospect. */
+  async completeTask(taskId: string, outcome: string, note: string | undefined, by: string): Promise<TaskView | undefined> {
+    try {
+      return await this.client.workflow.getHandle(taskWorkflowId(taskId)).executeUpdate(completeTaskUpdate, { args: [{ outcome, note, by }] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw translate(err, taskId);
+    }
+    const prospectId = prospectOfTask(taskId);
+    if (!prospectId) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
+    await this.sales.command(prospectId, 'completeTask', { taskId, outcome, note, by });
+    return undefined;
+  }
+
+  private async wrap<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no process or task "${what}"`);
+      throw translate(err, what);
+    }
+  }
+}
+
+export { prospectWorkflowId };
