@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -25,6 +26,17 @@ export interface TemporalDevServer {
   process: ChildProcess;
   address: string;
   stop(): Promise<void>;
+}
+
+/** Refuses to start next to something already listening, which would otherwise answer for us. */
+export async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () =>
+      reject(new Error(`port ${port} (${what}) is already in use: is another salesflow or Temporal running? Stop it, or set ${envVar} to a free port`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** Starts `temporal server start-dev` and waits until its frontend answers. */
@@ -107,6 +119,9 @@ async function main(config: DevStackConfig): Promise<void> {
 
   // The SDK's INFO lines (webpack's bundle report among them) drown the addresses we print.
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  await assertPortFree(config.TEMPORAL_PORT, 'Temporal', 'TEMPORAL_PORT');
+  await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal UI', 'TEMPORAL_UI_PORT');
+  await assertPortFree(config.SMTP_PORT, 'SMTP sink', 'SMTP_PORT');
   const executable = ensureTemporalCli();
   console.log('salesflow: starting the Temporal dev server, the mail sink and the worker ...');
   const server = await startDevServer({
