@@ -73,11 +73,11 @@ export class CampaignClient {
    * completed is refused, since running it again would mail everyone again: give a new id.
    * A run that failed may be started again and continues from its ledger.
    */
-  async start(definition: CampaignDefinition, options: CampaignRunOptions = {}): Promise<{ started: boolean; workflowId: string }> {
+  async start(definition: CampaignDefinition, options: CampaignRunOptions = {}): Promise<{ started: boolean; workflowId: string; runId?: string }> {
     const campaign = parseCampaignDefinition(definition);
     const workflowId = campaignWorkflowId(campaign.id);
     try {
-      await this.client.workflow.start('campaignWorkflow', {
+      const handle = await this.client.workflow.start('campaignWorkflow', {
         workflowId,
         taskQueue: this.config.SALESFLOW_TASK_QUEUE,
         args: [{ campaign, options: this.runOptions(options) }],
@@ -85,7 +85,7 @@ export class CampaignClient {
         memo: { name: campaign.name },
         ...(this.searchAttributes ? { typedSearchAttributes: [{ key: SA.campaignStatus, value: 'resolving' }, { key: SA.campaignSent, value: 0 }] } : {}),
       });
-      return { started: true, workflowId };
+      return { started: true, workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translate(err, workflowId);
       const described = await this.client.workflow.getHandle(workflowId).describe();
@@ -102,7 +102,13 @@ export class CampaignClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no campaign "${id}"`);
+      if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+        // An update to a closed run looks like a missing one; tell the two apart.
+        const status = await this.handle(id)
+          .describe()
+          .then((d) => d.status.name.toLowerCase(), () => undefined);
+        throw new DomainError(status ? `campaign ${id} has ended (${status})` : `no campaign "${id}"`);
+      }
       throw translate(err, `campaign-${id}`);
     }
   }

@@ -26,6 +26,11 @@ export interface MailSinkOptions {
   dir?: string;
   /** Recipients refused with a permanent 550, to exercise bounce handling. */
   rejectRecipients?: Iterable<string>;
+  /**
+   * How long `stop()` lets open sessions finish before answering them 421 (smtp-server's
+   * default is 30 s, during which pooled clients keep delivering). Short for outage tests.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** Unfolds and reads the header block; enough to find Message-ID, To and Subject. */
@@ -65,6 +70,7 @@ export class MailSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 25 * 1024 * 1024,
+      ...(this.options.closeTimeoutMs === undefined ? {} : { closeTimeout: this.options.closeTimeoutMs }),
       onRcptTo: (address, _session, callback) => {
         if (this.rejected.has(address.address.toLowerCase())) {
           const err = new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`) as Error & { responseCode: number };

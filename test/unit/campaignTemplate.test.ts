@@ -1,4 +1,4 @@
-import { checkTemplateAgainstAudience, campaignMessageId, parseCampaignDefinition, throttledBatchSize, earliestSendTime, pauseCampaign, resumeCampaign, cancelCampaign, newCampaignState } from '../../domain/campaign';
+import { checkTemplateAgainstAudience, campaignMessageId, parseCampaignDefinition, throttledBatchSize, earliestSendTime, pauseCampaign, resumeCampaign, cancelCampaign, newCampaignState, type CampaignState } from '../../domain/campaign';
 import { DomainError } from '../../domain/errors';
 import { missingVariables, renderTemplate, templateVariables, TemplateSchema } from '../../domain/template';
 
@@ -61,7 +61,7 @@ test('the throttle spreads a minute\'s mails over the minute, and a pause gives 
   expect(throttledBatchSize(500, 60)).toBe(10);
   expect(throttledBatchSize(500, 6000)).toBe(500);
   const def = parseCampaignDefinition({ id: 'x', name: 'X', template: { subject: 's', text: 't' }, audience: { csv: 'a.csv' }, throttle: 60 });
-  let state = { ...newCampaignState(def, 'campaign-x', '2026-01-01T00:00:00.000Z'), status: 'running' as const, pace: { since: '2026-01-01T00:00:00.000Z', cursor: 0 }, cursor: 30 };
+  let state: CampaignState = { ...newCampaignState(def, 'campaign-x', '2026-01-01T00:00:00.000Z'), status: 'running', pace: { since: '2026-01-01T00:00:00.000Z', cursor: 0 }, cursor: 30 };
   expect(earliestSendTime(state)).toBe(Date.parse('2026-01-01T00:00:30.000Z'));
   state = pauseCampaign(state, { by: 'ops' }, '2026-01-01T00:00:10.000Z');
   expect(() => pauseCampaign(state, { by: 'ops' }, '2026-01-01T00:00:11.000Z')).toThrow('cannot pause campaign x: it is paused');
