@@ -16,7 +16,7 @@ import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT } from '../domain/process';
 import { ProspectIdSchema, prospectWorkflowId, type ProspectState } from '../domain/prospect';
-import { SUPPRESSION_WORKFLOW_ID, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import { suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
 import { contactObserved, getProspect } from '../workflows/messages';
@@ -124,7 +124,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
 
   async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
     try {
-      const entries = await temporal.workflow.getHandle(SUPPRESSION_WORKFLOW_ID).query(getSuppressed, emails);
+      const entries = await temporal.workflow.getHandle(suppressionWorkflowId(Context.current().info.taskQueue)).query(getSuppressed, emails);
       return new Map(entries.map((e) => [e.email, e]));
     } catch (err) {
       // No list yet: nobody has unsubscribed or bounced.
@@ -135,7 +135,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
 
   async function addSuppression(entry: SuppressInput): Promise<void> {
     await temporal.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: SUPPRESSION_WORKFLOW_ID,
+      workflowId: suppressionWorkflowId(Context.current().info.taskQueue),
       taskQueue: Context.current().info.taskQueue,
       args: [{}],
       signal: suppressSignal,

@@ -18,7 +18,7 @@ import {
   type SteerCommand,
 } from '../domain/campaign';
 import { DomainError, parseOrThrow } from '../domain/errors';
-import { SUPPRESSION_WORKFLOW_ID, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import { suppressionWorkflowId, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import type { CampaignReport, CampaignRunOptions } from '../workflows/campaign';
 import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress, listSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
 import { SA } from '../workflows/searchAttributes';
@@ -202,7 +202,7 @@ export class CampaignClient {
   async suppress(input: SuppressInput): Promise<SuppressionEntry> {
     const entry = parseOrThrow(SuppressSchema, input, 'suppression');
     const handle = await this.client.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: SUPPRESSION_WORKFLOW_ID,
+      workflowId: suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE),
       taskQueue: this.config.SALESFLOW_TASK_QUEUE,
       args: [{}],
       signal: suppressSignal,
@@ -214,10 +214,10 @@ export class CampaignClient {
 
   async suppressed(): Promise<SuppressionEntry[]> {
     try {
-      return await this.client.workflow.getHandle(SUPPRESSION_WORKFLOW_ID).query(listSuppressed);
+      return await this.client.workflow.getHandle(suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE)).query(listSuppressed);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return [];
-      throw translate(err, SUPPRESSION_WORKFLOW_ID);
+      throw translate(err, suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE));
     }
   }
 }

@@ -47,4 +47,10 @@ export function suppressedAmong(list: SuppressionList, emails: readonly string[]
   return out;
 }
 
-export const SUPPRESSION_WORKFLOW_ID = 'suppression-list';
+/**
+ * One suppression list per deployment, i.e. per task queue: `suppression-list-salesflow`
+ * for the default queue. (Test runs use their own queues and so their own lists.)
+ */
+export function suppressionWorkflowId(taskQueue: string): string {
+  return `suppression-list-${taskQueue}`;
+}

@@ -15,7 +15,7 @@ function nowIso(): string {
 }
 
 /**
- * The suppression list (`suppression-list`): every address that unsubscribed or bounced,
+ * The suppression list (`suppression-list-<task queue>`): every address that unsubscribed or bounced,
  * held durably by one long-running workflow. Campaign batches ask it before sending;
  * the unsubscribe endpoint and bounce handling add to it with signal-with-start, so the
  * first opt-out creates it. It continues-as-new carrying the list, so its history stays
