@@ -66,12 +66,7 @@ export function buildProgram(): Command {
           if (!opts.rep) throw new DomainError('--rep is required unless --process names a published process that assigns reps');
           return client.createProspect(info, opts.process ? loadProcessFile(opts.process) : undefined);
         }
-        // A published process: the prospect is pinned to its latest version.
-        const existing = await client.findProspect(id);
-        if (existing) return { created: false, state: existing };
-        const published = await ops.version(opts.process);
-        const rep = opts.rep ?? (await ops.assign(opts.process, info)).rep;
-        return client.createProspect({ ...info, rep }, published.definition);
+        return ops.createOnProcess(info, opts.process);
       });
       print({ created, prospect: state }, opts.json, () =>
         created

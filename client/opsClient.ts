@@ -95,6 +95,19 @@ export class OpsClient {
   }
 
   /**
+   * Creates a prospect on a published process, pinned to its latest version; without a rep
+   * the registry assigns one (round-robin, or territory rules first). Idempotent like
+   * SalesflowClient.createProspect: an existing prospect is returned untouched.
+   */
+  async createOnProcess(info: Omit<ProspectInfoInput, 'rep'> & { rep?: string }, processName: string) {
+    const existing = await this.sales.findProspect(info.id);
+    if (existing) return { created: false, state: existing };
+    const published = await this.version(processName);
+    const rep = info.rep ?? (await this.assign(processName, info)).rep;
+    return this.sales.createProspect({ ...info, rep }, published.definition);
+  }
+
+  /**
    * Moves in-flight prospects of a process to version `to`. Each prospect decides itself
    * whether the move is safe (its validator), so a refusal changes nothing there.
    */

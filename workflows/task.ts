@@ -79,8 +79,10 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     if (control.state) {
       task = { ...task, state: control.state, doneAt: nowIso(), ...(control.outcome ? { outcome: control.outcome } : {}) };
       fromParent = true;
+    } else if (control.dueAt && control.dueAt !== task.dueAt) {
+      // A moved call: the task starts over from its new due time.
+      task = { ...task, dueAt: control.dueAt, escalateAt: control.escalateAt ?? task.escalateAt, state: 'open', remindedAt: undefined, escalatedAt: undefined };
     }
-    if (control.dueAt) task = { ...task, dueAt: control.dueAt, escalateAt: control.escalateAt ?? task.escalateAt, state: 'open', remindedAt: undefined, escalatedAt: undefined };
     version++;
   });
 
