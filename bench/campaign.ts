@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { signUnsubscribeToken, unsubscribeUrl } from '../activities/unsubscribeToken';
+import { CampaignClient } from '../client/campaignClient';
+import { campaignMessageId, campaignWorkflowId, parseCampaignDefinition } from '../domain/campaign';
+import { renderTemplate } from '../domain/template';
+import { startDevServer } from '../scripts/devStack';
+import { MailSink, type CapturedMail } from '../scripts/mailSink';
+import { ensureTemporalCli } from '../scripts/temporalBinaries';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { createMailer, createSalesflowWorker } from '../worker/worker';
+import { freePort } from './freePort';
+
+/**
+ * `npm run bench -- campaign --recipients N`: in one run, against one SMTP sink on
+ * loopback, (1) raw pooled nodemailer sending N mails (the ceiling) and (2) the durable
+ * path: a campaign workflow on a Temporal dev server (SQLite file in WAL mode) with the
+ * real worker. Prints mails/s for each, their ratio, duplicates and lost recipients.
+ */
+
+const TEMPLATE = {
+  subject: 'Spring prices for {{company}}',
+  text: 'Dear {{name}},\n\nuntil the end of April PUMP-X costs 1,799.00 EUR instead of 1,999.90 EUR.\n\nKind regards,\nACME Pumps\n',
+};
+const SECRET = 'bench-secret-bench-secret';
+const FROM = 'bench <bench@localhost>';
+
+export interface CampaignBenchOptions {
+  recipients: number;
+  pool: number;
+  batchSize: number;
+}
+
+function count(messages: readonly CapturedMail[], runKey: string, emails: readonly string[]): { unique: number; duplicates: number; lost: number; wrongId: number } {
+  const seen = new Map<string, number>();
+  let wrongId = 0;
+  for (const m of messages) {
+    if (m.headers.get('x-salesflow-campaign') !== runKey) continue;
+    const to = m.recipients[0]!;
+    seen.set(to, (seen.get(to) ?? 0) + 1);
+    if (m.messageId !== campaignMessageId(runKey, to)) wrongId++;
+  }
+  let duplicates = 0;
+  for (const n of seen.values()) duplicates += n - 1;
+  return { unique: seen.size, duplicates, lost: emails.filter((e) => !seen.has(e)).length, wrongId };
+}
+
+async function raw(sink: MailSink, emails: readonly string[], pool: number): Promise<number> {
+  const mailer = createMailer({ SMTP_URL: sink.url, SMTP_POOL_SIZE: pool, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench', MAIL_FROM: FROM });
+  const runKey = 'bench-raw';
+  const started = performance.now();
+  let next = 0;
+  const expiresAt = Date.now() + 86_400_000;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < emails.length) {
+        const k = next++;
+        const email = emails[k]!;
+        const link = unsubscribeUrl('http://127.0.0.1:8088', signUnsubscribeToken(SECRET, { email, campaign: runKey }, expiresAt));
+        const mail = renderTemplate(TEMPLATE, { name: `Person ${k}`, company: `Company ${k % 97}`, email, unsubscribeUrl: link });
+        await mailer.sendMail({
+          from: FROM,
+          to: email,
+          subject: mail.subject,
+          text: `${mail.text}\n\n--\nTo stop receiving these mails: ${link}\n`,
+          messageId: campaignMessageId(runKey, email),
+          headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'X-Salesflow-Campaign': runKey, Precedence: 'bulk' },
+        });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  mailer.close();
+  return seconds;
+}
+
+export async function campaignBench(options: CampaignBenchOptions): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const n = options.recipients;
+  const emails = Array.from({ length: n }, (_, k) => `r${String(k).padStart(6, '0')}@bench.test`);
+  const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-'));
+  const csv = join(dir, 'audience.csv');
+  writeFileSync(csv, ['email,name,company', ...emails.map((e, k) => `${e},Person ${k},Company ${k % 97}`)].join('\n') + '\n');
+  const sink = await new MailSink().start();
+  console.log(`campaign bench: ${n} recipients, SMTP pool ${options.pool}, batch ${options.batchSize}, sink ${sink.url}`);
+
+  const rawSeconds = await raw(sink, emails, options.pool);
+  const rawCount = count(sink.messages, 'bench-raw', emails);
+  console.log(`  raw nodemailer:  ${(n / rawSeconds).toFixed(0)} mails/s (${rawSeconds.toFixed(2)} s)`);
+  sink.messages.length = 0;
+
+  const server = await startDevServer({
+    executable: ensureTemporalCli(),
+    port: await freePort(),
+    dbFile: join(dir, 'temporal.db'),
+    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+  });
+  const connection = await Connection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, 'default');
+  const native = await NativeConnection.connect({ address: server.address });
+  const config = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
+  const { worker, close } = await createSalesflowWorker({
+    connection: native,
+    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: FROM, SMTP_POOL_SIZE: options.pool, SALESFLOW_DATA_DIR: dir, SALESFLOW_UNSUBSCRIBE_SECRET: SECRET },
+  });
+  const running = worker.run();
+  const campaigns = CampaignClient.fromClient(new Client({ connection }), config);
+  try {
+    const definition = parseCampaignDefinition({ id: 'bench', name: 'Bench', template: TEMPLATE, audience: { csv } });
+    const started = performance.now();
+    await campaigns.start(definition, { batchSize: options.batchSize });
+    const report = await campaigns.result('bench');
+    const durableSeconds = (performance.now() - started) / 1000;
+    const durable = count(sink.messages, campaignWorkflowId('bench'), emails);
+    const rawRate = n / rawSeconds;
+    const durableRate = n / durableSeconds;
+    console.log(`  durable campaign: ${durableRate.toFixed(0)} mails/s (${durableSeconds.toFixed(2)} s, ${report.runs} run(s), workflow says sent ${report.sent})`);
+    console.log('');
+    console.log('| recipients | raw nodemailer mails/s | durable campaign mails/s | ratio | duplicates | lost |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| ${n} | ${rawRate.toFixed(0)} | ${durableRate.toFixed(0)} | ${(durableRate / rawRate).toFixed(2)} | ${durable.duplicates} | ${durable.lost} |`);
+    if (rawCount.lost > 0 || rawCount.duplicates > 0) console.log(`(raw run: ${rawCount.duplicates} duplicates, ${rawCount.lost} lost)`);
+    if (durable.wrongId > 0) console.log(`!! ${durable.wrongId} mails with an unexpected Message-ID`);
+    if (durable.lost > 0 || durable.duplicates > 0 || report.sent !== n) process.exitCode = 1;
+  } finally {
+    worker.shutdown();
+    await running;
+    close();
+    await native.close();
+    await connection.close();
+    await server.stop();
+    await sink.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,29 @@
+import { campaignBench } from './campaign';
+
+/** `npm run bench -- <name> [options]`. */
+
+function flag(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(name);
+  if (at === -1) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} "${args[at + 1] ?? ''}": must be a positive whole number`);
+  return value;
+}
+
+async function main(args: string[]): Promise<void> {
+  const [name = 'campaign', ...rest] = args;
+  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there is: campaign)`);
+  await campaignBench({
+    recipients: flag(rest, '--recipients', 10_000),
+    pool: flag(rest, '--pool', 5),
+    batchSize: flag(rest, '--batch-size', 500),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    console.error(`bench: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);
