@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CampaignClient } from '../../client/campaignClient';
@@ -211,10 +213,18 @@ async function salesflow(...args: string[]): Promise<{ code: number; stdout: str
 }
 
 test('the CLI: validate, start with plain progress lines, status, list, refusals as one line', async () => {
-  const example = join(__dirname, '..', '..', 'examples', 'campaign-spring.yaml');
+  // The README's example, without its demo throttle so the test does not wait for it.
+  const exampleDir = join(__dirname, '..', '..', 'examples');
+  const example = join(mkdtempSync(join(tmpdir(), 'salesflow-example-')), 'campaign-spring.yaml');
+  writeFileSync(
+    example,
+    readFileSync(join(exampleDir, 'campaign-spring.yaml'), 'utf8')
+      .replace(/^throttle: \d+$/m, 'throttle: 6000')
+      .replace('csv: campaign-spring.csv', `csv: ${join(exampleDir, 'campaign-spring.csv')}`),
+  );
   const validated = await salesflow('campaign', 'validate', example);
   expect(validated.code).toBe(0);
-  expect(validated.stdout).toMatch(/campaign spring-offer "Spring pump offer" is valid: \d+ recipients from .*campaign-spring\.csv, 600 mails\/min/);
+  expect(validated.stdout).toMatch(/campaign spring-offer "Spring pump offer" is valid: \d+ recipients from .*campaign-spring\.csv, 6000 mails\/min/);
   expect(validated.stdout).toMatch(/line \d+ skipped: email "not-an-address"/);
 
   const id = `cli-${uniq}`;
