@@ -35,6 +35,7 @@ const { sendMail } = proxyActivities<Activities>({
  */
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> {
   let task: TaskView = { ...input.task };
+  let completedBy: string | undefined;
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const nowIso = () => new Date(Date.now()).toISOString();
@@ -47,6 +48,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
         at: task.doneAt ?? nowIso(),
         outcome: task.outcome,
         note: task.note,
+        by: completedBy,
         notified,
       });
     } catch (err) {
@@ -62,6 +64,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     completeTaskUpdate,
     (completion) => {
       task = { ...task, state: 'done', doneAt: nowIso(), outcome: completion.outcome.trim(), note: completion.note?.trim() || undefined };
+      completedBy = completion.by;
       version++;
       return task;
     },
