@@ -22,7 +22,7 @@ import { scoreQualification, type Facts } from './rules';
 import { answerSupportQuery, openSupportQuery } from './support';
 import { addStageTasks, onStageEntered } from './tasks';
 import { ProspectInfoSchema, isActiveTask, type ProspectInfoInput, type ProspectState } from './prospect';
-import { priceLine, totalsOf, type QuoteRevision } from './quotation';
+import { formatCents, priceLine, totalsOf, type QuoteRevision } from './quotation';
 import { canMove, isClosed, type Stage } from './stages';
 
 /**
@@ -213,7 +213,7 @@ export function createQuote(state: ProspectState, raw: unknown, now: string): Pr
     ...state,
     stage: moveTo(state, 'quotation'),
     quotes: [quote],
-    changes: logChange(state, now, cmd.by, `created quotation revision 1 (${quote.totals.netCents / 100} ${quote.currency})`),
+    changes: logChange(state, now, cmd.by, `created quotation revision 1 (${formatCents(quote.totals.netCents)} ${quote.currency})`),
   };
 }
 

@@ -54,7 +54,9 @@ export function quoteSentMail(state: ProspectState, quote: QuoteRevision): Outbo
     text: [
       `Dear ${state.info.name},`,
       '',
-      `thank you for your inquiry. We are pleased to offer:`,
+      quote.revision > 1
+        ? `this revised offer (revision ${quote.revision}) replaces our earlier quotation. We are pleased to offer:`
+        : `thank you for your inquiry. We are pleased to offer:`,
       '',
       quoteSummary(quote),
       quote.note ? `\n${quote.note}` : '',
@@ -89,8 +91,8 @@ export function quoteEscalationMail(state: ProspectState, quote: QuoteRevision):
     cc: rep,
     subject: `Escalation: quotation ${state.info.id}-${quote.revision} to ${who(state)} is stale`,
     text: [
-      `The quotation sent to ${who(state)} on ${quote.sentAt} by ${state.info.rep} still has no customer response,`,
-      `after a reminder to the rep. It is valid until ${quote.validTo}.`,
+      `The quotation sent to ${who(state)} on ${quote.sentAt} by ${state.info.rep} still has no customer`,
+      `response, although the rep was reminded. It is valid until ${quote.validTo}.`,
       '',
       quoteSummary(quote),
     ].join('\n'),
