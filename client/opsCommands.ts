@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { DomainError } from '../domain/errors';
@@ -9,7 +8,7 @@ import { diffDefinitions } from '../domain/registry';
 import { STAGES, type Stage } from '../domain/stages';
 import { collect, parseInquiryItem } from './cliArgs';
 import type { CliContext } from './cliContext';
-import { formatProblem, parseYamlWithSchema } from './processFile';
+import { readDefinitionFile } from './processFile';
 
 /**
  * The sales-ops and rep commands: process versions and migration, task inboxes, calls,
@@ -36,15 +35,8 @@ export function toDocument(def: ProcessDefinition): unknown {
   };
 }
 
-function readProcessFile(file: string): { ok: true; value: ProcessDefinition } | { ok: false; report: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new DomainError(`cannot read process file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const parsed = parseYamlWithSchema(text, ProcessDefinitionSchema);
-  return parsed.ok ? parsed : { ok: false, report: parsed.problems.map((p) => formatProblem(file, p)) };
+function readProcessFile(file: string) {
+  return readDefinitionFile(file, ProcessDefinitionSchema, 'process');
 }
 
 export function registerOpsCommands(program: Command, ctx: CliContext): void {

@@ -50,17 +50,32 @@ export function formatProblem(file: string, p: FileProblem): string {
   return `${file}:${p.line ?? '?'}: ${p.path}: ${p.message}`;
 }
 
-/** Loads a process file; throws one DomainError (one line) listing every problem with file:line. */
-export function loadProcessFile(file: string): ProcessDefinition {
+/**
+ * Reads and validates a YAML definition file (a process, a campaign): the value, or every
+ * problem as `file:line: path: message`. An unreadable file is one DomainError.
+ */
+export function readDefinitionFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  what: string,
+): { ok: true; value: z.output<S> } | { ok: false; report: string[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new DomainError(`cannot read process file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new DomainError(`cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const parsed = parseYamlWithSchema(text, ProcessDefinitionSchema);
-  if (!parsed.ok) {
-    throw new DomainError(`invalid process file: ${parsed.problems.map((p) => formatProblem(file, p)).join('; ')}`);
-  }
-  return parsed.value;
+  const parsed = parseYamlWithSchema(text, schema);
+  return parsed.ok ? parsed : { ok: false, report: parsed.problems.map((p) => formatProblem(file, p)) };
+}
+
+/** Like readDefinitionFile, but every problem goes into one DomainError of one line. */
+export function loadDefinitionFile<S extends z.ZodType>(file: string, schema: S, what: string): z.output<S> {
+  const result = readDefinitionFile(file, schema, what);
+  if (!result.ok) throw new DomainError(`invalid ${what} file: ${result.report.join('; ')}`);
+  return result.value;
+}
+
+export function loadProcessFile(file: string): ProcessDefinition {
+  return loadDefinitionFile(file, ProcessDefinitionSchema, 'process');
 }
