@@ -12,7 +12,7 @@ import { MailSink, type CapturedMail } from '../scripts/mailSink';
 import { ensureTemporalCli } from '../scripts/temporalBinaries';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createMailer, createSalesflowWorker } from '../worker/worker';
-import { freePort } from './freePort';
+import { freePort } from '../scripts/freePort';
 
 /**
  * `npm run bench -- campaign --recipients N`: in one run, against one SMTP sink on

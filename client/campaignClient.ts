@@ -7,6 +7,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import type { ConnectionConfig } from '../domain/config';
+import { openTemporalClient } from './temporalConnection';
 import {
   campaignWorkflowId,
   parseCampaignDefinition,
@@ -51,13 +52,8 @@ export class CampaignClient {
   }
 
   static async connect(config: ConnectionConfig): Promise<CampaignClient> {
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 5_000 });
-    } catch (err) {
-      throw new DomainError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is "npm start" running?`);
-    }
-    return new CampaignClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection, config, true);
+    const { client, connection } = await openTemporalClient(config);
+    return new CampaignClient(client, connection, config, true);
   }
 
   async close(): Promise<void> {

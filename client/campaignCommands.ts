@@ -1,13 +1,12 @@
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CampaignStore } from '../activities/campaignStore';
 import { campaignWorkflowId, type CampaignProgress } from '../domain/campaign';
-import { ConnectionConfigSchema } from '../domain/config';
 import { parseDuration } from '../domain/duration';
-import { DomainError, describeIssues } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import { SUPPRESSION_REASONS } from '../domain/suppression';
-import { CampaignClient } from './campaignClient';
+import type { CampaignClient } from './campaignClient';
+import type { CliContext } from './cliContext';
 import { loadCampaignFile, validateCampaign } from './campaignFile';
 import { progressLine, watchProgress } from './progressBar';
 
@@ -15,25 +14,6 @@ import { progressLine, watchProgress } from './progressBar';
  * `salesflow campaign ...`: validate, start, watch, steer and schedule campaign runs.
  * Reads take --json; errors are one line on stderr (cli.ts's main prints them).
  */
-
-async function withCampaigns<T>(fn: (c: CampaignClient) => Promise<T>): Promise<T> {
-  const parsed = ConnectionConfigSchema.safeParse(process.env);
-  if (!parsed.success) throw new DomainError(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
-  const client = await CampaignClient.connect(parsed.data);
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
-function defaultBy(): string {
-  try {
-    return process.env.SALESFLOW_USER ?? userInfo().username;
-  } catch {
-    return 'cli';
-  }
-}
 
 function positiveInt(flag: string) {
   return (text: string): number => {
@@ -65,10 +45,10 @@ async function follow(c: CampaignClient, id: string, json: boolean): Promise<voi
   for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  invalid row ${r.line}: ${r.message}`);
 }
 
-export function registerCampaignCommands(program: Command): void {
+export function registerCampaignCommands(program: Command, ctx: CliContext): void {
+  const { withCampaigns } = ctx;
   const campaign = program.command('campaign').description('mail an audience, throttled, exactly once per recipient');
-  const json = () => new Option('--json', 'print JSON instead of text');
-  const by = () => new Option('--by <name>', 'who gives the command').default(defaultBy(), '$SALESFLOW_USER or your login');
+  const { json, by } = ctx;
 
   campaign
     .command('validate')

@@ -4,7 +4,7 @@ import { CampaignDefinitionSchema, checkTemplateAgainstAudience, leadProspectId,
 import { parseAudienceCsv, type CsvRowError } from '../domain/csv';
 import { DomainError } from '../domain/errors';
 import { ProspectIdSchema } from '../domain/prospect';
-import { formatProblem, parseYamlWithSchema } from './processFile';
+import { loadDefinitionFile } from './processFile';
 
 /**
  * Campaign definition files (YAML). A CSV audience path is relative to the file and is
@@ -12,15 +12,7 @@ import { formatProblem, parseYamlWithSchema } from './processFile';
  */
 
 export function loadCampaignFile(file: string): CampaignDefinition {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new DomainError(`cannot read campaign file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const parsed = parseYamlWithSchema(text, CampaignDefinitionSchema);
-  if (!parsed.ok) throw new DomainError(`invalid campaign file: ${parsed.problems.map((p) => formatProblem(file, p)).join('; ')}`);
-  const definition = parsed.value;
+  const definition = loadDefinitionFile(file, CampaignDefinitionSchema, 'campaign');
   if ('csv' in definition.audience && !isAbsolute(definition.audience.csv)) {
     return { ...definition, audience: { csv: resolve(dirname(file), definition.audience.csv) } };
   }

@@ -290,7 +290,7 @@ export function buildProgram(): Command {
     });
 
   registerOpsCommands(program, cliContext);
-  registerCampaignCommands(program);
+  registerCampaignCommands(program, cliContext);
   return program;
 }
 

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ConnectionConfig } from '../domain/config';
+import { openTemporalClient } from './temporalConnection';
 import { DomainError } from '../domain/errors';
 import { newProspect, type CommandName } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
@@ -63,15 +64,8 @@ export class SalesflowClient {
   }
 
   static async connect(config: ConnectionConfig): Promise<SalesflowClient> {
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 5_000 });
-    } catch (err) {
-      throw new DomainError(
-        `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is "npm start" running?`,
-      );
-    }
-    return new SalesflowClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection, config);
+    const { client, connection } = await openTemporalClient(config);
+    return new SalesflowClient(client, connection, config);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type TemporalDevServer } from '../../scripts/devStack';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporalBinaries';
-import { freePort } from './freePort';
+import { freePort } from '../../scripts/freePort';
 
 declare global {
   // eslint-disable-next-line no-var
