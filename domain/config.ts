@@ -31,8 +31,10 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
 });
 
 /** The HTTP endpoint (unsubscribe) of the local stack. */
-export const HttpConfigSchema = z.object({
+export const HttpConfigSchema = ConnectionConfigSchema.extend({
   SALESFLOW_HTTP_PORT: Port.default(8088),
+  /** 127.0.0.1 locally; 0.0.0.0 in a container, where the port is published by Docker. */
+  SALESFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SALESFLOW_UNSUBSCRIBE_SECRET: WorkerConfigSchema.shape.SALESFLOW_UNSUBSCRIBE_SECRET,
 });
 
