@@ -89,9 +89,12 @@ export class OpsClient {
   }
 
   /** Round-robin (or territory) assignment by the published process; durable across callers. */
-  async assign(name: string, info: Pick<ProspectInfoInput, 'fields' | 'source' | 'company'>): Promise<Assignment> {
+  async assign(name: string, info: Pick<ProspectInfoInput, 'fields' | 'source' | 'company' | 'email'>): Promise<Assignment> {
     const handle = await this.registry(name, false);
-    return this.wrap(() => handle.executeUpdate(assignRep, { args: [{ fields: info.fields ?? {}, source: info.source, company: info.company }] }), name);
+    return this.wrap(
+      () => handle.executeUpdate(assignRep, { args: [{ fields: info.fields ?? {}, source: info.source, company: info.company, email: info.email }] }),
+      name,
+    );
   }
 
   /**

@@ -27,16 +27,32 @@ function text(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 }
 
-/** Folds lines longer than 75 octets (RFC 5545 3.1); ASCII is assumed for the rest. */
+/**
+ * Folds lines longer than 75 octets (RFC 5545 3.1), counting UTF-8 bytes and never
+ * splitting a character: names like "Müller GmbH" come from user input.
+ */
 function fold(line: string): string {
   const parts: string[] = [];
-  let rest = line;
-  while (rest.length > 75) {
-    parts.push(rest.slice(0, 75));
-    rest = ` ${rest.slice(75)}`;
+  let current = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const size = utf8Length(ch);
+    // Continuation lines start with a space, which counts towards their 75.
+    if (bytes + size > 75) {
+      parts.push(current);
+      current = ' ';
+      bytes = 1;
+    }
+    current += ch;
+    bytes += size;
   }
-  parts.push(rest);
+  parts.push(current);
   return parts.join('\r\n');
+}
+
+function utf8Length(ch: string): number {
+  const code = ch.codePointAt(0)!;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
 }
 
 /** `NAME;params:mailto:x` — the CN parameter is quoted, as names may hold commas. */

@@ -72,7 +72,12 @@ export const QualificationCriteriaSchema = z.object({
 export type QualificationCriteria = z.infer<typeof QualificationCriteriaSchema>;
 
 export const AssignmentSchema = z.object({
-  /** round-robin: every team's reps in turn; territory: the first rule that matches picks the team, then round-robin in it. */
+  /**
+   * round-robin: the default team's reps in turn (other teams, such as a support desk,
+   * get no new leads); territory: the first rule that matches picks the team, then
+   * round-robin in it. Rules see the prospect as created (fields, source, company, email),
+   * not qualification answers, which come later.
+   */
   strategy: z.enum(['round-robin', 'territory']).default('round-robin'),
   rules: z.array(ConditionSchema.and(z.object({ team: z.string().min(1) }))).default([]),
   /** The team for prospects no rule matches; the first team when absent. */
@@ -121,7 +126,12 @@ export const ProcessDefinitionSchema = z
         ctx.addIssue({ code: 'custom', path, message: `no team "${name}" (teams: ${[...teamNames].join(', ')})` });
       }
     };
-    def.assignment?.rules.forEach((rule, i) => checkTeam(rule.team, ['assignment', 'rules', i, 'team']));
+    def.assignment?.rules.forEach((rule, i) => {
+      checkTeam(rule.team, ['assignment', 'rules', i, 'team']);
+      if (rule.field.startsWith('answers')) {
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', i, 'field'], message: 'assignment happens at creation, before any qualification answers; use fields, source, company or email' });
+      }
+    });
     checkTeam(def.assignment?.defaultTeam, ['assignment', 'defaultTeam']);
     checkTeam(def.support?.team, ['support', 'team']);
     const teamSeen = new Set<string>();

@@ -29,6 +29,7 @@ export const AssignSchema = z.object({
   fields: z.record(z.string(), z.unknown()).default({}),
   source: z.string().optional(),
   company: z.string().optional(),
+  email: z.string().optional(),
   version: z.number().int().positive().optional(),
 });
 export type AssignRequest = z.input<typeof AssignSchema>;
@@ -73,7 +74,7 @@ export function publish(state: RegistryState, raw: unknown, now: string): { stat
 export function assign(state: RegistryState, raw: unknown): { state: RegistryState; assignment: Assignment } {
   const req = parseOrThrow(AssignSchema, raw, 'assignment request');
   const { version, definition } = versionOf(state, req.version);
-  const facts: Facts = { fields: req.fields, source: req.source, company: req.company };
+  const facts: Facts = { fields: req.fields, source: req.source, company: req.company, email: req.email };
   const rules = definition.assignment?.strategy === 'territory' ? definition.assignment.rules : [];
   const teamName = rules.find((rule) => holds(rule, facts))?.team ?? definition.assignment?.defaultTeam;
   const team = definition.teams.find((t) => t.name === teamName) ?? definition.teams[0]!;

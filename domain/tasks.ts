@@ -108,7 +108,14 @@ export function applyTaskChange(state: ProspectState, change: TaskChange): Prosp
   };
   const escalation =
     change.state === 'overdue' || change.state === 'escalated'
-      ? [{ at: change.at, kind: change.state === 'overdue' ? ('task_overdue' as const) : ('task_escalated' as const), taskId: task.id, to: change.notified ?? task.rep }]
+      ? [
+          {
+            at: change.at,
+            kind: change.state === 'overdue' ? ('task_overdue' as const) : ('task_escalated' as const),
+            taskId: task.id,
+            to: change.notified ?? (change.state === 'overdue' ? task.rep : (teamOf(state.process, task.rep)?.manager.id ?? 'manager')),
+          },
+        ]
       : [];
   const what =
     change.state === 'done'

@@ -133,3 +133,15 @@ describe('renderCallEvent: text values', () => {
     expect(unfoldedLines(ics)).toContain(`ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN="Somebody With A Long Name":mailto:${email}`);
   });
 });
+
+describe('folding counts UTF-8 bytes and never splits a character', () => {
+  it.each([
+    ['umlauts', 'Müller GmbH '.repeat(12)],
+    ['emoji at the fold point', `${'x'.repeat(66)}😀😀😀`],
+  ])('%s', (_what, summary) => {
+    const ics = renderCallEvent({ ...EVENT, summary });
+    for (const line of ics.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
+    expect(ics).not.toContain('\uFFFD');
+    expect(icsProp(ics, 'SUMMARY')).toBe(summary);
+  });
+});

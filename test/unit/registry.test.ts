@@ -212,3 +212,21 @@ function definitionWithout(key: keyof typeof SALES_DEF): typeof SALES_DEF {
   delete copy[key];
   return copy as typeof SALES_DEF;
 }
+
+describe('assignment rules see the prospect as created', () => {
+  it('an email rule picks its team', () => {
+    const withEmailRule = salesV(1, {
+      assignment: { strategy: 'territory', rules: [{ field: 'email', op: 'contains', value: '@south.example', team: 'south' }], defaultTeam: 'north' },
+    });
+    const state: RegistryState = publish({ name: 'sales', versions: [], roundRobin: {} }, { definition: withEmailRule }, T0).state;
+    expect(assign(state, { email: 'buyer@south.example' }).assignment.team).toBe('south');
+    expect(assign(state, { email: 'buyer@elsewhere.example' }).assignment.team).toBe('north');
+  });
+
+  it('a rule on qualification answers is refused: there are none at creation', () => {
+    const bad = salesV(1, { assignment: { strategy: 'territory', rules: [{ field: 'answers.budget', op: 'gte', value: 1, team: 'south' }] } });
+    expect(() => publish({ name: 'sales', versions: [], roundRobin: {} }, { definition: bad }, T0)).toThrow(
+      'assignment.rules[0].field: assignment happens at creation, before any qualification answers',
+    );
+  });
+});

@@ -122,6 +122,13 @@ describe('tasks from stage templates', () => {
 });
 
 describe('applyTaskChange', () => {
+  it('an escalation without a named recipient is recorded against the team manager, as the log says', () => {
+    const overdue = applyTaskChange(lead(), change('P1-T1', 'overdue', { notified: 'alice' }));
+    const state = applyTaskChange(overdue, change('P1-T1', 'escalated', { at: at(DAY) }));
+    expect(state.escalations[1]).toMatchObject({ kind: 'task_escalated', to: 'mia' });
+    expect(state.changes[state.changes.length - 1]!.what).toBe('task P1-T1 escalated to mia');
+  });
+
   it('an overdue task goes on the escalation record, naming the rep who was reminded', () => {
     const state = applyTaskChange(lead(), change('P1-T1', 'overdue', { notified: 'alice' }));
     expect(state.tasks[0]!.state).toBe('overdue');
