@@ -17,6 +17,7 @@ test('there are committed histories to replay', () => {
 
 test.each(files)('%s replays without nondeterminism', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-  expect(history.events?.length).toBeGreaterThan(10);
+  // A recorded run, not a stub: started, at least one workflow task, and what it did.
+  expect(history.events?.length).toBeGreaterThanOrEqual(8);
   await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, history, file.replace(/\.json$/, ''));
 });
