@@ -14,12 +14,12 @@ import {
 import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/csv';
 import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
-import { DEFAULT_PROCESS_INPUT } from '../domain/process';
+import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
 import { ProspectIdSchema, prospectWorkflowId, type ProspectState } from '../domain/prospect';
 import { suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
-import { contactObserved, getProspect } from '../workflows/messages';
+import { assignRep, contactObserved, getProcessVersion, getProspect } from '../workflows/messages';
 import { SA } from '../workflows/searchAttributes';
 import { CampaignStore, type LedgerEntry } from './campaignStore';
 import { isPermanentSmtpFailure } from './mail';
@@ -59,6 +59,8 @@ export interface SendBatchInput {
   from?: string;
   /** New leads become prospects (source `campaign:<id>`) with this rep. */
   leadsRep?: string;
+  /** ... on this published process, which assigns the rep when leadsRep is absent. */
+  leadsProcess?: string;
   /** False on servers without custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
 }
@@ -147,7 +149,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
   async function intoPipeline(input: SendBatchInput, recipient: Recipient, subject: string, at: string): Promise<void> {
     const contact = { channel: 'email' as const, direction: 'outbound' as const, note: `campaign ${input.campaignId}: ${subject}`, at, by: `campaign:${input.campaignId}` };
     const workflowId = prospectWorkflowId(recipient.prospectId!);
-    if (input.leadsRep === undefined) {
+    if (input.leadsRep === undefined && input.leadsProcess === undefined) {
       try {
         await temporal.workflow.getHandle(workflowId).signal(contactObserved, contact);
       } catch (err) {
@@ -157,16 +159,31 @@ export function createCampaignActivities(deps: CampaignDeps) {
       return;
     }
     const v = recipient.vars;
+    const source = `campaign:${input.campaignId}`;
+    let process: ProcessDefinitionInput = DEFAULT_PROCESS_INPUT;
+    let rep = input.leadsRep;
+    if (input.leadsProcess !== undefined) {
+      // An existing prospect only gets the contact: it must not use up an assignment turn.
+      try {
+        await temporal.workflow.getHandle(workflowId).signal(contactObserved, contact);
+        return;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      const registry = temporal.workflow.getHandle(`process-${input.leadsProcess}`);
+      process = (await registry.query(getProcessVersion, undefined)).definition;
+      rep ??= (await registry.executeUpdate(assignRep, { args: [{ fields: {}, source, company: v.company || undefined, email: recipient.email }] })).rep;
+    }
     const initial = newProspect(
       {
         id: recipient.prospectId!,
         name: v.name || recipient.email,
         company: v.company || undefined,
         email: recipient.email,
-        rep: input.leadsRep,
-        source: `campaign:${input.campaignId}`,
+        rep: rep!,
+        source,
       },
-      DEFAULT_PROCESS_INPUT,
+      process,
       at,
     );
     // Idempotent: an existing prospect is only signalled, never started twice.
@@ -198,6 +215,13 @@ export function createCampaignActivities(deps: CampaignDeps) {
      * provide fails the run here, before anyone is mailed.
      */
     async resolveCampaignAudience(input: ResolveAudienceInput): Promise<ResolvedAudience> {
+      if (input.leads?.process) {
+        try {
+          await temporal.workflow.getHandle(`process-${input.leads.process}`).query(getProcessVersion, undefined);
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable(`leads.process "${input.leads.process}" is not a published process (${(err as Error).message})`, 'InvalidAudience');
+        }
+      }
       const existing = store.readMeta(input.runKey);
       if (existing) {
         return { total: existing.total, columns: existing.columns, invalidRows: existing.invalidRows, invalidSamples: store.readInvalid(input.runKey).slice(0, 100) };

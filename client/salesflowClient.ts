@@ -2,6 +2,7 @@ import {
   Client,
   Connection,
   WorkflowNotFoundError,
+  WorkflowFailedError,
   WorkflowUpdateFailedError,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
@@ -180,6 +181,12 @@ export function translate(err: unknown, id: string): Error {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure || cause instanceof TemporalFailure) return new DomainError(cause.message);
     return new DomainError(err.message);
+  }
+  if (err instanceof WorkflowFailedError) {
+    // The innermost failure says why (an activity's non-retryable error, say).
+    let cause: unknown = err.cause;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    return new DomainError(`failed: ${cause instanceof Error ? cause.message : err.message}`);
   }
   if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
     return new DomainError(`prospect "${id}" is closed`);

@@ -4,7 +4,7 @@ import { normalizeEmail, type CsvRowError } from './csv';
 import { DurationSchema } from './duration';
 import { DomainError, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN } from './notifications';
-import { PersonIdSchema } from './process';
+import { PersonIdSchema, ProcessNameSchema } from './process';
 import { ProspectIdSchema } from './prospect';
 import { STAGES } from './stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
@@ -64,13 +64,17 @@ export const CampaignDefinitionSchema = z
      */
     leads: z
       .strictObject({
-        rep: PersonIdSchema,
+        /** The rep for every lead; with `process` and no rep, the process assigns one per lead. */
+        rep: PersonIdSchema.optional(),
+        /** A published process the leads start on (its latest version); the built-in one otherwise. */
+        process: ProcessNameSchema.optional(),
         /** Column holding the prospect id; default: derived from the address. */
         idColumn: z.string().optional(),
         /** Column holding the contact's name; default `name`, else the address. */
         nameColumn: z.string().default('name'),
         companyColumn: z.string().default('company'),
       })
+      .refine((l) => l.rep !== undefined || l.process !== undefined, { message: 'leads need a rep, or a published process that assigns reps', path: ['rep'] })
       .optional(),
     /** Mails per minute; absent means as fast as SMTP accepts them. */
     throttle: z.number().int('must be a whole number of mails per minute').positive().max(1_000_000).optional(),

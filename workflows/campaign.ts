@@ -141,6 +141,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       template: definition.template,
       from: definition.from,
       leadsRep: definition.leads?.rep,
+      ...(definition.leads?.process ? { leadsProcess: definition.leads.process } : {}),
       searchAttributes: options.searchAttributes,
     });
     state = applyBatch(state, outcome);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CampaignClient } from '../../client/campaignClient';
+import { OpsClient } from '../../client/opsClient';
+import { ProcessDefinitionSchema } from '../../domain/process';
 import { startHttpServer, type RunningHttpServer } from '../../client/http';
 import { campaignMessageId, campaignWorkflowId, leadProspectId, parseCampaignDefinition } from '../../domain/campaign';
 import { MailSink } from '../../scripts/mailSink';
@@ -177,6 +179,38 @@ test('into the pipeline: new leads become prospects, existing prospects get the 
   const report = await campaigns.result(byFilter.id);
   expect(report.sent).toBeGreaterThanOrEqual(2);
   expect(mailsByRecipient(stack.sink.messages, campaignWorkflowId(byFilter.id)).has(`${ids[1]}@customer.test`)).toBe(true);
+});
+
+test('leads on a published process: pinned to its latest version, reps assigned round-robin, once per lead', async () => {
+  const ops = new OpsClient(stack.client);
+  const processName = `leadproc-${uniq}`;
+  await ops.publish(
+    ProcessDefinitionSchema.parse({
+      name: processName,
+      teams: [{ name: 'inside', manager: { id: 'ines', email: 'ines@sales.test' }, reps: [{ id: 'dora', email: 'dora@sales.test' }, { id: 'emil', email: 'emil@sales.test' }] }],
+      quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+    }),
+    'ops',
+  );
+  const leads = recipients(`plead${uniq}`, 4);
+  const id = `plead-${uniq}`;
+  await campaigns.start(csvCampaign(id, audienceCsv(leads), { leads: { process: processName } }));
+  expect(await campaigns.result(id)).toMatchObject({ sent: 4 });
+  const prospects = await Promise.all(leads.map((e) => stack.client.getProspect(leadProspectId(e))));
+  expect(prospects.map((p) => p.process)).toEqual(prospects.map(() => expect.objectContaining({ name: processName, version: 1 })));
+  expect(prospects.map((p) => p.info.rep).sort()).toEqual(['dora', 'dora', 'emil', 'emil']);
+
+  // A second run over the same people uses up no assignment turn and starts nobody twice.
+  await campaigns.start(csvCampaign(`${id}-2`, audienceCsv(leads), { leads: { process: processName } }));
+  await campaigns.result(`${id}-2`);
+  const turns = (await ops.registryState(processName)).roundRobin.inside;
+  expect(turns).toBe(4);
+
+  // An unpublished process fails the run before anyone is mailed.
+  const bad = `plead-bad-${uniq}`;
+  await campaigns.start(csvCampaign(bad, audienceCsv(recipients(`pbad${uniq}`, 2)), { leads: { process: `nope-${uniq}` } }));
+  await expect(campaigns.result(bad)).rejects.toThrow(/is not a published process/);
+  expect(mailsByRecipient(stack.sink.messages, campaignWorkflowId(bad)).size).toBe(0);
 });
 
 test('a recurring campaign runs from a Temporal Schedule, each run with its own id', async () => {
