@@ -18,6 +18,8 @@ export const ConnectionConfigSchema = z.object({
 export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
+  /** The worker's log level (the SDK's INFO includes a line per worker state change). */
+  SALESFLOW_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** Concurrent SMTP connections in the pooled transport. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */

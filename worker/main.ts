@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { WorkerConfigSchema } from '../domain/config';
 import { describeIssues } from '../domain/errors';
 import { ensureSearchAttributes } from './searchAttributes';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
   }
   const config = parsed.data;
+  Runtime.install({ logger: new DefaultLogger(config.SALESFLOW_LOG_LEVEL) });
   const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);

@@ -9,7 +9,7 @@ import { createSalesflowWorker } from '../../worker/worker';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {

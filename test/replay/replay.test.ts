@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { bundlePath } from '../helpers/temporal';
+import { bundlePath, quietRuntime } from '../helpers/temporal';
 
 /**
  * Histories recorded from real runs (scripts/recordHistory.ts) must replay on today's
  * workflow code without nondeterminism. A change that breaks one needs `patched()`.
  */
+quietRuntime();
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
