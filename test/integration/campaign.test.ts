@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CampaignClient } from '../../client/campaignClient';
 import { OpsClient } from '../../client/opsClient';
 import { ProcessDefinitionSchema } from '../../domain/process';
@@ -11,6 +9,7 @@ import { campaignMessageId, campaignWorkflowId, leadProspectId, parseCampaignDef
 import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
+import { runCli } from '../helpers/cli';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
@@ -237,18 +236,7 @@ test('a recurring campaign runs from a Temporal Schedule, each run with its own 
   await expect(campaigns.unschedule(id)).rejects.toThrow(`campaign ${id} has no schedule`);
 });
 
-const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'client', 'cli.js');
-async function salesflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, SALESFLOW_TASK_QUEUE: stack.taskQueue, SALESFLOW_USER: 'cli-test' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const salesflow = (...args: string[]) => runCli(stack, args);
 
 test('the CLI: validate, start with plain progress lines, status, list, refusals as one line', async () => {
   // The README's example, without its demo throttle so the test does not wait for it.

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli, type CliResult } from '../helpers/cli';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
  * The `salesflow` command as a user runs it (the built bin, pretest builds it), against
  * the shared dev server and a worker on this file's task queue.
  */
-const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'client', 'cli.js');
 const EXAMPLE_PROCESS = join(__dirname, '..', '..', 'examples', 'process-fast.yaml');
 
 let stack: TestStack & { close(): Promise<void> };
@@ -19,20 +16,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function salesflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-    SALESFLOW_TASK_QUEUE: stack.taskQueue,
-    SALESFLOW_USER: 'cli-test',
-  };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function salesflow(...args: string[]): Promise<CliResult> {
+  return runCli(stack, args);
 }
 
 const id = `cli-${Date.now().toString(36)}`;
