@@ -55,9 +55,12 @@ export const DurationSchema = z
     if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
       ctx.addIssue({
         code: 'custom',
+        continue: true,
         message: `must be a positive duration such as 5s, 30m, 2h or 3d (got ${JSON.stringify(value)})`,
       });
-      return z.NEVER;
+      // NaN rather than z.NEVER: z.NEVER aborts the parse, and the file's other problems
+      // (an unknown team, say) would only show after this one is fixed.
+      return Number.NaN;
     }
     return ms;
   });

@@ -25,8 +25,9 @@ export const OffsetSchema = z.union([z.string(), z.number(), ParsedOffsetSchema]
   }
   const ms = typeof value === 'number' ? value : parseDuration(value);
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration such as 30s, 4h, 2d or business days such as 1bd (got ${JSON.stringify(value)})` });
-    return z.NEVER;
+    ctx.addIssue({ code: 'custom', continue: true, message: `must be a duration such as 30s, 4h, 2d or business days such as 1bd (got ${JSON.stringify(value)})` });
+    // Not z.NEVER, which would hide the file's other problems until this one is fixed.
+    return { ms: Number.NaN };
   }
   return { ms };
 });

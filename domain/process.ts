@@ -40,7 +40,7 @@ export const QuotePolicySchema = z
     /** When the follow-up task that an expired quotation creates is due. */
     followUpDueIn: DurationSchema.default(86_400_000),
   })
-  .refine((p) => p.staleAfter < p.escalateAfter, {
+  .refine((p) => !(Number.isFinite(p.staleAfter) && Number.isFinite(p.escalateAfter)) || p.staleAfter < p.escalateAfter, {
     message: 'staleAfter must be shorter than escalateAfter',
     path: ['escalateAfter'],
   });

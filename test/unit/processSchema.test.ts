@@ -306,3 +306,27 @@ describe('parseOrThrow on a process definition', () => {
     expect(SALES_DEF.quotePolicy).toEqual({ validity: 30 * DAY, staleAfter: 3 * DAY, escalateAfter: 7 * DAY, currency: 'EUR', followUpDueIn: DAY });
   });
 });
+
+describe('one pass reports every problem', () => {
+  it('a bad duration does not hide an unknown team or a bad task offset', () => {
+    const found = problems(ProcessDefinitionSchema, {
+      ...SALES,
+      quotePolicy: { validity: 'x', staleAfter: '3d', escalateAfter: '7d' },
+      assignment: { defaultTeam: 'west' },
+      tasks: { inquiry: [{ kind: 'demo', title: 't', due: 'zz', escalateAfter: '1d' }] },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^quotePolicy\.validity: must be a positive duration/),
+        expect.stringMatching(/^tasks\.inquiry\[0\]\.due: must be a duration/),
+        expect.stringMatching(/^assignment\.defaultTeam: no team "west"/),
+      ]),
+    );
+  });
+
+  it('a bad staleAfter is reported once, not again as "shorter than escalateAfter"', () => {
+    const found = problems(ProcessDefinitionSchema, { ...SALES, quotePolicy: { validity: '1d', staleAfter: 'x', escalateAfter: '7d' } });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^quotePolicy\.staleAfter: must be a positive duration/);
+  });
+});
