@@ -16,7 +16,7 @@ import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
 import { ProspectIdSchema, prospectWorkflowId, type ProspectState } from '../domain/prospect';
-import { suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
 import { assignRep, contactObserved, getProcessVersion, getProspect } from '../workflows/messages';
@@ -125,20 +125,26 @@ export function createCampaignActivities(deps: CampaignDeps) {
   }
 
   async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
-    try {
-      const entries = await temporal.workflow.getHandle(suppressionWorkflowId(Context.current().info.taskQueue)).query(getSuppressed, emails);
-      return new Map(entries.map((e) => [e.email, e]));
-    } catch (err) {
-      // No list yet: nobody has unsubscribed or bounced.
-      if (err instanceof WorkflowNotFoundError) return new Map();
-      throw err;
-    }
+    const queue = Context.current().info.taskQueue;
+    const found = await Promise.all(
+      [...byShard(emails)].map(async ([shard, some]) => {
+        try {
+          return await temporal.workflow.getHandle(suppressionWorkflowId(queue, shard)).query(getSuppressed, some);
+        } catch (err) {
+          // No such shard yet: nobody in it has unsubscribed or bounced.
+          if (err instanceof WorkflowNotFoundError) return [];
+          throw err;
+        }
+      }),
+    );
+    return new Map(found.flat().map((e) => [e.email, e]));
   }
 
   async function addSuppression(entry: SuppressInput): Promise<void> {
+    const queue = Context.current().info.taskQueue;
     await temporal.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: suppressionWorkflowId(Context.current().info.taskQueue),
-      taskQueue: Context.current().info.taskQueue,
+      workflowId: suppressionWorkflowId(queue, suppressionShard(entry.email)),
+      taskQueue: queue,
       args: [{}],
       signal: suppressSignal,
       signalArgs: [entry],

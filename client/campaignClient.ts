@@ -19,7 +19,7 @@ import {
   type SteerCommand,
 } from '../domain/campaign';
 import { DomainError, parseOrThrow } from '../domain/errors';
-import { suppressionWorkflowId, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import { SUPPRESSION_SHARDS, suppressionShard, suppressionWorkflowId, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import type { CampaignReport, CampaignRunOptions } from '../workflows/campaign';
 import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress, listSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
 import { SA } from '../workflows/searchAttributes';
@@ -198,7 +198,7 @@ export class CampaignClient {
   async suppress(input: SuppressInput): Promise<SuppressionEntry> {
     const entry = parseOrThrow(SuppressSchema, input, 'suppression');
     const handle = await this.client.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE),
+      workflowId: suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE, suppressionShard(entry.email)),
       taskQueue: this.config.SALESFLOW_TASK_QUEUE,
       args: [{}],
       signal: suppressSignal,
@@ -208,12 +208,20 @@ export class CampaignClient {
     return handle.executeUpdate(suppressUpdate, { args: [entry] });
   }
 
+  /** Every suppressed address, over all shards, oldest first. */
   async suppressed(): Promise<SuppressionEntry[]> {
-    try {
-      return await this.client.workflow.getHandle(suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE)).query(listSuppressed);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return [];
-      throw translate(err, suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE));
-    }
+    const shards = await Promise.all(
+      Array.from({ length: SUPPRESSION_SHARDS }, async (_, shard) => {
+        const id = suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE, shard);
+        try {
+          return await this.client.workflow.getHandle(id).query(listSuppressed);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return [];
+          throw translate(err, id);
+        }
+      }),
+    );
+    return shards.flat().sort((a, b) => a.at.localeCompare(b.at) || a.email.localeCompare(b.email));
   }
+
 }

@@ -48,9 +48,34 @@ export function suppressedAmong(list: SuppressionList, emails: readonly string[]
 }
 
 /**
- * One suppression list per deployment, i.e. per task queue: `suppression-list-salesflow`
- * for the default queue. (Test runs use their own queues and so their own lists.)
+ * The suppression list of a deployment (one per task queue) is split over a fixed number
+ * of shard workflows by a hash of the address, so it can grow to hundreds of thousands of
+ * entries while each shard's state stays well inside Temporal's 2 MB payload limit
+ * (about 20,000 entries a shard). Never change the count: addresses would move shards.
  */
-export function suppressionWorkflowId(taskQueue: string): string {
-  return `suppression-list-${taskQueue}`;
+export const SUPPRESSION_SHARDS = 16;
+
+/** FNV-1a over the normalised address: stable across processes and versions. */
+export function suppressionShard(email: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of normalizeEmail(email)) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % SUPPRESSION_SHARDS;
+}
+
+/** `suppression-list-salesflow-7` for shard 7 of the default queue. */
+export function suppressionWorkflowId(taskQueue: string, shard: number): string {
+  return `suppression-list-${taskQueue}-${shard}`;
+}
+
+/** Addresses grouped by the shard that holds them. */
+export function byShard(emails: readonly string[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const email of emails) {
+    const shard = suppressionShard(email);
+    out.set(shard, [...(out.get(shard) ?? []), email]);
+  }
+  return out;
 }

@@ -15,12 +15,13 @@ function nowIso(): string {
 }
 
 /**
- * The suppression list (`suppression-list-<task queue>`): every address that unsubscribed or bounced,
- * held durably by one long-running workflow. Campaign batches ask it before sending;
+ * One shard of the suppression list (`suppression-list-<task queue>-<shard>`, see
+ * domain/suppression.ts): the addresses of that shard that unsubscribed or bounced, held
+ * durably by a long-running workflow. Campaign batches ask it before sending;
  * the unsubscribe endpoint and bounce handling add to it with signal-with-start, so the
  * first opt-out creates it. It continues-as-new carrying the list, so its history stays
- * small; the list itself rides in the workflow input, which holds some 20,000 entries
- * comfortably within Temporal's 2 MB payload limit.
+ * small; the shard's list rides in the workflow input, which holds some 20,000 entries
+ * within Temporal's 2 MB payload limit (16 shards: some 320,000 addresses).
  */
 export async function suppressionListWorkflow(input: SuppressionListInput = {}): Promise<void> {
   let list: SuppressionList = input.entries ?? {};
