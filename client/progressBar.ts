@@ -29,18 +29,16 @@ export function progressLine(p: CampaignProgress, ratePerSecond: number, barWidt
   );
 }
 
-/** Rate over a sliding window of samples, so the ETA follows the throttle and the outages. */
-export class RateMeter {
-  private samples: { at: number; done: number }[] = [];
-  constructor(private readonly windowMs = 5_000) {}
-
-  add(at: number, p: CampaignProgress): number {
-    this.samples.push({ at, done: done(p) });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > this.windowMs) this.samples.shift();
-    const first = this.samples[0]!;
-    const dt = (at - first.at) / 1000;
-    return dt > 0 ? (done(p) - first.done) / dt : 0;
-  }
+/**
+ * The run's average rate: what it has done since it started sending, up to now (or its
+ * end). A throttled run sends in bursts, so a short window would swing between bursts and
+ * silence; the average settles on the throttle and gives an ETA that holds.
+ */
+export function averageRate(p: CampaignProgress, now: number): number {
+  const since = Date.parse(p.sendingSince ?? p.startedAt);
+  const until = p.finishedAt ? Date.parse(p.finishedAt) : now;
+  const seconds = (until - since) / 1000;
+  return seconds > 0 && Number.isFinite(seconds) ? done(p) / seconds : 0;
 }
 
 export interface WatchOptions {
@@ -53,14 +51,13 @@ export interface WatchOptions {
 
 /** Follows a run until it completes or is cancelled; returns the final progress. */
 export async function watchProgress({ poll, out, intervalMs = 500, plainEveryMs = 2_000 }: WatchOptions): Promise<CampaignProgress> {
-  const meter = new RateMeter();
   const tty = Boolean(out.isTTY);
   let lastPlain = 0;
   let lastLine = '';
   for (;;) {
     const p = await poll();
     const now = Date.now();
-    const rate = meter.add(now, p);
+    const rate = averageRate(p, now);
     const finished = p.status === 'completed' || p.status === 'cancelled';
     if (tty) {
       const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 70));
