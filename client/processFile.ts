@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { DomainError, formatPath } from '../domain/errors';
+import { DomainError, formatPath, issueMessage } from '../domain/errors';
 import { ProcessDefinitionSchema, type ProcessDefinition } from '../domain/process';
 
 export interface FileProblem {
@@ -41,8 +41,10 @@ export function parseYamlWithSchema<S extends z.ZodType>(
       if (line === undefined && doc.contents && isNode(doc.contents) && doc.contents.range) {
         line = lineCounter.linePos(doc.contents.range[0]).line;
       }
-      return { path: formatPath(issue.path) || '(root)', line, message: issue.message };
-    }),
+      return { path: formatPath(issue.path) || '(root)', line, message: issueMessage(issue) };
+    })
+      // In file order, as an editor shows them.
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
   };
 }
 

@@ -22,11 +22,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** zod's wording where a person's is clearer: a missing field "is required". */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'is required';
+  return issue.message;
+}
+
 /** One readable line per zod issue: `field: rule`. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const where = formatPath(issue.path);
-    return where === '' ? issue.message : `${where}: ${issue.message}`;
+    return where === '' ? issueMessage(issue) : `${where}: ${issueMessage(issue)}`;
   });
 }
 

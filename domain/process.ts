@@ -119,41 +119,52 @@ export const ProcessDefinitionSchema = z
     support: SupportPolicySchema.optional(),
     calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000 }),
   })
-  .superRefine((def, ctx) => {
-    const teamNames = new Set(def.teams.map((t) => t.name));
-    const checkTeam = (name: string | undefined, path: (string | number)[]) => {
-      if (name !== undefined && !teamNames.has(name)) {
-        ctx.addIssue({ code: 'custom', path, message: `no team "${name}" (teams: ${[...teamNames].join(', ')})` });
-      }
-    };
-    def.assignment?.rules.forEach((rule, i) => {
-      checkTeam(rule.team, ['assignment', 'rules', i, 'team']);
-      if (rule.field.startsWith('answers')) {
-        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', i, 'field'], message: 'assignment happens at creation, before any qualification answers; use fields, source, company or email' });
-      }
-    });
-    checkTeam(def.assignment?.defaultTeam, ['assignment', 'defaultTeam']);
-    checkTeam(def.support?.team, ['support', 'team']);
-    const teamSeen = new Set<string>();
-    def.teams.forEach((team, t) => {
-      if (teamSeen.has(team.name)) ctx.addIssue({ code: 'custom', path: ['teams', t, 'name'], message: `team "${team.name}" is defined twice` });
-      teamSeen.add(team.name);
-    });
-    const seen = new Map<string, string>();
-    def.teams.forEach((team, t) =>
-      team.reps.forEach((rep, r) => {
-        const other = seen.get(rep.id);
-        if (other !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['teams', t, 'reps', r, 'id'],
-            message: `rep "${rep.id}" is already in team "${other}"; a rep belongs to one team`,
-          });
-        }
-        seen.set(rep.id, team.name);
-      }),
-    );
+  // Cross-checks run even when other parts of the file are invalid, so `process validate`
+  // reports every problem in one pass; they therefore read the value defensively.
+  .superRefine((value, ctx) => crossCheck(value as unknown, ctx), { when: () => true });
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function crossCheck(def: unknown, ctx: { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void }): void {
+  const teams = list(field(def, 'teams'));
+  const teamNames = new Set(teams.map((t) => text(field(t, 'name'))).filter((n): n is string => n !== undefined));
+  const checkTeam = (name: unknown, path: (string | number)[]) => {
+    if (typeof name === 'string' && !teamNames.has(name)) {
+      ctx.addIssue({ code: 'custom', path, message: `no team "${name}" (teams: ${[...teamNames].join(', ')})` });
+    }
+  };
+  const assignment = field(def, 'assignment');
+  list(field(assignment, 'rules')).forEach((rule, i) => {
+    checkTeam(field(rule, 'team'), ['assignment', 'rules', i, 'team']);
+    if (text(field(rule, 'field'))?.startsWith('answers')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['assignment', 'rules', i, 'field'],
+        message: 'assignment happens at creation, before any qualification answers; use fields, source, company or email',
+      });
+    }
   });
+  checkTeam(field(assignment, 'defaultTeam'), ['assignment', 'defaultTeam']);
+  checkTeam(field(field(def, 'support'), 'team'), ['support', 'team']);
+  const teamSeen = new Set<string>();
+  const repTeam = new Map<string, string>();
+  teams.forEach((team, t) => {
+    const name = text(field(team, 'name')) ?? '';
+    if (teamSeen.has(name)) ctx.addIssue({ code: 'custom', path: ['teams', t, 'name'], message: `team "${name}" is defined twice` });
+    teamSeen.add(name);
+    list(field(team, 'reps')).forEach((rep, r) => {
+      const id = text(field(rep, 'id'));
+      if (id === undefined) return;
+      const other = repTeam.get(id);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['teams', t, 'reps', r, 'id'], message: `rep "${id}" is already in team "${other}"; a rep belongs to one team` });
+      }
+      repTeam.set(id, name);
+    });
+  });
+}
 
 /** What a process file holds (durations as text). */
 export type ProcessDefinitionInput = z.input<typeof ProcessDefinitionSchema>;

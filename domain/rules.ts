@@ -6,10 +6,17 @@ import { z } from 'zod';
  */
 export const FACT_ROOTS = ['answers', 'fields', 'source', 'company', 'email'] as const;
 
+/** The qualification answers a rep records (domain/qualification.ts). */
+export const ANSWER_KEYS = ['budget', 'need', 'authority', 'timeline'] as const;
+
 export const FactPathSchema = z
   .string()
   .refine((p) => FACT_ROOTS.some((root) => p === root || p.startsWith(`${root}.`)), {
     message: `must start with one of ${FACT_ROOTS.join(', ')} (e.g. answers.budget, fields.territory)`,
+  })
+  // A misspelt answer would make a rule that silently never matches.
+  .refine((p) => !p.startsWith('answers.') || (ANSWER_KEYS as readonly string[]).includes(p.slice('answers.'.length)), {
+    message: `answers are ${ANSWER_KEYS.map((k) => `answers.${k}`).join(', ')}`,
   });
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);

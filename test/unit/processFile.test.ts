@@ -191,3 +191,16 @@ describe('formatProblem and loadProcessFile', () => {
     expect(() => loadProcessFile(join(dir, 'missing.yaml'))).toThrow(new DomainError(`cannot read process file ${join(dir, 'missing.yaml')}: ENOENT`));
   });
 });
+
+test('problems come in file order, missing sections as "is required"', () => {
+  const text = ['name: Bad Name', 'teams:', '  - name: north', '    manager: { id: maria, email: not-an-email }', '    reps: [{ id: alice, email: a@example.com }]', 'assignment: { defaultTeam: east }', ''].join('\n');
+  const parsed = parseYamlWithSchema(text, ProcessDefinitionSchema);
+  expect(parsed.ok).toBe(false);
+  if (parsed.ok) return;
+  expect(parsed.problems.map((p) => [p.line, p.path, p.message])).toEqual([
+    [1, 'name', 'must be lower-case letters, digits and "-"'],
+    [1, 'quotePolicy', 'is required'],
+    [4, 'teams[0].manager.email', 'must be an email address'],
+    [6, 'assignment.defaultTeam', 'no team "east" (teams: north)'],
+  ]);
+});

@@ -117,7 +117,7 @@ describe('team references and membership', () => {
   it('refuses a team without a manager', () => {
     const teams = structuredClone(SALES.teams) as unknown as Record<string, unknown>[];
     delete teams[0]!.manager;
-    expect(refused(withPart({ teams }))).toEqual(['teams[0].manager: Invalid input: expected object, received undefined']);
+    expect(refused(withPart({ teams }))).toEqual(['teams[0].manager: is required']);
   });
 
   it('reports every problem at once, schema and cross-references together', () => {
@@ -269,7 +269,7 @@ describe('qualification rules and conditions', () => {
 
   it('refuses a knock-out without a reason and a threshold that is not a number', () => {
     expect(refused(withPart({ qualification: { threshold: 1, knockouts: [{ name: 'k', field: 'fields.segment', op: 'exists' }] } }))).toEqual([
-      'qualification.knockouts[0].reason: Invalid input: expected string, received undefined',
+      'qualification.knockouts[0].reason: is required',
     ]);
     expect(refused(withPart({ qualification: { threshold: '50' } }))).toEqual(['qualification.threshold: Invalid input: expected number, received string']);
   });
@@ -328,5 +328,15 @@ describe('one pass reports every problem', () => {
     const found = problems(ProcessDefinitionSchema, { ...SALES, quotePolicy: { validity: '1d', staleAfter: 'x', escalateAfter: '7d' } });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^quotePolicy\.staleAfter: must be a positive duration/);
+  });
+});
+
+describe('rules name answers that exist', () => {
+  it('a misspelt answer is refused instead of never matching', () => {
+    const found = problems(ProcessDefinitionSchema, {
+      ...SALES,
+      qualification: { threshold: 1, rules: [{ name: 'b', field: 'answers.budgett', op: 'gte', value: 1, weight: 1 }] },
+    });
+    expect(found).toEqual(['qualification.rules[0].field: answers are answers.budget, answers.need, answers.authority, answers.timeline']);
   });
 });
