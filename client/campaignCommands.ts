@@ -28,7 +28,7 @@ function summary(p: CampaignProgress): string {
     `campaign ${p.id} ${p.status}: ${p.total} recipients, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
     (p.bounced > 0 ? ` (${p.bounced} bounced)` : '') +
     `, ${p.remaining} remaining` +
-    (p.invalidRows > 0 ? `; ${p.invalidRows} invalid rows skipped` : '')
+    (p.invalidRows > 0 ? `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped` : '')
   );
 }
 

@@ -174,7 +174,12 @@ export class OpsClient {
   }
 
   async task(taskId: string): Promise<TaskView> {
-    return this.wrap(() => this.client.workflow.getHandle(taskWorkflowId(taskId)).query(getTask), taskId);
+    try {
+      return await this.client.workflow.getHandle(taskWorkflowId(taskId)).query(getTask);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no task "${taskId}"`);
+      throw translate(err, taskId);
+    }
   }
 
   /** Completes a task through its workflow; tasks from before task workflows go to their prospect. */
@@ -194,7 +199,7 @@ export class OpsClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no process or task "${what}"`);
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no published process "${what}"`);
       throw translate(err, what);
     }
   }

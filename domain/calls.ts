@@ -128,7 +128,8 @@ export function completeCall(state: ProspectState, raw: unknown, now: string): P
     tasks: finishTask(state, call.taskId, 'done', now, cmd.outcome),
     contacts: [
       ...state.contacts,
-      { at: call.at, channel: 'call', direction: 'outbound', note: `${cmd.outcome}${cmd.note ? `: ${cmd.note}` : ''}`, by: cmd.by, source: call.id },
+      // A call marked done before its booked time took place now, not in the future.
+      { at: Date.parse(call.at) < Date.parse(now) ? call.at : now, channel: 'call', direction: 'outbound', note: `${cmd.outcome}${cmd.note ? `: ${cmd.note}` : ''}`, by: cmd.by, source: call.id },
     ],
     changes: [...state.changes, { at: now, by: cmd.by, what: `call ${call.id} done: ${cmd.outcome}` }],
   };

@@ -30,10 +30,11 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** Formats milliseconds back into the largest exact units, e.g. 90_000 → `1m30s`. */
+/** Formats milliseconds back into the largest exact units, e.g. 90_000 → `1m30s`, 30 days → `30d`. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
-  const order: (keyof typeof UNIT_MS)[] = ['w', 'd', 'h', 'm', 's', 'ms'];
+  // Weeks only when whole: people write 30d, not 4w2d.
+  const order: (keyof typeof UNIT_MS)[] = ms % UNIT_MS.w === 0 ? ['w'] : ['d', 'h', 'm', 's', 'ms'];
   let rest = ms;
   let out = '';
   for (const unit of order) {

@@ -226,3 +226,10 @@ describe('completeCall', () => {
     expect(state.tasks.find((t) => t.id === 'P1-T2')!.escalateAt).toBe(at(3 * DAY + 5 * HOUR + 30 * MINUTE));
   });
 });
+
+test('a call marked done before its booked time is logged at the time it was marked', () => {
+  const state = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
+  const early = new Date(Date.parse(CALL_AT) - 3_600_000).toISOString();
+  const done = completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early);
+  expect(done.contacts[done.contacts.length - 1]).toMatchObject({ at: early, source: 'P1-C1' });
+});

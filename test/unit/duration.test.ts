@@ -43,7 +43,9 @@ describe('formatDuration', () => {
     [90 * SECOND, '1m30s'],
     [2 * HOUR + 30 * MINUTE, '2h30m'],
     [3 * DAY, '3d'],
-    [8 * DAY, '1w1d'],
+    [8 * DAY, '8d'],
+    [30 * DAY, '30d'],
+    [14 * DAY, '2w'],
     [1_500, '1s500ms'],
   ])('%p ms is %p', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
