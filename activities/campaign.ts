@@ -20,7 +20,7 @@ import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, t
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
 import { assignRep, contactObserved, getProcessVersion, getProspect } from '../workflows/messages';
-import { SA } from '../workflows/searchAttributes';
+import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 import { CampaignStore, type LedgerEntry } from './campaignStore';
 import { isPermanentSmtpFailure } from './mail';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
@@ -72,11 +72,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]!);
   });
   await Promise.all(lanes);
-}
-
-function quoteLiteral(value: string): string {
-  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw ApplicationFailure.nonRetryable(`invalid filter value ${JSON.stringify(value)}`, 'InvalidAudience');
-  return `'${value}'`;
 }
 
 function prospectRecipient(state: ProspectState): Recipient | undefined {
@@ -264,12 +259,21 @@ export function createCampaignActivities(deps: CampaignDeps) {
         let ids: string[];
         if ('prospects' in input.audience) ids = input.audience.prospects;
         else {
-          const clauses = [`WorkflowType = 'prospectWorkflow'`, `ExecutionStatus = 'Running'`];
           const { stage, rep } = input.audience.filter;
-          if (stage) clauses.push(`${SA.stage.name} = ${quoteLiteral(stage)}`);
-          if (rep) clauses.push(`${SA.rep.name} = ${quoteLiteral(rep)}`);
+          let query: string;
+          try {
+            query = visibilityQuery(
+              'prospectWorkflow',
+              Context.current().info.taskQueue,
+              `ExecutionStatus = 'Running'`,
+              ...(stage ? [`${SA.stage.name} = ${visibilityLiteral(stage)}`] : []),
+              ...(rep ? [`${SA.rep.name} = ${visibilityLiteral(rep)}`] : []),
+            );
+          } catch (err) {
+            throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidAudience');
+          }
           ids = [];
-          for await (const info of temporal.workflow.list({ query: clauses.join(' AND ') })) ids.push(info.workflowId.replace(/^prospect-/, ''));
+          for await (const info of temporal.workflow.list({ query })) ids.push(info.workflowId.replace(/^prospect-/, ''));
           ids.sort();
         }
         ({ recipients, errors } = await prospectsAudience(ids));

@@ -38,8 +38,10 @@ export function verifyUnsubscribeToken(secret: string, token: string, now: numbe
   const dot = token.indexOf('.');
   if (dot <= 0) throw new InvalidTokenError('malformed unsubscribe token');
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(sign(secret, body), 'base64url');
+  // Compare the text, not the decoded bytes: base64url's last character carries spare bits,
+  // so two spellings decode to the same bytes, and a token must have exactly one.
+  const given = Buffer.from(token.slice(dot + 1), 'utf8');
+  const expected = Buffer.from(sign(secret, body), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidTokenError('unsubscribe token signature does not match');
   let parsed: { e?: unknown; c?: unknown; x?: unknown };
   try {

@@ -22,7 +22,7 @@ import { DomainError, parseOrThrow } from '../domain/errors';
 import { SUPPRESSION_SHARDS, suppressionShard, suppressionWorkflowId, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import type { CampaignReport, CampaignRunOptions } from '../workflows/campaign';
 import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress, listSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
-import { SA } from '../workflows/searchAttributes';
+import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 import { translate } from './salesflowClient';
 
 export interface CampaignSummary {
@@ -131,13 +131,13 @@ export class CampaignClient {
   }
 
   async list(filter: { status?: string; limit?: number } = {}): Promise<CampaignSummary[]> {
-    const clauses = [`WorkflowType = 'campaignWorkflow'`];
-    if (filter.status) {
-      if (!/^[a-z]+$/.test(filter.status)) throw new DomainError(`invalid status ${JSON.stringify(filter.status)}`);
-      clauses.push(`${SA.campaignStatus.name} = '${filter.status}'`);
-    }
+    const query = visibilityQuery(
+      'campaignWorkflow',
+      this.config.SALESFLOW_TASK_QUEUE,
+      ...(filter.status ? [`${SA.campaignStatus.name} = ${visibilityLiteral(filter.status)}`] : []),
+    );
     const out: CampaignSummary[] = [];
-    for await (const info of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const info of this.client.workflow.list({ query })) {
       out.push({
         id: info.workflowId.replace(/^campaign-/, ''),
         workflowId: info.workflowId,

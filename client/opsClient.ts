@@ -7,7 +7,7 @@ import type { Assignment, PublishedVersion, RegistryState } from '../domain/regi
 import type { Stage } from '../domain/stages';
 import { prospectOfTask, taskWorkflowId } from '../domain/tasks';
 import { assignRep, checkMigration, completeTaskUpdate, getProcessVersion, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../workflows/messages';
-import { SA } from '../workflows/searchAttributes';
+import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 import { translate, type SalesflowClient } from './salesflowClient';
 
 /**
@@ -34,11 +34,6 @@ export interface MigrationResult {
   from?: number;
   outcome: 'migrated' | 'would migrate' | 'refused';
   reason?: string;
-}
-
-function literal(value: string): string {
-  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new DomainError(`invalid filter value ${JSON.stringify(value)}`);
-  return `'${value}'`;
 }
 
 export class OpsClient {
@@ -80,7 +75,8 @@ export class OpsClient {
 
   async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {
     const out = [];
-    for await (const wf of this.client.workflow.list({ query: `WorkflowType = 'processRegistryWorkflow' AND ExecutionStatus = 'Running'` })) {
+    const query = visibilityQuery('processRegistryWorkflow', this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    for await (const wf of this.client.workflow.list({ query })) {
       const name = wf.workflowId.replace(/^process-/, '');
       const state = await this.registryState(name);
       out.push({ name, versions: state.versions.length, latestPublishedAt: state.versions[state.versions.length - 1]?.publishedAt });
@@ -116,15 +112,10 @@ export class OpsClient {
    */
   async migrate(name: string, to: number, where: { stage?: Stage }, dryRun: boolean, by: string): Promise<MigrationResult[]> {
     const target = (await this.version(name, to)).definition;
-    const clauses = [
-      `WorkflowType = 'prospectWorkflow'`,
-      `ExecutionStatus = 'Running'`,
-      `${SA.process.name} = ${literal(name)}`,
-      `${SA.processVersion.name} != ${to}`,
-    ];
-    if (where.stage) clauses.push(`${SA.stage.name} = ${literal(where.stage)}`);
+    const clauses = [`ExecutionStatus = 'Running'`, `${SA.process.name} = ${visibilityLiteral(name)}`, `${SA.processVersion.name} != ${to}`];
+    if (where.stage) clauses.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
     const results: MigrationResult[] = [];
-    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const wf of this.client.workflow.list({ query: visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
       const prospectId = wf.workflowId.replace(/^prospect-/, '');
       const from = wf.typedSearchAttributes.get(SA.processVersion);
       const handle = this.client.workflow.getHandle(wf.workflowId);
@@ -145,11 +136,7 @@ export class OpsClient {
 
   /** A rep's open tasks from visibility, soonest due first. */
   async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
-    const clauses = [
-      `WorkflowType = 'taskWorkflow'`,
-      `ExecutionStatus = 'Running'`,
-      `${SA.rep.name} = ${literal(rep)}`,
-    ];
+    const clauses = [`ExecutionStatus = 'Running'`, `${SA.rep.name} = ${visibilityLiteral(rep)}`];
     if (due === 'overdue') clauses.push(`${SA.nextDue.name} < '${now.toISOString()}'`);
     if (due === 'today') {
       const end = new Date(now);
@@ -157,7 +144,7 @@ export class OpsClient {
       clauses.push(`${SA.nextDue.name} <= '${end.toISOString()}'`);
     }
     const rows: InboxRow[] = [];
-    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const wf of this.client.workflow.list({ query: visibilityQuery('taskWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
       const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
       const id = wf.workflowId.replace(/^task-/, '');
       rows.push({

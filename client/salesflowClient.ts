@@ -15,7 +15,7 @@ import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/pr
 import { prospectWorkflowId, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
 import type { Stage } from '../domain/stages';
 import { getProspect, prospectUpdates } from '../workflows/messages';
-import { SA } from '../workflows/searchAttributes';
+import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 
 /** One row of a pipeline list, read from visibility (no workflow is woken to build it). */
 export interface ProspectSummary {
@@ -35,12 +35,6 @@ export interface ListFilter {
   stage?: Stage;
   rep?: string;
   limit?: number;
-}
-
-/** Visibility queries take string literals; refuse anything that could break out of one. */
-function quoteLiteral(value: string): string {
-  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new DomainError(`invalid filter value ${JSON.stringify(value)}`);
-  return `'${value}'`;
 }
 
 /**
@@ -135,11 +129,15 @@ export class SalesflowClient {
   }
 
   async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
-    const clauses = [`WorkflowType = 'prospectWorkflow'`, `ExecutionStatus = 'Running'`];
-    if (filter.stage) clauses.push(`${SA.stage.name} = ${quoteLiteral(filter.stage)}`);
-    if (filter.rep) clauses.push(`${SA.rep.name} = ${quoteLiteral(filter.rep)}`);
+    const query = visibilityQuery(
+      'prospectWorkflow',
+      this.config.SALESFLOW_TASK_QUEUE,
+      `ExecutionStatus = 'Running'`,
+      ...(filter.stage ? [`${SA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
+      ...(filter.rep ? [`${SA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
+    );
     const out: ProspectSummary[] = [];
-    for await (const info of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const info of this.client.workflow.list({ query })) {
       out.push(summarize(info));
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import { DomainError } from '../domain/errors';
 
 /**
  * Everything a person lists or filters prospects by lives in visibility, so inboxes and
@@ -26,4 +27,19 @@ export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
 export function devServerSearchAttributeFlags(): string[] {
   const cliType = { KEYWORD: 'Keyword', DOUBLE: 'Double', DATETIME: 'Datetime', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList' } as const;
   return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+}
+
+/** Visibility queries take string literals; refuse anything that could break out of one. */
+export function visibilityLiteral(value: string): string {
+  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new DomainError(`invalid filter value ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+/**
+ * A deployment is its task queue (as the suppression list is): lists, inboxes, migrations
+ * and campaign filters see only the workflows of their own deployment, even when several
+ * share one Temporal namespace.
+ */
+export function visibilityQuery(workflowType: string, taskQueue: string, ...clauses: string[]): string {
+  return [`WorkflowType = ${visibilityLiteral(workflowType)}`, `TaskQueue = ${visibilityLiteral(taskQueue)}`, ...clauses].join(' AND ');
 }

@@ -26,3 +26,13 @@ test('an expired token is refused', () => {
   expect(() => verifyUnsubscribeToken(secret, token, now + DAY)).toThrow('unsubscribe link has expired');
   expect(() => verifyUnsubscribeToken(secret, token, now + DAY - 1)).not.toThrow();
 });
+
+test('every one-character change of the signature is refused, the spare bits of its last character too', () => {
+  const token = signUnsubscribeToken(secret, { email: 'ann@acme.example', campaign: 'c' }, now + DAY);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = token[token.length - 1]!;
+  for (const c of alphabet) {
+    if (c === last) continue;
+    expect(() => verifyUnsubscribeToken(secret, `${token.slice(0, -1)}${c}`, now)).toThrow('signature does not match');
+  }
+});
