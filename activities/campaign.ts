@@ -14,8 +14,9 @@ import {
 import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/csv';
 import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
+import { registryWorkflowId } from '../domain/registry';
 import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
-import { ProspectIdSchema, prospectWorkflowId, type ProspectState } from '../domain/prospect';
+import { ProspectIdSchema, prospectIdOf, prospectWorkflowId, type ProspectState } from '../domain/prospect';
 import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import { getSuppressed, suppressSignal } from '../workflows/campaignMessages';
@@ -171,7 +172,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      const registry = temporal.workflow.getHandle(`process-${input.leadsProcess}`);
+      const registry = temporal.workflow.getHandle(registryWorkflowId(input.leadsProcess));
       process = (await registry.query(getProcessVersion, undefined)).definition;
       rep ??= (await registry.executeUpdate(assignRep, { args: [{ fields: {}, source, company: v.company || undefined, email: recipient.email }] })).rep;
     }
@@ -218,7 +219,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
     async resolveCampaignAudience(input: ResolveAudienceInput): Promise<ResolvedAudience> {
       if (input.leads?.process) {
         try {
-          await temporal.workflow.getHandle(`process-${input.leads.process}`).query(getProcessVersion, undefined);
+          await temporal.workflow.getHandle(registryWorkflowId(input.leads.process)).query(getProcessVersion, undefined);
         } catch (err) {
           throw ApplicationFailure.nonRetryable(`leads.process "${input.leads.process}" is not a published process (${(err as Error).message})`, 'InvalidAudience');
         }
@@ -273,7 +274,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
             throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidAudience');
           }
           ids = [];
-          for await (const info of temporal.workflow.list({ query })) ids.push(info.workflowId.replace(/^prospect-/, ''));
+          for await (const info of temporal.workflow.list({ query })) ids.push(prospectIdOf(info.workflowId));
           ids.sort();
         }
         ({ recipients, errors } = await prospectsAudience(ids));

@@ -2,8 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ConnectionConfig } from '../domain/config';
 import { DomainError } from '../domain/errors';
 import type { ProcessDefinition } from '../domain/process';
-import { prospectWorkflowId, type ProspectInfoInput } from '../domain/prospect';
-import type { Assignment, PublishedVersion, RegistryState } from '../domain/registry';
+import { prospectIdOf, type ProspectInfoInput } from '../domain/prospect';
+import { registryWorkflowId, type Assignment, type PublishedVersion, type RegistryState } from '../domain/registry';
 import type { Stage } from '../domain/stages';
 import { prospectOfTask, taskWorkflowId } from '../domain/tasks';
 import { assignRep, checkMigration, completeTaskUpdate, getProcessVersion, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../workflows/messages';
@@ -15,19 +15,8 @@ import { translate, type SalesflowClient } from './salesflowClient';
  * prospects between them, and work task inboxes. Built on the same Temporal client.
  */
 
-export function registryWorkflowId(name: string): string {
-  return `process-${name}`;
-}
-
-export interface InboxRow {
-  id: string;
-  prospectId: string;
-  kind: string;
-  title: string;
-  rep: string;
-  dueAt: string;
-  state: string;
-}
+/** A task as the inbox shows it: read from visibility (search attributes and memo), not from the task. */
+export type InboxRow = Pick<TaskView, 'id' | 'prospectId' | 'kind' | 'title' | 'rep' | 'dueAt'> & { state: string };
 
 export interface MigrationResult {
   prospectId: string;
@@ -116,7 +105,7 @@ export class OpsClient {
     if (where.stage) clauses.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
     const results: MigrationResult[] = [];
     for await (const wf of this.client.workflow.list({ query: visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
-      const prospectId = wf.workflowId.replace(/^prospect-/, '');
+      const prospectId = prospectIdOf(wf.workflowId);
       const from = wf.typedSearchAttributes.get(SA.processVersion);
       const handle = this.client.workflow.getHandle(wf.workflowId);
       if (dryRun) {
@@ -192,4 +181,3 @@ export class OpsClient {
   }
 }
 
-export { prospectWorkflowId };

@@ -12,7 +12,7 @@ import { openTemporalClient } from './temporalConnection';
 import { DomainError } from '../domain/errors';
 import { newProspect, type CommandName } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
-import { prospectWorkflowId, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
+import { prospectIdOf, prospectWorkflowId, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
 import type { Stage } from '../domain/stages';
 import { getProspect, prospectUpdates } from '../workflows/messages';
 import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
@@ -158,7 +158,7 @@ function summarize(info: WorkflowExecutionInfo): ProspectSummary {
   const memo = (info.memo ?? {}) as { name?: string; company?: string };
   const nextDue = sa.get(SA.nextDue);
   return {
-    id: info.workflowId.replace(/^prospect-/, ''),
+    id: prospectIdOf(info.workflowId),
     name: memo.name ?? '',
     company: memo.company || undefined,
     stage: sa.get(SA.stage),

@@ -29,6 +29,11 @@ export function prospectWorkflowId(id: string): string {
   return `prospect-${id}`;
 }
 
+/** The prospect id back from its workflow id (visibility lists return workflow ids). */
+export function prospectIdOf(workflowId: string): string {
+  return workflowId.replace(/^prospect-/, '');
+}
+
 export type TaskState = 'open' | 'overdue' | 'escalated' | 'done' | 'cancelled';
 export const ACTIVE_TASK_STATES: readonly TaskState[] = ['open', 'overdue', 'escalated'];
 
