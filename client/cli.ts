@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DomainError } from '../domain/errors';
 import { currentInquiry } from '../domain/inquiry';
+import { formatCents } from '../domain/quotation';
 import type { CommandName } from '../domain/lifecycle';
 import { CHANNELS } from '../domain/contact';
 import { STAGES, type Stage } from '../domain/stages';
@@ -192,17 +193,20 @@ export function buildProgram(): Command {
         const prices = opts.price as string[];
         const items = opts.item as string[];
         if (prices.length > 0 && items.length > 0) throw new DomainError('use either --price or --item, not both');
-        let lines;
-        if (items.length > 0) lines = items.map(parseQuoteItem);
-        else if (prices.length > 0 || verb === 'create') {
-          const state = await withClient((c) => c.getProspect(id));
-          if (!state.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
-          lines = linesFromInquiry(currentInquiry(state.inquiry).items, prices);
-        }
-        const args = { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by };
-        await run(id, name, args, opts, (s) => {
-          const q = s.quotes[s.quotes.length - 1]!;
-          return `${id}: quotation revision ${q.revision} ${q.status}, total ${(q.totals.netCents / 100).toFixed(2)} ${q.currency}`;
+        // One connection: read the inquiry (when pricing its items) and give the command.
+        const state = await withClient(async (c) => {
+          let lines;
+          if (items.length > 0) lines = items.map(parseQuoteItem);
+          else if (prices.length > 0 || verb === 'create') {
+            const current = await c.getProspect(id);
+            if (!current.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
+            lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices);
+          }
+          return c.command(id, name, { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by });
+        });
+        print(state, opts.json, () => {
+          const q = state.quotes[state.quotes.length - 1]!;
+          return `${id}: quotation revision ${q.revision} ${q.status}, total ${formatCents(q.totals.netCents)} ${q.currency}`;
         });
       });
   }
