@@ -3,6 +3,7 @@ import { DurationSchema } from './duration';
 import { OffsetSchema } from './offset';
 import { ConditionSchema, KnockoutRuleSchema, ScoringRuleSchema } from './rules';
 import { STAGES } from './stages';
+import { multiLineText, singleLineText } from './text';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -16,13 +17,13 @@ export const PersonIdSchema = z
 
 export const PersonSchema = z.object({
   id: PersonIdSchema,
-  name: z.string().min(1).optional(),
+  name: singleLineText(200).min(1).optional(),
   email: z.email('must be an email address'),
 });
 export type Person = z.infer<typeof PersonSchema>;
 
 export const TeamSchema = z.object({
-  name: z.string().min(1),
+  name: singleLineText(100).min(1),
   manager: PersonSchema,
   reps: z.array(PersonSchema).min(1, 'a team needs at least one rep'),
 });
@@ -58,7 +59,7 @@ export type TaskKind = z.infer<typeof TaskKindSchema>;
 export const TaskTemplateSchema = z.object({
   kind: TaskKindSchema,
   /** `{{name}}`, `{{company}}` and `{{id}}` are filled from the prospect. */
-  title: z.string().min(1).max(200),
+  title: singleLineText(200).min(1),
   due: OffsetSchema,
   escalateAfter: OffsetSchema,
 });
@@ -96,7 +97,9 @@ export const CallPolicySchema = z.object({
   /** A scheduled call not marked done this long after its end escalates. */
   escalateAfter: OffsetSchema.default({ businessDays: 1 }),
   defaultDuration: DurationSchema.default(1_800_000),
-});
+  /** Longer calls are refused as typos; a working day unless the process says otherwise. */
+  maxDuration: DurationSchema.default(36_000_000),
+}).refine((c) => !(c.defaultDuration > c.maxDuration), { message: 'defaultDuration must not be longer than maxDuration', path: ['defaultDuration'] });
 
 export const ProcessNameSchema = z
   .string()
@@ -106,7 +109,7 @@ export const ProcessDefinitionSchema = z
   .object({
     name: ProcessNameSchema,
     version: z.number().int().positive().default(1),
-    description: z.string().optional(),
+    description: multiLineText(2000).optional(),
     teams: z.array(TeamSchema).min(1, 'a process needs at least one team'),
     quotePolicy: QuotePolicySchema,
     qualification: QualificationCriteriaSchema.optional(),
@@ -117,7 +120,7 @@ export const ProcessDefinitionSchema = z
      */
     tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
     support: SupportPolicySchema.optional(),
-    calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000 }),
+    calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000, maxDuration: 36_000_000 }),
   })
   // Cross-checks run even when other parts of the file are invalid, so `process validate`
   // reports every problem in one pass; they therefore read the value defensively.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineText } from './text';
 
 /**
  * Conditions over a prospect's facts, written by sales ops in process files. Facts are
@@ -33,7 +34,7 @@ export type Condition = z.infer<typeof ConditionSchema>;
 
 export const ScoringRuleSchema = ConditionSchema.and(
   z.object({
-    name: z.string().min(1),
+    name: singleLineText(100).min(1),
     /** Points added to the score when the condition holds. */
     weight: z.number().min(-1000).max(1000),
   }),
@@ -41,7 +42,7 @@ export const ScoringRuleSchema = ConditionSchema.and(
 export type ScoringRule = z.infer<typeof ScoringRuleSchema>;
 
 export const KnockoutRuleSchema = ConditionSchema.and(
-  z.object({ name: z.string().min(1), reason: z.string().min(1) }),
+  z.object({ name: singleLineText(100).min(1), reason: singleLineText(500).min(1) }),
 );
 export type KnockoutRule = z.infer<typeof KnockoutRuleSchema>;
 
