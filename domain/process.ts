@@ -169,6 +169,40 @@ function crossCheck(def: unknown, ctx: { addIssue(issue: { code: 'custom'; path:
   });
 }
 
+/**
+ * Where a process file holds durations. The schema also takes numbers (milliseconds),
+ * because workflow inputs and continue-as-new carry parsed definitions; a person writing
+ * `staleAfter: 10` means days or hours, never 10 ms, so files must give the unit.
+ */
+const DURATION_FIELDS: { section: string; fields: string[] }[] = [
+  { section: 'quotePolicy', fields: ['validity', 'staleAfter', 'escalateAfter', 'followUpDueIn'] },
+  { section: 'calls', fields: ['escalateAfter', 'defaultDuration', 'maxDuration'] },
+  { section: 'support', fields: ['answerWithin', 'escalateAfter'] },
+];
+
+/** Every duration written as a bare number in a process file as people write it. */
+export function bareDurationNumbers(file: unknown): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const check = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'number') {
+      out.push({ path, message: `${value} has no unit: write it with one, e.g. ${value}d, ${value}h or ${value}m (rule: every duration carries its unit)` });
+    }
+  };
+  for (const { section, fields } of DURATION_FIELDS) {
+    for (const f of fields) check(field(field(file, section), f), [section, f]);
+  }
+  const tasks = field(file, 'tasks');
+  if (tasks !== null && typeof tasks === 'object') {
+    for (const [stage, templates] of Object.entries(tasks)) {
+      list(templates).forEach((t, i) => {
+        check(field(t, 'due'), ['tasks', stage, i, 'due']);
+        check(field(t, 'escalateAfter'), ['tasks', stage, i, 'escalateAfter']);
+      });
+    }
+  }
+  return out;
+}
+
 /** What a process file holds (durations as text). */
 export type ProcessDefinitionInput = z.input<typeof ProcessDefinitionSchema>;
 /** A validated process (durations in milliseconds). */
