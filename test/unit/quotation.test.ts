@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { applyDueDeadlines } from '../../domain/deadlines';
-import { changeQuote, createQuote, currentQuote, sendQuote } from '../../domain/lifecycle';
+import { changeInquiry, changeQuote, createQuote, currentQuote, refreshQuote, sendQuote, staleReference } from '../../domain/lifecycle';
 import {
   formatCents,
   priceLine,
@@ -383,5 +383,65 @@ describe('revisions', () => {
 
   it('refuses a new validity end that is not in the future', () => {
     expect(() => changeQuote(withSent(), { validTo: at(HOUR), by: 'alice' }, at(DAY))).toThrow(`validTo ${at(HOUR)} is not in the future`);
+  });
+});
+
+describe('a quotation follows its inquiry', () => {
+  /** The inquiry changed after the draft: WIDGET-1 now 5 pieces, and a new item. */
+  function staleDraft(items = [{ product: 'WIDGET-1', quantity: 5 }, { product: 'SVC/INSTALL', quantity: 1 }]) {
+    const draft = withDraft();
+    return changeInquiry(draft, { items, by: 'alice' }, at(3.5 * HOUR));
+  }
+
+  it('a draft made for an older inquiry version cannot be sent until refreshed', () => {
+    const stale = staleDraft();
+    expect(() => sendQuote(stale, { by: 'alice' }, SENT_AT)).toThrow(
+      new DomainError('cannot send revision 1: it refers to inquiry version 1; the inquiry is now at version 2: run quote refresh'),
+    );
+    expect(staleReference(currentQuote(stale)!, 2)).toBe('it refers to inquiry version 1; the inquiry is now at version 2: run quote refresh');
+  });
+
+  it('refresh re-reads products and quantities and keeps the prices of products still asked for', () => {
+    const refreshed = refreshQuote(staleDraft(), { by: 'bob' }, at(3.6 * HOUR));
+    const quote = currentQuote(refreshed)!;
+    expect(quote).toMatchObject({ revision: 1, status: 'draft', inquiryVersion: 2, createdAt: QUOTED_AT });
+    expect(quote.lines.map((l) => [l.product, l.quantity, l.unitPriceCents, l.discountBasisPoints])).toEqual([
+      ['WIDGET-1', 5, 1999, 1000],
+      ['SVC/INSTALL', 1, 25000, 0],
+    ]);
+    // 5 × 19.99 = 99.95, 10% = 9.995 → 10.00 (half up); + 250.00.
+    expect(quote.totals).toEqual({ grossCents: 34995, discountCents: 1000, netCents: 33995 });
+    expect(sendQuote(refreshed, { by: 'bob' }, SENT_AT).quotes[0]?.status).toBe('sent');
+  });
+
+  it('refuses to refresh when a product new in the inquiry has no price, naming it', () => {
+    const stale = staleDraft([{ product: 'WIDGET-1', quantity: 5 }, { product: 'GADGET', quantity: 2 }]);
+    expect(() => refreshQuote(stale, { by: 'bob' }, at(3.6 * HOUR))).toThrow(
+      new DomainError('cannot refresh revision 1: no price for GADGET, new in the inquiry: price it with quote change --price PRODUCT=PRICE'),
+    );
+  });
+
+  it('refuses to refresh a quotation that already refers to the current inquiry', () => {
+    expect(() => refreshQuote(withDraft(), { by: 'bob' }, at(3.6 * HOUR))).toThrow('nothing to refresh: revision 1 already refers to inquiry version 1');
+  });
+
+  it('refreshing a sent quotation makes a new draft revision for the current inquiry', () => {
+    const sent = withSent();
+    const changed = changeInquiry(sent, { items: [{ product: 'WIDGET-1', quantity: 4 }], by: 'alice' }, at(DAY));
+    const refreshed = refreshQuote(changed, { by: 'alice' }, at(DAY + HOUR));
+    expect(refreshed.quotes.map((q) => [q.revision, q.status, q.inquiryVersion])).toEqual([
+      [1, 'superseded', 1],
+      [2, 'draft', 2],
+    ]);
+    expect(refreshed.quotes[1]?.lines.map((l) => [l.product, l.quantity])).toEqual([['WIDGET-1', 4]]);
+  });
+
+  it('a change without new lines re-reads the inquiry too, so a note edit never claims the new version with old lines', () => {
+    const edited = changeQuote(staleDraft(), { note: 'updated', by: 'bob' }, at(3.6 * HOUR));
+    expect(currentQuote(edited)).toMatchObject({ inquiryVersion: 2, note: 'updated' });
+    expect(currentQuote(edited)?.lines.map((l) => [l.product, l.quantity])).toEqual([
+      ['WIDGET-1', 5],
+      ['SVC/INSTALL', 1],
+    ]);
   });
 });
