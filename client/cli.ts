@@ -240,8 +240,8 @@ export function buildProgram(): Command {
     .action(async (id: string, opts) => {
       await run(id, 'sendQuote', { handedOver: opts.handedOver, by: opts.by }, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
-        const how = opts.handedOver ? `handed over (${opts.handedOver})` : `mailed to ${s.info.email}`;
-        return `${id}: revision ${q.revision} ${how}, valid until ${q.validTo}`;
+        const how = opts.handedOver ? `handed over (${opts.handedOver})` : `to ${s.info.email}`;
+        return `${id}: revision ${q.revision} sent ${how}, valid until ${q.validTo}`;
       });
     });
   quote

@@ -143,7 +143,7 @@ describe('refused commands leave the prospect untouched', () => {
     ['send with an unknown field type', 'sendQuote', { by: 42 }, /invalid send: by/],
     ['create a second quotation', 'createQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: '1' }] }, /cannot create a quotation in stage quotation/],
     ['an inquiry item with quantity 0', 'changeInquiry', { items: [{ product: 'W', quantity: 0 }] }, /items\[0\]\.quantity: must be at least 1/],
-    ['a price with three decimals', 'changeQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: '1.005' }] }, /lines\[0\]\.unitPrice: must have at most two decimals/],
+    ['a price with three decimals', 'changeQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: '1.005' }] }, /lines\[0\]\.unitPrice: "1\.005" is not a price: write digits with at most two decimals, like 1999\.90/],
     ['qualify again', 'qualify', { outcome: 'qualified' }, /cannot qualify in stage quotation/],
     ['reject without a reason', 'rejectQuote', { reason: '' }, /reason: a reason is required/],
     ['a contact on an unknown channel', 'logContact', { channel: 'pigeon' }, /channel/],
