@@ -3,11 +3,11 @@ import { DomainError, parseOrThrow } from './errors';
 import { currentInquiry } from './inquiry';
 import { quoteSentMail } from './notifications';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from './calls';
-import { ProcessDefinitionSchema, findRep, type ProcessDefinition, type ProcessDefinitionInput } from './process';
+import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from './process';
 import { scoreQualification, type Facts } from './rules';
 import { answerSupportQuery, openSupportQuery } from './support';
 import { addStageTasks, onStageEntered } from './tasks';
-import { ProspectInfoSchema, isActiveTask, type ProspectInfoInput, type ProspectState } from './prospect';
+import { isActiveTask, prospectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
 import type { InputRules } from './inputRules';
 import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type QuoteLineSpec, type QuoteRevision } from './quotation';
 import { checkContactTime, checkWantedDates } from './timeRules';
@@ -20,9 +20,9 @@ import { canMove, isClosed, type Stage } from './stages';
  * refused command never reaches the history.
  */
 
-export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string): ProspectState {
-  const parsedInfo = parseOrThrow(ProspectInfoSchema, info, 'prospect');
-  const parsedProcess = parseOrThrow(ProcessDefinitionSchema, process, 'process definition');
+export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string, rules: InputRules = 'current'): ProspectState {
+  const parsedInfo = parseOrThrow(prospectInfoSchema(rules === 'recorded'), info, 'prospect');
+  const parsedProcess = parseOrThrow(processDefinitionSchema(rules), process, 'process definition');
   if (!findRep(parsedProcess, parsedInfo.rep)) {
     const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
     throw new DomainError(`rep "${parsedInfo.rep}" is not in process "${parsedProcess.name}" (reps: ${known})`);
@@ -440,7 +440,7 @@ export function migrationBlocker(state: ProspectState, target: ProcessDefinition
 
 export function migrateProcess(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).MigrateProcessSchema, raw, 'migration');
-  const target = parseOrThrow(ProcessDefinitionSchema, cmd.process, 'process definition');
+  const target = parseOrThrow(processDefinitionSchema(rules), cmd.process, 'process definition');
   const blocker = migrationBlocker(state, target);
   if (blocker) throw new DomainError(`cannot migrate ${state.info.id}: ${blocker}`);
   return {

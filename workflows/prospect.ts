@@ -54,7 +54,9 @@ function nowIso(): string {
 export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<ProspectState> {
   // newProspect validates the input; a bad input fails the workflow task with a clear
   // message instead of starting a prospect on garbage. The client validates first too.
-  let state: ProspectState = input.state ?? newProspect(input.info, input.process, nowIso());
+  // Recorded rules: the client checked today's, and a start recorded under older ones
+  // must replay (domain/inputRules.ts).
+  let state: ProspectState = input.state ?? newProspect(input.info, input.process, nowIso(), 'recorded');
   let version = 0;
 
   setHandler(getProspect, () => state);

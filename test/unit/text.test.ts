@@ -1,12 +1,13 @@
 import { commandSchemas } from '../../domain/commands';
 import { describeIssues, parseOrThrow } from '../../domain/errors';
 import { CampaignDefinitionSchema } from '../../domain/campaign';
-import { logContact } from '../../domain/lifecycle';
+import { logContact, newProspect } from '../../domain/lifecycle';
 import { openSupportQuery } from '../../domain/support';
-import { ProcessDefinitionSchema } from '../../domain/process';
+import { ProcessDefinitionSchema, processDefinitionSchema } from '../../domain/process';
+import { publish } from '../../domain/registry';
 import { ProspectInfoSchema } from '../../domain/prospect';
 import { multiLineText, singleLineText } from '../../domain/text';
-import { lead, SALES } from './fixtures3';
+import { lead, SALES, T0 } from './fixtures3';
 
 function problems(schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown): string[] {
   const result = schema.safeParse(value);
@@ -106,3 +107,23 @@ describe('every schema that reads text uses the rule', () => {
     expect(found).toEqual(['name: must be one line without control characters (found U+0007)']);
   });
 });
+
+describe('definitions and prospects recorded before the rule still start, migrate and publish on replay', () => {
+  const team = SALES.teams[0]!;
+  const old = { ...SALES, teams: [{ ...team, name: 'no\trth' }, ...SALES.teams.slice(1)], assignment: undefined };
+
+  it('the process schema at recorded rules takes what today refuses', () => {
+    expect(processDefinitionSchema('current').safeParse(old).success).toBe(false);
+    expect(processDefinitionSchema('recorded').parse(old).teams[0]?.name).toBe('no\trth');
+  });
+
+  it('newProspect (the workflow start) and publish (the registry handler) apply recorded rules when told', () => {
+    const info = { id: 'P9', name: 'Bell\u0007', rep: 'alice' };
+    expect(() => newProspect(info, SALES, T0)).toThrow('invalid prospect: name: must be one line without control characters (found U+0007)');
+    expect(newProspect(info, SALES, T0, 'recorded').info.name).toBe('Bell\u0007');
+    const registry = { name: 'sales', versions: [], roundRobin: {} };
+    expect(() => publish(registry, { definition: old, by: 'olga' }, T0)).toThrow(/teams\[0\]\.name: must be one line/);
+    expect(publish(registry, { definition: old, by: 'olga' }, T0, 'recorded').version.version).toBe(1);
+  });
+});
+
