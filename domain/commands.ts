@@ -100,6 +100,8 @@ export function commandSchemas(rules: InputRules) {
     RejectQuoteSchema: z.object({ reason: Reason, by: By }),
     MarkLostSchema: z.object({ reason: Reason, by: By }),
     CompleteTaskSchema: z.object({ taskId: z.string().min(1), outcome: Outcome, note: Note, by: By }),
+    /** A rep completing a task on its own workflow (`task done`). */
+    TaskCompletionSchema: z.object({ outcome: Outcome, note: lines(4000).optional(), by: line(100).optional() }),
     ScheduleCallSchema: z.object({
       at: IsoTimeSchema,
       /** Defaults to the process's call length. */
@@ -151,6 +153,7 @@ export const {
   RejectQuoteSchema,
   MarkLostSchema,
   CompleteTaskSchema,
+  TaskCompletionSchema,
   ScheduleCallSchema,
   RescheduleCallSchema,
   CancelCallSchema,
