@@ -328,7 +328,7 @@ export function sendQuote(state: ProspectState, raw: unknown, now: string, rules
     ...withQuote,
     contacts,
     outbox: mail ? [...state.outbox, mail] : state.outbox,
-    changes: logChange(state, now, cmd.by, `${how === 'sent' ? 'sent' : how} revision ${sent.revision}, valid to ${validTo}`),
+    changes: logChange(state, now, cmd.by, `${how} revision ${sent.revision}, valid to ${validTo}`),
   };
 }
 
@@ -345,9 +345,7 @@ function requireSendable(state: ProspectState, quote: QuoteRevision, handedOver:
   }
   const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : quote.inquiryVersion;
   if (quote.inquiryVersion < inquiryVersion) {
-    throw new DomainError(
-      `cannot send revision ${quote.revision}: ${staleReference(quote, inquiryVersion)}`,
-    );
+    throw new DomainError(`cannot send revision ${quote.revision}: ${staleReference(quote, inquiryVersion)}`);
   }
 }
 
