@@ -2,7 +2,8 @@ import { formatDuration } from '../domain/duration';
 import { currentInquiry, type InquiryVersion } from '../domain/inquiry';
 import { nextDueAt } from '../domain/deadlines';
 import type { ProspectState } from '../domain/prospect';
-import { formatCents, type QuoteRevision } from '../domain/quotation';
+import { staleReference } from '../domain/lifecycle';
+import { formatCents, formatDiscount, type QuoteRevision } from '../domain/quotation';
 import type { ProspectSummary } from './salesflowClient';
 
 /** Plain-text views for the terminal; `--json` prints the state itself instead. */
@@ -38,9 +39,12 @@ export function renderInquiry(version: InquiryVersion, of: number): string {
   ].join('\n');
 }
 
-export function renderQuote(quote: QuoteRevision, of: number): string {
+/** `inquiryVersion`: the inquiry's current version, so a draft made for an older one says so. */
+export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: number): string {
+  const stale = quote.status === 'draft' && inquiryVersion !== undefined && quote.inquiryVersion < inquiryVersion;
   const head = [
     `Quotation revision ${quote.revision} of ${of}: ${quote.status.toUpperCase()} (refers to inquiry version ${quote.inquiryVersion})`,
+    ...(stale ? [`  ${staleReference(quote, inquiryVersion)}`] : []),
     `  created ${quote.createdAt} by ${quote.createdBy}`,
     ...(quote.sentAt ? [`  sent ${quote.sentAt}, valid until ${quote.validTo}`] : []),
     ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${quote.requestedValidTo} once sent`] : []),
@@ -56,7 +60,7 @@ export function renderQuote(quote: QuoteRevision, of: number): string {
       `  ${l.product}`,
       String(l.quantity),
       formatCents(l.unitPriceCents),
-      l.discountPercent ? String(l.discountPercent) : '',
+      formatDiscount(l).replace(/%$/, ''),
       formatCents(l.netCents),
     ]),
   ]);
@@ -92,7 +96,7 @@ export function renderProspect(state: ProspectState): string {
   }
   if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length));
   const quote = state.quotes[state.quotes.length - 1];
-  if (quote) out.push('', renderQuote(quote, state.quotes.length));
+  if (quote) out.push('', renderQuote(quote, state.quotes.length, state.inquiry ? currentInquiry(state.inquiry).version : undefined));
   if (state.tasks.length > 0) {
     out.push('', 'Tasks:', ...state.tasks.map((t) => `  ${t.id}  ${t.state.padEnd(9)} due ${t.dueAt}  ${t.title}${t.outcome ? ` -> ${t.outcome}` : ''}`));
   }
