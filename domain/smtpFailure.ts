@@ -51,6 +51,8 @@ export function classifySmtpFailure(err: SmtpFailureFacts): SmtpFailure {
   const permanent = code !== undefined && code >= 500 && code < 600;
   if (!permanent) return { kind: 'temporary', reason };
   if (command.startsWith('AUTH') || err.code === 'EAUTH' || code === 535 || code === 534 || code === 530) return { kind: 'auth', reason };
+  // MAIL FROM is about our envelope sender, and so are 5.1.7/5.1.8 (bad sender address).
+  if (command === 'MAIL FROM' || status === '5.1.7' || status === '5.1.8') return { kind: 'sender', reason };
   if (status?.startsWith('5.1.') || status?.startsWith('5.2.')) return { kind: 'recipient', reason };
   // 5.7.x is policy (relay denied, sender blocklisted, DMARC) even when it comes at RCPT TO.
   if (status?.startsWith('5.7.')) return { kind: 'sender', reason };
