@@ -60,6 +60,7 @@ async function startStack(
       MAIL_FROM: 'salesflow-test <salesflow@localhost>',
       SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
       SALESFLOW_DEV_STACK: true,
+      ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
     },
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
@@ -88,6 +89,8 @@ export interface StackOptions {
   /** The campaign pool's connections (default 2). */
   smtpPoolSize?: number;
   campaignFaults?: CampaignDeps['faults'];
+  /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
+  dataDir?: string;
 }
 
 /** A worker against the dev server that globalSetup started for this run. */
