@@ -61,7 +61,7 @@ export type SuppressionList = Record<string, SuppressionEntry>;
  * What one shard may hold, in bytes of its JSON: the list rides in the continue-as-new
  * input and answers `listSuppressed`, both under Temporal's 2 MB payload limit. Half of
  * it leaves room for the record of removals and for the envelope, with room to spare.
- * About 7,000 typical entries (some 140 bytes each), at least 1,500 of the largest.
+ * About 7,000 typical entries (some 140 bytes each), at least 1,000 of the largest.
  */
 export const SHARD_BUDGET_BYTES = 1_000_000;
 /** Removals kept on a shard's record (the most recent); each is bounded like an entry. */
