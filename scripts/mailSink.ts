@@ -30,6 +30,8 @@ export interface CapturedMail {
   subject: string;
   headers: Map<string, string>;
   raw: string;
+  /** The SMTP session (one client connection) that delivered it. */
+  session: string;
   file?: string;
 }
 
@@ -131,6 +133,7 @@ export class MailSink {
               Buffer.concat(chunks).toString('utf8'),
               session.envelope.rcptTo.map((r) => r.address),
               session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              session.id,
             );
             callback();
           };
@@ -161,7 +164,7 @@ export class MailSink {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private capture(raw: string, recipients: string[], from: string): void {
+  private capture(raw: string, recipients: string[], from: string, session: string): void {
     const headers = parseHeaders(raw);
     const mail: CapturedMail = {
       recipients,
@@ -170,6 +173,7 @@ export class MailSink {
       subject: headers.get('subject') ?? '',
       headers,
       raw,
+      session,
     };
     if (this.options.dir) {
       const safeId = mail.messageId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'no-id';

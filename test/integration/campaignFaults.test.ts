@@ -195,6 +195,30 @@ test('cancelling a run stops the batch in flight within seconds; the report coun
   expect(mailsByRecipient(sink.messages, runKey).size).toBe(delivered); // nothing trickles out afterwards
 }, 60_000);
 
+test('transactional mail has its own SMTP pool: a quotation never waits behind a campaign', async () => {
+  sink.faults = { delayMs: 300 };
+  const id = `pools-${uniq}`;
+  const runKey = campaignWorkflowId(id);
+  await campaigns.start(csvCampaign(id, audienceCsv(recipients(`pl${uniq}`, 40))), { batchSize: 40 });
+  await eventually(async () => expect(mailsByRecipient(sink.messages, runKey).size).toBeGreaterThanOrEqual(3), 20_000);
+
+  // While the campaign keeps its 5 connections busy, a prospect's quotation goes out.
+  const prospect = `pools-${uniq}`;
+  const { client } = stack;
+  await client.createProspect({ id: prospect, name: 'Quinn Quote', email: `quinn-${uniq}@customer.test`, rep: 'alice' });
+  await client.command(prospect, 'qualify', { answers: { budget: 5000 }, outcome: 'qualified', by: 'alice' });
+  await client.command(prospect, 'createInquiry', { items: [{ product: 'PUMP-X', quantity: 1 }], by: 'alice' });
+  await client.command(prospect, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 1, unitPrice: 100 }], by: 'alice' });
+  await client.command(prospect, 'sendQuote', { by: 'alice' });
+  const quote = await sink.waitFor((m) => m.recipients.includes(`quinn-${uniq}@customer.test`));
+  expect(await campaigns.result(id)).toMatchObject({ sent: 40 });
+
+  // It came over a connection no campaign mail used: the pools are apart.
+  const campaignSessions = new Set(sink.messages.filter((m) => m.headers.get('x-salesflow-campaign') === runKey).map((m) => m.session));
+  expect(campaignSessions.size).toBeGreaterThan(0);
+  expect(campaignSessions.has(quote.session)).toBe(false);
+}, 60_000);
+
 test('a suppression shard filled to its cap refuses more, saying so, and still continues-as-new and answers queries', async () => {
   const shard = 5;
   const workflowId = suppressionWorkflowId(stack.taskQueue, shard);
