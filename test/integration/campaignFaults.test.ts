@@ -9,7 +9,8 @@ import { getSuppressed, listSuppressed, suppressSignal } from '../../workflows/c
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { runCli } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
-import { startDevServerStack, type TestStack } from '../helpers/temporal';
+import { Worker } from '@temporalio/worker';
+import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
  * The campaign's send path under the faults real relays produce: a refused login, a
@@ -193,6 +194,10 @@ test('cancelling a run stops the batch in flight within seconds; the report coun
   expect(report.remaining).toBe(200 - delivered);
   await new Promise((r) => setTimeout(r, 1_500));
   expect(mailsByRecipient(sink.messages, runKey).size).toBe(delivered); // nothing trickles out afterwards
+  // The cancel is behind patched('cancel-batch-in-flight'): its history replays.
+  const history = await stack.raw.workflow.getHandle(runKey).fetchHistory();
+  expect(history.events?.some((e) => e.markerRecordedEventAttributes)).toBe(true);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, history, runKey);
 }, 60_000);
 
 test('transactional mail has its own SMTP pool: a quotation never waits behind a campaign', async () => {
