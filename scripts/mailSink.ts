@@ -73,7 +73,8 @@ export class MailSink {
   readonly log: string[] = [];
   faults: MailSinkFaults;
   private server?: SMTPServer;
-  private readonly rejected: Set<string>;
+  /** Recipients refused with 550 5.1.1 (lower case); tests may add to it while it runs. */
+  readonly rejected: Set<string>;
   private listeners: (() => void)[] = [];
   port: number;
 

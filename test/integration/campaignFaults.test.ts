@@ -259,6 +259,13 @@ test('a suppression shard filled to its cap refuses more, saying so, and still c
   expect(listed).toHaveLength(count);
   expect(await stack.raw.workflow.getHandle(workflowId).query(getSuppressed, [Object.keys(entries)[7]!, extra])).toEqual([entries[Object.keys(entries)[7]!]]);
 
+  // A campaign whose recipient bounces into the full shard fails saying so, instead of
+  // mailing on with a list that cannot hold the bounce.
+  sink.rejected.add(extra);
+  const full = `full-shard-${uniq}`;
+  await campaigns.start(csvCampaign(full, audienceCsv([extra])));
+  await expect(campaigns.result(full)).rejects.toThrow(/cannot suppress cap-\d+@shard\.test: the suppression list's shard for cap-\d+@shard\.test is full/);
+
   // Room made by taking one off: the new address fits.
   await campaigns.unsuppress({ email: Object.keys(entries)[0]!, by: 'ops', reason: 'test' });
   await expect(campaigns.suppress({ email: extra, reason: 'bounced', detail: 'RCPT TO 550: 550 5.1.1 mailbox unavailable', source: `campaign-cap-${uniq}` })).resolves.toMatchObject({ email: extra });
