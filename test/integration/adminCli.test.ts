@@ -26,7 +26,7 @@ function salesflow(args: string[], stdin?: string, env: NodeJS.ProcessEnv = {}):
   });
 }
 
-test('creates an account on a fresh database (migrating it) with a password from stdin', async () => {
+test('creates accounts on a fresh database (migrating it): a generated password printed once, or one read from stdin', async () => {
   const out = await salesflow(['admin', 'create-user', '--login', 'Root', '--role', 'admin', '--name', 'Rita Root'], undefined);
   // Without --password-stdin a password is generated and printed once.
   expect(out).toMatchObject({ code: 0, stderr: '' });
