@@ -15,6 +15,7 @@ import { renderInquiry, renderList, renderProspect, renderQuote } from './render
 import { cliContext } from './cliContext';
 import { registerOpsCommands } from './opsCommands';
 import { registerCampaignCommands } from './campaignCommands';
+import { registerAdminCommands } from '../db/adminCommands';
 
 /**
  * `salesflow`: the command line over the typed client. Reads print text, or JSON with
@@ -318,6 +319,7 @@ export function buildProgram(): Command {
 
   registerOpsCommands(program, cliContext);
   registerCampaignCommands(program, cliContext);
+  registerAdminCommands(program);
   return program;
 }
 

@@ -64,7 +64,16 @@ export const HttpConfigSchema = ConnectionConfigSchema.extend({
   SALESFLOW_DEV_STACK: WorkerConfigSchema.shape.SALESFLOW_DEV_STACK,
 });
 
+/** The salesflow database (accounts, sessions, tokens, audit); unset means the local stack's. */
+export const DatabaseConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
+  SALESFLOW_POSTGRES_PORT: Port.default(5433),
+  SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
+});
+
 export const DevStackConfigSchema = WorkerConfigSchema.extend({
+  ...DatabaseConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
@@ -74,3 +83,4 @@ export const DevStackConfigSchema = WorkerConfigSchema.extend({
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
+export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
