@@ -105,11 +105,26 @@ export const AnswerSupportQuerySchema = z.object({
   by: By,
 });
 
+const RepId = z.string().trim().min(1, 'must name a rep').max(63);
+
 export const MigrateProcessSchema = z.object({
   /** The published definition to move to; validated again by the prospect. */
   process: z.unknown(),
+  /**
+   * A rep who left in the new version: their prospect and open tasks go to `to` (a rep of
+   * the new version) as part of the move, in one step.
+   */
+  reassign: z.object({ from: RepId, to: RepId }).optional(),
   by: By,
 });
+
+/** Moves an open prospect and its open tasks to another rep of its process version. */
+export const ReassignSchema = z.object({
+  rep: RepId,
+  reason: z.string().trim().max(1000).optional(),
+  by: By,
+});
+export type Reassign = z.input<typeof ReassignSchema>;
 
 export type LogContact = z.input<typeof LogContactSchema>;
 export type ScheduleCall = z.input<typeof ScheduleCallSchema>;

@@ -3,6 +3,7 @@ import { DurationSchema } from './duration';
 import { OffsetSchema } from './offset';
 import { ConditionSchema, KnockoutRuleSchema, ScoringRuleSchema } from './rules';
 import { STAGES } from './stages';
+import { DEFAULT_TIME_ZONE, TimeZoneSchema } from './timeZone';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -118,6 +119,11 @@ export const ProcessDefinitionSchema = z
     tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
     support: SupportPolicySchema.optional(),
     calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000 }),
+    /**
+     * The zone the process's mails show times in (`Europe/Berlin`); without it, the
+     * SALESFLOW_TIMEZONE of the client that created (or migrated) the prospect.
+     */
+    timezone: TimeZoneSchema.optional(),
   })
   // Cross-checks run even when other parts of the file are invalid, so `process validate`
   // reports every problem in one pass; they therefore read the value defensively.
@@ -203,4 +209,14 @@ export function findRep(process: ProcessDefinition, repId: string): Person | und
 
 export function allReps(process: ProcessDefinition): Person[] {
   return process.teams.flatMap((team) => team.reps);
+}
+
+/** The zone a prospect's mails are written in. */
+export function mailTimeZone(process: Pick<ProcessDefinition, 'timezone'>): string {
+  return process.timezone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The definition with `zone` as its mail time zone, unless it names one itself. */
+export function withTimeZone<P extends { timezone?: string }>(process: P, zone: string | undefined): P {
+  return process.timezone !== undefined || zone === undefined ? process : { ...process, timezone: zone };
 }

@@ -139,7 +139,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 }
 
 function syncKey(task: RepTask): string {
-  return `${task.state}|${task.dueAt}`;
+  return `${task.state}|${task.dueAt}|${task.rep}`;
 }
 
 /** A task whose workflow has not been started, or has not heard of a change made here. */
@@ -178,6 +178,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               parentWorkflowId: prospectWorkflowId(state.info.id),
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
+              timeZone: state.process.timezone,
               ...(searchAttributes ? {} : { searchAttributes: false }),
             },
           ],
@@ -200,6 +201,9 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
           ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
           dueAt: task.dueAt,
           escalateAt: task.escalateAt,
+          rep: task.rep,
+          repEmail: findRep(state.process, task.rep)?.email,
+          manager: teamOf(state.process, task.rep)?.manager,
         });
       } catch (err) {
         log.warn('could not reach a task workflow', { task: task.id, error: (err as Error).message });
