@@ -89,9 +89,15 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
     case 'unrecognized_keys':
-      return `unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.join(', ')}`;
-    case 'invalid_union':
+      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.join(', ')}`;
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (options && options.length > 0) return `must be one of ${options.map((o) => String(o)).join(', ')}`;
+      // `string | number`: every branch refused only the type.
+      const types = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === 'invalid_type' ? branch[0]!.expected : undefined));
+      if (types.length > 0 && types.every((t) => t !== undefined)) return `must be ${types.map((t) => TYPE_WORDS[t!] ?? t).join(' or ')}`;
       return 'is not in any accepted form';
+    }
     case 'invalid_key':
       return 'has an invalid key';
     case 'invalid_element':
