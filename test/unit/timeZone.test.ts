@@ -76,8 +76,9 @@ describe('time zone names', () => {
   });
 
   it("a process without a zone takes the deployment's; one with a zone keeps it", () => {
-    expect(withTimeZone({ name: 'p' }, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Europe/Berlin' });
-    expect(withTimeZone({ name: 'p', timezone: 'Asia/Tokyo' }, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Asia/Tokyo' });
-    expect(withTimeZone({ name: 'p' }, undefined)).toEqual({ name: 'p' });
+    const plain: { name: string; timezone?: string } = { name: 'p' };
+    expect(withTimeZone(plain, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Europe/Berlin' });
+    expect(withTimeZone({ ...plain, timezone: 'Asia/Tokyo' }, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Asia/Tokyo' });
+    expect(withTimeZone(plain, undefined)).toBe(plain);
   });
 });
