@@ -125,6 +125,8 @@ export class OpsClient {
     }
     const base = [`ExecutionStatus = 'Running'`, `${SA.process.name} = ${visibilityLiteral(name)}`];
     if (where.stage) base.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
+    // Prospects already on the target version: counted (before moving any), not touched.
+    const unchanged = (await this.client.workflow.count(visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} = ${to}`))).count;
     const results: MigrationResult[] = [];
     const query = visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} != ${to}`);
     for await (const wf of this.client.workflow.list({ query })) {
@@ -152,8 +154,6 @@ export class OpsClient {
         results.push({ prospectId, from, outcome: 'refused', reason: translate(err, prospectId).message.replace(/^cannot migrate [^:]+: /, '') });
       }
     }
-    // Prospects already on the target version: counted, not touched.
-    const unchanged = (await this.client.workflow.count(visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} = ${to}`))).count;
     results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
     return {
       results,

@@ -170,3 +170,48 @@ describe('the CLI never hangs', () => {
     expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: cannot reach Temporal at ${address} — is npm start running?\n` });
   }, 30_000);
 });
+
+test('process migrate exits non-zero when it refused a prospect, ends with totals, and can hand a departed rep\'s prospects over', async () => {
+  const name = `mig-${run}`;
+  const dir = mkdtempSync(join(tmpdir(), 'salesflow-mig-'));
+  const version = (reps: string[]) =>
+    [
+      `name: ${name}`,
+      'teams:',
+      '  - name: sales',
+      '    manager: { id: maria, email: maria@example.com }',
+      '    reps:',
+      ...reps.map((r) => `      - { id: ${r}, email: ${r}@example.com }`),
+      'quotePolicy: { validity: 30d, staleAfter: 3d, escalateAfter: 7d }',
+      '',
+    ].join('\n');
+  writeFileSync(join(dir, 'v1.yaml'), version(['alice', 'bob', 'dave']));
+  writeFileSync(join(dir, 'v2.yaml'), version(['alice', 'bob', 'erin']));
+  expect((await salesflow('process', 'publish', join(dir, 'v1.yaml'))).code).toBe(0);
+  expect((await salesflow('create', `${name}-a`, '--name', 'A', '--rep', 'alice', '--process', name)).code).toBe(0);
+  expect((await salesflow('create', `${name}-d`, '--name', 'D', '--rep', 'dave', '--process', name)).code).toBe(0);
+  expect((await salesflow('process', 'publish', join(dir, 'v2.yaml'))).code).toBe(0);
+
+  await eventually(async () => {
+    const dry = await salesflow('process', 'migrate', name, '--to', '2', '--dry-run');
+    if (!dry.stdout.includes('would move 1, refused 1, unchanged 0')) throw new Error(`not visible yet: ${dry.stdout}`);
+  });
+  const refused = await salesflow('process', 'migrate', name, '--to', '2');
+  expect(refused.code).toBe(1);
+  expect(refused.stdout).toContain(`${name}-d  v1 -> v2  refused: its rep "dave" is not in version 2`);
+  expect(refused.stdout.trimEnd().split('\n').at(-1)).toBe('moved 1, refused 1, unchanged 0');
+  expect(refused.stderr).toBe('salesflow: 1 prospect(s) refused the move to v2; see above\n');
+
+  const badRep = await salesflow('process', 'migrate', name, '--to', '2', '--reassign-from', 'dave', '--to-rep', 'zed');
+  expect(badRep).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: --to-rep zed: not a rep of ${name} v2 (reps: alice, bob, erin)\n` });
+
+  await eventually(async () => {
+    const dry = await salesflow('process', 'migrate', name, '--to', '2', '--dry-run', '--reassign-from', 'dave', '--to-rep', 'erin');
+    if (!dry.stdout.includes('would move 1, refused 0, unchanged 1')) throw new Error(`not visible yet: ${dry.stdout}`);
+  });
+  const handedOver = await salesflow('process', 'migrate', name, '--to', '2', '--reassign-from', 'dave', '--to-rep', 'erin');
+  expect(handedOver).toMatchObject({ code: 0, stderr: '' });
+  expect(handedOver.stdout.trimEnd().split('\n').at(-1)).toBe('moved 1, refused 0, unchanged 1');
+  expect(JSON.parse((await salesflow('show', `${name}-d`, '--json')).stdout)).toMatchObject({ info: { rep: 'erin' }, process: { version: 2 } });
+  await stack.sink.waitFor((m) => m.recipients.includes('erin@example.com') && m.subject.startsWith('Reassigned to you'));
+}, 120_000);
