@@ -15,7 +15,7 @@ import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/cs
 import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
 import { registryWorkflowId } from '../domain/registry';
-import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
+import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../domain/process';
 import { ProspectIdSchema, prospectIdOf, prospectWorkflowId, type ProspectState } from '../domain/prospect';
 import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
@@ -35,6 +35,8 @@ export interface CampaignDeps {
   unsubscribe: { baseUrl: string; secret: string; ttlMs: number };
   /** Mails handed to the pooled transport at once; the pool queues them over its connections. */
   inFlight?: number;
+  /** The worker's SALESFLOW_TIMEZONE, for the mails of leads it starts as prospects. */
+  timeZone?: string;
 }
 
 export interface ResolveAudienceInput {
@@ -185,7 +187,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         rep: rep!,
         source,
       },
-      process,
+      withTimeZone(process, deps.timeZone),
       at,
     );
     // Idempotent: an existing prospect is only signalled, never started twice.

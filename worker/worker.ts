@@ -11,7 +11,7 @@ import type { WorkerConfig } from '../domain/config';
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
   config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'SALESFLOW_TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'SMTP_POOL_SIZE'> &
-    Partial<Pick<WorkerConfig, 'SALESFLOW_DATA_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL'>>;
+    Partial<Pick<WorkerConfig, 'SALESFLOW_DATA_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL' | 'SALESFLOW_TIMEZONE'>>;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -45,6 +45,7 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
       secret: config.SALESFLOW_UNSUBSCRIBE_SECRET ?? 'salesflow-local-dev-secret-change-me',
       ttlMs: config.SALESFLOW_UNSUBSCRIBE_TTL ?? 90 * 86_400_000,
     },
+    timeZone: config.SALESFLOW_TIMEZONE,
   };
   const worker = await Worker.create({
     connection,
