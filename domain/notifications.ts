@@ -1,7 +1,7 @@
 import { findRep, mailTimeZone, teamOf } from './process';
 import { prospectWorkflowId, type OutboundMail, type ProspectState, type RepTask } from './prospect';
 import { formatCents, type QuoteRevision } from './quotation';
-import { formatTime } from './timeZone';
+import { formatTime, formatTimesIn } from './timeZone';
 
 /**
  * The mails the lifecycle sends, rendered as pure functions. A Message-ID is derived from
@@ -106,8 +106,8 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
   return {
     messageId: messageId(prospectWorkflowId(state.info.id), `task-${task.id}`),
     to: rep,
-    subject: `New task: ${task.title}`,
-    text: [`${task.title}`, '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`, `Task id: ${task.id}`].join(
+    subject: `New task: ${formatTimesIn(task.title, mailTimeZone(state.process))}`,
+    text: [formatTimesIn(task.title, mailTimeZone(state.process)), '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`, `Task id: ${task.id}`].join(
       '\n',
     ),
   };
@@ -118,7 +118,7 @@ export function taskOverdueMail(task: { id: string; title: string; dueAt: string
   return {
     messageId: messageId(`task-${task.id}`, 'overdue'),
     to: repEmail,
-    subject: `Overdue: ${task.title}`,
+    subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
     text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
   };
 }
@@ -134,7 +134,7 @@ export function taskEscalationMail(
     messageId: messageId(`task-${task.id}`, 'escalation'),
     to: managerEmail,
     cc: repEmail,
-    subject: `Escalation: ${task.rep}'s task is overdue: ${task.title}`,
+    subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,
     text: [`Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`, `Prospect: ${task.prospectId}`].join('\n'),
   };
 }
@@ -153,7 +153,7 @@ export function reassignedMail(state: ProspectState, from: string, tasks: readon
       `${who(state)} (${state.info.id}, stage ${state.stage}) is now yours; it was ${from}'s.`,
       ...(reason ? [`Reason: ${reason}`] : []),
       '',
-      ...(tasks.length > 0 ? ['Open tasks now yours:', ...tasks.map((t) => `  ${t.id}  due ${formatTime(t.dueAt, zone)}  ${t.title}`)] : ['No open tasks came with it.']),
+      ...(tasks.length > 0 ? ['Open tasks now yours:', ...tasks.map((t) => `  ${t.id}  due ${formatTime(t.dueAt, zone)}  ${formatTimesIn(t.title, zone)}`)] : ['No open tasks came with it.']),
       '',
       `See it with: salesflow show ${state.info.id}`,
     ].join('\n'),

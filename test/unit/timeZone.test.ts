@@ -1,7 +1,8 @@
 import { ConnectionConfigSchema } from '../../domain/config';
 import { ProcessDefinitionSchema, mailTimeZone, withTimeZone } from '../../domain/process';
 import { formatTime, formatTimesIn, isTimeZone, TimeZoneSchema } from '../../domain/timeZone';
-import { problems, SALES } from './fixtures3';
+import { scheduleCall } from '../../domain/calls';
+import { at, HOUR, lead, problems, SALES } from './fixtures3';
 
 describe('formatTime: times as people read them', () => {
   it('writes the example from the issue: weekday, day, month, year, 24-hour time, zone; no seconds or milliseconds', () => {
@@ -80,5 +81,17 @@ describe('time zone names', () => {
     expect(withTimeZone(plain, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Europe/Berlin' });
     expect(withTimeZone({ ...plain, timezone: 'Asia/Tokyo' }, 'Europe/Berlin')).toEqual({ name: 'p', timezone: 'Asia/Tokyo' });
     expect(withTimeZone(plain, undefined)).toBe(plain);
+  });
+});
+
+describe("mails are written in the process's zone", () => {
+  it('a call invitation and its task mail show the call time in Berlin time, the ICS keeps UTC', () => {
+    const state = scheduleCall(lead({}, { ...SALES, timezone: 'Europe/Berlin' }), { at: '2026-03-04T14:00:00Z', by: 'alice' }, at(HOUR));
+    const subjects = state.outbox.map((m) => m.subject);
+    expect(subjects).toContain('Invitation: Call: Acme / Alice Rep at Wed 4 Mar 2026, 15:00 CET');
+    expect(subjects).toContain('New task: Call Ada Buyer (Acme) at Wed 4 Mar 2026, 15:00 CET');
+    const invitation = state.outbox.find((m) => m.subject.startsWith('Invitation'))!;
+    expect(invitation.text).toBe('Invitation for a call on Wed 4 Mar 2026, 15:00 CET (30 min).');
+    expect(JSON.stringify(state.outbox)).not.toMatch(/\.000Z/);
   });
 });
