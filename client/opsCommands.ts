@@ -51,8 +51,9 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts) => {
       const result = readProcessFile(file);
       if (!result.ok) {
+        // The report is what was asked for (stdout); the failure itself is the one stderr line.
         if (opts.json) console.log(JSON.stringify({ valid: false, problems: result.report }, null, 2));
-        else process.stderr.write(`${result.report.join('\n')}\n`);
+        else console.log(result.report.join('\n'));
         throw new DomainError(`${file}: ${result.report.length} problem(s)`);
       }
       const def = result.value;

@@ -410,7 +410,8 @@ function moveToRep(state: ProspectState, from: string, to: string, process: Proc
     throw new DomainError(`rep "${to}" is not in process "${process.name}" v${process.version} (reps: ${known})`);
   }
   const movedTasks = state.tasks.filter((t) => isActiveTask(t) && t.rep === from);
-  const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === from ? { ...t, rep: to } : t));
+  // `synced` cleared: the prospect tells each moved task's workflow its new rep.
+  const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === from ? { ...t, rep: to, synced: undefined } : t));
   const info = state.info.rep === from ? { ...state.info, rep: to } : state.info;
   const next: ProspectState = {
     ...state,

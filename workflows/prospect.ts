@@ -144,7 +144,10 @@ function syncKey(task: RepTask): string {
 
 /** A task whose workflow has not been started, or has not heard of a change made here. */
 function needsSync(task: RepTask): boolean {
-  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task));
+  // `state|dueAt` is the key from before reassignment: carried in a continued-as-new state,
+  // it still means "in sync" (the rep never changed then), so such a run replays as it ran.
+  const legacy = task.synced === `${task.state}|${task.dueAt}`;
+  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task) && !legacy);
 }
 
 /**
