@@ -190,10 +190,30 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     });
 
   campaign
+    .command('unsuppress')
+    .description('take an address off the suppression list (recorded with who and why)')
+    .argument('<email>')
+    .option('--reason <text>', 'why it may be mailed again (required)')
+    .addOption(by())
+    .addOption(json())
+    .action(async (email: string, opts) => {
+      const removal = await withCampaigns((c) => c.unsuppress({ email, by: opts.by, reason: opts.reason ?? '' }));
+      console.log(opts.json ? JSON.stringify(removal, null, 2) : `${removal.entry.email} is no longer suppressed (was ${removal.entry.reason} since ${removal.entry.at}); recorded: ${removal.by}: ${removal.reason}`);
+    });
+
+  campaign
     .command('suppressed')
-    .description('the suppression list')
+    .description('the suppression list (--removed: the addresses taken off it, with who and why)')
+    .option('--removed', 'list the removals instead')
     .addOption(json())
     .action(async (opts) => {
+      if (opts.removed) {
+        const removals = await withCampaigns((c) => c.unsuppressed());
+        if (opts.json) console.log(JSON.stringify(removals, null, 2));
+        else if (removals.length === 0) console.log('no address was taken off the list');
+        else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${r.at} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
+        return;
+      }
       const entries = await withCampaigns((c) => c.suppressed());
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (entries.length === 0) console.log('nobody is suppressed');

@@ -6,6 +6,7 @@ import { currentInquiry } from '../domain/inquiry';
 import { formatCents } from '../domain/quotation';
 import type { CommandName } from '../domain/lifecycle';
 import { CHANNELS } from '../domain/contact';
+import { HandOverChannelSchema } from '../domain/commands';
 import { STAGES, type Stage } from '../domain/stages';
 import type { ProspectState } from '../domain/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
@@ -201,6 +202,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
       .argument('<id>')
       .option('--price <PRODUCT=PRICE[:DISC%]>', "price for an inquiry item; repeat for each", collect, [])
       .option('--item <PRODUCT:QTY:PRICE[:DISC%]>', 'an explicit line; repeat for more', collect, [])
+      .option('--free', 'allow a zero price: that item is offered free of charge')
       .option('--valid-to <time>', 'end of validity (ISO time; default: process validity from sending)')
       .option('--note <text>')
       .addOption(byOption())
@@ -212,11 +214,13 @@ export function buildProgram(errors: ErrorContext = {}): Command {
         // One connection: read the inquiry (when pricing its items) and give the command.
         const state = await withClient(async (c) => {
           let lines;
-          if (items.length > 0) lines = items.map(parseQuoteItem);
+          if (items.length > 0) lines = items.map((i) => parseQuoteItem(i, Boolean(opts.free)));
           else if (prices.length > 0 || verb === 'create') {
             const current = await c.getProspect(id);
             if (!current.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
-            lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices);
+            // A change re-reads the inquiry; items not re-priced keep the quotation's price.
+            const quoted = verb === 'change' ? current.quotes[current.quotes.length - 1]?.lines : undefined;
+            lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices, { free: Boolean(opts.free), current: quoted });
           }
           return c.command(id, name, { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by });
         });
@@ -227,15 +231,33 @@ export function buildProgram(errors: ErrorContext = {}): Command {
       });
   }
   quote
-    .command('send')
-    .description('send the draft to the customer; from now on it is binding')
+    .command('refresh')
+    .description('re-read the current inquiry into the quotation, keeping the prices of products still asked for')
     .argument('<id>')
     .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'sendQuote', { by: opts.by }, opts, (s) => {
+      await run(id, 'refreshQuote', { by: opts.by }, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
-        return `${id}: revision ${q.revision} sent, valid until ${time(q.validTo)}`;
+        return `${id}: quotation revision ${q.revision} ${q.status} now refers to inquiry version ${q.inquiryVersion}, total ${formatCents(q.totals.netCents)} ${q.currency}`;
+      });
+    });
+  quote
+    .command('send')
+    .description('send the draft to the customer by mail (or record how it was handed over); from now on it is binding')
+    .argument('<id>')
+    .addOption(
+      new Option('--handed-over <channel>', 'the quotation reached the customer another way (no mail is sent); recorded in the contact log').choices(
+        HandOverChannelSchema.options,
+      ),
+    )
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'sendQuote', { handedOver: opts.handedOver, by: opts.by }, opts, (s) => {
+        const q = s.quotes[s.quotes.length - 1]!;
+        const how = opts.handedOver ? `handed over (${opts.handedOver})` : `to ${s.info.email}`;
+        return `${id}: revision ${q.revision} sent ${how}, valid until ${time(q.validTo)}`;
       });
     });
   quote
@@ -251,7 +273,8 @@ export function buildProgram(errors: ErrorContext = {}): Command {
         ? state.quotes
         : [opts.revision === undefined ? state.quotes[state.quotes.length - 1] : state.quotes.find((q) => q.revision === opts.revision)];
       if (chosen.some((q) => q === undefined)) throw new DomainError(`quotation of ${id} has no revision ${opts.revision} (1..${state.quotes.length})`);
-      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length, zone())).join('\n\n'));
+      const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : undefined;
+      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length, inquiryVersion, zone())).join('\n\n'));
     });
   quote
     .command('accept')

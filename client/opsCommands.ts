@@ -3,12 +3,13 @@ import { stringify } from 'yaml';
 import { DomainError } from '../domain/errors';
 import { formatDuration } from '../domain/duration';
 import { formatOffset, type Offset } from '../domain/offset';
-import { ProcessDefinitionSchema, type ProcessDefinition } from '../domain/process';
+import type { ProcessDefinition } from '../domain/process';
+import { maxCallDuration } from '../domain/timeRules';
 import { diffDefinitions } from '../domain/registry';
 import { STAGES, type Stage } from '../domain/stages';
 import { collect, parseInquiryItem } from './cliArgs';
 import type { CliContext } from './cliContext';
-import { readDefinitionFile } from './processFile';
+import { readProcessFile } from './processFile';
 
 /**
  * The sales-ops and rep commands: process versions and migration, task inboxes, calls,
@@ -31,12 +32,8 @@ export function toDocument(def: ProcessDefinition): unknown {
       Object.entries(def.tasks).map(([stage, templates]) => [stage, (templates ?? []).map((t) => ({ ...t, due: offset(t.due), escalateAfter: offset(t.escalateAfter) }))]),
     ),
     ...(def.support ? { support: { ...def.support, answerWithin: offset(def.support.answerWithin), escalateAfter: offset(def.support.escalateAfter) } } : {}),
-    calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration) },
+    calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration), maxDuration: formatDuration(maxCallDuration(def)) },
   };
-}
-
-function readProcessFile(file: string) {
-  return readDefinitionFile(file, ProcessDefinitionSchema, 'process');
 }
 
 export function registerOpsCommands(program: Command, ctx: CliContext): void {

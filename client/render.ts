@@ -2,7 +2,8 @@ import { formatDuration } from '../domain/duration';
 import { currentInquiry, type InquiryVersion } from '../domain/inquiry';
 import { nextDueAt } from '../domain/deadlines';
 import type { ProspectState } from '../domain/prospect';
-import { formatCents, type QuoteRevision } from '../domain/quotation';
+import { staleReference } from '../domain/lifecycle';
+import { formatCents, formatDiscount, type QuoteRevision } from '../domain/quotation';
 import { formatTime, formatTimesIn } from '../domain/timeZone';
 import type { ProspectSummary } from './salesflowClient';
 
@@ -39,10 +40,13 @@ export function renderInquiry(version: InquiryVersion, of: number, zone?: string
   ].join('\n');
 }
 
-export function renderQuote(quote: QuoteRevision, of: number, zone?: string): string {
+/** `inquiryVersion`: the inquiry's current version, so a draft made for an older one says so. */
+export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: number, zone?: string): string {
   const t = (iso: string | undefined) => formatTime(iso, zone);
+  const stale = quote.status === 'draft' && inquiryVersion !== undefined && quote.inquiryVersion < inquiryVersion;
   const head = [
     `Quotation revision ${quote.revision} of ${of}: ${quote.status.toUpperCase()} (refers to inquiry version ${quote.inquiryVersion})`,
+    ...(stale ? [`  ${staleReference(quote, inquiryVersion)}`] : []),
     `  created ${t(quote.createdAt)} by ${quote.createdBy}`,
     ...(quote.sentAt ? [`  sent ${t(quote.sentAt)}, valid until ${t(quote.validTo)}`] : []),
     ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${t(quote.requestedValidTo)} once sent`] : []),
@@ -58,7 +62,7 @@ export function renderQuote(quote: QuoteRevision, of: number, zone?: string): st
       `  ${l.product}`,
       String(l.quantity),
       formatCents(l.unitPriceCents),
-      l.discountPercent ? String(l.discountPercent) : '',
+      formatDiscount(l).replace(/%$/, ''),
       formatCents(l.netCents),
     ]),
   ]);
@@ -95,7 +99,7 @@ export function renderProspect(state: ProspectState, zone?: string): string {
   }
   if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length, zone));
   const quote = state.quotes[state.quotes.length - 1];
-  if (quote) out.push('', renderQuote(quote, state.quotes.length, zone));
+  if (quote) out.push('', renderQuote(quote, state.quotes.length, state.inquiry ? currentInquiry(state.inquiry).version : undefined, zone));
   if (state.tasks.length > 0) {
     out.push('', 'Tasks:', ...state.tasks.map((task) => `  ${task.id}  ${task.state.padEnd(9)} due ${t(task.dueAt)}  ${formatTimesIn(task.title, zone)}${task.outcome ? ` -> ${task.outcome}` : ''}`));
   }

@@ -154,7 +154,8 @@ async function main(config: DevStackConfig): Promise<void> {
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
     const { worker, close } = await createSalesflowWorker({
       connection,
-      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl },
+      // This is the development stack by construction: the built-in secret is allowed.
+      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl, SALESFLOW_DEV_STACK: true },
     });
     cleanups.push(close);
 

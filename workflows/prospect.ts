@@ -54,7 +54,9 @@ function nowIso(): string {
 export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<ProspectState> {
   // newProspect validates the input; a bad input fails the workflow task with a clear
   // message instead of starting a prospect on garbage. The client validates first too.
-  let state: ProspectState = input.state ?? newProspect(input.info, input.process, nowIso());
+  // Recorded rules: the client checked today's, and a start recorded under older ones
+  // must replay (domain/inputRules.ts).
+  let state: ProspectState = input.state ?? newProspect(input.info, input.process, nowIso(), 'recorded');
   let version = 0;
 
   setHandler(getProspect, () => state);
@@ -78,19 +80,21 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   });
 
   for (const name of Object.keys(prospectUpdates) as CommandName[]) {
-    const apply = (current: ProspectState, command: unknown, now: string) => runCommand(name, current, command, now);
     setHandler(
       prospectUpdates[name],
       (command: unknown) => {
-        state = apply(state, command, nowIso());
+        // The handler applies what the validator accepted. Validators do not run on replay,
+        // so it must not re-check today's stricter input rules: an update recorded under
+        // older rules still applies as it did (domain/inputRules.ts).
+        state = runCommand(name, state, command, nowIso(), 'recorded');
         version++;
         return state;
       },
       {
-        // The validator runs the same rule on a throwaway result; throwing refuses the
+        // The validator runs today's rules on a throwaway result; throwing refuses the
         // update before anything is written to history.
         validator: (command: unknown) => {
-          apply(state, command, nowIso());
+          runCommand(name, state, command, nowIso(), 'current');
         },
       },
     );
@@ -98,7 +102,8 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 
   setHandler(contactObserved, (contact) => {
     try {
-      state = logContact(state, contact, nowIso());
+      // A signal has no validator: like an update's handler it applies recorded rules.
+      state = logContact(state, contact, nowIso(), 'recorded');
       version++;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

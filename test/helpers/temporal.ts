@@ -6,6 +6,7 @@ import { SalesflowClient } from '../../client/salesflowClient';
 import type { ConnectionConfig } from '../../domain/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
+import type { CampaignDeps } from '../../activities/campaign';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -45,7 +46,7 @@ async function startStack(
   connection: NativeConnection,
   raw: Client,
   address: string,
-  options: { sink?: MailSink; namespace?: string; searchAttributes?: boolean } = {},
+  options: StackOptions & { namespace?: string; searchAttributes?: boolean } = {},
 ): Promise<TestStack> {
   quietRuntime();
   const taskQueue = `test-${randomUUID()}`;
@@ -53,8 +54,16 @@ async function startStack(
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2 },
+    config: {
+      ...config,
+      SMTP_URL: options.smtpUrl ?? sink.url,
+      MAIL_FROM: 'salesflow-test <salesflow@localhost>',
+      SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
+      SALESFLOW_DEV_STACK: true,
+      ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
+    },
     workflowBundle: { codePath: bundlePath() },
+    ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
   });
   const running = worker.run();
   return {
@@ -73,8 +82,19 @@ async function startStack(
   };
 }
 
+export interface StackOptions {
+  sink?: MailSink;
+  /** Another SMTP URL than the sink's own (a login, say). */
+  smtpUrl?: string;
+  /** The campaign pool's connections (default 2). */
+  smtpPoolSize?: number;
+  campaignFaults?: CampaignDeps['faults'];
+  /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
+  dataDir?: string;
+}
+
 /** A worker against the dev server that globalSetup started for this run. */
-export async function startDevServerStack(options: { sink?: MailSink } = {}): Promise<TestStack & { close(): Promise<void> }> {
+export async function startDevServerStack(options: StackOptions = {}): Promise<TestStack & { close(): Promise<void> }> {
   quietRuntime();
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });

@@ -136,10 +136,14 @@ test('a scheduled call sends a valid invitation; rescheduling keeps the UID and 
   expect(moved.get('SEQUENCE')).toBe('1');
   expect(moved.get('DTSTART')).toBe('20300507T140000Z');
 
-  const done = await stack.client.command(name, 'completeCall', { callId, outcome: 'interested', note: 'send a quote', by: 'bob' });
-  expect(done.contacts).toEqual([expect.objectContaining({ channel: 'call', note: 'interested: send a quote', source: callId })]);
-  // Marked done before its booked time: it happened now, not in 2030.
-  expect(Date.parse(done.contacts[0]!.at)).toBeLessThan(Date.parse('2030-01-01T00:00:00Z'));
+  // A call is done after its start, never before: moved up to now, then it can be.
+  await expect(stack.client.command(name, 'completeCall', { callId, outcome: 'interested', by: 'bob' })).rejects.toThrow(
+    `cannot mark call ${callId} done before it started at 2030-05-07T14:00:00Z (rule: a call is done after its start; reschedule it if it moved)`,
+  );
+  const soon = new Date(Date.now() + 2_000).toISOString();
+  await stack.client.command(name, 'rescheduleCall', { callId, at: soon, by: 'bob' });
+  const done = await eventually(() => stack.client.command(name, 'completeCall', { callId, outcome: 'interested', note: 'send a quote', by: 'bob' }));
+  expect(done.contacts).toEqual([expect.objectContaining({ channel: 'call', note: 'interested: send a quote', source: callId, at: soon })]);
 
   const second = await stack.client.command(name, 'scheduleCall', { at: '2030-06-01T09:00:00Z', by: 'bob' });
   const secondId = second.calls![1]!.id;

@@ -2,7 +2,8 @@ import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../../do
 import { logContact, markLost, runCommand } from '../../domain/lifecycle';
 import type { OutboundMail, ProspectState } from '../../domain/prospect';
 import { applyTaskChange } from '../../domain/tasks';
-import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, snapshot, unfoldedLines } from './fixtures3';
+import { DomainError } from '../../domain/errors';
+import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, SALES, snapshot, unfoldedLines } from './fixtures3';
 
 const NOW = at(HOUR); // Monday 10:00
 const CALL_AT = '2026-03-04T14:00:00.000Z'; // Wednesday
@@ -230,9 +231,30 @@ describe('completeCall', () => {
   });
 });
 
-test('a call marked done before its booked time is logged at the time it was marked', () => {
+test('a call cannot be marked done before it started; the rule is named', () => {
   const state = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
   const early = new Date(Date.parse(CALL_AT) - 3_600_000).toISOString();
-  const done = completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early);
+  expect(() => completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early)).toThrow(
+    new DomainError(`cannot mark call P1-C1 done before it started at ${CALL_AT} (rule: a call is done after its start; reschedule it if it moved)`),
+  );
+  // At its start time it may be marked done.
+  expect(completeCall(state, { callId: 'P1-C1', outcome: 'ok', by: 'alice' }, CALL_AT).calls?.[0]?.status).toBe('done');
+});
+
+test('under recorded rules an early completion applies as before: logged at the time it was marked', () => {
+  const state = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
+  const early = new Date(Date.parse(CALL_AT) - 3_600_000).toISOString();
+  const done = completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early, 'recorded');
   expect(done.contacts[done.contacts.length - 1]).toMatchObject({ at: early, source: 'P1-C1' });
+});
+
+test('a call longer than the process allows is refused: 10 hours by default, calls.maxDuration otherwise', () => {
+  expect(() => scheduleCall(lead(), { at: CALL_AT, duration: '10h1m', by: 'alice' }, NOW)).toThrow(
+    new DomainError('a call of 10h1m is longer than 10h (rule: a call lasts at most calls.maxDuration of process "sales")'),
+  );
+  expect(scheduleCall(lead(), { at: CALL_AT, duration: '10h', by: 'alice' }, NOW).calls?.[0]?.durationMs).toBe(36_000_000);
+  const short = lead({}, { ...SALES, calls: { maxDuration: '2h' } });
+  expect(() => scheduleCall(short, { at: CALL_AT, duration: '3h', by: 'alice' }, NOW)).toThrow(/longer than 2h/);
+  const booked = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
+  expect(() => rescheduleCall(booked, { callId: 'P1-C1', at: CALL_AT, duration: '3d', by: 'alice' }, NOW)).toThrow(/a call of 3d is longer than 10h/);
 });

@@ -36,7 +36,7 @@ describe('a valid process definition (issue 3 parts)', () => {
     ]);
     expect(SALES_DEF.tasks.inquiry?.[0]?.due).toEqual({ businessDays: 2 });
     expect(SALES_DEF.support).toEqual({ team: 'desk', answerWithin: { ms: 4 * HOUR }, escalateAfter: { ms: 2 * HOUR } });
-    expect(SALES_DEF.calls).toEqual({ escalateAfter: { businessDays: 1 }, defaultDuration: 30 * MINUTE });
+    expect(SALES_DEF.calls).toEqual({ escalateAfter: { businessDays: 1 }, defaultDuration: 30 * MINUTE, maxDuration: 10 * HOUR });
   });
 
   it('fills in defaults: no tasks, calls escalate after 1bd and last 30m, round-robin, empty rule lists', () => {
@@ -48,7 +48,7 @@ describe('a valid process definition (issue 3 parts)', () => {
       qualification: { threshold: 0 },
     });
     expect(def.tasks).toEqual({});
-    expect(def.calls).toEqual({ escalateAfter: { businessDays: 1 }, defaultDuration: 30 * MINUTE });
+    expect(def.calls).toEqual({ escalateAfter: { businessDays: 1 }, defaultDuration: 30 * MINUTE, maxDuration: 10 * HOUR });
     expect(def.assignment).toEqual({ strategy: 'round-robin', rules: [] });
     expect(def.qualification).toEqual({ threshold: 0, rules: [], knockouts: [] });
     expect(def.support).toBeUndefined();

@@ -29,7 +29,7 @@ function inInquiry(): ProspectState {
 }
 
 function sentQuote(): ProspectState {
-  const quoted = runCommand('createQuote', inInquiry(), { lines: [{ product: 'WIDGET-1', quantity: 2, unitPrice: 100 }], by: 'alice' }, QUOTED_AT);
+  const quoted = runCommand('createQuote', inInquiry(), { lines: [{ product: 'WIDGET-1', quantity: 2, unitPrice: '100' }], by: 'alice' }, QUOTED_AT);
   return runCommand('sendQuote', quoted, { by: 'alice' }, SENT_AT);
 }
 
