@@ -198,7 +198,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (email: string, opts) => {
       const removal = await withCampaigns((c) => c.unsuppress({ email, by: opts.by, reason: opts.reason ?? '' }));
-      console.log(opts.json ? JSON.stringify(removal, null, 2) : `${removal.entry.email} is no longer suppressed (was ${removal.entry.reason} since ${removal.entry.at}); recorded: ${removal.by}: ${removal.reason}`);
+      console.log(opts.json ? JSON.stringify(removal, null, 2) : `${removal.entry.email} is no longer suppressed (was ${removal.entry.reason} since ${ctx.time(removal.entry.at)}); recorded: ${removal.by}: ${removal.reason}`);
     });
 
   campaign
@@ -211,7 +211,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
         const removals = await withCampaigns((c) => c.unsuppressed());
         if (opts.json) console.log(JSON.stringify(removals, null, 2));
         else if (removals.length === 0) console.log('no address was taken off the list');
-        else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${r.at} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
+        else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${ctx.time(r.at)} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
         return;
       }
       const entries = await withCampaigns((c) => c.suppressed());
