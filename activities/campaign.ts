@@ -15,7 +15,7 @@ import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/cs
 import { DomainError } from '../domain/errors';
 import { newProspect } from '../domain/lifecycle';
 import { registryWorkflowId } from '../domain/registry';
-import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
+import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../domain/process';
 import { ProspectIdSchema, prospectIdOf, prospectWorkflowId, type ProspectState } from '../domain/prospect';
 import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
@@ -40,6 +40,8 @@ export interface CampaignDeps {
    * cancelled batch must still wait for (the worker passes 4 x its pool).
    */
   inFlight?: number;
+  /** The worker's SALESFLOW_TIMEZONE, for the mails of leads it starts as prospects. */
+  timeZone?: string;
   /** Test seams: a fault injected where a crash would hurt. Never set in production. */
   faults?: {
     /** Runs after a bounce's ledger line, before the address is sent to the suppression list. */
@@ -209,7 +211,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         rep: rep!,
         source,
       },
-      process,
+      withTimeZone(process, deps.timeZone),
       at,
     );
     // Idempotent: an existing prospect is only signalled, never started twice.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DomainError } from '../domain/errors';
 import { currentInquiry } from '../domain/inquiry';
 import { formatCents } from '../domain/quotation';
@@ -13,6 +13,7 @@ import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './c
 import { loadProcessFile } from './processFile';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
 import { cliContext } from './cliContext';
+import { describeFailure, errorLine } from './cliErrors';
 import { registerOpsCommands } from './opsCommands';
 import { registerCampaignCommands } from './campaignCommands';
 import { registerAdminCommands } from '../db/adminCommands';
@@ -22,7 +23,7 @@ import { registerAdminCommands } from '../db/adminCommands';
  * `--json`; every error is one line on stderr and a non-zero exit.
  */
 
-const { withClient, withOps, print } = cliContext;
+const { withClient, withOps, print, time, timesIn, zone } = cliContext;
 const jsonOption = cliContext.json();
 const byOption = cliContext.by;
 
@@ -33,11 +34,26 @@ async function run(id: string, name: CommandName, args: Record<string, unknown>,
 }
 
 
-export function buildProgram(): Command {
+/** What main needs to word an error: the command that ran, and the usage commander showed. */
+interface ErrorContext {
+  command?: Command;
+  usage?: string;
+}
+
+export function buildProgram(errors: ErrorContext = {}): Command {
   const program = new Command('salesflow')
     .description('Run the sales process as durable Temporal workflows.')
+    // Every error goes through main's one printer; commander only reports what it found.
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+    .configureOutput({
+      outputError: () => undefined,
+      writeErr: (str) => {
+        errors.usage = /^Usage: ([^[<\n]+)/m.exec(str)?.[1]?.trim();
+      },
+    })
+    .hook('preAction', (_program, action) => {
+      errors.command = action;
+    });
 
   program
     .command('create')
@@ -85,7 +101,7 @@ export function buildProgram(): Command {
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
       const state = await withClient((c) => c.getProspect(id));
-      print(state, opts.json, () => renderProspect(state));
+      print(state, opts.json, () => renderProspect(state, zone()));
     });
 
   program
@@ -98,7 +114,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       if (opts.limit !== undefined && !(opts.limit > 0)) throw new DomainError('--limit must be a positive whole number');
       const rows = await withClient((c) => c.listProspects({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit }));
-      print(rows, opts.json, () => renderList(rows));
+      print(rows, opts.json, () => renderList(rows, zone()));
     });
 
   program
@@ -172,7 +188,7 @@ export function buildProgram(): Command {
       const versions = state.inquiry.versions;
       const chosen = opts.all ? versions : [opts.version === undefined ? currentInquiry(state.inquiry) : versions.find((v) => v.version === opts.version)];
       if (chosen.some((v) => v === undefined)) throw new DomainError(`inquiry of ${id} has no version ${opts.version} (1..${versions.length})`);
-      print(opts.all ? versions : chosen[0], opts.json, () => chosen.map((v) => renderInquiry(v!, versions.length)).join('\n\n'));
+      print(opts.all ? versions : chosen[0], opts.json, () => chosen.map((v) => renderInquiry(v!, versions.length, zone())).join('\n\n'));
     });
 
   const quote = program.command('quote').description('the binding offer: create (VA21), change (VA22), show (VA23), send, accept, reject');
@@ -242,7 +258,7 @@ export function buildProgram(): Command {
       await run(id, 'sendQuote', { handedOver: opts.handedOver, by: opts.by }, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
         const how = opts.handedOver ? `handed over (${opts.handedOver})` : `to ${s.info.email}`;
-        return `${id}: revision ${q.revision} sent ${how}, valid until ${q.validTo}`;
+        return `${id}: revision ${q.revision} sent ${how}, valid until ${time(q.validTo)}`;
       });
     });
   quote
@@ -259,7 +275,7 @@ export function buildProgram(): Command {
         : [opts.revision === undefined ? state.quotes[state.quotes.length - 1] : state.quotes.find((q) => q.revision === opts.revision)];
       if (chosen.some((q) => q === undefined)) throw new DomainError(`quotation of ${id} has no revision ${opts.revision} (1..${state.quotes.length})`);
       const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : undefined;
-      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length, inquiryVersion)).join('\n\n'));
+      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length, inquiryVersion, zone())).join('\n\n'));
     });
   quote
     .command('accept')
@@ -313,7 +329,7 @@ export function buildProgram(): Command {
     .action(async (taskId: string, opts) => {
       const view = await withOps((ops) => ops.task(taskId));
       print(view, opts.json, () =>
-        [`${view.id}  ${view.state}  ${view.title}`, `  rep ${view.rep}, due ${view.dueAt}, escalates ${view.escalateAt}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
+        [`${view.id}  ${view.state}  ${timesIn(view.title)}`, `  rep ${view.rep}, due ${time(view.dueAt)}, escalates ${time(view.escalateAt)}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
       );
     });
 
@@ -324,18 +340,15 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const errors: ErrorContext = {};
+  const program = buildProgram(errors);
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander already printed its one-line message (or the help/version text).
-      return err.exitCode;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`salesflow: ${message.split('\n').join(' ')}\n`);
-    return err instanceof DomainError ? 1 : 2;
+    const failure = describeFailure(err, errors.command, errors.usage);
+    if (failure.line !== undefined) process.stderr.write(errorLine(failure.line));
+    return failure.code;
   }
 }
 

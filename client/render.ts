@@ -4,6 +4,7 @@ import { nextDueAt } from '../domain/deadlines';
 import type { ProspectState } from '../domain/prospect';
 import { staleReference } from '../domain/lifecycle';
 import { formatCents, formatDiscount, type QuoteRevision } from '../domain/quotation';
+import { formatTime, formatTimesIn } from '../domain/timeZone';
 import type { ProspectSummary } from './salesflowClient';
 
 /** Plain-text views for the terminal; `--json` prints the state itself instead. */
@@ -13,7 +14,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }
 
-export function renderList(rows: ProspectSummary[]): string {
+export function renderList(rows: ProspectSummary[], zone?: string): string {
   if (rows.length === 0) return 'no prospects match';
   return table([
     ['ID', 'NAME', 'STAGE', 'REP', 'QUOTE', 'NEXT DUE'],
@@ -23,14 +24,14 @@ export function renderList(rows: ProspectSummary[]): string {
       r.stage ?? '',
       r.rep ?? '',
       r.quoteTotal === undefined ? '' : r.quoteTotal.toFixed(2),
-      r.nextDue ?? '',
+      formatTime(r.nextDue, zone),
     ]),
   ]);
 }
 
-export function renderInquiry(version: InquiryVersion, of: number): string {
+export function renderInquiry(version: InquiryVersion, of: number, zone?: string): string {
   return [
-    `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${version.changedAt}`,
+    `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${formatTime(version.changedAt, zone)}`,
     ...(version.note ? [`  note: ${version.note}`] : []),
     table([
       ['  PRODUCT', 'QTY', 'WANTED BY'],
@@ -40,17 +41,18 @@ export function renderInquiry(version: InquiryVersion, of: number): string {
 }
 
 /** `inquiryVersion`: the inquiry's current version, so a draft made for an older one says so. */
-export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: number): string {
+export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: number, zone?: string): string {
+  const t = (iso: string | undefined) => formatTime(iso, zone);
   const stale = quote.status === 'draft' && inquiryVersion !== undefined && quote.inquiryVersion < inquiryVersion;
   const head = [
     `Quotation revision ${quote.revision} of ${of}: ${quote.status.toUpperCase()} (refers to inquiry version ${quote.inquiryVersion})`,
     ...(stale ? [`  ${staleReference(quote, inquiryVersion)}`] : []),
-    `  created ${quote.createdAt} by ${quote.createdBy}`,
-    ...(quote.sentAt ? [`  sent ${quote.sentAt}, valid until ${quote.validTo}`] : []),
-    ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${quote.requestedValidTo} once sent`] : []),
-    ...(quote.remindedAt ? [`  rep reminded ${quote.remindedAt}`] : []),
-    ...(quote.escalatedAt ? [`  escalated ${quote.escalatedAt}`] : []),
-    ...(quote.respondedAt ? [`  customer answered ${quote.respondedAt}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
+    `  created ${t(quote.createdAt)} by ${quote.createdBy}`,
+    ...(quote.sentAt ? [`  sent ${t(quote.sentAt)}, valid until ${t(quote.validTo)}`] : []),
+    ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${t(quote.requestedValidTo)} once sent`] : []),
+    ...(quote.remindedAt ? [`  rep reminded ${t(quote.remindedAt)}`] : []),
+    ...(quote.escalatedAt ? [`  escalated ${t(quote.escalatedAt)}`] : []),
+    ...(quote.respondedAt ? [`  customer answered ${t(quote.respondedAt)}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
     ...(quote.supersededBy ? [`  superseded by revision ${quote.supersededBy}`] : []),
     ...(quote.note ? [`  note: ${quote.note}`] : []),
   ];
@@ -68,7 +70,8 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
   return [...head, lines, totals].join('\n');
 }
 
-export function renderProspect(state: ProspectState): string {
+export function renderProspect(state: ProspectState, zone?: string): string {
+  const t = (iso: string | number | undefined) => formatTime(iso, zone);
   const { info } = state;
   const due = nextDueAt(state);
   const out: string[] = [
@@ -79,7 +82,7 @@ export function renderProspect(state: ProspectState): string {
     ...(info.email ? [`  email:    ${info.email}`] : []),
     ...(info.phone ? [`  phone:    ${info.phone}`] : []),
     `  source:   ${info.source}`,
-    ...(due !== undefined ? [`  next due: ${new Date(due).toISOString()}`] : []),
+    ...(due !== undefined ? [`  next due: ${t(due)}`] : []),
   ];
   if (state.qualification) {
     const q = state.qualification;
@@ -94,14 +97,14 @@ export function renderProspect(state: ProspectState): string {
       );
     }
   }
-  if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length));
+  if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length, zone));
   const quote = state.quotes[state.quotes.length - 1];
-  if (quote) out.push('', renderQuote(quote, state.quotes.length, state.inquiry ? currentInquiry(state.inquiry).version : undefined));
+  if (quote) out.push('', renderQuote(quote, state.quotes.length, state.inquiry ? currentInquiry(state.inquiry).version : undefined, zone));
   if (state.tasks.length > 0) {
-    out.push('', 'Tasks:', ...state.tasks.map((t) => `  ${t.id}  ${t.state.padEnd(9)} due ${t.dueAt}  ${t.title}${t.outcome ? ` -> ${t.outcome}` : ''}`));
+    out.push('', 'Tasks:', ...state.tasks.map((task) => `  ${task.id}  ${task.state.padEnd(9)} due ${t(task.dueAt)}  ${formatTimesIn(task.title, zone)}${task.outcome ? ` -> ${task.outcome}` : ''}`));
   }
   if ((state.calls ?? []).length > 0) {
-    out.push('', 'Calls:', ...state.calls!.map((c) => `  ${c.id}  ${c.status.padEnd(9)} ${c.at} (${Math.round(c.durationMs / 60_000)} min)${c.outcome ? ` -> ${c.outcome}` : ''}`));
+    out.push('', 'Calls:', ...state.calls!.map((c) => `  ${c.id}  ${c.status.padEnd(9)} ${t(c.at)} (${Math.round(c.durationMs / 60_000)} min)${c.outcome ? ` -> ${c.outcome}` : ''}`));
   }
   if ((state.supportQueries ?? []).length > 0) {
     out.push(
@@ -111,15 +114,15 @@ export function renderProspect(state: ProspectState): string {
     );
   }
   if (state.escalations.length > 0) {
-    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${e.at}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}`));
+    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${t(e.at)}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}`));
   }
   if (state.contacts.length > 0) {
     out.push(
       '',
       'Contact log:',
-      ...state.contacts.map((c) => `  ${c.at}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
+      ...state.contacts.map((c) => `  ${t(c.at)}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
     );
   }
-  out.push('', 'History:', ...state.changes.map((c) => `  ${c.at}  ${c.by}: ${c.what}`));
+  out.push('', 'History:', ...state.changes.map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`));
   return out.join('\n');
 }

@@ -4,9 +4,10 @@ import type { InputRules } from './inputRules';
 import { checkCallDuration } from './timeRules';
 import { DomainError, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN, messageId } from './notifications';
-import { findRep } from './process';
+import { findRep, mailTimeZone } from './process';
 import { isActiveTask, prospectWorkflowId, type OutboundMail, type ProspectState, type ScheduledCall } from './prospect';
 import { addTask } from './tasks';
+import { formatTime } from './timeZone';
 
 /**
  * Calls booked with the customer: a task for the rep and an iCalendar invitation to the rep
@@ -35,8 +36,8 @@ function invitation(state: ProspectState, call: ScheduledCall, now: string, meth
     messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
     to: state.info.email ?? repPerson.email,
     cc: state.info.email ? repPerson.email : undefined,
-    subject: `${verb}: ${summary} at ${call.at}`,
-    text: `${verb} for a call on ${call.at} (${Math.round(call.durationMs / 60_000)} min).`,
+    subject: `${verb}: ${summary} at ${formatTime(call.at, mailTimeZone(state.process))}`,
+    text: `${verb} for a call on ${formatTime(call.at, mailTimeZone(state.process))} (${Math.round(call.durationMs / 60_000)} min).`,
     calendar: { method, content },
   };
 }

@@ -31,6 +31,7 @@ export function commandSchemas(rules: InputRules) {
   const Note = lines(4000).default('');
   const Outcome = line(200).min(1, 'an outcome is required');
   const QuoteLines = quoteLinesSchema(rules);
+  const RepId = z.string().trim().min(1, 'must name a rep').max(63);
 
   const LogContactSchema = z.object({
     channel: ChannelSchema,
@@ -127,8 +128,15 @@ export function commandSchemas(rules: InputRules) {
     MigrateProcessSchema: z.object({
       /** The published definition to move to; validated again by the prospect. */
       process: z.unknown(),
+      /**
+       * A rep who left in the new version: their prospect and open tasks go to `to` (a rep of
+       * the new version) as part of the move, in one step.
+       */
+      reassign: z.object({ from: RepId, to: RepId }).optional(),
       by: By,
     }),
+    /** Moves an open prospect and its open tasks to another rep of its process version. */
+    ReassignSchema: z.object({ rep: RepId, reason: lines(1000).optional(), by: By }),
   };
 }
 
@@ -161,7 +169,10 @@ export const {
   OpenSupportQuerySchema,
   AnswerSupportQuerySchema,
   MigrateProcessSchema,
+  ReassignSchema,
 } = CURRENT;
+
+export type Reassign = z.input<typeof ReassignSchema>;
 
 export type LogContact = z.input<typeof LogContactSchema>;
 export type ScheduleCall = z.input<typeof ScheduleCallSchema>;

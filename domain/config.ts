@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration';
+import { TimeZoneSchema } from './timeZone';
 
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
@@ -32,6 +33,11 @@ export const ConnectionConfigSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   SALESFLOW_TASK_QUEUE: z.string().min(1).default('salesflow'),
+  /**
+   * The zone people read times in (CLI output; mails of prospects this client creates,
+   * unless their process names a `timezone:`). Unset means UTC.
+   */
+  SALESFLOW_TIMEZONE: TimeZoneSchema.optional(),
 });
 
 export const WorkerConfigSchema = ConnectionConfigSchema.extend({

@@ -1,7 +1,7 @@
 import { schemasFor } from './commands';
 import { DomainError, parseOrThrow } from './errors';
 import { currentInquiry } from './inquiry';
-import { quoteSentMail } from './notifications';
+import { quoteSentMail, reassignedMail } from './notifications';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from './calls';
 import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from './process';
 import { scoreQualification, type Facts } from './rules';
@@ -439,14 +439,56 @@ export function migrationBlocker(state: ProspectState, target: ProcessDefinition
 export function migrateProcess(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).MigrateProcessSchema, raw, 'migration');
   const target = parseOrThrow(processDefinitionSchema(rules), cmd.process, 'process definition');
-  const blocker = migrationBlocker(state, target);
+  // The departed rep's work moves first, to a rep of the new version, in the same step.
+  const moved = cmd.reassign ? reassignDeparted(state, cmd.reassign, target, now, cmd.by) : state;
+  const blocker = migrationBlocker(moved, target);
   if (blocker) throw new DomainError(`cannot migrate ${state.info.id}: ${blocker}`);
+  state = moved;
   return {
     ...state,
     process: target,
     migrations: [...(state.migrations ?? []), { at: now, from: state.process.version, to: target.version, by: cmd.by }],
     changes: logChange(state, now, cmd.by, `migrated from ${state.process.name} v${state.process.version} to v${target.version}`),
   };
+}
+
+/**
+ * Reassignment is for open prospects only: a won or lost prospect has no open work to
+ * move, and its record keeps who worked it (post-sales care is the customer's own workflow).
+ * The rep must be in the prospect's process version and not already its rep.
+ */
+export function reassign(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).ReassignSchema, raw, 'reassignment');
+  requireOpen(state, 'reassign');
+  if (cmd.rep === state.info.rep) throw new DomainError(`${state.info.id} is already assigned to ${cmd.rep}`);
+  return moveToRep(state, state.info.rep, cmd.rep, state.process, now, cmd.by, cmd.reason);
+}
+
+/** For a migration: only when `from` is not in the target version and holds this prospect or its tasks. */
+function reassignDeparted(state: ProspectState, r: { from: string; to: string }, target: ProcessDefinition, now: string, by: string): ProspectState {
+  if (findRep(target, r.from)) return state;
+  const holds = state.info.rep === r.from || state.tasks.some((t) => isActiveTask(t) && t.rep === r.from);
+  if (!holds || isClosed(state.stage)) return state;
+  return moveToRep(state, r.from, r.to, target, now, by, `${r.from} is not in ${target.name} v${target.version}`);
+}
+
+function moveToRep(state: ProspectState, from: string, to: string, process: ProcessDefinition, now: string, by: string, reason: string | undefined): ProspectState {
+  if (!findRep(process, to)) {
+    const known = process.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
+    throw new DomainError(`rep "${to}" is not in process "${process.name}" v${process.version} (reps: ${known})`);
+  }
+  const movedTasks = state.tasks.filter((t) => isActiveTask(t) && t.rep === from);
+  // `synced` cleared: the prospect tells each moved task's workflow its new rep.
+  const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === from ? { ...t, rep: to, synced: undefined } : t));
+  const info = state.info.rep === from ? { ...state.info, rep: to } : state.info;
+  const next: ProspectState = {
+    ...state,
+    info,
+    tasks,
+    changes: logChange(state, now, by, `reassigned from ${from} to ${to}${movedTasks.length ? ` with task(s) ${movedTasks.map((t) => t.id).join(', ')}` : ''}${reason ? `: ${reason}` : ''}`),
+  };
+  const mail = reassignedMail({ ...next, process }, from, movedTasks.map((t) => ({ ...t, rep: to })), reason, next.changes.length);
+  return mail ? { ...next, outbox: [...next.outbox, mail] } : next;
 }
 
 /** The answer to a support query; with items it also creates (or changes) the inquiry. */
@@ -483,6 +525,7 @@ export const COMMANDS = {
   openSupportQuery,
   answerSupportQuery: answerQuery,
   migrateProcess,
+  reassign,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 

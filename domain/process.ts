@@ -5,6 +5,7 @@ import type { InputRules } from './inputRules';
 import { ConditionSchema, knockoutRuleSchema, scoringRuleSchema } from './rules';
 import { STAGES } from './stages';
 import { multiLineText, singleLineText } from './text';
+import { DEFAULT_TIME_ZONE, TimeZoneSchema } from './timeZone';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -140,6 +141,11 @@ function definitionSchemas(lenient: boolean) {
       tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
       support: SupportPolicySchema.optional(),
       calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000, maxDuration: 36_000_000 }),
+      /**
+       * The zone the process's mails show times in (`Europe/Berlin`); without it, the
+       * SALESFLOW_TIMEZONE of the client that created (or migrated) the prospect.
+       */
+      timezone: TimeZoneSchema.optional(),
     })
     // Cross-checks run even when other parts of the file are invalid, so `process validate`
     // reports every problem in one pass; they therefore read the value defensively.
@@ -271,4 +277,14 @@ export function findRep(process: ProcessDefinition, repId: string): Person | und
 
 export function allReps(process: ProcessDefinition): Person[] {
   return process.teams.flatMap((team) => team.reps);
+}
+
+/** The zone a prospect's mails are written in. */
+export function mailTimeZone(process: Pick<ProcessDefinition, 'timezone'>): string {
+  return process.timezone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The definition with `zone` as its mail time zone, unless it names one itself. */
+export function withTimeZone<P extends { timezone?: string }>(process: P, zone: string | undefined): P {
+  return process.timezone !== undefined || zone === undefined ? process : { ...process, timezone: zone };
 }

@@ -15,7 +15,13 @@ export interface SalesflowWorkerOptions {
     Partial<
       Pick<
         WorkerConfig,
-        'SALESFLOW_DATA_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL' | 'SMTP_TRANSACTIONAL_POOL_SIZE' | 'SALESFLOW_DEV_STACK'
+        | 'SALESFLOW_DATA_DIR'
+        | 'SALESFLOW_PUBLIC_URL'
+        | 'SALESFLOW_UNSUBSCRIBE_SECRET'
+        | 'SALESFLOW_UNSUBSCRIBE_TTL'
+        | 'SMTP_TRANSACTIONAL_POOL_SIZE'
+        | 'SALESFLOW_DEV_STACK'
+        | 'SALESFLOW_TIMEZONE'
       >
     >;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
@@ -66,6 +72,7 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
       secret,
       ttlMs: config.SALESFLOW_UNSUBSCRIBE_TTL ?? 90 * 86_400_000,
     },
+    timeZone: config.SALESFLOW_TIMEZONE,
     ...(campaignFaults ? { faults: campaignFaults } : {}),
   };
   const worker = await Worker.create({

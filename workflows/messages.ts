@@ -19,6 +19,7 @@ import type {
   OpenSupportQuery,
   AnswerSupportQuery,
   MigrateProcess,
+  Reassign,
 } from '../domain/commands';
 import type { TaskChange } from '../domain/tasks';
 import type { AssignRequest, Assignment, Publish, PublishedVersion, RegistryState } from '../domain/registry';
@@ -52,6 +53,7 @@ export const prospectUpdates = {
   openSupportQuery: defineUpdate<ProspectState, [OpenSupportQuery]>('openSupportQuery'),
   answerSupportQuery: defineUpdate<ProspectState, [AnswerSupportQuery]>('answerSupportQuery'),
   migrateProcess: defineUpdate<ProspectState, [MigrateProcess]>('migrateProcess'),
+  reassign: defineUpdate<ProspectState, [Reassign]>('reassign'),
 } as const satisfies Record<CommandName, unknown>;
 
 /** Why moving to the given definition would be refused (null when it is safe): migrate --dry-run. */
@@ -71,8 +73,20 @@ export interface TaskCompletion {
 /** The rep completes a task; refused when it is already done or cancelled. */
 export const completeTaskUpdate = defineUpdate<TaskView, [TaskCompletion]>('complete');
 export const getTask = defineQuery<TaskView>('getTask');
-/** The prospect tells its task of changes made there (call moved, query answered, prospect closed). */
-export const taskControl = defineSignal<[{ state?: 'done' | 'cancelled'; dueAt?: string; escalateAt?: string; outcome?: string }]>('taskControl');
+/**
+ * The prospect tells its task of changes made there (call moved, query answered, prospect
+ * closed, task reassigned: `rep` with the new rep's address and manager).
+ */
+export const taskControl = defineSignal<[TaskControl]>('taskControl');
+export interface TaskControl {
+  state?: 'done' | 'cancelled';
+  dueAt?: string;
+  escalateAt?: string;
+  outcome?: string;
+  rep?: string;
+  repEmail?: string;
+  manager?: { id: string; email: string };
+}
 
 export interface TaskView {
   id: string;

@@ -144,12 +144,15 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 }
 
 function syncKey(task: RepTask): string {
-  return `${task.state}|${task.dueAt}`;
+  return `${task.state}|${task.dueAt}|${task.rep}`;
 }
 
 /** A task whose workflow has not been started, or has not heard of a change made here. */
 function needsSync(task: RepTask): boolean {
-  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task));
+  // `state|dueAt` is the key from before reassignment: carried in a continued-as-new state,
+  // it still means "in sync" (the rep never changed then), so such a run replays as it ran.
+  const legacy = task.synced === `${task.state}|${task.dueAt}`;
+  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task) && !legacy);
 }
 
 /**
@@ -183,6 +186,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               parentWorkflowId: prospectWorkflowId(state.info.id),
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
+              timeZone: state.process.timezone,
               ...(searchAttributes ? {} : { searchAttributes: false }),
             },
           ],
@@ -205,6 +209,9 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
           ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
           dueAt: task.dueAt,
           escalateAt: task.escalateAt,
+          rep: task.rep,
+          repEmail: findRep(state.process, task.rep)?.email,
+          manager: teamOf(state.process, task.rep)?.manager,
         });
       } catch (err) {
         log.warn('could not reach a task workflow', { task: task.id, error: (err as Error).message });

@@ -23,6 +23,8 @@ export interface TaskWorkflowInput {
   manager?: { id: string; email: string };
   /** false on servers without custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
+  /** The zone the task's mails show times in (the prospect's process); UTC when absent. */
+  timeZone?: string;
 }
 
 const { sendMail } = proxyActivities<Activities>({
@@ -37,6 +39,9 @@ const { sendMail } = proxyActivities<Activities>({
  */
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> {
   let task: TaskView = { ...input.task };
+  // A reassignment changes who is reminded and who hears of an escalation.
+  let repEmail = input.repEmail;
+  let manager = input.manager;
   let completedBy: string | undefined;
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
@@ -82,6 +87,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   let fromParent = false;
   setHandler(taskControl, (control) => {
     if (!active()) return;
+    if (control.rep && control.rep !== task.rep) {
+      task = { ...task, rep: control.rep };
+      repEmail = control.repEmail;
+      manager = control.manager ?? manager;
+    }
     if (control.state) {
       task = { ...task, state: control.state, doneAt: nowIso(), ...(control.outcome ? { outcome: control.outcome } : {}) };
       fromParent = true;
@@ -120,12 +130,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     if (changed) continue;
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
-      await send(input.repEmail ? taskOverdueMail(task, input.repEmail) : undefined);
+      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone) : undefined);
       await tellParent(task.rep);
     } else if (task.state === 'overdue') {
       task = { ...task, state: 'escalated', escalatedAt: nowIso() };
-      await send(input.manager ? taskEscalationMail(task, input.manager.email, input.repEmail) : undefined);
-      await tellParent(input.manager?.id);
+      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone) : undefined);
+      await tellParent(manager?.id);
     }
   }
   publish();

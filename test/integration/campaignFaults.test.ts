@@ -213,7 +213,7 @@ test('transactional mail has its own SMTP pool: a quotation never waits behind a
   await client.createProspect({ id: prospect, name: 'Quinn Quote', email: `quinn-${uniq}@customer.test`, rep: 'alice' });
   await client.command(prospect, 'qualify', { answers: { budget: 5000 }, outcome: 'qualified', by: 'alice' });
   await client.command(prospect, 'createInquiry', { items: [{ product: 'PUMP-X', quantity: 1 }], by: 'alice' });
-  await client.command(prospect, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 1, unitPrice: 100 }], by: 'alice' });
+  await client.command(prospect, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 1, unitPrice: '100.00' }], by: 'alice' });
   await client.command(prospect, 'sendQuote', { by: 'alice' });
   const quote = await sink.waitFor((m) => m.recipients.includes(`quinn-${uniq}@customer.test`));
   expect(await campaigns.result(id)).toMatchObject({ sent: 40 });

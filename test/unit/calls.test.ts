@@ -8,6 +8,9 @@ import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, SALES, snapshot, unfolde
 const NOW = at(HOUR); // Monday 10:00
 const CALL_AT = '2026-03-04T14:00:00.000Z'; // Wednesday
 const MOVED_AT = '2026-03-06T15:00:00.000Z'; // Friday
+// How mails show those times (the process names no zone: UTC).
+const CALL_AT_TEXT = 'Wed 4 Mar 2026, 14:00 UTC';
+const MOVED_AT_TEXT = 'Fri 6 Mar 2026, 15:00 UTC';
 const UID = 'P1-C1@salesflow.invalid';
 
 function scheduled(base: ProspectState = lead(), extra: Record<string, unknown> = {}): ProspectState {
@@ -56,8 +59,8 @@ describe('scheduleCall', () => {
     expect(mail).toMatchObject({
       to: 'ada@acme.example',
       cc: 'alice@example.com',
-      subject: `Invitation: Call: Acme / Alice Rep at ${CALL_AT}`,
-      text: `Invitation for a call on ${CALL_AT} (30 min).`,
+      subject: `Invitation: Call: Acme / Alice Rep at ${CALL_AT_TEXT}`,
+      text: `Invitation for a call on ${CALL_AT_TEXT} (30 min).`,
       calendar: { method: 'REQUEST' },
     });
     const content = ics(mail);
@@ -115,7 +118,7 @@ describe('rescheduleCall', () => {
     expect(state.calls![0]).toMatchObject({ at: MOVED_AT, sequence: 1, status: 'scheduled', durationMs: 30 * MINUTE });
     const mail = lastMail(state);
     expect(mail.messageId).toBe('<prospect-P1.call-P1-C1-s1@salesflow.invalid>');
-    expect(mail.subject).toBe(`Updated invitation: Call: Acme / Alice Rep at ${MOVED_AT}`);
+    expect(mail.subject).toBe(`Updated invitation: Call: Acme / Alice Rep at ${MOVED_AT_TEXT}`);
     const content = ics(mail);
     expect(icsProp(content, 'METHOD')).toBe('REQUEST');
     expect(icsProp(content, 'UID')).toBe(UID);
@@ -164,7 +167,7 @@ describe('cancelCall', () => {
     const mail = lastMail(state);
     expect(mail).toMatchObject({
       messageId: '<prospect-P1.call-P1-C1-s2@salesflow.invalid>',
-      subject: `Cancelled: Call: Acme / Alice Rep at ${MOVED_AT}`,
+      subject: `Cancelled: Call: Acme / Alice Rep at ${MOVED_AT_TEXT}`,
       calendar: { method: 'CANCEL' },
     });
     const content = ics(mail);

@@ -147,7 +147,7 @@ describe('parseYamlWithSchema on a process file', () => {
   });
 
   it('a document that is not a mapping is refused at its first line', () => {
-    expect(problemsOf(file('- sales', '- north'))).toEqual([{ path: '(root)', line: 1, message: 'Invalid input: expected object, received array' }]);
+    expect(problemsOf(file('- sales', '- north'))).toEqual([{ path: '(root)', line: 1, message: 'must be a mapping' }]);
   });
 });
 

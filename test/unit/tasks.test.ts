@@ -12,6 +12,7 @@ import {
   type TaskChange,
 } from '../../domain/tasks';
 import { at, DAY, HOUR, lead, MINUTE, salesV, snapshot, T0 } from './fixtures3';
+import { formatTime } from '../../domain/timeZone';
 
 const QUALIFIED_AT = at(HOUR);
 const INQUIRY_AT = at(2 * HOUR);
@@ -74,7 +75,7 @@ describe('tasks from stage templates', () => {
         messageId: '<prospect-P1.task-P1-T1@salesflow.invalid>',
         to: 'bob@example.com',
         subject: 'New task: Introduce us to Ada Buyer',
-        text: `Introduce us to Ada Buyer\n\nProspect: Ada Buyer (Acme) (P1)\nDue: ${at(4 * HOUR)}\nTask id: P1-T1`,
+        text: `Introduce us to Ada Buyer\n\nProspect: Ada Buyer (Acme) (P1)\nDue: ${formatTime(at(4 * HOUR))}\nTask id: P1-T1`,
       },
     ]);
     // Deterministic: the same prospect made again queues the very same mail.
