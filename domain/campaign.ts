@@ -5,7 +5,7 @@ import { DurationSchema } from './duration';
 import { DomainError, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN } from './notifications';
 import { PersonIdSchema, ProcessNameSchema } from './process';
-import { ProspectIdSchema } from './prospect';
+import { ProspectIdSchema, ProspectInfoSchema } from './prospect';
 import { STAGES } from './stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
 
@@ -29,13 +29,17 @@ export const AudienceSchema = z.union([
     prospects: z.array(ProspectIdSchema).min(1, 'must list at least one prospect').max(100_000),
   }),
   z.strictObject({
-    /** Open prospects from visibility, like `salesflow list`. */
+    /**
+     * Running prospects from visibility, like `salesflow list`. Won and lost prospects are
+     * left out unless the filter names their stage or sets `includeClosed`.
+     */
     filter: z.strictObject({
       stage: z.enum(STAGES).optional(),
       rep: PersonIdSchema.optional(),
+      includeClosed: z.boolean().optional(),
     }),
   }),
-], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep}}' });
+], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep, includeClosed}}' });
 export type Audience = z.infer<typeof AudienceSchema>;
 
 /** The template variables a prospect audience provides (from each prospect's record). */
@@ -69,10 +73,11 @@ export const CampaignDefinitionSchema = z
         /** A published process the leads start on (its latest version); the built-in one otherwise. */
         process: ProcessNameSchema.optional(),
         /** Column holding the prospect id; default: derived from the address. */
-        idColumn: z.string().optional(),
-        /** Column holding the contact's name; default `name`, else the address. */
-        nameColumn: z.string().default('name'),
-        companyColumn: z.string().default('company'),
+        idColumn: z.string().min(1).optional(),
+        /** Column holding the contact's name; default the `name` column if there is one, else the address. */
+        nameColumn: z.string().min(1).optional(),
+        /** Column holding the company; default the `company` column if there is one. */
+        companyColumn: z.string().min(1).optional(),
       })
       .refine((l) => l.rep !== undefined || l.process !== undefined, { message: 'leads need a rep, or a published process that assigns reps', path: ['rep'] })
       .optional(),
@@ -102,6 +107,54 @@ export function audienceVariables(audience: Audience, csvColumns?: readonly stri
 export function checkTemplateAgainstAudience(template: Template, audience: Audience, csvColumns?: readonly string[]): void {
   const source = 'csv' in audience ? `the CSV (columns: ${(csvColumns ?? []).join(', ')})` : 'a prospect audience (id, name, company, email, rep)';
   requireVariables(template, audienceVariables(audience, csvColumns), source);
+}
+
+/** Stages a filter leaves out unless asked: the sale is decided, a campaign is not for them. */
+export const CLOSED_STAGES = ['won', 'lost'] as const satisfies readonly (typeof STAGES)[number][];
+
+/** The stages a filter audience excludes (none when it names a stage or includes closed ones). */
+export function filterExcludedStages(filter: { stage?: string; includeClosed?: boolean }): readonly string[] {
+  return filter.stage !== undefined || filter.includeClosed ? [] : CLOSED_STAGES;
+}
+
+export type LeadOptions = NonNullable<CampaignDefinition['leads']>;
+
+/** What a CSV row gives the prospect it becomes. */
+export interface LeadFields {
+  id: string;
+  name: string;
+  company?: string;
+}
+
+/**
+ * A column named in `leads` that the CSV lacks is a mistake in the campaign file; it fails
+ * the run before anyone is mailed, naming the setting.
+ */
+export function checkLeadColumns(leads: LeadOptions, columns: readonly string[]): void {
+  const named = [
+    ['leads.idColumn', leads.idColumn],
+    ['leads.nameColumn', leads.nameColumn],
+    ['leads.companyColumn', leads.companyColumn],
+  ] as const;
+  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
+  if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+}
+
+const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });
+
+/**
+ * The prospect one CSV row becomes, or why it cannot become one (the row is then reported
+ * with its line and the run goes on without it).
+ */
+export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<Record<string, string>>): LeadFields | { problem: string } {
+  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (vars[fallback] ?? '')).trim();
+  const id = leads.idColumn !== undefined ? cell(leads.idColumn, '') : leadProspectId(email);
+  const name = cell(leads.nameColumn, 'name') || email;
+  const company = cell(leads.companyColumn, 'company');
+  const parsed = LeadFieldsSchema.safeParse({ id, name, ...(company ? { company } : {}) });
+  if (parsed.success) return { id: parsed.data.id, name: parsed.data.name, ...(parsed.data.company ? { company: parsed.data.company } : {}) };
+  const what = (key: PropertyKey | undefined) => (key === 'id' ? `prospect id ${JSON.stringify(id)}` : key === 'name' ? `name ${JSON.stringify(name)}` : `company ${JSON.stringify(company)}`);
+  return { problem: parsed.error.issues.map((i) => `${what(i.path[0])} ${i.message}`).join('; ') };
 }
 
 /** FNV-1a, 32 bit: a short, stable fingerprint to keep derived ids unique. */

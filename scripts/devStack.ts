@@ -154,7 +154,7 @@ async function main(config: DevStackConfig): Promise<void> {
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
     const { worker, close } = await createSalesflowWorker({
       connection,
-      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl },
+      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_CAMPAIGN_DIR: resolve(PROJECT_ROOT, config.SALESFLOW_CAMPAIGN_DIR), SALESFLOW_PUBLIC_URL: publicUrl },
     });
     cleanups.push(close);
 

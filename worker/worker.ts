@@ -11,7 +11,7 @@ import type { WorkerConfig } from '../domain/config';
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
   config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'SALESFLOW_TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'SMTP_POOL_SIZE'> &
-    Partial<Pick<WorkerConfig, 'SALESFLOW_DATA_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL'>>;
+    Partial<Pick<WorkerConfig, 'SALESFLOW_DATA_DIR' | 'SALESFLOW_CAMPAIGN_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL'>>;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -40,6 +40,7 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
   const campaign = {
     store: new CampaignStore(join(dataDir, 'campaigns')),
     temporal,
+    campaignDir: resolve(config.SALESFLOW_CAMPAIGN_DIR ?? '.'),
     unsubscribe: {
       baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
       secret: config.SALESFLOW_UNSUBSCRIBE_SECRET ?? 'salesflow-local-dev-secret-change-me',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -53,7 +54,8 @@ async function startStack(
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2 },
+    // Test audiences are written to the temporary folder (test/helpers/campaign.ts).
+    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir() },
     workflowBundle: { codePath: bundlePath() },
   });
   const running = worker.run();
