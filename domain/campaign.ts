@@ -374,9 +374,9 @@ export const CAMPAIGN_COMMANDS = { pause: pauseCampaign, resume: resumeCampaign,
 export type CampaignCommandName = keyof typeof CAMPAIGN_COMMANDS;
 
 /**
- * The throttle as a schedule: recipient number k (counted from when sending began) goes
- * out no earlier than k minutes / throttle after the start. Batches are a sixth of the
- * per-minute rate at most, so the mails of a minute are spread over it.
+ * The throttle as a schedule: recipient number k (counted from when the pace was set) goes
+ * out no earlier than k minutes / throttle after it. Batches are a sixth of the per-minute
+ * rate at most, so the mails of a minute are spread over it.
  */
 export function throttledBatchSize(batchSize: number, throttle: number | undefined): number {
   if (throttle === undefined) return batchSize;
@@ -386,4 +386,24 @@ export function throttledBatchSize(batchSize: number, throttle: number | undefin
 export function earliestSendTime(state: Pick<CampaignState, 'pace' | 'cursor' | 'throttle'>): number | undefined {
   if (state.throttle === undefined || !state.pace) return undefined;
   return Date.parse(state.pace.since) + Math.ceil(((state.cursor - state.pace.cursor) * 60_000) / state.throttle);
+}
+
+/** How long one batch is worth at the throttle. */
+export function batchInterval(batchSize: number, throttle: number): number {
+  return Math.ceil((batchSize * 60_000) / throttle);
+}
+
+/**
+ * The throttle holds after an outage. A run that could not send for a while (worker or
+ * server down, SMTP out) is behind its schedule; sending the backlog at once would burst
+ * far above the throttle. So a batch that goes out more than one batch interval late sets
+ * the pace again from now: the schedule works as a token bucket that holds at most one
+ * batch, and no window of one interval ever sees more than two batches. Lateness under one
+ * interval (timer jitter) is caught up, so the pace does not drift.
+ */
+export function keepPace(state: CampaignState, batchSize: number, now: string): CampaignState {
+  const due = earliestSendTime(state);
+  if (due === undefined || state.throttle === undefined) return state;
+  if (Date.parse(now) - due <= batchInterval(batchSize, state.throttle)) return state;
+  return { ...state, pace: { since: now, cursor: state.cursor } };
 }

@@ -16,6 +16,8 @@ export interface CapturedMail {
   subject: string;
   headers: Map<string, string>;
   raw: string;
+  /** When the message arrived (ms since the epoch), to measure rates. */
+  receivedAt: number;
   file?: string;
 }
 
@@ -123,6 +125,7 @@ export class MailSink {
       subject: headers.get('subject') ?? '',
       headers,
       raw,
+      receivedAt: Date.now(),
     };
     if (this.options.dir) {
       const safeId = mail.messageId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'no-id';

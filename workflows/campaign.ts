@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -14,6 +15,7 @@ import {
   audienceResolved,
   earliestSendTime,
   isFinished,
+  keepPace,
   newCampaignState,
   parseCampaignDefinition,
   progressOf,
@@ -133,6 +135,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await condition(() => state.status !== 'running', notBefore - Date.now());
       continue;
     }
+    // Back from an outage: pace from now instead of sending the backlog at once. Histories
+    // from before this rule keep their old pacing on replay.
+    const paced = keepPace(state, batchSize, nowIso());
+    if (paced !== state && patched('throttle-holds-after-outage')) state = paced;
     const outcome = await sendCampaignBatch({
       runKey,
       campaignId: definition.id,
