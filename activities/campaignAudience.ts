@@ -35,6 +35,8 @@ export interface AudienceDeps {
   temporal: Client;
   /** The only folder audience CSVs are read from (SALESFLOW_CAMPAIGN_DIR). */
   campaignDir: string;
+  /** Prospects per visibility page (default 1,000); small in tests to make many pages. */
+  listPageSize?: number;
 }
 
 export interface ResolveAudienceInput {
@@ -142,7 +144,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
     }
     const namespace = temporal.options.namespace;
     for (;;) {
-      const page = await temporal.workflowService.listWorkflowExecutions({ namespace, query, pageSize: PAGE_SIZE, nextPageToken: token });
+      const page = await temporal.workflowService.listWorkflowExecutions({ namespace, query, pageSize: deps.listPageSize ?? PAGE_SIZE, nextPageToken: token });
       for (const e of page.executions ?? []) ids.push(prospectIdOf(e.execution?.workflowId ?? ''));
       const next = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
       store.writeCheckpoint(runKey, 'listed', ids);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoTimeSchema } from './contact';
 import { normalizeEmail, type CsvRowError } from './csv';
 import { DurationSchema } from './duration';
-import { DomainError, parseOrThrow } from './errors';
+import { DomainError, issueMessage, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN } from './notifications';
 import { PersonIdSchema, ProcessNameSchema } from './process';
 import { ProspectIdSchema, ProspectInfoSchema } from './prospect';
@@ -154,7 +154,7 @@ export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<R
   const parsed = LeadFieldsSchema.safeParse({ id, name, ...(company ? { company } : {}) });
   if (parsed.success) return { id: parsed.data.id, name: parsed.data.name, ...(parsed.data.company ? { company: parsed.data.company } : {}) };
   const what = (key: PropertyKey | undefined) => (key === 'id' ? `prospect id ${JSON.stringify(id)}` : key === 'name' ? `name ${JSON.stringify(name)}` : `company ${JSON.stringify(company)}`);
-  return { problem: parsed.error.issues.map((i) => `${what(i.path[0])} ${i.message}`).join('; ') };
+  return { problem: parsed.error.issues.map((i) => `${what(i.path[0])}: ${issueMessage(i)}`).join('; ') };
 }
 
 /** FNV-1a, 32 bit: a short, stable fingerprint to keep derived ids unique. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { CampaignClient } from '../../client/campaignClient';
@@ -24,11 +26,13 @@ let native: NativeConnection;
 let connection: Connection;
 let campaigns: CampaignClient;
 const taskQueue = `throttle-${randomUUID()}`;
+// One campaign store for both workers, as on one host.
+const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-throttle-'));
 
 async function startWorker(): Promise<() => Promise<void>> {
   const { worker, close } = await createSalesflowWorker({
     connection: native,
-    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir() },
+    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SALESFLOW_DATA_DIR: dataDir },
     workflowBundle: { codePath: bundlePath() },
   });
   const running = worker.run();
