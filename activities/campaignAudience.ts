@@ -90,8 +90,9 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
   const { store, temporal } = deps;
 
   /**
-   * A busy worker answers a query late or not at all ("no poller seen"); a few tries here
-   * save the attempt, and past them the attempt fails and its retry resumes at the checkpoint.
+   * A busy worker may not answer a query ("no poller seen", or a prospect whose workflow
+   * task timed out and waits for its retry); tries over some 15 s save the attempt, and past
+   * them the attempt fails and its retry resumes at the checkpoint.
    */
   async function queryProspect(id: string): Promise<ProspectState | undefined> {
     for (let attempt = 1; ; attempt++) {
@@ -99,8 +100,8 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
         return await temporal.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return undefined;
-        if (attempt >= 3) throw err;
-        await new Promise((r) => setTimeout(r, 500 * attempt));
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 1_000 * 2 ** (attempt - 1)));
       }
     }
   }
