@@ -3,6 +3,7 @@ import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   checkLeadColumns,
+  checkLeadRep,
   checkTemplateAgainstAudience,
   filterExcludedStages,
   leadFieldsOf,
@@ -12,7 +13,7 @@ import {
 } from '../domain/campaign';
 import { audienceFromTable, type CsvRowError, type Recipient } from '../domain/csv';
 import { DomainError } from '../domain/errors';
-import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, allReps, findRep, type ProcessDefinitionInput } from '../domain/process';
+import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process';
 import { prospectIdOf, prospectWorkflowId, type ProspectState } from '../domain/prospect';
 import { registryWorkflowId } from '../domain/registry';
 import type { Template } from '../domain/template';
@@ -202,11 +203,11 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
         throw invalidAudience(`leads.process "${leads.process}" is not a published process (${(err as Error).message})`);
       }
     }
-    if (leads.rep !== undefined) {
-      const parsed = ProcessDefinitionSchema.parse(process);
-      if (!findRep(parsed, leads.rep)) {
-        throw invalidAudience(`leads.rep "${leads.rep}" is not a rep in process "${parsed.name}" (reps: ${allReps(parsed).map((r) => r.id).join(', ')})`);
-      }
+    try {
+      checkLeadRep(leads, ProcessDefinitionSchema.parse(process));
+    } catch (err) {
+      if (err instanceof DomainError) throw invalidAudience(err.message);
+      throw err;
     }
   }
 

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 // The CSV is read exactly as the worker will read it (same parser, same row rules).
 import { readCsvTable } from '../activities/audienceCsv';
-import { CampaignDefinitionSchema, checkLeadColumns, checkTemplateAgainstAudience, leadFieldsOf, type CampaignDefinition } from '../domain/campaign';
+import { CampaignDefinitionSchema, checkLeadColumns, checkLeadRep, checkTemplateAgainstAudience, leadFieldsOf, type CampaignDefinition } from '../domain/campaign';
 import { audienceFromTable, type CsvRowError } from '../domain/csv';
 import { DomainError } from '../domain/errors';
+import { DEFAULT_PROCESS } from '../domain/process';
 import { loadDefinitionFile } from './processFile';
 
 /**
@@ -52,6 +53,8 @@ export function validateCampaign(definition: CampaignDefinition): CampaignValida
   let recipients = audience.recipients.length;
   if (definition.leads) {
     checkLeadColumns(definition.leads, audience.columns);
+    // A published process is known to the worker only; the built-in one is checked here.
+    if (definition.leads.process === undefined) checkLeadRep(definition.leads, DEFAULT_PROCESS);
     for (const r of audience.recipients) {
       const lead = leadFieldsOf(definition.leads, r.email, r.vars);
       if ('problem' in lead) {

@@ -4,7 +4,7 @@ import { normalizeEmail, type CsvRowError } from './csv';
 import { DurationSchema } from './duration';
 import { DomainError, issueMessage, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN } from './notifications';
-import { PersonIdSchema, ProcessNameSchema } from './process';
+import { PersonIdSchema, ProcessNameSchema, allReps, findRep, type ProcessDefinition } from './process';
 import { ProspectIdSchema, ProspectInfoSchema } from './prospect';
 import { STAGES } from './stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
@@ -138,6 +138,12 @@ export function checkLeadColumns(leads: LeadOptions, columns: readonly string[])
   ] as const;
   const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
   if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+}
+
+/** `leads.rep` must be a rep of the process the leads start on. */
+export function checkLeadRep(leads: LeadOptions, process: ProcessDefinition): void {
+  if (leads.rep === undefined || findRep(process, leads.rep)) return;
+  throw new DomainError(`leads.rep "${leads.rep}" is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`);
 }
 
 const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });
