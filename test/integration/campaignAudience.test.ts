@@ -61,7 +61,7 @@ test('a row that cannot become a prospect is reported with its reason and the ru
   const report = await campaigns.result(id);
   expect(report).toMatchObject({ status: 'completed', total: 2, sent: 2, invalidRows: 2 });
   expect(report.invalidRowSamples).toEqual([
-    { line: 3, message: 'cannot become a prospect: name "' + 'N'.repeat(201) + '": Too big: expected string to have <=200 characters' },
+    { line: 3, message: expect.stringMatching(/^cannot become a prospect: name "N{201}": .*200 characters$/) },
     { line: 4, message: 'cannot become a prospect: prospect id "not an id!": must be letters, digits, "_" or "-" (at most 100)' },
   ]);
   expect((await stack.client.getProspect(`ann-${uniq}`)).info).toMatchObject({ name: 'Ann Able', company: 'Able Ltd', rep: 'bob', email: good[0] });

@@ -19,8 +19,9 @@ test('a row that cannot become a prospect says why, naming the value', () => {
   expect(leadFieldsOf(leads({ rep: 'alice', idColumn: 'ref' }), 'a@x.test', { ref: 'no spaces please' })).toEqual({
     problem: 'prospect id "no spaces please": must be letters, digits, "_" or "-" (at most 100)',
   });
+  // The length rule's wording is the prospect schema's.
   expect(leadFieldsOf(leads({ rep: 'alice' }), 'a@x.test', { name: 'N'.repeat(201) })).toEqual({
-    problem: `name "${'N'.repeat(201)}": Too big: expected string to have <=200 characters`,
+    problem: expect.stringMatching(/^name "N{201}": .*200 characters$/),
   });
 });
 
