@@ -24,7 +24,12 @@ const QUOTING: Record<string, string> = {
 /** Thrown from csv-parse's record callback to stop at a record that spans lines. */
 class SpansLines extends Error {}
 
-export function readCsvTable(text: string): CsvTable {
+/**
+ * @param windowLines lines handed to the parser at once: rows are single lines, so windows
+ *   can be parsed apart, and a broken line costs a re-parse of its window's rest, not of the
+ *   file's (which would make a file full of stray quotes quadratic)
+ */
+export function readCsvTable(text: string, windowLines = 1_000): CsvTable {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // starts[n - 1] is where line n begins.
   const starts = [0];
@@ -43,8 +48,9 @@ export function readCsvTable(text: string): CsvTable {
   while (from <= lineCount) {
     let lastEnd = from - 1;
     let spanning: number | undefined;
+    const to = Math.min(lineCount, from + windowLines - 1);
     try {
-      parse(src.slice(starts[from - 1]), {
+      parse(src.slice(starts[from - 1], to < starts.length ? starts[to] : src.length), {
         relax_column_count: true, // the domain counts cells, with a message in its words
         skip_empty_lines: true,
         record_delimiter: ['\r\n', '\n', '\r'],
@@ -60,7 +66,7 @@ export function readCsvTable(text: string): CsvTable {
           return null;
         },
       });
-      break;
+      from = to + 1;
     } catch (err) {
       let broken: number;
       if (err instanceof SpansLines && spanning !== undefined) {
@@ -68,7 +74,9 @@ export function readCsvTable(text: string): CsvTable {
         errors.push({ line: broken, message: MULTI_LINE });
       } else if (err instanceof CsvError) {
         broken = nextNonEmpty(lastEnd + 1);
-        errors.push({ line: broken, message: QUOTING[err.code] ?? `broken row (${err.message})` });
+        // Found on a later line than the row began: the row's quote never closed on its line.
+        const foundAt = from - 1 + ((err as CsvError & { lines?: number }).lines ?? 0);
+        errors.push({ line: broken, message: foundAt > broken ? MULTI_LINE : (QUOTING[err.code] ?? `broken row (${err.message})`) });
       } else {
         throw err;
       }

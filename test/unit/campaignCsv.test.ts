@@ -86,6 +86,8 @@ test('property: recipients + reported rows = data lines, with broken quotes in e
       });
       const text = lines.join(eol) + (finalEol ? eol : '');
       const parsed = audience(text);
+      // Parsed three lines at a time, the file reads the same.
+      expect(audienceFromTable(readCsvTable(text, 3))).toEqual(parsed);
       const dataLines = lines.flatMap((l, k) => (k > 0 && l.trim() !== '' ? [k + 1] : []));
       const accounted = [...parsed.recipients.map((r) => r.line), ...parsed.errors.map((e) => e.line)].sort((a, b) => a - b);
       expect(accounted).toEqual(dataLines);
