@@ -1,29 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { ApplicationFailure, CancelledFailure, Context, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
-import {
-  campaignMessageId,
-  checkTemplateAgainstAudience,
-  leadProspectId,
-  type Audience,
-  type BatchOutcome,
-  type CampaignDefinition,
-  type RecipientException,
-} from '../domain/campaign';
-import { parseAudienceCsv, type CsvRowError, type Recipient } from '../domain/csv';
-import { DomainError } from '../domain/errors';
+import { campaignMessageId, type BatchOutcome, type RecipientException } from '../domain/campaign';
+import type { Recipient } from '../domain/csv';
 import { newProspect } from '../domain/lifecycle';
 import { registryWorkflowId } from '../domain/registry';
 import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../domain/process';
-import { ProspectIdSchema, prospectIdOf, prospectWorkflowId, type ProspectState } from '../domain/prospect';
+import { prospectWorkflowId } from '../domain/prospect';
 import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
 import { renderTemplate, templateVariables, type Template } from '../domain/template';
 import type { SmtpFailure } from '../domain/smtpFailure';
 import { getSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
-import { assignRep, contactObserved, getProcessVersion, getProspect } from '../workflows/messages';
-import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
+import { assignRep, contactObserved, getProcessVersion } from '../workflows/messages';
+import { SA } from '../workflows/searchAttributes';
 import { CampaignStore, type LedgerEntry } from './campaignStore';
+import { eachLimited } from './concurrency';
 import { smtpFailureOf } from './mail';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
 
@@ -49,20 +40,6 @@ export interface CampaignDeps {
   };
 }
 
-export interface ResolveAudienceInput {
-  runKey: string;
-  audience: Audience;
-  template: Template;
-  leads?: CampaignDefinition['leads'];
-}
-
-export interface ResolvedAudience {
-  total: number;
-  columns: string[];
-  invalidRows: number;
-  invalidSamples: CsvRowError[];
-}
-
 export interface SendBatchInput {
   runKey: string;
   campaignId: string;
@@ -78,59 +55,9 @@ export interface SendBatchInput {
   searchAttributes?: boolean;
 }
 
-/** Runs `fn` over items with at most `limit` running at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
-}
-
-function prospectRecipient(state: ProspectState): Recipient | undefined {
-  const { info } = state;
-  if (!info.email) return undefined;
-  const email = info.email.trim().toLowerCase();
-  return { email, prospectId: info.id, vars: { id: info.id, name: info.name, company: info.company ?? '', email, rep: info.rep } };
-}
-
 export function createCampaignActivities(deps: CampaignDeps) {
   const { store, temporal } = deps;
   const inFlight = deps.inFlight ?? 64;
-
-  async function queryProspect(id: string): Promise<ProspectState | undefined> {
-    try {
-      return await temporal.workflow.getHandle(prospectWorkflowId(id)).query(getProspect);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    }
-  }
-
-  async function prospectsAudience(ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
-    const found: (Recipient | string)[] = new Array(ids.length);
-    await eachLimited(
-      ids.map((id, k) => ({ id, k })),
-      20,
-      async ({ id, k }) => {
-        const state = await queryProspect(id);
-        found[k] = !state ? `no prospect "${id}"` : (prospectRecipient(state) ?? `prospect "${id}" has no email address`);
-        heartbeat();
-      },
-    );
-    const recipients: Recipient[] = [];
-    const errors: CsvRowError[] = [];
-    const seen = new Set<string>();
-    found.forEach((r, k) => {
-      if (typeof r === 'string') errors.push({ line: k + 1, message: r });
-      else if (seen.has(r.email)) errors.push({ line: k + 1, message: `${r.email} is a duplicate (prospect ${r.prospectId})` });
-      else {
-        seen.add(r.email);
-        recipients.push(r);
-      }
-    });
-    return { recipients, errors };
-  }
 
   async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
     const queue = Context.current().info.taskQueue;
@@ -187,6 +114,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
       return;
     }
     const v = recipient.vars;
+    // Snapshots resolved before `leads.nameColumn`/`companyColumn` existed carry no `lead`.
+    const company = recipient.lead ? recipient.lead.company : v.company || undefined;
     const source = `campaign:${input.campaignId}`;
     let process: ProcessDefinitionInput = DEFAULT_PROCESS_INPUT;
     let rep = input.leadsRep;
@@ -200,13 +129,13 @@ export function createCampaignActivities(deps: CampaignDeps) {
       }
       const registry = temporal.workflow.getHandle(registryWorkflowId(input.leadsProcess));
       process = (await registry.query(getProcessVersion, undefined)).definition;
-      rep ??= (await registry.executeUpdate(assignRep, { args: [{ fields: {}, source, company: v.company || undefined, email: recipient.email }] })).rep;
+      rep ??= (await registry.executeUpdate(assignRep, { args: [{ fields: {}, source, company, email: recipient.email }] })).rep;
     }
     const initial = newProspect(
       {
         id: recipient.prospectId!,
-        name: v.name || recipient.email,
-        company: v.company || undefined,
+        name: recipient.lead?.name ?? (v.name || recipient.email),
+        company,
         email: recipient.email,
         rep: rep!,
         source,
@@ -372,84 +301,6 @@ export function createCampaignActivities(deps: CampaignDeps) {
   }
 
   return {
-    /**
-     * Resolves the audience once per run and snapshots it in the store; a retry after the
-     * snapshot is complete returns it unchanged. A template variable the audience does not
-     * provide fails the run here, before anyone is mailed.
-     */
-    async resolveCampaignAudience(input: ResolveAudienceInput): Promise<ResolvedAudience> {
-      if (input.leads?.process) {
-        try {
-          await temporal.workflow.getHandle(registryWorkflowId(input.leads.process)).query(getProcessVersion, undefined);
-        } catch (err) {
-          throw ApplicationFailure.nonRetryable(`leads.process "${input.leads.process}" is not a published process (${(err as Error).message})`, 'InvalidAudience');
-        }
-      }
-      const existing = store.readMeta(input.runKey);
-      if (existing) {
-        return { total: existing.total, columns: existing.columns, invalidRows: existing.invalidRows, invalidSamples: store.readInvalid(input.runKey).slice(0, 100) };
-      }
-      let recipients: Recipient[];
-      let errors: CsvRowError[];
-      let columns: string[];
-      if ('csv' in input.audience) {
-        let text: string;
-        try {
-          text = readFileSync(input.audience.csv, 'utf8');
-        } catch (err) {
-          throw ApplicationFailure.nonRetryable(`cannot read audience ${input.audience.csv}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'InvalidAudience');
-        }
-        const parsed = parseAudienceCsv(text);
-        columns = parsed.columns;
-        errors = parsed.errors;
-        recipients = [];
-        for (const r of parsed.recipients) {
-          const { line, ...recipient } = r;
-          if (input.leads) {
-            const id = input.leads.idColumn ? r.vars[input.leads.idColumn] ?? '' : leadProspectId(r.email);
-            if (!ProspectIdSchema.safeParse(id).success) {
-              errors.push({ line, message: `prospect id ${JSON.stringify(id)} is not valid` });
-              continue;
-            }
-            recipient.prospectId = id;
-          }
-          recipients.push(recipient);
-        }
-        errors.sort((a, b) => a.line - b.line);
-      } else {
-        columns = ['id', 'name', 'company', 'email', 'rep'];
-        let ids: string[];
-        if ('prospects' in input.audience) ids = input.audience.prospects;
-        else {
-          const { stage, rep } = input.audience.filter;
-          let query: string;
-          try {
-            query = visibilityQuery(
-              'prospectWorkflow',
-              Context.current().info.taskQueue,
-              `ExecutionStatus = 'Running'`,
-              ...(stage ? [`${SA.stage.name} = ${visibilityLiteral(stage)}`] : []),
-              ...(rep ? [`${SA.rep.name} = ${visibilityLiteral(rep)}`] : []),
-            );
-          } catch (err) {
-            throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidAudience');
-          }
-          ids = [];
-          for await (const info of temporal.workflow.list({ query })) ids.push(prospectIdOf(info.workflowId));
-          ids.sort();
-        }
-        ({ recipients, errors } = await prospectsAudience(ids));
-      }
-      try {
-        checkTemplateAgainstAudience(input.template, input.audience, columns);
-      } catch (err) {
-        if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateVariableMissing');
-        throw err;
-      }
-      const meta = store.writeAudience(input.runKey, recipients, columns, errors);
-      return { total: meta.total, columns, invalidRows: errors.length, invalidSamples: errors.slice(0, 100) };
-    },
-
     /**
      * Mails recipients [offset, offset + limit) of a run. Whoever the ledger shows as
      * already accepted is not sent again; suppressed addresses are skipped. Only the

@@ -146,4 +146,19 @@ export class CampaignStore {
     }
     return undefined;
   }
+
+  /**
+   * Work in progress of resolving an audience (e.g. the prospect ids listed from visibility so
+   * far), so a retried resolution resumes instead of starting over. Written atomically.
+   */
+  writeCheckpoint(runKey: string, name: string, value: unknown): void {
+    const dir = this.runDir(runKey);
+    mkdirSync(dir, { recursive: true });
+    this.writeAtomically(join(dir, `checkpoint-${name}.json`), JSON.stringify(value));
+  }
+
+  readCheckpoint<T>(runKey: string, name: string): T | undefined {
+    const file = join(this.runDir(runKey), `checkpoint-${name}.json`);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+  }
 }

@@ -1,15 +1,20 @@
 import { createCampaignActivities, type CampaignDeps } from './campaign';
+import { createCampaignAudienceActivities } from './campaignAudience';
 import { createMailActivities, type MailDeps } from './mail';
 
-/** `mailer` is transactional mail's transport; campaigns bring their own pool. */
-export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> };
+/** `mailer` is transactional mail's transport; campaigns bring their own pool. `campaignDir`: the only folder audience CSVs are read from (default: the working directory). */
+export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> & { campaignDir?: string } };
 
 /**
  * Every activity the worker registers, built from its dependencies so tests hand in a real
  * SMTP transport pointed at a loopback sink.
  */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMailActivities(deps), ...createCampaignActivities({ ...deps.campaign, from: deps.from }) };
+  return {
+    ...createMailActivities(deps),
+    ...createCampaignActivities({ ...deps.campaign, from: deps.from }),
+    ...createCampaignAudienceActivities({ store: deps.campaign.store, temporal: deps.campaign.temporal, campaignDir: deps.campaign.campaignDir ?? process.cwd() }),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -105,7 +105,7 @@ export async function campaignBench(options: CampaignBenchOptions): Promise<void
   const config = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
   const { worker, close } = await createSalesflowWorker({
     connection: native,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: FROM, SMTP_POOL_SIZE: options.pool, SALESFLOW_DATA_DIR: dir, SALESFLOW_UNSUBSCRIBE_SECRET: SECRET },
+    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: FROM, SMTP_POOL_SIZE: options.pool, SALESFLOW_DATA_DIR: dir, SALESFLOW_CAMPAIGN_DIR: dir, SALESFLOW_UNSUBSCRIBE_SECRET: SECRET },
   });
   const running = worker.run();
   const campaigns = CampaignClient.fromClient(new Client({ connection }), config);

@@ -1,3 +1,4 @@
+import { audienceBench } from './audience';
 import { campaignBench } from './campaign';
 
 /** `npm run bench -- <name> [options]`. */
@@ -12,7 +13,11 @@ function flag(args: string[], name: string, fallback: number): number {
 
 async function main(args: string[]): Promise<void> {
   const [name = 'campaign', ...rest] = args;
-  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there is: campaign)`);
+  if (name === 'audience') {
+    await audienceBench({ prospects: flag(rest, '--prospects', 10_000) });
+    return;
+  }
+  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience)`);
   await campaignBench({
     recipients: flag(rest, '--recipients', 10_000),
     pool: flag(rest, '--pool', 5),

@@ -8,7 +8,7 @@ import { SUPPRESSION_REASONS } from '../domain/suppression';
 import type { CampaignClient } from './campaignClient';
 import type { CliContext } from './cliContext';
 import { loadCampaignFile, validateCampaign } from './campaignFile';
-import { averageRate, progressLine, watchProgress } from './progressBar';
+import { progressLine, speedOf, watchProgress } from './progressBar';
 
 /**
  * `salesflow campaign ...`: validate, start, watch, steer and schedule campaign runs.
@@ -120,7 +120,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
           return;
         }
         const p = await c.progress(id);
-        console.log(opts.json ? JSON.stringify(p, null, 2) : `${summary(p)}\n${progressLine(p, averageRate(p, Date.now()), 30)}`);
+        console.log(opts.json ? JSON.stringify(p, null, 2) : `${summary(p)}\n${progressLine(p, speedOf(p, undefined), 30)}`);
       });
     });
 

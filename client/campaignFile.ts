@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CampaignDefinitionSchema, checkTemplateAgainstAudience, leadProspectId, type CampaignDefinition } from '../domain/campaign';
-import { parseAudienceCsv, type CsvRowError } from '../domain/csv';
+// The CSV is read exactly as the worker will read it (same parser, same row rules).
+import { readCsvTable } from '../activities/audienceCsv';
+import { CampaignDefinitionSchema, checkLeadColumns, checkLeadRep, checkTemplateAgainstAudience, leadFieldsOf, type CampaignDefinition } from '../domain/campaign';
+import { audienceFromTable, type CsvRowError } from '../domain/csv';
 import { DomainError } from '../domain/errors';
-import { ProspectIdSchema } from '../domain/prospect';
+import { DEFAULT_PROCESS } from '../domain/process';
 import { loadDefinitionFile } from './processFile';
 
 /**
@@ -42,7 +44,7 @@ export function validateCampaign(definition: CampaignDefinition): CampaignValida
   } catch (err) {
     throw new DomainError(`cannot read audience ${definition.audience.csv}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const audience = parseAudienceCsv(text);
+  const audience = audienceFromTable(readCsvTable(text));
   if (audience.errors.length > 0 && audience.errors[0]!.line === 1 && audience.recipients.length === 0) {
     throw new DomainError(`${definition.audience.csv}:1: ${audience.errors[0]!.message}`);
   }
@@ -50,11 +52,13 @@ export function validateCampaign(definition: CampaignDefinition): CampaignValida
   const invalidRows = [...audience.errors];
   let recipients = audience.recipients.length;
   if (definition.leads) {
-    const { idColumn } = definition.leads;
+    checkLeadColumns(definition.leads, audience.columns);
+    // A published process is known to the worker only; the built-in one is checked here.
+    if (definition.leads.process === undefined) checkLeadRep(definition.leads, DEFAULT_PROCESS);
     for (const r of audience.recipients) {
-      const id = idColumn ? (r.vars[idColumn] ?? '') : leadProspectId(r.email);
-      if (!ProspectIdSchema.safeParse(id).success) {
-        invalidRows.push({ line: r.line, message: `prospect id ${JSON.stringify(id)} is not valid` });
+      const lead = leadFieldsOf(definition.leads, r.email, r.vars);
+      if ('problem' in lead) {
+        invalidRows.push({ line: r.line, message: `cannot become a prospect: ${lead.problem}` });
         recipients--;
       }
     }

@@ -3,10 +3,10 @@ import { singleLineText } from './text';
 import { IsoTimeSchema } from './contact';
 import { normalizeEmail, type CsvRowError } from './csv';
 import { DurationSchema } from './duration';
-import { DomainError, parseOrThrow } from './errors';
+import { DomainError, issueMessage, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN } from './notifications';
-import { PersonIdSchema, ProcessNameSchema } from './process';
-import { ProspectIdSchema } from './prospect';
+import { PersonIdSchema, ProcessNameSchema, allReps, findRep, type ProcessDefinition } from './process';
+import { ProspectIdSchema, ProspectInfoSchema } from './prospect';
 import { STAGES } from './stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
 
@@ -30,13 +30,17 @@ export const AudienceSchema = z.union([
     prospects: z.array(ProspectIdSchema).min(1, 'must list at least one prospect').max(100_000),
   }),
   z.strictObject({
-    /** Open prospects from visibility, like `salesflow list`. */
+    /**
+     * Running prospects from visibility, like `salesflow list`. Won and lost prospects are
+     * left out unless the filter names their stage or sets `includeClosed`.
+     */
     filter: z.strictObject({
       stage: z.enum(STAGES).optional(),
       rep: PersonIdSchema.optional(),
+      includeClosed: z.boolean().optional(),
     }),
   }),
-], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep}}' });
+], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep, includeClosed}}' });
 export type Audience = z.infer<typeof AudienceSchema>;
 
 /** The template variables a prospect audience provides (from each prospect's record). */
@@ -70,10 +74,11 @@ export const CampaignDefinitionSchema = z
         /** A published process the leads start on (its latest version); the built-in one otherwise. */
         process: ProcessNameSchema.optional(),
         /** Column holding the prospect id; default: derived from the address. */
-        idColumn: z.string().optional(),
-        /** Column holding the contact's name; default `name`, else the address. */
-        nameColumn: z.string().default('name'),
-        companyColumn: z.string().default('company'),
+        idColumn: z.string().min(1).optional(),
+        /** Column holding the contact's name; default the `name` column if there is one, else the address. */
+        nameColumn: z.string().min(1).optional(),
+        /** Column holding the company; default the `company` column if there is one. */
+        companyColumn: z.string().min(1).optional(),
       })
       .refine((l) => l.rep !== undefined || l.process !== undefined, { message: 'leads need a rep, or a published process that assigns reps', path: ['rep'] })
       .optional(),
@@ -103,6 +108,60 @@ export function audienceVariables(audience: Audience, csvColumns?: readonly stri
 export function checkTemplateAgainstAudience(template: Template, audience: Audience, csvColumns?: readonly string[]): void {
   const source = 'csv' in audience ? `the CSV (columns: ${(csvColumns ?? []).join(', ')})` : 'a prospect audience (id, name, company, email, rep)';
   requireVariables(template, audienceVariables(audience, csvColumns), source);
+}
+
+/** Stages a filter leaves out unless asked: the sale is decided, a campaign is not for them. */
+export const CLOSED_STAGES = ['won', 'lost'] as const satisfies readonly (typeof STAGES)[number][];
+
+/** The stages a filter audience excludes (none when it names a stage or includes closed ones). */
+export function filterExcludedStages(filter: { stage?: string; includeClosed?: boolean }): readonly string[] {
+  return filter.stage !== undefined || filter.includeClosed ? [] : CLOSED_STAGES;
+}
+
+export type LeadOptions = NonNullable<CampaignDefinition['leads']>;
+
+/** What a CSV row gives the prospect it becomes. */
+export interface LeadFields {
+  id: string;
+  name: string;
+  company?: string;
+}
+
+/**
+ * A column named in `leads` that the CSV lacks is a mistake in the campaign file; it fails
+ * the run before anyone is mailed, naming the setting.
+ */
+export function checkLeadColumns(leads: LeadOptions, columns: readonly string[]): void {
+  const named = [
+    ['leads.idColumn', leads.idColumn],
+    ['leads.nameColumn', leads.nameColumn],
+    ['leads.companyColumn', leads.companyColumn],
+  ] as const;
+  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
+  if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+}
+
+/** `leads.rep` must be a rep of the process the leads start on. */
+export function checkLeadRep(leads: LeadOptions, process: ProcessDefinition): void {
+  if (leads.rep === undefined || findRep(process, leads.rep)) return;
+  throw new DomainError(`leads.rep "${leads.rep}" is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`);
+}
+
+const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });
+
+/**
+ * The prospect one CSV row becomes, or why it cannot become one (the row is then reported
+ * with its line and the run goes on without it).
+ */
+export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<Record<string, string>>): LeadFields | { problem: string } {
+  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (vars[fallback] ?? '')).trim();
+  const id = leads.idColumn !== undefined ? cell(leads.idColumn, '') : leadProspectId(email);
+  const name = cell(leads.nameColumn, 'name') || email;
+  const company = cell(leads.companyColumn, 'company');
+  const parsed = LeadFieldsSchema.safeParse({ id, name, ...(company ? { company } : {}) });
+  if (parsed.success) return { id: parsed.data.id, name: parsed.data.name, ...(parsed.data.company ? { company: parsed.data.company } : {}) };
+  const what = (key: PropertyKey | undefined) => (key === 'id' ? `prospect id ${JSON.stringify(id)}` : key === 'name' ? `name ${JSON.stringify(name)}` : `company ${JSON.stringify(company)}`);
+  return { problem: parsed.error.issues.map((i) => `${what(i.path[0])}: ${issueMessage(i)}`).join('; ') };
 }
 
 /** FNV-1a, 32 bit: a short, stable fingerprint to keep derived ids unique. */
@@ -322,9 +381,9 @@ export const CAMPAIGN_COMMANDS = { pause: pauseCampaign, resume: resumeCampaign,
 export type CampaignCommandName = keyof typeof CAMPAIGN_COMMANDS;
 
 /**
- * The throttle as a schedule: recipient number k (counted from when sending began) goes
- * out no earlier than k minutes / throttle after the start. Batches are a sixth of the
- * per-minute rate at most, so the mails of a minute are spread over it.
+ * The throttle as a schedule: recipient number k (counted from when the pace was set) goes
+ * out no earlier than k minutes / throttle after it. Batches are a sixth of the per-minute
+ * rate at most, so the mails of a minute are spread over it.
  */
 export function throttledBatchSize(batchSize: number, throttle: number | undefined): number {
   if (throttle === undefined) return batchSize;
@@ -334,4 +393,24 @@ export function throttledBatchSize(batchSize: number, throttle: number | undefin
 export function earliestSendTime(state: Pick<CampaignState, 'pace' | 'cursor' | 'throttle'>): number | undefined {
   if (state.throttle === undefined || !state.pace) return undefined;
   return Date.parse(state.pace.since) + Math.ceil(((state.cursor - state.pace.cursor) * 60_000) / state.throttle);
+}
+
+/** How long one batch is worth at the throttle. */
+export function batchInterval(batchSize: number, throttle: number): number {
+  return Math.ceil((batchSize * 60_000) / throttle);
+}
+
+/**
+ * The throttle holds after an outage. A run that could not send for a while (worker or
+ * server down, SMTP out) is behind its schedule; sending the backlog at once would burst
+ * far above the throttle. So a batch that goes out more than one batch interval late sets
+ * the pace again from now: the schedule works as a token bucket that holds at most one
+ * batch, and no window of one interval ever sees more than two batches. Lateness under one
+ * interval (timer jitter) is caught up, so the pace does not drift.
+ */
+export function keepPace(state: CampaignState, batchSize: number, now: string): CampaignState {
+  const due = earliestSendTime(state);
+  if (due === undefined || state.throttle === undefined) return state;
+  if (Date.parse(now) - due <= batchInterval(batchSize, state.throttle)) return state;
+  return { ...state, pace: { since: now, cursor: state.cursor } };
 }

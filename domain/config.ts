@@ -53,6 +53,11 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SALESFLOW_DEV_STACK: Flag,
   /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */
   SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * The only folder the worker reads audience CSVs from (and its subfolders); a campaign
+   * naming a file elsewhere is refused. Default: the worker's working directory.
+   */
+  SALESFLOW_CAMPAIGN_DIR: z.string().min(1).default('.'),
   /** Where the unsubscribe endpoint is reachable from a recipient's mail client. */
   SALESFLOW_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:8088'),
   /** Signs unsubscribe links; set your own anywhere but a laptop. */

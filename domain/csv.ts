@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { describeIssues } from './errors';
 
 /**
- * Audience CSV files: a header row, then one recipient per row. Parsing never drops a row
- * silently: every row is either a recipient or a problem with its line number.
+ * Audience CSV files: a header row, then one recipient per line. The format is read by a
+ * CSV library outside the domain (activities/audienceCsv.ts); the rules for rows are here.
+ * No row is dropped silently: every data line is either a recipient or a problem with its
+ * line number.
  */
 
 export interface CsvRowError {
@@ -12,79 +14,12 @@ export interface CsvRowError {
   message: string;
 }
 
+/** A CSV file as read by the parser: the header, the rows with their line, broken lines. */
 export interface CsvTable {
   header: string[];
   rows: { line: number; cells: string[] }[];
+  /** Lines the parser could not read (broken quoting), each reported once. */
   errors: CsvRowError[];
-}
-
-/**
- * RFC 4180 CSV: commas, double-quoted fields with "" escapes and embedded newlines, CRLF or
- * LF. A row with an unterminated quote is reported, not guessed at.
- */
-export function parseCsv(text: string): CsvTable {
-  const records: { line: number; cells: string[] }[] = [];
-  const errors: CsvRowError[] = [];
-  let i = 0;
-  let line = 1;
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  while (i < src.length) {
-    const startLine = line;
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    let atCellStart = true;
-    let broken: string | undefined;
-    for (;;) {
-      if (i >= src.length) {
-        if (quoted) broken = 'unterminated quoted field';
-        cells.push(cell);
-        break;
-      }
-      const c = src[i]!;
-      if (quoted) {
-        if (c === '"') {
-          if (src[i + 1] === '"') {
-            cell += '"';
-            i += 2;
-          } else {
-            quoted = false;
-            i++;
-          }
-        } else {
-          if (c === '\n') line++;
-          cell += c;
-          i++;
-        }
-        continue;
-      }
-      if (c === '"' && atCellStart) {
-        quoted = true;
-        atCellStart = false;
-        i++;
-      } else if (c === ',') {
-        cells.push(cell);
-        cell = '';
-        atCellStart = true;
-        i++;
-      } else if (c === '\r' || c === '\n') {
-        cells.push(cell);
-        i += c === '\r' && src[i + 1] === '\n' ? 2 : 1;
-        line++;
-        break;
-      } else {
-        if (c === '"') broken ??= 'a quote inside an unquoted field';
-        cell += c;
-        atCellStart = false;
-        i++;
-      }
-    }
-    if (cells.length === 1 && cells[0]!.trim() === '' && !broken) continue; // blank line
-    if (broken) errors.push({ line: startLine, message: broken });
-    else records.push({ line: startLine, cells });
-  }
-  const [head, ...rows] = records;
-  return { header: head ? head.cells.map((h) => h.trim()) : [], rows, errors };
 }
 
 const ColumnName = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -97,6 +32,8 @@ export interface Recipient {
   vars: Record<string, string>;
   /** Set when the recipient is (or becomes) a prospect: its contact log records the mail. */
   prospectId?: string;
+  /** For a lead: the name and company its prospect is started with (from `leads` columns). */
+  lead?: { name: string; company?: string };
 }
 
 export interface CsvAudience {
@@ -114,11 +51,13 @@ export function normalizeEmail(email: string): string {
  * column is a template variable. Bad rows (wrong number of cells, bad or duplicate address,
  * broken quoting) are listed with their line and skipped; a bad header refuses the file.
  */
-export function parseAudienceCsv(text: string): CsvAudience {
-  const table = parseCsv(text);
+export function audienceFromTable(table: CsvTable): CsvAudience {
   const errors = [...table.errors];
   const header = table.header;
-  if (header.length === 0) return { columns: [], recipients: [], errors: [{ line: 1, message: 'the file is empty (it needs a header row with an "email" column)' }] };
+  if (header.length === 0) {
+    const why = errors[0] ? `the header row is unreadable (line ${errors[0].line}: ${errors[0].message})` : 'the file is empty (it needs a header row with an "email" column)';
+    return { columns: [], recipients: [], errors: [{ line: 1, message: why }] };
+  }
   const headerProblems: string[] = [];
   const seenCols = new Set<string>();
   for (const name of header) {

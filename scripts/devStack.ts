@@ -160,7 +160,14 @@ async function main(config: DevStackConfig): Promise<void> {
     const { worker, close } = await createSalesflowWorker({
       connection,
       // This is the development stack by construction: the built-in secret is allowed.
-      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl, SALESFLOW_DEV_STACK: true },
+      config: {
+        ...config,
+        SMTP_URL: sink.url,
+        SALESFLOW_DATA_DIR: dataDir,
+        SALESFLOW_CAMPAIGN_DIR: resolve(PROJECT_ROOT, config.SALESFLOW_CAMPAIGN_DIR),
+        SALESFLOW_PUBLIC_URL: publicUrl,
+        SALESFLOW_DEV_STACK: true,
+      },
     });
     cleanups.push(close);
 

@@ -32,6 +32,8 @@ export interface CapturedMail {
   raw: string;
   /** The SMTP session (one client connection) that delivered it. */
   session: string;
+  /** When the message arrived (ms since the epoch), to measure rates. */
+  receivedAt: number;
   file?: string;
 }
 
@@ -175,6 +177,7 @@ export class MailSink {
       headers,
       raw,
       session,
+      receivedAt: Date.now(),
     };
     if (this.options.dir) {
       const safeId = mail.messageId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'no-id';

@@ -16,6 +16,7 @@ export interface SalesflowWorkerOptions {
       Pick<
         WorkerConfig,
         | 'SALESFLOW_DATA_DIR'
+        | 'SALESFLOW_CAMPAIGN_DIR'
         | 'SALESFLOW_PUBLIC_URL'
         | 'SALESFLOW_UNSUBSCRIBE_SECRET'
         | 'SALESFLOW_UNSUBSCRIBE_TTL'
@@ -67,6 +68,7 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
     inFlight: 4 * config.SMTP_POOL_SIZE,
     store: new CampaignStore(join(dataDir, 'campaigns')),
     temporal,
+    campaignDir: resolve(config.SALESFLOW_CAMPAIGN_DIR ?? '.'),
     unsubscribe: {
       baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
       secret,

@@ -19,6 +19,7 @@ import {
   audienceResolved,
   earliestSendTime,
   isFinished,
+  keepPace,
   newCampaignState,
   parseCampaignDefinition,
   progressOf,
@@ -173,6 +174,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await condition(() => state.status !== 'running', notBefore - Date.now());
       continue;
     }
+    // Back from an outage: pace from now instead of sending the backlog at once. Histories
+    // from before this rule keep their old pacing on replay.
+    const paced = keepPace(state, batchSize, nowIso());
+    if (paced !== state && patched('throttle-holds-after-outage')) state = paced;
     const outcome = await sendBatchUnlessCancelled({
       runKey,
       campaignId: definition.id,

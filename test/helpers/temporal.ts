@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -54,12 +55,14 @@ async function startStack(
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
+    // Test audiences are written to the temporary folder (test/helpers/campaign.ts).
     config: {
       ...config,
       SMTP_URL: options.smtpUrl ?? sink.url,
       MAIL_FROM: 'salesflow-test <salesflow@localhost>',
       SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
       SALESFLOW_DEV_STACK: true,
+      SALESFLOW_CAMPAIGN_DIR: tmpdir(),
       ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
     },
     workflowBundle: { codePath: bundlePath() },

@@ -241,13 +241,11 @@ const salesflow = (...args: string[]) => runCli(stack, args);
 test('the CLI: validate, start with plain progress lines, status, list, refusals as one line', async () => {
   // The README's example, without its demo throttle so the test does not wait for it.
   const exampleDir = join(__dirname, '..', '..', 'examples');
-  const example = join(mkdtempSync(join(tmpdir(), 'salesflow-example-')), 'campaign-spring.yaml');
-  writeFileSync(
-    example,
-    readFileSync(join(exampleDir, 'campaign-spring.yaml'), 'utf8')
-      .replace(/^throttle: \d+$/m, 'throttle: 6000')
-      .replace('csv: campaign-spring.csv', `csv: ${join(exampleDir, 'campaign-spring.csv')}`),
-  );
+  // Copied with its CSV into the temporary folder, the test worker's campaign folder.
+  const copyDir = mkdtempSync(join(tmpdir(), 'salesflow-example-'));
+  const example = join(copyDir, 'campaign-spring.yaml');
+  writeFileSync(example, readFileSync(join(exampleDir, 'campaign-spring.yaml'), 'utf8').replace(/^throttle: \d+$/m, 'throttle: 6000'));
+  writeFileSync(join(copyDir, 'campaign-spring.csv'), readFileSync(join(exampleDir, 'campaign-spring.csv')));
   const validated = await salesflow('campaign', 'validate', example);
   expect(validated.code).toBe(0);
   expect(validated.stdout).toMatch(/campaign spring-offer "Spring pump offer" is valid: \d+ recipients from .*campaign-spring\.csv, 6000 mails\/min/);

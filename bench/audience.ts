@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { eachLimited } from '../activities/concurrency';
+import { CampaignClient } from '../client/campaignClient';
+import { SalesflowClient } from '../client/salesflowClient';
+import { parseCampaignDefinition } from '../domain/campaign';
+import { newProspect } from '../domain/lifecycle';
+import { DEFAULT_PROCESS_INPUT } from '../domain/process';
+import { prospectWorkflowId } from '../domain/prospect';
+import { startDevServer } from '../scripts/devStack';
+import { freePort } from '../scripts/freePort';
+import { MailSink } from '../scripts/mailSink';
+import { ensureTemporalCli } from '../scripts/temporalBinaries';
+import { SA } from '../workflows/searchAttributes';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { createSalesflowWorker } from '../worker/worker';
+
+/**
+ * `npm run bench -- audience --prospects N`: N running prospects on a fresh dev server
+ * (SQLite file, WAL), then a campaign whose audience is a filter over all of them. Prints
+ * how long resolving the audience took (listing from visibility and looking every prospect
+ * up) against the activity's 10-minute timeout.
+ */
+
+export async function audienceBench(options: { prospects: number }): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const n = options.prospects;
+  const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-audience-'));
+  const sink = await new MailSink().start();
+  const server = await startDevServer({
+    executable: ensureTemporalCli(),
+    port: await freePort(),
+    dbFile: join(dir, 'temporal.db'),
+    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+  });
+  const connection = await Connection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, 'default');
+  const native = await NativeConnection.connect({ address: server.address });
+  const config = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
+  const { worker, close } = await createSalesflowWorker({
+    connection: native,
+    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'bench <bench@localhost>', SMTP_POOL_SIZE: 5, SALESFLOW_DATA_DIR: dir, SALESFLOW_CAMPAIGN_DIR: dir },
+  });
+  const running = worker.run();
+  const client = new Client({ connection });
+  const prospects = SalesflowClient.fromClient(client, config);
+  const campaigns = CampaignClient.fromClient(client, config);
+  try {
+    const now = new Date().toISOString();
+    const created = performance.now();
+    await eachLimited(
+      Array.from({ length: n }, (_, k) => `p${String(k).padStart(6, '0')}`),
+      // Gently: a storm of starts starves the worker's first workflow tasks.
+      10,
+      async (id) => {
+        const initial = newProspect({ id, name: `Person ${id}`, email: `${id}@bench.test`, rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+        await client.workflow.start('prospectWorkflow', {
+          workflowId: prospectWorkflowId(id),
+          taskQueue: 'bench',
+          args: [{ info: initial.info, process: initial.process }],
+          typedSearchAttributes: [
+            { key: SA.stage, value: initial.stage },
+            { key: SA.rep, value: 'alice' },
+            { key: SA.process, value: initial.process.name },
+            { key: SA.processVersion, value: initial.process.version },
+          ],
+        });
+      },
+    );
+    while ((await prospects.listProspects({ rep: 'alice' })).length < n) await new Promise((r) => setTimeout(r, 1_000));
+    // Settled: the last one started answers a query (its first workflow task has run; on a
+    // busy machine some first tasks time out and run again).
+    for (let tries = 1; ; tries++) {
+      try {
+        await prospects.getProspect(`p${String(n - 1).padStart(6, '0')}`);
+        break;
+      } catch (err) {
+        if (tries >= 60) throw err;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
+    const settled = performance.now();
+    console.log(`audience bench: ${n} prospects started and settled in ${((settled - created) / 1000).toFixed(1)} s`);
+
+    const definition = parseCampaignDefinition({ id: 'bench-filter', name: 'Bench filter', template: { subject: 'Hello {{name}}', text: 'Hi' }, audience: { filter: { rep: 'alice' } } });
+    const started = performance.now();
+    await campaigns.start(definition);
+    for (;;) {
+      const p = await campaigns.progress('bench-filter');
+      if (p.total === n) break;
+      if (p.status !== 'resolving' && p.total !== n) throw new Error(`resolved ${p.total} of ${n}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await campaigns.command('bench-filter', 'cancel', { by: 'bench', reason: 'only the resolution is measured' });
+    console.log(`  filter audience of ${n} prospects resolved in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(0)} prospects/s; activity timeout 600 s)`);
+  } finally {
+    worker.shutdown();
+    await running;
+    close();
+    await native.close();
+    await connection.close();
+    await server.stop();
+    await sink.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
