@@ -153,4 +153,24 @@ export interface ProspectState {
   migrations?: { at: string; from: number; to: number; by: string }[];
   /** Serial number for task ids, so ids stay unique across continue-as-new. */
   nextTaskNo: number;
+  /** How many older entries left the workflow's window of the record (see domain/record.ts). */
+  archived?: RecordCounts;
+}
+
+export interface RecordCounts {
+  contacts: number;
+  changes: number;
+  escalations: number;
+}
+
+/**
+ * What a prospect update answers: small, because every result is written to the history
+ * (the whole prospect was, before). Callers that need the prospect query it.
+ */
+export interface CommandResult {
+  /** How many entries the prospect's change record has ever had; grows with every command. */
+  version: number;
+  stage: Stage;
+  /** The change the command recorded. */
+  summary: string;
 }

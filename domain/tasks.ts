@@ -92,13 +92,44 @@ export const TaskChangeSchema = z.object({
   by: z.string().optional(),
   /** Who was told: the rep (overdue) or the manager (escalated). */
   notified: z.string().optional(),
+  /**
+   * The task's due time as the task workflow knew it when it reported. A report about a due
+   * time the prospect has since moved (or a task it has cancelled) is stale and ignored.
+   * Absent in reports from before the check.
+   */
+  forDueAt: z.string().optional(),
+  /** When the deadline reported (overdue or escalation) fell due, for the record. */
+  deadlineAt: z.string().optional(),
+  /** The rep the task workflow had when it reported. */
+  rep: z.string().optional(),
 });
 export type TaskChange = z.infer<typeof TaskChangeSchema>;
+
+/** What a rep gives to complete a task; checked by the task workflow's validator. */
+export const TaskCompletionSchema = z.object(
+  {
+  outcome: z
+    .string({ error: 'outcome: an outcome is required' })
+    .trim()
+    .min(1, 'outcome: an outcome is required')
+    .max(200, 'outcome: at most 200 characters'),
+  note: z.string({ error: 'note: must be text' }).trim().max(2000, 'note: at most 2000 characters').optional(),
+  by: z.string({ error: 'by: must be a person id' }).trim().min(1, 'by: must not be empty').max(100, 'by: at most 100 characters').optional(),
+  },
+  { error: 'a completion needs an outcome' },
+);
+export type TaskCompletion = z.infer<typeof TaskCompletionSchema>;
+
+/** A report about a due time or rep the prospect has changed since: the prospect's side wins. */
+export function isStaleTaskChange(task: RepTask, change: TaskChange): boolean {
+  if (change.state !== 'overdue' && change.state !== 'escalated') return false;
+  return (change.forDueAt !== undefined && change.forDueAt !== task.dueAt) || (change.rep !== undefined && change.rep !== task.rep);
+}
 
 /** Mirrors a task workflow's change on the prospect; escalations go on its record. */
 export function applyTaskChange(state: ProspectState, change: TaskChange): ProspectState {
   const task = state.tasks.find((t) => t.id === change.taskId);
-  if (!task || task.state === change.state || !isActiveTask(task)) return state;
+  if (!task || task.state === change.state || !isActiveTask(task) || isStaleTaskChange(task, change)) return state;
   const updated: RepTask = {
     ...task,
     state: change.state,
@@ -111,6 +142,7 @@ export function applyTaskChange(state: ProspectState, change: TaskChange): Prosp
       ? [
           {
             at: change.at,
+            ...(change.deadlineAt ? { dueAt: change.deadlineAt } : {}),
             kind: change.state === 'overdue' ? ('task_overdue' as const) : ('task_escalated' as const),
             taskId: task.id,
             to: change.notified ?? (change.state === 'overdue' ? task.rep : (teamOf(state.process, task.rep)?.manager.id ?? 'manager')),

@@ -22,7 +22,7 @@ import type {
 import type { TaskChange } from '../domain/tasks';
 import type { AssignRequest, Assignment, Publish, PublishedVersion, RegistryState } from '../domain/registry';
 import type { CommandName } from '../domain/lifecycle';
-import type { ProspectState } from '../domain/prospect';
+import type { CommandResult, ProspectState } from '../domain/prospect';
 
 /**
  * Every message a prospect workflow understands. Commands that can be refused are updates
@@ -30,26 +30,30 @@ import type { ProspectState } from '../domain/prospect';
  * are queries; facts that cannot be refused are signals.
  */
 
-/** Each update returns the prospect as it stands after the command. */
+/**
+ * Each update answers with a small result (version, stage, what changed), not the prospect:
+ * results are written to history, and a years-long prospect must not copy itself into it on
+ * every command. Histories from before hold the whole prospect as the result.
+ */
 export const prospectUpdates = {
-  logContact: defineUpdate<ProspectState, [LogContact]>('logContact'),
-  qualify: defineUpdate<ProspectState, [Qualify]>('qualify'),
-  createInquiry: defineUpdate<ProspectState, [CreateInquiry]>('createInquiry'),
-  changeInquiry: defineUpdate<ProspectState, [ChangeInquiry]>('changeInquiry'),
-  createQuote: defineUpdate<ProspectState, [CreateQuote]>('createQuote'),
-  changeQuote: defineUpdate<ProspectState, [ChangeQuote]>('changeQuote'),
-  sendQuote: defineUpdate<ProspectState, [SendQuote]>('sendQuote'),
-  acceptQuote: defineUpdate<ProspectState, [AcceptQuote]>('acceptQuote'),
-  rejectQuote: defineUpdate<ProspectState, [RejectQuote]>('rejectQuote'),
-  markLost: defineUpdate<ProspectState, [MarkLost]>('markLost'),
-  completeTask: defineUpdate<ProspectState, [CompleteTask]>('completeTask'),
-  scheduleCall: defineUpdate<ProspectState, [ScheduleCall]>('scheduleCall'),
-  rescheduleCall: defineUpdate<ProspectState, [RescheduleCall]>('rescheduleCall'),
-  cancelCall: defineUpdate<ProspectState, [CancelCall]>('cancelCall'),
-  completeCall: defineUpdate<ProspectState, [CompleteCall]>('completeCall'),
-  openSupportQuery: defineUpdate<ProspectState, [OpenSupportQuery]>('openSupportQuery'),
-  answerSupportQuery: defineUpdate<ProspectState, [AnswerSupportQuery]>('answerSupportQuery'),
-  migrateProcess: defineUpdate<ProspectState, [MigrateProcess]>('migrateProcess'),
+  logContact: defineUpdate<CommandResult, [LogContact]>('logContact'),
+  qualify: defineUpdate<CommandResult, [Qualify]>('qualify'),
+  createInquiry: defineUpdate<CommandResult, [CreateInquiry]>('createInquiry'),
+  changeInquiry: defineUpdate<CommandResult, [ChangeInquiry]>('changeInquiry'),
+  createQuote: defineUpdate<CommandResult, [CreateQuote]>('createQuote'),
+  changeQuote: defineUpdate<CommandResult, [ChangeQuote]>('changeQuote'),
+  sendQuote: defineUpdate<CommandResult, [SendQuote]>('sendQuote'),
+  acceptQuote: defineUpdate<CommandResult, [AcceptQuote]>('acceptQuote'),
+  rejectQuote: defineUpdate<CommandResult, [RejectQuote]>('rejectQuote'),
+  markLost: defineUpdate<CommandResult, [MarkLost]>('markLost'),
+  completeTask: defineUpdate<CommandResult, [CompleteTask]>('completeTask'),
+  scheduleCall: defineUpdate<CommandResult, [ScheduleCall]>('scheduleCall'),
+  rescheduleCall: defineUpdate<CommandResult, [RescheduleCall]>('rescheduleCall'),
+  cancelCall: defineUpdate<CommandResult, [CancelCall]>('cancelCall'),
+  completeCall: defineUpdate<CommandResult, [CompleteCall]>('completeCall'),
+  openSupportQuery: defineUpdate<CommandResult, [OpenSupportQuery]>('openSupportQuery'),
+  answerSupportQuery: defineUpdate<CommandResult, [AnswerSupportQuery]>('answerSupportQuery'),
+  migrateProcess: defineUpdate<CommandResult, [MigrateProcess]>('migrateProcess'),
 } as const satisfies Record<CommandName, unknown>;
 
 /** Why moving to the given definition would be refused (null when it is safe): migrate --dry-run. */
@@ -70,7 +74,17 @@ export interface TaskCompletion {
 export const completeTaskUpdate = defineUpdate<TaskView, [TaskCompletion]>('complete');
 export const getTask = defineQuery<TaskView>('getTask');
 /** The prospect tells its task of changes made there (call moved, query answered, prospect closed). */
-export const taskControl = defineSignal<[{ state?: 'done' | 'cancelled'; dueAt?: string; escalateAt?: string; outcome?: string }]>('taskControl');
+export const taskControl = defineSignal<[TaskControl]>('taskControl');
+
+export interface TaskControl {
+  state?: 'done' | 'cancelled';
+  dueAt?: string;
+  escalateAt?: string;
+  outcome?: string;
+  /** The rep the task belongs to now (a reassignment), and where their mail goes. */
+  rep?: string;
+  repEmail?: string;
+}
 
 export interface TaskView {
   id: string;

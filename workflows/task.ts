@@ -3,6 +3,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -10,6 +11,7 @@ import {
 import type { Activities } from '../activities';
 import { taskEscalationMail, taskOverdueMail } from '../domain/notifications';
 import type { OutboundMail } from '../domain/prospect';
+import { TaskCompletionSchema, type TaskChange } from '../domain/tasks';
 import { completeTaskUpdate, getTask, taskChanged, taskControl, type TaskView } from './messages';
 import { SA } from './searchAttributes';
 
@@ -36,24 +38,33 @@ const { sendMail } = proxyActivities<Activities>({
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> {
   let task: TaskView = { ...input.task };
   let completedBy: string | undefined;
+  let repEmail = input.repEmail;
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const nowIso = () => new Date(Date.now()).toISOString();
+  // Since this patch a task reports a deadline to its prospect before mailing about it, with
+  // the due time the report refers to, and closes itself when its prospect is gone.
+  const reportFirst = patched('task-report-first');
 
-  const tellParent = async (notified?: string) => {
+  /** Tells the prospect; false when the prospect's workflow no longer runs. */
+  const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt: string }): Promise<boolean> => {
+    const change: TaskChange = {
+      taskId: task.id,
+      state: task.state,
+      at: task.doneAt ?? nowIso(),
+      outcome: task.outcome,
+      note: task.note,
+      by: completedBy,
+      notified,
+      ...(reportFirst ? { rep: task.rep, ...deadline } : {}),
+    };
     try {
-      await parent.signal(taskChanged, {
-        taskId: task.id,
-        state: task.state,
-        at: task.doneAt ?? nowIso(),
-        outcome: task.outcome,
-        note: task.note,
-        by: completedBy,
-        notified,
-      });
+      await parent.signal(taskChanged, change);
+      return true;
     } catch (err) {
       // A prospect that no longer runs cannot be told; the task's own history keeps it.
       log.warn('could not report to the prospect', { task: task.id, error: (err as Error).message });
+      return false;
     }
   };
 
@@ -62,23 +73,32 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   setHandler(getTask, () => task);
   setHandler(
     completeTaskUpdate,
-    (completion) => {
-      task = { ...task, state: 'done', doneAt: nowIso(), outcome: completion.outcome.trim(), note: completion.note?.trim() || undefined };
+    (raw) => {
+      // The validator refused anything malformed; on replay (validators do not run) the
+      // payloads it accepted before parse the same way, and nothing here can throw.
+      const parsed = TaskCompletionSchema.safeParse(raw);
+      const completion = parsed.success ? parsed.data : { outcome: String((raw as { outcome?: unknown } | null)?.outcome ?? ''), note: undefined, by: undefined };
+      task = { ...task, state: 'done', doneAt: nowIso(), outcome: completion.outcome, note: completion.note || undefined };
       completedBy = completion.by;
       version++;
       return task;
     },
     {
-      validator: (completion) => {
+      validator: (raw) => {
         if (!active()) throw new Error(`task ${task.id} is already ${task.state}`);
-        if (typeof completion?.outcome !== 'string' || completion.outcome.trim() === '') throw new Error('an outcome is required');
-        if (completion.outcome.length > 200) throw new Error('outcome: at most 200 characters');
+        const parsed = TaskCompletionSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid completion');
       },
     },
   );
   let fromParent = false;
   setHandler(taskControl, (control) => {
     if (!active()) return;
+    if (control.rep && control.rep !== task.rep) {
+      // Reassigned: reminders and escalations from now on concern the new rep.
+      task = { ...task, rep: control.rep };
+      if (control.repEmail) repEmail = control.repEmail;
+    }
     if (control.state) {
       task = { ...task, state: control.state, doneAt: nowIso(), ...(control.outcome ? { outcome: control.outcome } : {}) };
       fromParent = true;
@@ -115,6 +135,31 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     const changed =
       next === undefined ? (await condition(() => version !== seen), true) : await condition(() => version !== seen, Math.max(Date.parse(next) - Date.now(), 0));
     if (changed) continue;
+    if (reportFirst) {
+      // Each deadline in its own order, however late the worker comes back: the overdue
+      // reminder, then (on the next round, at once if its time has passed) the escalation.
+      const forDueAt = task.dueAt;
+      const deadlineAt = task.state === 'open' ? task.dueAt : task.escalateAt;
+      const escalating = task.state === 'overdue';
+      task = escalating ? { ...task, state: 'escalated', escalatedAt: nowIso() } : { ...task, state: 'overdue', remindedAt: nowIso() };
+      const notified = escalating ? input.manager?.id : task.rep;
+      if (!(await tellParent(notified, { forDueAt, deadlineAt }))) {
+        // The prospect is gone (closed or deleted): nobody is left to act on this task.
+        task = { ...task, state: 'cancelled', doneAt: nowIso(), outcome: 'the prospect no longer runs' };
+        fromParent = true;
+        break;
+      }
+      // The Message-ID names the due time, so a rescheduled task's reminder is a new mail.
+      const mail = escalating
+        ? input.manager
+          ? taskEscalationMail(task, input.manager.email, repEmail)
+          : undefined
+        : repEmail
+          ? taskOverdueMail(task, repEmail)
+          : undefined;
+      await send(mail);
+      continue;
+    }
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
       await send(input.repEmail ? taskOverdueMail(task, input.repEmail) : undefined);
