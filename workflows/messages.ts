@@ -111,6 +111,13 @@ export const getProspect = defineQuery<ProspectState>('getProspect');
  */
 export const contactObserved = defineSignal<[LogContact]>('contactObserved');
 
+/**
+ * Several observed contacts in one signal (an import of a contact history, a batch of
+ * replies): one history event instead of one per contact. Malformed entries are dropped
+ * one by one, like `contactObserved`.
+ */
+export const contactsObserved = defineSignal<[LogContact[]]>('contactsObserved');
+
 // ---- process registry workflow ----
 
 export const publishProcess = defineUpdate<PublishedVersion, [Publish]>('publish');

@@ -34,7 +34,7 @@ import {
 import type { ProcessDefinition } from '../domain/process';
 import { keepRecentRecord, recordVersion } from '../domain/record';
 import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, taskWorkflowId, type TaskChange } from '../domain/tasks';
-import { checkMigration, contactObserved, getProspect, prospectUpdates, taskChanged, taskControl } from './messages';
+import { checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged, taskControl } from './messages';
 import { taskWorkflow } from './task';
 import { SA } from './searchAttributes';
 
@@ -133,9 +133,11 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     setHandler(
       prospectUpdates[name],
       (command: unknown): CommandResult => {
+        const before = recordVersion(state);
         state = keepRecentRecord(apply(state, command, nowIso()));
         version++;
-        return { version: recordVersion(state), stage: state.stage, summary: state.changes.at(-1)?.what ?? '' };
+        const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));
+        return { version: recordVersion(state), stage: state.stage, summary: added.map((c) => c.what).join('; ') };
       },
       {
         // The validator runs the same rule on a throwaway result; throwing refuses the
@@ -147,14 +149,24 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     );
   }
 
-  setHandler(contactObserved, (contact) => {
-    try {
-      state = keepRecentRecord(logContact(state, contact, nowIso()));
-      version++;
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      log.warn('dropped a malformed observed contact', { error: err.message });
+  const observe = (contacts: readonly unknown[]) => {
+    let next = state;
+    for (const contact of contacts) {
+      try {
+        next = logContact(next, contact, nowIso());
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        log.warn('dropped a malformed observed contact', { error: err.message });
+      }
     }
+    if (next === state) return;
+    state = keepRecentRecord(next);
+    version++;
+  };
+  setHandler(contactObserved, (contact) => observe([contact]));
+  setHandler(contactsObserved, (contacts) => {
+    if (!Array.isArray(contacts)) log.warn('dropped observed contacts that were not a list');
+    else observe(contacts);
   });
 
   const get = () => state;

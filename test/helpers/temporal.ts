@@ -45,10 +45,10 @@ async function startStack(
   connection: NativeConnection,
   raw: Client,
   address: string,
-  options: { sink?: MailSink; namespace?: string; searchAttributes?: boolean } = {},
+  options: StackOptions & { namespace?: string; searchAttributes?: boolean } = {},
 ): Promise<TestStack> {
   quietRuntime();
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
@@ -73,8 +73,14 @@ async function startStack(
   };
 }
 
+export interface StackOptions {
+  sink?: MailSink;
+  /** Poll this task queue (a worker coming back after an outage); a fresh one by default. */
+  taskQueue?: string;
+}
+
 /** A worker against the dev server that globalSetup started for this run. */
-export async function startDevServerStack(options: { sink?: MailSink } = {}): Promise<TestStack & { close(): Promise<void> }> {
+export async function startDevServerStack(options: StackOptions = {}): Promise<TestStack & { close(): Promise<void> }> {
   quietRuntime();
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
