@@ -243,8 +243,9 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
   const { searchAttributes, needsSync, keyOf, markSent } = options;
   for (const listed of get().tasks.filter(needsSync)) {
     const state = get();
-    // The task as it is now (a command may have changed it during an earlier await).
-    const task = state.tasks.find((t) => t.id === listed.id) ?? listed;
+    // The task as it is now (a command may have changed it during an earlier await); runs
+    // from before sent what the list held when the round began.
+    const task = markSent ? (state.tasks.find((t) => t.id === listed.id) ?? listed) : listed;
     const sent = keyOf(task);
     if (!task.started) {
       const team = teamOf(state.process, task.rep);

@@ -127,8 +127,10 @@ test('a call cancelled and one moved during an SMTP outage end cancelled and mov
     const state = await client.getProspect(id);
     expect(state.tasks.map((t) => t.state)).toEqual(['cancelled', 'open']);
     expect(state.escalations).toEqual([]);
-    // The invitations and the cancellation are still owed, not lost.
-    expect(state.outbox.length).toBeGreaterThanOrEqual(3);
+    // The cancellation and the moved invitation are still owed, not lost.
+    expect(state.outbox.map((m) => m.messageId)).toEqual(
+      expect.arrayContaining([callOne!.id, callTwo!.id].map((call) => `<${prospectWorkflowId(id)}.call-${call}-s1@salesflow.invalid>`)),
+    );
   } finally {
     await sink.start();
   }
@@ -191,6 +193,14 @@ test('with SMTP down a quotation deadline still applies and a new task still sta
       return client.getProspect(id);
     }, 30_000);
     expect(carried.outbox.map((m) => m.messageId)).toContain(`<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`);
+    // The next run's input carries the prospect's info and process once, not again in its state.
+    const started = (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString('utf8')) as { info: unknown; process: unknown; state: Record<string, unknown> };
+    expect(input.info).toMatchObject({ id });
+    expect(input.process).toMatchObject({ name: `outage-${uniq}` });
+    expect(Object.keys(input.state)).not.toContain('info');
+    expect(Object.keys(input.state)).not.toContain('process');
+    expect((input.state.outbox as unknown[]).length).toBeGreaterThan(0);
   } finally {
     await sink.start();
   }
