@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -173,7 +174,13 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   const set = (next: ProspectState) => (state = next);
   // Mail goes out beside the loop, so an SMTP outage holds up nothing else: tasks start,
   // deadlines apply, commands stay cheap, and continue-as-new carries the outbox over.
-  if (outboxBesideLoop) void deliverBesideLoop(get, set);
+  if (outboxBesideLoop) {
+    void deliverBesideLoop(get, set).catch((err: unknown) => {
+      // A cancelled prospect ends through the loop; any other error is a bug and fails the
+      // workflow task, as it would in the loop.
+      if (!isCancellation(err)) throw err;
+    });
+  }
 
   let published = '';
   for (;;) {

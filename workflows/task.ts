@@ -47,7 +47,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   const reportFirst = patched('task-report-first');
 
   /** Tells the prospect; false when the prospect's workflow no longer runs. */
-  const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt: string }): Promise<boolean> => {
+  const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt?: string }): Promise<boolean> => {
     const change: TaskChange = {
       taskId: task.id,
       state: task.state,
@@ -132,6 +132,17 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     publish();
     const seen = version;
     const next = task.state === 'open' ? task.dueAt : task.state === 'overdue' ? task.escalateAt : undefined;
+    if (next === undefined && reportFirst) {
+      // Escalated: nothing more falls due, so look in on the prospect once per escalation
+      // interval; a task whose prospect is gone must not sit in an inbox forever.
+      const every = Math.max(Date.parse(task.escalateAt) - Date.parse(task.dueAt), 1_000);
+      if (await condition(() => version !== seen, every)) continue;
+      if (!(await tellParent(undefined, { forDueAt: task.dueAt }))) {
+        task = { ...task, state: 'cancelled', doneAt: nowIso(), outcome: 'the prospect no longer runs' };
+        fromParent = true;
+      }
+      continue;
+    }
     const changed =
       next === undefined ? (await condition(() => version !== seen), true) : await condition(() => version !== seen, Math.max(Date.parse(next) - Date.now(), 0));
     if (changed) continue;

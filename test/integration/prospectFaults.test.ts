@@ -223,6 +223,22 @@ test('a task whose prospect is gone closes itself at its due time', async () => 
   expect(stack.sink.messages.some((m) => m.messageId.startsWith(`<task-${id}-T1.`))).toBe(false);
 });
 
+test('an escalated task whose prospect is gone closes itself within an escalation interval', async () => {
+  const id = `orphan2-${uniq}`;
+  const { client, raw } = stack;
+  await client.createProspect({ id, name: 'Olga Orphan', rep: 'ravi' }, process(`orphan2-${uniq}`, { validity: '30d', staleAfter: '3d', escalateAfter: '7d' }));
+  await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  const handle = taskHandle(`${id}-T1`);
+  await eventually(async () => {
+    const task = await handle.query(getTask);
+    if (task.state !== 'escalated') throw new Error(`task is ${task.state}`);
+  }, 30_000);
+  await raw.workflow.getHandle(prospectWorkflowId(id)).terminate('deleted by an operator');
+  // Nothing falls due any more; the task looks in on its prospect every 3 s (its escalation interval).
+  const result = await Promise.race([handle.result(), sleep(30_000).then(() => Promise.reject(new Error('the task kept running')))]);
+  expect(result).toMatchObject({ state: 'cancelled', outcome: 'the prospect no longer runs' });
+});
+
 test('a malformed task completion is refused by the validator and the task stays open', async () => {
   const id = `malformed-${uniq}`;
   const { client } = stack;
