@@ -1,5 +1,5 @@
 /**
- * One jest run shares one Temporal dev server and one workflow bundle (see
+ * One jest run shares one Temporal dev server, one PostgreSQL and one workflow bundle (see
  * test/helpers/globalSetup.ts); time-skipping tests start their own test server per file.
  */
 /** @type {import('jest').Config} */

@@ -29,6 +29,8 @@ export interface LedgerEntry {
   subject?: string;
   /** The mail is in the prospect's contact log (or the lead's prospect was started). */
   pipelined?: boolean;
+  /** A bounce: the address is on the suppression list (a retry adds it if not). */
+  suppressed?: boolean;
   at: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { OutboundMail } from '../domain/prospect';
+import { classifySmtpFailure, type SmtpFailure } from '../domain/smtpFailure';
 
 export interface MailDeps {
   /** A nodemailer transport; the worker builds a pooled SMTP one from its config. */
@@ -14,10 +15,9 @@ export interface SentMail {
   accepted: string[];
 }
 
-/** SMTP reply codes 5xx mean the receiver will never take this mail: retrying is useless. */
-export function isPermanentSmtpFailure(err: unknown): boolean {
-  const code = (err as { responseCode?: unknown }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+/** What nodemailer's error says about the mail (see domain/smtpFailure.ts). */
+export function smtpFailureOf(err: unknown): SmtpFailure {
+  return classifySmtpFailure(typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : { message: String(err) });
 }
 
 export function createMailActivities({ mailer, from }: MailDeps) {
@@ -41,10 +41,14 @@ export function createMailActivities({ mailer, from }: MailDeps) {
         });
         return { messageId: mail.messageId, accepted: (info.accepted as unknown[]).map(String) };
       } catch (err) {
-        if (isPermanentSmtpFailure(err)) {
-          throw ApplicationFailure.nonRetryable(`SMTP refused ${mail.messageId} for ${mail.to}: ${(err as Error).message}`, 'SmtpPermanentFailure');
+        const failure = smtpFailureOf(err);
+        // Only the recipient's refusal ends the mail. Anything on our side (a wrong
+        // password, a relay or policy refusal, an outage) keeps it queued and retried, so a
+        // prospect's mail is never dropped for the sender's fault.
+        if (failure.kind === 'recipient') {
+          throw ApplicationFailure.nonRetryable(`SMTP refused ${mail.to} for ${mail.messageId}: ${failure.reason}`, 'SmtpRecipientRefused');
         }
-        throw err;
+        throw ApplicationFailure.retryable(`SMTP could not take ${mail.messageId} (${failure.kind === 'auth' ? 'login refused: check SMTP_URL' : failure.kind}): ${failure.reason}`, failure.kind === 'auth' ? 'SmtpConfig' : 'SmtpUnavailable');
       }
     },
   };

@@ -49,13 +49,14 @@ function count(messages: readonly CapturedMail[], runKey: string, emails: readon
 }
 
 async function raw(sink: MailSink, emails: readonly string[], pool: number): Promise<number> {
-  const mailer = createMailer({ SMTP_URL: sink.url, SMTP_POOL_SIZE: pool, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench', MAIL_FROM: FROM });
+  const mailer = createMailer({ SMTP_URL: sink.url }, pool);
   const runKey = 'bench-raw';
   const started = performance.now();
   let next = 0;
   const expiresAt = Date.now() + 86_400_000;
   await Promise.all(
-    Array.from({ length: 64 }, async () => {
+    // As many in flight as the worker hands its campaign pool (4 per connection).
+    Array.from({ length: 4 * pool }, async () => {
       while (next < emails.length) {
         const k = next++;
         const email = emails[k]!;

@@ -19,9 +19,29 @@ import {
   type SteerCommand,
 } from '../domain/campaign';
 import { DomainError, parseOrThrow } from '../domain/errors';
-import { SUPPRESSION_SHARDS, suppressionShard, suppressionWorkflowId, SuppressSchema, type SuppressInput, type SuppressionEntry } from '../domain/suppression';
+import {
+  SUPPRESSION_SHARDS,
+  suppressionShard,
+  suppressionWorkflowId,
+  SuppressSchema,
+  UnsuppressSchema,
+  type SuppressInput,
+  type SuppressionEntry,
+  type SuppressionRemoval,
+  type UnsuppressInput,
+} from '../domain/suppression';
 import type { CampaignReport, CampaignRunOptions } from '../workflows/campaign';
-import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress, listSuppressed, suppressSignal, suppressUpdate } from '../workflows/campaignMessages';
+import {
+  campaignUpdates,
+  getCampaign,
+  getCampaignException,
+  getCampaignProgress,
+  listSuppressed,
+  listUnsuppressed,
+  suppressSignal,
+  suppressUpdate,
+  unsuppressUpdate,
+} from '../workflows/campaignMessages';
 import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 import { translate } from './salesflowClient';
 
@@ -204,8 +224,44 @@ export class CampaignClient {
       signal: suppressSignal,
       signalArgs: [entry],
     });
-    // The update reads the entry back (the first reason recorded wins) once the signal is in.
-    return handle.executeUpdate(suppressUpdate, { args: [entry] });
+    // The update reads the entry back (the first reason recorded wins) once the signal is in;
+    // a full shard refuses it, and the caller hears so.
+    try {
+      return await handle.executeUpdate(suppressUpdate, { args: [entry] });
+    } catch (err) {
+      throw translate(err, handle.workflowId);
+    }
+  }
+
+  /**
+   * Takes an address off the suppression list (a mistake, a bounce that was the relay's
+   * fault); the shard keeps the removal on its record with who and why.
+   */
+  async unsuppress(input: UnsuppressInput): Promise<SuppressionRemoval> {
+    const cmd = parseOrThrow(UnsuppressSchema, input, 'unsuppress');
+    const id = suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE, suppressionShard(cmd.email));
+    try {
+      return await this.client.workflow.getHandle(id).executeUpdate(unsuppressUpdate, { args: [cmd] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`${cmd.email} is not on the suppression list`);
+      throw translate(err, id);
+    }
+  }
+
+  /** Every removal still on the shards' record, over all shards, oldest first. */
+  async unsuppressed(): Promise<SuppressionRemoval[]> {
+    const shards = await Promise.all(
+      Array.from({ length: SUPPRESSION_SHARDS }, async (_, shard) => {
+        const id = suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE, shard);
+        try {
+          return await this.client.workflow.getHandle(id).query(listUnsuppressed);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return [];
+          throw translate(err, id);
+        }
+      }),
+    );
+    return shards.flat().sort((a, b) => a.at.localeCompare(b.at) || a.entry.email.localeCompare(b.entry.email));
   }
 
   /** Every suppressed address, over all shards, oldest first. */

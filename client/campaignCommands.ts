@@ -112,7 +112,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
               ? { email, status: found.ledger?.status ?? 'pending', index: found.index, messageId: found.ledger?.messageId, at: found.ledger?.at, reason: found.ledger?.reason }
               : undefined;
           if (!status) throw new DomainError(`${email} is not in campaign ${id}'s audience (or its ledger is not readable from here: set SALESFLOW_DATA_DIR)`);
-          console.log(opts.json ? JSON.stringify(status, null, 2) : `${email}: ${status.status}${'reason' in status && status.reason ? ` (${status.reason})` : ''}${'messageId' in status && status.messageId ? ` ${status.messageId} at ${status.at}` : ''}`);
+          console.log(opts.json ? JSON.stringify(status, null, 2) : `${email}: ${status.status}${'reason' in status && status.reason ? ` (${status.reason})` : ''}${'messageId' in status && status.messageId ? ` ${status.messageId} at ${ctx.time(status.at)}` : ''}`);
           return;
         }
         if (opts.watch) {
@@ -186,17 +186,37 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .addOption(by())
     .action(async (email: string, opts) => {
       const entry = await withCampaigns((c) => c.suppress({ email, reason: opts.reason, source: `cli:${opts.by}`, detail: opts.note }));
-      console.log(`${entry.email} suppressed (${entry.reason}, since ${entry.at})`);
+      console.log(`${entry.email} suppressed (${entry.reason}, since ${ctx.time(entry.at)})`);
+    });
+
+  campaign
+    .command('unsuppress')
+    .description('take an address off the suppression list (recorded with who and why)')
+    .argument('<email>')
+    .option('--reason <text>', 'why it may be mailed again (required)')
+    .addOption(by())
+    .addOption(json())
+    .action(async (email: string, opts) => {
+      const removal = await withCampaigns((c) => c.unsuppress({ email, by: opts.by, reason: opts.reason ?? '' }));
+      console.log(opts.json ? JSON.stringify(removal, null, 2) : `${removal.entry.email} is no longer suppressed (was ${removal.entry.reason} since ${ctx.time(removal.entry.at)}); recorded: ${removal.by}: ${removal.reason}`);
     });
 
   campaign
     .command('suppressed')
-    .description('the suppression list')
+    .description('the suppression list (--removed: the addresses taken off it, with who and why)')
+    .option('--removed', 'list the removals instead')
     .addOption(json())
     .action(async (opts) => {
+      if (opts.removed) {
+        const removals = await withCampaigns((c) => c.unsuppressed());
+        if (opts.json) console.log(JSON.stringify(removals, null, 2));
+        else if (removals.length === 0) console.log('no address was taken off the list');
+        else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${ctx.time(r.at)} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
+        return;
+      }
       const entries = await withCampaigns((c) => c.suppressed());
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (entries.length === 0) console.log('nobody is suppressed');
-      else for (const e of entries) console.log(`${e.email.padEnd(40)} ${e.reason.padEnd(12)} ${e.at} ${e.source}`);
+      else for (const e of entries) console.log(`${e.email.padEnd(40)} ${e.reason.padEnd(12)} ${ctx.time(e.at)} ${e.source}`);
     });
 }

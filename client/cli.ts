@@ -1,26 +1,29 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DomainError } from '../domain/errors';
 import { currentInquiry } from '../domain/inquiry';
 import { formatCents } from '../domain/quotation';
 import type { CommandName } from '../domain/lifecycle';
 import { CHANNELS } from '../domain/contact';
+import { HandOverChannelSchema } from '../domain/commands';
 import { STAGES, type Stage } from '../domain/stages';
 import type { ProspectState } from '../domain/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
 import { loadProcessFile } from './processFile';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
 import { cliContext } from './cliContext';
+import { describeFailure, errorLine } from './cliErrors';
 import { registerOpsCommands } from './opsCommands';
 import { registerCampaignCommands } from './campaignCommands';
+import { registerAdminCommands } from '../db/adminCommands';
 
 /**
  * `salesflow`: the command line over the typed client. Reads print text, or JSON with
  * `--json`; every error is one line on stderr and a non-zero exit.
  */
 
-const { withClient, withOps, print } = cliContext;
+const { withClient, withOps, print, time, timesIn, zone } = cliContext;
 const jsonOption = cliContext.json();
 const byOption = cliContext.by;
 
@@ -31,11 +34,26 @@ async function run(id: string, name: CommandName, args: Record<string, unknown>,
 }
 
 
-export function buildProgram(): Command {
+/** What main needs to word an error: the command that ran, and the usage commander showed. */
+interface ErrorContext {
+  command?: Command;
+  usage?: string;
+}
+
+export function buildProgram(errors: ErrorContext = {}): Command {
   const program = new Command('salesflow')
     .description('Run the sales process as durable Temporal workflows.')
+    // Every error goes through main's one printer; commander only reports what it found.
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+    .configureOutput({
+      outputError: () => undefined,
+      writeErr: (str) => {
+        errors.usage = /^Usage: ([^[<\n]+)/m.exec(str)?.[1]?.trim();
+      },
+    })
+    .hook('preAction', (_program, action) => {
+      errors.command = action;
+    });
 
   program
     .command('create')
@@ -83,7 +101,7 @@ export function buildProgram(): Command {
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
       const state = await withClient((c) => c.getProspect(id));
-      print(state, opts.json, () => renderProspect(state));
+      print(state, opts.json, () => renderProspect(state, zone()));
     });
 
   program
@@ -96,7 +114,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       if (opts.limit !== undefined && !(opts.limit > 0)) throw new DomainError('--limit must be a positive whole number');
       const rows = await withClient((c) => c.listProspects({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit }));
-      print(rows, opts.json, () => renderList(rows));
+      print(rows, opts.json, () => renderList(rows, zone()));
     });
 
   program
@@ -170,7 +188,7 @@ export function buildProgram(): Command {
       const versions = state.inquiry.versions;
       const chosen = opts.all ? versions : [opts.version === undefined ? currentInquiry(state.inquiry) : versions.find((v) => v.version === opts.version)];
       if (chosen.some((v) => v === undefined)) throw new DomainError(`inquiry of ${id} has no version ${opts.version} (1..${versions.length})`);
-      print(opts.all ? versions : chosen[0], opts.json, () => chosen.map((v) => renderInquiry(v!, versions.length)).join('\n\n'));
+      print(opts.all ? versions : chosen[0], opts.json, () => chosen.map((v) => renderInquiry(v!, versions.length, zone())).join('\n\n'));
     });
 
   const quote = program.command('quote').description('the binding offer: create (VA21), change (VA22), show (VA23), send, accept, reject');
@@ -185,6 +203,7 @@ export function buildProgram(): Command {
       .argument('<id>')
       .option('--price <PRODUCT=PRICE[:DISC%]>', "price for an inquiry item; repeat for each", collect, [])
       .option('--item <PRODUCT:QTY:PRICE[:DISC%]>', 'an explicit line; repeat for more', collect, [])
+      .option('--free', 'allow a zero price: that item is offered free of charge')
       .option('--valid-to <time>', 'end of validity (ISO time; default: process validity from sending)')
       .option('--note <text>')
       .addOption(byOption())
@@ -196,11 +215,13 @@ export function buildProgram(): Command {
         // One connection: read the inquiry (when pricing its items) and give the command.
         const state = await withClient(async (c) => {
           let lines;
-          if (items.length > 0) lines = items.map(parseQuoteItem);
+          if (items.length > 0) lines = items.map((i) => parseQuoteItem(i, Boolean(opts.free)));
           else if (prices.length > 0 || verb === 'create') {
             const current = await c.getProspect(id);
             if (!current.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
-            lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices);
+            // A change re-reads the inquiry; items not re-priced keep the quotation's price.
+            const quoted = verb === 'change' ? current.quotes[current.quotes.length - 1]?.lines : undefined;
+            lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices, { free: Boolean(opts.free), current: quoted });
           }
           return c.command(id, name, { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by });
         });
@@ -211,15 +232,33 @@ export function buildProgram(): Command {
       });
   }
   quote
-    .command('send')
-    .description('send the draft to the customer; from now on it is binding')
+    .command('refresh')
+    .description('re-read the current inquiry into the quotation, keeping the prices of products still asked for')
     .argument('<id>')
     .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'sendQuote', { by: opts.by }, opts, (s) => {
+      await run(id, 'refreshQuote', { by: opts.by }, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
-        return `${id}: revision ${q.revision} sent, valid until ${q.validTo}`;
+        return `${id}: quotation revision ${q.revision} ${q.status} now refers to inquiry version ${q.inquiryVersion}, total ${formatCents(q.totals.netCents)} ${q.currency}`;
+      });
+    });
+  quote
+    .command('send')
+    .description('send the draft to the customer by mail (or record how it was handed over); from now on it is binding')
+    .argument('<id>')
+    .addOption(
+      new Option('--handed-over <channel>', 'the quotation reached the customer another way (no mail is sent); recorded in the contact log').choices(
+        HandOverChannelSchema.options,
+      ),
+    )
+    .addOption(byOption())
+    .addOption(jsonOption)
+    .action(async (id: string, opts) => {
+      await run(id, 'sendQuote', { handedOver: opts.handedOver, by: opts.by }, opts, (s) => {
+        const q = s.quotes[s.quotes.length - 1]!;
+        const how = opts.handedOver ? `handed over (${opts.handedOver})` : `to ${s.info.email}`;
+        return `${id}: revision ${q.revision} sent ${how}, valid until ${time(q.validTo)}`;
       });
     });
   quote
@@ -235,7 +274,8 @@ export function buildProgram(): Command {
         ? state.quotes
         : [opts.revision === undefined ? state.quotes[state.quotes.length - 1] : state.quotes.find((q) => q.revision === opts.revision)];
       if (chosen.some((q) => q === undefined)) throw new DomainError(`quotation of ${id} has no revision ${opts.revision} (1..${state.quotes.length})`);
-      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length)).join('\n\n'));
+      const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : undefined;
+      print(opts.all ? state.quotes : chosen[0], opts.json, () => chosen.map((q) => renderQuote(q!, state.quotes.length, inquiryVersion, zone())).join('\n\n'));
     });
   quote
     .command('accept')
@@ -289,28 +329,26 @@ export function buildProgram(): Command {
     .action(async (taskId: string, opts) => {
       const view = await withOps((ops) => ops.task(taskId));
       print(view, opts.json, () =>
-        [`${view.id}  ${view.state}  ${view.title}`, `  rep ${view.rep}, due ${view.dueAt}, escalates ${view.escalateAt}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
+        [`${view.id}  ${view.state}  ${timesIn(view.title)}`, `  rep ${view.rep}, due ${time(view.dueAt)}, escalates ${time(view.escalateAt)}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
       );
     });
 
   registerOpsCommands(program, cliContext);
   registerCampaignCommands(program, cliContext);
+  registerAdminCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const errors: ErrorContext = {};
+  const program = buildProgram(errors);
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander already printed its one-line message (or the help/version text).
-      return err.exitCode;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`salesflow: ${message.split('\n').join(' ')}\n`);
-    return err instanceof DomainError ? 1 : 2;
+    const failure = describeFailure(err, errors.command, errors.usage);
+    if (failure.line !== undefined) process.stderr.write(errorLine(failure.line));
+    return failure.code;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConnectionConfigSchema, HttpConfigSchema } from '../domain/config';
+import { ConnectionConfigSchema, HttpConfigSchema, unsubscribeSecretProblem } from '../domain/config';
 import { describeIssues } from '../domain/errors';
 import { CampaignClient } from './campaignClient';
 import { startHttpServer } from './http';
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const parsed = HttpConfigSchema.safeParse(process.env);
   if (!parsed.success) throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
   const config = parsed.data;
+  const problem = unsubscribeSecretProblem(config.SALESFLOW_UNSUBSCRIBE_SECRET, config.SALESFLOW_DEV_STACK);
+  if (problem) throw new Error(problem);
   const campaigns = await CampaignClient.connect(ConnectionConfigSchema.parse(process.env));
   const http = await startHttpServer({ port: config.SALESFLOW_HTTP_PORT, host: config.SALESFLOW_HTTP_HOST, secret: config.SALESFLOW_UNSUBSCRIBE_SECRET, campaigns });
   console.log(`salesflow api on ${http.url} (Temporal ${config.TEMPORAL_ADDRESS})`);

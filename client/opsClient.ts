@@ -1,12 +1,13 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { ConnectionConfig } from '../domain/config';
 import { DomainError } from '../domain/errors';
-import type { ProcessDefinition } from '../domain/process';
+import { migrateProcess } from '../domain/lifecycle';
+import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../domain/process';
 import { prospectIdOf, type ProspectInfoInput } from '../domain/prospect';
 import { registryWorkflowId, type Assignment, type PublishedVersion, type RegistryState } from '../domain/registry';
 import type { Stage } from '../domain/stages';
 import { prospectOfTask, taskWorkflowId } from '../domain/tasks';
-import { assignRep, checkMigration, completeTaskUpdate, getProcessVersion, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../workflows/messages';
+import { assignRep, completeTaskUpdate, getProcessVersion, getProspect, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../workflows/messages';
 import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
 import { translate, type SalesflowClient } from './salesflowClient';
 
@@ -23,6 +24,15 @@ export interface MigrationResult {
   from?: number;
   outcome: 'migrated' | 'would migrate' | 'refused';
   reason?: string;
+}
+
+export interface MigrationReport {
+  results: MigrationResult[];
+  /** Migrated (or, in a dry run, would migrate). */
+  moved: number;
+  refused: number;
+  /** Already on the target version. */
+  unchanged: number;
 }
 
 export class OpsClient {
@@ -97,30 +107,60 @@ export class OpsClient {
 
   /**
    * Moves in-flight prospects of a process to version `to`. Each prospect decides itself
-   * whether the move is safe (its validator), so a refusal changes nothing there.
+   * whether the move is safe (its validator), so a refusal changes nothing there. With
+   * `reassign`, a prospect whose rep (or open task's rep) `from` is not in version `to`
+   * moves to rep `to` in the same step.
    */
-  async migrate(name: string, to: number, where: { stage?: Stage }, dryRun: boolean, by: string): Promise<MigrationResult[]> {
-    const target = (await this.version(name, to)).definition;
-    const clauses = [`ExecutionStatus = 'Running'`, `${SA.process.name} = ${visibilityLiteral(name)}`, `${SA.processVersion.name} != ${to}`];
-    if (where.stage) clauses.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
+  async migrate(
+    name: string,
+    to: number,
+    where: { stage?: Stage },
+    dryRun: boolean,
+    by: string,
+    reassign?: { from: string; to: string },
+  ): Promise<MigrationReport> {
+    const target = withTimeZone((await this.version(name, to)).definition, this.config.SALESFLOW_TIMEZONE);
+    if (reassign && !findRep(target, reassign.to)) {
+      throw new DomainError(`--to-rep ${reassign.to}: not a rep of ${name} v${to} (reps: ${allReps(target).map((r) => r.id).join(', ')})`);
+    }
+    const base = [`ExecutionStatus = 'Running'`, `${SA.process.name} = ${visibilityLiteral(name)}`];
+    if (where.stage) base.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
+    // Prospects already on the target version: counted (before moving any), not touched.
+    const unchanged = (await this.client.workflow.count(visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} = ${to}`))).count;
     const results: MigrationResult[] = [];
-    for await (const wf of this.client.workflow.list({ query: visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
+    const query = visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} != ${to}`);
+    for await (const wf of this.client.workflow.list({ query })) {
       const prospectId = prospectIdOf(wf.workflowId);
       const from = wf.typedSearchAttributes.get(SA.processVersion);
       const handle = this.client.workflow.getHandle(wf.workflowId);
       if (dryRun) {
-        const reason = await handle.query(checkMigration, target);
+        // The same pure rules the prospect runs, on its current state.
+        let reason: string | undefined;
+        try {
+          migrateProcess(await handle.query(getProspect), { process: target, reassign, by }, new Date().toISOString());
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          reason = err.message.replace(/^cannot migrate [^:]+: /, '');
+        }
         results.push(reason ? { prospectId, from, outcome: 'refused', reason } : { prospectId, from, outcome: 'would migrate' });
         continue;
       }
       try {
-        await handle.executeUpdate(prospectUpdates.migrateProcess, { args: [{ process: target, by }] });
+        await handle.executeUpdate(prospectUpdates.migrateProcess, { args: [{ process: target, ...(reassign ? { reassign } : {}), by }] });
         results.push({ prospectId, from, outcome: 'migrated' });
       } catch (err) {
+        // Only the prospect's refusal is a result; anything else (no worker, no server) ends the run.
+        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
         results.push({ prospectId, from, outcome: 'refused', reason: translate(err, prospectId).message.replace(/^cannot migrate [^:]+: /, '') });
       }
     }
-    return results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
+    results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
+    return {
+      results,
+      moved: results.filter((r) => r.outcome !== 'refused').length,
+      refused: results.filter((r) => r.outcome === 'refused').length,
+      unchanged,
+    };
   }
 
   /** A rep's open tasks from visibility, soonest due first. */

@@ -3,12 +3,13 @@ import { stringify } from 'yaml';
 import { DomainError } from '../domain/errors';
 import { formatDuration } from '../domain/duration';
 import { formatOffset, type Offset } from '../domain/offset';
-import { ProcessDefinitionSchema, type ProcessDefinition } from '../domain/process';
+import type { ProcessDefinition } from '../domain/process';
+import { maxCallDuration } from '../domain/timeRules';
 import { diffDefinitions } from '../domain/registry';
 import { STAGES, type Stage } from '../domain/stages';
 import { collect, parseInquiryItem } from './cliArgs';
 import type { CliContext } from './cliContext';
-import { readDefinitionFile } from './processFile';
+import { readProcessFile } from './processFile';
 
 /**
  * The sales-ops and rep commands: process versions and migration, task inboxes, calls,
@@ -31,16 +32,12 @@ export function toDocument(def: ProcessDefinition): unknown {
       Object.entries(def.tasks).map(([stage, templates]) => [stage, (templates ?? []).map((t) => ({ ...t, due: offset(t.due), escalateAfter: offset(t.escalateAfter) }))]),
     ),
     ...(def.support ? { support: { ...def.support, answerWithin: offset(def.support.answerWithin), escalateAfter: offset(def.support.escalateAfter) } } : {}),
-    calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration) },
+    calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration), maxDuration: formatDuration(maxCallDuration(def)) },
   };
 }
 
-function readProcessFile(file: string) {
-  return readDefinitionFile(file, ProcessDefinitionSchema, 'process');
-}
-
 export function registerOpsCommands(program: Command, ctx: CliContext): void {
-  const { withOps, withClient, print, json, by } = ctx;
+  const { withOps, withClient, print, json, by, time, timesIn } = ctx;
 
   const proc = program.command('process').description('process definitions: validate, publish, list, show, diff, migrate');
   proc
@@ -51,8 +48,9 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts) => {
       const result = readProcessFile(file);
       if (!result.ok) {
+        // The report is what was asked for (stdout); the failure itself is the one stderr line.
         if (opts.json) console.log(JSON.stringify({ valid: false, problems: result.report }, null, 2));
-        else process.stderr.write(`${result.report.join('\n')}\n`);
+        else console.log(result.report.join('\n'));
         throw new DomainError(`${file}: ${result.report.length} problem(s)`);
       }
       const def = result.value;
@@ -77,7 +75,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .addOption(json())
     .action(async (opts) => {
       const rows = await withOps((ops) => ops.listProcesses());
-      print(rows, opts.json, () => (rows.length === 0 ? 'no published processes' : rows.map((r) => `${r.name}  ${r.versions} version(s), latest ${r.latestPublishedAt}`).join('\n')));
+      print(rows, opts.json, () => (rows.length === 0 ? 'no published processes' : rows.map((r) => `${r.name}  ${r.versions} version(s), latest ${time(r.latestPublishedAt)}`).join('\n')));
     });
   proc
     .command('show')
@@ -86,7 +84,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .addOption(json())
     .action(async (name: string, opts) => {
       const v = await withOps((ops) => ops.version(name, opts.version));
-      print(v, opts.json, () => `# ${name} version ${v.version}, published ${v.publishedAt} by ${v.publishedBy}\n${stringify(toDocument(v.definition))}`);
+      print(v, opts.json, () => `# ${name} version ${v.version}, published ${time(v.publishedAt)} by ${v.publishedBy}\n${stringify(toDocument(v.definition))}`);
     });
   proc
     .command('diff')
@@ -108,6 +106,8 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--to <n>', 'target version', (v) => Number.parseInt(v, 10))
     .option('--where <filter>', 'only prospects matching, e.g. stage=qualification')
     .option('--dry-run', 'say what would happen, change nothing')
+    .option('--reassign-from <rep>', 'a rep who is not in the target version: their prospects and open tasks move to --to-rep')
+    .option('--to-rep <rep>', 'the rep of the target version who takes over from --reassign-from')
     .addOption(by())
     .addOption(json())
     .action(async (name: string, opts) => {
@@ -117,12 +117,28 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
         if (!m || !(STAGES as readonly string[]).includes(m[1]!)) throw new DomainError(`--where takes stage=<${STAGES.join('|')}>`);
         stage = m[1] as Stage;
       }
-      const results = await withOps((ops) => ops.migrate(name, opts.to, { stage }, Boolean(opts.dryRun), opts.by));
-      print(results, opts.json, () =>
-        results.length === 0
-          ? 'no running prospects match'
-          : results.map((r) => `${r.prospectId}  v${r.from ?? '?'} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`).join('\n'),
+      if (Boolean(opts.reassignFrom) !== Boolean(opts.toRep)) throw new DomainError('--reassign-from and --to-rep go together');
+      const reassign = opts.reassignFrom ? { from: opts.reassignFrom as string, to: opts.toRep as string } : undefined;
+      const report = await withOps((ops) => ops.migrate(name, opts.to, { stage }, Boolean(opts.dryRun), opts.by, reassign));
+      const totals = `${opts.dryRun ? 'would move' : 'moved'} ${report.moved}, refused ${report.refused}, unchanged ${report.unchanged}`;
+      print(report, opts.json, () =>
+        [...report.results.map((r) => `${r.prospectId}  v${r.from ?? '?'} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`), totals].join('\n'),
       );
+      // A refusal is an outcome the caller must see in the exit code, not only in the text.
+      if (report.refused > 0) throw new DomainError(`${report.refused} prospect(s) refused the move to v${opts.to}; see above`);
+    });
+
+  program
+    .command('reassign')
+    .description('move an open prospect and its open tasks to another rep of its process version')
+    .argument('<id>')
+    .requiredOption('--rep <rep>', 'the new rep')
+    .option('--reason <text>', 'why, for the record and the mail to the new rep')
+    .addOption(by())
+    .addOption(json())
+    .action(async (id: string, opts) => {
+      const state = await withClient((c) => c.command(id, 'reassign', { rep: opts.rep, reason: opts.reason, by: opts.by }));
+      print(state, opts.json, () => `${id}: reassigned to ${opts.rep} with its open tasks; ${opts.rep} was mailed`);
     });
 
   program
@@ -134,7 +150,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .action(async (opts) => {
       const rows = await withOps((ops) => ops.inbox(opts.rep, opts.due));
       print(rows, opts.json, () =>
-        rows.length === 0 ? `no open tasks for ${opts.rep}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${r.dueAt}  ${r.title}`).join('\n'),
+        rows.length === 0 ? `no open tasks for ${opts.rep}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
       );
     });
 
@@ -150,7 +166,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .action(async (id: string, opts) => {
       const state = await withClient((c) => c.command(id, 'scheduleCall', { at: opts.at, duration: opts.duration, note: opts.note, by: opts.by }));
       const c = state.calls![state.calls!.length - 1]!;
-      print(state, opts.json, () => `scheduled call ${c.id} at ${c.at} (task ${c.taskId}); invitation sent`);
+      print(state, opts.json, () => `scheduled call ${c.id} at ${time(c.at)} (task ${c.taskId}); invitation sent`);
     });
   call
     .command('reschedule')
@@ -161,7 +177,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .addOption(json())
     .action(async (callId: string, opts) => {
       const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'rescheduleCall', { callId, at: opts.at, duration: opts.duration, by: opts.by }));
-      print(state, opts.json, () => `moved call ${callId} to ${opts.at}; updated invitation sent`);
+      print(state, opts.json, () => `moved call ${callId} to ${time(opts.at)}; updated invitation sent`);
     });
   call
     .command('cancel')

@@ -2,7 +2,9 @@ import { formatDuration } from '../domain/duration';
 import { currentInquiry, type InquiryVersion } from '../domain/inquiry';
 import { nextDueAt } from '../domain/deadlines';
 import type { ProspectState } from '../domain/prospect';
-import { formatCents, type QuoteRevision } from '../domain/quotation';
+import { staleReference } from '../domain/lifecycle';
+import { formatCents, formatDiscount, type QuoteRevision } from '../domain/quotation';
+import { formatTime, formatTimesIn } from '../domain/timeZone';
 import type { ProspectSummary } from './salesflowClient';
 
 /** Plain-text views for the terminal; `--json` prints the state itself instead. */
@@ -12,7 +14,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }
 
-export function renderList(rows: ProspectSummary[]): string {
+export function renderList(rows: ProspectSummary[], zone?: string): string {
   if (rows.length === 0) return 'no prospects match';
   return table([
     ['ID', 'NAME', 'STAGE', 'REP', 'QUOTE', 'NEXT DUE'],
@@ -22,14 +24,14 @@ export function renderList(rows: ProspectSummary[]): string {
       r.stage ?? '',
       r.rep ?? '',
       r.quoteTotal === undefined ? '' : r.quoteTotal.toFixed(2),
-      r.nextDue ?? '',
+      formatTime(r.nextDue, zone),
     ]),
   ]);
 }
 
-export function renderInquiry(version: InquiryVersion, of: number): string {
+export function renderInquiry(version: InquiryVersion, of: number, zone?: string): string {
   return [
-    `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${version.changedAt}`,
+    `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${formatTime(version.changedAt, zone)}`,
     ...(version.note ? [`  note: ${version.note}`] : []),
     table([
       ['  PRODUCT', 'QTY', 'WANTED BY'],
@@ -38,15 +40,19 @@ export function renderInquiry(version: InquiryVersion, of: number): string {
   ].join('\n');
 }
 
-export function renderQuote(quote: QuoteRevision, of: number): string {
+/** `inquiryVersion`: the inquiry's current version, so a draft made for an older one says so. */
+export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: number, zone?: string): string {
+  const t = (iso: string | undefined) => formatTime(iso, zone);
+  const stale = quote.status === 'draft' && inquiryVersion !== undefined && quote.inquiryVersion < inquiryVersion;
   const head = [
     `Quotation revision ${quote.revision} of ${of}: ${quote.status.toUpperCase()} (refers to inquiry version ${quote.inquiryVersion})`,
-    `  created ${quote.createdAt} by ${quote.createdBy}`,
-    ...(quote.sentAt ? [`  sent ${quote.sentAt}, valid until ${quote.validTo}`] : []),
-    ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${quote.requestedValidTo} once sent`] : []),
-    ...(quote.remindedAt ? [`  rep reminded ${quote.remindedAt}`] : []),
-    ...(quote.escalatedAt ? [`  escalated ${quote.escalatedAt}`] : []),
-    ...(quote.respondedAt ? [`  customer answered ${quote.respondedAt}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
+    ...(stale ? [`  ${staleReference(quote, inquiryVersion)}`] : []),
+    `  created ${t(quote.createdAt)} by ${quote.createdBy}`,
+    ...(quote.sentAt ? [`  sent ${t(quote.sentAt)}, valid until ${t(quote.validTo)}`] : []),
+    ...(quote.requestedValidTo && !quote.sentAt ? [`  valid until ${t(quote.requestedValidTo)} once sent`] : []),
+    ...(quote.remindedAt ? [`  rep reminded ${t(quote.remindedAt)}`] : []),
+    ...(quote.escalatedAt ? [`  escalated ${t(quote.escalatedAt)}`] : []),
+    ...(quote.respondedAt ? [`  customer answered ${t(quote.respondedAt)}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
     ...(quote.supersededBy ? [`  superseded by revision ${quote.supersededBy}`] : []),
     ...(quote.note ? [`  note: ${quote.note}`] : []),
   ];
@@ -56,7 +62,7 @@ export function renderQuote(quote: QuoteRevision, of: number): string {
       `  ${l.product}`,
       String(l.quantity),
       formatCents(l.unitPriceCents),
-      l.discountPercent ? String(l.discountPercent) : '',
+      formatDiscount(l).replace(/%$/, ''),
       formatCents(l.netCents),
     ]),
   ]);
@@ -64,7 +70,8 @@ export function renderQuote(quote: QuoteRevision, of: number): string {
   return [...head, lines, totals].join('\n');
 }
 
-export function renderProspect(state: ProspectState): string {
+export function renderProspect(state: ProspectState, zone?: string): string {
+  const t = (iso: string | number | undefined) => formatTime(iso, zone);
   const { info } = state;
   const due = nextDueAt(state);
   const out: string[] = [
@@ -75,7 +82,7 @@ export function renderProspect(state: ProspectState): string {
     ...(info.email ? [`  email:    ${info.email}`] : []),
     ...(info.phone ? [`  phone:    ${info.phone}`] : []),
     `  source:   ${info.source}`,
-    ...(due !== undefined ? [`  next due: ${new Date(due).toISOString()}`] : []),
+    ...(due !== undefined ? [`  next due: ${t(due)}`] : []),
   ];
   if (state.qualification) {
     const q = state.qualification;
@@ -90,14 +97,14 @@ export function renderProspect(state: ProspectState): string {
       );
     }
   }
-  if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length));
+  if (state.inquiry) out.push('', renderInquiry(currentInquiry(state.inquiry), state.inquiry.versions.length, zone));
   const quote = state.quotes[state.quotes.length - 1];
-  if (quote) out.push('', renderQuote(quote, state.quotes.length));
+  if (quote) out.push('', renderQuote(quote, state.quotes.length, state.inquiry ? currentInquiry(state.inquiry).version : undefined, zone));
   if (state.tasks.length > 0) {
-    out.push('', 'Tasks:', ...state.tasks.map((t) => `  ${t.id}  ${t.state.padEnd(9)} due ${t.dueAt}  ${t.title}${t.outcome ? ` -> ${t.outcome}` : ''}`));
+    out.push('', 'Tasks:', ...state.tasks.map((task) => `  ${task.id}  ${task.state.padEnd(9)} due ${t(task.dueAt)}  ${formatTimesIn(task.title, zone)}${task.outcome ? ` -> ${task.outcome}` : ''}`));
   }
   if ((state.calls ?? []).length > 0) {
-    out.push('', 'Calls:', ...state.calls!.map((c) => `  ${c.id}  ${c.status.padEnd(9)} ${c.at} (${Math.round(c.durationMs / 60_000)} min)${c.outcome ? ` -> ${c.outcome}` : ''}`));
+    out.push('', 'Calls:', ...state.calls!.map((c) => `  ${c.id}  ${c.status.padEnd(9)} ${t(c.at)} (${Math.round(c.durationMs / 60_000)} min)${c.outcome ? ` -> ${c.outcome}` : ''}`));
   }
   if ((state.supportQueries ?? []).length > 0) {
     out.push(
@@ -112,9 +119,9 @@ export function renderProspect(state: ProspectState): string {
       `Escalations${older(state.archived?.escalations)}:`,
       ...state.escalations.map(
         (e) =>
-          `  ${e.at}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}` +
-          (e.dueAt && e.dueAt !== e.at ? ` (due ${e.dueAt})` : '') +
-          (e.skipped ? ` skipped: ${e.skipped}` : ''),
+          `  ${t(e.at)}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}` +
+          (e.dueAt && e.dueAt !== e.at ? ` (due ${t(e.dueAt)})` : '') +
+          (e.skipped ? ` skipped: ${formatTimesIn(e.skipped, zone)}` : ''),
       ),
     );
   }
@@ -122,10 +129,10 @@ export function renderProspect(state: ProspectState): string {
     out.push(
       '',
       `Contact log${older(state.archived?.contacts)}:`,
-      ...state.contacts.map((c) => `  ${c.at}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
+      ...state.contacts.map((c) => `  ${t(c.at)}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
     );
   }
-  out.push('', `History${older(state.archived?.changes)}:`, ...state.changes.map((c) => `  ${c.at}  ${c.by}: ${c.what}`));
+  out.push('', `History${older(state.archived?.changes)}:`, ...state.changes.map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`));
   return out.join('\n');
 }
 

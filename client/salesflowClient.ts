@@ -9,9 +9,9 @@ import {
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ConnectionConfig } from '../domain/config';
 import { openTemporalClient } from './temporalConnection';
-import { DomainError } from '../domain/errors';
+import { DomainError, issuesFromMessage } from '../domain/errors';
 import { newProspect, type CommandName } from '../domain/lifecycle';
-import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/process';
+import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../domain/process';
 import { prospectIdOf, prospectWorkflowId, type CommandResult, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
 import type { Stage } from '../domain/stages';
 import { getProspect, prospectUpdates } from '../workflows/messages';
@@ -75,8 +75,9 @@ export class SalesflowClient {
     info: ProspectInfoInput,
     process: ProcessDefinitionInput = DEFAULT_PROCESS_INPUT,
   ): Promise<{ created: boolean; state: ProspectState }> {
-    // Validate here too, so a bad input never starts a workflow.
-    const initial = newProspect(info, process, new Date().toISOString());
+    // Validate here too, so a bad input never starts a workflow. A process without a zone
+    // of its own writes its mails in this deployment's SALESFLOW_TIMEZONE.
+    const initial = newProspect(info, withTimeZone(process, this.config.SALESFLOW_TIMEZONE), new Date().toISOString());
     const workflowId = prospectWorkflowId(initial.info.id);
     const existing = await this.tryGetProspect(initial.info.id);
     if (existing) return { created: false, state: existing };
@@ -135,7 +136,14 @@ export class SalesflowClient {
   async run(id: string, name: CommandName, args: unknown): Promise<CommandResult> {
     const handle = this.client.workflow.getHandle(prospectWorkflowId(id));
     // The same update definitions the workflow registers; its validators run the rules.
-    return this.wrap(() => handle.executeUpdate(prospectUpdates[name], { args: [args as never] }), id);
+    try {
+      return await handle.executeUpdate(prospectUpdates[name], { args: [args as never] });
+    } catch (err) {
+      const refusal = translate(err, id);
+      // Keep what was refused, so the caller can name a bad field in its own terms.
+      if (refusal instanceof DomainError && refusal.input === undefined) refusal.input = args;
+      throw refusal;
+    }
   }
 
   async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
@@ -154,13 +162,6 @@ export class SalesflowClient {
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private async wrap<T>(fn: () => Promise<T>, id: string): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw translate(err, id);
-    }
-  }
 }
 
 function summarize(info: WorkflowExecutionInfo): ProspectSummary {
@@ -187,8 +188,8 @@ export function translate(err: unknown, id: string): Error {
   if (err instanceof WorkflowNotFoundError) return new DomainError(`no prospect "${id}"`);
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure || cause instanceof TemporalFailure) return new DomainError(cause.message);
-    return new DomainError(err.message);
+    const message = cause instanceof ApplicationFailure || cause instanceof TemporalFailure ? cause.message : err.message;
+    return new DomainError(message, issuesFromMessage(message));
   }
   if (err instanceof WorkflowFailedError) {
     // The innermost failure says why (an activity's non-retryable error, say).

@@ -1,10 +1,13 @@
 import { renderCallEvent } from './calendar';
-import { CancelCallSchema, CompleteCallSchema, RescheduleCallSchema, ScheduleCallSchema } from './commands';
+import { schemasFor } from './commands';
+import type { InputRules } from './inputRules';
+import { checkCallDuration } from './timeRules';
 import { DomainError, parseOrThrow } from './errors';
 import { MESSAGE_ID_DOMAIN, messageId } from './notifications';
-import { findRep } from './process';
+import { findRep, mailTimeZone } from './process';
 import { isActiveTask, prospectWorkflowId, type OutboundMail, type ProspectState, type ScheduledCall } from './prospect';
 import { addTask } from './tasks';
+import { formatTime } from './timeZone';
 
 /**
  * Calls booked with the customer: a task for the rep and an iCalendar invitation to the rep
@@ -33,8 +36,8 @@ function invitation(state: ProspectState, call: ScheduledCall, now: string, meth
     messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
     to: state.info.email ?? repPerson.email,
     cc: state.info.email ? repPerson.email : undefined,
-    subject: `${verb}: ${summary} at ${call.at}`,
-    text: `${verb} for a call on ${call.at} (${Math.round(call.durationMs / 60_000)} min).`,
+    subject: `${verb}: ${summary} at ${formatTime(call.at, mailTimeZone(state.process))}`,
+    text: `${verb} for a call on ${formatTime(call.at, mailTimeZone(state.process))} (${Math.round(call.durationMs / 60_000)} min).`,
     calendar: { method, content },
   };
 }
@@ -54,11 +57,12 @@ function queue(state: ProspectState, mail: OutboundMail): OutboundMail[] {
   return [...state.outbox, mail];
 }
 
-export function scheduleCall(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(ScheduleCallSchema, raw, 'call');
+export function scheduleCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).ScheduleCallSchema, raw, 'call');
   if (state.stage === 'lost') throw new DomainError('cannot schedule a call: the prospect is lost');
   if (Date.parse(cmd.at) <= Date.parse(now)) throw new DomainError(`cannot schedule a call in the past (${cmd.at})`);
   const durationMs = cmd.duration ?? state.process.calls.defaultDuration;
+  if (rules === 'current') checkCallDuration(state.process, durationMs);
   const id = `${state.info.id}-C${(state.calls ?? []).length + 1}`;
   const withTask = addTask(
     state,
@@ -85,11 +89,12 @@ function moveTask(state: ProspectState, taskId: string, dueAt: string, escalateA
   return state.tasks.map((t) => (t.id === taskId && isActiveTask(t) ? { ...t, dueAt, escalateAt, state: 'open' as const } : t));
 }
 
-export function rescheduleCall(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(RescheduleCallSchema, raw, 'reschedule');
+export function rescheduleCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).RescheduleCallSchema, raw, 'reschedule');
   const call = findCall(state, cmd.callId);
   if (Date.parse(cmd.at) <= Date.parse(now)) throw new DomainError(`cannot move a call into the past (${cmd.at})`);
   const durationMs = cmd.duration ?? call.durationMs;
+  if (rules === 'current') checkCallDuration(state.process, durationMs);
   const moved: ScheduledCall = { ...call, at: cmd.at, durationMs, sequence: call.sequence + 1 };
   const task = state.tasks.find((t) => t.id === call.taskId);
   const dueAt = new Date(Date.parse(cmd.at) + durationMs).toISOString();
@@ -106,8 +111,8 @@ function finishTask(state: ProspectState, taskId: string, to: 'done' | 'cancelle
   return state.tasks.map((t) => (t.id === taskId && isActiveTask(t) ? { ...t, state: to, doneAt: now, ...(outcome ? { outcome } : {}) } : t));
 }
 
-export function cancelCall(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(CancelCallSchema, raw, 'cancellation');
+export function cancelCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CancelCallSchema, raw, 'cancellation');
   const call = findCall(state, cmd.callId);
   const cancelled: ScheduledCall = { ...call, status: 'cancelled', sequence: call.sequence + 1 };
   const next = { ...state, calls: withCall(state, cancelled), tasks: finishTask(state, call.taskId, 'cancelled', now) };
@@ -118,9 +123,12 @@ export function cancelCall(state: ProspectState, raw: unknown, now: string): Pro
   };
 }
 
-export function completeCall(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(CompleteCallSchema, raw, 'call result');
+export function completeCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CompleteCallSchema, raw, 'call result');
   const call = findCall(state, cmd.callId);
+  if (rules === 'current' && Date.parse(now) < Date.parse(call.at)) {
+    throw new DomainError(`cannot mark call ${call.id} done before it started at ${call.at} (rule: a call is done after its start; reschedule it if it moved)`);
+  }
   const done: ScheduledCall = { ...call, status: 'done', outcome: cmd.outcome, note: cmd.note || undefined };
   return {
     ...state,

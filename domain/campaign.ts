@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineText } from './text';
 import { IsoTimeSchema } from './contact';
 import { normalizeEmail, type CsvRowError } from './csv';
 import { DurationSchema } from './duration';
@@ -53,7 +54,7 @@ export const ScheduleSchema = z
 export const CampaignDefinitionSchema = z
   .strictObject({
     id: CampaignIdSchema,
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: singleLineText(200).min(1, 'must not be empty'),
     /** The From header; the worker's MAIL_FROM when absent. */
     from: z.string().trim().min(3).max(300).optional(),
     template: TemplateSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration';
+import { TimeZoneSchema } from './timeZone';
 
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
@@ -9,10 +10,34 @@ import { DurationSchema } from './duration';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
+/** The unsubscribe secret every checkout shares: fine on a laptop, forgeable anywhere else. */
+export const DEV_UNSUBSCRIBE_SECRET = 'salesflow-local-dev-secret-change-me';
+
+/** `1`/`true` marks the local development stack (`npm start` and the tests set it). */
+const Flag = z
+  .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0' })
+  .default('')
+  .transform((v) => v === '1' || v === 'true');
+
+/**
+ * Why a process must not start with this secret, if it must not: the built-in one lets
+ * anyone who read this repository forge unsubscribe links (and read the addresses in
+ * them), so only the local development stack may use it.
+ */
+export function unsubscribeSecretProblem(secret: string, devStack: boolean): string | undefined {
+  if (secret !== DEV_UNSUBSCRIBE_SECRET || devStack) return undefined;
+  return 'SALESFLOW_UNSUBSCRIBE_SECRET is the built-in development value: set your own (at least 16 characters, the same for workers and the api), or SALESFLOW_DEV_STACK=1 on a laptop';
+}
+
 export const ConnectionConfigSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   SALESFLOW_TASK_QUEUE: z.string().min(1).default('salesflow'),
+  /**
+   * The zone people read times in (CLI output; mails of prospects this client creates,
+   * unless their process names a `timezone:`). Unset means UTC.
+   */
+  SALESFLOW_TIMEZONE: TimeZoneSchema.optional(),
 });
 
 export const WorkerConfigSchema = ConnectionConfigSchema.extend({
@@ -20,14 +45,18 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
   /** The worker's log level (the SDK's INFO includes a line per worker state change). */
   SALESFLOW_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  /** Concurrent SMTP connections in the pooled transport. */
+  /** Concurrent SMTP connections of campaign mail. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** Concurrent SMTP connections of transactional mail (quotations, reminders, tasks), kept apart from campaigns'. */
+  SMTP_TRANSACTIONAL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  /** Set by the local development stack; allows the built-in unsubscribe secret. */
+  SALESFLOW_DEV_STACK: Flag,
   /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */
   SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
   /** Where the unsubscribe endpoint is reachable from a recipient's mail client. */
   SALESFLOW_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:8088'),
   /** Signs unsubscribe links; set your own anywhere but a laptop. */
-  SALESFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').default('salesflow-local-dev-secret-change-me'),
+  SALESFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_UNSUBSCRIBE_SECRET),
   /** How long an unsubscribe link in a mail keeps working. */
   SALESFLOW_UNSUBSCRIBE_TTL: DurationSchema.default(90 * 86_400_000),
 });
@@ -38,9 +67,19 @@ export const HttpConfigSchema = ConnectionConfigSchema.extend({
   /** 127.0.0.1 locally; 0.0.0.0 in a container, where the port is published by Docker. */
   SALESFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SALESFLOW_UNSUBSCRIBE_SECRET: WorkerConfigSchema.shape.SALESFLOW_UNSUBSCRIBE_SECRET,
+  SALESFLOW_DEV_STACK: WorkerConfigSchema.shape.SALESFLOW_DEV_STACK,
+});
+
+/** The salesflow database (accounts, sessions, tokens, audit); unset means the local stack's. */
+export const DatabaseConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
+  SALESFLOW_POSTGRES_PORT: Port.default(5433),
+  SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
 });
 
 export const DevStackConfigSchema = WorkerConfigSchema.extend({
+  ...DatabaseConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
@@ -50,3 +89,4 @@ export const DevStackConfigSchema = WorkerConfigSchema.extend({
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
+export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;

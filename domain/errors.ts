@@ -6,10 +6,24 @@ import type { z } from 'zod';
  * rejection and the CLI prints it as one line.
  */
 export class DomainError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /**
+     * When a schema refused the input: each bad field by its path in the input, so a
+     * caller (the CLI) can name it in its own terms (`--price PUMP-X` for `lines[0].unitPrice`).
+     */
+    readonly issues?: readonly FieldIssue[],
+    /** The refused input, for resolving those paths (which product is `lines[0]`). */
+    public input?: unknown,
+  ) {
     super(message);
     this.name = 'DomainError';
   }
+}
+
+export interface FieldIssue {
+  path: readonly (string | number)[];
+  message: string;
 }
 
 /** Joins a zod issue path as people write it: `items[2].quantity`. */
@@ -22,10 +36,75 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** zod's wording where a person's is clearer: a missing field "is required". */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What a value of zod's type names is, for "must be a number". */
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  date: 'a date',
+};
+
+const FORMAT_WORDS: Record<string, string> = {
+  email: 'an email address',
+  datetime: 'an ISO time such as 2026-12-15T17:00:00Z',
+  date: 'a date such as 2026-12-15',
+  url: 'a URL',
+  regex: 'in the expected form',
+};
+
+/**
+ * A person's wording for a zod issue. A schema's own message (`must be a lower-case id`)
+ * is kept; zod's defaults ("Too small: expected number to be >=0", "Invalid input") are
+ * rewritten from the issue's parameters, so no caller ever shows them.
+ */
 export function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'is required';
-  return issue.message;
+  if (!/^(Too (small|big)|Invalid|Unrecognized)\b/.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (/received undefined$/.test(issue.message)) return 'is required';
+      return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      const bound = issue.inclusive === false ? 'more than' : 'at least';
+      if (issue.origin === 'string') return min <= 1 ? 'must not be empty' : `must have ${bound} ${plural(min, 'character')}`;
+      if (issue.origin === 'array' || issue.origin === 'set') return min <= 1 ? 'needs at least one entry' : `needs ${bound} ${plural(min, 'entry')}`;
+      return issue.inclusive === false ? `must be more than ${min}` : `must be ${min} or more`;
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      const bound = issue.inclusive === false ? 'fewer than' : 'at most';
+      if (issue.origin === 'string') return `must have ${bound} ${plural(max, 'character')}`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `allows ${bound} ${plural(max, 'entry')}`;
+      return issue.inclusive === false ? `must be less than ${max}` : `must be ${max} or less`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_format':
+      return `must be ${FORMAT_WORDS[issue.format] ?? `a valid ${issue.format}`}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    case 'unrecognized_keys':
+      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.join(', ')}`;
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (options && options.length > 0) return `must be one of ${options.map((o) => String(o)).join(', ')}`;
+      // `string | number`: every branch refused only the type.
+      const types = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === 'invalid_type' ? branch[0]!.expected : undefined));
+      if (types.length > 0 && types.every((t) => t !== undefined)) return `must be ${types.map((t) => TYPE_WORDS[t!] ?? t).join(' or ')}`;
+      return 'is not in any accepted form';
+    }
+    case 'invalid_key':
+      return 'has an invalid key';
+    case 'invalid_element':
+      return 'has an invalid entry';
+    default:
+      return 'is not valid';
+  }
 }
 
 /** One readable line per zod issue: `field: rule`. */
@@ -43,7 +122,34 @@ export function describeIssues(error: z.ZodError): string[] {
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new DomainError(`invalid ${what}: ${describeIssues(result.error).join('; ')}`);
+    const issues = result.error.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: issueMessage(i) }));
+    throw new DomainError(`${INVALID} ${what}: ${describeIssues(result.error).join(ISSUE_SEPARATOR)}`, issues, value);
   }
   return result.data;
+}
+
+const INVALID = 'invalid';
+const ISSUE_SEPARATOR = '; ';
+
+/**
+ * The field issues inside a refusal's message, when it crossed a boundary as text (an
+ * update validator's failure carries only its message). The inverse of parseOrThrow's
+ * format; undefined when the message is not a schema refusal.
+ */
+export function issuesFromMessage(message: string): FieldIssue[] | undefined {
+  const head = new RegExp(`^${INVALID} [^:]+: `).exec(message);
+  if (!head) return undefined;
+  const issues: FieldIssue[] = [];
+  for (const part of message.slice(head[0].length).split(ISSUE_SEPARATOR)) {
+    const m = /^([A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*): (.+)$/.exec(part);
+    issues.push(m ? { path: parsePath(m[1]!), message: m[2]! } : { path: [], message: part });
+  }
+  return issues;
+}
+
+/** `items[2].quantity` back to `['items', 2, 'quantity']`. */
+function parsePath(text: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
 }

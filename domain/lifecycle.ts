@@ -1,29 +1,18 @@
-import {
-  AcceptQuoteSchema,
-  ChangeInquirySchema,
-  ChangeQuoteSchema,
-  CompleteTaskSchema,
-  CreateInquirySchema,
-  CreateQuoteSchema,
-  LogContactSchema,
-  MarkLostSchema,
-  MigrateProcessSchema,
-  AnswerSupportQuerySchema,
-  QualifySchema,
-  RejectQuoteSchema,
-  SendQuoteSchema,
-} from './commands';
+import { schemasFor } from './commands';
 import { DomainError, parseOrThrow } from './errors';
 import { currentInquiry } from './inquiry';
-import { quoteSentMail } from './notifications';
+import { quoteSentMail, reassignedMail } from './notifications';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from './calls';
-import { ProcessDefinitionSchema, findRep, type ProcessDefinition, type ProcessDefinitionInput } from './process';
+import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from './process';
 import { scoreQualification, type Facts } from './rules';
 import { answerSupportQuery, openSupportQuery } from './support';
 import { addStageTasks, onStageEntered } from './tasks';
-import { ProspectInfoSchema, isActiveTask, type ProspectInfoInput, type ProspectState } from './prospect';
-import { formatCents, priceLine, totalsOf, type QuoteRevision } from './quotation';
+import { isActiveTask, prospectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
+import type { InputRules } from './inputRules';
+import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type QuoteLineSpec, type QuoteRevision } from './quotation';
+import { checkContactTime, checkWantedDates } from './timeRules';
 import { canMove, isClosed, type Stage } from './stages';
+import { recordVersion } from './record';
 
 /**
  * The prospect lifecycle as pure functions: each takes the current state, the raw command
@@ -32,9 +21,9 @@ import { canMove, isClosed, type Stage } from './stages';
  * refused command never reaches the history.
  */
 
-export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string): ProspectState {
-  const parsedInfo = parseOrThrow(ProspectInfoSchema, info, 'prospect');
-  const parsedProcess = parseOrThrow(ProcessDefinitionSchema, process, 'process definition');
+export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string, rules: InputRules = 'current'): ProspectState {
+  const parsedInfo = parseOrThrow(prospectInfoSchema(rules === 'recorded'), info, 'prospect');
+  const parsedProcess = parseOrThrow(processDefinitionSchema(rules), process, 'process definition');
   if (!findRep(parsedProcess, parsedInfo.rep)) {
     const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
     throw new DomainError(`rep "${parsedInfo.rep}" is not in process "${parsedProcess.name}" (reps: ${known})`);
@@ -85,8 +74,9 @@ function replaceCurrentQuote(state: ProspectState, quote: QuoteRevision): QuoteR
   return [...state.quotes.slice(0, -1), quote];
 }
 
-export function logContact(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(LogContactSchema, raw, 'contact');
+export function logContact(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).LogContactSchema, raw, 'contact');
+  if (rules === 'current') checkContactTime(cmd.at, now);
   const entry = { at: cmd.at ?? now, channel: cmd.channel, direction: cmd.direction, note: cmd.note, by: cmd.by };
   return {
     ...state,
@@ -95,8 +85,8 @@ export function logContact(state: ProspectState, raw: unknown, now: string): Pro
   };
 }
 
-export function qualify(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(QualifySchema, raw, 'qualification');
+export function qualify(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).QualifySchema, raw, 'qualification');
   requireStage(state, ['contact', 'qualification'], 'qualify');
   if (state.qualification?.outcome === 'qualified') {
     throw new DomainError('cannot qualify: the prospect is already qualified');
@@ -144,8 +134,9 @@ export function qualificationFacts(state: ProspectState, answers = state.qualifi
   return { answers, fields: info.fields, source: info.source, company: info.company, email: info.email };
 }
 
-export function createInquiry(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(CreateInquirySchema, raw, 'inquiry');
+export function createInquiry(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CreateInquirySchema, raw, 'inquiry');
+  if (rules === 'current') checkWantedDates(cmd.items, now);
   requireStage(state, ['qualification'], 'create an inquiry');
   if (state.qualification?.outcome !== 'qualified') {
     throw new DomainError('cannot create an inquiry: qualify the prospect first');
@@ -159,8 +150,9 @@ export function createInquiry(state: ProspectState, raw: unknown, now: string): 
   };
 }
 
-export function changeInquiry(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(ChangeInquirySchema, raw, 'inquiry change');
+export function changeInquiry(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).ChangeInquirySchema, raw, 'inquiry change');
+  if (rules === 'current') checkWantedDates(cmd.items, now);
   requireStage(state, ['inquiry', 'quotation'], 'change the inquiry');
   if (!state.inquiry) throw new DomainError('cannot change the inquiry: there is none yet');
   const next = currentInquiry(state.inquiry).version + 1;
@@ -175,7 +167,7 @@ export function changeInquiry(state: ProspectState, raw: unknown, now: string): 
 function buildRevision(
   state: ProspectState,
   revision: number,
-  lines: Parameters<typeof priceLine>[0][],
+  lines: readonly QuoteLineSpec[],
   note: string,
   validTo: string | undefined,
   by: string,
@@ -203,12 +195,12 @@ function checkValidTo(validTo: string | undefined, now: string): void {
   }
 }
 
-export function createQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(CreateQuoteSchema, raw, 'quotation');
+export function createQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CreateQuoteSchema, raw, 'quotation');
   requireStage(state, ['inquiry'], 'create a quotation');
   if (state.quotes.length > 0) throw new DomainError('cannot create a quotation: one exists; change it instead');
   checkValidTo(cmd.validTo, now);
-  const quote = buildRevision(state, 1, cmd.lines, cmd.note, cmd.validTo, cmd.by, now);
+  const quote = buildRevision(state, 1, cmd.lines.map(specOf), cmd.note, cmd.validTo, cmd.by, now);
   return {
     ...state,
     stage: moveTo(state, 'quotation'),
@@ -221,13 +213,13 @@ export function createQuote(state: ProspectState, raw: unknown, now: string): Pr
  * A draft is edited in place. A sent (binding), expired or superseded quotation never is:
  * the change becomes a new draft revision that supersedes it.
  */
-export function changeQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(ChangeQuoteSchema, raw, 'quotation change');
+export function changeQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).ChangeQuoteSchema, raw, 'quotation change');
   requireStage(state, ['quotation'], 'change the quotation');
   const current = currentQuote(state);
   if (!current) throw new DomainError('cannot change the quotation: there is none yet');
   checkValidTo(cmd.validTo, now);
-  const lines = cmd.lines ?? current.lines;
+  const lines = cmd.lines?.map(specOf) ?? reReadLines(state, current, rules);
   const note = cmd.note ?? current.note;
   const validTo = cmd.validTo ?? current.requestedValidTo;
   if (current.status === 'draft') {
@@ -250,8 +242,60 @@ export function changeQuote(state: ProspectState, raw: unknown, now: string): Pr
   };
 }
 
-export function sendQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(SendQuoteSchema, raw, 'send');
+/**
+ * The lines of `quote` for the current inquiry (see refreshLines): unchanged when the quote
+ * already refers to it. Under recorded rules a product without a price keeps the old lines,
+ * as changes made before quotations followed their inquiry did.
+ */
+function reReadLines(state: ProspectState, quote: QuoteRevision, rules: InputRules): QuoteLineSpec[] {
+  const inquiry = state.inquiry ? currentInquiry(state.inquiry) : undefined;
+  const kept = quote.lines.map(specOfLine);
+  if (!inquiry || inquiry.version === quote.inquiryVersion) return kept;
+  try {
+    return refreshLines(quote.lines, inquiry.items);
+  } catch (err) {
+    if (rules === 'recorded' && err instanceof DomainError) return kept;
+    throw err;
+  }
+}
+
+/**
+ * Re-reads the current inquiry into the quotation: its products and quantities, with the
+ * prices the quotation already has (domain/quotation.ts refreshLines). A draft is refreshed
+ * in place; a sent or expired quotation gets a new draft revision, as with any change.
+ */
+export function refreshQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).RefreshQuoteSchema, raw, 'refresh');
+  requireStage(state, ['quotation'], 'refresh the quotation');
+  const current = currentQuote(state);
+  if (!current || !state.inquiry) throw new DomainError('cannot refresh the quotation: there is none yet');
+  const inquiryVersion = currentInquiry(state.inquiry).version;
+  if (current.inquiryVersion === inquiryVersion) {
+    throw new DomainError(`nothing to refresh: revision ${current.revision} already refers to inquiry version ${inquiryVersion}`);
+  }
+  let lines: QuoteLineSpec[];
+  try {
+    lines = refreshLines(current.lines, currentInquiry(state.inquiry).items);
+  } catch (err) {
+    if (err instanceof DomainError) throw new DomainError(`cannot refresh revision ${current.revision}: ${err.message}`);
+    throw err;
+  }
+  return changeQuote(state, { lines: lines.map(asCommandLine), by: cmd.by }, now, rules);
+}
+
+/** A priced line back in the command's form (decimal text), for changeQuote to read. */
+function asCommandLine(spec: QuoteLineSpec): object {
+  return {
+    product: spec.product,
+    quantity: spec.quantity,
+    unitPrice: formatCents(spec.unitPriceCents),
+    discountPercent: (spec.discountBasisPoints / 100).toFixed(2),
+    ...(spec.free ? { free: true } : {}),
+  };
+}
+
+export function sendQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).SendQuoteSchema, raw, 'send');
   requireStage(state, ['quotation'], 'send the quotation');
   const current = currentQuote(state);
   if (!current) throw new DomainError('cannot send: there is no quotation');
@@ -259,19 +303,23 @@ export function sendQuote(state: ProspectState, raw: unknown, now: string): Pros
     throw new DomainError(`cannot send revision ${current.revision}: it is ${current.status}, not a draft`);
   }
   checkValidTo(current.requestedValidTo, now);
+  if (rules === 'current') requireSendable(state, current, cmd.handedOver);
   const validTo =
     current.requestedValidTo ?? new Date(Date.parse(now) + state.process.quotePolicy.validity).toISOString();
   const sent: QuoteRevision = { ...current, status: 'sent', sentAt: now, validTo };
   const withQuote = { ...state, quotes: replaceCurrentQuote(state, sent) };
-  const mail = quoteSentMail(withQuote, sent);
-  const contacts = mail
+  // Handed over in person or by post: the record says how, and no mail goes out.
+  const mail = cmd.handedOver ? undefined : quoteSentMail(withQuote, sent);
+  const channel = cmd.handedOver ?? (mail ? ('email' as const) : undefined);
+  const how = cmd.handedOver ? `handed over (${cmd.handedOver})` : 'sent';
+  const contacts = channel
     ? [
         ...state.contacts,
         {
           at: now,
-          channel: 'email' as const,
+          channel,
           direction: 'outbound' as const,
-          note: `quotation revision ${sent.revision} sent`,
+          note: `quotation revision ${sent.revision} ${how}`,
           by: cmd.by,
           source: 'quotation',
         },
@@ -281,8 +329,30 @@ export function sendQuote(state: ProspectState, raw: unknown, now: string): Pros
     ...withQuote,
     contacts,
     outbox: mail ? [...state.outbox, mail] : state.outbox,
-    changes: logChange(state, now, cmd.by, `sent revision ${sent.revision}, valid to ${validTo}`),
+    changes: logChange(state, now, cmd.by, `${how} revision ${sent.revision}, valid to ${validTo}`),
   };
+}
+
+/**
+ * A quotation is sent to someone or not at all: by mail to the prospect's address, or handed
+ * over another way that the contact log records. And it offers what the customer asks for
+ * now, not what an older inquiry version asked for.
+ */
+function requireSendable(state: ProspectState, quote: QuoteRevision, handedOver: string | undefined): void {
+  if (!state.info.email && !handedOver) {
+    throw new DomainError(
+      `cannot send revision ${quote.revision}: prospect ${state.info.id} has no email address; record how it reached the customer with handedOver (--handed-over visit, call, letter or direct_mail)`,
+    );
+  }
+  const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : quote.inquiryVersion;
+  if (quote.inquiryVersion < inquiryVersion) {
+    throw new DomainError(`cannot send revision ${quote.revision}: ${staleReference(quote, inquiryVersion)}`);
+  }
+}
+
+/** What `show` and a refused send say about a quotation made for an older inquiry version. */
+export function staleReference(quote: QuoteRevision, inquiryVersion: number): string {
+  return `it refers to inquiry version ${quote.inquiryVersion}; the inquiry is now at version ${inquiryVersion}: run quote refresh`;
 }
 
 function requireSentQuote(state: ProspectState, action: string, now: string): QuoteRevision {
@@ -299,8 +369,8 @@ function requireSentQuote(state: ProspectState, action: string, now: string): Qu
   return current;
 }
 
-export function acceptQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(AcceptQuoteSchema, raw, 'acceptance');
+export function acceptQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).AcceptQuoteSchema, raw, 'acceptance');
   const current = requireSentQuote(state, 'accept the quotation', now);
   const accepted: QuoteRevision = { ...current, status: 'accepted', respondedAt: now, reason: cmd.note || undefined };
   return {
@@ -313,8 +383,8 @@ export function acceptQuote(state: ProspectState, raw: unknown, now: string): Pr
   };
 }
 
-export function rejectQuote(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(RejectQuoteSchema, raw, 'rejection');
+export function rejectQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).RejectQuoteSchema, raw, 'rejection');
   const current = requireSentQuote(state, 'reject the quotation', now);
   const rejected: QuoteRevision = { ...current, status: 'rejected', respondedAt: now, reason: cmd.reason };
   return {
@@ -323,14 +393,14 @@ export function rejectQuote(state: ProspectState, raw: unknown, now: string): Pr
   };
 }
 
-export function markLost(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(MarkLostSchema, raw, 'lost');
+export function markLost(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).MarkLostSchema, raw, 'lost');
   requireOpen(state, 'mark the prospect lost');
   return { ...closeAsLost(state, cmd.reason, now), changes: logChange(state, now, cmd.by, `marked lost: ${cmd.reason}`) };
 }
 
-export function completeTask(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(CompleteTaskSchema, raw, 'task completion');
+export function completeTask(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CompleteTaskSchema, raw, 'task completion');
   const task = state.tasks.find((t) => t.id === cmd.taskId);
   if (!task) throw new DomainError(`no task ${cmd.taskId} on prospect ${state.info.id}`);
   if (!isActiveTask(task)) throw new DomainError(`task ${cmd.taskId} is already ${task.state}`);
@@ -367,11 +437,14 @@ export function migrationBlocker(state: ProspectState, target: ProcessDefinition
   return undefined;
 }
 
-export function migrateProcess(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(MigrateProcessSchema, raw, 'migration');
-  const target = parseOrThrow(ProcessDefinitionSchema, cmd.process, 'process definition');
-  const blocker = migrationBlocker(state, target);
+export function migrateProcess(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).MigrateProcessSchema, raw, 'migration');
+  const target = parseOrThrow(processDefinitionSchema(rules), cmd.process, 'process definition');
+  // The departed rep's work moves first, to a rep of the new version, in the same step.
+  const moved = cmd.reassign ? reassignDeparted(state, cmd.reassign, target, now, cmd.by) : state;
+  const blocker = migrationBlocker(moved, target);
   if (blocker) throw new DomainError(`cannot migrate ${state.info.id}: ${blocker}`);
+  state = moved;
   return {
     ...state,
     process: target,
@@ -380,13 +453,52 @@ export function migrateProcess(state: ProspectState, raw: unknown, now: string):
   };
 }
 
+/**
+ * Reassignment is for open prospects only: a won or lost prospect has no open work to
+ * move, and its record keeps who worked it (post-sales care is the customer's own workflow).
+ * The rep must be in the prospect's process version and not already its rep.
+ */
+export function reassign(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).ReassignSchema, raw, 'reassignment');
+  requireOpen(state, 'reassign');
+  if (cmd.rep === state.info.rep) throw new DomainError(`${state.info.id} is already assigned to ${cmd.rep}`);
+  return moveToRep(state, state.info.rep, cmd.rep, state.process, now, cmd.by, cmd.reason);
+}
+
+/** For a migration: only when `from` is not in the target version and holds this prospect or its tasks. */
+function reassignDeparted(state: ProspectState, r: { from: string; to: string }, target: ProcessDefinition, now: string, by: string): ProspectState {
+  if (findRep(target, r.from)) return state;
+  const holds = state.info.rep === r.from || state.tasks.some((t) => isActiveTask(t) && t.rep === r.from);
+  if (!holds || isClosed(state.stage)) return state;
+  return moveToRep(state, r.from, r.to, target, now, by, `${r.from} is not in ${target.name} v${target.version}`);
+}
+
+function moveToRep(state: ProspectState, from: string, to: string, process: ProcessDefinition, now: string, by: string, reason: string | undefined): ProspectState {
+  if (!findRep(process, to)) {
+    const known = process.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
+    throw new DomainError(`rep "${to}" is not in process "${process.name}" v${process.version} (reps: ${known})`);
+  }
+  const movedTasks = state.tasks.filter((t) => isActiveTask(t) && t.rep === from);
+  // `synced` cleared: the prospect tells each moved task's workflow its new rep.
+  const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === from ? { ...t, rep: to, synced: undefined } : t));
+  const info = state.info.rep === from ? { ...state.info, rep: to } : state.info;
+  const next: ProspectState = {
+    ...state,
+    info,
+    tasks,
+    changes: logChange(state, now, by, `reassigned from ${from} to ${to}${movedTasks.length ? ` with task(s) ${movedTasks.map((t) => t.id).join(', ')}` : ''}${reason ? `: ${reason}` : ''}`),
+  };
+  const mail = reassignedMail({ ...next, process }, from, movedTasks.map((t) => ({ ...t, rep: to })), reason, recordVersion(next));
+  return mail ? { ...next, outbox: [...next.outbox, mail] } : next;
+}
+
 /** The answer to a support query; with items it also creates (or changes) the inquiry. */
-export function answerQuery(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(AnswerSupportQuerySchema, raw, 'support answer');
-  const answered = answerSupportQuery(state, cmd, now);
+export function answerQuery(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).AnswerSupportQuerySchema, raw, 'support answer');
+  const answered = answerSupportQuery(state, cmd, now, rules);
   if (!cmd.inquiryItems) return answered;
   const inquiry = { items: cmd.inquiryItems, note: `from support query ${cmd.queryId}`, by: cmd.by };
-  return answered.inquiry ? changeInquiry(answered, inquiry, now) : createInquiry(answered, inquiry, now);
+  return answered.inquiry ? changeInquiry(answered, inquiry, now, rules) : createInquiry(answered, inquiry, now, rules);
 }
 
 function closeAsLost(state: ProspectState, reason: string, now: string): ProspectState {
@@ -401,6 +513,7 @@ export const COMMANDS = {
   changeInquiry,
   createQuote,
   changeQuote,
+  refreshQuote,
   sendQuote,
   acceptQuote,
   rejectQuote,
@@ -413,10 +526,11 @@ export const COMMANDS = {
   openSupportQuery,
   answerSupportQuery: answerQuery,
   migrateProcess,
+  reassign,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Runs a command and then what entering a new stage brings (the stage's task templates). */
-export function runCommand(name: CommandName, state: ProspectState, raw: unknown, now: string): ProspectState {
-  return onStageEntered(state, COMMANDS[name](state, raw, now), now);
+export function runCommand(name: CommandName, state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  return onStageEntered(state, COMMANDS[name](state, raw, now, rules), now);
 }

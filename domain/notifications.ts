@@ -1,6 +1,7 @@
-import { findRep, teamOf } from './process';
+import { findRep, mailTimeZone, teamOf } from './process';
 import { prospectWorkflowId, type OutboundMail, type ProspectState, type RepTask } from './prospect';
 import { formatCents, type QuoteRevision } from './quotation';
+import { formatTime, formatTimesIn } from './timeZone';
 
 /**
  * The mails the lifecycle sends, rendered as pure functions. A Message-ID is derived from
@@ -19,7 +20,7 @@ function who(state: ProspectState): string {
   return company ? `${name} (${company})` : name;
 }
 
-function quoteSummary(quote: QuoteRevision): string {
+function quoteSummary(quote: QuoteRevision, zone: string): string {
   const lines = quote.lines.map(
     (l) =>
       `  ${l.product}  ${l.quantity} x ${formatCents(l.unitPriceCents)}` +
@@ -29,7 +30,7 @@ function quoteSummary(quote: QuoteRevision): string {
   return [
     ...lines,
     `  Total: ${formatCents(quote.totals.netCents)} ${quote.currency}`,
-    quote.validTo ? `  Valid until: ${quote.validTo}` : '',
+    quote.validTo ? `  Valid until: ${formatTime(quote.validTo, zone)}` : '',
   ]
     .filter((l) => l !== '')
     .join('\n');
@@ -58,7 +59,7 @@ export function quoteSentMail(state: ProspectState, quote: QuoteRevision): Outbo
         ? `this revised offer (revision ${quote.revision}) replaces our earlier quotation. We are pleased to offer:`
         : `thank you for your inquiry. We are pleased to offer:`,
       '',
-      quoteSummary(quote),
+      quoteSummary(quote, mailTimeZone(state.process)),
       quote.note ? `\n${quote.note}` : '',
       '',
       'This offer is binding until the date above.',
@@ -74,10 +75,10 @@ export function quoteReminderMail(state: ProspectState, quote: QuoteRevision): O
     to: rep,
     subject: `Reminder: quotation ${state.info.id}-${quote.revision} to ${who(state)} has no response`,
     text: [
-      `The quotation sent to ${who(state)} on ${quote.sentAt} has had no customer response.`,
+      `The quotation sent to ${who(state)} on ${formatTime(quote.sentAt, mailTimeZone(state.process))} has had no customer response.`,
       'Please follow up with the customer.',
       '',
-      quoteSummary(quote),
+      quoteSummary(quote, mailTimeZone(state.process)),
     ].join('\n'),
   };
 }
@@ -91,10 +92,10 @@ export function quoteEscalationMail(state: ProspectState, quote: QuoteRevision):
     cc: rep,
     subject: `Escalation: quotation ${state.info.id}-${quote.revision} to ${who(state)} is stale`,
     text: [
-      `The quotation sent to ${who(state)} on ${quote.sentAt} by ${state.info.rep} still has no customer`,
-      `response, although the rep was reminded. It is valid until ${quote.validTo}.`,
+      `The quotation sent to ${who(state)} on ${formatTime(quote.sentAt, mailTimeZone(state.process))} by ${state.info.rep} still has no customer`,
+      `response, although the rep was reminded. It is valid until ${formatTime(quote.validTo, mailTimeZone(state.process))}.`,
       '',
-      quoteSummary(quote),
+      quoteSummary(quote, mailTimeZone(state.process)),
     ].join('\n'),
   };
 }
@@ -105,8 +106,8 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
   return {
     messageId: messageId(prospectWorkflowId(state.info.id), `task-${task.id}`),
     to: rep,
-    subject: `New task: ${task.title}`,
-    text: [`${task.title}`, '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${task.dueAt}`, `Task id: ${task.id}`].join(
+    subject: `New task: ${formatTimesIn(task.title, mailTimeZone(state.process))}`,
+    text: [formatTimesIn(task.title, mailTimeZone(state.process)), '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`, `Task id: ${task.id}`].join(
       '\n',
     ),
   };
@@ -122,12 +123,12 @@ function idStamp(iso: string): string {
  * names the due time: a rescheduled task that falls overdue again is a new mail, not a
  * repeat a receiver would drop.
  */
-export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string): OutboundMail {
+export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string): OutboundMail {
   return {
     messageId: messageId(`task-${task.id}`, `overdue-${idStamp(task.dueAt)}`),
     to: repEmail,
-    subject: `Overdue: ${task.title}`,
-    text: [`Task ${task.id} was due ${task.dueAt} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
+    subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
+    text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
   };
 }
 
@@ -136,12 +137,34 @@ export function taskEscalationMail(
   task: { id: string; title: string; dueAt: string; escalateAt?: string; prospectId: string; rep: string },
   managerEmail: string,
   repEmail: string | undefined,
+  zone?: string,
 ): OutboundMail {
   return {
     messageId: messageId(`task-${task.id}`, `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
     to: managerEmail,
     cc: repEmail,
-    subject: `Escalation: ${task.rep}'s task is overdue: ${task.title}`,
-    text: [`Task ${task.id} for ${task.rep} was due ${task.dueAt}; the rep was reminded and it is still open.`, `Prospect: ${task.prospectId}`].join('\n'),
+    subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,
+    text: [`Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`, `Prospect: ${task.prospectId}`].join('\n'),
+  };
+}
+
+/** Tells a rep that a prospect (and its open tasks) is now theirs. */
+export function reassignedMail(state: ProspectState, from: string, tasks: readonly RepTask[], reason: string | undefined, changeNo: number): OutboundMail | undefined {
+  const rep = findRep(state.process, state.info.rep)?.email;
+  if (!rep) return undefined;
+  const zone = mailTimeZone(state.process);
+  return {
+    // One mail per reassignment: the change's number keeps a later move back to this rep distinct.
+    messageId: messageId(prospectWorkflowId(state.info.id), `reassigned-${changeNo}`),
+    to: rep,
+    subject: `Reassigned to you: ${who(state)} (${state.info.id})`,
+    text: [
+      `${who(state)} (${state.info.id}, stage ${state.stage}) is now yours; it was ${from}'s.`,
+      ...(reason ? [`Reason: ${reason}`] : []),
+      '',
+      ...(tasks.length > 0 ? ['Open tasks now yours:', ...tasks.map((t) => `  ${t.id}  due ${formatTime(t.dueAt, zone)}  ${formatTimesIn(t.title, zone)}`)] : ['No open tasks came with it.']),
+      '',
+      `See it with: salesflow show ${state.info.id}`,
+    ].join('\n'),
   };
 }

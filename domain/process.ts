@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration';
 import { OffsetSchema } from './offset';
-import { ConditionSchema, KnockoutRuleSchema, ScoringRuleSchema } from './rules';
+import type { InputRules } from './inputRules';
+import { ConditionSchema, knockoutRuleSchema, scoringRuleSchema } from './rules';
 import { STAGES } from './stages';
+import { multiLineText, singleLineText } from './text';
+import { DEFAULT_TIME_ZONE, TimeZoneSchema } from './timeZone';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -14,19 +17,8 @@ export const PersonIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a lower-case id of letters, digits, ".", "_" or "-"');
 
-export const PersonSchema = z.object({
-  id: PersonIdSchema,
-  name: z.string().min(1).optional(),
-  email: z.email('must be an email address'),
-});
-export type Person = z.infer<typeof PersonSchema>;
-
-export const TeamSchema = z.object({
-  name: z.string().min(1),
-  manager: PersonSchema,
-  reps: z.array(PersonSchema).min(1, 'a team needs at least one rep'),
-});
-export type Team = z.infer<typeof TeamSchema>;
+export type Person = z.infer<ReturnType<typeof definitionSchemas>['PersonSchema']>;
+export type Team = z.infer<ReturnType<typeof definitionSchemas>['TeamSchema']>;
 
 export const QuotePolicySchema = z
   .object({
@@ -55,21 +47,8 @@ export type TaskKind = z.infer<typeof TaskKindSchema>;
  * from entering the stage (the stage's SLA); an open task past due reminds its rep, and
  * `escalateAfter` later mails the team's manager.
  */
-export const TaskTemplateSchema = z.object({
-  kind: TaskKindSchema,
-  /** `{{name}}`, `{{company}}` and `{{id}}` are filled from the prospect. */
-  title: z.string().min(1).max(200),
-  due: OffsetSchema,
-  escalateAfter: OffsetSchema,
-});
-export type TaskTemplate = z.infer<typeof TaskTemplateSchema>;
-
-export const QualificationCriteriaSchema = z.object({
-  threshold: z.number(),
-  rules: z.array(ScoringRuleSchema).default([]),
-  knockouts: z.array(KnockoutRuleSchema).default([]),
-});
-export type QualificationCriteria = z.infer<typeof QualificationCriteriaSchema>;
+export type TaskTemplate = z.infer<ReturnType<typeof definitionSchemas>['TaskTemplateSchema']>;
+export type QualificationCriteria = z.infer<ReturnType<typeof definitionSchemas>['QualificationCriteriaSchema']>;
 
 export const AssignmentSchema = z.object({
   /**
@@ -92,36 +71,97 @@ export const SupportPolicySchema = z.object({
   escalateAfter: OffsetSchema,
 });
 
-export const CallPolicySchema = z.object({
-  /** A scheduled call not marked done this long after its end escalates. */
-  escalateAfter: OffsetSchema.default({ businessDays: 1 }),
-  defaultDuration: DurationSchema.default(1_800_000),
-});
-
 export const ProcessNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-"');
 
-export const ProcessDefinitionSchema = z
-  .object({
-    name: ProcessNameSchema,
-    version: z.number().int().positive().default(1),
-    description: z.string().optional(),
-    teams: z.array(TeamSchema).min(1, 'a process needs at least one team'),
-    quotePolicy: QuotePolicySchema,
-    qualification: QualificationCriteriaSchema.optional(),
-    assignment: AssignmentSchema.optional(),
-    /**
-     * Task templates per stage, created when the prospect enters that stage; `qualified`
-     * fires when qualification decides for the lead (the first call, typically).
-     */
-    tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
-    support: SupportPolicySchema.optional(),
-    calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000 }),
-  })
-  // Cross-checks run even when other parts of the file are invalid, so `process validate`
-  // reports every problem in one pass; they therefore read the value defensively.
-  .superRefine((value, ctx) => crossCheck(value as unknown, ctx), { when: () => true });
+/**
+ * The schemas of a definition that hold text people write (names, titles) or rules added
+ * later, per rules level: workflows parse definitions again (at start, on migration, on
+ * publish) in handlers that replay, so they use the `recorded` level (domain/inputRules.ts).
+ */
+function definitionSchemas(lenient: boolean) {
+  const PersonSchema = z.object({
+    id: PersonIdSchema,
+    name: singleLineText(200, lenient).min(1).optional(),
+    email: z.email('must be an email address'),
+  });
+
+  const TeamSchema = z.object({
+    name: singleLineText(100, lenient).min(1),
+    manager: PersonSchema,
+    reps: z.array(PersonSchema).min(1, 'a team needs at least one rep'),
+  });
+
+  /**
+   * A task the prospect workflow creates when the prospect enters a stage. `due` is counted
+   * from entering the stage (the stage's SLA); an open task past due reminds its rep, and
+   * `escalateAfter` later mails the team's manager.
+   */
+  const TaskTemplateSchema = z.object({
+    kind: TaskKindSchema,
+    /** `{{name}}`, `{{company}}` and `{{id}}` are filled from the prospect. */
+    title: singleLineText(200, lenient).min(1),
+    due: OffsetSchema,
+    escalateAfter: OffsetSchema,
+  });
+
+  const QualificationCriteriaSchema = z.object({
+    threshold: z.number(),
+    rules: z.array(scoringRuleSchema(lenient)).default([]),
+    knockouts: z.array(knockoutRuleSchema(lenient)).default([]),
+  });
+
+  const CallPolicySchema = z
+    .object({
+      /** A scheduled call not marked done this long after its end escalates. */
+      escalateAfter: OffsetSchema.default({ businessDays: 1 }),
+      defaultDuration: DurationSchema.default(1_800_000),
+      /** Longer calls are refused as typos; a working day unless the process says otherwise. */
+      maxDuration: DurationSchema.default(36_000_000),
+    })
+    .refine((c) => lenient || !(c.defaultDuration > c.maxDuration), {
+      message: 'defaultDuration must not be longer than maxDuration',
+      path: ['defaultDuration'],
+    });
+
+  const ProcessDefinitionSchema = z
+    .object({
+      name: ProcessNameSchema,
+      version: z.number().int().positive().default(1),
+      description: multiLineText(2000, lenient).optional(),
+      teams: z.array(TeamSchema).min(1, 'a process needs at least one team'),
+      quotePolicy: QuotePolicySchema,
+      qualification: QualificationCriteriaSchema.optional(),
+      assignment: AssignmentSchema.optional(),
+      /**
+       * Task templates per stage, created when the prospect enters that stage; `qualified`
+       * fires when qualification decides for the lead (the first call, typically).
+       */
+      tasks: z.partialRecord(z.enum([...STAGES, 'qualified']), z.array(TaskTemplateSchema)).default({}),
+      support: SupportPolicySchema.optional(),
+      calls: CallPolicySchema.default({ escalateAfter: { businessDays: 1 }, defaultDuration: 1_800_000, maxDuration: 36_000_000 }),
+      /**
+       * The zone the process's mails show times in (`Europe/Berlin`); without it, the
+       * SALESFLOW_TIMEZONE of the client that created (or migrated) the prospect.
+       */
+      timezone: TimeZoneSchema.optional(),
+    })
+    // Cross-checks run even when other parts of the file are invalid, so `process validate`
+    // reports every problem in one pass; they therefore read the value defensively.
+    .superRefine((value, ctx) => crossCheck(value as unknown, ctx), { when: () => true });
+
+  return { PersonSchema, TeamSchema, TaskTemplateSchema, QualificationCriteriaSchema, CallPolicySchema, ProcessDefinitionSchema };
+}
+
+const CURRENT = definitionSchemas(false);
+const RECORDED = definitionSchemas(true);
+
+export const { PersonSchema, TeamSchema, TaskTemplateSchema, QualificationCriteriaSchema, CallPolicySchema, ProcessDefinitionSchema } = CURRENT;
+
+export function processDefinitionSchema(rules: InputRules): typeof ProcessDefinitionSchema {
+  return rules === 'recorded' ? RECORDED.ProcessDefinitionSchema : CURRENT.ProcessDefinitionSchema;
+}
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
@@ -166,6 +206,40 @@ function crossCheck(def: unknown, ctx: { addIssue(issue: { code: 'custom'; path:
   });
 }
 
+/**
+ * Where a process file holds durations. The schema also takes numbers (milliseconds),
+ * because workflow inputs and continue-as-new carry parsed definitions; a person writing
+ * `staleAfter: 10` means days or hours, never 10 ms, so files must give the unit.
+ */
+const DURATION_FIELDS: { section: string; fields: string[] }[] = [
+  { section: 'quotePolicy', fields: ['validity', 'staleAfter', 'escalateAfter', 'followUpDueIn'] },
+  { section: 'calls', fields: ['escalateAfter', 'defaultDuration', 'maxDuration'] },
+  { section: 'support', fields: ['answerWithin', 'escalateAfter'] },
+];
+
+/** Every duration written as a bare number in a process file as people write it. */
+export function bareDurationNumbers(file: unknown): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const check = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'number') {
+      out.push({ path, message: `${value} has no unit: write it with one, e.g. ${value}d, ${value}h or ${value}m (rule: every duration carries its unit)` });
+    }
+  };
+  for (const { section, fields } of DURATION_FIELDS) {
+    for (const f of fields) check(field(field(file, section), f), [section, f]);
+  }
+  const tasks = field(file, 'tasks');
+  if (tasks !== null && typeof tasks === 'object') {
+    for (const [stage, templates] of Object.entries(tasks)) {
+      list(templates).forEach((t, i) => {
+        check(field(t, 'due'), ['tasks', stage, i, 'due']);
+        check(field(t, 'escalateAfter'), ['tasks', stage, i, 'escalateAfter']);
+      });
+    }
+  }
+  return out;
+}
+
 /** What a process file holds (durations as text). */
 export type ProcessDefinitionInput = z.input<typeof ProcessDefinitionSchema>;
 /** A validated process (durations in milliseconds). */
@@ -203,4 +277,14 @@ export function findRep(process: ProcessDefinition, repId: string): Person | und
 
 export function allReps(process: ProcessDefinition): Person[] {
   return process.teams.flatMap((team) => team.reps);
+}
+
+/** The zone a prospect's mails are written in. */
+export function mailTimeZone(process: Pick<ProcessDefinition, 'timezone'>): string {
+  return process.timezone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The definition with `zone` as its mail time zone, unless it names one itself. */
+export function withTimeZone<P extends { timezone?: string }>(process: P, zone: string | undefined): P {
+  return process.timezone !== undefined || zone === undefined ? process : { ...process, timezone: zone };
 }

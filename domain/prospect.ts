@@ -5,23 +5,30 @@ import { PersonIdSchema, type ProcessDefinition, type TaskKind } from './process
 import type { QualificationRecord } from './qualification';
 import type { QuoteRevision } from './quotation';
 import type { Stage } from './stages';
+import { singleLineText } from './text';
 
 export const ProspectIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, "_" or "-" (at most 100)');
 
-/** Who the prospect is; what `salesflow create` and the HTTP API accept. */
-export const ProspectInfoSchema = z.object({
-  id: ProspectIdSchema,
-  name: z.string().trim().min(1, 'must not be empty').max(200),
-  company: z.string().trim().max(200).optional(),
-  email: z.email('must be an email address').optional(),
-  phone: z.string().trim().max(50).optional(),
-  rep: PersonIdSchema,
-  source: z.string().trim().max(100).default('manual'),
-  /** Free facts about the prospect (territory, industry, size) that process rules can read. */
-  fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([z.string().max(200), z.number(), z.boolean()])).default({}),
-});
+/**
+ * Who the prospect is; what `salesflow create` and the HTTP API accept. `lenient`: the rules
+ * before clean text, for workflows replaying their start (domain/inputRules.ts).
+ */
+export function prospectInfoSchema(lenient = false) {
+  return z.object({
+    id: ProspectIdSchema,
+    name: singleLineText(200, lenient).min(1, 'must not be empty'),
+    company: singleLineText(200, lenient).optional(),
+    email: z.email('must be an email address').optional(),
+    phone: singleLineText(50, lenient).optional(),
+    rep: PersonIdSchema,
+    source: singleLineText(100, lenient).default('manual'),
+    /** Free facts about the prospect (territory, industry, size) that process rules can read. */
+    fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([singleLineText(200, lenient), z.number(), z.boolean()])).default({}),
+  });
+}
+export const ProspectInfoSchema = prospectInfoSchema();
 export type ProspectInfoInput = z.input<typeof ProspectInfoSchema>;
 export type ProspectInfo = z.output<typeof ProspectInfoSchema>;
 

@@ -1,15 +1,19 @@
 import { z } from 'zod';
+import { multiLineText, singleLineText } from './text';
 
 /**
  * BANT-style answers a rep records while qualifying. Every answer is optional so a rep can
  * record what they learn call by call; the outcome is a separate decision.
  */
-export const QualificationAnswersSchema = z.object({
-  budget: z.number().nonnegative('must not be negative').optional(),
-  need: z.string().trim().min(1).max(1000).optional(),
-  authority: z.string().trim().min(1).max(200).optional(),
-  timeline: z.string().trim().min(1).max(200).optional(),
-});
+export function qualificationAnswersSchema(lenient = false) {
+  return z.object({
+    budget: z.number().nonnegative('must not be negative').optional(),
+    need: multiLineText(1000, lenient).min(1).optional(),
+    authority: singleLineText(200, lenient).min(1).optional(),
+    timeline: singleLineText(200, lenient).min(1).optional(),
+  });
+}
+export const QualificationAnswersSchema = qualificationAnswersSchema();
 export type QualificationAnswers = z.infer<typeof QualificationAnswersSchema>;
 
 export const QualificationOutcomeSchema = z.enum(['qualified', 'disqualified']);

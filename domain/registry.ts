@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError, parseOrThrow } from './errors';
-import { ProcessDefinitionSchema, type ProcessDefinition } from './process';
+import type { InputRules } from './inputRules';
+import { processDefinitionSchema, type ProcessDefinition } from './process';
 import { holds, type Facts } from './rules';
 
 /**
@@ -62,9 +63,9 @@ export function versionOf(state: RegistryState, version?: number): PublishedVers
 }
 
 /** Stores the definition as the next version; the file's own `version` is replaced. */
-export function publish(state: RegistryState, raw: unknown, now: string): { state: RegistryState; version: PublishedVersion } {
+export function publish(state: RegistryState, raw: unknown, now: string, rules: InputRules = 'current'): { state: RegistryState; version: PublishedVersion } {
   const cmd = parseOrThrow(PublishSchema, raw, 'publish');
-  const definition = parseOrThrow(ProcessDefinitionSchema, cmd.definition, 'process definition');
+  const definition = parseOrThrow(processDefinitionSchema(rules), cmd.definition, 'process definition');
   if (definition.name !== state.name) throw new DomainError(`the file defines process "${definition.name}", not "${state.name}"`);
   const last = latest(state);
   if (last && sameContent(last.definition, definition)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineText } from './text';
 
 /**
  * Conditions over a prospect's facts, written by sales ops in process files. Facts are
@@ -31,18 +32,23 @@ export const ConditionSchema = z.discriminatedUnion('op', [
 ]);
 export type Condition = z.infer<typeof ConditionSchema>;
 
-export const ScoringRuleSchema = ConditionSchema.and(
-  z.object({
-    name: z.string().min(1),
-    /** Points added to the score when the condition holds. */
-    weight: z.number().min(-1000).max(1000),
-  }),
-);
+/** `lenient`: the rules before clean text (see domain/inputRules.ts). */
+export function scoringRuleSchema(lenient = false) {
+  return ConditionSchema.and(
+    z.object({
+      name: singleLineText(100, lenient).min(1),
+      /** Points added to the score when the condition holds. */
+      weight: z.number().min(-1000).max(1000),
+    }),
+  );
+}
+export const ScoringRuleSchema = scoringRuleSchema();
 export type ScoringRule = z.infer<typeof ScoringRuleSchema>;
 
-export const KnockoutRuleSchema = ConditionSchema.and(
-  z.object({ name: z.string().min(1), reason: z.string().min(1) }),
-);
+export function knockoutRuleSchema(lenient = false) {
+  return ConditionSchema.and(z.object({ name: singleLineText(100, lenient).min(1), reason: singleLineText(500, lenient).min(1) }));
+}
+export const KnockoutRuleSchema = knockoutRuleSchema();
 export type KnockoutRule = z.infer<typeof KnockoutRuleSchema>;
 
 export type Facts = Record<string, unknown>;

@@ -1,4 +1,5 @@
-import { AnswerSupportQuerySchema, OpenSupportQuerySchema } from './commands';
+import { schemasFor } from './commands';
+import type { InputRules } from './inputRules';
 import { DomainError, parseOrThrow } from './errors';
 import { addOffset } from './offset';
 import { isActiveTask, type ProspectState, type SupportQuery } from './prospect';
@@ -16,8 +17,8 @@ function supportRep(reps: readonly { id: string }[], prospectId: string, n: numb
   return reps[hash % reps.length]!.id;
 }
 
-export function openSupportQuery(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(OpenSupportQuerySchema, raw, 'support query');
+export function openSupportQuery(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).OpenSupportQuerySchema, raw, 'support query');
   const policy = state.process.support;
   if (!policy) throw new DomainError(`process "${state.process.name}" v${state.process.version} has no support team; add a support section`);
   const team = state.process.teams.find((t) => t.name === policy.team)!;
@@ -39,8 +40,8 @@ export function openSupportQuery(state: ProspectState, raw: unknown, now: string
 }
 
 /** Records the answer; the caller turns `inquiryItems` into an inquiry through the normal command. */
-export function answerSupportQuery(state: ProspectState, raw: unknown, now: string): ProspectState {
-  const cmd = parseOrThrow(AnswerSupportQuerySchema, raw, 'support answer');
+export function answerSupportQuery(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).AnswerSupportQuerySchema, raw, 'support answer');
   const query = (state.supportQueries ?? []).find((q) => q.id === cmd.queryId);
   if (!query) throw new DomainError(`no support query ${cmd.queryId} on prospect ${state.info.id}`);
   if (query.answeredAt) throw new DomainError(`query ${cmd.queryId} was already answered at ${query.answeredAt}`);

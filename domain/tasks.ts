@@ -105,21 +105,6 @@ export const TaskChangeSchema = z.object({
 });
 export type TaskChange = z.infer<typeof TaskChangeSchema>;
 
-/** What a rep gives to complete a task; checked by the task workflow's validator. */
-export const TaskCompletionSchema = z.object(
-  {
-  outcome: z
-    .string({ error: 'outcome: an outcome is required' })
-    .trim()
-    .min(1, 'outcome: an outcome is required')
-    .max(200, 'outcome: at most 200 characters'),
-  note: z.string({ error: 'note: must be text' }).trim().max(2000, 'note: at most 2000 characters').optional(),
-  by: z.string({ error: 'by: must be a person id' }).trim().min(1, 'by: must not be empty').max(100, 'by: at most 100 characters').optional(),
-  },
-  { error: 'a completion needs an outcome' },
-);
-export type TaskCompletion = z.infer<typeof TaskCompletionSchema>;
-
 /** A report about a due time or rep the prospect has changed since: the prospect's side wins. */
 export function isStaleTaskChange(task: RepTask, change: TaskChange): boolean {
   if (change.state !== 'overdue' && change.state !== 'escalated') return false;

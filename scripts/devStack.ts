@@ -14,6 +14,7 @@ import { Client } from '@temporalio/client';
 import { CampaignClient } from '../client/campaignClient';
 import { startHttpServer } from '../client/http';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
+import { describeStackDatabase, openStackDatabase } from '../db/stack';
 
 /**
  * `npm start`: the whole local stack in one foreground process. The Temporal dev server
@@ -123,7 +124,7 @@ async function main(config: DevStackConfig): Promise<void> {
   await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal UI', 'TEMPORAL_UI_PORT');
   await assertPortFree(config.SMTP_PORT, 'SMTP sink', 'SMTP_PORT');
   const executable = ensureTemporalCli();
-  console.log('salesflow: starting the Temporal dev server, the mail sink and the worker ...');
+  console.log('salesflow: starting the Temporal dev server, the mail sink, PostgreSQL and the worker ...');
   const server = await startDevServer({
     executable,
     port: config.TEMPORAL_PORT,
@@ -142,6 +143,10 @@ async function main(config: DevStackConfig): Promise<void> {
     const sink = await new MailSink({ port: config.SMTP_PORT, dir: mailDir }).start();
     cleanups.push(() => sink.stop());
 
+    // Accounts, sessions and tokens: DATABASE_URL, or an embedded PostgreSQL in the data folder.
+    const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir, port: config.SALESFLOW_POSTGRES_PORT });
+    cleanups.push(() => database.stop());
+
     const connection = await NativeConnection.connect({ address: server.address });
     cleanups.push(() => connection.close());
     // The unsubscribe endpoint; mails link to it unless SALESFLOW_PUBLIC_URL says otherwise.
@@ -154,7 +159,8 @@ async function main(config: DevStackConfig): Promise<void> {
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
     const { worker, close } = await createSalesflowWorker({
       connection,
-      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl },
+      // This is the development stack by construction: the built-in secret is allowed.
+      config: { ...config, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_PUBLIC_URL: publicUrl, SALESFLOW_DEV_STACK: true },
     });
     cleanups.push(close);
 
@@ -166,12 +172,13 @@ async function main(config: DevStackConfig): Promise<void> {
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
         `  unsubscribe   ${http.url}/unsubscribe (links in mail: ${publicUrl}); campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
+        ...describeStackDatabase(database, dataDir),
         'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
       ].join('\n'),
     );
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.
     await worker.run();
-    console.log('salesflow: worker stopped; shutting down the mail sink and Temporal ...');
+    console.log('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
   } finally {
     await cleanup();
   }

@@ -5,8 +5,22 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 /**
  * A real SMTP server on loopback that keeps every message: in memory for tests, and as
  * `.eml` files when given a folder (the local stack's `.data/mail/`). It speaks plain SMTP
- * without authentication, as a capture sink should.
+ * without authentication, as a capture sink should, unless a test asks for a login.
+ *
+ * Fault modes, for tests that reproduce what real relays do (each can be changed while
+ * the sink runs, through `faults`): refuse every login with 535, refuse chosen
+ * recipients with 550 5.1.1, refuse recipients by policy with 554 5.7.1, answer slowly
+ * (a delay per message), and be down (`stop()`, then `start()` again).
  */
+
+export interface MailSinkFaults {
+  /** Refuse every AUTH with `535 5.7.8` (a wrong password as the relay sees it). */
+  refuseAuth?: boolean;
+  /** Refuse every recipient with `554 5.7.1` (a blocklisted sending IP, a relay denial). */
+  policyRefusal?: boolean;
+  /** Hold each message this long before accepting it (a slow relay). */
+  delayMs?: number;
+}
 
 export interface CapturedMail {
   /** The envelope recipients (RCPT TO). */
@@ -16,6 +30,8 @@ export interface CapturedMail {
   subject: string;
   headers: Map<string, string>;
   raw: string;
+  /** The SMTP session (one client connection) that delivered it. */
+  session: string;
   file?: string;
 }
 
@@ -31,6 +47,10 @@ export interface MailSinkOptions {
    * default is 30 s, during which pooled clients keep delivering). Short for outage tests.
    */
   closeTimeoutMs?: number;
+  /** Offer AUTH (PLAIN, LOGIN over plain text); without it the sink takes no login. */
+  auth?: boolean;
+  /** The fault modes it starts with. */
+  faults?: MailSinkFaults;
 }
 
 /** Unfolds and reads the header block; enough to find Message-ID, To and Subject. */
@@ -49,14 +69,19 @@ export function parseHeaders(raw: string): Map<string, string> {
 
 export class MailSink {
   readonly messages: CapturedMail[] = [];
+  /** Every SMTP command the sink answered with a refusal, and every login: `AUTH user`, `RCPT 550 x`. */
+  readonly log: string[] = [];
+  faults: MailSinkFaults;
   private server?: SMTPServer;
-  private readonly rejected: Set<string>;
+  /** Recipients refused with 550 5.1.1 (lower case); tests may add to it while it runs. */
+  readonly rejected: Set<string>;
   private listeners: (() => void)[] = [];
   port: number;
 
   constructor(private readonly options: MailSinkOptions = {}) {
     this.port = options.port ?? 0;
     this.rejected = new Set([...(options.rejectRecipients ?? [])].map((a) => a.toLowerCase()));
+    this.faults = { ...options.faults };
     if (options.dir) mkdirSync(options.dir, { recursive: true });
   }
 
@@ -64,18 +89,38 @@ export class MailSink {
     return `smtp://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
+  /** The URL with a login, for a sink started with `auth`. */
+  urlWithLogin(user: string, password: string): string {
+    return `smtp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.options.host ?? '127.0.0.1'}:${this.port}`;
+  }
+
   async start(): Promise<this> {
+    const refuse = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
     const serverOptions: SMTPServerOptions = {
       authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      disabledCommands: this.options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN'],
       logger: false,
       size: 25 * 1024 * 1024,
       ...(this.options.closeTimeoutMs === undefined ? {} : { closeTimeout: this.options.closeTimeoutMs }),
+      onAuth: (auth, _session, callback) => {
+        this.log.push(`AUTH ${auth.username ?? ''}${this.faults.refuseAuth ? ' refused' : ''}`);
+        if (this.faults.refuseAuth) {
+          callback(refuse(535, '5.7.8 Authentication credentials invalid'));
+          return;
+        }
+        callback(null, { user: auth.username });
+      },
       onRcptTo: (address, _session, callback) => {
         if (this.rejected.has(address.address.toLowerCase())) {
-          const err = new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`) as Error & { responseCode: number };
-          err.responseCode = 550;
-          callback(err);
+          this.log.push(`RCPT 550 ${address.address}`);
+          callback(refuse(550, `5.1.1 <${address.address}>: mailbox unavailable`));
+          return;
+        }
+        if (this.faults.policyRefusal) {
+          this.log.push(`RCPT 554 ${address.address}`);
+          callback(refuse(554, `5.7.1 <${address.address}>: sending host is on a blocklist`));
           return;
         }
         callback();
@@ -84,12 +129,18 @@ export class MailSink {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          this.capture(
-            Buffer.concat(chunks).toString('utf8'),
-            session.envelope.rcptTo.map((r) => r.address),
-            session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          );
-          callback();
+          const accept = () => {
+            this.capture(
+              Buffer.concat(chunks).toString('utf8'),
+              session.envelope.rcptTo.map((r) => r.address),
+              session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              session.id,
+            );
+            callback();
+          };
+          const delay = this.faults.delayMs ?? 0;
+          if (delay > 0) setTimeout(accept, delay);
+          else accept();
         });
       },
     };
@@ -114,7 +165,7 @@ export class MailSink {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private capture(raw: string, recipients: string[], from: string): void {
+  private capture(raw: string, recipients: string[], from: string, session: string): void {
     const headers = parseHeaders(raw);
     const mail: CapturedMail = {
       recipients,
@@ -123,6 +174,7 @@ export class MailSink {
       subject: headers.get('subject') ?? '',
       headers,
       raw,
+      session,
     };
     if (this.options.dir) {
       const safeId = mail.messageId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'no-id';

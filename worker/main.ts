@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { WorkerConfigSchema } from '../domain/config';
+import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/config';
 import { describeIssues } from '../domain/errors';
 import { ensureSearchAttributes } from './searchAttributes';
 import { createSalesflowWorker } from './worker';
@@ -15,6 +15,9 @@ async function main(): Promise<void> {
     throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
   }
   const config = parsed.data;
+  // Before connecting anywhere: a deployment with the built-in secret must not come up.
+  const problem = unsubscribeSecretProblem(config.SALESFLOW_UNSUBSCRIBE_SECRET, config.SALESFLOW_DEV_STACK);
+  if (problem) throw new Error(problem);
   Runtime.install({ logger: new DefaultLogger(config.SALESFLOW_LOG_LEVEL) });
   const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);

@@ -5,46 +5,75 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
+import type { CampaignDeps } from '../activities/campaign';
 import { CampaignStore } from '../activities/campaignStore';
-import type { WorkerConfig } from '../domain/config';
+import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/config';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
   config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'SALESFLOW_TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'SMTP_POOL_SIZE'> &
-    Partial<Pick<WorkerConfig, 'SALESFLOW_DATA_DIR' | 'SALESFLOW_PUBLIC_URL' | 'SALESFLOW_UNSUBSCRIBE_SECRET' | 'SALESFLOW_UNSUBSCRIBE_TTL'>>;
+    Partial<
+      Pick<
+        WorkerConfig,
+        | 'SALESFLOW_DATA_DIR'
+        | 'SALESFLOW_PUBLIC_URL'
+        | 'SALESFLOW_UNSUBSCRIBE_SECRET'
+        | 'SALESFLOW_UNSUBSCRIBE_TTL'
+        | 'SMTP_TRANSACTIONAL_POOL_SIZE'
+        | 'SALESFLOW_DEV_STACK'
+        | 'SALESFLOW_TIMEZONE'
+      >
+    >;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Test seams for the campaign activities (see CampaignDeps.faults). */
+  campaignFaults?: CampaignDeps['faults'];
 }
 
-/** The one SMTP transport a worker process shares across all its activities. */
-export function createMailer(config: SalesflowWorkerOptions['config']) {
+/** A pooled SMTP transport of `size` connections. */
+export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
   return nodemailer.createTransport({
     url: config.SMTP_URL,
     pool: true,
-    maxConnections: config.SMTP_POOL_SIZE,
+    maxConnections: size,
     // Local sinks and dev relays speak plain SMTP; never upgrade to TLS behind the user's back.
     ignoreTLS: config.SMTP_URL.startsWith('smtp:'),
   } as Parameters<typeof nodemailer.createTransport>[0]);
 }
 
-export async function createSalesflowWorker({ connection, config, workflowBundle }: SalesflowWorkerOptions): Promise<{
+/**
+ * Builds the worker. It refuses to start with the built-in unsubscribe secret unless it is
+ * the local development stack (SALESFLOW_DEV_STACK), so a deployment cannot mail links
+ * anyone could forge.
+ */
+export async function createSalesflowWorker({ connection, config, workflowBundle, campaignFaults }: SalesflowWorkerOptions): Promise<{
   worker: Worker;
   close: () => void;
 }> {
-  const mailer = createMailer(config);
+  const secret = config.SALESFLOW_UNSUBSCRIBE_SECRET ?? DEV_UNSUBSCRIBE_SECRET;
+  const problem = unsubscribeSecretProblem(secret, config.SALESFLOW_DEV_STACK ?? false);
+  if (problem) throw new Error(problem);
+  // Two pools: a campaign of 100,000 mails must not queue a quotation or a reminder
+  // behind it, so transactional mail has connections of its own.
+  const mailer = createMailer(config, config.SMTP_TRANSACTIONAL_POOL_SIZE ?? 2);
+  const campaignMailer = createMailer(config, config.SMTP_POOL_SIZE);
   // Campaign activities talk to Temporal too (suppression list, prospects); they share
   // the worker's connection. Without a data dir (in-process test workers) the campaign
   // store is a fresh temporary folder.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const dataDir = config.SALESFLOW_DATA_DIR ? resolve(config.SALESFLOW_DATA_DIR) : mkdtempSync(join(tmpdir(), 'salesflow-data-'));
   const campaign = {
+    mailer: campaignMailer,
+    inFlight: 4 * config.SMTP_POOL_SIZE,
     store: new CampaignStore(join(dataDir, 'campaigns')),
     temporal,
     unsubscribe: {
       baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
-      secret: config.SALESFLOW_UNSUBSCRIBE_SECRET ?? 'salesflow-local-dev-secret-change-me',
+      secret,
       ttlMs: config.SALESFLOW_UNSUBSCRIBE_TTL ?? 90 * 86_400_000,
     },
+    timeZone: config.SALESFLOW_TIMEZONE,
+    ...(campaignFaults ? { faults: campaignFaults } : {}),
   };
   const worker = await Worker.create({
     connection,
@@ -52,6 +81,15 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
     taskQueue: config.SALESFLOW_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ mailer, from: config.MAIL_FROM, campaign }),
+    // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a
+    // cancelled campaign's batch hears of it within seconds.
+    maxHeartbeatThrottleInterval: '1s',
   });
-  return { worker, close: () => mailer.close() };
+  return {
+    worker,
+    close: () => {
+      mailer.close();
+      campaignMailer.close();
+    },
+  };
 }

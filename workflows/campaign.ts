@@ -1,7 +1,12 @@
 import {
+  ActivityCancellationType,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -21,6 +26,7 @@ import {
   type CampaignCommandName,
   type CampaignDefinitionInput,
   type CampaignProgress,
+  type BatchOutcome,
   type CampaignState,
   type RecipientException,
 } from '../domain/campaign';
@@ -52,14 +58,48 @@ const { resolveCampaignAudience } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['InvalidAudience', 'TemplateVariableMissing'] },
 });
 
-// A batch heartbeats as it goes; a worker that dies mid-batch is noticed within the
-// heartbeat timeout and the batch is retried elsewhere, skipping what the ledger holds.
-// SMTP outages are retried for as long as they last.
+// A batch heartbeats every second on a timer, whatever it waits on; a worker that dies
+// mid-batch is noticed within the heartbeat timeout and the batch is retried elsewhere,
+// skipping what the ledger holds. The timeout is long enough that a slow relay never trips
+// it (a second attempt running beside a live one would mail its recipients twice).
+// SMTP outages are retried for as long as they last; a refused login fails the run.
+// A cancelled run waits for the batch to stop and report what it sent.
 const { sendCampaignBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '5s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['CampaignStoreMissing'] },
+  heartbeatTimeout: '30s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: ['CampaignStoreMissing', 'SmtpConfig', 'SuppressionListFull'] },
 });
+
+/**
+ * Runs one batch; a cancel command while it runs cancels the activity, which stops
+ * handing out mail within about a second and reports what it did. Undefined when the
+ * batch was cancelled before it could report (between attempts): nothing to count.
+ */
+async function sendBatchUnlessCancelled(args: Parameters<typeof sendCampaignBatch>[0], cancelled: () => boolean): Promise<BatchOutcome | undefined> {
+  const sending = new CancellationScope();
+  const watching = new CancellationScope();
+  watching
+    .run(() => condition(cancelled))
+    .then(
+      () => {
+        // Older runs let the batch in flight finish; keep that on replay.
+        if (patched('cancel-batch-in-flight')) sending.cancel();
+      },
+      () => undefined,
+    );
+  try {
+    return await sending.run(() => sendCampaignBatch(args));
+  } catch (err) {
+    if (cancelled() && isCancellation(err)) {
+      log.info('batch cancelled before it reported', { offset: args.offset });
+      return undefined;
+    }
+    throw err;
+  } finally {
+    watching.cancel();
+  }
+}
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -133,7 +173,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await condition(() => state.status !== 'running', notBefore - Date.now());
       continue;
     }
-    const outcome = await sendCampaignBatch({
+    const outcome = await sendBatchUnlessCancelled({
       runKey,
       campaignId: definition.id,
       offset: state.cursor,
@@ -143,8 +183,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       leadsRep: definition.leads?.rep,
       ...(definition.leads?.process ? { leadsProcess: definition.leads.process } : {}),
       searchAttributes: options.searchAttributes,
-    });
-    state = applyBatch(state, outcome);
+    }, () => state.status === 'cancelled');
+    if (outcome) state = applyBatch(state, outcome);
 
     if (!isFinished(state) && (workflowInfo().historyLength > canAfter || workflowInfo().continueAsNewSuggested)) {
       publish();

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignCommandName, CampaignProgress, CampaignState, RecipientException, SteerCommand } from '../domain/campaign';
-import type { SuppressInput, SuppressionEntry } from '../domain/suppression';
+import type { SuppressInput, SuppressionEntry, SuppressionRemoval, UnsuppressInput } from '../domain/suppression';
 
 /**
  * The messages of campaign runs and of the suppression list. (Kept apart from
@@ -23,5 +23,9 @@ export const getCampaignException = defineQuery<RecipientException | undefined, 
 export const suppressSignal = defineSignal<[SuppressInput]>('suppress');
 /** The same as a command (CLI `campaign suppress`): validated, and answers with the entry. */
 export const suppressUpdate = defineUpdate<SuppressionEntry, [SuppressInput]>('suppress');
+/** Takes an address off the list (CLI `campaign unsuppress`); the removal stays on record. */
+export const unsuppressUpdate = defineUpdate<SuppressionRemoval, [UnsuppressInput]>('unsuppress');
+/** The shard's most recent removals, oldest first. */
+export const listUnsuppressed = defineQuery<SuppressionRemoval[]>('listUnsuppressed');
 export const getSuppressed = defineQuery<SuppressionEntry[], [string[]]>('getSuppressed');
 export const listSuppressed = defineQuery<SuppressionEntry[]>('listSuppressed');

@@ -3,6 +3,7 @@ import type {
   AcceptQuote,
   ChangeInquiry,
   ChangeQuote,
+  RefreshQuote,
   CompleteTask,
   CreateInquiry,
   CreateQuote,
@@ -18,6 +19,7 @@ import type {
   OpenSupportQuery,
   AnswerSupportQuery,
   MigrateProcess,
+  Reassign,
 } from '../domain/commands';
 import type { TaskChange } from '../domain/tasks';
 import type { AssignRequest, Assignment, Publish, PublishedVersion, RegistryState } from '../domain/registry';
@@ -42,6 +44,7 @@ export const prospectUpdates = {
   changeInquiry: defineUpdate<CommandResult, [ChangeInquiry]>('changeInquiry'),
   createQuote: defineUpdate<CommandResult, [CreateQuote]>('createQuote'),
   changeQuote: defineUpdate<CommandResult, [ChangeQuote]>('changeQuote'),
+  refreshQuote: defineUpdate<CommandResult, [RefreshQuote]>('refreshQuote'),
   sendQuote: defineUpdate<CommandResult, [SendQuote]>('sendQuote'),
   acceptQuote: defineUpdate<CommandResult, [AcceptQuote]>('acceptQuote'),
   rejectQuote: defineUpdate<CommandResult, [RejectQuote]>('rejectQuote'),
@@ -54,6 +57,7 @@ export const prospectUpdates = {
   openSupportQuery: defineUpdate<CommandResult, [OpenSupportQuery]>('openSupportQuery'),
   answerSupportQuery: defineUpdate<CommandResult, [AnswerSupportQuery]>('answerSupportQuery'),
   migrateProcess: defineUpdate<CommandResult, [MigrateProcess]>('migrateProcess'),
+  reassign: defineUpdate<CommandResult, [Reassign]>('reassign'),
 } as const satisfies Record<CommandName, unknown>;
 
 /** Why moving to the given definition would be refused (null when it is safe): migrate --dry-run. */
@@ -73,17 +77,20 @@ export interface TaskCompletion {
 /** The rep completes a task; refused when it is already done or cancelled. */
 export const completeTaskUpdate = defineUpdate<TaskView, [TaskCompletion]>('complete');
 export const getTask = defineQuery<TaskView>('getTask');
-/** The prospect tells its task of changes made there (call moved, query answered, prospect closed). */
+/**
+ * The prospect tells its task of changes made there (call moved, query answered, prospect
+ * closed, task reassigned: `rep` with the new rep's address and manager).
+ */
 export const taskControl = defineSignal<[TaskControl]>('taskControl');
-
 export interface TaskControl {
   state?: 'done' | 'cancelled';
   dueAt?: string;
   escalateAt?: string;
   outcome?: string;
-  /** The rep the task belongs to now (a reassignment), and where their mail goes. */
+  /** The rep the task belongs to now (a reassignment), where their mail goes, and their manager. */
   rep?: string;
   repEmail?: string;
+  manager?: { id: string; email: string };
 }
 
 export interface TaskView {

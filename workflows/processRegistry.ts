@@ -20,11 +20,12 @@ export async function processRegistryWorkflow(input: ProcessRegistryInput): Prom
   setHandler(
     publishProcess,
     (request) => {
-      const result = publish(state, request, now());
+      // Applies what the validator accepted, under the rules it was recorded with (domain/inputRules.ts).
+      const result = publish(state, request, now(), 'recorded');
       state = result.state;
       return result.version;
     },
-    { validator: (request) => void publish(state, request, now()) },
+    { validator: (request) => void publish(state, request, now(), 'current') },
   );
   setHandler(
     assignRep,

@@ -83,10 +83,12 @@ function nowIso(): string {
 export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<ProspectState> {
   // newProspect validates the input; a bad input fails the workflow task with a clear
   // message instead of starting a prospect on garbage. The client validates first too.
+  // Recorded rules: the client checked today's, and a start recorded under older ones
+  // must replay (domain/inputRules.ts).
   let state: ProspectState = input.state
     ? // The input's info and process are the ones the previous run handed over.
       { ...input.state, info: input.state.info ?? (input.info as ProspectInfo), process: input.state.process ?? (input.process as ProcessDefinition) }
-    : newProspect(input.info, input.process, nowIso());
+    : newProspect(input.info, input.process, nowIso(), 'recorded');
   let version = 0;
 
   // Behaviour added since histories were recorded; a run that started without them keeps
@@ -94,8 +96,6 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   const everyMissedDeadline = patched('every-missed-deadline');
   const outboxBesideLoop = patched('outbox-beside-loop');
   const syncSentKey = patched('task-sync-sent-key');
-  const keyOf = (task: RepTask) => (syncSentKey ? syncKey(task) : legacySyncKey(task));
-  const needsSync = (task: RepTask) => (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== keyOf(task));
 
   setHandler(getProspect, () => state);
 
@@ -114,7 +114,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     if (!syncSentKey) {
       state = applyTaskChange(state, change.data);
       // The task workflow knows this already: nothing to signal back.
-      state = { ...state, tasks: state.tasks.map((t) => (t.id === change.data.taskId ? { ...t, synced: legacySyncKey(t) } : t)) };
+      state = { ...state, tasks: state.tasks.map((t) => (t.id === change.data.taskId ? { ...t, synced: syncKey(t) } : t)) };
       version++;
       return;
     }
@@ -130,21 +130,23 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   });
 
   for (const name of Object.keys(prospectUpdates) as CommandName[]) {
-    const apply = (current: ProspectState, command: unknown, now: string) => runCommand(name, current, command, now);
     setHandler(
       prospectUpdates[name],
       (command: unknown): CommandResult => {
         const before = recordVersion(state);
-        state = keepRecentRecord(apply(state, command, nowIso()));
+        // The handler applies what the validator accepted. Validators do not run on replay,
+        // so it must not re-check today's stricter input rules: an update recorded under
+        // older rules still applies as it did (domain/inputRules.ts).
+        state = keepRecentRecord(runCommand(name, state, command, nowIso(), 'recorded'));
         version++;
         const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));
         return { version: recordVersion(state), stage: state.stage, summary: added.map((c) => c.what).join('; ') };
       },
       {
-        // The validator runs the same rule on a throwaway result; throwing refuses the
+        // The validator runs today's rules on a throwaway result; throwing refuses the
         // update before anything is written to history.
         validator: (command: unknown) => {
-          apply(state, command, nowIso());
+          runCommand(name, state, command, nowIso(), 'current');
         },
       },
     );
@@ -154,7 +156,8 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     let next = state;
     for (const contact of contacts) {
       try {
-        next = logContact(next, contact, nowIso());
+        // A signal has no validator: like an update's handler it applies recorded rules.
+        next = logContact(next, contact, nowIso(), 'recorded');
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         log.warn('dropped a malformed observed contact', { error: err.message });
@@ -191,7 +194,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     if (!outboxBesideLoop) await deliverOutbox(get, set);
     // Histories from before task workflows existed kept tasks inside the prospect only.
     if (state.tasks.some(needsSync) && patched('task-workflows')) {
-      await syncTasks(get, set, { searchAttributes: input.searchAttributes !== false, needsSync, keyOf, markSent: syncSentKey });
+      await syncTasks(get, set, { searchAttributes: input.searchAttributes !== false, markSent: syncSentKey });
     }
 
     // Workflows started before task workflows also woke for task due times (and, with
@@ -224,8 +227,12 @@ function syncKey(task: Pick<RepTask, 'state' | 'dueAt' | 'rep'>): string {
   return `${task.state}|${task.dueAt}|${task.rep}`;
 }
 
-function legacySyncKey(task: RepTask): string {
-  return `${task.state}|${task.dueAt}`;
+/** A task whose workflow has not been started, or has not heard of a change made here. */
+function needsSync(task: RepTask): boolean {
+  // `state|dueAt` is the key from before reassignment: carried in a continued-as-new state,
+  // it still means "in sync" (the rep never changed then), so such a run replays as it ran.
+  const legacy = task.synced === `${task.state}|${task.dueAt}`;
+  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task) && !legacy);
 }
 
 /** What a task workflow knows after reporting a change. */
@@ -235,8 +242,6 @@ function reportedKey(task: RepTask, change: TaskChange): string {
 
 interface SyncOptions {
   searchAttributes: boolean;
-  needsSync: (task: RepTask) => boolean;
-  keyOf: (task: RepTask) => string;
   /** Mark a task synced with the key of what was signalled (not of the task after the await). */
   markSent: boolean;
 }
@@ -247,13 +252,13 @@ interface SyncOptions {
  * of the prospect, so they are abandoned rather than tied to this run.
  */
 async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => void, options: SyncOptions): Promise<void> {
-  const { searchAttributes, needsSync, keyOf, markSent } = options;
+  const { searchAttributes, markSent } = options;
   for (const listed of get().tasks.filter(needsSync)) {
     const state = get();
     // The task as it is now (a command may have changed it during an earlier await); runs
     // from before sent what the list held when the round began.
     const task = markSent ? (state.tasks.find((t) => t.id === listed.id) ?? listed) : listed;
-    const sent = keyOf(task);
+    const sent = syncKey(task);
     if (!task.started) {
       const team = teamOf(state.process, task.rep);
       try {
@@ -277,6 +282,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               parentWorkflowId: prospectWorkflowId(state.info.id),
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
+              timeZone: state.process.timezone,
               ...(searchAttributes ? {} : { searchAttributes: false }),
             },
           ],
@@ -299,14 +305,16 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
           ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
           dueAt: task.dueAt,
           escalateAt: task.escalateAt,
-          ...(markSent ? { rep: task.rep, repEmail: findRep(state.process, task.rep)?.email } : {}),
+          rep: task.rep,
+          repEmail: findRep(state.process, task.rep)?.email,
+          manager: teamOf(state.process, task.rep)?.manager,
         });
       } catch (err) {
         log.warn('could not reach a task workflow', { task: task.id, error: (err as Error).message });
       }
     }
     const current = get();
-    set({ ...current, tasks: current.tasks.map((t) => (t.id === task.id ? { ...t, started: true, synced: markSent ? sent : keyOf(t) } : t)) });
+    set({ ...current, tasks: current.tasks.map((t) => (t.id === task.id ? { ...t, started: true, synced: markSent ? sent : syncKey(t) } : t)) });
   }
 }
 

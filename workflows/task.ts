@@ -9,9 +9,11 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { TaskCompletionSchema } from '../domain/commands';
+import { parseOrThrow } from '../domain/errors';
 import { taskEscalationMail, taskOverdueMail } from '../domain/notifications';
 import type { OutboundMail } from '../domain/prospect';
-import { TaskCompletionSchema, type TaskChange } from '../domain/tasks';
+import type { TaskChange } from '../domain/tasks';
 import { completeTaskUpdate, getTask, taskChanged, taskControl, type TaskView } from './messages';
 import { SA } from './searchAttributes';
 
@@ -23,6 +25,8 @@ export interface TaskWorkflowInput {
   manager?: { id: string; email: string };
   /** false on servers without custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
+  /** The zone the task's mails show times in (the prospect's process); UTC when absent. */
+  timeZone?: string;
 }
 
 const { sendMail } = proxyActivities<Activities>({
@@ -37,8 +41,10 @@ const { sendMail } = proxyActivities<Activities>({
  */
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> {
   let task: TaskView = { ...input.task };
-  let completedBy: string | undefined;
+  // A reassignment changes who is reminded and who hears of an escalation.
   let repEmail = input.repEmail;
+  let manager = input.manager;
+  let completedBy: string | undefined;
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const nowIso = () => new Date(Date.now()).toISOString();
@@ -74,20 +80,21 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   setHandler(
     completeTaskUpdate,
     (raw) => {
-      // The validator refused anything malformed; on replay (validators do not run) the
-      // payloads it accepted before parse the same way, and nothing here can throw.
-      const parsed = TaskCompletionSchema.safeParse(raw);
-      const completion = parsed.success ? parsed.data : { outcome: String((raw as { outcome?: unknown } | null)?.outcome ?? ''), note: undefined, by: undefined };
-      task = { ...task, state: 'done', doneAt: nowIso(), outcome: completion.outcome, note: completion.note || undefined };
-      completedBy = completion.by;
+      // The validator refused anything malformed; the handler applies what it accepted (on
+      // replay, what it accepted then) and reads it so that nothing here can throw.
+      const completion = (raw ?? {}) as { outcome?: unknown; note?: unknown; by?: unknown };
+      const text = (value: unknown) => (typeof value === 'string' ? value.trim() : undefined);
+      task = { ...task, state: 'done', doneAt: nowIso(), outcome: text(completion.outcome) ?? '', note: text(completion.note) || undefined };
+      completedBy = text(completion.by);
       version++;
       return task;
     },
     {
       validator: (raw) => {
         if (!active()) throw new Error(`task ${task.id} is already ${task.state}`);
-        const parsed = TaskCompletionSchema.safeParse(raw);
-        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid completion');
+        // The handler applies the accepted completion without checking again, so histories
+        // recorded before this rule replay unchanged.
+        parseOrThrow(TaskCompletionSchema, raw, 'task completion');
       },
     },
   );
@@ -95,9 +102,9 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   setHandler(taskControl, (control) => {
     if (!active()) return;
     if (control.rep && control.rep !== task.rep) {
-      // Reassigned: reminders and escalations from now on concern the new rep.
       task = { ...task, rep: control.rep };
-      if (control.repEmail) repEmail = control.repEmail;
+      repEmail = control.repEmail;
+      manager = control.manager ?? manager;
     }
     if (control.state) {
       task = { ...task, state: control.state, doneAt: nowIso(), ...(control.outcome ? { outcome: control.outcome } : {}) };
@@ -173,12 +180,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     }
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
-      await send(input.repEmail ? taskOverdueMail(task, input.repEmail) : undefined);
+      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone) : undefined);
       await tellParent(task.rep);
     } else if (task.state === 'overdue') {
       task = { ...task, state: 'escalated', escalatedAt: nowIso() };
-      await send(input.manager ? taskEscalationMail(task, input.manager.email, input.repEmail) : undefined);
-      await tellParent(input.manager?.id);
+      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone) : undefined);
+      await tellParent(manager?.id);
     }
   }
   publish();

@@ -1,19 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type TemporalDevServer } from '../../scripts/devStack';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporalBinaries';
 import { freePort } from '../../scripts/freePort';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../db/embedded';
 
 declare global {
   // eslint-disable-next-line no-var
   var __salesflowDevServer: TemporalDevServer | undefined;
+  // eslint-disable-next-line no-var
+  var __salesflowPostgres: EmbeddedPostgresServer | undefined;
 }
 
 /**
  * Once per jest run: find (or install) the Temporal binaries, bundle the workflows, and
- * start one dev server that every integration test shares. Workers inherit the env vars.
+ * start one dev server and one PostgreSQL that every integration test shares (each test file
+ * takes its own database on it, see test/helpers/database.ts). Workers inherit the env vars.
  */
 export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
@@ -33,6 +37,12 @@ export default async function globalSetup(): Promise<void> {
   });
   globalThis.__salesflowDevServer = server;
   process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS = server.address;
+
+  // The server runs as the `postgres` user when we are root; it must reach its folder.
+  chmodSync(dir, 0o711);
+  const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
+  globalThis.__salesflowPostgres = postgres;
+  process.env.SALESFLOW_TEST_DATABASE_URL = postgres.url;
 }
 
 const quietLogger = {

@@ -6,6 +6,7 @@ import { SalesflowClient } from '../../client/salesflowClient';
 import type { ConnectionConfig } from '../../domain/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
+import type { CampaignDeps } from '../../activities/campaign';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -53,8 +54,16 @@ async function startStack(
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2 },
+    config: {
+      ...config,
+      SMTP_URL: options.smtpUrl ?? sink.url,
+      MAIL_FROM: 'salesflow-test <salesflow@localhost>',
+      SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
+      SALESFLOW_DEV_STACK: true,
+      ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
+    },
     workflowBundle: { codePath: bundlePath() },
+    ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
   });
   const running = worker.run();
   return {
@@ -77,6 +86,13 @@ export interface StackOptions {
   sink?: MailSink;
   /** Poll this task queue (a worker coming back after an outage); a fresh one by default. */
   taskQueue?: string;
+  /** Another SMTP URL than the sink's own (a login, say). */
+  smtpUrl?: string;
+  /** The campaign pool's connections (default 2). */
+  smtpPoolSize?: number;
+  campaignFaults?: CampaignDeps['faults'];
+  /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
+  dataDir?: string;
 }
 
 /** A worker against the dev server that globalSetup started for this run. */

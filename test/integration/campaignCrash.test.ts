@@ -33,7 +33,7 @@ let worker: ChildProcess | undefined;
 
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, [WORKER], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address(), SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SMTP_POOL_SIZE: '4', SALESFLOW_LOG_LEVEL: 'WARN' },
+    env: { ...process.env, TEMPORAL_ADDRESS: address(), SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SMTP_POOL_SIZE: '4', SALESFLOW_LOG_LEVEL: 'WARN', SALESFLOW_DEV_STACK: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   worker = child;

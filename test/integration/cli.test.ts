@@ -61,10 +61,10 @@ test('the example fast process file is accepted by create', async () => {
 test.each([
   [['qualify', 'no-such-prospect', '--outcome', 'qualified'], /^salesflow: no prospect "no-such-prospect"\n$/],
   [['inquiry', 'create', 'x', '--item', 'PUMP:many'], /^salesflow: --item "PUMP:many": quantity must be a number\n$/],
-  [['create', 'bad id!', '--name', 'N', '--rep', 'alice'], /^salesflow: invalid prospect: id: must be letters/],
+  [['create', 'bad id!', '--name', 'N', '--rep', 'alice'], /^salesflow: <id>: must be letters/],
   [['create', 'someone', '--name', 'N', '--rep', 'zed'], /^salesflow: rep "zed" is not in process "default"/],
-  [['contact', 'x', '--channel', 'pigeon'], /^error: option '--channel <channel>' argument 'pigeon' is invalid/],
-  [['list', '--bogus'], /^error: unknown option '--bogus'/],
+  [['contact', 'x', '--channel', 'pigeon'], /^salesflow: --channel: "pigeon" is not one of /],
+  [['list', '--bogus'], /^salesflow: unknown option '--bogus'/],
   [['create', 'p', '--name', 'N', '--rep', 'alice', '--process', '/nonexistent.yaml'], /^salesflow: cannot read process file \/nonexistent.yaml: ENOENT/],
 ])('error %j is one line on stderr with a non-zero exit', async (args, message) => {
   const out = await salesflow(...args);

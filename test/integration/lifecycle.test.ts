@@ -38,7 +38,7 @@ test('a prospect driven from contact to won through the client, listed from visi
   await client.command(id, 'logContact', { channel: 'visit', direction: 'outbound', note: 'met at fair', by: 'ravi' });
   await client.command(id, 'qualify', { answers: { budget: 5000, authority: 'CEO' }, outcome: 'qualified', by: 'ravi' });
   await client.command(id, 'createInquiry', { items: [{ product: 'PUMP-X', quantity: 2, wantedDeliveryDate: '2027-01-15' }], by: 'ravi' });
-  await client.command(id, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: 1999.99 }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: '1999.99' }], by: 'ravi' });
 
   // The pipeline list comes from visibility: stage, rep and quote total are search attributes.
   const listed = await eventually(async () => {
@@ -70,7 +70,7 @@ test('a stale quotation mails the rep, escalates to the manager by real SMTP, th
   await client.createProspect({ id, name: 'Sam Silent', email: 'sam@silent.test', rep: 'ravi' }, fastProcess);
   await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
   await client.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 10 }], by: 'ravi' });
-  await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: 5 }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: '5' }], by: 'ravi' });
   await client.command(id, 'sendQuote', { by: 'ravi' });
 
   const reminder = await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-reminder@salesflow.invalid>`);

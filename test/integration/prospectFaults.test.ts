@@ -254,10 +254,10 @@ test('a malformed task completion is refused by the validator and the task stays
       ),
       sleep(10_000).then(() => 'no answer'),
     ]);
-  expect(await refusal({ outcome: 'reached', note: 42 })).toBe('note: must be text');
-  expect(await refusal({ outcome: 'reached', by: 7 })).toBe('by: must be a person id');
-  expect(await refusal(null)).toBe('a completion needs an outcome');
-  expect(await refusal({ outcome: '  ' })).toBe('outcome: an outcome is required');
+  expect(await refusal({ outcome: 'reached', note: 42 })).toMatch(/^invalid task completion: note\b/);
+  expect(await refusal({ outcome: 'reached', by: 7 })).toMatch(/^invalid task completion: by\b/);
+  expect(await refusal(null)).toMatch(/^invalid task completion/);
+  expect(await refusal({ outcome: '  ' })).toMatch(/^invalid task completion: outcome\b/);
   expect((await handle.query(getTask)).state).toBe('open');
   const done = await handle.executeUpdate(completeTaskUpdate, { args: [{ outcome: 'reached', by: 'ravi' }] });
   expect(done).toMatchObject({ state: 'done', outcome: 'reached' });

@@ -136,10 +136,14 @@ test('a scheduled call sends a valid invitation; rescheduling keeps the UID and 
   expect(moved.get('SEQUENCE')).toBe('1');
   expect(moved.get('DTSTART')).toBe('20300507T140000Z');
 
-  const done = await stack.client.command(name, 'completeCall', { callId, outcome: 'interested', note: 'send a quote', by: 'bob' });
-  expect(done.contacts).toEqual([expect.objectContaining({ channel: 'call', note: 'interested: send a quote', source: callId })]);
-  // Marked done before its booked time: it happened now, not in 2030.
-  expect(Date.parse(done.contacts[0]!.at)).toBeLessThan(Date.parse('2030-01-01T00:00:00Z'));
+  // A call is done after its start, never before: moved up to now, then it can be.
+  await expect(stack.client.command(name, 'completeCall', { callId, outcome: 'interested', by: 'bob' })).rejects.toThrow(
+    `cannot mark call ${callId} done before it started at 2030-05-07T14:00:00Z (rule: a call is done after its start; reschedule it if it moved)`,
+  );
+  const soon = new Date(Date.now() + 2_000).toISOString();
+  await stack.client.command(name, 'rescheduleCall', { callId, at: soon, by: 'bob' });
+  const done = await eventually(() => stack.client.command(name, 'completeCall', { callId, outcome: 'interested', note: 'send a quote', by: 'bob' }));
+  expect(done.contacts).toEqual([expect.objectContaining({ channel: 'call', note: 'interested: send a quote', source: callId, at: soon })]);
 
   const second = await stack.client.command(name, 'scheduleCall', { at: '2030-06-01T09:00:00Z', by: 'bob' });
   const secondId = second.calls![1]!.id;
@@ -184,15 +188,29 @@ test('migrate moves what is safe and says what it refused, through visibility', 
     { prospectId: `${name}-c`, from: 1, outcome: 'refused', reason: 'its rep "carol" is not in version 2' },
   ];
   const dry = await eventually(async () => {
-    const rows = await ops.migrate(name, 2, {}, true, 'ops');
-    if (rows.length !== 2) throw new Error('not visible yet');
-    return rows;
+    const report = await ops.migrate(name, 2, {}, true, 'ops');
+    if (report.results.length !== 2) throw new Error('not visible yet');
+    return report;
   });
-  expect(dry).toEqual(expected);
+  expect(dry).toEqual({ results: expected, moved: 1, refused: 1, unchanged: 0 });
   expect((await stack.client.getProspect(`${name}-a`)).process.version).toBe(1);
 
   const real = await ops.migrate(name, 2, { stage: 'contact' }, false, 'ops');
-  expect(real).toEqual([{ ...expected[0], outcome: 'migrated' }, expected[1]]);
+  expect(real.results).toEqual([{ ...expected[0], outcome: 'migrated' }, expected[1]]);
+  expect(real).toMatchObject({ moved: 1, refused: 1 });
   expect((await stack.client.getProspect(`${name}-a`)).process.version).toBe(2);
   expect((await stack.client.getProspect(`${name}-c`)).process.version).toBe(1);
+
+  // carol left in v2: her prospect moves to bob as part of the migration, in one step.
+  const dryReassign = await eventually(async () => {
+    const report = await ops.migrate(name, 2, {}, true, 'ops', { from: 'carol', to: 'bob' });
+    if (report.unchanged !== 1) throw new Error('visibility not caught up');
+    return report;
+  });
+  expect(dryReassign).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'would migrate' }], moved: 1, refused: 0, unchanged: 1 });
+  const moved = await ops.migrate(name, 2, {}, false, 'ops', { from: 'carol', to: 'bob' });
+  expect(moved).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'migrated' }], moved: 1, refused: 0, unchanged: 1 });
+  const c = await stack.client.getProspect(`${name}-c`);
+  expect(c).toMatchObject({ process: { version: 2 }, info: { rep: 'bob' } });
+  expect(c.changes.map((x) => x.what)).toContain('reassigned from carol to bob: carol is not in ' + name + ' v2');
 });

@@ -2,11 +2,15 @@ import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../../do
 import { logContact, markLost, runCommand } from '../../domain/lifecycle';
 import type { OutboundMail, ProspectState } from '../../domain/prospect';
 import { applyTaskChange } from '../../domain/tasks';
-import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, snapshot, unfoldedLines } from './fixtures3';
+import { DomainError } from '../../domain/errors';
+import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, SALES, snapshot, unfoldedLines } from './fixtures3';
 
 const NOW = at(HOUR); // Monday 10:00
 const CALL_AT = '2026-03-04T14:00:00.000Z'; // Wednesday
 const MOVED_AT = '2026-03-06T15:00:00.000Z'; // Friday
+// How mails show those times (the process names no zone: UTC).
+const CALL_AT_TEXT = 'Wed 4 Mar 2026, 14:00 UTC';
+const MOVED_AT_TEXT = 'Fri 6 Mar 2026, 15:00 UTC';
 const UID = 'P1-C1@salesflow.invalid';
 
 function scheduled(base: ProspectState = lead(), extra: Record<string, unknown> = {}): ProspectState {
@@ -55,8 +59,8 @@ describe('scheduleCall', () => {
     expect(mail).toMatchObject({
       to: 'ada@acme.example',
       cc: 'alice@example.com',
-      subject: `Invitation: Call: Acme / Alice Rep at ${CALL_AT}`,
-      text: `Invitation for a call on ${CALL_AT} (30 min).`,
+      subject: `Invitation: Call: Acme / Alice Rep at ${CALL_AT_TEXT}`,
+      text: `Invitation for a call on ${CALL_AT_TEXT} (30 min).`,
       calendar: { method: 'REQUEST' },
     });
     const content = ics(mail);
@@ -114,7 +118,7 @@ describe('rescheduleCall', () => {
     expect(state.calls![0]).toMatchObject({ at: MOVED_AT, sequence: 1, status: 'scheduled', durationMs: 30 * MINUTE });
     const mail = lastMail(state);
     expect(mail.messageId).toBe('<prospect-P1.call-P1-C1-s1@salesflow.invalid>');
-    expect(mail.subject).toBe(`Updated invitation: Call: Acme / Alice Rep at ${MOVED_AT}`);
+    expect(mail.subject).toBe(`Updated invitation: Call: Acme / Alice Rep at ${MOVED_AT_TEXT}`);
     const content = ics(mail);
     expect(icsProp(content, 'METHOD')).toBe('REQUEST');
     expect(icsProp(content, 'UID')).toBe(UID);
@@ -163,7 +167,7 @@ describe('cancelCall', () => {
     const mail = lastMail(state);
     expect(mail).toMatchObject({
       messageId: '<prospect-P1.call-P1-C1-s2@salesflow.invalid>',
-      subject: `Cancelled: Call: Acme / Alice Rep at ${MOVED_AT}`,
+      subject: `Cancelled: Call: Acme / Alice Rep at ${MOVED_AT_TEXT}`,
       calendar: { method: 'CANCEL' },
     });
     const content = ics(mail);
@@ -227,9 +231,30 @@ describe('completeCall', () => {
   });
 });
 
-test('a call marked done before its booked time is logged at the time it was marked', () => {
+test('a call cannot be marked done before it started; the rule is named', () => {
   const state = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
   const early = new Date(Date.parse(CALL_AT) - 3_600_000).toISOString();
-  const done = completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early);
+  expect(() => completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early)).toThrow(
+    new DomainError(`cannot mark call P1-C1 done before it started at ${CALL_AT} (rule: a call is done after its start; reschedule it if it moved)`),
+  );
+  // At its start time it may be marked done.
+  expect(completeCall(state, { callId: 'P1-C1', outcome: 'ok', by: 'alice' }, CALL_AT).calls?.[0]?.status).toBe('done');
+});
+
+test('under recorded rules an early completion applies as before: logged at the time it was marked', () => {
+  const state = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
+  const early = new Date(Date.parse(CALL_AT) - 3_600_000).toISOString();
+  const done = completeCall(state, { callId: 'P1-C1', outcome: 'reached early', by: 'alice' }, early, 'recorded');
   expect(done.contacts[done.contacts.length - 1]).toMatchObject({ at: early, source: 'P1-C1' });
+});
+
+test('a call longer than the process allows is refused: 10 hours by default, calls.maxDuration otherwise', () => {
+  expect(() => scheduleCall(lead(), { at: CALL_AT, duration: '10h1m', by: 'alice' }, NOW)).toThrow(
+    new DomainError('a call of 10h1m is longer than 10h (rule: a call lasts at most calls.maxDuration of process "sales")'),
+  );
+  expect(scheduleCall(lead(), { at: CALL_AT, duration: '10h', by: 'alice' }, NOW).calls?.[0]?.durationMs).toBe(36_000_000);
+  const short = lead({}, { ...SALES, calls: { maxDuration: '2h' } });
+  expect(() => scheduleCall(short, { at: CALL_AT, duration: '3h', by: 'alice' }, NOW)).toThrow(/longer than 2h/);
+  const booked = scheduleCall(lead(), { at: CALL_AT, by: 'alice' }, NOW);
+  expect(() => rescheduleCall(booked, { callId: 'P1-C1', at: CALL_AT, duration: '3d', by: 'alice' }, NOW)).toThrow(/a call of 3d is longer than 10h/);
 });

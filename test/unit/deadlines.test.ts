@@ -2,6 +2,7 @@ import { applyDueDeadlines, applyDueDeadlinesLegacy, customerResponded, nextDead
 import { acceptQuote, changeQuote, completeTask, currentQuote, logContact, sendQuote } from '../../domain/lifecycle';
 import type { ProspectState } from '../../domain/prospect';
 import { at, DAY, fresh, HOUR, INFO, inInquiry, MINUTE, qualified, SENT_AT, snapshot, withDraft, withSent } from './fixtures';
+import { formatTime } from '../../domain/timeZone';
 
 // The fixture process: staleAfter 2d, escalateAfter 5d, validity 10d, followUpDueIn 1d.
 const SENT = Date.parse(SENT_AT);
@@ -95,7 +96,7 @@ describe('applyDueDeadlines', () => {
       to: 'alice@example.com',
       subject: 'Reminder: quotation P1-1 to Ada Buyer (Acme) has no response',
     });
-    expect(after.outbox[1]?.text).toContain(`sent to Ada Buyer (Acme) on ${SENT_AT}`);
+    expect(after.outbox[1]?.text).toContain(`sent to Ada Buyer (Acme) on ${formatTime(SENT_AT)}`);
     expect(after.escalations).toEqual([{ at: now, dueAt: now, kind: 'quote_reminder', quoteRevision: 1, to: 'alice' }]);
     expect(after.changes.at(-1)).toEqual({ at: now, by: 'system', what: 'reminded alice: revision 1 is stale' });
     expect(pendingDeadlines(after).map((d) => d.kind)).toEqual(['quote_escalate', 'quote_expire']);
@@ -118,7 +119,7 @@ describe('applyDueDeadlines', () => {
       cc: 'alice@example.com',
       subject: 'Escalation: quotation P1-1 to Ada Buyer (Acme) is stale',
     });
-    expect(after.outbox[2]?.text).toContain(`It is valid until ${iso(EXPIRE)}.`);
+    expect(after.outbox[2]?.text).toContain(`It is valid until ${formatTime(iso(EXPIRE))}.`);
     expect(after.escalations.map((e) => [e.kind, e.to])).toEqual([
       ['quote_reminder', 'alice'],
       ['quote_escalation', 'mia'],

@@ -51,8 +51,8 @@ export const INFO: ProspectInfoInput = {
 
 /** 3 x 19.99 at 10% off (gross 5997, discount 599.7 → 600, net 5397) + 1 x 250.00. */
 export const LINES: QuoteLineInput[] = [
-  { product: 'WIDGET-1', quantity: 3, unitPrice: 19.99, discountPercent: 10 },
-  { product: 'SVC/INSTALL', quantity: 1, unitPrice: 250 },
+  { product: 'WIDGET-1', quantity: 3, unitPrice: '19.99', discountPercent: '10' },
+  { product: 'SVC/INSTALL', quantity: 1, unitPrice: '250' },
 ];
 
 export const CREATED_AT = T0;

@@ -172,13 +172,43 @@ describe('the happy path: contact → qualification → inquiry → quotation �
     ]);
   });
 
-  it('sends no mail and logs no contact when the prospect has no email address', () => {
+  it('refuses to send to a prospect without an email address unless told how it was handed over', () => {
     const { email: _omit, ...noEmail } = INFO;
     void _omit;
-    const state = withSent(withDraft(inInquiry(qualified(fresh(noEmail)))));
+    const draft = withDraft(inInquiry(qualified(fresh(noEmail))));
+    expect(() => sendQuote(draft, { by: 'alice' }, SENT_AT)).toThrow(
+      new DomainError(
+        'cannot send revision 1: prospect P1 has no email address; record how it reached the customer with handedOver (--handed-over visit, call, letter or direct_mail)',
+      ),
+    );
+    const state = sendQuote(draft, { handedOver: 'visit', by: 'alice' }, SENT_AT);
+    expect(currentQuote(state)?.status).toBe('sent');
+    expect(state.outbox).toEqual([]);
+    expect(state.contacts).toEqual([
+      { at: SENT_AT, channel: 'visit', direction: 'outbound', note: 'quotation revision 1 handed over (visit)', by: 'alice', source: 'quotation' },
+    ]);
+    expect(state.changes.at(-1)?.what).toMatch(/^handed over \(visit\) revision 1, valid to /);
+  });
+
+  it('under recorded rules a send without email applies as it did before the rule (no mail, no contact)', () => {
+    const { email: _omit, ...noEmail } = INFO;
+    void _omit;
+    const state = sendQuote(withDraft(inInquiry(qualified(fresh(noEmail)))), { by: 'alice' }, SENT_AT, 'recorded');
     expect(currentQuote(state)?.status).toBe('sent');
     expect(state.outbox).toEqual([]);
     expect(state.contacts).toEqual([]);
+  });
+
+  it('a quotation handed over to a prospect with email sends no mail and logs the hand-over', () => {
+    const state = sendQuote(withDraft(), { handedOver: 'letter', by: 'alice' }, SENT_AT);
+    expect(state.outbox).toEqual([]);
+    expect(state.contacts.map((c) => [c.channel, c.note])).toEqual([['letter', 'quotation revision 1 handed over (letter)']]);
+  });
+
+  it('every mailed quotation leaves an email entry in the contact log', () => {
+    const state = withSent();
+    expect(state.outbox).toHaveLength(1);
+    expect(state.contacts.map((c) => [c.channel, c.note, c.source])).toEqual([['email', 'quotation revision 1 sent', 'quotation']]);
   });
 
   it('cancels open tasks when the sale is won', () => {
@@ -362,9 +392,9 @@ describe('schema errors name the field path and the rule', () => {
   });
 
   it('names the quotation line and field', () => {
-    const lines = [LINES[0], { product: 'B', quantity: 0, unitPrice: 1.005 }];
+    const lines = [LINES[0], { product: 'B', quantity: 0, unitPrice: '1.005' }];
     expect(refusal(inInquiry(), createQuote, { lines })).toBe(
-      'invalid quotation: lines[1].quantity: must be at least 1; lines[1].unitPrice: must have at most two decimals',
+      'invalid quotation: lines[1].quantity: must be at least 1; lines[1].unitPrice: "1.005" is not a price: write digits with at most two decimals, like 1999.90',
     );
   });
 

@@ -1,6 +1,7 @@
 import { messageId, quoteSentMail } from '../../domain/notifications';
 import { currentQuote } from '../../domain/lifecycle';
 import { at, HOUR, DAY, withSent } from './fixtures';
+import { formatTime } from '../../domain/timeZone';
 
 describe('mails', () => {
   it('derives Message-IDs from the workflow and the subject of the mail', () => {
@@ -16,6 +17,6 @@ describe('mails', () => {
     expect(text).toContain('  WIDGET-1  3 x 19.99 -10%  = 53.97 EUR');
     expect(text).toContain('  SVC/INSTALL  1 x 250.00  = 250.00 EUR');
     expect(text).toContain('  Total: 303.97 EUR');
-    expect(text).toContain(`  Valid until: ${at(4 * HOUR + 10 * DAY)}`);
+    expect(text).toContain(`  Valid until: ${formatTime(at(4 * HOUR + 10 * DAY))}`);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { formatProblem, loadProcessFile, parseYamlWithSchema, type FileProblem } from '../../client/processFile';
 import { DomainError } from '../../domain/errors';
 import { ProcessDefinitionSchema } from '../../domain/process';
-import { HOUR, SALES_DEF } from './fixtures3';
+import { HOUR, SALES, SALES_DEF } from './fixtures3';
 
 /** Lines joined as a file; line N of the file is `lines[N - 1]`. */
 function file(...lines: string[]): string {
@@ -147,7 +147,7 @@ describe('parseYamlWithSchema on a process file', () => {
   });
 
   it('a document that is not a mapping is refused at its first line', () => {
-    expect(problemsOf(file('- sales', '- north'))).toEqual([{ path: '(root)', line: 1, message: 'Invalid input: expected object, received array' }]);
+    expect(problemsOf(file('- sales', '- north'))).toEqual([{ path: '(root)', line: 1, message: 'must be a mapping' }]);
   });
 });
 
@@ -165,8 +165,36 @@ describe('formatProblem and loadProcessFile', () => {
 
   it('loads a valid file', () => {
     const path = join(dir, 'ok.json');
-    writeFileSync(path, JSON.stringify(SALES_DEF));
+    writeFileSync(path, JSON.stringify(SALES));
     expect(loadProcessFile(path)).toEqual(SALES_DEF);
+  });
+
+  it('refuses a duration without its unit, on its line, and names the rule', () => {
+    const path = join(dir, 'bare.yaml');
+    writeFileSync(
+      path,
+      file(
+        'name: sales',
+        'teams:',
+        '  - name: north',
+        '    manager: { id: mia, email: mia@example.com }',
+        '    reps: [{ id: al, email: al@example.com }]',
+        'quotePolicy:',
+        '  validity: 30d',
+        '  staleAfter: 10',
+        '  escalateAfter: 7d',
+        'calls:',
+        '  escalateAfter: 8',
+      ),
+    );
+    expect(() => loadProcessFile(path)).toThrow(
+      new DomainError(
+        `invalid process file: ${path}:8: quotePolicy.staleAfter: 10 has no unit: write it with one, e.g. 10d, 10h or 10m (rule: every duration carries its unit); ` +
+          `${path}:11: calls.escalateAfter: 8 has no unit: write it with one, e.g. 8d, 8h or 8m (rule: every duration carries its unit)`,
+      ),
+    );
+    // The schema itself still takes milliseconds: workflow inputs carry parsed definitions.
+    expect(ProcessDefinitionSchema.safeParse(SALES_DEF).success).toBe(true);
   });
 
   it('throws one DomainError listing every problem with file:line', () => {

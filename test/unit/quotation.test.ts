@@ -1,15 +1,17 @@
 import { DomainError } from '../../domain/errors';
 import { applyDueDeadlines } from '../../domain/deadlines';
-import { changeQuote, createQuote, currentQuote, sendQuote } from '../../domain/lifecycle';
+import { changeInquiry, changeQuote, createQuote, currentQuote, refreshQuote, sendQuote, staleReference } from '../../domain/lifecycle';
 import {
   formatCents,
   priceLine,
-  PriceSchema,
   QuoteLineInputSchema,
   QuoteLinesSchema,
+  quoteLineInputSchema,
+  specOf,
   totalsOf,
   type QuoteLineInput,
 } from '../../domain/quotation';
+import { MAX_AMOUNT_CENTS, parsePercentText, parsePriceText, priceSchema } from '../../domain/money';
 import { describeIssues } from '../../domain/errors';
 import {
   at,
@@ -29,7 +31,7 @@ import {
 } from './fixtures';
 
 function line(input: QuoteLineInput) {
-  return priceLine(QuoteLineInputSchema.parse(input));
+  return priceLine(specOf(QuoteLineInputSchema.parse(input)));
 }
 
 function issues(schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown): string[] {
@@ -40,11 +42,11 @@ function issues(schema: { safeParse(v: unknown): { success: boolean; error?: unk
 
 describe('pricing a line in cents', () => {
   it('computes gross, discount and net from a price in major units', () => {
-    expect(line({ product: 'WIDGET-1', quantity: 3, unitPrice: 19.99, discountPercent: 10 })).toEqual({
+    expect(line({ product: 'WIDGET-1', quantity: 3, unitPrice: '19.99', discountPercent: '10' })).toEqual({
       product: 'WIDGET-1',
       quantity: 3,
-      unitPrice: 19.99,
       discountPercent: 10,
+      discountBasisPoints: 1000,
       unitPriceCents: 1999,
       grossCents: 5997,
       discountCents: 600, // 599.7 rounds to the nearest cent
@@ -53,41 +55,41 @@ describe('pricing a line in cents', () => {
   });
 
   it('has no discount by default', () => {
-    expect(line({ product: 'A', quantity: 2, unitPrice: 250 })).toMatchObject({ discountPercent: 0, grossCents: 50000, discountCents: 0, netCents: 50000 });
+    expect(line({ product: 'A', quantity: 2, unitPrice: '250' })).toMatchObject({ discountBasisPoints: 0, grossCents: 50000, discountCents: 0, netCents: 50000 });
   });
 
   it('converts prices that are inexact in binary floating point to exact cents', () => {
     // 0.29 * 100 = 28.999999999999996 and 1.15 * 100 = 114.99999999999999 in IEEE doubles.
-    expect(line({ product: 'A', quantity: 1, unitPrice: 0.29 }).unitPriceCents).toBe(29);
-    expect(line({ product: 'A', quantity: 7, unitPrice: 1.15 })).toMatchObject({ unitPriceCents: 115, grossCents: 805 });
+    expect(line({ product: 'A', quantity: 1, unitPrice: '0.29' }).unitPriceCents).toBe(29);
+    expect(line({ product: 'A', quantity: 7, unitPrice: '1.15' })).toMatchObject({ unitPriceCents: 115, grossCents: 805 });
     // 0.1 + 0.2 worth of cents stays exact when summed.
-    const totals = totalsOf([line({ product: 'A', quantity: 1, unitPrice: 0.1 }), line({ product: 'B', quantity: 1, unitPrice: 0.2 })]);
+    const totals = totalsOf([line({ product: 'A', quantity: 1, unitPrice: '0.1' }), line({ product: 'B', quantity: 1, unitPrice: '0.2' })]);
     expect(totals.netCents).toBe(30);
   });
 
   it('rounds a half-cent discount to the nearest cent, half up', () => {
     // 50 cents at 25% = 12.5 cents.
-    expect(line({ product: 'A', quantity: 2, unitPrice: 0.25, discountPercent: 25 })).toMatchObject({
+    expect(line({ product: 'A', quantity: 2, unitPrice: '0.25', discountPercent: '25' })).toMatchObject({
       grossCents: 50,
       discountCents: 13,
       netCents: 37,
     });
     // 1 cent at 49% = 0.49 cents.
-    expect(line({ product: 'A', quantity: 1, unitPrice: 0.01, discountPercent: 49 }).discountCents).toBe(0);
+    expect(line({ product: 'A', quantity: 1, unitPrice: '0.01', discountPercent: '49' }).discountCents).toBe(0);
   });
 
   it('takes fractional discount percentages', () => {
-    expect(line({ product: 'A', quantity: 1, unitPrice: 100, discountPercent: 12.5 })).toMatchObject({ discountCents: 1250, netCents: 8750 });
+    expect(line({ product: 'A', quantity: 1, unitPrice: '100', discountPercent: '12.5' })).toMatchObject({ discountCents: 1250, netCents: 8750 });
   });
 
   it('a 100% discount makes the line free', () => {
-    expect(line({ product: 'A', quantity: 4, unitPrice: 9.99, discountPercent: 100 })).toMatchObject({ grossCents: 3996, discountCents: 3996, netCents: 0 });
+    expect(line({ product: 'A', quantity: 4, unitPrice: '9.99', discountPercent: '100' })).toMatchObject({ grossCents: 3996, discountCents: 3996, netCents: 0 });
   });
 
   it('the net of a line is always gross minus discount', () => {
     for (const discountPercent of [0, 1, 3.3, 33.33, 50, 66.67, 99.9, 100]) {
       for (const unitPrice of [0.01, 0.07, 1.15, 19.99, 1234.56]) {
-        const l = line({ product: 'A', quantity: 3, unitPrice, discountPercent });
+        const l = line({ product: 'A', quantity: 3, unitPrice: String(unitPrice), discountPercent: String(discountPercent) });
         expect(Number.isInteger(l.discountCents)).toBe(true);
         expect(l.netCents).toBe(l.grossCents - l.discountCents);
       }
@@ -103,7 +105,7 @@ describe('totals', () => {
 
   it('rounds each line, not the total', () => {
     // Three lines of 0.05 at 10%: each discount is 0.5 → 1 cent, so 3 cents (not round(1.5) = 2).
-    const lines = [1, 2, 3].map(() => line({ product: 'A', quantity: 1, unitPrice: 0.05, discountPercent: 10 }));
+    const lines = [1, 2, 3].map(() => line({ product: 'A', quantity: 1, unitPrice: '0.05', discountPercent: '10' }));
     expect(totalsOf(lines)).toEqual({ grossCents: 15, discountCents: 3, netCents: 12 });
   });
 
@@ -121,27 +123,106 @@ describe('totals', () => {
   });
 });
 
-describe('the two-decimal rule for prices', () => {
-  it.each([0, 0.1, 0.29, 1.15, 12.5, 19.99, 250, 1234567.89])('accepts %p', (price) => {
-    expect(PriceSchema.parse(price)).toBe(price);
+describe('prices are decimal text, read into exact cents', () => {
+  it.each([
+    ['1999.90', 199990],
+    ['45', 4500],
+    ['0.5', 50],
+    ['0.29', 29],
+    ['007.10', 710],
+    ['1000000000.00', MAX_AMOUNT_CENTS],
+  ])('reads %p as %p cents', (text, cents) => {
+    expect(parsePriceText(text)).toEqual({ ok: true, value: cents });
   });
 
-  it.each([1.005, 0.001, 19.999, 0.125])('refuses %p', (price) => {
-    expect(issues(PriceSchema, price)).toEqual(['must have at most two decimals']);
+  it.each(['0x10', '1e3', '1,999.90', '-1', '12.345', '', '.5', '1.', ' ', 'NaN', 'Infinity', '1 000'])('refuses %p and shows the accepted form', (text) => {
+    expect(parsePriceText(text)).toEqual({ ok: false, problem: `${JSON.stringify(text)} is not a price: write digits with at most two decimals, like 1999.90` });
   });
 
-  it('refuses a negative price', () => {
-    expect(issues(PriceSchema, -1)).toContain('must not be negative');
+  it('refuses a price above 1,000,000,000.00, however many digits it has', () => {
+    for (const text of ['1000000000.01', '9999999999', '100000000000000000000000000000']) {
+      expect(parsePriceText(text)).toEqual({ ok: false, problem: `"${text}" is above the limit of 1000000000.00` });
+    }
   });
 
-  it('checks quantity and discount of a line', () => {
-    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 2.5, unitPrice: 1 })).toEqual(['quantity: must be a whole number']);
-    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 0, unitPrice: 1 })).toEqual(['quantity: must be at least 1']);
-    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: 1, discountPercent: 101 })).toEqual([
-      'discountPercent: must be at most 100',
+  it('a command takes text; a number is refused with the form to write instead', () => {
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: 1999.9 })).toEqual([
+      'unitPrice: must be decimal text such as "1999.90", not the number 1999.9',
     ]);
-    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: 1, discountPercent: -5 })[0]).toMatch(/^discountPercent: /);
-    expect(issues(QuoteLineInputSchema, { product: 'bad code!', quantity: 1, unitPrice: 1 })[0]).toMatch(/^product: must be a product code/);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '1', discountPercent: 5 })).toEqual([
+      'discountPercent: must be decimal text such as "12.5", not the number 5',
+    ]);
+  });
+
+  it('commands recorded before prices were text still read as exact cents under recorded rules', () => {
+    const recorded = quoteLineInputSchema('recorded');
+    expect(recorded.parse({ product: 'A', quantity: 250, unitPrice: 12.4, discountPercent: 10 })).toMatchObject({ unitPrice: 1240, discountPercent: 1000 });
+    expect(priceSchema(true).safeParse(1.005).success).toBe(false);
+    expect(priceSchema(true).safeParse(-1).success).toBe(false);
+  });
+
+  it('a discount is a percent with at most two decimals, kept in basis points', () => {
+    expect(parsePercentText('12.5')).toEqual({ ok: true, value: 1250 });
+    expect(parsePercentText('33.33')).toEqual({ ok: true, value: 3333 });
+    expect(parsePercentText('100')).toEqual({ ok: true, value: 10_000 });
+    for (const text of ['100.01', '101', '-5', '12.345', '1e1', '5%']) {
+      expect(parsePercentText(text)).toEqual({ ok: false, problem: `${JSON.stringify(text)} is not a discount: write a number from 0 to 100 with at most two decimals, like 12.5` });
+    }
+  });
+});
+
+describe('a zero price is a free offer only when it says so', () => {
+  it('refuses a zero price without free: true', () => {
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '0' })).toEqual([
+      'unitPrice: a zero price is a free offer: say so with free: true (--free)',
+    ]);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '0.00' })).toHaveLength(1);
+  });
+
+  it('takes a zero price with free: true, and refuses free on a priced line', () => {
+    expect(line({ product: 'A', quantity: 2, unitPrice: '0', free: true })).toMatchObject({ free: true, grossCents: 0, netCents: 0 });
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '5', free: true })).toEqual(['free: a free line has the unit price 0']);
+  });
+
+  it('a missing price is refused, never read as zero', () => {
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1 })[0]).toMatch(/^unitPrice: /);
+  });
+});
+
+describe('totals at the bounds', () => {
+  it('a line total may reach 1,000,000,000.00 and not pass it', () => {
+    expect(line({ product: 'A', quantity: 4, unitPrice: '250000000' }).grossCents).toBe(MAX_AMOUNT_CENTS);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 3, unitPrice: '333333333.34' })).toEqual([
+      'quantity: the line total 1000000000.02 is above the limit of 1000000000.00 per line',
+    ]);
+  });
+
+  it('stays exact to the cent with the largest lines and an awkward discount', () => {
+    const top = line({ product: 'A', quantity: 1, unitPrice: '999999999.99', discountPercent: '33.33' });
+    // 99999999999 × 3333 / 10000 = 33329999999.6667 → 33330000000 cents, half up.
+    expect(top).toMatchObject({ grossCents: 99_999_999_999, discountCents: 33_330_000_000, netCents: 66_669_999_999 });
+    const lines = Array.from({ length: 1000 }, () => top);
+    const totals = totalsOf(lines);
+    expect(totals).toEqual({ grossCents: 99_999_999_999_000, discountCents: 33_330_000_000_000, netCents: 66_669_999_999_000 });
+    expect(Number.isSafeInteger(totals.grossCents)).toBe(true);
+    expect(formatCents(totals.netCents)).toBe('666699999990.00');
+  });
+
+  it('a quotation has at most 1000 lines, so its total stays exact', () => {
+    const many = Array.from({ length: 1001 }, () => ({ product: 'A', quantity: 1, unitPrice: '1' }));
+    expect(issues(QuoteLinesSchema, many)).toEqual(['a quotation has at most 1000 items']);
+  });
+});
+
+describe("a line's other fields", () => {
+  it('checks quantity and discount of a line', () => {
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 2.5, unitPrice: '1' })).toEqual(['quantity: must be a whole number']);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 0, unitPrice: '1' })).toEqual(['quantity: must be at least 1']);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '1', discountPercent: '101' })).toEqual([
+      'discountPercent: "101" is not a discount: write a number from 0 to 100 with at most two decimals, like 12.5',
+    ]);
+    expect(issues(QuoteLineInputSchema, { product: 'A', quantity: 1, unitPrice: '1', discountPercent: -5 })[0]).toMatch(/^discountPercent: /);
+    expect(issues(QuoteLineInputSchema, { product: 'bad code!', quantity: 1, unitPrice: '1' })[0]).toMatch(/^product: must be a product code/);
   });
 
   it('a quotation needs at least one line', () => {
@@ -199,7 +280,7 @@ describe('sending a quotation', () => {
 describe('revisions', () => {
   it('a draft is edited in place: same revision, new lines and totals, original creation time', () => {
     const draft = withDraft();
-    const edited = changeQuote(draft, { lines: [{ product: 'WIDGET-1', quantity: 10, unitPrice: 18, discountPercent: 5 }], by: 'bob' }, at(3.5 * HOUR));
+    const edited = changeQuote(draft, { lines: [{ product: 'WIDGET-1', quantity: 10, unitPrice: '18', discountPercent: '5' }], by: 'bob' }, at(3.5 * HOUR));
     expect(edited.quotes).toHaveLength(1);
     expect(edited.quotes[0]).toMatchObject({
       revision: 1,
@@ -222,7 +303,7 @@ describe('revisions', () => {
   it('changing a sent quotation makes revision 2 and marks revision 1 superseded', () => {
     const sent = withSent();
     const original = currentQuote(sent)!;
-    const changed = changeQuote(sent, { lines: [{ product: 'WIDGET-1', quantity: 3, unitPrice: 17.5 }], by: 'alice' }, at(DAY));
+    const changed = changeQuote(sent, { lines: [{ product: 'WIDGET-1', quantity: 3, unitPrice: '17.5' }], by: 'alice' }, at(DAY));
 
     expect(changed.quotes.map((q) => [q.revision, q.status])).toEqual([
       [1, 'superseded'],
@@ -302,5 +383,65 @@ describe('revisions', () => {
 
   it('refuses a new validity end that is not in the future', () => {
     expect(() => changeQuote(withSent(), { validTo: at(HOUR), by: 'alice' }, at(DAY))).toThrow(`validTo ${at(HOUR)} is not in the future`);
+  });
+});
+
+describe('a quotation follows its inquiry', () => {
+  /** The inquiry changed after the draft: WIDGET-1 now 5 pieces, and a new item. */
+  function staleDraft(items = [{ product: 'WIDGET-1', quantity: 5 }, { product: 'SVC/INSTALL', quantity: 1 }]) {
+    const draft = withDraft();
+    return changeInquiry(draft, { items, by: 'alice' }, at(3.5 * HOUR));
+  }
+
+  it('a draft made for an older inquiry version cannot be sent until refreshed', () => {
+    const stale = staleDraft();
+    expect(() => sendQuote(stale, { by: 'alice' }, SENT_AT)).toThrow(
+      new DomainError('cannot send revision 1: it refers to inquiry version 1; the inquiry is now at version 2: run quote refresh'),
+    );
+    expect(staleReference(currentQuote(stale)!, 2)).toBe('it refers to inquiry version 1; the inquiry is now at version 2: run quote refresh');
+  });
+
+  it('refresh re-reads products and quantities and keeps the prices of products still asked for', () => {
+    const refreshed = refreshQuote(staleDraft(), { by: 'bob' }, at(3.6 * HOUR));
+    const quote = currentQuote(refreshed)!;
+    expect(quote).toMatchObject({ revision: 1, status: 'draft', inquiryVersion: 2, createdAt: QUOTED_AT });
+    expect(quote.lines.map((l) => [l.product, l.quantity, l.unitPriceCents, l.discountBasisPoints])).toEqual([
+      ['WIDGET-1', 5, 1999, 1000],
+      ['SVC/INSTALL', 1, 25000, 0],
+    ]);
+    // 5 × 19.99 = 99.95, 10% = 9.995 → 10.00 (half up); + 250.00.
+    expect(quote.totals).toEqual({ grossCents: 34995, discountCents: 1000, netCents: 33995 });
+    expect(sendQuote(refreshed, { by: 'bob' }, SENT_AT).quotes[0]?.status).toBe('sent');
+  });
+
+  it('refuses to refresh when a product new in the inquiry has no price, naming it', () => {
+    const stale = staleDraft([{ product: 'WIDGET-1', quantity: 5 }, { product: 'GADGET', quantity: 2 }]);
+    expect(() => refreshQuote(stale, { by: 'bob' }, at(3.6 * HOUR))).toThrow(
+      new DomainError('cannot refresh revision 1: no price for GADGET, new in the inquiry: price it with quote change --price PRODUCT=PRICE'),
+    );
+  });
+
+  it('refuses to refresh a quotation that already refers to the current inquiry', () => {
+    expect(() => refreshQuote(withDraft(), { by: 'bob' }, at(3.6 * HOUR))).toThrow('nothing to refresh: revision 1 already refers to inquiry version 1');
+  });
+
+  it('refreshing a sent quotation makes a new draft revision for the current inquiry', () => {
+    const sent = withSent();
+    const changed = changeInquiry(sent, { items: [{ product: 'WIDGET-1', quantity: 4 }], by: 'alice' }, at(DAY));
+    const refreshed = refreshQuote(changed, { by: 'alice' }, at(DAY + HOUR));
+    expect(refreshed.quotes.map((q) => [q.revision, q.status, q.inquiryVersion])).toEqual([
+      [1, 'superseded', 1],
+      [2, 'draft', 2],
+    ]);
+    expect(refreshed.quotes[1]?.lines.map((l) => [l.product, l.quantity])).toEqual([['WIDGET-1', 4]]);
+  });
+
+  it('a change without new lines re-reads the inquiry too, so a note edit never claims the new version with old lines', () => {
+    const edited = changeQuote(staleDraft(), { note: 'updated', by: 'bob' }, at(3.6 * HOUR));
+    expect(currentQuote(edited)).toMatchObject({ inquiryVersion: 2, note: 'updated' });
+    expect(currentQuote(edited)?.lines.map((l) => [l.product, l.quantity])).toEqual([
+      ['WIDGET-1', 5],
+      ['SVC/INSTALL', 1],
+    ]);
   });
 });

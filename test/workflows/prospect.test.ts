@@ -26,7 +26,7 @@ async function prospectAtQuotation(id: string, email = `${id}@customer.test`): P
   await client.command(id, 'logContact', { channel: 'call', note: 'first call', by: 'alice' });
   await client.command(id, 'qualify', { answers: { budget: 10_000, need: 'widgets' }, outcome: 'qualified', by: 'alice' });
   await client.command(id, 'createInquiry', { items: [{ product: 'WIDGET', quantity: 100 }], by: 'alice' });
-  return client.command(id, 'createQuote', { lines: [{ product: 'WIDGET', quantity: 100, unitPrice: 12.5, discountPercent: 10 }], by: 'alice' });
+  return client.command(id, 'createQuote', { lines: [{ product: 'WIDGET', quantity: 100, unitPrice: '12.5', discountPercent: '10' }], by: 'alice' });
 }
 
 test('happy path: contact to won, with the binding quotation mailed to the customer', async () => {
@@ -81,7 +81,7 @@ test('disqualification and mark-lost close the prospect as lost', async () => {
 test('a sent quotation changes only by a new revision that supersedes it', async () => {
   await prospectAtQuotation('revise');
   await client.command('revise', 'sendQuote', { by: 'alice' });
-  const revised = await client.command('revise', 'changeQuote', { lines: [{ product: 'WIDGET', quantity: 100, unitPrice: 11 }], by: 'alice' });
+  const revised = await client.command('revise', 'changeQuote', { lines: [{ product: 'WIDGET', quantity: 100, unitPrice: '11' }], by: 'alice' });
   expect(revised.quotes.map((q) => [q.revision, q.status])).toEqual([
     [1, 'superseded'],
     [2, 'draft'],
@@ -141,9 +141,9 @@ describe('refused commands leave the prospect untouched', () => {
   const refusals: [string, Parameters<SalesflowClient['command']>[1], unknown, RegExp][] = [
     ['accept before any quotation is sent', 'acceptQuote', { by: 'x' }, /cannot accept the quotation: revision 1 is draft/],
     ['send with an unknown field type', 'sendQuote', { by: 42 }, /invalid send: by/],
-    ['create a second quotation', 'createQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: 1 }] }, /cannot create a quotation in stage quotation/],
+    ['create a second quotation', 'createQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: '1' }] }, /cannot create a quotation in stage quotation/],
     ['an inquiry item with quantity 0', 'changeInquiry', { items: [{ product: 'W', quantity: 0 }] }, /items\[0\]\.quantity: must be at least 1/],
-    ['a price with three decimals', 'changeQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: 1.005 }] }, /lines\[0\]\.unitPrice: must have at most two decimals/],
+    ['a price with three decimals', 'changeQuote', { lines: [{ product: 'W', quantity: 1, unitPrice: '1.005' }] }, /lines\[0\]\.unitPrice: "1\.005" is not a price: write digits with at most two decimals, like 1999\.90/],
     ['qualify again', 'qualify', { outcome: 'qualified' }, /cannot qualify in stage quotation/],
     ['reject without a reason', 'rejectQuote', { reason: '' }, /reason: a reason is required/],
     ['a contact on an unknown channel', 'logContact', { channel: 'pigeon' }, /channel/],

@@ -75,6 +75,10 @@ test('qualification by the rules creates the first-call task, which the rep comp
   const view = await eventually(() => stack.raw.workflow.getHandle(taskWorkflowId('qa-T1')).query(getTask));
   expect(view).toMatchObject({ id: 'qa-T1', rep, state: 'open', prospectId: 'qa' });
 
+  // Text that reaches a table or a mail is clean: the task's validator refuses a control character.
+  await expect(ops.completeTask('qa-T1', 'reached\u0007', undefined, rep)).rejects.toThrow(
+    'invalid task completion: outcome: must be one line without control characters (found U+0007)',
+  );
   const done = await ops.completeTask('qa-T1', 'reached, demo booked', 'wants pricing', rep);
   expect(done).toMatchObject({ state: 'done', outcome: 'reached, demo booked' });
   await expect(ops.completeTask('qa-T1', 'again', undefined, rep)).rejects.toThrow('task qa-T1 is already done');

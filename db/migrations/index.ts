@@ -1,0 +1,27 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { accounts } from './001_accounts';
+
+/**
+ * Every migration in order, listed in code rather than found by scanning a folder, so they
+ * run the same from `dist/`, from ts-jest/swc and from a bundled image. Names sort in
+ * application order; never rename or edit one that has shipped, add the next instead.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_accounts': accounts,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+/**
+ * Brings the schema to the latest version; Kysely's migrator takes a lock, so several
+ * processes starting at once apply each migration once. Returns what it applied.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed ? `${failed.migrationName} ` : ''}failed: ${cause}`);
+  }
+  return results ?? [];
+}

@@ -1,0 +1,75 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Role } from '../domain/accounts';
+
+/**
+ * The salesflow database as Kysely sees it: one interface per table, column names as in SQL.
+ * Only what Temporal should not hold lives here (accounts, sessions, tokens, audit,
+ * idempotency); prospects, tasks and campaigns stay in their workflows.
+ */
+
+/** Set by the database on insert, readable as a Date afterwards. */
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date, Date>;
+type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  login: string;
+  display_name: string | null;
+  role: Role;
+  person_id: string | null;
+  team: string | null;
+  /** `scrypt$N=..,r=..,p=..$salt$hash`, see db/passwords.ts. */
+  password_hash: string;
+  created_at: CreatedAt;
+  disabled_at: NullableTimestamp;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+  csrf_secret: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  role: Role;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  /** bigint: pg hands it over as a string so no id is ever rounded. */
+  id: Generated<string>;
+  at: CreatedAt;
+  user_id: string | null;
+  action: string;
+  target: string | null;
+  detail: JSONColumnType<Record<string, unknown>, string, string>;
+  request_id: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  response_status: number;
+  response_body: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
