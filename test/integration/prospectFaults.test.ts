@@ -48,7 +48,7 @@ async function sentQuote(client: TestStack['client'], id: string, definition: Pr
   await client.createProspect({ id, name: 'Sam Silent', email: 'sam@silent.test', rep: 'ravi' }, definition);
   await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
   await client.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 10 }], by: 'ravi' });
-  await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: 5 }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: '5' }], by: 'ravi' });
   return client.command(id, 'sendQuote', { by: 'ravi' });
 }
 
