@@ -207,7 +207,7 @@ export class OpsClient {
     }
     const prospectId = prospectOfTask(taskId);
     if (!prospectId) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
-    await this.sales.command(prospectId, 'completeTask', { taskId, outcome, note, by });
+    await this.sales.run(prospectId, 'completeTask', { taskId, outcome, note, by });
     return undefined;
   }
 

@@ -114,15 +114,29 @@ export function renderProspect(state: ProspectState, zone?: string): string {
     );
   }
   if (state.escalations.length > 0) {
-    out.push('', 'Escalations:', ...state.escalations.map((e) => `  ${t(e.at)}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}`));
+    out.push(
+      '',
+      `Escalations${older(state.archived?.escalations)}:`,
+      ...state.escalations.map(
+        (e) =>
+          `  ${t(e.at)}  ${e.kind} (${e.taskId ? `task ${e.taskId}` : `revision ${e.quoteRevision}`}) -> ${e.to}` +
+          (e.dueAt && e.dueAt !== e.at ? ` (due ${t(e.dueAt)})` : '') +
+          (e.skipped ? ` skipped: ${formatTimesIn(e.skipped, zone)}` : ''),
+      ),
+    );
   }
   if (state.contacts.length > 0) {
     out.push(
       '',
-      'Contact log:',
+      `Contact log${older(state.archived?.contacts)}:`,
       ...state.contacts.map((c) => `  ${t(c.at)}  ${c.direction.padEnd(8)} ${c.channel.padEnd(11)} ${c.by}: ${c.note}`),
     );
   }
-  out.push('', 'History:', ...state.changes.map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`));
+  out.push('', `History${older(state.archived?.changes)}:`, ...state.changes.map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`));
   return out.join('\n');
+}
+
+/** The workflow keeps a window of the record; say how much came before it. */
+function older(count: number | undefined): string {
+  return count ? ` (the latest; ${count} older in earlier runs' histories)` : '';
 }

@@ -12,7 +12,7 @@ import { openTemporalClient } from './temporalConnection';
 import { DomainError, issuesFromMessage } from '../domain/errors';
 import { newProspect, type CommandName } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../domain/process';
-import { prospectIdOf, prospectWorkflowId, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
+import { prospectIdOf, prospectWorkflowId, type CommandResult, type ProspectInfoInput, type ProspectState } from '../domain/prospect';
 import type { Stage } from '../domain/stages';
 import { getProspect, prospectUpdates } from '../workflows/messages';
 import { SA, visibilityLiteral, visibilityQuery } from '../workflows/searchAttributes';
@@ -122,8 +122,18 @@ export class SalesflowClient {
     }
   }
 
-  /** Gives a prospect a command; returns the prospect after it, or throws the refusal. */
+  /**
+   * Gives a prospect a command and returns the prospect after it (queried: the update itself
+   * answers only with a small result, which stays out of the prospect's history), or throws
+   * the refusal.
+   */
   async command(id: string, name: CommandName, args: unknown): Promise<ProspectState> {
+    await this.run(id, name, args);
+    return this.getProspect(id);
+  }
+
+  /** Gives a prospect a command; answers with what changed, for callers that need no more. */
+  async run(id: string, name: CommandName, args: unknown): Promise<CommandResult> {
     const handle = this.client.workflow.getHandle(prospectWorkflowId(id));
     // The same update definitions the workflow registers; its validators run the rules.
     try {

@@ -110,18 +110,66 @@ function applyOne(state: ProspectState, deadline: Deadline, now: string): Prospe
 }
 
 /**
- * Applies every deadline that has come by `now`, in time order; a later one is looked at
- * again after the earlier ones (an expiry ends the reminders of that revision).
+ * The rule workflows recorded before every missed deadline was applied: after a late
+ * wake-up only the most severe due deadline was applied (an expiry skipped the reminder and
+ * the escalation, an escalation replaced the reminder). Kept so their histories replay.
  */
-export function applyDueDeadlines(state: ProspectState, now: string): ProspectState {
+export function applyDueDeadlinesLegacy(state: ProspectState, now: string): ProspectState {
   let current = state;
   for (;;) {
     const due = pendingDeadlines(current).filter((d) => d.at <= Date.parse(now));
     if (due.length === 0) return current;
-    // A revision that has already expired gets no late reminder or escalation, and an
-    // escalation that falls due with the reminder replaces it (it implies the reminder).
     const next = due.find((d) => d.kind === 'quote_expire') ?? due.find((d) => d.kind === 'quote_escalate') ?? due[0]!;
     current = applyOne(current, next, now);
   }
 }
 
+/** On a tie the reminder comes before the escalation, and both before the expiry. */
+const RANK: Record<DeadlineKind, number> = { quote_stale: 0, quote_escalate: 1, quote_expire: 2 };
+
+const LABEL: Record<DeadlineKind, string> = { quote_stale: 'reminder', quote_escalate: 'escalation', quote_expire: 'expiry' };
+const RECORD_KIND = { quote_stale: 'quote_reminder', quote_escalate: 'quote_escalation', quote_expire: 'quote_expired' } as const;
+
+/**
+ * Applies every deadline that has come by `now`, each in its own order (however long the
+ * worker was away), and records on each the time it was due and the time it was applied.
+ * A reminder or escalation that falls due before the expiry but is applied after it would
+ * chase an offer the customer can no longer accept: it is recorded as skipped, with the
+ * reason, instead of being mailed. A reminder or escalation due after the expiry never
+ * comes (the quotation is no longer open by then).
+ */
+export function applyDueDeadlines(state: ProspectState, now: string): ProspectState {
+  const nowMs = Date.parse(now);
+  const all = pendingDeadlines(state);
+  const expiry = all.find((d) => d.kind === 'quote_expire');
+  const due = all
+    .filter((d) => d.at <= nowMs && (d.kind === 'quote_expire' || expiry === undefined || d.at <= expiry.at))
+    .sort((a, b) => a.at - b.at || RANK[a.kind] - RANK[b.kind]);
+  let current = state;
+  for (const deadline of due) {
+    const dueAt = new Date(deadline.at).toISOString();
+    if (deadline.kind !== 'quote_expire' && expiry !== undefined && expiry.at <= nowMs) {
+      current = skip(current, deadline, dueAt, now, `the quotation expired at ${new Date(expiry.at).toISOString()} before it could be sent`);
+      continue;
+    }
+    const before = current;
+    current = applyOne(current, deadline, now);
+    if (current === before) continue;
+    // applyOne recorded one escalation for this deadline; say when it was due.
+    const escalations = current.escalations.map((e, i) => (i === current.escalations.length - 1 ? { ...e, dueAt } : e));
+    const changes = current.changes.map((c, i) => (i === current.changes.length - 1 && dueAt !== now ? { ...c, what: `${c.what} (due ${dueAt})` } : c));
+    current = { ...current, escalations, changes };
+  }
+  return current;
+}
+
+function skip(state: ProspectState, deadline: Deadline, dueAt: string, now: string, reason: string): ProspectState {
+  return {
+    ...state,
+    escalations: [
+      ...state.escalations,
+      { at: now, dueAt, kind: RECORD_KIND[deadline.kind], quoteRevision: deadline.revision, to: state.info.rep, skipped: reason },
+    ],
+    changes: [...state.changes, { at: now, by: 'system', what: `skipped the ${LABEL[deadline.kind]} of revision ${deadline.revision} due ${dueAt}: ${reason}` }],
+  };
+}

@@ -12,6 +12,7 @@ import type { InputRules } from './inputRules';
 import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type QuoteLineSpec, type QuoteRevision } from './quotation';
 import { checkContactTime, checkWantedDates } from './timeRules';
 import { canMove, isClosed, type Stage } from './stages';
+import { recordVersion } from './record';
 
 /**
  * The prospect lifecycle as pure functions: each takes the current state, the raw command
@@ -487,7 +488,7 @@ function moveToRep(state: ProspectState, from: string, to: string, process: Proc
     tasks,
     changes: logChange(state, now, by, `reassigned from ${from} to ${to}${movedTasks.length ? ` with task(s) ${movedTasks.map((t) => t.id).join(', ')}` : ''}${reason ? `: ${reason}` : ''}`),
   };
-  const mail = reassignedMail({ ...next, process }, from, movedTasks.map((t) => ({ ...t, rep: to })), reason, next.changes.length);
+  const mail = reassignedMail({ ...next, process }, from, movedTasks.map((t) => ({ ...t, rep: to })), reason, recordVersion(next));
   return mail ? { ...next, outbox: [...next.outbox, mail] } : next;
 }
 

@@ -113,10 +113,19 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
   };
 }
 
-/** The reminder a task workflow sends its rep when the task is past due. */
+/** A time as a Message-ID part: `2026-12-01T10:00:00.000Z` gives `20261201T100000000Z`. */
+function idStamp(iso: string): string {
+  return iso.replace(/[-:.]/g, '');
+}
+
+/**
+ * The reminder a task workflow sends its rep when the task is past due. Its Message-ID
+ * names the due time: a rescheduled task that falls overdue again is a new mail, not a
+ * repeat a receiver would drop.
+ */
 export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string): OutboundMail {
   return {
-    messageId: messageId(`task-${task.id}`, 'overdue'),
+    messageId: messageId(`task-${task.id}`, `overdue-${idStamp(task.dueAt)}`),
     to: repEmail,
     subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
     text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
@@ -125,13 +134,13 @@ export function taskOverdueMail(task: { id: string; title: string; dueAt: string
 
 /** The escalation to the team's manager when an overdue task stays open. */
 export function taskEscalationMail(
-  task: { id: string; title: string; dueAt: string; prospectId: string; rep: string },
+  task: { id: string; title: string; dueAt: string; escalateAt?: string; prospectId: string; rep: string },
   managerEmail: string,
   repEmail: string | undefined,
   zone?: string,
 ): OutboundMail {
   return {
-    messageId: messageId(`task-${task.id}`, 'escalation'),
+    messageId: messageId(`task-${task.id}`, `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
     to: managerEmail,
     cc: repEmail,
     subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,

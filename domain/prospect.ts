@@ -68,7 +68,10 @@ export interface RepTask {
   note?: string;
   /** The task workflow has been started for it. */
   started?: boolean;
-  /** `state|dueAt` as the task workflow last knew it; a difference is signalled to it. */
+  /**
+   * What the task workflow was last told or reported, `state|dueAt|rep` (`state|dueAt` on
+   * runs from before reassignment); a difference from the task now is signalled to it.
+   */
   synced?: string;
   /** What the task is about: a call or a support query. */
   ref?: string;
@@ -76,7 +79,12 @@ export interface RepTask {
 
 /** An escalation on the prospect's record: who was told about what, and when. */
 export interface EscalationRecord {
+  /** When it was applied (later than `dueAt` when the worker was away). */
   at: string;
+  /** When it fell due; absent on records made before missed deadlines were applied one by one. */
+  dueAt?: string;
+  /** Why nothing was sent (an escalation for a quotation that had already expired). */
+  skipped?: string;
   kind: 'quote_reminder' | 'quote_escalation' | 'quote_expired' | 'task_overdue' | 'task_escalated' | 'call_overdue';
   quoteRevision?: number;
   taskId?: string;
@@ -152,4 +160,24 @@ export interface ProspectState {
   migrations?: { at: string; from: number; to: number; by: string }[];
   /** Serial number for task ids, so ids stay unique across continue-as-new. */
   nextTaskNo: number;
+  /** How many older entries left the workflow's window of the record (see domain/record.ts). */
+  archived?: RecordCounts;
+}
+
+export interface RecordCounts {
+  contacts: number;
+  changes: number;
+  escalations: number;
+}
+
+/**
+ * What a prospect update answers: small, because every result is written to the history
+ * (the whole prospect was, before). Callers that need the prospect query it.
+ */
+export interface CommandResult {
+  /** How many entries the prospect's change record has ever had; grows with every command. */
+  version: number;
+  stage: Stage;
+  /** The change the command recorded. */
+  summary: string;
 }

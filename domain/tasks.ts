@@ -92,13 +92,29 @@ export const TaskChangeSchema = z.object({
   by: z.string().optional(),
   /** Who was told: the rep (overdue) or the manager (escalated). */
   notified: z.string().optional(),
+  /**
+   * The task's due time as the task workflow knew it when it reported. A report about a due
+   * time the prospect has since moved (or a task it has cancelled) is stale and ignored.
+   * Absent in reports from before the check.
+   */
+  forDueAt: z.string().optional(),
+  /** When the deadline reported (overdue or escalation) fell due, for the record. */
+  deadlineAt: z.string().optional(),
+  /** The rep the task workflow had when it reported. */
+  rep: z.string().optional(),
 });
 export type TaskChange = z.infer<typeof TaskChangeSchema>;
+
+/** A report about a due time or rep the prospect has changed since: the prospect's side wins. */
+export function isStaleTaskChange(task: RepTask, change: TaskChange): boolean {
+  if (change.state !== 'overdue' && change.state !== 'escalated') return false;
+  return (change.forDueAt !== undefined && change.forDueAt !== task.dueAt) || (change.rep !== undefined && change.rep !== task.rep);
+}
 
 /** Mirrors a task workflow's change on the prospect; escalations go on its record. */
 export function applyTaskChange(state: ProspectState, change: TaskChange): ProspectState {
   const task = state.tasks.find((t) => t.id === change.taskId);
-  if (!task || task.state === change.state || !isActiveTask(task)) return state;
+  if (!task || task.state === change.state || !isActiveTask(task) || isStaleTaskChange(task, change)) return state;
   const updated: RepTask = {
     ...task,
     state: change.state,
@@ -111,6 +127,7 @@ export function applyTaskChange(state: ProspectState, change: TaskChange): Prosp
       ? [
           {
             at: change.at,
+            ...(change.deadlineAt ? { dueAt: change.deadlineAt } : {}),
             kind: change.state === 'overdue' ? ('task_overdue' as const) : ('task_escalated' as const),
             taskId: task.id,
             to: change.notified ?? (change.state === 'overdue' ? task.rep : (teamOf(state.process, task.rep)?.manager.id ?? 'manager')),

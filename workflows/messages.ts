@@ -24,7 +24,7 @@ import type {
 import type { TaskChange } from '../domain/tasks';
 import type { AssignRequest, Assignment, Publish, PublishedVersion, RegistryState } from '../domain/registry';
 import type { CommandName } from '../domain/lifecycle';
-import type { ProspectState } from '../domain/prospect';
+import type { CommandResult, ProspectState } from '../domain/prospect';
 
 /**
  * Every message a prospect workflow understands. Commands that can be refused are updates
@@ -32,28 +32,32 @@ import type { ProspectState } from '../domain/prospect';
  * are queries; facts that cannot be refused are signals.
  */
 
-/** Each update returns the prospect as it stands after the command. */
+/**
+ * Each update answers with a small result (version, stage, what changed), not the prospect:
+ * results are written to history, and a years-long prospect must not copy itself into it on
+ * every command. Histories from before hold the whole prospect as the result.
+ */
 export const prospectUpdates = {
-  logContact: defineUpdate<ProspectState, [LogContact]>('logContact'),
-  qualify: defineUpdate<ProspectState, [Qualify]>('qualify'),
-  createInquiry: defineUpdate<ProspectState, [CreateInquiry]>('createInquiry'),
-  changeInquiry: defineUpdate<ProspectState, [ChangeInquiry]>('changeInquiry'),
-  createQuote: defineUpdate<ProspectState, [CreateQuote]>('createQuote'),
-  changeQuote: defineUpdate<ProspectState, [ChangeQuote]>('changeQuote'),
-  refreshQuote: defineUpdate<ProspectState, [RefreshQuote]>('refreshQuote'),
-  sendQuote: defineUpdate<ProspectState, [SendQuote]>('sendQuote'),
-  acceptQuote: defineUpdate<ProspectState, [AcceptQuote]>('acceptQuote'),
-  rejectQuote: defineUpdate<ProspectState, [RejectQuote]>('rejectQuote'),
-  markLost: defineUpdate<ProspectState, [MarkLost]>('markLost'),
-  completeTask: defineUpdate<ProspectState, [CompleteTask]>('completeTask'),
-  scheduleCall: defineUpdate<ProspectState, [ScheduleCall]>('scheduleCall'),
-  rescheduleCall: defineUpdate<ProspectState, [RescheduleCall]>('rescheduleCall'),
-  cancelCall: defineUpdate<ProspectState, [CancelCall]>('cancelCall'),
-  completeCall: defineUpdate<ProspectState, [CompleteCall]>('completeCall'),
-  openSupportQuery: defineUpdate<ProspectState, [OpenSupportQuery]>('openSupportQuery'),
-  answerSupportQuery: defineUpdate<ProspectState, [AnswerSupportQuery]>('answerSupportQuery'),
-  migrateProcess: defineUpdate<ProspectState, [MigrateProcess]>('migrateProcess'),
-  reassign: defineUpdate<ProspectState, [Reassign]>('reassign'),
+  logContact: defineUpdate<CommandResult, [LogContact]>('logContact'),
+  qualify: defineUpdate<CommandResult, [Qualify]>('qualify'),
+  createInquiry: defineUpdate<CommandResult, [CreateInquiry]>('createInquiry'),
+  changeInquiry: defineUpdate<CommandResult, [ChangeInquiry]>('changeInquiry'),
+  createQuote: defineUpdate<CommandResult, [CreateQuote]>('createQuote'),
+  changeQuote: defineUpdate<CommandResult, [ChangeQuote]>('changeQuote'),
+  refreshQuote: defineUpdate<CommandResult, [RefreshQuote]>('refreshQuote'),
+  sendQuote: defineUpdate<CommandResult, [SendQuote]>('sendQuote'),
+  acceptQuote: defineUpdate<CommandResult, [AcceptQuote]>('acceptQuote'),
+  rejectQuote: defineUpdate<CommandResult, [RejectQuote]>('rejectQuote'),
+  markLost: defineUpdate<CommandResult, [MarkLost]>('markLost'),
+  completeTask: defineUpdate<CommandResult, [CompleteTask]>('completeTask'),
+  scheduleCall: defineUpdate<CommandResult, [ScheduleCall]>('scheduleCall'),
+  rescheduleCall: defineUpdate<CommandResult, [RescheduleCall]>('rescheduleCall'),
+  cancelCall: defineUpdate<CommandResult, [CancelCall]>('cancelCall'),
+  completeCall: defineUpdate<CommandResult, [CompleteCall]>('completeCall'),
+  openSupportQuery: defineUpdate<CommandResult, [OpenSupportQuery]>('openSupportQuery'),
+  answerSupportQuery: defineUpdate<CommandResult, [AnswerSupportQuery]>('answerSupportQuery'),
+  migrateProcess: defineUpdate<CommandResult, [MigrateProcess]>('migrateProcess'),
+  reassign: defineUpdate<CommandResult, [Reassign]>('reassign'),
 } as const satisfies Record<CommandName, unknown>;
 
 /** Why moving to the given definition would be refused (null when it is safe): migrate --dry-run. */
@@ -83,6 +87,7 @@ export interface TaskControl {
   dueAt?: string;
   escalateAt?: string;
   outcome?: string;
+  /** The rep the task belongs to now (a reassignment), where their mail goes, and their manager. */
   rep?: string;
   repEmail?: string;
   manager?: { id: string; email: string };
@@ -112,6 +117,13 @@ export const getProspect = defineQuery<ProspectState>('getProspect');
  * so a signal: it cannot be refused, and a malformed one is logged and dropped.
  */
 export const contactObserved = defineSignal<[LogContact]>('contactObserved');
+
+/**
+ * Several observed contacts in one signal (an import of a contact history, a batch of
+ * replies): one history event instead of one per contact. Malformed entries are dropped
+ * one by one, like `contactObserved`.
+ */
+export const contactsObserved = defineSignal<[LogContact[]]>('contactsObserved');
 
 // ---- process registry workflow ----
 

@@ -3,6 +3,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,6 +13,7 @@ import { TaskCompletionSchema } from '../domain/commands';
 import { parseOrThrow } from '../domain/errors';
 import { taskEscalationMail, taskOverdueMail } from '../domain/notifications';
 import type { OutboundMail } from '../domain/prospect';
+import type { TaskChange } from '../domain/tasks';
 import { completeTaskUpdate, getTask, taskChanged, taskControl, type TaskView } from './messages';
 import { SA } from './searchAttributes';
 
@@ -46,21 +48,29 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const nowIso = () => new Date(Date.now()).toISOString();
+  // Since this patch a task reports a deadline to its prospect before mailing about it, with
+  // the due time the report refers to, and closes itself when its prospect is gone.
+  const reportFirst = patched('task-report-first');
 
-  const tellParent = async (notified?: string) => {
+  /** Tells the prospect; false when the prospect's workflow no longer runs. */
+  const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt?: string }): Promise<boolean> => {
+    const change: TaskChange = {
+      taskId: task.id,
+      state: task.state,
+      at: task.doneAt ?? nowIso(),
+      outcome: task.outcome,
+      note: task.note,
+      by: completedBy,
+      notified,
+      ...(reportFirst ? { rep: task.rep, ...deadline } : {}),
+    };
     try {
-      await parent.signal(taskChanged, {
-        taskId: task.id,
-        state: task.state,
-        at: task.doneAt ?? nowIso(),
-        outcome: task.outcome,
-        note: task.note,
-        by: completedBy,
-        notified,
-      });
+      await parent.signal(taskChanged, change);
+      return true;
     } catch (err) {
       // A prospect that no longer runs cannot be told; the task's own history keeps it.
       log.warn('could not report to the prospect', { task: task.id, error: (err as Error).message });
+      return false;
     }
   };
 
@@ -69,18 +79,22 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   setHandler(getTask, () => task);
   setHandler(
     completeTaskUpdate,
-    (completion) => {
-      task = { ...task, state: 'done', doneAt: nowIso(), outcome: completion.outcome.trim(), note: completion.note?.trim() || undefined };
-      completedBy = completion.by;
+    (raw) => {
+      // The validator refused anything malformed; the handler applies what it accepted (on
+      // replay, what it accepted then) and reads it so that nothing here can throw.
+      const completion = (raw ?? {}) as { outcome?: unknown; note?: unknown; by?: unknown };
+      const text = (value: unknown) => (typeof value === 'string' ? value.trim() : undefined);
+      task = { ...task, state: 'done', doneAt: nowIso(), outcome: text(completion.outcome) ?? '', note: text(completion.note) || undefined };
+      completedBy = text(completion.by);
       version++;
       return task;
     },
     {
-      validator: (completion) => {
+      validator: (raw) => {
         if (!active()) throw new Error(`task ${task.id} is already ${task.state}`);
         // The handler applies the accepted completion without checking again, so histories
         // recorded before this rule replay unchanged.
-        parseOrThrow(TaskCompletionSchema, completion, 'task completion');
+        parseOrThrow(TaskCompletionSchema, raw, 'task completion');
       },
     },
   );
@@ -125,9 +139,45 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     publish();
     const seen = version;
     const next = task.state === 'open' ? task.dueAt : task.state === 'overdue' ? task.escalateAt : undefined;
+    if (next === undefined && reportFirst) {
+      // Escalated: nothing more falls due, so look in on the prospect once per escalation
+      // interval; a task whose prospect is gone must not sit in an inbox forever.
+      const every = Math.max(Date.parse(task.escalateAt) - Date.parse(task.dueAt), 1_000);
+      if (await condition(() => version !== seen, every)) continue;
+      if (!(await tellParent(undefined, { forDueAt: task.dueAt }))) {
+        task = { ...task, state: 'cancelled', doneAt: nowIso(), outcome: 'the prospect no longer runs' };
+        fromParent = true;
+      }
+      continue;
+    }
     const changed =
       next === undefined ? (await condition(() => version !== seen), true) : await condition(() => version !== seen, Math.max(Date.parse(next) - Date.now(), 0));
     if (changed) continue;
+    if (reportFirst) {
+      // Each deadline in its own order, however late the worker comes back: the overdue
+      // reminder, then (on the next round, at once if its time has passed) the escalation.
+      const forDueAt = task.dueAt;
+      const deadlineAt = task.state === 'open' ? task.dueAt : task.escalateAt;
+      const escalating = task.state === 'overdue';
+      task = escalating ? { ...task, state: 'escalated', escalatedAt: nowIso() } : { ...task, state: 'overdue', remindedAt: nowIso() };
+      const notified = escalating ? input.manager?.id : task.rep;
+      if (!(await tellParent(notified, { forDueAt, deadlineAt }))) {
+        // The prospect is gone (closed or deleted): nobody is left to act on this task.
+        task = { ...task, state: 'cancelled', doneAt: nowIso(), outcome: 'the prospect no longer runs' };
+        fromParent = true;
+        break;
+      }
+      // The Message-ID names the due time, so a rescheduled task's reminder is a new mail.
+      const mail = escalating
+        ? input.manager
+          ? taskEscalationMail(task, input.manager.email, repEmail)
+          : undefined
+        : repEmail
+          ? taskOverdueMail(task, repEmail)
+          : undefined;
+      await send(mail);
+      continue;
+    }
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
       await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone) : undefined);

@@ -50,7 +50,7 @@ async function startStack(
   options: StackOptions & { namespace?: string; searchAttributes?: boolean } = {},
 ): Promise<TestStack> {
   quietRuntime();
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
@@ -87,6 +87,8 @@ async function startStack(
 
 export interface StackOptions {
   sink?: MailSink;
+  /** Poll this task queue (a worker coming back after an outage); a fresh one by default. */
+  taskQueue?: string;
   /** Another SMTP URL than the sink's own (a login, say). */
   smtpUrl?: string;
   /** The campaign pool's connections (default 2). */

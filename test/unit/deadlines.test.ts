@@ -1,4 +1,4 @@
-import { applyDueDeadlines, customerResponded, nextDeadlineAt, nextDueAt, pendingDeadlines } from '../../domain/deadlines';
+import { applyDueDeadlines, applyDueDeadlinesLegacy, customerResponded, nextDeadlineAt, nextDueAt, pendingDeadlines } from '../../domain/deadlines';
 import { acceptQuote, changeQuote, completeTask, currentQuote, logContact, sendQuote } from '../../domain/lifecycle';
 import type { ProspectState } from '../../domain/prospect';
 import { at, DAY, fresh, HOUR, INFO, inInquiry, MINUTE, qualified, SENT_AT, snapshot, withDraft, withSent } from './fixtures';
@@ -97,7 +97,7 @@ describe('applyDueDeadlines', () => {
       subject: 'Reminder: quotation P1-1 to Ada Buyer (Acme) has no response',
     });
     expect(after.outbox[1]?.text).toContain(`sent to Ada Buyer (Acme) on ${formatTime(SENT_AT)}`);
-    expect(after.escalations).toEqual([{ at: now, kind: 'quote_reminder', quoteRevision: 1, to: 'alice' }]);
+    expect(after.escalations).toEqual([{ at: now, dueAt: now, kind: 'quote_reminder', quoteRevision: 1, to: 'alice' }]);
     expect(after.changes.at(-1)).toEqual({ at: now, by: 'system', what: 'reminded alice: revision 1 is stale' });
     expect(pendingDeadlines(after).map((d) => d.kind)).toEqual(['quote_escalate', 'quote_expire']);
     expect(nextDueAt(after)).toBe(ESCALATE);
@@ -158,7 +158,7 @@ describe('applyDueDeadlines', () => {
     expect(after.outbox.map((m) => m.messageId)).toEqual([SENT_ID, REMINDER_ID, ESCALATION_ID, TASK_ID]);
     expect(after.outbox[3]).toMatchObject({ to: 'alice@example.com', subject: 'New task: Follow up on expired quotation P1-1' });
     expect(after.outbox[3]?.text).toContain('Task id: P1-T1');
-    expect(after.escalations.at(-1)).toEqual({ at: now, kind: 'quote_expired', quoteRevision: 1, to: 'alice' });
+    expect(after.escalations.at(-1)).toEqual({ at: now, dueAt: now, kind: 'quote_expired', quoteRevision: 1, to: 'alice' });
     const logged = after.changes.slice(escalated.changes.length);
     expect(logged.every((c) => c.at === now && c.by === 'system')).toBe(true);
     expect(logged.map((c) => c.what).join('\n')).toMatch(/revision 1 expired/);
@@ -183,23 +183,46 @@ describe('applyDueDeadlines', () => {
     expect(secondExpiry.outbox.at(-1)?.messageId).toBe('<prospect-P1.task-P1-T2@salesflow.invalid>');
   });
 
-  it('an expiry due together with a reminder and an escalation applies only the expiry', () => {
-    const after = applyDueDeadlines(withSent(), iso(EXPIRE + HOUR));
+  it('a reminder and an escalation missed before the expiry are recorded as skipped, in order, with the reason', () => {
+    const applied = iso(EXPIRE + HOUR);
+    const after = applyDueDeadlines(withSent(), applied);
     expect(currentQuote(after)?.status).toBe('expired');
     expect(currentQuote(after)?.remindedAt).toBeUndefined();
     expect(currentQuote(after)?.escalatedAt).toBeUndefined();
+    // No mail chases an offer the customer can no longer accept.
     expect(after.outbox.map((m) => m.messageId)).toEqual([SENT_ID, TASK_ID]);
-    expect(after.escalations.map((e) => e.kind)).toEqual(['quote_expired']);
+    expect(after.escalations.map((e) => [e.kind, e.dueAt, e.at, e.skipped !== undefined])).toEqual([
+      ['quote_reminder', iso(STALE), applied, true],
+      ['quote_escalation', iso(ESCALATE), applied, true],
+      ['quote_expired', iso(EXPIRE), applied, false],
+    ]);
+    expect(after.escalations[1]?.skipped).toBe(`the quotation expired at ${iso(EXPIRE)} before it could be sent`);
+    expect(after.changes.slice(-4).map((c) => c.what)).toEqual([
+      `skipped the reminder of revision 1 due ${iso(STALE)}: the quotation expired at ${iso(EXPIRE)} before it could be sent`,
+      `skipped the escalation of revision 1 due ${iso(ESCALATE)}: the quotation expired at ${iso(EXPIRE)} before it could be sent`,
+      `task P1-T1 for alice: Follow up on expired quotation P1-1 (due ${iso(EXPIRE + HOUR + DAY)})`,
+      `revision 1 expired (due ${iso(EXPIRE)})`,
+    ]);
     expect(after.tasks).toHaveLength(1);
   });
 
-  it('an expiry falling at the same moment as the reminder applies only the expiry', () => {
+  it('an expiry falling at the same moment as the reminder skips the reminder', () => {
     const validTo = iso(STALE);
     const state = withSent(withDraft(inInquiry(), { validTo }));
     const after = applyDueDeadlines(state, validTo);
     expect(currentQuote(after)?.status).toBe('expired');
     expect(after.outbox.map((m) => m.messageId)).toEqual([SENT_ID, TASK_ID]);
-    expect(after.escalations.map((e) => e.kind)).toEqual(['quote_expired']);
+    expect(after.escalations.map((e) => [e.kind, e.skipped !== undefined])).toEqual([
+      ['quote_reminder', true],
+      ['quote_expired', false],
+    ]);
+  });
+
+  it('a reminder or escalation due after the validity end never comes', () => {
+    const validTo = at(4 * HOUR + 3 * DAY);
+    const state = withSent(withDraft(inInquiry(), { validTo }));
+    const after = applyDueDeadlines(state, iso(ESCALATE + DAY));
+    expect(after.escalations.map((e) => e.kind)).toEqual(['quote_reminder', 'quote_expired']);
   });
 
   it('after expiry nothing more fires for that revision', () => {
@@ -258,11 +281,23 @@ describe('a customer response stops the reminders', () => {
 });
 
 describe('late wake-ups', () => {
-  it('an escalation falling due with the reminder replaces it', () => {
-    const late = applyDueDeadlines(withSent(), iso(ESCALATE + HOUR));
-    const ids = late.outbox.map((m) => m.messageId);
-    expect(ids).toContain(ESCALATION_ID);
-    expect(ids).not.toContain(REMINDER_ID);
+  it('a reminder and an escalation missed while the worker was away are both applied, in order, each with its due time', () => {
+    const applied = iso(ESCALATE + HOUR);
+    const late = applyDueDeadlines(withSent(), applied);
+    expect(late.outbox.map((m) => m.messageId)).toEqual([SENT_ID, REMINDER_ID, ESCALATION_ID]);
+    expect(late.escalations.map((e) => [e.kind, e.dueAt, e.at, e.skipped])).toEqual([
+      ['quote_reminder', iso(STALE), applied, undefined],
+      ['quote_escalation', iso(ESCALATE), applied, undefined],
+    ]);
+    expect(currentQuote(late)).toMatchObject({ status: 'sent', remindedAt: applied, escalatedAt: applied });
+    // Nothing is left to apply for those two; the expiry is still to come.
+    expect(applyDueDeadlines(late, applied)).toBe(late);
+    expect(nextDeadlineAt(late)).toBe(EXPIRE);
+  });
+
+  it('the rule recorded before (only the most severe) is kept for old histories', () => {
+    const late = applyDueDeadlinesLegacy(withSent(), iso(ESCALATE + HOUR));
+    expect(late.outbox.map((m) => m.messageId)).toEqual([SENT_ID, ESCALATION_ID]);
     expect(late.escalations.map((e) => e.kind)).toEqual(['quote_escalation']);
   });
 

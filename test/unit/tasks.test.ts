@@ -4,6 +4,7 @@ import {
   addStageTasks,
   addTask,
   applyTaskChange,
+  isStaleTaskChange,
   onStageEntered,
   prospectOfTask,
   renderTitle,
@@ -187,6 +188,38 @@ describe('applyTaskChange', () => {
   it('TaskChangeSchema refuses an unknown state', () => {
     expect(TaskChangeSchema.safeParse({ taskId: 'P1-T1', state: 'lost', at: T0 }).success).toBe(false);
     expect(TaskChangeSchema.parse(change('P1-T1', 'done'))).toEqual(change('P1-T1', 'done'));
+  });
+});
+
+describe('a task report cannot overwrite what the prospect decided', () => {
+  it('an overdue report for a due time the prospect has since moved is ignored', () => {
+    const state = lead();
+    const task = state.tasks[0]!;
+    const moved = { ...state, tasks: [{ ...task, dueAt: at(3 * DAY) }] };
+    const stale = change('P1-T1', 'overdue', { forDueAt: task.dueAt, deadlineAt: task.dueAt, notified: 'alice' });
+    expect(isStaleTaskChange(moved.tasks[0]!, stale)).toBe(true);
+    expect(applyTaskChange(moved, stale)).toBe(moved);
+  });
+
+  it('an escalation reported for a rep the task no longer has is ignored', () => {
+    const state = lead();
+    const reassigned = { ...state, tasks: [{ ...state.tasks[0]!, rep: 'bob' }] };
+    expect(applyTaskChange(reassigned, change('P1-T1', 'escalated', { rep: 'alice' }))).toBe(reassigned);
+  });
+
+  it('a report about the current due time is applied and records when the deadline fell due', () => {
+    const state = lead();
+    const task = state.tasks[0]!;
+    const after = applyTaskChange(state, change('P1-T1', 'overdue', { forDueAt: task.dueAt, deadlineAt: task.dueAt, rep: task.rep, notified: 'alice' }));
+    expect(after.tasks[0]!.state).toBe('overdue');
+    expect(after.escalations).toEqual([{ at: at(6 * HOUR), dueAt: task.dueAt, kind: 'task_overdue', taskId: 'P1-T1', to: 'alice' }]);
+  });
+
+  it('a completion by the rep stands even after a reschedule', () => {
+    const state = lead();
+    const moved = { ...state, tasks: [{ ...state.tasks[0]!, dueAt: at(3 * DAY) }] };
+    const done = applyTaskChange(moved, change('P1-T1', 'done', { forDueAt: state.tasks[0]!.dueAt, outcome: 'reached' }));
+    expect(done.tasks[0]).toMatchObject({ state: 'done', outcome: 'reached' });
   });
 });
 
