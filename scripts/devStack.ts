@@ -94,7 +94,10 @@ export async function startDevServer(options: {
   for (;;) {
     if (spawnError) throw new Error(`cannot run ${options.executable}: ${spawnError.message}`);
     if (child.exitCode !== null) {
-      throw new Error(`temporal dev server exited with code ${child.exitCode}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+      // A Go panic ends with its stack; the line that says why comes first.
+      const lines = stderr.trim().split('\n');
+      const why = lines.find((l) => /panic|error|fatal|address already in use/i.test(l)) ?? lines.at(-1) ?? '';
+      throw new Error(`temporal dev server exited with code ${child.exitCode}: ${why.trim()}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
