@@ -7,7 +7,7 @@ import { DomainError, describeIssues } from '../domain/errors';
 import { DEFAULT_TIME_ZONE, formatTime, formatTimesIn, isTimeZone } from '../domain/timeZone';
 import { OpsClient } from './opsClient';
 import { SalesflowClient } from './salesflowClient';
-import { explainUnanswered, openTemporalClient } from './temporalConnection';
+import { explainUnanswered, noWorkerWatch, openTemporalClient } from './temporalConnection';
 
 /** What every command module of the CLI shares: connecting, printing, common options. */
 export interface CliContext {
@@ -48,7 +48,7 @@ async function using<T>(fn: (client: Client, config: ConnectionConfig) => Promis
   const cfg = config();
   const { client, connection } = await openTemporalClient(cfg);
   try {
-    return await fn(client, cfg);
+    return await noWorkerWatch(fn(client, cfg), connection, cfg);
   } catch (err) {
     throw await explainUnanswered(err, connection, cfg);
   } finally {

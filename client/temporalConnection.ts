@@ -11,10 +11,13 @@ import type { ConnectionConfig } from '../domain/config';
 import { DomainError } from '../domain/errors';
 
 /**
- * How long one call to Temporal may take. With no worker polling, the server holds a
- * query for 30 s and an update for ever; a person should hear why well before that.
+ * How long one call to Temporal may take: long enough for a busy worker to answer. The
+ * usual reason for no answer, no worker at all, is found sooner by `noWorkerWatch`.
  */
-export const CALL_DEADLINE_MS = 10_000;
+export const CALL_DEADLINE_MS = 30_000;
+
+/** After this long without an answer, look whether any worker polls the task queue. */
+export const NO_WORKER_CHECK_MS = 4_000;
 
 /** Calls that wait on purpose (a workflow's result is a long poll); they keep no deadline. */
 const LONG_POLLS = new Set(['/temporal.api.workflowservice.v1.WorkflowService/GetWorkflowExecutionHistory']);
@@ -62,6 +65,42 @@ function lostServer(err: unknown): boolean {
   return false;
 }
 
+async function hasPollers(connection: Connection, config: ConnectionConfig): Promise<boolean> {
+  const described = await connection.workflowService.describeTaskQueue({
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: { name: config.SALESFLOW_TASK_QUEUE },
+    taskQueueType: 1, // workflow tasks: updates and queries are answered there
+  });
+  return (described.pollers ?? []).length > 0;
+}
+
+function noWorker(config: ConnectionConfig): DomainError {
+  return new DomainError(`no worker is polling task queue "${config.SALESFLOW_TASK_QUEUE}" — is the worker running?`);
+}
+
+/**
+ * Runs `work`, and while it has not finished looks every few seconds whether a worker polls
+ * the task queue: with none, the command fails at once with the reason instead of waiting
+ * out its deadline; a worker that is only busy gets the whole deadline.
+ */
+export async function noWorkerWatch<T>(work: Promise<T>, connection: Connection, config: ConnectionConfig): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const watch = new Promise<never>((_, reject) => {
+    const look = () => {
+      hasPollers(connection, config).then(
+        (some) => (some ? (timer = setTimeout(look, NO_WORKER_CHECK_MS)) : reject(noWorker(config))),
+        () => (timer = setTimeout(look, NO_WORKER_CHECK_MS)), // the call itself will say what is wrong
+      );
+    };
+    timer = setTimeout(look, NO_WORKER_CHECK_MS);
+  });
+  try {
+    return await Promise.race([work, watch]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Says why a call was not answered: no worker on the task queue (the usual reason), the
  * server gone, or a slow worker. Anything else is returned unchanged.
@@ -71,12 +110,7 @@ export async function explainUnanswered(err: unknown, connection: Connection, co
   if (!timedOut(err)) return err;
   const queue = config.SALESFLOW_TASK_QUEUE;
   try {
-    const described = await connection.workflowService.describeTaskQueue({
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: { name: queue },
-      taskQueueType: 1, // workflow tasks: updates and queries are answered there
-    });
-    if ((described.pollers ?? []).length === 0) return new DomainError(`no worker is polling task queue "${queue}" — is the worker running?`);
+    if (!(await hasPollers(connection, config))) return noWorker(config);
   } catch (describeErr) {
     if (lostServer(describeErr) || timedOut(describeErr)) return unreachable(config);
   }

@@ -47,7 +47,7 @@ test('creates accounts on a fresh database (migrating it): a generated password 
 test('refuses a short password, a taken login and a bad DATABASE_URL with one line each, creating nothing', async () => {
   const short = await salesflow(['admin', 'create-user', '--login', 'bob', '--role', 'rep', '--password-stdin'], 'short\n');
   expect(short).toMatchObject({ code: 1, stdout: '' });
-  expect(short.stderr).toBe('salesflow: invalid user: password: must be at least 12 characters\n');
+  expect(short.stderr).toBe('salesflow: password: must be at least 12 characters\n');
   expect(await findUserByLogin(t.db, 'bob')).toBeUndefined();
 
   const taken = await salesflow(['admin', 'create-user', '--login', 'alice', '--role', 'ops', '--password-stdin'], 'another long secret\n');

@@ -32,7 +32,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-throttle-'));
 async function startWorker(): Promise<() => Promise<void>> {
   const { worker, close } = await createSalesflowWorker({
     connection: native,
-    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SALESFLOW_DATA_DIR: dataDir },
+    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SALESFLOW_DATA_DIR: dataDir, SALESFLOW_DEV_STACK: true },
     workflowBundle: { codePath: bundlePath() },
   });
   const running = worker.run();
