@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { eachLimited } from '../activities/concurrency';
 import { CampaignClient } from '../client/campaignClient';
 import { SalesflowClient } from '../client/salesflowClient';
@@ -10,13 +9,9 @@ import { parseCampaignDefinition } from '../domain/campaign';
 import { newProspect } from '../domain/lifecycle';
 import { DEFAULT_PROCESS_INPUT } from '../domain/process';
 import { prospectWorkflowId } from '../domain/prospect';
-import { startDevServer } from '../scripts/devStack';
-import { freePort } from '../scripts/freePort';
+import { startBenchStack } from './benchStack';
 import { MailSink } from '../scripts/mailSink';
-import { ensureTemporalCli } from '../scripts/temporalBinaries';
 import { SA } from '../workflows/searchAttributes';
-import { ensureSearchAttributes } from '../worker/searchAttributes';
-import { createSalesflowWorker } from '../worker/worker';
 
 /**
  * `npm run bench -- audience --prospects N`: N running prospects on a fresh dev server
@@ -30,22 +25,8 @@ export async function audienceBench(options: { prospects: number }): Promise<voi
   const n = options.prospects;
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-audience-'));
   const sink = await new MailSink().start();
-  const server = await startDevServer({
-    executable: ensureTemporalCli(),
-    port: await freePort(),
-    dbFile: join(dir, 'temporal.db'),
-    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-  });
-  const connection = await Connection.connect({ address: server.address });
-  await ensureSearchAttributes(connection, 'default');
-  const native = await NativeConnection.connect({ address: server.address });
-  const config = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
-  const { worker, close } = await createSalesflowWorker({
-    connection: native,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'bench <bench@localhost>', SMTP_POOL_SIZE: 5, SALESFLOW_DATA_DIR: dir, SALESFLOW_CAMPAIGN_DIR: dir },
-  });
-  const running = worker.run();
-  const client = new Client({ connection });
+  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 5 });
+  const { client, config } = stack;
   const prospects = SalesflowClient.fromClient(client, config);
   const campaigns = CampaignClient.fromClient(client, config);
   try {
@@ -98,12 +79,7 @@ export async function audienceBench(options: { prospects: number }): Promise<voi
     await campaigns.command('bench-filter', 'cancel', { by: 'bench', reason: 'only the resolution is measured' });
     console.log(`  filter audience of ${n} prospects resolved in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(0)} prospects/s; activity timeout 600 s)`);
   } finally {
-    worker.shutdown();
-    await running;
-    close();
-    await native.close();
-    await connection.close();
-    await server.stop();
+    await stack.stop();
     await sink.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,18 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { signUnsubscribeToken, unsubscribeUrl } from '../activities/unsubscribeToken';
 import { CampaignClient } from '../client/campaignClient';
 import { campaignMessageId, campaignWorkflowId, parseCampaignDefinition } from '../domain/campaign';
 import { renderTemplate } from '../domain/template';
-import { startDevServer } from '../scripts/devStack';
+import { startBenchStack } from './benchStack';
 import { MailSink, type CapturedMail } from '../scripts/mailSink';
-import { ensureTemporalCli } from '../scripts/temporalBinaries';
-import { ensureSearchAttributes } from '../worker/searchAttributes';
-import { createMailer, createSalesflowWorker } from '../worker/worker';
-import { freePort } from '../scripts/freePort';
+import { createMailer } from '../worker/worker';
 
 /**
  * `npm run bench -- campaign --recipients N`: in one run, against one SMTP sink on
@@ -93,22 +89,8 @@ export async function campaignBench(options: CampaignBenchOptions): Promise<void
   console.log(`  raw nodemailer:  ${(n / rawSeconds).toFixed(0)} mails/s (${rawSeconds.toFixed(2)} s)`);
   sink.messages.length = 0;
 
-  const server = await startDevServer({
-    executable: ensureTemporalCli(),
-    port: await freePort(),
-    dbFile: join(dir, 'temporal.db'),
-    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-  });
-  const connection = await Connection.connect({ address: server.address });
-  await ensureSearchAttributes(connection, 'default');
-  const native = await NativeConnection.connect({ address: server.address });
-  const config = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
-  const { worker, close } = await createSalesflowWorker({
-    connection: native,
-    config: { ...config, SMTP_URL: sink.url, MAIL_FROM: FROM, SMTP_POOL_SIZE: options.pool, SALESFLOW_DATA_DIR: dir, SALESFLOW_CAMPAIGN_DIR: dir, SALESFLOW_UNSUBSCRIBE_SECRET: SECRET },
-  });
-  const running = worker.run();
-  const campaigns = CampaignClient.fromClient(new Client({ connection }), config);
+  const stack = await startBenchStack({ dir, sink, from: FROM, pool: options.pool, worker: { SALESFLOW_UNSUBSCRIBE_SECRET: SECRET } });
+  const campaigns = CampaignClient.fromClient(stack.client, stack.config);
   try {
     const definition = parseCampaignDefinition({ id: 'bench', name: 'Bench', template: TEMPLATE, audience: { csv } });
     const started = performance.now();
@@ -127,12 +109,7 @@ export async function campaignBench(options: CampaignBenchOptions): Promise<void
     if (durable.wrongId > 0) console.log(`!! ${durable.wrongId} mails with an unexpected Message-ID`);
     if (durable.lost > 0 || durable.duplicates > 0 || report.sent !== n) process.exitCode = 1;
   } finally {
-    worker.shutdown();
-    await running;
-    close();
-    await native.close();
-    await connection.close();
-    await server.stop();
+    await stack.stop();
     await sink.stop();
     rmSync(dir, { recursive: true, force: true });
   }

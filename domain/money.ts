@@ -53,44 +53,39 @@ function legacyHundredths(n: number): number | undefined {
 }
 
 /**
- * A unit price in a command: decimal text, parsed to cents. With `legacy`, also a number
- * (commands recorded before prices were text; see domain/inputRules.ts).
+ * A decimal amount in a command: text parsed to hundredths by `parseText`. With `legacy`,
+ * also a number (commands recorded before amounts were text; see domain/inputRules.ts),
+ * accepted where `legacyLimit` allows it.
  */
-export function priceSchema(legacy: boolean) {
+function hundredthsSchema(
+  legacy: boolean,
+  parseText: (text: string) => { ok: true; value: number } | { ok: false; problem: string },
+  example: string,
+  legacyProblem: string,
+  legacyLimit = Number.POSITIVE_INFINITY,
+) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
     if (typeof value === 'number') {
-      const cents = legacy ? legacyHundredths(value) : undefined;
-      if (cents !== undefined) return cents;
-      ctx.addIssue({
-        code: 'custom',
-        message: legacy ? 'must not be negative and must have at most two decimals' : `must be decimal text such as "1999.90", not the number ${value}`,
-      });
+      const hundredths = legacy ? legacyHundredths(value) : undefined;
+      if (hundredths !== undefined && hundredths <= legacyLimit) return hundredths;
+      ctx.addIssue({ code: 'custom', message: legacy ? legacyProblem : `must be decimal text such as "${example}", not the number ${value}` });
       return z.NEVER;
     }
-    const parsed = parsePriceText(value);
+    const parsed = parseText(value);
     if (parsed.ok) return parsed.value;
     ctx.addIssue({ code: 'custom', message: parsed.problem });
     return z.NEVER;
   });
 }
 
-/** A discount percent in a command, as decimal text, parsed to basis points (legacy: a number too). */
+/** A unit price in a command: decimal text, parsed to cents. */
+export function priceSchema(legacy: boolean) {
+  return hundredthsSchema(legacy, parsePriceText, '1999.90', 'must not be negative and must have at most two decimals');
+}
+
+/** A discount percent in a command, as decimal text, parsed to basis points. */
 export function percentSchema(legacy: boolean) {
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
-    if (typeof value === 'number') {
-      const bp = legacy ? legacyHundredths(value) : undefined;
-      if (bp !== undefined && bp <= 10_000) return bp;
-      ctx.addIssue({
-        code: 'custom',
-        message: legacy ? 'must be from 0 to 100' : `must be decimal text such as "12.5", not the number ${value}`,
-      });
-      return z.NEVER;
-    }
-    const parsed = parsePercentText(value);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: 'custom', message: parsed.problem });
-    return z.NEVER;
-  });
+  return hundredthsSchema(legacy, parsePercentText, '12.5', 'must be from 0 to 100', 10_000);
 }
 
 /** 123456 → "1234.56"; amounts are shown with their currency beside them. */

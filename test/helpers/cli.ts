@@ -26,3 +26,25 @@ export async function runCli(stack: Pick<TestStack, 'config' | 'taskQueue'>, arg
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/**
+ * For a test file that drives the built bin: starts a worker on the shared dev server
+ * before the file's tests, stops it after, and gives `salesflow(...args)` against it.
+ */
+export function useCliStack(): { salesflow(...args: string[]): Promise<CliResult>; stack(): TestStack } {
+  let stack: (TestStack & { close(): Promise<void> }) | undefined;
+  beforeAll(async () => {
+    // Imported here, not at the top: the time-skipping helpers in that module are not needed by
+    // files that only use runCli.
+    const { startDevServerStack } = await import('./temporal');
+    stack = await startDevServerStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  const current = (): TestStack => {
+    if (!stack) throw new Error('useCliStack: the stack is not started yet (call salesflow inside a test)');
+    return stack;
+  };
+  return { salesflow: (...args) => runCli(current(), args), stack: current };
+}

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli';
-import { startDevServerStack, type TestStack } from '../helpers/temporal';
+import { useCliStack } from '../helpers/cli';
 
 /**
  * The `salesflow` command as a user runs it (the built bin, pretest builds it), against
@@ -8,17 +7,8 @@ import { startDevServerStack, type TestStack } from '../helpers/temporal';
  */
 const EXAMPLE_PROCESS = join(__dirname, '..', '..', 'examples', 'process-fast.yaml');
 
-let stack: TestStack & { close(): Promise<void> };
-beforeAll(async () => {
-  stack = await startDevServerStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-
-function salesflow(...args: string[]): Promise<CliResult> {
-  return runCli(stack, args);
-}
+const cli = useCliStack();
+const salesflow = cli.salesflow;
 
 const id = `cli-${Date.now().toString(36)}`;
 

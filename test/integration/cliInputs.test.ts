@@ -1,21 +1,11 @@
-import { runCli, type CliResult } from '../helpers/cli';
-import { startDevServerStack, type TestStack } from '../helpers/temporal';
+import { useCliStack } from '../helpers/cli';
 
 /**
  * The input rules as a user meets them through the built `salesflow` bin: prices as decimal
  * text, --free, a quotation sent to someone (--handed-over), and quote refresh.
  */
-let stack: TestStack & { close(): Promise<void> };
-beforeAll(async () => {
-  stack = await startDevServerStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-
-function salesflow(...args: string[]): Promise<CliResult> {
-  return runCli(stack, args);
-}
+const cli = useCliStack();
+const salesflow = cli.salesflow;
 
 const id = `in-${Date.now().toString(36)}`;
 

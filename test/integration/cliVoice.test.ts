@@ -3,9 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/freePort';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli, useCliStack } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
-import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
  * What a person reads from the CLI when something is wrong (one `salesflow:` line, exit 1,
@@ -13,17 +12,8 @@ import { startDevServerStack, type TestStack } from '../helpers/temporal';
  * when the worker or the server is not there. The built bin against the shared dev server.
  */
 
-let stack: TestStack & { close(): Promise<void> };
-beforeAll(async () => {
-  stack = await startDevServerStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-
-function salesflow(...args: string[]): Promise<CliResult> {
-  return runCli(stack, args);
-}
+const cli = useCliStack();
+const salesflow = cli.salesflow;
 
 const run = Date.now().toString(36);
 
@@ -92,7 +82,7 @@ describe('one voice for errors', () => {
   });
 
   test('a bad SALESFLOW_TIMEZONE is one line naming the setting', async () => {
-    const out = await runCli(stack, ['show', id], { SALESFLOW_TIMEZONE: 'Mars/Base' });
+    const out = await runCli(cli.stack(), ['show', id], { SALESFLOW_TIMEZONE: 'Mars/Base' });
     expect(out).toMatchObject({ code: 1, stdout: '' });
     expect(out.stderr).toMatch(/^salesflow: (bad configuration: )?SALESFLOW_TIMEZONE.*must be an IANA time zone name, e\.g\. Europe\/Berlin or UTC\n$/);
   });
@@ -102,11 +92,11 @@ test('times are shown in SALESFLOW_TIMEZONE without milliseconds; --json keeps I
   const id = `tz-${run}`;
   expect((await salesflow('create', id, '--name', 'Tom Zone', '--rep', 'alice')).code).toBe(0);
   expect((await salesflow('contact', id, '--channel', 'call', '--at', '2026-03-29T01:00:00Z')).code).toBe(0);
-  const text = (await runCli(stack, ['show', id], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout;
+  const text = (await runCli(cli.stack(), ['show', id], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout;
   expect(text).toContain('Sun 29 Mar 2026, 03:00 CEST');
   expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
   expect(text).not.toMatch(/\.\d{3}Z/);
-  const json = JSON.parse((await runCli(stack, ['show', id, '--json'], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout);
+  const json = JSON.parse((await runCli(cli.stack(), ['show', id, '--json'], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout);
   expect(json.contacts[0].at).toBe('2026-03-29T01:00:00Z');
   expect((await salesflow('show', id)).stdout).toContain('Sun 29 Mar 2026, 01:00 UTC');
 });
@@ -142,7 +132,7 @@ test('reassign moves the prospect and its open task to the new rep: inbox, searc
   expect(shown.changes.at(-1)).toMatchObject({ by: 'cli-test', what: `reassigned from alice to bob with task(s) ${taskId}: alice is on leave` });
 
   // bob is told, in the process's zone (Berlin).
-  const mail = await stack.sink.waitFor((m) => m.recipients.includes('bob@example.com') && m.subject.startsWith('Reassigned to you'));
+  const mail = await cli.stack().sink.waitFor((m) => m.recipients.includes('bob@example.com') && m.subject.startsWith('Reassigned to you'));
   const body = mail.raw.replace(/=\r?\n/g, '');
   expect(body).toContain('alice is on leave');
   expect(body).toMatch(new RegExp(`${taskId}  due \\w{3} \\d{1,2} \\w{3} \\d{4}, \\d{2}:\\d{2} CES?T`));
@@ -153,10 +143,10 @@ describe('the CLI never hangs', () => {
     const queue = `no-worker-${randomUUID()}`;
     const id = `noworker-${run}`;
     // Starting a workflow needs no worker; answering it does.
-    expect((await runCli(stack, ['create', id, '--name', 'N', '--rep', 'alice'], { SALESFLOW_TASK_QUEUE: queue })).code).toBe(0);
+    expect((await runCli(cli.stack(), ['create', id, '--name', 'N', '--rep', 'alice'], { SALESFLOW_TASK_QUEUE: queue })).code).toBe(0);
     for (const args of [['show', id], ['contact', id, '--channel', 'call']]) {
       const started = Date.now();
-      const out = await runCli(stack, args, { SALESFLOW_TASK_QUEUE: queue });
+      const out = await runCli(cli.stack(), args, { SALESFLOW_TASK_QUEUE: queue });
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: no worker is polling task queue "${queue}" — is the worker running?\n` });
     }
@@ -165,7 +155,7 @@ describe('the CLI never hangs', () => {
   test('with no Temporal server at the address, a command fails within seconds and says so', async () => {
     const address = `127.0.0.1:${await freePort()}`;
     const started = Date.now();
-    const out = await runCli(stack, ['list'], { TEMPORAL_ADDRESS: address });
+    const out = await runCli(cli.stack(), ['list'], { TEMPORAL_ADDRESS: address });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: cannot reach Temporal at ${address} — is npm start running?\n` });
   }, 30_000);
@@ -213,5 +203,5 @@ test('process migrate exits non-zero when it refused a prospect, ends with total
   expect(handedOver).toMatchObject({ code: 0, stderr: '' });
   expect(handedOver.stdout.trimEnd().split('\n').at(-1)).toBe('moved 1, refused 0, unchanged 1');
   expect(JSON.parse((await salesflow('show', `${name}-d`, '--json')).stdout)).toMatchObject({ info: { rep: 'erin' }, process: { version: 2 } });
-  await stack.sink.waitFor((m) => m.recipients.includes('erin@example.com') && m.subject.startsWith('Reassigned to you'));
+  await cli.stack().sink.waitFor((m) => m.recipients.includes('erin@example.com') && m.subject.startsWith('Reassigned to you'));
 }, 120_000);

@@ -1,0 +1,66 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { ConnectionConfig, WorkerConfig } from '../domain/config';
+import { startDevServer } from '../scripts/devStack';
+import { freePort } from '../scripts/freePort';
+import type { MailSink } from '../scripts/mailSink';
+import { ensureTemporalCli } from '../scripts/temporalBinaries';
+import { ensureSearchAttributes } from '../worker/searchAttributes';
+import { createSalesflowWorker } from '../worker/worker';
+
+/** What a benchmark runs against: a fresh dev server and the real worker, mailing a sink. */
+export interface BenchStack {
+  client: Client;
+  config: ConnectionConfig;
+  stop(): Promise<void>;
+}
+
+/**
+ * A dev server on a SQLite file in `dir` (WAL, as the tests run it) with salesflow's search
+ * attributes and one real worker on task queue `bench`, its campaign store and folder in `dir`.
+ */
+export async function startBenchStack(options: {
+  dir: string;
+  sink: MailSink;
+  from: string;
+  pool: number;
+  worker?: Partial<Pick<WorkerConfig, 'SALESFLOW_UNSUBSCRIBE_SECRET'>>;
+}): Promise<BenchStack> {
+  const server = await startDevServer({
+    executable: ensureTemporalCli(),
+    port: await freePort(),
+    dbFile: `${options.dir}/temporal.db`,
+    extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+  });
+  const connection = await Connection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, 'default');
+  const native = await NativeConnection.connect({ address: server.address });
+  const config: ConnectionConfig = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
+  const { worker, close } = await createSalesflowWorker({
+    connection: native,
+    config: {
+      ...config,
+      SMTP_URL: options.sink.url,
+      MAIL_FROM: options.from,
+      SMTP_POOL_SIZE: options.pool,
+      SALESFLOW_DATA_DIR: options.dir,
+      SALESFLOW_CAMPAIGN_DIR: options.dir,
+      // A throwaway stack on loopback, like npm start's: the built-in secret is fine.
+      SALESFLOW_DEV_STACK: true,
+      ...options.worker,
+    },
+  });
+  const running = worker.run();
+  return {
+    client: new Client({ connection }),
+    config,
+    async stop() {
+      worker.shutdown();
+      await running;
+      close();
+      await native.close();
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
