@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { DomainError } from '../domain/errors';
-import { currentInquiry } from '../domain/inquiry';
-import { formatCents } from '../domain/quotation';
-import type { CommandName } from '../domain/lifecycle';
-import { CHANNELS } from '../domain/contact';
-import { HandOverChannelSchema } from '../domain/commands';
-import { STAGES, type Stage } from '../domain/stages';
-import type { ProspectState } from '../domain/prospect';
-import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
-import { loadProcessFile } from './processFile';
-import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
-import { cliContext } from './cliContext';
-import { describeFailure, errorLine } from './cliErrors';
-import { registerOpsCommands } from './opsCommands';
-import { registerCampaignCommands } from './campaignCommands';
+import { DomainError } from '../domain/shared/errors';
+import { currentInquiry } from '../domain/pipeline/inquiry';
+import { formatCents } from '../domain/pipeline/quotation';
+import type { CommandName } from '../domain/pipeline/lifecycle';
+import { CHANNELS } from '../domain/pipeline/contact';
+import { HandOverChannelSchema } from '../domain/pipeline/commands';
+import { STAGES, type Stage } from '../domain/pipeline/stages';
+import type { ProspectState } from '../domain/pipeline/prospect';
+import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './pipeline/cliArgs';
+import { loadProcessFile } from './process/processFile';
+import { renderInquiry, renderList, renderProspect, renderQuote } from './pipeline/render';
+import { cliContext } from './shared/cliContext';
+import { describeFailure, errorLine } from './shared/cliErrors';
+import { registerOpsCommands } from './process/opsCommands';
+import { registerCampaignCommands } from './campaign/campaignCommands';
 import { registerAdminCommands } from '../db/adminCommands';
 
 /**

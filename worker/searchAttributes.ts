@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/searchAttributes';
 
 const INDEXED_TYPE = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { SalesflowClient } from '../../client/salesflowClient';
-import type { ConnectionConfig } from '../../domain/config';
+import { SalesflowClient } from '../../client/pipeline/salesflowClient';
+import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
-import type { CampaignDeps } from '../../activities/campaign';
+import type { CampaignDeps } from '../../activities/campaign/campaign';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;

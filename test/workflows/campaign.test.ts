@@ -1,5 +1,5 @@
-import { CampaignClient } from '../../client/campaignClient';
-import { campaignMessageId, campaignWorkflowId } from '../../domain/campaign';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { campaignMessageId, campaignWorkflowId } from '../../domain/campaign/campaign';
 import { eventually } from '../helpers/eventually';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { startTimeSkippingStack } from '../helpers/temporal';
