@@ -9,12 +9,11 @@ import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { parseCampaignDefinition } from '../domain/campaign/campaign';
 import { newProspect } from '../domain/pipeline/lifecycle';
 import { DEFAULT_PROCESS_INPUT } from '../domain/process/process';
-import { prospectWorkflowId } from '../domain/pipeline/prospect';
 import { startDevServer } from '../scripts/devStack';
 import { freePort } from '../scripts/freePort';
 import { MailSink } from '../scripts/mailSink';
 import { ensureTemporalCli } from '../scripts/temporalBinaries';
-import { SA } from '../workflows/shared/searchAttributes';
+import { startProspect } from '../client/pipeline/start';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createSalesflowWorker } from '../worker/worker';
 
@@ -57,17 +56,7 @@ export async function audienceBench(options: { prospects: number }): Promise<voi
       10,
       async (id) => {
         const initial = newProspect({ id, name: `Person ${id}`, email: `${id}@bench.test`, rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
-        await client.workflow.start('prospectWorkflow', {
-          workflowId: prospectWorkflowId(id),
-          taskQueue: 'bench',
-          args: [{ info: initial.info, process: initial.process }],
-          typedSearchAttributes: [
-            { key: SA.stage, value: initial.stage },
-            { key: SA.rep, value: 'alice' },
-            { key: SA.process, value: initial.process.name },
-            { key: SA.processVersion, value: initial.process.version },
-          ],
-        });
+        await startProspect(client, 'bench', initial);
       },
     );
     while ((await prospects.listProspects({ rep: 'alice' })).length < n) await new Promise((r) => setTimeout(r, 1_000));

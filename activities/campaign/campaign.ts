@@ -4,15 +4,15 @@ import type { Transporter } from 'nodemailer';
 import { campaignMessageId, type BatchOutcome, type RecipientException } from '../../domain/campaign/campaign';
 import type { Recipient } from '../../domain/campaign/csv';
 import { newProspect } from '../../domain/pipeline/lifecycle';
-import { registryWorkflowId } from '../../domain/process/registry';
 import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../../domain/process/process';
-import { prospectWorkflowId } from '../../domain/pipeline/prospect';
-import { byShard, suppressionShard, suppressionWorkflowId, type SuppressInput, type SuppressionEntry } from '../../domain/campaign/suppression';
+import { byShard, type SuppressInput, type SuppressionEntry } from '../../domain/campaign/suppression';
 import { renderTemplate, templateVariables, type Template } from '../../domain/campaign/template';
 import type { SmtpFailure } from '../../domain/shared/smtpFailure';
-import { getSuppressed, suppressSignal, suppressUpdate } from '../../workflows/campaign/contract';
-import { assignRep, contactObserved, getProcessVersion } from '../../workflows/pipeline/contract';
-import { SA } from '../../workflows/shared/searchAttributes';
+import { getSuppressed, suppressionWorkflowId } from '../../workflows/campaign/contract';
+import { contactObserved, prospectWorkflowId } from '../../workflows/pipeline/contract';
+import { suppressAndConfirm } from '../../client/campaign/start';
+import { startProspectWithContact } from '../../client/pipeline/start';
+import { assignOnProcess, processVersion } from '../../client/process/start';
 import { CampaignStore, type LedgerEntry } from './campaignStore';
 import { eachLimited } from '../shared/concurrency';
 import { smtpFailureOf } from '../shared/mail';
@@ -51,7 +51,7 @@ export interface SendBatchInput {
   leadsRep?: string;
   /** ... on this published process, which assigns the rep when leadsRep is absent. */
   leadsProcess?: string;
-  /** False on servers without custom search attributes (the time-skipping test server). */
+  /** Recorded in older histories; no longer read (client/shared/visibility.ts decides). */
   searchAttributes?: boolean;
 }
 
@@ -82,16 +82,9 @@ export function createCampaignActivities(deps: CampaignDeps) {
    * on with a list that can no longer record a bounce.
    */
   async function addSuppression(entry: SuppressInput): Promise<void> {
-    const queue = Context.current().info.taskQueue;
-    const handle = await temporal.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: suppressionWorkflowId(queue, suppressionShard(entry.email)),
-      taskQueue: queue,
-      args: [{}],
-      signal: suppressSignal,
-      signalArgs: [entry],
-    });
+    const shard = await suppressAndConfirm(temporal, Context.current().info.taskQueue, entry);
     try {
-      await handle.executeUpdate(suppressUpdate, { args: [entry] });
+      await shard.confirm();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         throw ApplicationFailure.nonRetryable(`cannot suppress ${entry.email}: ${err.cause?.message ?? err.message}`, 'SuppressionListFull');
@@ -127,9 +120,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      const registry = temporal.workflow.getHandle(registryWorkflowId(input.leadsProcess));
-      process = (await registry.query(getProcessVersion, undefined)).definition;
-      rep ??= (await registry.executeUpdate(assignRep, { args: [{ fields: {}, source, company, email: recipient.email }] })).rep;
+      process = (await processVersion(temporal, input.leadsProcess)).definition;
+      rep ??= (await assignOnProcess(temporal, input.leadsProcess, { fields: {}, source, company, email: recipient.email })).rep;
     }
     const initial = newProspect(
       {
@@ -144,25 +136,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
       at,
     );
     // Idempotent: an existing prospect is only signalled, never started twice.
-    await temporal.workflow.signalWithStart('prospectWorkflow', {
-      workflowId,
-      taskQueue: Context.current().info.taskQueue,
-      args: [{ info: initial.info, process: initial.process, ...(input.searchAttributes === false ? { searchAttributes: false } : {}) }],
-      signal: contactObserved,
-      signalArgs: [contact],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      memo: { name: initial.info.name, company: initial.info.company ?? '' },
-      ...(input.searchAttributes === false
-        ? {}
-        : {
-            typedSearchAttributes: [
-              { key: SA.stage, value: initial.stage },
-              { key: SA.rep, value: initial.info.rep },
-              { key: SA.process, value: initial.process.name },
-              { key: SA.processVersion, value: initial.process.version },
-            ],
-          }),
-    });
+    await startProspectWithContact(temporal, Context.current().info.taskQueue, initial, contact);
   }
 
   async function sendBatch(input: SendBatchInput, progress: { done: number }, ctx: Context): Promise<BatchOutcome> {

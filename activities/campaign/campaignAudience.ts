@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { normalizeEmail } from '../../domain/shared/email';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
@@ -6,7 +7,7 @@ import {
   checkLeadRep,
   checkTemplateAgainstAudience,
   filterExcludedStages,
-  leadFieldsOf,
+  leadRecipients,
   type Audience,
   type CampaignDefinition,
   type LeadOptions,
@@ -14,12 +15,12 @@ import {
 import { audienceFromTable, type CsvRowError, type Recipient } from '../../domain/campaign/csv';
 import { DomainError } from '../../domain/shared/errors';
 import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
-import { prospectIdOf, prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
-import { registryWorkflowId } from '../../domain/process/registry';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import type { Template } from '../../domain/campaign/template';
-import { getProcessVersion, getProspect } from '../../workflows/pipeline/contract';
-import { SA, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
-import { AudiencePathError, readCsvTable, resolveAudiencePath } from './audienceCsv';
+import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectWorkflowId } from '../../workflows/pipeline/contract';
+import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { processVersion } from '../../client/process/start';
+import { AudiencePathError, readCsvTable, resolveAudiencePath } from '../../client/campaign/audienceCsv';
 import type { CampaignStore } from './campaignStore';
 import { eachLimited } from '../shared/concurrency';
 
@@ -83,7 +84,7 @@ function invalidAudience(message: string): ApplicationFailure {
 function prospectRecipient(state: ProspectState): Recipient | undefined {
   const { info } = state;
   if (!info.email) return undefined;
-  const email = info.email.trim().toLowerCase();
+  const email = normalizeEmail(info.email);
   return { email, prospectId: info.id, vars: { id: info.id, name: info.name, company: info.company ?? '', email, rep: info.rep } };
 }
 
@@ -159,12 +160,12 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
     let query: string;
     try {
       query = visibilityQuery(
-        'prospectWorkflow',
+        PROSPECT_WORKFLOW_TYPE,
         Context.current().info.taskQueue,
         `ExecutionStatus = 'Running'`,
-        ...(stage ? [`${SA.stage.name} = ${visibilityLiteral(stage)}`] : []),
-        ...(excluded.length > 0 ? [`${SA.stage.name} NOT IN (${excluded.map(visibilityLiteral).join(', ')})`] : []),
-        ...(rep ? [`${SA.rep.name} = ${visibilityLiteral(rep)}`] : []),
+        ...(stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(stage)}`] : []),
+        ...(excluded.length > 0 ? [`${ProspectSA.stage.name} NOT IN (${excluded.map(visibilityLiteral).join(', ')})`] : []),
+        ...(rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(rep)}`] : []),
       );
     } catch (err) {
       throw invalidAudience((err as Error).message);
@@ -198,7 +199,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
     let process: ProcessDefinitionInput = DEFAULT_PROCESS_INPUT;
     if (leads.process) {
       try {
-        process = (await temporal.workflow.getHandle(registryWorkflowId(leads.process)).query(getProcessVersion, undefined)).definition;
+        process = (await processVersion(temporal, leads.process)).definition;
       } catch (err) {
         throw invalidAudience(`leads.process "${leads.process}" is not a published process (${(err as Error).message})`);
       }
@@ -220,7 +221,6 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
       throw invalidAudience(`cannot read audience ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const parsed = audienceFromTable(readCsvTable(text));
-    const errors = [...parsed.errors];
     if (leads && parsed.columns.length > 0) {
       try {
         checkLeadColumns(leads, parsed.columns);
@@ -229,21 +229,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
         throw err;
       }
     }
-    const recipients: Recipient[] = [];
-    for (const { line, ...recipient } of parsed.recipients) {
-      if (leads) {
-        const lead = leadFieldsOf(leads, recipient.email, recipient.vars);
-        if ('problem' in lead) {
-          errors.push({ line, message: `cannot become a prospect: ${lead.problem}` });
-          continue;
-        }
-        recipient.prospectId = lead.id;
-        recipient.lead = { name: lead.name, ...(lead.company ? { company: lead.company } : {}) };
-      }
-      recipients.push(recipient);
-    }
-    errors.sort((a, b) => a.line - b.line);
-    return { recipients, errors, columns: parsed.columns };
+    return { ...leadRecipients(parsed, leads), columns: parsed.columns };
   }
 
   return {

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { normalizeEmail } from '../../domain/shared/email';
 import { join } from 'node:path';
 import type { CsvRowError, Recipient } from '../../domain/campaign/csv';
 import type { RecipientStatus } from '../../domain/campaign/campaign';
@@ -135,7 +136,7 @@ export class CampaignStore {
   findRecipient(runKey: string, email: string): { index: number; recipient: Recipient; ledger?: LedgerEntry } | undefined {
     const meta = this.readMeta(runKey);
     if (!meta) return undefined;
-    const wanted = email.trim().toLowerCase();
+    const wanted = normalizeEmail(email);
     for (let c = 0; c * CHUNK < meta.total; c++) {
       const chunk = this.readAudience(runKey, c * CHUNK, CHUNK);
       const k = chunk.findIndex((r) => r.email === wanted);

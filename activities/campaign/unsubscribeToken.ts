@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizeEmail } from '../../domain/campaign/csv';
+import { normalizeEmail } from '../../domain/shared/email';
 
 /**
  * Unsubscribe links carry an expiring token instead of a bare address, so nobody can

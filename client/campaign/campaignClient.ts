@@ -9,7 +9,6 @@ import {
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { openTemporalClient } from '../shared/temporalConnection';
 import {
-  campaignWorkflowId,
   parseCampaignDefinition,
   type CampaignCommandName,
   type CampaignDefinition,
@@ -22,7 +21,6 @@ import { DomainError, parseOrThrow } from '../../domain/shared/errors';
 import {
   SUPPRESSION_SHARDS,
   suppressionShard,
-  suppressionWorkflowId,
   SuppressSchema,
   UnsuppressSchema,
   type SuppressInput,
@@ -32,17 +30,21 @@ import {
 } from '../../domain/campaign/suppression';
 import type { CampaignReport, CampaignRunOptions } from '../../workflows/campaign/campaign';
 import {
+  CAMPAIGN_WORKFLOW_TYPE,
+  CampaignSA,
+  campaignIdOf,
   campaignUpdates,
+  campaignWorkflowId,
   getCampaign,
   getCampaignException,
   getCampaignProgress,
   listSuppressed,
   listUnsuppressed,
-  suppressSignal,
-  suppressUpdate,
+  suppressionWorkflowId,
   unsuppressUpdate,
 } from '../../workflows/campaign/contract';
-import { SA, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { campaignScheduleAction, startCampaignRun, suppressAndConfirm } from './start';
 import { translate } from '../pipeline/salesflowClient';
 
 export interface CampaignSummary {
@@ -64,24 +66,19 @@ export class CampaignClient {
     readonly client: Client,
     private readonly connection: Connection | undefined,
     readonly config: ConnectionConfig,
-    private readonly searchAttributes: boolean,
   ) {}
 
-  static fromClient(client: Client, config: ConnectionConfig, options: { searchAttributes?: boolean } = {}): CampaignClient {
-    return new CampaignClient(client, undefined, config, options.searchAttributes ?? true);
+  static fromClient(client: Client, config: ConnectionConfig): CampaignClient {
+    return new CampaignClient(client, undefined, config);
   }
 
   static async connect(config: ConnectionConfig): Promise<CampaignClient> {
     const { client, connection } = await openTemporalClient(config);
-    return new CampaignClient(client, connection, config, true);
+    return new CampaignClient(client, connection, config);
   }
 
   async close(): Promise<void> {
     await this.connection?.close();
-  }
-
-  private runOptions(options: CampaignRunOptions = {}): CampaignRunOptions {
-    return this.searchAttributes ? options : { ...options, searchAttributes: false };
   }
 
   /**
@@ -93,14 +90,7 @@ export class CampaignClient {
     const campaign = parseCampaignDefinition(definition);
     const workflowId = campaignWorkflowId(campaign.id);
     try {
-      const handle = await this.client.workflow.start('campaignWorkflow', {
-        workflowId,
-        taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-        args: [{ campaign, options: this.runOptions(options) }],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        memo: { name: campaign.name },
-        ...(this.searchAttributes ? { typedSearchAttributes: [{ key: SA.campaignStatus, value: 'resolving' }, { key: SA.campaignSent, value: 0 }] } : {}),
-      });
+      const handle = await startCampaignRun(this.client, this.config.SALESFLOW_TASK_QUEUE, campaign, options);
       return { started: true, workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translate(err, workflowId);
@@ -125,7 +115,7 @@ export class CampaignClient {
           .then((d) => d.status.name.toLowerCase(), () => undefined);
         throw new DomainError(status ? `campaign ${id} has ended (${status})` : `no campaign "${id}"`);
       }
-      throw translate(err, `campaign-${id}`);
+      throw translate(err, campaignWorkflowId(id));
     }
   }
 
@@ -152,18 +142,18 @@ export class CampaignClient {
 
   async list(filter: { status?: string; limit?: number } = {}): Promise<CampaignSummary[]> {
     const query = visibilityQuery(
-      'campaignWorkflow',
+      CAMPAIGN_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
-      ...(filter.status ? [`${SA.campaignStatus.name} = ${visibilityLiteral(filter.status)}`] : []),
+      ...(filter.status ? [`${CampaignSA.status.name} = ${visibilityLiteral(filter.status)}`] : []),
     );
     const out: CampaignSummary[] = [];
     for await (const info of this.client.workflow.list({ query })) {
       out.push({
-        id: info.workflowId.replace(/^campaign-/, ''),
+        id: campaignIdOf(info.workflowId),
         workflowId: info.workflowId,
         name: String((info.memo as { name?: string } | undefined)?.name ?? ''),
-        status: info.typedSearchAttributes.get(SA.campaignStatus),
-        sent: info.typedSearchAttributes.get(SA.campaignSent),
+        status: info.typedSearchAttributes.get(CampaignSA.status),
+        sent: info.typedSearchAttributes.get(CampaignSA.sent),
         execution: info.status.name,
         startedAt: info.startTime.toISOString(),
       });
@@ -182,14 +172,7 @@ export class CampaignClient {
     if (!campaign.schedule) throw new DomainError(`campaign ${campaign.id} has no schedule (add schedule: {cron: [...]} or {every: 1w}, or pass --cron/--every)`);
     const scheduleId = campaignWorkflowId(campaign.id);
     const spec = campaign.schedule.cron ? { cronExpressions: campaign.schedule.cron } : { intervals: [{ every: campaign.schedule.every! }] };
-    const action = {
-      type: 'startWorkflow' as const,
-      workflowType: 'campaignWorkflow',
-      workflowId: scheduleId,
-      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-      args: [{ campaign, options: this.runOptions(options) }],
-      memo: { name: campaign.name },
-    };
+    const action = campaignScheduleAction(campaign, this.config.SALESFLOW_TASK_QUEUE, options);
     try {
       await this.client.schedule.create({ scheduleId, spec, action, memo: { name: campaign.name } });
       return { scheduleId, created: true };
@@ -217,19 +200,13 @@ export class CampaignClient {
   /** Adds an address to the suppression list (creating the list on first use). */
   async suppress(input: SuppressInput): Promise<SuppressionEntry> {
     const entry = parseOrThrow(SuppressSchema, input, 'suppression');
-    const handle = await this.client.workflow.signalWithStart('suppressionListWorkflow', {
-      workflowId: suppressionWorkflowId(this.config.SALESFLOW_TASK_QUEUE, suppressionShard(entry.email)),
-      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-      args: [{}],
-      signal: suppressSignal,
-      signalArgs: [entry],
-    });
+    const shard = await suppressAndConfirm(this.client, this.config.SALESFLOW_TASK_QUEUE, entry);
     // The update reads the entry back (the first reason recorded wins) once the signal is in;
     // a full shard refuses it, and the caller hears so.
     try {
-      return await handle.executeUpdate(suppressUpdate, { args: [entry] });
+      return await shard.confirm();
     } catch (err) {
-      throw translate(err, handle.workflowId);
+      throw translate(err, shard.workflowId);
     }
   }
 

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
+import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
 import { CampaignStore } from '../../activities/campaign/campaignStore';
-import { campaignWorkflowId, type CampaignProgress } from '../../domain/campaign/campaign';
+import type { CampaignProgress } from '../../domain/campaign/campaign';
+import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
 import { SUPPRESSION_REASONS } from '../../domain/campaign/suppression';
@@ -101,7 +103,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .action(async (id: string, opts) => {
       await withCampaigns(async (c) => {
         if (opts.recipient) {
-          const email = String(opts.recipient).trim().toLowerCase();
+          const email = normalizeEmail(String(opts.recipient));
           const exception = await c.exception(id, email);
           // Sent recipients are in the run's ledger, in the campaign store of the workers'
           // data dir (readable here when the CLI runs where the worker does, as with npm start).
@@ -174,7 +176,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const definition = opts.cron ? { ...loaded, schedule: { cron: [opts.cron as string] } } : opts.every ? { ...loaded, schedule: { every: parseDuration(opts.every)! } } : loaded;
       const { scheduleId, created } = await withCampaigns((c) => c.schedule(definition));
       const when = definition.schedule?.cron ? `cron ${definition.schedule.cron.join(', ')}` : `every ${opts.every ?? `${definition.schedule?.every} ms`}`;
-      console.log(opts.json ? JSON.stringify({ scheduleId, created }) : `${created ? 'scheduled' : 'rescheduled'} campaign ${definition.id} (${when}); runs are campaign-${definition.id}-<time>`);
+      console.log(opts.json ? JSON.stringify({ scheduleId, created }) : `${created ? 'scheduled' : 'rescheduled'} campaign ${definition.id} (${when}); runs are ${campaignWorkflowId(definition.id)}-<time>`);
     });
 
   campaign

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 // The CSV is read exactly as the worker will read it (same parser, same row rules).
-import { readCsvTable } from '../../activities/campaign/audienceCsv';
-import { CampaignDefinitionSchema, checkLeadColumns, checkLeadRep, checkTemplateAgainstAudience, leadFieldsOf, type CampaignDefinition } from '../../domain/campaign/campaign';
+import { readCsvTable } from './audienceCsv';
+import { CampaignDefinitionSchema, checkLeadColumns, checkLeadRep, checkTemplateAgainstAudience, leadRecipients, type CampaignDefinition } from '../../domain/campaign/campaign';
 import { audienceFromTable, type CsvRowError } from '../../domain/campaign/csv';
 import { DomainError } from '../../domain/shared/errors';
 import { DEFAULT_PROCESS } from '../../domain/process/process';
@@ -49,20 +49,11 @@ export function validateCampaign(definition: CampaignDefinition): CampaignValida
     throw new DomainError(`${definition.audience.csv}:1: ${audience.errors[0]!.message}`);
   }
   checkTemplateAgainstAudience(definition.template, definition.audience, audience.columns);
-  const invalidRows = [...audience.errors];
-  let recipients = audience.recipients.length;
   if (definition.leads) {
     checkLeadColumns(definition.leads, audience.columns);
     // A published process is known to the worker only; the built-in one is checked here.
     if (definition.leads.process === undefined) checkLeadRep(definition.leads, DEFAULT_PROCESS);
-    for (const r of audience.recipients) {
-      const lead = leadFieldsOf(definition.leads, r.email, r.vars);
-      if ('problem' in lead) {
-        invalidRows.push({ line: r.line, message: `cannot become a prospect: ${lead.problem}` });
-        recipients--;
-      }
-    }
-    invalidRows.sort((a, b) => a.line - b.line);
   }
-  return { definition, recipients, columns: audience.columns, invalidRows };
+  const { recipients, errors } = leadRecipients(audience, definition.leads);
+  return { definition, recipients: recipients.length, columns: audience.columns, invalidRows: errors };
 }

@@ -12,10 +12,11 @@ import { openTemporalClient } from '../shared/temporalConnection';
 import { DomainError, issuesFromMessage } from '../../domain/shared/errors';
 import { newProspect, type CommandName } from '../../domain/pipeline/lifecycle';
 import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from '../../domain/process/process';
-import { prospectIdOf, prospectWorkflowId, type CommandResult, type ProspectInfoInput, type ProspectState } from '../../domain/pipeline/prospect';
+import type { CommandResult, ProspectInfoInput, ProspectState } from '../../domain/pipeline/prospect';
 import type { Stage } from '../../domain/pipeline/stages';
-import { getProspect, prospectUpdates } from '../../workflows/pipeline/contract';
-import { SA, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates, prospectWorkflowId } from '../../workflows/pipeline/contract';
+import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { startProspect } from './start';
 
 /** One row of a pipeline list, read from visibility (no workflow is woken to build it). */
 export interface ProspectSummary {
@@ -47,15 +48,11 @@ export class SalesflowClient {
     /** Owned (and closed) only when this facade opened it. */
     private readonly connection: Connection | undefined,
     readonly config: ConnectionConfig,
-    private readonly searchAttributes = true,
   ) {}
 
-  /**
-   * Wraps an existing client (tests hand in the test environment's). `searchAttributes:
-   * false` is for the time-skipping test server, which cannot register custom ones.
-   */
-  static fromClient(client: Client, config: ConnectionConfig, options: { searchAttributes?: boolean } = {}): SalesflowClient {
-    return new SalesflowClient(client, undefined, config, options.searchAttributes ?? true);
+  /** Wraps an existing client (tests hand in the test environment's). */
+  static fromClient(client: Client, config: ConnectionConfig): SalesflowClient {
+    return new SalesflowClient(client, undefined, config);
   }
 
   static async connect(config: ConnectionConfig): Promise<SalesflowClient> {
@@ -78,27 +75,10 @@ export class SalesflowClient {
     // Validate here too, so a bad input never starts a workflow. A process without a zone
     // of its own writes its mails in this deployment's SALESFLOW_TIMEZONE.
     const initial = newProspect(info, withTimeZone(process, this.config.SALESFLOW_TIMEZONE), new Date().toISOString());
-    const workflowId = prospectWorkflowId(initial.info.id);
     const existing = await this.tryGetProspect(initial.info.id);
     if (existing) return { created: false, state: existing };
-    await this.client.workflow.start('prospectWorkflow', {
-      workflowId,
-      taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-      args: [{ info: initial.info, process: initial.process, ...(this.searchAttributes ? {} : { searchAttributes: false }) }],
-      // Two racing creates end up with one workflow, never an error or a duplicate.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      memo: { name: initial.info.name, company: initial.info.company ?? '' },
-      ...(this.searchAttributes
-        ? {
-            typedSearchAttributes: [
-              { key: SA.stage, value: initial.stage },
-              { key: SA.rep, value: initial.info.rep },
-              { key: SA.process, value: initial.process.name },
-              { key: SA.processVersion, value: initial.process.version },
-            ],
-          }
-        : {}),
-    });
+    // Two racing creates end up with one workflow, never an error or a duplicate.
+    await startProspect(this.client, this.config.SALESFLOW_TASK_QUEUE, initial);
     return { created: true, state: initial };
   }
 
@@ -148,11 +128,11 @@ export class SalesflowClient {
 
   async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
     const query = visibilityQuery(
-      'prospectWorkflow',
+      PROSPECT_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
       `ExecutionStatus = 'Running'`,
-      ...(filter.stage ? [`${SA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
-      ...(filter.rep ? [`${SA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
+      ...(filter.stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
+      ...(filter.rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
     );
     const out: ProspectSummary[] = [];
     for await (const info of this.client.workflow.list({ query })) {
@@ -167,17 +147,17 @@ export class SalesflowClient {
 function summarize(info: WorkflowExecutionInfo): ProspectSummary {
   const sa = info.typedSearchAttributes;
   const memo = (info.memo ?? {}) as { name?: string; company?: string };
-  const nextDue = sa.get(SA.nextDue);
+  const nextDue = sa.get(ProspectSA.nextDue);
   return {
     id: prospectIdOf(info.workflowId),
     name: memo.name ?? '',
     company: memo.company || undefined,
-    stage: sa.get(SA.stage),
-    rep: sa.get(SA.rep),
-    quoteTotal: sa.get(SA.quoteTotal),
+    stage: sa.get(ProspectSA.stage),
+    rep: sa.get(ProspectSA.rep),
+    quoteTotal: sa.get(ProspectSA.quoteTotal),
     nextDue: nextDue ? nextDue.toISOString() : undefined,
-    process: sa.get(SA.process),
-    processVersion: sa.get(SA.processVersion),
+    process: sa.get(ProspectSA.process),
+    processVersion: sa.get(ProspectSA.processVersion),
     status: info.status.name,
   };
 }

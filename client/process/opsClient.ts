@@ -3,12 +3,15 @@ import type { ConnectionConfig } from '../../domain/shared/config';
 import { DomainError } from '../../domain/shared/errors';
 import { migrateProcess } from '../../domain/pipeline/lifecycle';
 import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../../domain/process/process';
-import { prospectIdOf, type ProspectInfoInput } from '../../domain/pipeline/prospect';
-import { registryWorkflowId, type Assignment, type PublishedVersion, type RegistryState } from '../../domain/process/registry';
+import type { ProspectInfoInput } from '../../domain/pipeline/prospect';
+import type { Assignment, PublishedVersion, RegistryState } from '../../domain/process/registry';
 import type { Stage } from '../../domain/pipeline/stages';
-import { prospectOfTask, taskWorkflowId } from '../../domain/tasks/tasks';
-import { assignRep, completeTaskUpdate, getProcessVersion, getProspect, getRegistry, getTask, prospectUpdates, publishProcess, type TaskView } from '../../workflows/pipeline/contract';
-import { SA, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { prospectOfTask } from '../../domain/tasks/tasks';
+import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates } from '../../workflows/pipeline/contract';
+import { REGISTRY_WORKFLOW_TYPE, getProcessVersion, getRegistry, publishProcess, registryNameOf } from '../../workflows/process/contract';
+import { TASK_WORKFLOW_TYPE, TaskSA, completeTaskUpdate, getTask, taskIdOf, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
+import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { assignOnProcess, registryHandle } from './start';
 import { translate, type SalesflowClient } from '../pipeline/salesflowClient';
 
 /**
@@ -44,17 +47,8 @@ export class OpsClient {
     this.config = sales.config;
   }
 
-  private async registry(name: string, create: boolean) {
-    const workflowId = registryWorkflowId(name);
-    if (create) {
-      await this.client.workflow.start('processRegistryWorkflow', {
-        workflowId,
-        taskQueue: this.config.SALESFLOW_TASK_QUEUE,
-        args: [{ name }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-    }
-    return this.client.workflow.getHandle(workflowId);
+  private registry(name: string, create: boolean) {
+    return registryHandle(this.client, this.config.SALESFLOW_TASK_QUEUE, name, create);
   }
 
   async publish(definition: ProcessDefinition, by: string): Promise<PublishedVersion> {
@@ -74,9 +68,9 @@ export class OpsClient {
 
   async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {
     const out = [];
-    const query = visibilityQuery('processRegistryWorkflow', this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    const query = visibilityQuery(REGISTRY_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
     for await (const wf of this.client.workflow.list({ query })) {
-      const name = wf.workflowId.replace(/^process-/, '');
+      const name = registryNameOf(wf.workflowId);
       const state = await this.registryState(name);
       out.push({ name, versions: state.versions.length, latestPublishedAt: state.versions[state.versions.length - 1]?.publishedAt });
     }
@@ -85,11 +79,7 @@ export class OpsClient {
 
   /** Round-robin (or territory) assignment by the published process; durable across callers. */
   async assign(name: string, info: Pick<ProspectInfoInput, 'fields' | 'source' | 'company' | 'email'>): Promise<Assignment> {
-    const handle = await this.registry(name, false);
-    return this.wrap(
-      () => handle.executeUpdate(assignRep, { args: [{ fields: info.fields ?? {}, source: info.source, company: info.company, email: info.email }] }),
-      name,
-    );
+    return this.wrap(() => assignOnProcess(this.client, name, { fields: info.fields ?? {}, source: info.source, company: info.company, email: info.email }), name);
   }
 
   /**
@@ -123,15 +113,15 @@ export class OpsClient {
     if (reassign && !findRep(target, reassign.to)) {
       throw new DomainError(`--to-rep ${reassign.to}: not a rep of ${name} v${to} (reps: ${allReps(target).map((r) => r.id).join(', ')})`);
     }
-    const base = [`ExecutionStatus = 'Running'`, `${SA.process.name} = ${visibilityLiteral(name)}`];
-    if (where.stage) base.push(`${SA.stage.name} = ${visibilityLiteral(where.stage)}`);
+    const base = [`ExecutionStatus = 'Running'`, `${ProspectSA.process.name} = ${visibilityLiteral(name)}`];
+    if (where.stage) base.push(`${ProspectSA.stage.name} = ${visibilityLiteral(where.stage)}`);
     // Prospects already on the target version: counted (before moving any), not touched.
-    const unchanged = (await this.client.workflow.count(visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} = ${to}`))).count;
+    const unchanged = (await this.client.workflow.count(visibilityQuery(PROSPECT_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...base, `${ProspectSA.processVersion.name} = ${to}`))).count;
     const results: MigrationResult[] = [];
-    const query = visibilityQuery('prospectWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...base, `${SA.processVersion.name} != ${to}`);
+    const query = visibilityQuery(PROSPECT_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...base, `${ProspectSA.processVersion.name} != ${to}`);
     for await (const wf of this.client.workflow.list({ query })) {
       const prospectId = prospectIdOf(wf.workflowId);
-      const from = wf.typedSearchAttributes.get(SA.processVersion);
+      const from = wf.typedSearchAttributes.get(ProspectSA.processVersion);
       const handle = this.client.workflow.getHandle(wf.workflowId);
       if (dryRun) {
         // The same pure rules the prospect runs, on its current state.
@@ -165,25 +155,25 @@ export class OpsClient {
 
   /** A rep's open tasks from visibility, soonest due first. */
   async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
-    const clauses = [`ExecutionStatus = 'Running'`, `${SA.rep.name} = ${visibilityLiteral(rep)}`];
-    if (due === 'overdue') clauses.push(`${SA.nextDue.name} < '${now.toISOString()}'`);
+    const clauses = [`ExecutionStatus = 'Running'`, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
+    if (due === 'overdue') clauses.push(`${TaskSA.nextDue.name} < '${now.toISOString()}'`);
     if (due === 'today') {
       const end = new Date(now);
       end.setUTCHours(23, 59, 59, 999);
-      clauses.push(`${SA.nextDue.name} <= '${end.toISOString()}'`);
+      clauses.push(`${TaskSA.nextDue.name} <= '${end.toISOString()}'`);
     }
     const rows: InboxRow[] = [];
-    for await (const wf of this.client.workflow.list({ query: visibilityQuery('taskWorkflow', this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
+    for await (const wf of this.client.workflow.list({ query: visibilityQuery(TASK_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
       const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
-      const id = wf.workflowId.replace(/^task-/, '');
+      const id = taskIdOf(wf.workflowId);
       rows.push({
         id,
         prospectId: prospectOfTask(id) ?? '',
         kind: memo.kind ?? '',
         title: memo.title ?? '',
         rep,
-        dueAt: wf.typedSearchAttributes.get(SA.nextDue)?.toISOString() ?? '',
-        state: wf.typedSearchAttributes.get(SA.taskState) ?? '',
+        dueAt: wf.typedSearchAttributes.get(TaskSA.nextDue)?.toISOString() ?? '',
+        state: wf.typedSearchAttributes.get(TaskSA.state) ?? '',
       });
     }
     return rows.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { singleLineText } from '../shared/text';
 import { IsoTimeSchema } from '../pipeline/contact';
-import { normalizeEmail, type CsvRowError } from './csv';
+import type { CsvAudience, CsvRowError, Recipient } from './csv';
+import { normalizeEmail } from '../shared/email';
 import { DurationSchema } from '../shared/duration';
 import { DomainError, issueMessage, parseOrThrow } from '../shared/errors';
 import { MESSAGE_ID_DOMAIN } from '../pipeline/notifications';
@@ -94,9 +95,6 @@ export function parseCampaignDefinition(value: unknown): CampaignDefinition {
   return parseOrThrow(CampaignDefinitionSchema, value, 'campaign');
 }
 
-export function campaignWorkflowId(id: string): string {
-  return `campaign-${id}`;
-}
 
 /** Which variables an audience provides before looking at its rows. */
 export function audienceVariables(audience: Audience, csvColumns?: readonly string[]): string[] {
@@ -413,4 +411,28 @@ export function keepPace(state: CampaignState, batchSize: number, now: string): 
   if (due === undefined || state.throttle === undefined) return state;
   if (Date.parse(now) - due <= batchInterval(batchSize, state.throttle)) return state;
   return { ...state, pace: { since: now, cursor: state.cursor } };
+}
+
+/**
+ * The CSV's recipients as the run mails them: with `leads`, each row becomes a prospect
+ * (its id and name from the lead columns), and a row that cannot is a problem on its line,
+ * never silently dropped. The same rules for `campaign validate` and for the worker.
+ */
+export function leadRecipients(audience: CsvAudience, leads: LeadOptions | undefined): { recipients: Recipient[]; errors: CsvRowError[] } {
+  const errors = [...audience.errors];
+  const recipients: Recipient[] = [];
+  for (const { line, ...recipient } of audience.recipients) {
+    if (leads) {
+      const lead = leadFieldsOf(leads, recipient.email, recipient.vars);
+      if ('problem' in lead) {
+        errors.push({ line, message: `cannot become a prospect: ${lead.problem}` });
+        continue;
+      }
+      recipient.prospectId = lead.id;
+      recipient.lead = { name: lead.name, ...(lead.company ? { company: lead.company } : {}) };
+    }
+    recipients.push(recipient);
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return { recipients, errors };
 }

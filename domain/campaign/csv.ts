@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeEmail } from '../shared/email';
 import { describeIssues } from '../shared/errors';
 
 /**
@@ -42,9 +43,6 @@ export interface CsvAudience {
   errors: CsvRowError[];
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 /**
  * Turns an audience CSV into recipients. The file needs an `email` column; every other

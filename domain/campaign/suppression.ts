@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoTimeSchema } from '../pipeline/contact';
-import { normalizeEmail } from './csv';
+import { normalizeEmail } from '../shared/email';
 import { DomainError, parseOrThrow } from '../shared/errors';
 
 /**
@@ -139,10 +139,6 @@ export function suppressionShard(email: string): number {
   return hash % SUPPRESSION_SHARDS;
 }
 
-/** `suppression-list-salesflow-7` for shard 7 of the default queue. */
-export function suppressionWorkflowId(taskQueue: string, shard: number): string {
-  return `suppression-list-${taskQueue}-${shard}`;
-}
 
 /** Addresses grouped by the shard that holds them. */
 export function byShard(emails: readonly string[]): Map<number, string[]> {

@@ -1,4 +1,5 @@
 import { findRep, mailTimeZone, teamOf } from '../process/process';
+import { taskWorkflowId } from '../tasks/ids';
 import { prospectWorkflowId, type OutboundMail, type ProspectState, type RepTask } from './prospect';
 import { formatCents, type QuoteRevision } from './quotation';
 import { formatTime, formatTimesIn } from '../shared/timeZone';
@@ -125,7 +126,7 @@ function idStamp(iso: string): string {
  */
 export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string): OutboundMail {
   return {
-    messageId: messageId(`task-${task.id}`, `overdue-${idStamp(task.dueAt)}`),
+    messageId: messageId(taskWorkflowId(task.id), `overdue-${idStamp(task.dueAt)}`),
     to: repEmail,
     subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
     text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
@@ -140,7 +141,7 @@ export function taskEscalationMail(
   zone?: string,
 ): OutboundMail {
   return {
-    messageId: messageId(`task-${task.id}`, `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
+    messageId: messageId(taskWorkflowId(task.id), `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
     to: managerEmail,
     cc: repEmail,
     subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,

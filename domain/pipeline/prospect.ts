@@ -32,16 +32,23 @@ export const ProspectInfoSchema = prospectInfoSchema();
 export type ProspectInfoInput = z.input<typeof ProspectInfoSchema>;
 export type ProspectInfo = z.output<typeof ProspectInfoSchema>;
 
+/**
+ * `prospect-<id>`. Built here, not only in the pipeline contract (workflows/pipeline/contract.ts
+ * re-exports it), because the prospect's mails derive their Message-IDs from it.
+ */
+const PROSPECT_ID_PREFIX = 'prospect-';
+
 export function prospectWorkflowId(id: string): string {
-  return `prospect-${id}`;
+  return `${PROSPECT_ID_PREFIX}${id}`;
 }
 
 /** The prospect id back from its workflow id (visibility lists return workflow ids). */
 export function prospectIdOf(workflowId: string): string {
-  return workflowId.replace(/^prospect-/, '');
+  return workflowId.startsWith(PROSPECT_ID_PREFIX) ? workflowId.slice(PROSPECT_ID_PREFIX.length) : workflowId;
 }
 
-export type TaskState = 'open' | 'overdue' | 'escalated' | 'done' | 'cancelled';
+export const TASK_STATES = ['open', 'overdue', 'escalated', 'done', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 export const ACTIVE_TASK_STATES: readonly TaskState[] = ['open', 'overdue', 'escalated'];
 
 export function isActiveTask(task: { state: TaskState }): boolean {

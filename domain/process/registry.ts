@@ -9,10 +9,6 @@ import { holds, type Facts } from './rules';
  * round-robin counters that assignment needs. Pure rules; the workflow holds the state.
  */
 
-/** `process-<name>`: the registry workflow of a process. */
-export function registryWorkflowId(name: string): string {
-  return `process-${name}`;
-}
 
 export interface PublishedVersion {
   version: number;

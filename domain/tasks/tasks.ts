@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { taskMail } from '../pipeline/notifications';
 import { addOffset, type Offset } from '../process/offset';
 import { teamOf, type TaskKind } from '../process/process';
-import { isActiveTask, type ProspectState, type RepTask } from '../pipeline/prospect';
+import { TASK_STATES, isActiveTask, type ProspectState, type RepTask } from '../pipeline/prospect';
 import type { Stage } from '../pipeline/stages';
 
 /**
@@ -85,7 +85,7 @@ function cancelTasksIfClosed(state: ProspectState, now: string): ProspectState {
 /** What a task workflow reports back to its prospect. */
 export const TaskChangeSchema = z.object({
   taskId: z.string().min(1),
-  state: z.enum(['open', 'overdue', 'escalated', 'done', 'cancelled']),
+  state: z.enum(TASK_STATES),
   at: z.string(),
   outcome: z.string().optional(),
   note: z.string().optional(),
@@ -151,8 +151,4 @@ export function applyTaskChange(state: ProspectState, change: TaskChange): Prosp
 /** Task ids look like `acme-T3`; the prospect id is everything before the last `-T`. */
 export function prospectOfTask(taskId: string): string | undefined {
   return /^(.+)-T\d+$/.exec(taskId)?.[1];
-}
-
-export function taskWorkflowId(taskId: string): string {
-  return `task-${taskId}`;
 }

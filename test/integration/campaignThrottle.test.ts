@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { CampaignClient } from '../../client/campaign/campaignClient';
-import { campaignWorkflowId } from '../../domain/campaign/campaign';
+import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { readCsvTable } from '../../activities/campaign/audienceCsv';
+import { readCsvTable } from '../../client/campaign/audienceCsv';
 import { audienceFromTable } from '../../domain/campaign/csv';
 
 const audience = (text: string) => audienceFromTable(readCsvTable(text));

@@ -9,9 +9,9 @@ import {
   prospectOfTask,
   renderTitle,
   TaskChangeSchema,
-  taskWorkflowId,
   type TaskChange,
 } from '../../domain/tasks/tasks';
+import { taskWorkflowId } from '../../workflows/tasks/contract';
 import { at, DAY, HOUR, lead, MINUTE, salesV, snapshot, T0 } from './fixtures3';
 import { formatTime } from '../../domain/shared/timeZone';
 

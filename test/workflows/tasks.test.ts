@@ -1,8 +1,8 @@
 import { OpsClient } from '../../client/process/opsClient';
 import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
-import { taskWorkflowId } from '../../domain/tasks/tasks';
-import { checkMigration, getTask } from '../../workflows/pipeline/contract';
+import { checkMigration } from '../../workflows/pipeline/contract';
+import { getTask, taskWorkflowId } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { startTimeSkippingStack } from '../helpers/temporal';
 

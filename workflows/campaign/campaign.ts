@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { normalizeEmail } from '../../domain/shared/email';
 import {
   CAMPAIGN_COMMANDS,
   applyBatch,
@@ -31,15 +32,15 @@ import {
   type CampaignState,
   type RecipientException,
 } from '../../domain/campaign/campaign';
-import { campaignUpdates, getCampaign, getCampaignException, getCampaignProgress } from './contract';
-import { SA } from '../shared/searchAttributes';
+import { CampaignSA, campaignUpdates, getCampaign, getCampaignException, getCampaignProgress } from './contract';
+import { startedWithSearchAttribute } from '../shared/searchAttributes';
 
 export interface CampaignRunOptions {
   /** Recipients per send activity (default 500). */
   batchSize?: number;
   /** Continue-as-new once the run's history is longer than this (default 2,000 events). */
   continueAsNewAfterEvents?: number;
-  /** Publish search attributes (default true); false only for the time-skipping test server. */
+  /** Recorded in older histories; no longer read (workflows/shared/searchAttributes.ts). */
   searchAttributes?: boolean;
 }
 
@@ -124,7 +125,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   setHandler(getCampaignProgress, () => progressOf(state));
   setHandler(getCampaign, () => state);
-  setHandler(getCampaignException, (email) => state.exceptions.find((e) => e.email === email.trim().toLowerCase()));
+  setHandler(getCampaignException, (email) => state.exceptions.find((e) => e.email === normalizeEmail(email)));
   for (const name of Object.keys(campaignUpdates) as CampaignCommandName[]) {
     const apply = CAMPAIGN_COMMANDS[name];
     setHandler(
@@ -138,11 +139,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
 
   let published = '';
+  const indexed = startedWithSearchAttribute(CampaignSA.status);
   const publish = () => {
-    if (options.searchAttributes === false) return;
+    if (!indexed) return;
     const pairs = [
-      { key: SA.campaignStatus, value: state.status },
-      { key: SA.campaignSent, value: state.sent },
+      { key: CampaignSA.status, value: state.status },
+      { key: CampaignSA.sent, value: state.sent },
     ];
     const signature = JSON.stringify(pairs.map((p) => p.value));
     if (signature !== published) upsertSearchAttributes(pairs);
@@ -187,7 +189,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       from: definition.from,
       leadsRep: definition.leads?.rep,
       ...(definition.leads?.process ? { leadsProcess: definition.leads.process } : {}),
-      searchAttributes: options.searchAttributes,
     }, () => state.status === 'cancelled');
     if (outcome) state = applyBatch(state, outcome);
 

@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { normalizeEmail } from '../../domain/shared/email';
 import { DomainError } from '../../domain/shared/errors';
 import { listBytes, suppress, suppressedAmong, unsuppress, type SuppressionList, type SuppressionRemoval } from '../../domain/campaign/suppression';
 import { getSuppressed, listSuppressed, listUnsuppressed, suppressSignal, suppressUpdate, unsuppressUpdate } from './contract';
@@ -38,7 +39,7 @@ export async function suppressionListWorkflow(input: SuppressionListInput = {}):
     const result = suppress(list, raw, nowIso(), bytes);
     list = result.list;
     bytes += result.bytes;
-    return list[String((raw as { email?: unknown }).email ?? '').trim().toLowerCase()]!;
+    return list[normalizeEmail(String((raw as { email?: unknown }).email ?? ''))]!;
   };
   setHandler(suppressSignal, (raw) => {
     try {

@@ -1,3 +1,4 @@
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AcceptQuote,
@@ -22,9 +23,49 @@ import type {
   Reassign,
 } from '../../domain/pipeline/commands';
 import type { TaskChange } from '../../domain/tasks/tasks';
-import type { AssignRequest, Assignment, Publish, PublishedVersion, RegistryState } from '../../domain/process/registry';
 import type { CommandName } from '../../domain/pipeline/lifecycle';
-import type { CommandResult, ProspectState } from '../../domain/pipeline/prospect';
+import { prospectIdOf, prospectWorkflowId, type CommandResult, type ProspectState } from '../../domain/pipeline/prospect';
+
+/**
+ * The pipeline's Temporal contract: what a caller needs to find, start and talk to a
+ * prospect's workflow (`prospectWorkflow`, id `prospect-<id>`). Bundle-safe: workflow code,
+ * activities and clients all import it. (The id itself is built in the domain, where
+ * Message-IDs are derived from it.)
+ */
+export { prospectIdOf, prospectWorkflowId };
+
+/** The prospect's workflow type, for visibility queries (starts go by the function's type). */
+export const PROSPECT_WORKFLOW_TYPE = 'prospectWorkflow';
+
+/**
+ * Everything a person lists or filters prospects by lives in visibility, so inboxes and
+ * pipeline lists need no second database. The dev server allows 10 Keyword and 3 each of
+ * Datetime/Double/Int attributes per namespace; these are chosen to leave room. Task
+ * workflows reuse SalesRep and NextDueTime.
+ */
+export const ProspectSA = {
+  stage: defineSearchAttributeKey('SalesStage', 'KEYWORD'),
+  rep: defineSearchAttributeKey('SalesRep', 'KEYWORD'),
+  quoteTotal: defineSearchAttributeKey('QuoteTotal', 'DOUBLE'),
+  nextDue: defineSearchAttributeKey('NextDueTime', 'DATETIME'),
+  process: defineSearchAttributeKey('SalesProcess', 'KEYWORD'),
+  processVersion: defineSearchAttributeKey('SalesProcessVersion', 'INT'),
+} as const;
+
+/** What a new prospect is listed by from its first moment (the workflow keeps them current). */
+export function prospectStartSearchAttributes(initial: ProspectState): SearchAttributePair[] {
+  return [
+    { key: ProspectSA.stage, value: initial.stage },
+    { key: ProspectSA.rep, value: initial.info.rep },
+    { key: ProspectSA.process, value: initial.process.name },
+    { key: ProspectSA.processVersion, value: initial.process.version },
+  ];
+}
+
+/** Shown in lists without waking the workflow. */
+export function prospectMemo(initial: ProspectState): Record<string, string> {
+  return { name: initial.info.name, company: initial.info.company ?? '' };
+}
 
 /**
  * Every message a prospect workflow understands. Commands that can be refused are updates
@@ -66,50 +107,6 @@ export const checkMigration = defineQuery<string | null, [unknown]>('checkMigrat
 /** A task workflow reports a change of its task (overdue, escalated, done, cancelled). */
 export const taskChanged = defineSignal<[TaskChange]>('taskChanged');
 
-// ---- task workflow ----
-
-export interface TaskCompletion {
-  outcome: string;
-  note?: string;
-  by?: string;
-}
-
-/** The rep completes a task; refused when it is already done or cancelled. */
-export const completeTaskUpdate = defineUpdate<TaskView, [TaskCompletion]>('complete');
-export const getTask = defineQuery<TaskView>('getTask');
-/**
- * The prospect tells its task of changes made there (call moved, query answered, prospect
- * closed, task reassigned: `rep` with the new rep's address and manager).
- */
-export const taskControl = defineSignal<[TaskControl]>('taskControl');
-export interface TaskControl {
-  state?: 'done' | 'cancelled';
-  dueAt?: string;
-  escalateAt?: string;
-  outcome?: string;
-  /** The rep the task belongs to now (a reassignment), where their mail goes, and their manager. */
-  rep?: string;
-  repEmail?: string;
-  manager?: { id: string; email: string };
-}
-
-export interface TaskView {
-  id: string;
-  prospectId: string;
-  kind: string;
-  title: string;
-  rep: string;
-  dueAt: string;
-  escalateAt: string;
-  state: 'open' | 'overdue' | 'escalated' | 'done' | 'cancelled';
-  createdAt: string;
-  doneAt?: string;
-  outcome?: string;
-  note?: string;
-  remindedAt?: string;
-  escalatedAt?: string;
-}
-
 export const getProspect = defineQuery<ProspectState>('getProspect');
 
 /**
@@ -124,10 +121,3 @@ export const contactObserved = defineSignal<[LogContact]>('contactObserved');
  * one by one, like `contactObserved`.
  */
 export const contactsObserved = defineSignal<[LogContact[]]>('contactsObserved');
-
-// ---- process registry workflow ----
-
-export const publishProcess = defineUpdate<PublishedVersion, [Publish]>('publish');
-export const assignRep = defineUpdate<Assignment, [AssignRequest]>('assign');
-export const getRegistry = defineQuery<RegistryState>('getRegistry');
-export const getProcessVersion = defineQuery<PublishedVersion, [number | undefined]>('getProcessVersion');

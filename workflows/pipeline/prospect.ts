@@ -34,10 +34,11 @@ import {
 } from '../../domain/pipeline/prospect';
 import type { ProcessDefinition } from '../../domain/process/process';
 import { keepRecentRecord, recordVersion } from '../../domain/pipeline/record';
-import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, taskWorkflowId, type TaskChange } from '../../domain/tasks/tasks';
-import { checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged, taskControl } from './contract';
+import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, type TaskChange } from '../../domain/tasks/tasks';
+import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
+import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
-import { SA } from '../shared/searchAttributes';
+import { startedWithSearchAttribute } from '../shared/searchAttributes';
 
 export interface ProspectWorkflowInput {
   info: ProspectInfoInput;
@@ -48,8 +49,8 @@ export interface ProspectWorkflowInput {
    */
   state?: CarriedState;
   /**
-   * Publish search attributes (default true). Only for servers that cannot register
-   * custom ones, i.e. the time-skipping test server; lists need them everywhere else.
+   * Recorded in older histories (false on the time-skipping test server); no longer read:
+   * a run publishes search attributes when it started with them (workflows/shared/searchAttributes.ts).
    */
   searchAttributes?: boolean;
 }
@@ -96,6 +97,8 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   const everyMissedDeadline = patched('every-missed-deadline');
   const outboxBesideLoop = patched('outbox-beside-loop');
   const syncSentKey = patched('task-sync-sent-key');
+
+  const indexed = startedWithSearchAttribute(ProspectSA.stage);
 
   setHandler(getProspect, () => state);
 
@@ -190,11 +193,11 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     // Taken before publishing and delivering: a command that lands while a mail is being
     // sent must wake the next round, or its stage change would never be published.
     const seen = version;
-    if (input.searchAttributes !== false) published = publishSearchAttributes(state, published);
+    if (indexed) published = publishSearchAttributes(state, published);
     if (!outboxBesideLoop) await deliverOutbox(get, set);
     // Histories from before task workflows existed kept tasks inside the prospect only.
     if (state.tasks.some(needsSync) && patched('task-workflows')) {
-      await syncTasks(get, set, { searchAttributes: input.searchAttributes !== false, markSent: syncSentKey });
+      await syncTasks(get, set, { searchAttributes: indexed, markSent: syncSentKey });
     }
 
     // Workflows started before task workflows also woke for task due times (and, with
@@ -283,18 +286,9 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
               timeZone: state.process.timezone,
-              ...(searchAttributes ? {} : { searchAttributes: false }),
             },
           ],
-          ...(searchAttributes
-            ? {
-                typedSearchAttributes: [
-                  { key: SA.taskState, value: 'open' },
-                  { key: SA.rep, value: task.rep },
-                  { key: SA.nextDue, value: new Date(task.dueAt) },
-                ],
-              }
-            : {}),
+          ...(searchAttributes ? { typedSearchAttributes: taskSearchAttributes({ state: 'open', rep: task.rep, dueAt: task.dueAt }) } : {}),
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -373,12 +367,12 @@ function publishSearchAttributes(state: ProspectState, previous: string): string
   const due = nextDueAt(state);
   const total = currentQuote(state)?.totals.netCents;
   const pairs: SearchAttributeUpdatePair[] = [
-    { key: SA.stage, value: state.stage },
-    { key: SA.rep, value: state.info.rep },
-    { key: SA.process, value: state.process.name },
-    { key: SA.processVersion, value: state.process.version },
-    { key: SA.quoteTotal, value: total === undefined ? null : total / 100 },
-    { key: SA.nextDue, value: due === undefined ? null : new Date(due) },
+    { key: ProspectSA.stage, value: state.stage },
+    { key: ProspectSA.rep, value: state.info.rep },
+    { key: ProspectSA.process, value: state.process.name },
+    { key: ProspectSA.processVersion, value: state.process.version },
+    { key: ProspectSA.quoteTotal, value: total === undefined ? null : total / 100 },
+    { key: ProspectSA.nextDue, value: due === undefined ? null : new Date(due) },
   ];
   const signature = JSON.stringify(pairs.map((p) => p.value));
   if (signature !== previous) upsertSearchAttributes(pairs);

@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { assign, publish, versionOf, type RegistryState } from '../../domain/process/registry';
-import { assignRep, getProcessVersion, getRegistry, publishProcess } from '../pipeline/contract';
+import { assignRep, getProcessVersion, getRegistry, publishProcess } from './contract';
 
 export interface ProcessRegistryInput {
   name: string;

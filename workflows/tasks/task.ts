@@ -1,4 +1,3 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   condition,
   getExternalWorkflowHandle,
@@ -14,8 +13,9 @@ import { parseOrThrow } from '../../domain/shared/errors';
 import { taskEscalationMail, taskOverdueMail } from '../../domain/pipeline/notifications';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
 import type { TaskChange } from '../../domain/tasks/tasks';
-import { completeTaskUpdate, getTask, taskChanged, taskControl, type TaskView } from '../pipeline/contract';
-import { SA } from '../shared/searchAttributes';
+import { taskChanged } from '../pipeline/contract';
+import { TaskSA, completeTaskUpdate, getTask, taskControl, taskSearchAttributes, type TaskView } from './contract';
+import { startedWithSearchAttribute } from '../shared/searchAttributes';
 
 export interface TaskWorkflowInput {
   task: TaskView;
@@ -23,7 +23,7 @@ export interface TaskWorkflowInput {
   parentWorkflowId: string;
   repEmail?: string;
   manager?: { id: string; email: string };
-  /** false on servers without custom search attributes (the time-skipping test server). */
+  /** Recorded in older histories; no longer read (workflows/shared/searchAttributes.ts). */
   searchAttributes?: boolean;
   /** The zone the task's mails show times in (the prospect's process); UTC when absent. */
   timeZone?: string;
@@ -47,6 +47,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   let completedBy: string | undefined;
   let version = 0;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  const indexed = startedWithSearchAttribute(TaskSA.state);
   const nowIso = () => new Date(Date.now()).toISOString();
   // Since this patch a task reports a deadline to its prospect before mailing about it, with
   // the due time the report refers to, and closes itself when its prospect is gone.
@@ -117,13 +118,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   });
 
   const publish = () => {
-    if (input.searchAttributes === false) return;
-    const pairs: SearchAttributeUpdatePair[] = [
-      { key: SA.taskState, value: task.state },
-      { key: SA.rep, value: task.rep },
-      { key: SA.nextDue, value: active() ? new Date(task.dueAt) : null },
-    ];
-    upsertSearchAttributes(pairs);
+    if (!indexed) return;
+    upsertSearchAttributes(taskSearchAttributes(task, active()));
   };
 
   const send = async (mail: OutboundMail | undefined) => {
