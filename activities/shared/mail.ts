@@ -15,7 +15,7 @@ export interface SentMail {
   accepted: string[];
 }
 
-/** What nodemailer's error says about the mail (see domain/smtpFailure.ts). */
+/** What nodemailer's error says about the mail (see domain/shared/smtpFailure.ts). */
 export function smtpFailureOf(err: unknown): SmtpFailure {
   return classifySmtpFailure(typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : { message: String(err) });
 }

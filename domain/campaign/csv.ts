@@ -4,7 +4,7 @@ import { describeIssues } from '../shared/errors';
 
 /**
  * Audience CSV files: a header row, then one recipient per line. The format is read by a
- * CSV library outside the domain (activities/audienceCsv.ts); the rules for rows are here.
+ * CSV library outside the domain (client/campaign/audienceCsv.ts); the rules for rows are here.
  * No row is dropped silently: every data line is either a recipient or a problem with its
  * line number.
  */

@@ -12,7 +12,7 @@ import { multiLineText, singleLineText } from '../shared/text';
  * parses its argument with the schema here, so the CLI, the HTTP API and the workflow
  * refuse the same input with the same message.
  *
- * The schemas are built per rules level (domain/inputRules.ts): update handlers parse with
+ * The schemas are built per rules level (domain/shared/inputRules.ts): update handlers parse with
  * the `recorded` ones, which keep only the rules that held before text and money were
  * tightened, so a command an older validator accepted still applies on replay.
  */

@@ -261,7 +261,7 @@ function reReadLines(state: ProspectState, quote: QuoteRevision, rules: InputRul
 
 /**
  * Re-reads the current inquiry into the quotation: its products and quantities, with the
- * prices the quotation already has (domain/quotation.ts refreshLines). A draft is refreshed
+ * prices the quotation already has (domain/pipeline/quotation.ts refreshLines). A draft is refreshed
  * in place; a sent or expired quotation gets a new draft revision, as with any change.
  */
 export function refreshQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {

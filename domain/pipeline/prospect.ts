@@ -13,7 +13,7 @@ export const ProspectIdSchema = z
 
 /**
  * Who the prospect is; what `salesflow create` and the HTTP API accept. `lenient`: the rules
- * before clean text, for workflows replaying their start (domain/inputRules.ts).
+ * before clean text, for workflows replaying their start (domain/shared/inputRules.ts).
  */
 export function prospectInfoSchema(lenient = false) {
   return z.object({
@@ -167,7 +167,7 @@ export interface ProspectState {
   migrations?: { at: string; from: number; to: number; by: string }[];
   /** Serial number for task ids, so ids stay unique across continue-as-new. */
   nextTaskNo: number;
-  /** How many older entries left the workflow's window of the record (see domain/record.ts). */
+  /** How many older entries left the workflow's window of the record (see domain/pipeline/record.ts). */
   archived?: RecordCounts;
 }
 

@@ -78,7 +78,7 @@ export const ProcessNameSchema = z
 /**
  * The schemas of a definition that hold text people write (names, titles) or rules added
  * later, per rules level: workflows parse definitions again (at start, on migration, on
- * publish) in handlers that replay, so they use the `recorded` level (domain/inputRules.ts).
+ * publish) in handlers that replay, so they use the `recorded` level (domain/shared/inputRules.ts).
  */
 function definitionSchemas(lenient: boolean) {
   const PersonSchema = z.object({

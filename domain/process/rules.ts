@@ -7,7 +7,7 @@ import { singleLineText } from '../shared/text';
  */
 export const FACT_ROOTS = ['answers', 'fields', 'source', 'company', 'email'] as const;
 
-/** The qualification answers a rep records (domain/qualification.ts). */
+/** The qualification answers a rep records (domain/pipeline/qualification.ts). */
 export const ANSWER_KEYS = ['budget', 'need', 'authority', 'timeline'] as const;
 
 export const FactPathSchema = z
@@ -32,7 +32,7 @@ export const ConditionSchema = z.discriminatedUnion('op', [
 ]);
 export type Condition = z.infer<typeof ConditionSchema>;
 
-/** `lenient`: the rules before clean text (see domain/inputRules.ts). */
+/** `lenient`: the rules before clean text (see domain/shared/inputRules.ts). */
 export function scoringRuleSchema(lenient = false) {
   return ConditionSchema.and(
     z.object({

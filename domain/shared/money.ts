@@ -54,7 +54,7 @@ function legacyHundredths(n: number): number | undefined {
 
 /**
  * A unit price in a command: decimal text, parsed to cents. With `legacy`, also a number
- * (commands recorded before prices were text; see domain/inputRules.ts).
+ * (commands recorded before prices were text; see domain/shared/inputRules.ts).
  */
 export function priceSchema(legacy: boolean) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {

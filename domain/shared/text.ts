@@ -35,7 +35,7 @@ function report(ctx: z.RefinementCtx, problem: string | undefined): void {
 
 /**
  * `lenient` is for update handlers replaying commands accepted before the rule existed
- * (see domain/inputRules.ts); everywhere else the rule holds.
+ * (see domain/shared/inputRules.ts); everywhere else the rule holds.
  */
 export function singleLineText(max: number, lenient = false) {
   const base = z.string().trim().max(max, `must be at most ${max} characters`);

@@ -21,7 +21,7 @@ function nowIso(): string {
 
 /**
  * One shard of the suppression list (`suppression-list-<task queue>-<shard>`, see
- * domain/suppression.ts): the addresses of that shard that unsubscribed or bounced, held
+ * domain/campaign/suppression.ts): the addresses of that shard that unsubscribed or bounced, held
  * durably by a long-running workflow. Campaign batches ask it before sending;
  * the unsubscribe endpoint and bounce handling add to it with signal-with-start, so the
  * first opt-out creates it, and read the entry back with the `suppress` update. It

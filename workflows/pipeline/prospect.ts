@@ -85,7 +85,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // newProspect validates the input; a bad input fails the workflow task with a clear
   // message instead of starting a prospect on garbage. The client validates first too.
   // Recorded rules: the client checked today's, and a start recorded under older ones
-  // must replay (domain/inputRules.ts).
+  // must replay (domain/shared/inputRules.ts).
   let state: ProspectState = input.state
     ? // The input's info and process are the ones the previous run handed over.
       { ...input.state, info: input.state.info ?? (input.info as ProspectInfo), process: input.state.process ?? (input.process as ProcessDefinition) }
@@ -139,7 +139,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
         const before = recordVersion(state);
         // The handler applies what the validator accepted. Validators do not run on replay,
         // so it must not re-check today's stricter input rules: an update recorded under
-        // older rules still applies as it did (domain/inputRules.ts).
+        // older rules still applies as it did (domain/shared/inputRules.ts).
         state = keepRecentRecord(runCommand(name, state, command, nowIso(), 'recorded'));
         version++;
         const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));

@@ -20,7 +20,7 @@ export async function processRegistryWorkflow(input: ProcessRegistryInput): Prom
   setHandler(
     publishProcess,
     (request) => {
-      // Applies what the validator accepted, under the rules it was recorded with (domain/inputRules.ts).
+      // Applies what the validator accepted, under the rules it was recorded with (domain/shared/inputRules.ts).
       const result = publish(state, request, now(), 'recorded');
       state = result.state;
       return result.version;

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { DomainError } from '../../domain/shared/errors';
 import { formatDuration } from '../../domain/shared/duration';
@@ -7,14 +7,10 @@ import type { ProcessDefinition } from '../../domain/process/process';
 import { maxCallDuration } from '../../domain/pipeline/timeRules';
 import { diffDefinitions } from '../../domain/process/registry';
 import { STAGES, type Stage } from '../../domain/pipeline/stages';
-import { collect, parseInquiryItem } from '../pipeline/cliArgs';
 import type { CliContext } from '../shared/cliContext';
 import { readProcessFile } from './processFile';
 
-/**
- * The sales-ops and rep commands: process versions and migration, task inboxes, calls,
- * and customers' telephone queries.
- */
+/** The sales-ops commands: process definitions, published versions and migration. */
 
 /** Turns parsed durations back into the text people write, for `process show`. */
 export function toDocument(def: ProcessDefinition): unknown {
@@ -36,8 +32,8 @@ export function toDocument(def: ProcessDefinition): unknown {
   };
 }
 
-export function registerOpsCommands(program: Command, ctx: CliContext): void {
-  const { withOps, withClient, print, json, by, time, timesIn } = ctx;
+export function registerProcessCommands(program: Command, ctx: CliContext): void {
+  const { withOps, print, json, by, time } = ctx;
 
   const proc = program.command('process').description('process definitions: validate, publish, list, show, diff, migrate');
   proc
@@ -127,111 +123,4 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       // A refusal is an outcome the caller must see in the exit code, not only in the text.
       if (report.refused > 0) throw new DomainError(`${report.refused} prospect(s) refused the move to v${opts.to}; see above`);
     });
-
-  program
-    .command('reassign')
-    .description('move an open prospect and its open tasks to another rep of its process version')
-    .argument('<id>')
-    .requiredOption('--rep <rep>', 'the new rep')
-    .option('--reason <text>', 'why, for the record and the mail to the new rep')
-    .addOption(by())
-    .addOption(json())
-    .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'reassign', { rep: opts.rep, reason: opts.reason, by: opts.by }));
-      print(state, opts.json, () => `${id}: reassigned to ${opts.rep} with its open tasks; ${opts.rep} was mailed`);
-    });
-
-  program
-    .command('tasks')
-    .description("a rep's inbox of open tasks, soonest due first (from visibility)")
-    .requiredOption('--rep <rep>')
-    .addOption(new Option('--due <when>').choices(['today', 'overdue']))
-    .addOption(json())
-    .action(async (opts) => {
-      const rows = await withOps((ops) => ops.inbox(opts.rep, opts.due));
-      print(rows, opts.json, () =>
-        rows.length === 0 ? `no open tasks for ${opts.rep}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
-      );
-    });
-
-  const call = program.command('call').description('calls with the customer: schedule, reschedule, cancel, done');
-  call
-    .command('schedule')
-    .argument('<prospect>')
-    .requiredOption('--at <time>', 'ISO time, e.g. 2026-12-01T10:00:00Z')
-    .option('--duration <d>', 'e.g. 30m (default: the process call length)')
-    .option('--note <text>', '', '')
-    .addOption(by())
-    .addOption(json())
-    .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'scheduleCall', { at: opts.at, duration: opts.duration, note: opts.note, by: opts.by }));
-      const c = state.calls![state.calls!.length - 1]!;
-      print(state, opts.json, () => `scheduled call ${c.id} at ${time(c.at)} (task ${c.taskId}); invitation sent`);
-    });
-  call
-    .command('reschedule')
-    .argument('<call-id>', 'e.g. acme-C1')
-    .requiredOption('--at <time>')
-    .option('--duration <d>')
-    .addOption(by())
-    .addOption(json())
-    .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'rescheduleCall', { callId, at: opts.at, duration: opts.duration, by: opts.by }));
-      print(state, opts.json, () => `moved call ${callId} to ${time(opts.at)}; updated invitation sent`);
-    });
-  call
-    .command('cancel')
-    .argument('<call-id>')
-    .option('--reason <text>', '', '')
-    .addOption(by())
-    .addOption(json())
-    .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'cancelCall', { callId, reason: opts.reason, by: opts.by }));
-      print(state, opts.json, () => `cancelled call ${callId}; cancellation sent`);
-    });
-  call
-    .command('done')
-    .argument('<call-id>')
-    .requiredOption('--outcome <text>')
-    .option('--note <text>', '', '')
-    .addOption(by())
-    .addOption(json())
-    .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'completeCall', { callId, outcome: opts.outcome, note: opts.note, by: opts.by }));
-      print(state, opts.json, () => `call ${callId} done; logged in the contact log`);
-    });
-
-  const support = program.command('support').description("customers' telephone queries (sales support)");
-  support
-    .command('query')
-    .argument('<prospect>')
-    .requiredOption('--topic <text>')
-    .requiredOption('--question <text>')
-    .addOption(by())
-    .addOption(json())
-    .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'openSupportQuery', { topic: opts.topic, question: opts.question, by: opts.by }));
-      const q = state.supportQueries![state.supportQueries!.length - 1]!;
-      print(state, opts.json, () => `opened query ${q.id} for ${q.rep} (task ${q.taskId})`);
-    });
-  support
-    .command('answer')
-    .argument('<query-id>', 'e.g. acme-Q1')
-    .requiredOption('--answer <text>')
-    .option('--item <PRODUCT:QTY[:YYYY-MM-DD]>', 'also create (or change) the inquiry with these items', collect, [])
-    .addOption(by())
-    .addOption(json())
-    .action(async (queryId: string, opts) => {
-      const items = (opts.item as string[]).map(parseInquiryItem);
-      const state = await withClient((c) =>
-        c.command(prospectOf(queryId, 'Q'), 'answerSupportQuery', { queryId, answer: opts.answer, ...(items.length ? { inquiryItems: items } : {}), by: opts.by }),
-      );
-      print(state, opts.json, () => `answered ${queryId}${items.length ? `; inquiry version ${state.inquiry?.versions.length}` : ''}`);
-    });
-}
-
-function prospectOf(id: string, letter: 'C' | 'Q'): string {
-  const m = new RegExp(`^(.+)-${letter}\\d+$`).exec(id);
-  if (!m) throw new DomainError(`"${id}" is not a ${letter === 'C' ? 'call' : 'query'} id (they look like acme-${letter}1)`);
-  return m[1]!;
 }
