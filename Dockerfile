@@ -34,7 +34,7 @@ COPY --from=build /app/dist ./dist
 
 USER node
 
-# Configuration comes from the environment (see domain/config.ts): TEMPORAL_ADDRESS,
+# Configuration comes from the environment (see domain/shared/config.ts): TEMPORAL_ADDRESS,
 # TEMPORAL_NAMESPACE, SALESFLOW_TASK_QUEUE, SMTP_URL, MAIL_FROM, SMTP_POOL_SIZE.
 # On SIGTERM the worker finishes the tasks it holds, then exits.
 CMD ["node", "dist/worker/main.js"]

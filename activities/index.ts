@@ -1,6 +1,6 @@
-import { createCampaignActivities, type CampaignDeps } from './campaign';
-import { createCampaignAudienceActivities } from './campaignAudience';
-import { createMailActivities, type MailDeps } from './mail';
+import { createCampaignActivities, type CampaignDeps } from './campaign/campaign';
+import { createCampaignAudienceActivities } from './campaign/campaignAudience';
+import { createMailActivities, type MailDeps } from './shared/mail';
 
 /** `mailer` is transactional mail's transport; campaigns bring their own pool. `campaignDir`: the only folder audience CSVs are read from (default: the working directory). */
 export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> & { campaignDir?: string } };

@@ -2,16 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { eachLimited } from '../activities/concurrency';
-import { CampaignClient } from '../client/campaignClient';
-import { SalesflowClient } from '../client/salesflowClient';
-import { parseCampaignDefinition } from '../domain/campaign';
-import { newProspect } from '../domain/lifecycle';
-import { DEFAULT_PROCESS_INPUT } from '../domain/process';
-import { prospectWorkflowId } from '../domain/prospect';
+import { eachLimited } from '../activities/shared/concurrency';
+import { CampaignClient } from '../client/campaign/campaignClient';
+import { SalesflowClient } from '../client/pipeline/salesflowClient';
+import { parseCampaignDefinition } from '../domain/campaign/campaign';
+import { newProspect } from '../domain/pipeline/lifecycle';
+import { DEFAULT_PROCESS_INPUT } from '../domain/process/process';
 import { startBenchStack } from './benchStack';
 import { MailSink } from '../scripts/mailSink';
-import { SA } from '../workflows/searchAttributes';
+import { startProspect } from '../client/pipeline/start';
 
 /**
  * `npm run bench -- audience --prospects N`: N running prospects on a fresh dev server
@@ -38,17 +37,7 @@ export async function audienceBench(options: { prospects: number }): Promise<voi
       10,
       async (id) => {
         const initial = newProspect({ id, name: `Person ${id}`, email: `${id}@bench.test`, rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
-        await client.workflow.start('prospectWorkflow', {
-          workflowId: prospectWorkflowId(id),
-          taskQueue: 'bench',
-          args: [{ info: initial.info, process: initial.process }],
-          typedSearchAttributes: [
-            { key: SA.stage, value: initial.stage },
-            { key: SA.rep, value: 'alice' },
-            { key: SA.process, value: initial.process.name },
-            { key: SA.processVersion, value: initial.process.version },
-          ],
-        });
+        await startProspect(client, 'bench', initial);
       },
     );
     while ((await prospects.listProspects({ rep: 'alice' })).length < n) await new Promise((r) => setTimeout(r, 1_000));

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { ConnectionConfig, WorkerConfig } from '../domain/config';
+import type { ConnectionConfig, WorkerConfig } from '../domain/shared/config';
 import { startDevServer } from '../scripts/devStack';
 import { freePort } from '../scripts/freePort';
 import type { MailSink } from '../scripts/mailSink';

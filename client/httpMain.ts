@@ -1,7 +1,7 @@
-import { ConnectionConfigSchema, HttpConfigSchema, unsubscribeSecretProblem } from '../domain/config';
-import { describeIssues } from '../domain/errors';
-import { CampaignClient } from './campaignClient';
-import { startHttpServer } from './http';
+import { ConnectionConfigSchema, HttpConfigSchema, unsubscribeSecretProblem } from '../domain/shared/config';
+import { describeIssues } from '../domain/shared/errors';
+import { CampaignClient } from './campaign/campaignClient';
+import { startHttpServer } from './campaign/http';
 
 /**
  * `npm run api`: the HTTP endpoint (unsubscribe links) on its own, for deployments where

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import { NewApiTokenSchema, NewUserSchema, LoginSchema, PasswordSchema, type Account, type NewUser, type Role } from '../domain/accounts';
-import { DomainError, parseOrThrow } from '../domain/errors';
+import { NewApiTokenSchema, NewUserSchema, LoginSchema, PasswordSchema, type Account, type NewUser, type Role } from '../domain/accounts/accounts';
+import { DomainError, parseOrThrow } from '../domain/shared/errors';
 import type { SalesflowDb } from './database';
 import { hashPassword, newSecret, secretHash, verifyPassword } from './passwords';
 import type { ApiTokensTable, AuditLogTable, UsersTable } from './schema';

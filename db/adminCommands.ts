@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { DatabaseConfigSchema } from '../domain/config';
-import { ROLES } from '../domain/accounts';
-import { DomainError, describeIssues } from '../domain/errors';
+import { DatabaseConfigSchema } from '../domain/shared/config';
+import { ROLES } from '../domain/accounts/accounts';
+import { DomainError, describeIssues } from '../domain/shared/errors';
 import { PROJECT_ROOT } from '../scripts/temporalBinaries';
 
 /**

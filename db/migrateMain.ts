@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DatabaseConfigSchema } from '../domain/config';
-import { describeIssues } from '../domain/errors';
+import { DatabaseConfigSchema } from '../domain/shared/config';
+import { describeIssues } from '../domain/shared/errors';
 import { ensureDatabase, openDatabase } from './database';
 import { migrateToLatest } from './migrations';
 import { withoutPassword } from './stack';

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { Role } from '../domain/accounts';
+import type { Role } from '../domain/accounts/accounts';
 
 /**
  * The salesflow database as Kysely sees it: one interface per table, column names as in SQL.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { ConnectionConfigSchema } from '../domain/config';
+import { ConnectionConfigSchema } from '../domain/shared/config';
 
 /**
  * Saves a workflow's history as JSON for the replay tests:

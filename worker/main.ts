@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/config';
-import { describeIssues } from '../domain/errors';
+import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
+import { describeIssues } from '../domain/shared/errors';
 import { ensureSearchAttributes } from './searchAttributes';
 import { createSalesflowWorker } from './worker';
 

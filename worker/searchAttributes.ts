@@ -1,6 +1,17 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { CampaignSA } from '../workflows/campaign/contract';
+import { ProspectSA } from '../workflows/pipeline/contract';
+import { TaskSA } from '../workflows/tasks/contract';
+
+/** Every custom search attribute of every area, once (tasks reuse two of the prospect's). */
+export const ALL_SEARCH_ATTRIBUTES = [...new Map([...Object.values(ProspectSA), ...Object.values(TaskSA), ...Object.values(CampaignSA)].map((key) => [key.name, key])).values()];
+
+/** The `--search-attribute NAME=Type` flags the Temporal CLI dev server takes. */
+export function devServerSearchAttributeFlags(): string[] {
+  const cliType = { KEYWORD: 'Keyword', DOUBLE: 'Double', DATETIME: 'Datetime', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList' } as const;
+  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+}
 
 const INDEXED_TYPE = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -5,9 +5,9 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
-import type { CampaignDeps } from '../activities/campaign';
-import { CampaignStore } from '../activities/campaignStore';
-import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/config';
+import type { CampaignDeps } from '../activities/campaign/campaign';
+import { CampaignStore } from '../activities/campaign/campaignStore';
+import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;

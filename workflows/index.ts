@@ -1,6 +1,6 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-export { prospectWorkflow } from './prospect';
-export { campaignWorkflow } from './campaign';
-export { suppressionListWorkflow } from './suppression';
-export { taskWorkflow } from './task';
-export { processRegistryWorkflow } from './processRegistry';
+export { prospectWorkflow } from './pipeline/prospect';
+export { campaignWorkflow } from './campaign/campaign';
+export { suppressionListWorkflow } from './campaign/suppression';
+export { taskWorkflow } from './tasks/task';
+export { processRegistryWorkflow } from './process/processRegistry';

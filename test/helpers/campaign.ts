@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCampaignDefinition, type CampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign';
+import { parseCampaignDefinition, type CampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign/campaign';
 import type { CapturedMail } from '../../scripts/mailSink';
 
 /** Campaign fixtures: an audience CSV on disk and a definition mailing it. */

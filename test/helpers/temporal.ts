@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { SalesflowClient } from '../../client/salesflowClient';
-import type { ConnectionConfig } from '../../domain/config';
+import { startWithoutCustomSearchAttributes } from '../../client/shared/visibility';
+import { SalesflowClient } from '../../client/pipeline/salesflowClient';
+import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
-import type { CampaignDeps } from '../../activities/campaign';
+import type { CampaignDeps } from '../../activities/campaign/campaign';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -47,7 +48,7 @@ async function startStack(
   connection: NativeConnection,
   raw: Client,
   address: string,
-  options: StackOptions & { namespace?: string; searchAttributes?: boolean } = {},
+  options: StackOptions & { namespace?: string } = {},
 ): Promise<TestStack> {
   quietRuntime();
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
@@ -70,7 +71,7 @@ async function startStack(
   });
   const running = worker.run();
   return {
-    client: SalesflowClient.fromClient(raw, config, { searchAttributes: options.searchAttributes }),
+    client: SalesflowClient.fromClient(raw, config),
     raw,
     sink,
     worker,
@@ -122,9 +123,10 @@ export async function startTimeSkippingStack(): Promise<TestStack & { env: TestW
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
   });
-  // The Java test server cannot register custom search attributes, so prospects here run
-  // without them; visibility is covered by the dev-server integration tests.
-  const stack = await startStack(env.nativeConnection, env.client, 'time-skipping', { searchAttributes: false });
+  // The Java test server cannot register custom search attributes, so workflows here start
+  // (and run) without them; visibility is covered by the dev-server integration tests.
+  startWithoutCustomSearchAttributes();
+  const stack = await startStack(env.nativeConnection, env.client, 'time-skipping');
   return {
     ...stack,
     env,

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampaignClient } from '../../client/campaignClient';
-import { OpsClient } from '../../client/opsClient';
-import { ProcessDefinitionSchema } from '../../domain/process';
-import { startHttpServer, type RunningHttpServer } from '../../client/http';
-import { campaignMessageId, campaignWorkflowId, leadProspectId, parseCampaignDefinition } from '../../domain/campaign';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { OpsClient } from '../../client/process/opsClient';
+import { ProcessDefinitionSchema } from '../../domain/process/process';
+import { startHttpServer, type RunningHttpServer } from '../../client/campaign/http';
+import { campaignMessageId, leadProspectId, parseCampaignDefinition } from '../../domain/campaign/campaign';
+import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';

@@ -2,15 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { CampaignClient } from '../../client/campaignClient';
-import { eachLimited } from '../../activities/concurrency';
-import { createCampaignAudienceActivities, type ListingProgress, type LookupProgress } from '../../activities/campaignAudience';
-import { CampaignStore } from '../../activities/campaignStore';
-import { parseCampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign';
-import { newProspect } from '../../domain/lifecycle';
-import { DEFAULT_PROCESS_INPUT } from '../../domain/process';
-import { prospectWorkflowId } from '../../domain/prospect';
-import { SA } from '../../workflows/searchAttributes';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { eachLimited } from '../../activities/shared/concurrency';
+import { createCampaignAudienceActivities, type ListingProgress, type LookupProgress } from '../../activities/campaign/campaignAudience';
+import { CampaignStore } from '../../activities/campaign/campaignStore';
+import { parseCampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign/campaign';
+import { newProspect } from '../../domain/pipeline/lifecycle';
+import { DEFAULT_PROCESS_INPUT } from '../../domain/process/process';
+import { startProspect } from '../../client/pipeline/start';
 import { audienceCsv, csvCampaign, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
@@ -110,17 +109,7 @@ test('1,000 filtered prospects resolve well inside the timeout; listing and look
   // Started straight through the client, 20 at a time: the cheapest way to many prospects.
   await eachLimited(ids, 20, async (id) => {
     const initial = newProspect({ id, name: id, email: `${id}@scale.test`, rep }, DEFAULT_PROCESS_INPUT, now);
-    await stack.raw.workflow.start('prospectWorkflow', {
-      workflowId: prospectWorkflowId(id),
-      taskQueue: stack.taskQueue,
-      args: [{ info: initial.info, process: initial.process }],
-      typedSearchAttributes: [
-        { key: SA.stage, value: initial.stage },
-        { key: SA.rep, value: rep },
-        { key: SA.process, value: initial.process.name },
-        { key: SA.processVersion, value: initial.process.version },
-      ],
-    });
+    await startProspect(stack.raw, stack.taskQueue, initial);
   });
   await eventually(async () => expect((await stack.client.listProspects({ rep })).length).toBe(N), 60_000, 500);
 

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampaignClient } from '../../client/campaignClient';
-import { campaignMessageId, campaignWorkflowId } from '../../domain/campaign';
-import { entryBytes, SHARD_BUDGET_BYTES, suppressionShard, suppressionWorkflowId, type SuppressionEntry, type SuppressionList } from '../../domain/suppression';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { campaignMessageId } from '../../domain/campaign/campaign';
+import { campaignWorkflowId, suppressionWorkflowId } from '../../workflows/campaign/contract';
+import { entryBytes, SHARD_BUDGET_BYTES, suppressionShard, type SuppressionEntry, type SuppressionList } from '../../domain/campaign/suppression';
 import { MailSink } from '../../scripts/mailSink';
-import { getSuppressed, listSuppressed, suppressSignal } from '../../workflows/campaignMessages';
+import { getSuppressed, listSuppressed, suppressSignal } from '../../workflows/campaign/contract';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { runCli } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';

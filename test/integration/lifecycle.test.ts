@@ -1,5 +1,5 @@
-import type { ProcessDefinitionInput } from '../../domain/process';
-import { prospectWorkflowId } from '../../domain/prospect';
+import type { ProcessDefinitionInput } from '../../domain/process/process';
+import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 

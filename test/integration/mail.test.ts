@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMailActivities } from '../../activities/mail';
+import { createMailActivities } from '../../activities/shared/mail';
 import { MailSink } from '../../scripts/mailSink';
 import { createMailer } from '../../worker/worker';
 

@@ -1,11 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { ProcessDefinitionInput } from '../../domain/process';
-import { prospectWorkflowId, type ProspectState } from '../../domain/prospect';
-import { RECORD_WINDOW } from '../../domain/record';
-import { taskWorkflowId } from '../../domain/tasks';
+import type { ProcessDefinitionInput } from '../../domain/process/process';
+import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
+import { RECORD_WINDOW } from '../../domain/pipeline/record';
 import { MailSink } from '../../scripts/mailSink';
-import { completeTaskUpdate, contactObserved, contactsObserved, getTask, type TaskView } from '../../workflows/messages';
+import { contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
+import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
 

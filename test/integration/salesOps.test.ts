@@ -1,5 +1,5 @@
-import { OpsClient } from '../../client/opsClient';
-import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process';
+import { OpsClient } from '../../client/process/opsClient';
+import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
 import type { CapturedMail } from '../../scripts/mailSink';
 import { eventually } from '../helpers/eventually';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';

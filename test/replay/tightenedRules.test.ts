@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { newProspect, runCommand, type CommandName } from '../../domain/lifecycle';
-import type { ProspectState } from '../../domain/prospect';
+import { newProspect, runCommand, type CommandName } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import { bundlePath, quietRuntime } from '../helpers/temporal';
 
 /**

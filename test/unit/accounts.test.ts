@@ -1,5 +1,5 @@
-import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema } from '../../domain/accounts';
-import { describeIssues } from '../../domain/errors';
+import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema } from '../../domain/accounts/accounts';
+import { describeIssues } from '../../domain/shared/errors';
 
 function problems(result: { success: boolean; error?: unknown }): string[] {
   return result.success ? [] : describeIssues(result.error as Parameters<typeof describeIssues>[0]);

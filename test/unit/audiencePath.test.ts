@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AudiencePathError, resolveAudiencePath } from '../../activities/audienceCsv';
+import { AudiencePathError, resolveAudiencePath } from '../../client/campaign/audienceCsv';
 
 const root = mkdtempSync(join(tmpdir(), 'salesflow-campaign-dir-'));
 const allowed = join(root, 'campaigns');

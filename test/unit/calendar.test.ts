@@ -1,4 +1,4 @@
-import { renderCallEvent, type CallEvent } from '../../domain/calendar';
+import { renderCallEvent, type CallEvent } from '../../domain/tasks/calendar';
 import { icsProp, unfoldedLines } from './fixtures3';
 
 const EVENT: CallEvent = {

@@ -1,8 +1,8 @@
-import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../../domain/calls';
-import { logContact, markLost, runCommand } from '../../domain/lifecycle';
-import type { OutboundMail, ProspectState } from '../../domain/prospect';
-import { applyTaskChange } from '../../domain/tasks';
-import { DomainError } from '../../domain/errors';
+import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../../domain/tasks/calls';
+import { logContact, markLost, runCommand } from '../../domain/pipeline/lifecycle';
+import type { OutboundMail, ProspectState } from '../../domain/pipeline/prospect';
+import { applyTaskChange } from '../../domain/tasks/tasks';
+import { DomainError } from '../../domain/shared/errors';
 import { at, DAY, HOUR, icsProp, lead, MINUTE, refusal, SALES, snapshot, unfoldedLines } from './fixtures3';
 
 const NOW = at(HOUR); // Monday 10:00

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { readCsvTable } from '../../activities/audienceCsv';
-import { audienceFromTable } from '../../domain/csv';
+import { readCsvTable } from '../../client/campaign/audienceCsv';
+import { audienceFromTable } from '../../domain/campaign/csv';
 
 const audience = (text: string) => audienceFromTable(readCsvTable(text));
 

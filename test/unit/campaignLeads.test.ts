@@ -1,5 +1,5 @@
-import { checkLeadColumns, checkLeadRep, filterExcludedStages, leadFieldsOf, leadProspectId, parseCampaignDefinition } from '../../domain/campaign';
-import { DEFAULT_PROCESS } from '../../domain/process';
+import { checkLeadColumns, checkLeadRep, filterExcludedStages, leadFieldsOf, leadProspectId, parseCampaignDefinition } from '../../domain/campaign/campaign';
+import { DEFAULT_PROCESS } from '../../domain/process/process';
 
 const leads = (l: Record<string, unknown>) =>
   parseCampaignDefinition({ id: 'l', name: 'L', template: { subject: 's', text: 't' }, audience: { csv: 'a.csv' }, leads: l }).leads!;

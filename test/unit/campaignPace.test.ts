@@ -7,7 +7,7 @@ import {
   parseCampaignDefinition,
   throttledBatchSize,
   type CampaignState,
-} from '../../domain/campaign';
+} from '../../domain/campaign/campaign';
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();

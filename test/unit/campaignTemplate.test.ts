@@ -1,6 +1,6 @@
-import { checkTemplateAgainstAudience, campaignMessageId, parseCampaignDefinition, throttledBatchSize, earliestSendTime, pauseCampaign, resumeCampaign, cancelCampaign, newCampaignState, type CampaignState } from '../../domain/campaign';
-import { DomainError } from '../../domain/errors';
-import { missingVariables, renderTemplate, templateVariables, TemplateSchema } from '../../domain/template';
+import { checkTemplateAgainstAudience, campaignMessageId, parseCampaignDefinition, throttledBatchSize, earliestSendTime, pauseCampaign, resumeCampaign, cancelCampaign, newCampaignState, type CampaignState } from '../../domain/campaign/campaign';
+import { DomainError } from '../../domain/shared/errors';
+import { missingVariables, renderTemplate, templateVariables, TemplateSchema } from '../../domain/campaign/template';
 
 const template = {
   subject: 'Spring offer for {{company}}',

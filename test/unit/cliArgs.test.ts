@@ -1,6 +1,6 @@
-import { linesFromInquiry, parsePrice, parseQuoteItem } from '../../client/cliArgs';
-import { DomainError } from '../../domain/errors';
-import { priceLine, QuoteLineInputSchema, specOf } from '../../domain/quotation';
+import { linesFromInquiry, parsePrice, parseQuoteItem } from '../../client/pipeline/cliArgs';
+import { DomainError } from '../../domain/shared/errors';
+import { priceLine, QuoteLineInputSchema, specOf } from '../../domain/pipeline/quotation';
 
 const ITEMS = [
   { product: 'PUMP-X', quantity: 5 },

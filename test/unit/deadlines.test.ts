@@ -1,8 +1,8 @@
-import { applyDueDeadlines, applyDueDeadlinesLegacy, customerResponded, nextDeadlineAt, nextDueAt, pendingDeadlines } from '../../domain/deadlines';
-import { acceptQuote, changeQuote, completeTask, currentQuote, logContact, sendQuote } from '../../domain/lifecycle';
-import type { ProspectState } from '../../domain/prospect';
+import { applyDueDeadlines, applyDueDeadlinesLegacy, customerResponded, nextDeadlineAt, nextDueAt, pendingDeadlines } from '../../domain/pipeline/deadlines';
+import { acceptQuote, changeQuote, completeTask, currentQuote, logContact, sendQuote } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import { at, DAY, fresh, HOUR, INFO, inInquiry, MINUTE, qualified, SENT_AT, snapshot, withDraft, withSent } from './fixtures';
-import { formatTime } from '../../domain/timeZone';
+import { formatTime } from '../../domain/shared/timeZone';
 
 // The fixture process: staleAfter 2d, escalateAfter 5d, validity 10d, followUpDueIn 1d.
 const SENT = Date.parse(SENT_AT);

@@ -1,5 +1,5 @@
-import { DurationSchema, formatDuration, parseDuration } from '../../domain/duration';
-import { describeIssues } from '../../domain/errors';
+import { DurationSchema, formatDuration, parseDuration } from '../../domain/shared/duration';
+import { describeIssues } from '../../domain/shared/errors';
 import { DAY, HOUR, MINUTE, SECOND } from './fixtures';
 
 describe('parseDuration', () => {

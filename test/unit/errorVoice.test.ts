@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { CommanderError, type Command } from 'commander';
 import { buildProgram } from '../../client/cli';
-import { describeFailure, errorLine, flagFor } from '../../client/cliErrors';
-import { CreateInquirySchema, CreateQuoteSchema, LogContactSchema, QualifySchema, ScheduleCallSchema } from '../../domain/commands';
-import { DomainError, issuesFromMessage, parseOrThrow } from '../../domain/errors';
-import { ProcessDefinitionSchema } from '../../domain/process';
+import { describeFailure, errorLine, flagFor } from '../../client/shared/cliErrors';
+import { CreateInquirySchema, CreateQuoteSchema, LogContactSchema, QualifySchema, ScheduleCallSchema } from '../../domain/pipeline/commands';
+import { DomainError, issuesFromMessage, parseOrThrow } from '../../domain/shared/errors';
+import { ProcessDefinitionSchema } from '../../domain/process/process';
 
 /** zod's default wording, which no person should read. */
 const RAW_ZOD = /Too small|Too big|Invalid input|Invalid option|expected \w+, received|Unrecognized key|>=|<=/;

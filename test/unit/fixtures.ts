@@ -1,7 +1,7 @@
-import { createInquiry, createQuote, newProspect, qualify, sendQuote } from '../../domain/lifecycle';
-import type { ProcessDefinitionInput } from '../../domain/process';
-import type { ProspectInfoInput, ProspectState } from '../../domain/prospect';
-import type { QuoteLineInput } from '../../domain/quotation';
+import { createInquiry, createQuote, newProspect, qualify, sendQuote } from '../../domain/pipeline/lifecycle';
+import type { ProcessDefinitionInput } from '../../domain/process/process';
+import type { ProspectInfoInput, ProspectState } from '../../domain/pipeline/prospect';
+import type { QuoteLineInput } from '../../domain/pipeline/quotation';
 
 /**
  * Shared examples for the domain unit tests: one small process (two teams), one prospect,

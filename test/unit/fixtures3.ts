@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { DomainError, describeIssues } from '../../domain/errors';
-import { newProspect } from '../../domain/lifecycle';
-import { ProcessDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../../domain/process';
-import type { ProspectInfoInput, ProspectState } from '../../domain/prospect';
+import { DomainError, describeIssues } from '../../domain/shared/errors';
+import { newProspect } from '../../domain/pipeline/lifecycle';
+import { ProcessDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../../domain/process/process';
+import type { ProspectInfoInput, ProspectState } from '../../domain/pipeline/prospect';
 
 /**
  * Examples for the issue-3 unit tests (process definitions, rules, tasks, calls, support,

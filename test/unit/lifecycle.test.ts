@@ -1,4 +1,4 @@
-import { DomainError, formatPath, parseOrThrow } from '../../domain/errors';
+import { DomainError, formatPath, parseOrThrow } from '../../domain/shared/errors';
 import {
   acceptQuote,
   changeInquiry,
@@ -13,10 +13,10 @@ import {
   qualify,
   rejectQuote,
   sendQuote,
-} from '../../domain/lifecycle';
-import { applyDueDeadlines } from '../../domain/deadlines';
-import { LogContactSchema } from '../../domain/commands';
-import type { ProspectState } from '../../domain/prospect';
+} from '../../domain/pipeline/lifecycle';
+import { applyDueDeadlines } from '../../domain/pipeline/deadlines';
+import { LogContactSchema } from '../../domain/pipeline/commands';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import {
   at,
   CREATED_AT,

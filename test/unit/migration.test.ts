@@ -1,7 +1,7 @@
-import { answerQuery, migrateProcess, migrationBlocker, runCommand } from '../../domain/lifecycle';
-import { ProcessDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../../domain/process';
-import type { ProspectState } from '../../domain/prospect';
-import { openSupportQuery } from '../../domain/support';
+import { answerQuery, migrateProcess, migrationBlocker, runCommand } from '../../domain/pipeline/lifecycle';
+import { ProcessDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../../domain/process/process';
+import type { ProspectState } from '../../domain/pipeline/prospect';
+import { openSupportQuery } from '../../domain/tasks/support';
 import { at, DAY, HOUR, lead, refusal, SALES, salesV, snapshot } from './fixtures3';
 
 const MIGRATED_AT = at(DAY);

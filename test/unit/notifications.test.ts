@@ -1,7 +1,7 @@
-import { messageId, quoteSentMail } from '../../domain/notifications';
-import { currentQuote } from '../../domain/lifecycle';
+import { messageId, quoteSentMail } from '../../domain/pipeline/notifications';
+import { currentQuote } from '../../domain/pipeline/lifecycle';
 import { at, HOUR, DAY, withSent } from './fixtures';
-import { formatTime } from '../../domain/timeZone';
+import { formatTime } from '../../domain/shared/timeZone';
 
 describe('mails', () => {
   it('derives Message-IDs from the workflow and the subject of the mail', () => {

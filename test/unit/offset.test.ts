@@ -1,4 +1,4 @@
-import { addOffset, formatOffset, OffsetSchema, type Offset } from '../../domain/offset';
+import { addOffset, formatOffset, OffsetSchema, type Offset } from '../../domain/process/offset';
 import { DAY, FRIDAY, HOUR, MINUTE, MONDAY, problems, SATURDAY, SECOND, SUNDAY } from './fixtures3';
 
 const weekday = (iso: string) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(iso).getUTCDay()];

@@ -1,4 +1,4 @@
-import { describeIssues, DomainError, parseOrThrow } from '../../domain/errors';
+import { describeIssues, DomainError, parseOrThrow } from '../../domain/shared/errors';
 import {
   allReps,
   DEFAULT_PROCESS,
@@ -6,7 +6,7 @@ import {
   ProcessDefinitionSchema,
   teamOf,
   type ProcessDefinitionInput,
-} from '../../domain/process';
+} from '../../domain/process/process';
 import { DAY, PROCESS } from './fixtures';
 
 /** The messages a process definition is refused with; fails the test if it is accepted. */

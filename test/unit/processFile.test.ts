@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatProblem, loadProcessFile, parseYamlWithSchema, type FileProblem } from '../../client/processFile';
-import { DomainError } from '../../domain/errors';
-import { ProcessDefinitionSchema } from '../../domain/process';
+import { formatProblem, loadProcessFile, parseYamlWithSchema, type FileProblem } from '../../client/process/processFile';
+import { DomainError } from '../../domain/shared/errors';
+import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { HOUR, SALES, SALES_DEF } from './fixtures3';
 
 /** Lines joined as a file; line N of the file is `lines[N - 1]`. */

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DomainError, parseOrThrow } from '../../domain/errors';
-import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process';
-import { ConditionSchema } from '../../domain/rules';
+import { DomainError, parseOrThrow } from '../../domain/shared/errors';
+import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
+import { ConditionSchema } from '../../domain/process/rules';
 import { DAY, HOUR, MINUTE, problems, SALES, SALES_DEF } from './fixtures3';
 
 /** SALES with one part replaced. */

@@ -1,5 +1,5 @@
-import { RateMeter, progressLine, speedOf } from '../../client/progressBar';
-import type { CampaignProgress } from '../../domain/campaign';
+import { RateMeter, progressLine, speedOf } from '../../client/campaign/progressBar';
+import type { CampaignProgress } from '../../domain/campaign/campaign';
 
 const base: CampaignProgress = {
   id: 'c',

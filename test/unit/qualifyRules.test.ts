@@ -1,5 +1,5 @@
-import { qualificationFacts, qualify, runCommand } from '../../domain/lifecycle';
-import type { ProspectState } from '../../domain/prospect';
+import { qualificationFacts, qualify, runCommand } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import { at, DAY, FRIDAY, HOUR, lead, refusal, SALES, salesV } from './fixtures3';
 
 const QUALIFIED_AT = at(HOUR); // Monday 10:00

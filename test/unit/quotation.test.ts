@@ -1,6 +1,6 @@
-import { DomainError } from '../../domain/errors';
-import { applyDueDeadlines } from '../../domain/deadlines';
-import { changeInquiry, changeQuote, createQuote, currentQuote, refreshQuote, sendQuote, staleReference } from '../../domain/lifecycle';
+import { DomainError } from '../../domain/shared/errors';
+import { applyDueDeadlines } from '../../domain/pipeline/deadlines';
+import { changeInquiry, changeQuote, createQuote, currentQuote, refreshQuote, sendQuote, staleReference } from '../../domain/pipeline/lifecycle';
 import {
   formatCents,
   priceLine,
@@ -10,9 +10,9 @@ import {
   specOf,
   totalsOf,
   type QuoteLineInput,
-} from '../../domain/quotation';
-import { MAX_AMOUNT_CENTS, parsePercentText, parsePriceText, priceSchema } from '../../domain/money';
-import { describeIssues } from '../../domain/errors';
+} from '../../domain/pipeline/quotation';
+import { MAX_AMOUNT_CENTS, parsePercentText, parsePriceText, priceSchema } from '../../domain/shared/money';
+import { describeIssues } from '../../domain/shared/errors';
 import {
   at,
   DAY,

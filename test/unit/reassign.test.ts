@@ -1,5 +1,5 @@
-import { migrateProcess, reassign, runCommand } from '../../domain/lifecycle';
-import { ProcessDefinitionSchema } from '../../domain/process';
+import { migrateProcess, reassign, runCommand } from '../../domain/pipeline/lifecycle';
+import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { at, HOUR, lead, refusal, SALES, salesV } from './fixtures3';
 
 const NOW = at(2 * HOUR);

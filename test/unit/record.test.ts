@@ -1,5 +1,5 @@
-import { logContact } from '../../domain/lifecycle';
-import { keepRecentRecord, recordVersion } from '../../domain/record';
+import { logContact } from '../../domain/pipeline/lifecycle';
+import { keepRecentRecord, recordVersion } from '../../domain/pipeline/record';
 import { at, fresh, MINUTE } from './fixtures';
 
 describe('the record keeps a bounded window', () => {

@@ -1,4 +1,4 @@
-import { assign, diffDefinitions, latest, publish, versionOf, type RegistryState } from '../../domain/registry';
+import { assign, diffDefinitions, latest, publish, versionOf, type RegistryState } from '../../domain/process/registry';
 import { DAY, refusal, SALES, SALES_DEF, salesV, snapshot, T0, at } from './fixtures3';
 
 const empty = (name = 'sales'): RegistryState => ({ name, versions: [], roundRobin: {} });

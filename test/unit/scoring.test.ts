@@ -1,4 +1,4 @@
-import { factAt, holds, scoreQualification, type Condition, type Facts, type KnockoutRule, type ScoringRule } from '../../domain/rules';
+import { factAt, holds, scoreQualification, type Condition, type Facts, type KnockoutRule, type ScoringRule } from '../../domain/process/rules';
 import { SALES_DEF } from './fixtures3';
 
 const FACTS: Facts = {

@@ -1,4 +1,4 @@
-import { classifySmtpFailure, enhancedStatus } from '../../domain/smtpFailure';
+import { classifySmtpFailure, enhancedStatus } from '../../domain/shared/smtpFailure';
 
 /** The errors nodemailer raises, as the relay's reply and the command it answered. */
 const cases: [string, Parameters<typeof classifySmtpFailure>[0], string][] = [

@@ -1,4 +1,4 @@
-import { canMove, isClosed, STAGES, TRANSITIONS } from '../../domain/stages';
+import { canMove, isClosed, STAGES, TRANSITIONS } from '../../domain/pipeline/stages';
 
 describe('stages', () => {
   it('moves forward one step at a time, and to lost from any open stage', () => {

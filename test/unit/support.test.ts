@@ -1,6 +1,6 @@
-import { answerQuery, runCommand } from '../../domain/lifecycle';
-import type { ProspectState } from '../../domain/prospect';
-import { answerSupportQuery, openSupportQuery } from '../../domain/support';
+import { answerQuery, runCommand } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
+import { answerSupportQuery, openSupportQuery } from '../../domain/tasks/support';
 import { at, FRIDAY, HOUR, lead, MINUTE, refusal, SALES, salesV } from './fixtures3';
 
 const ASKED_AT = at(HOUR); // Monday 10:00

@@ -1,4 +1,5 @@
-import { byShard, entryBytes, listBytes, MAX_DETAIL_LENGTH, MAX_REMOVALS_KEPT, MAX_SOURCE_LENGTH, SHARD_BUDGET_BYTES, suppress, SUPPRESSION_SHARDS, suppressionShard, suppressionWorkflowId, unsuppress } from '../../domain/suppression';
+import { byShard, entryBytes, listBytes, MAX_DETAIL_LENGTH, MAX_REMOVALS_KEPT, MAX_SOURCE_LENGTH, SHARD_BUDGET_BYTES, suppress, SUPPRESSION_SHARDS, suppressionShard, unsuppress } from '../../domain/campaign/suppression';
+import { suppressionWorkflowId } from '../../workflows/campaign/contract';
 
 describe('suppression shards', () => {
   it('an address always lands in the same shard, whatever its case or spacing', () => {

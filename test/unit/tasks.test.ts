@@ -1,5 +1,5 @@
-import { runCommand } from '../../domain/lifecycle';
-import type { ProspectState } from '../../domain/prospect';
+import { runCommand } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
 import {
   addStageTasks,
   addTask,
@@ -9,11 +9,11 @@ import {
   prospectOfTask,
   renderTitle,
   TaskChangeSchema,
-  taskWorkflowId,
   type TaskChange,
-} from '../../domain/tasks';
+} from '../../domain/tasks/tasks';
+import { taskWorkflowId } from '../../workflows/tasks/contract';
 import { at, DAY, HOUR, lead, MINUTE, salesV, snapshot, T0 } from './fixtures3';
-import { formatTime } from '../../domain/timeZone';
+import { formatTime } from '../../domain/shared/timeZone';
 
 const QUALIFIED_AT = at(HOUR);
 const INQUIRY_AT = at(2 * HOUR);

@@ -1,12 +1,12 @@
-import { commandSchemas } from '../../domain/commands';
-import { describeIssues, parseOrThrow } from '../../domain/errors';
-import { CampaignDefinitionSchema } from '../../domain/campaign';
-import { logContact, newProspect } from '../../domain/lifecycle';
-import { openSupportQuery } from '../../domain/support';
-import { ProcessDefinitionSchema, processDefinitionSchema } from '../../domain/process';
-import { publish } from '../../domain/registry';
-import { ProspectInfoSchema } from '../../domain/prospect';
-import { multiLineText, singleLineText } from '../../domain/text';
+import { commandSchemas } from '../../domain/pipeline/commands';
+import { describeIssues, parseOrThrow } from '../../domain/shared/errors';
+import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
+import { logContact, newProspect } from '../../domain/pipeline/lifecycle';
+import { openSupportQuery } from '../../domain/tasks/support';
+import { ProcessDefinitionSchema, processDefinitionSchema } from '../../domain/process/process';
+import { publish } from '../../domain/process/registry';
+import { ProspectInfoSchema } from '../../domain/pipeline/prospect';
+import { multiLineText, singleLineText } from '../../domain/shared/text';
 import { lead, SALES, T0 } from './fixtures3';
 
 function problems(schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown): string[] {

@@ -1,6 +1,6 @@
-import { DomainError } from '../../domain/errors';
-import { answerQuery, changeInquiry, createInquiry, logContact, runCommand } from '../../domain/lifecycle';
-import { CONTACT_CLOCK_SKEW_MS } from '../../domain/timeRules';
+import { DomainError } from '../../domain/shared/errors';
+import { answerQuery, changeInquiry, createInquiry, logContact, runCommand } from '../../domain/pipeline/lifecycle';
+import { CONTACT_CLOCK_SKEW_MS } from '../../domain/pipeline/timeRules';
 import { at, fresh, HOUR, inInquiry, INQUIRY_AT, MINUTE, qualified, snapshot } from './fixtures';
 
 // INQUIRY_AT is 2026-03-02T11:00Z.

@@ -1,7 +1,7 @@
-import { ConnectionConfigSchema } from '../../domain/config';
-import { ProcessDefinitionSchema, mailTimeZone, withTimeZone } from '../../domain/process';
-import { formatTime, formatTimesIn, isTimeZone, TimeZoneSchema } from '../../domain/timeZone';
-import { scheduleCall } from '../../domain/calls';
+import { ConnectionConfigSchema } from '../../domain/shared/config';
+import { ProcessDefinitionSchema, mailTimeZone, withTimeZone } from '../../domain/process/process';
+import { formatTime, formatTimesIn, isTimeZone, TimeZoneSchema } from '../../domain/shared/timeZone';
+import { scheduleCall } from '../../domain/tasks/calls';
 import { at, HOUR, lead, problems, SALES } from './fixtures3';
 
 describe('formatTime: times as people read them', () => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signUnsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../../activities/unsubscribeToken';
+import { signUnsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../../activities/campaign/unsubscribeToken';
 
 const secret = 'a-test-secret-of-some-length';
 const now = Date.parse('2026-03-01T00:00:00Z');

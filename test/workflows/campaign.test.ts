@@ -1,5 +1,6 @@
-import { CampaignClient } from '../../client/campaignClient';
-import { campaignMessageId, campaignWorkflowId } from '../../domain/campaign';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { campaignMessageId } from '../../domain/campaign/campaign';
+import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { eventually } from '../helpers/eventually';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { startTimeSkippingStack } from '../helpers/temporal';
@@ -15,7 +16,7 @@ let campaigns: CampaignClient;
 
 beforeAll(async () => {
   stack = await startTimeSkippingStack();
-  campaigns = CampaignClient.fromClient(stack.raw, stack.config, { searchAttributes: false });
+  campaigns = CampaignClient.fromClient(stack.raw, stack.config);
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,5 +1,5 @@
-import { SalesflowClient } from '../../client/salesflowClient';
-import { prospectWorkflowId, type ProspectState } from '../../domain/prospect';
+import { SalesflowClient } from '../../client/pipeline/salesflowClient';
+import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
 import { startTimeSkippingStack } from '../helpers/temporal';
 
 /**

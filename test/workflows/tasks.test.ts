@@ -1,8 +1,8 @@
-import { OpsClient } from '../../client/opsClient';
-import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process';
-import { prospectWorkflowId, type ProspectState } from '../../domain/prospect';
-import { taskWorkflowId } from '../../domain/tasks';
-import { checkMigration, getTask } from '../../workflows/messages';
+import { OpsClient } from '../../client/process/opsClient';
+import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
+import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
+import { checkMigration } from '../../workflows/pipeline/contract';
+import { getTask, taskWorkflowId } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { startTimeSkippingStack } from '../helpers/temporal';
 

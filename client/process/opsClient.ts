@@ -1,0 +1,213 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { ConnectionConfig } from '../../domain/shared/config';
+import { DomainError } from '../../domain/shared/errors';
+import { migrateProcess } from '../../domain/pipeline/lifecycle';
+import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../../domain/process/process';
+import type { ProspectInfoInput } from '../../domain/pipeline/prospect';
+import type { Assignment, PublishedVersion, RegistryState } from '../../domain/process/registry';
+import type { Stage } from '../../domain/pipeline/stages';
+import { prospectOfTask } from '../../domain/tasks/tasks';
+import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates } from '../../workflows/pipeline/contract';
+import { REGISTRY_WORKFLOW_TYPE, getProcessVersion, getRegistry, publishProcess, registryNameOf } from '../../workflows/process/contract';
+import { TASK_WORKFLOW_TYPE, TaskSA, completeTaskUpdate, getTask, taskIdOf, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
+import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { assignOnProcess, registryHandle } from './start';
+import { translate, type SalesflowClient } from '../pipeline/salesflowClient';
+
+/**
+ * What sales ops and reps do beyond one prospect: publish process versions, migrate
+ * prospects between them, and work task inboxes. Built on the same Temporal client.
+ */
+
+/** A task as the inbox shows it: read from visibility (search attributes and memo), not from the task. */
+export type InboxRow = Pick<TaskView, 'id' | 'prospectId' | 'kind' | 'title' | 'rep' | 'dueAt'> & { state: string };
+
+export interface MigrationResult {
+  prospectId: string;
+  from?: number;
+  outcome: 'migrated' | 'would migrate' | 'refused';
+  reason?: string;
+}
+
+export interface MigrationReport {
+  results: MigrationResult[];
+  /** Migrated (or, in a dry run, would migrate). */
+  moved: number;
+  refused: number;
+  /** Already on the target version. */
+  unchanged: number;
+}
+
+export class OpsClient {
+  private readonly client: Client;
+  private readonly config: ConnectionConfig;
+
+  constructor(readonly sales: SalesflowClient) {
+    this.client = sales.client;
+    this.config = sales.config;
+  }
+
+  private registry(name: string, create: boolean) {
+    return registryHandle(this.client, this.config.SALESFLOW_TASK_QUEUE, name, create);
+  }
+
+  async publish(definition: ProcessDefinition, by: string): Promise<PublishedVersion> {
+    const handle = await this.registry(definition.name, true);
+    return this.wrap(() => handle.executeUpdate(publishProcess, { args: [{ definition, by }] }), definition.name);
+  }
+
+  async registryState(name: string): Promise<RegistryState> {
+    const handle = await this.registry(name, false);
+    return this.wrap(() => handle.query(getRegistry), name);
+  }
+
+  async version(name: string, version?: number): Promise<PublishedVersion> {
+    const handle = await this.registry(name, false);
+    return this.wrap(() => handle.query(getProcessVersion, version), name);
+  }
+
+  async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {
+    const out = [];
+    const query = visibilityQuery(REGISTRY_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    for await (const wf of this.client.workflow.list({ query })) {
+      const name = registryNameOf(wf.workflowId);
+      const state = await this.registryState(name);
+      out.push({ name, versions: state.versions.length, latestPublishedAt: state.versions[state.versions.length - 1]?.publishedAt });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Round-robin (or territory) assignment by the published process; durable across callers. */
+  async assign(name: string, info: Pick<ProspectInfoInput, 'fields' | 'source' | 'company' | 'email'>): Promise<Assignment> {
+    return this.wrap(() => assignOnProcess(this.client, name, { fields: info.fields ?? {}, source: info.source, company: info.company, email: info.email }), name);
+  }
+
+  /**
+   * Creates a prospect on a published process, pinned to its latest version; without a rep
+   * the registry assigns one (round-robin, or territory rules first). Idempotent like
+   * SalesflowClient.createProspect: an existing prospect is returned untouched.
+   */
+  async createOnProcess(info: Omit<ProspectInfoInput, 'rep'> & { rep?: string }, processName: string) {
+    const existing = await this.sales.findProspect(info.id);
+    if (existing) return { created: false, state: existing };
+    const published = await this.version(processName);
+    const rep = info.rep ?? (await this.assign(processName, info)).rep;
+    return this.sales.createProspect({ ...info, rep }, published.definition);
+  }
+
+  /**
+   * Moves in-flight prospects of a process to version `to`. Each prospect decides itself
+   * whether the move is safe (its validator), so a refusal changes nothing there. With
+   * `reassign`, a prospect whose rep (or open task's rep) `from` is not in version `to`
+   * moves to rep `to` in the same step.
+   */
+  async migrate(
+    name: string,
+    to: number,
+    where: { stage?: Stage },
+    dryRun: boolean,
+    by: string,
+    reassign?: { from: string; to: string },
+  ): Promise<MigrationReport> {
+    const target = withTimeZone((await this.version(name, to)).definition, this.config.SALESFLOW_TIMEZONE);
+    if (reassign && !findRep(target, reassign.to)) {
+      throw new DomainError(`--to-rep ${reassign.to}: not a rep of ${name} v${to} (reps: ${allReps(target).map((r) => r.id).join(', ')})`);
+    }
+    const base = [`ExecutionStatus = 'Running'`, `${ProspectSA.process.name} = ${visibilityLiteral(name)}`];
+    if (where.stage) base.push(`${ProspectSA.stage.name} = ${visibilityLiteral(where.stage)}`);
+    // Prospects already on the target version: counted (before moving any), not touched.
+    const unchanged = (await this.client.workflow.count(visibilityQuery(PROSPECT_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...base, `${ProspectSA.processVersion.name} = ${to}`))).count;
+    const results: MigrationResult[] = [];
+    const query = visibilityQuery(PROSPECT_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...base, `${ProspectSA.processVersion.name} != ${to}`);
+    for await (const wf of this.client.workflow.list({ query })) {
+      const prospectId = prospectIdOf(wf.workflowId);
+      const from = wf.typedSearchAttributes.get(ProspectSA.processVersion);
+      const handle = this.client.workflow.getHandle(wf.workflowId);
+      if (dryRun) {
+        // The same pure rules the prospect runs, on its current state.
+        let reason: string | undefined;
+        try {
+          migrateProcess(await handle.query(getProspect), { process: target, reassign, by }, new Date().toISOString());
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          reason = err.message.replace(/^cannot migrate [^:]+: /, '');
+        }
+        results.push(reason ? { prospectId, from, outcome: 'refused', reason } : { prospectId, from, outcome: 'would migrate' });
+        continue;
+      }
+      try {
+        await handle.executeUpdate(prospectUpdates.migrateProcess, { args: [{ process: target, ...(reassign ? { reassign } : {}), by }] });
+        results.push({ prospectId, from, outcome: 'migrated' });
+      } catch (err) {
+        // Only the prospect's refusal is a result; anything else (no worker, no server) ends the run.
+        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+        results.push({ prospectId, from, outcome: 'refused', reason: translate(err, prospectId).message.replace(/^cannot migrate [^:]+: /, '') });
+      }
+    }
+    results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
+    return {
+      results,
+      moved: results.filter((r) => r.outcome !== 'refused').length,
+      refused: results.filter((r) => r.outcome === 'refused').length,
+      unchanged,
+    };
+  }
+
+  /** A rep's open tasks from visibility, soonest due first. */
+  async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
+    const clauses = [`ExecutionStatus = 'Running'`, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
+    if (due === 'overdue') clauses.push(`${TaskSA.nextDue.name} < '${now.toISOString()}'`);
+    if (due === 'today') {
+      const end = new Date(now);
+      end.setUTCHours(23, 59, 59, 999);
+      clauses.push(`${TaskSA.nextDue.name} <= '${end.toISOString()}'`);
+    }
+    const rows: InboxRow[] = [];
+    for await (const wf of this.client.workflow.list({ query: visibilityQuery(TASK_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
+      const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
+      const id = taskIdOf(wf.workflowId);
+      rows.push({
+        id,
+        prospectId: prospectOfTask(id) ?? '',
+        kind: memo.kind ?? '',
+        title: memo.title ?? '',
+        rep,
+        dueAt: wf.typedSearchAttributes.get(TaskSA.nextDue)?.toISOString() ?? '',
+        state: wf.typedSearchAttributes.get(TaskSA.state) ?? '',
+      });
+    }
+    return rows.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  async task(taskId: string): Promise<TaskView> {
+    try {
+      return await this.client.workflow.getHandle(taskWorkflowId(taskId)).query(getTask);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no task "${taskId}"`);
+      throw translate(err, taskId);
+    }
+  }
+
+  /** Completes a task through its workflow; tasks from before task workflows go to their prospect. */
+  async completeTask(taskId: string, outcome: string, note: string | undefined, by: string): Promise<TaskView | undefined> {
+    try {
+      return await this.client.workflow.getHandle(taskWorkflowId(taskId)).executeUpdate(completeTaskUpdate, { args: [{ outcome, note, by }] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw translate(err, taskId);
+    }
+    const prospectId = prospectOfTask(taskId);
+    if (!prospectId) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
+    await this.sales.run(prospectId, 'completeTask', { taskId, outcome, note, by });
+    return undefined;
+  }
+
+  private async wrap<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError(`no published process "${what}"`);
+      throw translate(err, what);
+    }
+  }
+}
+

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { singleLineText } from '../shared/text';
+
+/**
+ * Accounts of the salesflow server: who may log in, with which role, and which person of the
+ * process definitions (rep or manager id) the account acts as. Shared by the database layer,
+ * the `salesflow admin` commands and the HTTP API, so every boundary refuses the same input
+ * with the same message.
+ */
+
+export const ROLES = ['admin', 'ops', 'manager', 'rep', 'support'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RoleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+
+/** Logins compare case-insensitively, so they are kept in lower case. */
+export const LoginSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, 'must be at least 3 characters')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ - and must start with a letter or digit');
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 1024;
+
+/** Length is what makes a password strong; no composition rules that push people to patterns. */
+export const PasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+
+/** The rep or manager id the process definitions use for this person, e.g. `alice`. */
+export const PersonIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ -');
+
+export const TeamSchema = PersonIdSchema;
+
+export const DisplayNameSchema = singleLineText(200);
+
+export const NewUserSchema = z
+  .object({
+    login: LoginSchema,
+    role: RoleSchema,
+    displayName: DisplayNameSchema.optional(),
+    personId: PersonIdSchema.optional(),
+    team: TeamSchema.optional(),
+    password: PasswordSchema,
+  })
+  .strict();
+export type NewUser = z.input<typeof NewUserSchema>;
+
+export const ApiTokenNameSchema = singleLineText(100).pipe(z.string().min(1, 'must not be empty'));
+
+export const NewApiTokenSchema = z
+  .object({
+    name: ApiTokenNameSchema,
+    /** A token acts with at most its owner's role; an integration usually needs less. */
+    role: RoleSchema,
+  })
+  .strict();
+
+/** What may be said about an account outside the database: never its password hash. */
+export interface Account {
+  id: string;
+  login: string;
+  displayName: string | null;
+  role: Role;
+  personId: string | null;
+  team: string | null;
+  createdAt: Date;
+  disabledAt: Date | null;
+}

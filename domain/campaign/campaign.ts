@@ -1,0 +1,438 @@
+import { z } from 'zod';
+import { singleLineText } from '../shared/text';
+import { IsoTimeSchema } from '../pipeline/contact';
+import type { CsvAudience, CsvRowError, Recipient } from './csv';
+import { normalizeEmail } from '../shared/email';
+import { DurationSchema } from '../shared/duration';
+import { DomainError, issueMessage, parseOrThrow } from '../shared/errors';
+import { MESSAGE_ID_DOMAIN } from '../pipeline/notifications';
+import { PersonIdSchema, ProcessNameSchema, allReps, findRep, type ProcessDefinition } from '../process/process';
+import { ProspectIdSchema, ProspectInfoSchema } from '../pipeline/prospect';
+import { STAGES } from '../pipeline/stages';
+import { TemplateSchema, requireVariables, type Template } from './template';
+
+/**
+ * A campaign mails one template to an audience, throttled, exactly once per recipient.
+ * The definition is what sales ops write (a YAML file); one run of it is one
+ * `campaign-<id>` workflow.
+ */
+
+export const CampaignIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be letters, digits, "_" or "-" (at most 80)');
+
+export const AudienceSchema = z.union([
+  z.strictObject({
+    /** A CSV file with an `email` column; the other columns are template variables. */
+    csv: z.string().min(1, 'must name a CSV file'),
+  }),
+  z.strictObject({
+    /** Existing prospects by id. */
+    prospects: z.array(ProspectIdSchema).min(1, 'must list at least one prospect').max(100_000),
+  }),
+  z.strictObject({
+    /**
+     * Running prospects from visibility, like `salesflow list`. Won and lost prospects are
+     * left out unless the filter names their stage or sets `includeClosed`.
+     */
+    filter: z.strictObject({
+      stage: z.enum(STAGES).optional(),
+      rep: PersonIdSchema.optional(),
+      includeClosed: z.boolean().optional(),
+    }),
+  }),
+], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep, includeClosed}}' });
+export type Audience = z.infer<typeof AudienceSchema>;
+
+/** The template variables a prospect audience provides (from each prospect's record). */
+export const PROSPECT_VARIABLES = ['id', 'name', 'company', 'email', 'rep'] as const;
+
+export const ScheduleSchema = z
+  .strictObject({
+    /** Cron expressions in UTC, e.g. `0 9 * * MON`. */
+    cron: z.array(z.string().min(9)).min(1).optional(),
+    /** A fixed interval such as `1w` or `1d`. */
+    every: DurationSchema.optional(),
+  })
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give either cron or every' });
+
+export const CampaignDefinitionSchema = z
+  .strictObject({
+    id: CampaignIdSchema,
+    name: singleLineText(200).min(1, 'must not be empty'),
+    /** The From header; the worker's MAIL_FROM when absent. */
+    from: z.string().trim().min(3).max(300).optional(),
+    template: TemplateSchema,
+    audience: AudienceSchema,
+    /**
+     * Make every CSV recipient a prospect (source `campaign:<id>`), so a campaign over
+     * bought or collected leads fills the pipeline. Only for CSV audiences.
+     */
+    leads: z
+      .strictObject({
+        /** The rep for every lead; with `process` and no rep, the process assigns one per lead. */
+        rep: PersonIdSchema.optional(),
+        /** A published process the leads start on (its latest version); the built-in one otherwise. */
+        process: ProcessNameSchema.optional(),
+        /** Column holding the prospect id; default: derived from the address. */
+        idColumn: z.string().min(1).optional(),
+        /** Column holding the contact's name; default the `name` column if there is one, else the address. */
+        nameColumn: z.string().min(1).optional(),
+        /** Column holding the company; default the `company` column if there is one. */
+        companyColumn: z.string().min(1).optional(),
+      })
+      .refine((l) => l.rep !== undefined || l.process !== undefined, { message: 'leads need a rep, or a published process that assigns reps', path: ['rep'] })
+      .optional(),
+    /** Mails per minute; absent means as fast as SMTP accepts them. */
+    throttle: z.number().int('must be a whole number of mails per minute').positive().max(1_000_000).optional(),
+    schedule: ScheduleSchema.optional(),
+  })
+  .refine((d) => d.leads === undefined || 'csv' in d.audience, { message: 'leads only applies to a csv audience', path: ['leads'] });
+export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
+export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema>;
+
+export function parseCampaignDefinition(value: unknown): CampaignDefinition {
+  return parseOrThrow(CampaignDefinitionSchema, value, 'campaign');
+}
+
+
+/** Which variables an audience provides before looking at its rows. */
+export function audienceVariables(audience: Audience, csvColumns?: readonly string[]): string[] {
+  if ('csv' in audience) return [...(csvColumns ?? [])];
+  return [...PROSPECT_VARIABLES];
+}
+
+/** A template variable the audience does not provide is an error now, not at send time. */
+export function checkTemplateAgainstAudience(template: Template, audience: Audience, csvColumns?: readonly string[]): void {
+  const source = 'csv' in audience ? `the CSV (columns: ${(csvColumns ?? []).join(', ')})` : 'a prospect audience (id, name, company, email, rep)';
+  requireVariables(template, audienceVariables(audience, csvColumns), source);
+}
+
+/** Stages a filter leaves out unless asked: the sale is decided, a campaign is not for them. */
+export const CLOSED_STAGES = ['won', 'lost'] as const satisfies readonly (typeof STAGES)[number][];
+
+/** The stages a filter audience excludes (none when it names a stage or includes closed ones). */
+export function filterExcludedStages(filter: { stage?: string; includeClosed?: boolean }): readonly string[] {
+  return filter.stage !== undefined || filter.includeClosed ? [] : CLOSED_STAGES;
+}
+
+export type LeadOptions = NonNullable<CampaignDefinition['leads']>;
+
+/** What a CSV row gives the prospect it becomes. */
+export interface LeadFields {
+  id: string;
+  name: string;
+  company?: string;
+}
+
+/**
+ * A column named in `leads` that the CSV lacks is a mistake in the campaign file; it fails
+ * the run before anyone is mailed, naming the setting.
+ */
+export function checkLeadColumns(leads: LeadOptions, columns: readonly string[]): void {
+  const named = [
+    ['leads.idColumn', leads.idColumn],
+    ['leads.nameColumn', leads.nameColumn],
+    ['leads.companyColumn', leads.companyColumn],
+  ] as const;
+  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
+  if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+}
+
+/** `leads.rep` must be a rep of the process the leads start on. */
+export function checkLeadRep(leads: LeadOptions, process: ProcessDefinition): void {
+  if (leads.rep === undefined || findRep(process, leads.rep)) return;
+  throw new DomainError(`leads.rep "${leads.rep}" is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`);
+}
+
+const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });
+
+/**
+ * The prospect one CSV row becomes, or why it cannot become one (the row is then reported
+ * with its line and the run goes on without it).
+ */
+export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<Record<string, string>>): LeadFields | { problem: string } {
+  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (vars[fallback] ?? '')).trim();
+  const id = leads.idColumn !== undefined ? cell(leads.idColumn, '') : leadProspectId(email);
+  const name = cell(leads.nameColumn, 'name') || email;
+  const company = cell(leads.companyColumn, 'company');
+  const parsed = LeadFieldsSchema.safeParse({ id, name, ...(company ? { company } : {}) });
+  if (parsed.success) return { id: parsed.data.id, name: parsed.data.name, ...(parsed.data.company ? { company: parsed.data.company } : {}) };
+  const what = (key: PropertyKey | undefined) => (key === 'id' ? `prospect id ${JSON.stringify(id)}` : key === 'name' ? `name ${JSON.stringify(name)}` : `company ${JSON.stringify(company)}`);
+  return { problem: parsed.error.issues.map((i) => `${what(i.path[0])}: ${issueMessage(i)}`).join('; ') };
+}
+
+/** FNV-1a, 32 bit: a short, stable fingerprint to keep derived ids unique. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * The Message-ID of a campaign mail, derived from the run (its workflow id) and the
+ * recipient only: a retried or duplicated send carries the same id, so a receiver or an
+ * audit can recognise it. The readable part is for people; the fingerprint keeps two
+ * addresses that sanitise alike apart.
+ */
+export function campaignMessageId(runKey: string, email: string): string {
+  const who = normalizeEmail(email);
+  const readable = who.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 60);
+  return `<${runKey}.${readable}-${fnv1a(who)}@${MESSAGE_ID_DOMAIN}>`;
+}
+
+/** A prospect id for a lead that has none: stable per address. */
+export function leadProspectId(email: string): string {
+  const who = normalizeEmail(email);
+  return `lead-${who.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 80)}-${fnv1a(who).slice(0, 6)}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// A run's state, its progress and the commands that steer it.
+
+export const CAMPAIGN_STATUSES = ['resolving', 'running', 'paused', 'completed', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export type RecipientStatus = 'sent' | 'skipped' | 'bounced' | 'failed';
+
+/** A recipient that did not simply get the mail: why, for the report. */
+export interface RecipientException {
+  index: number;
+  email: string;
+  status: Exclude<RecipientStatus, 'sent'>;
+  reason: string;
+}
+
+/** What one batch activity reports back to the workflow. */
+export interface BatchOutcome {
+  offset: number;
+  count: number;
+  sent: number;
+  /** Sent by an earlier attempt of this batch and found in the ledger: not sent again. */
+  alreadySent: number;
+  skipped: number;
+  bounced: number;
+  failed: number;
+  exceptions: RecipientException[];
+}
+
+export interface CampaignState {
+  id: string;
+  /** The workflow id of this run: the key of its ledger and of its Message-IDs. */
+  runKey: string;
+  name: string;
+  status: CampaignStatus;
+  total: number;
+  /** Index of the next recipient to send; recipients before it are done. */
+  cursor: number;
+  sent: number;
+  skipped: number;
+  bounced: number;
+  failed: number;
+  /** Rows of the CSV that were refused, and the first ones of them (all are in the store). */
+  invalidRows: number;
+  invalidRowSamples: CsvRowError[];
+  /** The first skipped, bounced or failed recipients, for the report. */
+  exceptions: RecipientException[];
+  startedAt: string;
+  sendingSince?: string;
+  finishedAt?: string;
+  throttle?: number;
+  /** Where the throttle's schedule counts from: reset by every resume, so a pause is no credit. */
+  pace?: { since: string; cursor: number };
+  changes: { at: string; by: string; what: string }[];
+  /** Runs of this workflow so far (continue-as-new). */
+  runs: number;
+}
+
+export const MAX_LISTED_EXCEPTIONS = 1_000;
+export const MAX_LISTED_INVALID_ROWS = 100;
+
+export function newCampaignState(definition: CampaignDefinition, runKey: string, now: string): CampaignState {
+  return {
+    id: definition.id,
+    runKey,
+    name: definition.name,
+    status: 'resolving',
+    total: 0,
+    cursor: 0,
+    sent: 0,
+    skipped: 0,
+    bounced: 0,
+    failed: 0,
+    invalidRows: 0,
+    invalidRowSamples: [],
+    exceptions: [],
+    startedAt: now,
+    throttle: definition.throttle,
+    changes: [],
+    runs: 1,
+  };
+}
+
+export function audienceResolved(state: CampaignState, total: number, invalid: { count: number; samples: CsvRowError[] }, now: string): CampaignState {
+  return {
+    ...state,
+    status: state.status === 'resolving' ? 'running' : state.status,
+    total,
+    invalidRows: invalid.count,
+    invalidRowSamples: invalid.samples.slice(0, MAX_LISTED_INVALID_ROWS),
+    sendingSince: now,
+    pace: { since: now, cursor: state.cursor },
+  };
+}
+
+export function applyBatch(state: CampaignState, outcome: BatchOutcome): CampaignState {
+  if (outcome.offset !== state.cursor) throw new DomainError(`batch at ${outcome.offset} does not continue at ${state.cursor}`);
+  const room = Math.max(MAX_LISTED_EXCEPTIONS - state.exceptions.length, 0);
+  return {
+    ...state,
+    cursor: state.cursor + outcome.count,
+    sent: state.sent + outcome.sent + outcome.alreadySent,
+    skipped: state.skipped + outcome.skipped,
+    bounced: state.bounced + outcome.bounced,
+    failed: state.failed + outcome.failed,
+    exceptions: room > 0 ? [...state.exceptions, ...outcome.exceptions.slice(0, room)] : state.exceptions,
+  };
+}
+
+export function isFinished(state: CampaignState): boolean {
+  return state.status === 'completed' || state.status === 'cancelled';
+}
+
+export interface CampaignProgress {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  total: number;
+  sent: number;
+  skipped: number;
+  /** Bounced (permanent SMTP refusal) plus otherwise failed. */
+  failed: number;
+  bounced: number;
+  remaining: number;
+  invalidRows: number;
+  startedAt: string;
+  sendingSince?: string;
+  finishedAt?: string;
+  throttle?: number;
+}
+
+export function progressOf(state: CampaignState): CampaignProgress {
+  return {
+    id: state.id,
+    name: state.name,
+    status: state.status,
+    total: state.total,
+    sent: state.sent,
+    skipped: state.skipped,
+    failed: state.bounced + state.failed,
+    bounced: state.bounced,
+    remaining: Math.max(state.total - state.cursor, 0),
+    invalidRows: state.invalidRows,
+    startedAt: state.startedAt,
+    sendingSince: state.sendingSince,
+    finishedAt: state.finishedAt,
+    throttle: state.throttle,
+  };
+}
+
+const SteerSchema = z.object({
+  by: z.string().trim().min(1).max(100).default('unknown'),
+  reason: z.string().trim().max(1000).optional(),
+  at: IsoTimeSchema.optional(),
+});
+export type SteerCommand = z.input<typeof SteerSchema>;
+
+function steer(state: CampaignState, raw: unknown, now: string, allowed: readonly CampaignStatus[], verb: string, next: CampaignStatus): CampaignState {
+  const cmd = parseOrThrow(SteerSchema, raw, `${verb} command`);
+  if (!allowed.includes(state.status)) {
+    throw new DomainError(`cannot ${verb} campaign ${state.id}: it is ${state.status}`);
+  }
+  return {
+    ...state,
+    status: next,
+    finishedAt: next === 'cancelled' ? now : state.finishedAt,
+    pace: next === 'running' ? { since: now, cursor: state.cursor } : state.pace,
+    changes: [...state.changes, { at: now, by: cmd.by, what: cmd.reason ? `${verb}: ${cmd.reason}` : verb }],
+  };
+}
+
+/** Pausing takes effect after the batch in flight; nothing is lost, nothing sent twice. */
+export function pauseCampaign(state: CampaignState, raw: unknown, now: string): CampaignState {
+  return steer(state, raw, now, ['resolving', 'running'], 'pause', 'paused');
+}
+
+export function resumeCampaign(state: CampaignState, raw: unknown, now: string): CampaignState {
+  return steer(state, raw, now, ['paused'], 'resume', 'running');
+}
+
+/** Cancelling leaves the remaining recipients unmailed and ends the run. */
+export function cancelCampaign(state: CampaignState, raw: unknown, now: string): CampaignState {
+  return steer(state, raw, now, ['resolving', 'running', 'paused'], 'cancel', 'cancelled');
+}
+
+export const CAMPAIGN_COMMANDS = { pause: pauseCampaign, resume: resumeCampaign, cancel: cancelCampaign } as const;
+export type CampaignCommandName = keyof typeof CAMPAIGN_COMMANDS;
+
+/**
+ * The throttle as a schedule: recipient number k (counted from when the pace was set) goes
+ * out no earlier than k minutes / throttle after it. Batches are a sixth of the per-minute
+ * rate at most, so the mails of a minute are spread over it.
+ */
+export function throttledBatchSize(batchSize: number, throttle: number | undefined): number {
+  if (throttle === undefined) return batchSize;
+  return Math.max(1, Math.min(batchSize, Math.ceil(throttle / 6)));
+}
+
+export function earliestSendTime(state: Pick<CampaignState, 'pace' | 'cursor' | 'throttle'>): number | undefined {
+  if (state.throttle === undefined || !state.pace) return undefined;
+  return Date.parse(state.pace.since) + Math.ceil(((state.cursor - state.pace.cursor) * 60_000) / state.throttle);
+}
+
+/** How long one batch is worth at the throttle. */
+export function batchInterval(batchSize: number, throttle: number): number {
+  return Math.ceil((batchSize * 60_000) / throttle);
+}
+
+/**
+ * The throttle holds after an outage. A run that could not send for a while (worker or
+ * server down, SMTP out) is behind its schedule; sending the backlog at once would burst
+ * far above the throttle. So a batch that goes out more than one batch interval late sets
+ * the pace again from now: the schedule works as a token bucket that holds at most one
+ * batch, and no window of one interval ever sees more than two batches. Lateness under one
+ * interval (timer jitter) is caught up, so the pace does not drift.
+ */
+export function keepPace(state: CampaignState, batchSize: number, now: string): CampaignState {
+  const due = earliestSendTime(state);
+  if (due === undefined || state.throttle === undefined) return state;
+  if (Date.parse(now) - due <= batchInterval(batchSize, state.throttle)) return state;
+  return { ...state, pace: { since: now, cursor: state.cursor } };
+}
+
+/**
+ * The CSV's recipients as the run mails them: with `leads`, each row becomes a prospect
+ * (its id and name from the lead columns), and a row that cannot is a problem on its line,
+ * never silently dropped. The same rules for `campaign validate` and for the worker.
+ */
+export function leadRecipients(audience: CsvAudience, leads: LeadOptions | undefined): { recipients: Recipient[]; errors: CsvRowError[] } {
+  const errors = [...audience.errors];
+  const recipients: Recipient[] = [];
+  for (const { line, ...recipient } of audience.recipients) {
+    if (leads) {
+      const lead = leadFieldsOf(leads, recipient.email, recipient.vars);
+      if ('problem' in lead) {
+        errors.push({ line, message: `cannot become a prospect: ${lead.problem}` });
+        continue;
+      }
+      recipient.prospectId = lead.id;
+      recipient.lead = { name: lead.name, ...(lead.company ? { company: lead.company } : {}) };
+    }
+    recipients.push(recipient);
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return { recipients, errors };
+}

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import type { ContactEntry } from './contact';
+import type { Inquiry } from './inquiry';
+import { PersonIdSchema, type ProcessDefinition, type TaskKind } from '../process/process';
+import type { QualificationRecord } from './qualification';
+import type { QuoteRevision } from './quotation';
+import type { Stage } from './stages';
+import { singleLineText } from '../shared/text';
+
+export const ProspectIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, "_" or "-" (at most 100)');
+
+/**
+ * Who the prospect is; what `salesflow create` and the HTTP API accept. `lenient`: the rules
+ * before clean text, for workflows replaying their start (domain/shared/inputRules.ts).
+ */
+export function prospectInfoSchema(lenient = false) {
+  return z.object({
+    id: ProspectIdSchema,
+    name: singleLineText(200, lenient).min(1, 'must not be empty'),
+    company: singleLineText(200, lenient).optional(),
+    email: z.email('must be an email address').optional(),
+    phone: singleLineText(50, lenient).optional(),
+    rep: PersonIdSchema,
+    source: singleLineText(100, lenient).default('manual'),
+    /** Free facts about the prospect (territory, industry, size) that process rules can read. */
+    fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([singleLineText(200, lenient), z.number(), z.boolean()])).default({}),
+  });
+}
+export const ProspectInfoSchema = prospectInfoSchema();
+export type ProspectInfoInput = z.input<typeof ProspectInfoSchema>;
+export type ProspectInfo = z.output<typeof ProspectInfoSchema>;
+
+/**
+ * `prospect-<id>`. Built here, not only in the pipeline contract (workflows/pipeline/contract.ts
+ * re-exports it), because the prospect's mails derive their Message-IDs from it.
+ */
+const PROSPECT_ID_PREFIX = 'prospect-';
+
+export function prospectWorkflowId(id: string): string {
+  return `${PROSPECT_ID_PREFIX}${id}`;
+}
+
+/** The prospect id back from its workflow id (visibility lists return workflow ids). */
+export function prospectIdOf(workflowId: string): string {
+  return workflowId.startsWith(PROSPECT_ID_PREFIX) ? workflowId.slice(PROSPECT_ID_PREFIX.length) : workflowId;
+}
+
+export const TASK_STATES = ['open', 'overdue', 'escalated', 'done', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const ACTIVE_TASK_STATES: readonly TaskState[] = ['open', 'overdue', 'escalated'];
+
+export function isActiveTask(task: { state: TaskState }): boolean {
+  return ACTIVE_TASK_STATES.includes(task.state);
+}
+
+/**
+ * Something a rep has to do. The prospect keeps this record; since version 2 of the
+ * workflow each task also runs as its own `task-<id>` workflow (so inboxes come from
+ * visibility) that reports every change back here.
+ */
+export interface RepTask {
+  id: string;
+  kind: TaskKind;
+  title: string;
+  rep: string;
+  dueAt: string;
+  /** When an overdue task escalates to the manager (absent on tasks made before v2). */
+  escalateAt?: string;
+  state: TaskState;
+  createdAt: string;
+  doneAt?: string;
+  outcome?: string;
+  note?: string;
+  /** The task workflow has been started for it. */
+  started?: boolean;
+  /**
+   * What the task workflow was last told or reported, `state|dueAt|rep` (`state|dueAt` on
+   * runs from before reassignment); a difference from the task now is signalled to it.
+   */
+  synced?: string;
+  /** What the task is about: a call or a support query. */
+  ref?: string;
+}
+
+/** An escalation on the prospect's record: who was told about what, and when. */
+export interface EscalationRecord {
+  /** When it was applied (later than `dueAt` when the worker was away). */
+  at: string;
+  /** When it fell due; absent on records made before missed deadlines were applied one by one. */
+  dueAt?: string;
+  /** Why nothing was sent (an escalation for a quotation that had already expired). */
+  skipped?: string;
+  kind: 'quote_reminder' | 'quote_escalation' | 'quote_expired' | 'task_overdue' | 'task_escalated' | 'call_overdue';
+  quoteRevision?: number;
+  taskId?: string;
+  to: string;
+}
+
+/**
+ * A mail the workflow owes the world. Updates put mails here and the workflow's main loop
+ * delivers them through an activity, so a command never waits on SMTP and an outage
+ * delays mail without losing it. The Message-ID is fixed when the mail is queued, so a
+ * retried delivery is recognisable downstream.
+ */
+export interface OutboundMail {
+  messageId: string;
+  to: string;
+  cc?: string;
+  subject: string;
+  text: string;
+  /** An iCalendar invitation (text/calendar) sent alongside the text. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
+}
+
+export interface ChangeRecord {
+  at: string;
+  by: string;
+  what: string;
+}
+
+export interface ScheduledCall {
+  id: string;
+  at: string;
+  durationMs: number;
+  status: 'scheduled' | 'cancelled' | 'done';
+  /** iCalendar SEQUENCE: bumped by every reschedule and the cancellation. */
+  sequence: number;
+  taskId: string;
+  outcome?: string;
+  note?: string;
+}
+
+export interface SupportQuery {
+  id: string;
+  topic: string;
+  question: string;
+  openedAt: string;
+  openedBy: string;
+  taskId: string;
+  rep: string;
+  answeredAt?: string;
+  answer?: string;
+}
+
+export interface ProspectState {
+  info: ProspectInfo;
+  stage: Stage;
+  process: ProcessDefinition;
+  createdAt: string;
+  contacts: ContactEntry[];
+  qualification?: QualificationRecord;
+  inquiry?: Inquiry;
+  /** Every revision of the prospect's quotation, oldest first; the last is current. */
+  quotes: QuoteRevision[];
+  tasks: RepTask[];
+  escalations: EscalationRecord[];
+  outbox: OutboundMail[];
+  /** Every accepted command, one line each: the prospect's audit trail. */
+  changes: ChangeRecord[];
+  closedAt?: string;
+  lostReason?: string;
+  calls?: ScheduledCall[];
+  supportQueries?: SupportQuery[];
+  /** Process versions this prospect ran on before a migration. */
+  migrations?: { at: string; from: number; to: number; by: string }[];
+  /** Serial number for task ids, so ids stay unique across continue-as-new. */
+  nextTaskNo: number;
+  /** How many older entries left the workflow's window of the record (see domain/pipeline/record.ts). */
+  archived?: RecordCounts;
+}
+
+export interface RecordCounts {
+  contacts: number;
+  changes: number;
+  escalations: number;
+}
+
+/**
+ * What a prospect update answers: small, because every result is written to the history
+ * (the whole prospect was, before). Callers that need the prospect query it.
+ */
+export interface CommandResult {
+  /** How many entries the prospect's change record has ever had; grows with every command. */
+  version: number;
+  stage: Stage;
+  /** The change the command recorded. */
+  summary: string;
+}

@@ -1,0 +1,380 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import { applyDueDeadlines, applyDueDeadlinesLegacy, nextDeadlineAt, nextDueAt } from '../../domain/pipeline/deadlines';
+import { DomainError } from '../../domain/shared/errors';
+import { currentQuote, logContact, migrationBlocker, newProspect, runCommand, type CommandName } from '../../domain/pipeline/lifecycle';
+import { ProcessDefinitionSchema, findRep, teamOf, type ProcessDefinitionInput } from '../../domain/process/process';
+import {
+  isActiveTask,
+  prospectWorkflowId,
+  type CommandResult,
+  type OutboundMail,
+  type ProspectInfo,
+  type ProspectInfoInput,
+  type ProspectState,
+  type RepTask,
+} from '../../domain/pipeline/prospect';
+import type { ProcessDefinition } from '../../domain/process/process';
+import { keepRecentRecord, recordVersion } from '../../domain/pipeline/record';
+import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, type TaskChange } from '../../domain/tasks/tasks';
+import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
+import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
+import { taskWorkflow } from '../tasks/task';
+import { startedWithSearchAttribute } from '../shared/searchAttributes';
+
+export interface ProspectWorkflowInput {
+  info: ProspectInfoInput;
+  process: ProcessDefinitionInput;
+  /**
+   * Carried over by continue-as-new; absent on first start. Runs since the input stopped
+   * carrying them twice leave `info` and `process` out of it (they are the input's).
+   */
+  state?: CarriedState;
+  /**
+   * Recorded in older histories (false on the time-skipping test server); no longer read:
+   * a run publishes search attributes when it started with them (workflows/shared/searchAttributes.ts).
+   */
+  searchAttributes?: boolean;
+}
+
+export type CarriedState = Omit<ProspectState, 'info' | 'process'> & Partial<Pick<ProspectState, 'info' | 'process'>>;
+
+// Mail is retried for as long as SMTP stays down: a reminder must never be lost, and the
+// Message-ID fixed in the domain lets a receiver recognise a repeat.
+const { sendMail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Keep each run's history small: a prospect can live for years in post-sales care. */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+/**
+ * A mail that failed for a reason other than its recipient's refusal (the activity is
+ * retried for as long as SMTP is down, so this is a non-retryable sender-side failure) is
+ * tried again after this pause; it is never dropped for the sender's problem.
+ */
+const MAIL_RETRY_AFTER = '5m';
+
+/** The only failures that drop a mail from the outbox: the recipient was refused. */
+const RECIPIENT_REFUSED = new Set(['SmtpRecipientRefused', /* recorded before the split */ 'SmtpPermanentFailure']);
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<ProspectState> {
+  // newProspect validates the input; a bad input fails the workflow task with a clear
+  // message instead of starting a prospect on garbage. The client validates first too.
+  // Recorded rules: the client checked today's, and a start recorded under older ones
+  // must replay (domain/shared/inputRules.ts).
+  let state: ProspectState = input.state
+    ? // The input's info and process are the ones the previous run handed over.
+      { ...input.state, info: input.state.info ?? (input.info as ProspectInfo), process: input.state.process ?? (input.process as ProcessDefinition) }
+    : newProspect(input.info, input.process, nowIso(), 'recorded');
+  let version = 0;
+
+  // Behaviour added since histories were recorded; a run that started without them keeps
+  // the old behaviour to its end, so its history replays (the next run gets them).
+  const everyMissedDeadline = patched('every-missed-deadline');
+  const outboxBesideLoop = patched('outbox-beside-loop');
+  const syncSentKey = patched('task-sync-sent-key');
+
+  const indexed = startedWithSearchAttribute(ProspectSA.stage);
+
+  setHandler(getProspect, () => state);
+
+  setHandler(checkMigration, (definition: unknown) => {
+    const parsed = ProcessDefinitionSchema.safeParse(definition);
+    if (!parsed.success) return 'the definition is invalid';
+    return migrationBlocker(state, parsed.data) ?? null;
+  });
+
+  setHandler(taskChanged, (raw) => {
+    const change = TaskChangeSchema.safeParse(raw);
+    if (!change.success) {
+      log.warn('dropped a malformed task change', { error: change.error.message });
+      return;
+    }
+    if (!syncSentKey) {
+      state = applyTaskChange(state, change.data);
+      // The task workflow knows this already: nothing to signal back.
+      state = { ...state, tasks: state.tasks.map((t) => (t.id === change.data.taskId ? { ...t, synced: syncKey(t) } : t)) };
+      version++;
+      return;
+    }
+    const task = state.tasks.find((t) => t.id === change.data.taskId);
+    // A report about a due time moved here, or a task cancelled here, is stale: what the
+    // prospect decided stands, and the loop still tells the task workflow.
+    if (!task || !isActiveTask(task) || isStaleTaskChange(task, change.data)) return;
+    state = keepRecentRecord(applyTaskChange(state, change.data));
+    // The task workflow knows what it reported: mark that, not whatever the task is now.
+    const known = reportedKey(task, change.data);
+    state = { ...state, tasks: state.tasks.map((t) => (t.id === task.id ? { ...t, synced: known } : t)) };
+    version++;
+  });
+
+  for (const name of Object.keys(prospectUpdates) as CommandName[]) {
+    setHandler(
+      prospectUpdates[name],
+      (command: unknown): CommandResult => {
+        const before = recordVersion(state);
+        // The handler applies what the validator accepted. Validators do not run on replay,
+        // so it must not re-check today's stricter input rules: an update recorded under
+        // older rules still applies as it did (domain/shared/inputRules.ts).
+        state = keepRecentRecord(runCommand(name, state, command, nowIso(), 'recorded'));
+        version++;
+        const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));
+        return { version: recordVersion(state), stage: state.stage, summary: added.map((c) => c.what).join('; ') };
+      },
+      {
+        // The validator runs today's rules on a throwaway result; throwing refuses the
+        // update before anything is written to history.
+        validator: (command: unknown) => {
+          runCommand(name, state, command, nowIso(), 'current');
+        },
+      },
+    );
+  }
+
+  const observe = (contacts: readonly unknown[]) => {
+    let next = state;
+    for (const contact of contacts) {
+      try {
+        // A signal has no validator: like an update's handler it applies recorded rules.
+        next = logContact(next, contact, nowIso(), 'recorded');
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        log.warn('dropped a malformed observed contact', { error: err.message });
+      }
+    }
+    if (next === state) return;
+    state = keepRecentRecord(next);
+    version++;
+  };
+  setHandler(contactObserved, (contact) => observe([contact]));
+  setHandler(contactsObserved, (contacts) => {
+    if (!Array.isArray(contacts)) log.warn('dropped observed contacts that were not a list');
+    else observe(contacts);
+  });
+
+  const get = () => state;
+  const set = (next: ProspectState) => (state = next);
+  // Mail goes out beside the loop, so an SMTP outage holds up nothing else: tasks start,
+  // deadlines apply, commands stay cheap, and continue-as-new carries the outbox over.
+  if (outboxBesideLoop) {
+    void deliverBesideLoop(get, set).catch((err: unknown) => {
+      // A cancelled prospect ends through the loop; any other error is a bug and fails the
+      // workflow task, as it would in the loop.
+      if (!isCancellation(err)) throw err;
+    });
+  }
+
+  let published = '';
+  for (;;) {
+    // Taken before publishing and delivering: a command that lands while a mail is being
+    // sent must wake the next round, or its stage change would never be published.
+    const seen = version;
+    if (indexed) published = publishSearchAttributes(state, published);
+    if (!outboxBesideLoop) await deliverOutbox(get, set);
+    // Histories from before task workflows existed kept tasks inside the prospect only.
+    if (state.tasks.some(needsSync) && patched('task-workflows')) {
+      await syncTasks(get, set, { searchAttributes: indexed, markSent: syncSentKey });
+    }
+
+    // Workflows started before task workflows also woke for task due times (and, with
+    // nothing to apply, spun once a task was past due); they replay as they ran.
+    const dueAt = patched('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
+    const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
+    const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
+    const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
+    if (!changed) {
+      state = keepRecentRecord((everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, nowIso()));
+      version++;
+    }
+
+    if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (outboxBesideLoop) {
+        // The outbox travels in the state. A delivery still in flight is sent again by the
+        // next run under the same Message-ID, so a receiver can tell the repeat.
+        const { info, process, ...carried } = state;
+        await continueAsNew<typeof prospectWorkflow>({ ...input, info, process, state: carried });
+      } else if (state.outbox.length === 0) {
+        await continueAsNew<typeof prospectWorkflow>({ ...input, info: state.info, process: state.process, state });
+      }
+    }
+  }
+}
+
+/** What the task workflow must know of a task: its state, due time and rep. */
+function syncKey(task: Pick<RepTask, 'state' | 'dueAt' | 'rep'>): string {
+  return `${task.state}|${task.dueAt}|${task.rep}`;
+}
+
+/** A task whose workflow has not been started, or has not heard of a change made here. */
+function needsSync(task: RepTask): boolean {
+  // `state|dueAt` is the key from before reassignment: carried in a continued-as-new state,
+  // it still means "in sync" (the rep never changed then), so such a run replays as it ran.
+  const legacy = task.synced === `${task.state}|${task.dueAt}`;
+  return (!task.started && isActiveTask(task)) || (task.started === true && task.synced !== syncKey(task) && !legacy);
+}
+
+/** What a task workflow knows after reporting a change. */
+function reportedKey(task: RepTask, change: TaskChange): string {
+  return syncKey({ state: change.state, dueAt: change.forDueAt ?? task.dueAt, rep: change.rep ?? task.rep });
+}
+
+interface SyncOptions {
+  searchAttributes: boolean;
+  /** Mark a task synced with the key of what was signalled (not of the task after the await). */
+  markSent: boolean;
+}
+
+/**
+ * Starts a workflow for each new task and tells running ones what changed here (a call
+ * moved, a query answered, the prospect closed). Task workflows outlive a continue-as-new
+ * of the prospect, so they are abandoned rather than tied to this run.
+ */
+async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => void, options: SyncOptions): Promise<void> {
+  const { searchAttributes, markSent } = options;
+  for (const listed of get().tasks.filter(needsSync)) {
+    const state = get();
+    // The task as it is now (a command may have changed it during an earlier await); runs
+    // from before sent what the list held when the round began.
+    const task = markSent ? (state.tasks.find((t) => t.id === listed.id) ?? listed) : listed;
+    const sent = syncKey(task);
+    if (!task.started) {
+      const team = teamOf(state.process, task.rep);
+      try {
+        await startChild(taskWorkflow, {
+          workflowId: taskWorkflowId(task.id),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          memo: { title: task.title, kind: task.kind },
+          args: [
+            {
+              task: {
+                id: task.id,
+                prospectId: state.info.id,
+                kind: task.kind,
+                title: task.title,
+                rep: task.rep,
+                dueAt: task.dueAt,
+                escalateAt: task.escalateAt ?? task.dueAt,
+                state: 'open',
+                createdAt: task.createdAt,
+              },
+              parentWorkflowId: prospectWorkflowId(state.info.id),
+              repEmail: findRep(state.process, task.rep)?.email,
+              manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
+              timeZone: state.process.timezone,
+            },
+          ],
+          ...(searchAttributes ? { typedSearchAttributes: taskSearchAttributes({ state: 'open', rep: task.rep, dueAt: task.dueAt }) } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    } else {
+      try {
+        await getExternalWorkflowHandle(taskWorkflowId(task.id)).signal(taskControl, {
+          ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
+          dueAt: task.dueAt,
+          escalateAt: task.escalateAt,
+          rep: task.rep,
+          repEmail: findRep(state.process, task.rep)?.email,
+          manager: teamOf(state.process, task.rep)?.manager,
+        });
+      } catch (err) {
+        log.warn('could not reach a task workflow', { task: task.id, error: (err as Error).message });
+      }
+    }
+    const current = get();
+    set({ ...current, tasks: current.tasks.map((t) => (t.id === task.id ? { ...t, started: true, synced: markSent ? sent : syncKey(t) } : t)) });
+  }
+}
+
+/**
+ * Runs for the life of the run: sends the outbox one mail at a time, oldest first, and
+ * sleeps while it is empty. A mail leaves the outbox only once SMTP accepted it or its
+ * recipient was refused; any other failure keeps it queued for a later try.
+ */
+async function deliverBesideLoop(get: () => ProspectState, set: (s: ProspectState) => void): Promise<void> {
+  for (;;) {
+    await condition(() => get().outbox.length > 0);
+    if ((await deliverOne(get, set, get().outbox[0]!)) === 'kept') await sleep(MAIL_RETRY_AFTER);
+  }
+}
+
+/** Sends queued mails one by one, awaited by the loop: how runs from before delivered. */
+async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) => void): Promise<void> {
+  for (;;) {
+    const mail = get().outbox[0];
+    if (!mail) return;
+    if ((await deliverOne(get, set, mail)) === 'kept') {
+      // Pause rather than spin: the outbox wakes the loop at once.
+      await sleep(MAIL_RETRY_AFTER);
+      return;
+    }
+  }
+}
+
+async function deliverOne(get: () => ProspectState, set: (s: ProspectState) => void, mail: OutboundMail): Promise<'sent' | 'refused' | 'kept'> {
+  let refusal: string | undefined;
+  try {
+    await sendMail(mail);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    if (!type || !RECIPIENT_REFUSED.has(type)) {
+      // The sender's problem (credentials, relay policy): the customer still gets the mail
+      // once it is fixed.
+      log.warn('mail failed on the sender side; kept in the outbox', { messageId: mail.messageId, error: err.cause?.message ?? err.message });
+      return 'kept';
+    }
+    refusal = err.cause?.message ?? err.message;
+    log.warn('mail recipient refused', { messageId: mail.messageId, to: mail.to, refusal });
+  }
+  const current = get();
+  const outbox = current.outbox.filter((m) => m.messageId !== mail.messageId);
+  const changes = refusal
+    ? [...current.changes, { at: nowIso(), by: 'system', what: `mail to ${mail.to} refused: ${refusal}` }]
+    : current.changes;
+  set(keepRecentRecord({ ...current, outbox, changes }));
+  return refusal ? 'refused' : 'sent';
+}
+
+/** Upserts only when something listed changed, so an idle loop adds nothing to history. */
+function publishSearchAttributes(state: ProspectState, previous: string): string {
+  const due = nextDueAt(state);
+  const total = currentQuote(state)?.totals.netCents;
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: ProspectSA.stage, value: state.stage },
+    { key: ProspectSA.rep, value: state.info.rep },
+    { key: ProspectSA.process, value: state.process.name },
+    { key: ProspectSA.processVersion, value: state.process.version },
+    { key: ProspectSA.quoteTotal, value: total === undefined ? null : total / 100 },
+    { key: ProspectSA.nextDue, value: due === undefined ? null : new Date(due) },
+  ];
+  const signature = JSON.stringify(pairs.map((p) => p.value));
+  if (signature !== previous) upsertSearchAttributes(pairs);
+  return signature;
+}
