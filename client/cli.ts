@@ -43,6 +43,15 @@ export function buildProgram(errors: ErrorContext = {}): Command {
   return program;
 }
 
+/** Times inside a refusal (`expired at 2026-12-15T16:00:00Z`) as the person reads every other time. */
+function inUserZone(line: string): string {
+  try {
+    return cliContext.timesIn(line);
+  } catch {
+    return line; // a bad SALESFLOW_TIMEZONE is itself the error being printed
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const errors: ErrorContext = {};
   const program = buildProgram(errors);
@@ -51,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const failure = describeFailure(err, errors.command, errors.usage);
-    if (failure.line !== undefined) process.stderr.write(errorLine(failure.line));
+    if (failure.line !== undefined) process.stderr.write(errorLine(inUserZone(failure.line)));
     return failure.code;
   }
 }

@@ -1,5 +1,5 @@
 import { schemasFor } from './commands';
-import { DomainError, parseOrThrow } from '../shared/errors';
+import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { currentInquiry } from './inquiry';
 import { quoteSentMail, reassignedMail } from './notifications';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../tasks/calls';
@@ -340,8 +340,10 @@ export function sendQuote(state: ProspectState, raw: unknown, now: string, rules
  */
 function requireSendable(state: ProspectState, quote: QuoteRevision, handedOver: string | undefined): void {
   if (!state.info.email && !handedOver) {
-    throw new DomainError(
-      `cannot send revision ${quote.revision}: prospect ${state.info.id} has no email address; record how it reached the customer with handedOver (--handed-over visit, call, letter or direct_mail)`,
+    throw fieldRefusal(
+      'send',
+      ['handedOver'],
+      `prospect ${state.info.id} has no email address, so revision ${quote.revision} cannot be mailed: say how it reached the customer (visit, call, letter or direct_mail)`,
     );
   }
   const inquiryVersion = state.inquiry ? currentInquiry(state.inquiry).version : quote.inquiryVersion;
@@ -476,7 +478,7 @@ function reassignDeparted(state: ProspectState, r: { from: string; to: string },
 function moveToRep(state: ProspectState, from: string, to: string, process: ProcessDefinition, now: string, by: string, reason: string | undefined): ProspectState {
   if (!findRep(process, to)) {
     const known = process.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
-    throw new DomainError(`rep "${to}" is not in process "${process.name}" v${process.version} (reps: ${known})`);
+    throw fieldRefusal('reassignment', ['rep'], `"${to}" is not a rep of process "${process.name}" v${process.version} (reps: ${known})`);
   }
   const movedTasks = state.tasks.filter((t) => isActiveTask(t) && t.rep === from);
   // `synced` cleared: the prospect tells each moved task's workflow its new rep.

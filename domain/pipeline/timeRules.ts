@@ -1,5 +1,5 @@
 import { formatDuration } from '../shared/duration';
-import { DomainError } from '../shared/errors';
+import { fieldRefusal } from '../shared/errors';
 import type { InquiryItem } from './inquiry';
 import type { ProcessDefinition } from '../process/process';
 
@@ -22,7 +22,9 @@ export function maxCallDuration(process: ProcessDefinition): number {
 export function checkCallDuration(process: ProcessDefinition, durationMs: number): void {
   const max = maxCallDuration(process);
   if (durationMs > max) {
-    throw new DomainError(
+    throw fieldRefusal(
+      'call',
+      ['duration'],
       `a call of ${formatDuration(durationMs)} is longer than ${formatDuration(max)} (rule: a call lasts at most calls.maxDuration of process "${process.name}")`,
     );
   }
@@ -30,7 +32,7 @@ export function checkCallDuration(process: ProcessDefinition, durationMs: number
 
 export function checkContactTime(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) > Date.parse(now) + CONTACT_CLOCK_SKEW_MS) {
-    throw new DomainError(`contact time ${at} is in the future (rule: a contact is logged when it has happened; at most 5 minutes of clock skew)`);
+    throw fieldRefusal('contact', ['at'], `${at} is in the future (rule: a contact is logged when it has happened; at most 5 minutes of clock skew)`);
   }
 }
 
@@ -39,8 +41,10 @@ export function checkWantedDates(items: readonly InquiryItem[], now: string, fie
   const today = now.slice(0, 10);
   items.forEach((item, i) => {
     if (item.wantedDeliveryDate !== undefined && item.wantedDeliveryDate < today) {
-      throw new DomainError(
-        `${field}[${i}].wantedDeliveryDate ${item.wantedDeliveryDate} (${item.product}) is in the past (rule: a wanted delivery date is today, ${today}, or later)`,
+      throw fieldRefusal(
+        'inquiry',
+        [field, i, 'wantedDeliveryDate'],
+        `${item.wantedDeliveryDate} (${item.product}) is in the past (rule: a wanted delivery date is today, ${today}, or later)`,
       );
     }
   });

@@ -129,6 +129,15 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 }
 
 const INVALID = 'invalid';
+
+/**
+ * A business rule's refusal of one field, worded like a schema's (`invalid contact: at:
+ * ... is in the future`), so every caller names the field the way it does for a schema
+ * refusal: the CLI as the flag the person typed, the HTTP API as the field.
+ */
+export function fieldRefusal(what: string, path: readonly (string | number)[], message: string): DomainError {
+  return new DomainError(`${INVALID} ${what}: ${formatPath(path)}: ${message}`, [{ path, message }]);
+}
 const ISSUE_SEPARATOR = '; ';
 
 /**

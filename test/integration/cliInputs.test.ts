@@ -35,7 +35,7 @@ test('a prospect without email: prices, a refused send, a refresh, and a hand-ov
 
   const refused = await salesflow('quote', 'send', id);
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/^salesflow: cannot send revision 1: prospect in-\w+ has no email address; record how it reached the customer with handedOver \(--handed-over visit, call, letter or direct_mail\)\n$/);
+  expect(refused.stderr).toMatch(/^salesflow: --handed-over: prospect in-\w+ has no email address, so revision 1 cannot be mailed: say how it reached the customer \(visit, call, letter or direct_mail\)\n$/);
 
   await ok('inquiry', 'change', id, '--item', 'PUMP-X:6', '--item', 'VALVE-2:10');
   expect(await ok('quote', 'show', id)).toContain('it refers to inquiry version 1; the inquiry is now at version 2: run quote refresh');

@@ -66,9 +66,13 @@ describe('one voice for errors', () => {
     [['inquiry', 'change', id, '--item', 'PUMP-X:-1'], /^salesflow: --item "?PUMP-X:-1"?: /],
     [['reassign', id, '--rep', ''], /^salesflow: --rep: must name a rep$/],
     // the domain's rules, checked by the prospect on the server
-    [['reassign', id, '--rep', 'zed'], /^salesflow: rep "zed" is not in process "default" v1 \(reps: alice, bob, carol\)$/],
+    [['reassign', id, '--rep', 'zed'], /^salesflow: --rep: "zed" is not a rep of process "default" v1 \(reps: alice, bob, carol\)$/],
     [['reassign', id, '--rep', 'alice'], /^salesflow: voice-\w+ is already assigned to alice$/],
     [['call', 'schedule', id, '--at', '2020-01-01T10:00:00Z'], /^salesflow: cannot schedule a call in the past/],
+    // business rules about one field name it too, and print times in the person's zone
+    [['inquiry', 'change', id, '--item', 'PUMP-X:3:2020-01-01'], /^salesflow: --item "?PUMP-X:3:2020-01-01"?: 2020-01-01 \(PUMP-X\) is in the past \(rule: /],
+    [['contact', id, '--channel', 'call', '--at', '2099-01-01T10:00:00Z'], /^salesflow: --at: Thu 1 Jan 2099, 10:00 UTC is in the future \(rule: /],
+    [['call', 'schedule', id, '--at', '2030-01-01T10:00:00Z', '--duration', '11h'], /^salesflow: --duration: a call of 11h is longer than 10h \(rule: /],
     [['quote', 'send', id], /^salesflow: cannot send/],
   ])('%j: one salesflow: line, exit 1, the prospect unchanged', async (args, message) => {
     const before = (await salesflow('show', id, '--json')).stdout;

@@ -250,7 +250,7 @@ test('under recorded rules an early completion applies as before: logged at the 
 
 test('a call longer than the process allows is refused: 10 hours by default, calls.maxDuration otherwise', () => {
   expect(() => scheduleCall(lead(), { at: CALL_AT, duration: '10h1m', by: 'alice' }, NOW)).toThrow(
-    new DomainError('a call of 10h1m is longer than 10h (rule: a call lasts at most calls.maxDuration of process "sales")'),
+    new DomainError('invalid call: duration: a call of 10h1m is longer than 10h (rule: a call lasts at most calls.maxDuration of process "sales")'),
   );
   expect(scheduleCall(lead(), { at: CALL_AT, duration: '10h', by: 'alice' }, NOW).calls?.[0]?.durationMs).toBe(36_000_000);
   const short = lead({}, { ...SALES, calls: { maxDuration: '2h' } });

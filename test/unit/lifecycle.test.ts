@@ -178,7 +178,7 @@ describe('the happy path: contact → qualification → inquiry → quotation �
     const draft = withDraft(inInquiry(qualified(fresh(noEmail))));
     expect(() => sendQuote(draft, { by: 'alice' }, SENT_AT)).toThrow(
       new DomainError(
-        'cannot send revision 1: prospect P1 has no email address; record how it reached the customer with handedOver (--handed-over visit, call, letter or direct_mail)',
+        'invalid send: handedOver: prospect P1 has no email address, so revision 1 cannot be mailed: say how it reached the customer (visit, call, letter or direct_mail)',
       ),
     );
     const state = sendQuote(draft, { handedOver: 'visit', by: 'alice' }, SENT_AT);

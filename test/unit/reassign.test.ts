@@ -36,7 +36,7 @@ describe('reassign', () => {
 
   it('refuses a rep who is not in the prospect\'s process version, the current rep, and a closed prospect, changing nothing', () => {
     const state = lead();
-    expect(refusal(() => reassign(state, { rep: 'zed', by: 'mia' }, NOW), state)).toBe('rep "zed" is not in process "sales" v1 (reps: alice, bob, carol, sam)');
+    expect(refusal(() => reassign(state, { rep: 'zed', by: 'mia' }, NOW), state)).toBe('invalid reassignment: rep: "zed" is not a rep of process "sales" v1 (reps: alice, bob, carol, sam)');
     expect(refusal(() => reassign(state, { rep: 'alice', by: 'mia' }, NOW), state)).toBe('P1 is already assigned to alice');
     const lost = runCommand('markLost', state, { reason: 'no budget', by: 'mia' }, NOW);
     expect(refusal(() => reassign(lost, { rep: 'bob', by: 'mia' }, NOW), lost)).toBe('cannot reassign: the prospect is lost');
@@ -66,6 +66,6 @@ describe('migrate with reassign', () => {
     const alices = lead();
     expect(migrateProcess(alices, { process: withoutCarol, reassign: { from: 'carol', to: 'bob' }, by: 'ops' }, NOW).info.rep).toBe('alice');
     const state = carols();
-    expect(refusal(() => migrateProcess(state, { process: withoutCarol, reassign: { from: 'carol', to: 'carol' }, by: 'ops' }, NOW), state)).toMatch(/^rep "carol" is not in process "sales" v2/);
+    expect(refusal(() => migrateProcess(state, { process: withoutCarol, reassign: { from: 'carol', to: 'carol' }, by: 'ops' }, NOW), state)).toMatch(/^invalid reassignment: rep: "carol" is not a rep of process "sales" v2/);
   });
 });

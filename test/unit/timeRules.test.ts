@@ -11,7 +11,7 @@ describe('wanted delivery dates', () => {
     const before = snapshot(state);
     expect(() =>
       createInquiry(state, { items: [{ product: 'A', quantity: 1, wantedDeliveryDate: '2026-03-05' }, { product: 'B', quantity: 1, wantedDeliveryDate: '2026-03-01' }], by: 'alice' }, INQUIRY_AT),
-    ).toThrow(new DomainError('items[1].wantedDeliveryDate 2026-03-01 (B) is in the past (rule: a wanted delivery date is today, 2026-03-02, or later)'));
+    ).toThrow(new DomainError('invalid inquiry: items[1].wantedDeliveryDate: 2026-03-01 (B) is in the past (rule: a wanted delivery date is today, 2026-03-02, or later)'));
     expect(snapshot(state)).toEqual(before);
   });
 
@@ -23,7 +23,7 @@ describe('wanted delivery dates', () => {
   it('applies to inquiry changes too, counted from the time of the change', () => {
     const state = inInquiry();
     expect(() => changeInquiry(state, { items: [{ product: 'A', quantity: 1, wantedDeliveryDate: '2026-03-09' }], by: 'alice' }, '2026-03-10T08:00:00.000Z')).toThrow(
-      /wantedDeliveryDate 2026-03-09 \(A\) is in the past/,
+      /wantedDeliveryDate: 2026-03-09 \(A\) is in the past/,
     );
   });
 
@@ -39,7 +39,7 @@ describe('contacts are logged when they happened', () => {
   it('refuses a contact more than 5 minutes in the future', () => {
     const future = new Date(Date.parse(now) + CONTACT_CLOCK_SKEW_MS + 1000).toISOString();
     expect(() => logContact(fresh(), { channel: 'call', at: future, by: 'alice' }, now)).toThrow(
-      new DomainError(`contact time ${future} is in the future (rule: a contact is logged when it has happened; at most 5 minutes of clock skew)`),
+      new DomainError(`invalid contact: at: ${future} is in the future (rule: a contact is logged when it has happened; at most 5 minutes of clock skew)`),
     );
   });
 
@@ -69,7 +69,7 @@ describe('support answers that make an inquiry', () => {
     const lead = runCommand('qualify', fresh(undefined, process), { outcome: 'qualified', by: 'alice' }, at(HOUR));
     const asked = runCommand('openSupportQuery', lead, { topic: 'dates', question: 'by when?', by: 'alice' }, at(2 * HOUR));
     expect(() => answerQuery(asked, { queryId: 'P1-Q1', answer: 'soon', inquiryItems: [{ product: 'A', quantity: 1, wantedDeliveryDate: '2026-02-01' }], by: 'sam' }, at(3 * HOUR))).toThrow(
-      /wantedDeliveryDate 2026-02-01 \(A\) is in the past/,
+      /wantedDeliveryDate: 2026-02-01 \(A\) is in the past/,
     );
   });
 });
