@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { CampaignClient } from '../client/campaignClient';
@@ -42,6 +42,12 @@ export interface ServerDeps {
   /** pino options, or false to log nothing (tests). */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    sentBody?: unknown;
+  }
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -102,6 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas with a `meta({ id })` become components the routes refer to.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
@@ -147,6 +155,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     async (api) => {
       api.addHook('onRequest', async (request) => {
         await authenticate(deps.db, request);
+      });
+      // The body as sent, before the schema's transforms (decimal text to cents, say): a
+      // prospect command is handed to the workflow as the client wrote it, where the same
+      // schema parses it again.
+      api.addHook('preValidation', async (request) => {
+        request.sentBody = request.body;
       });
       api.addHook('preHandler', async (request, reply) => claimIdempotencyKey(deps.db, request, reply));
       api.addHook('onSend', async (request, reply, payload) => {

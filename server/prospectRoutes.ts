@@ -197,7 +197,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
         const p = requirePrincipal(request);
         const id = request.params.id;
         await authorizedProspect(deps, actorOf(p), id, command.action);
-        return (await deps.sales.command(id, command.name, { ...(request.body as object), by: byOf(p) })) as never;
+        return (await deps.sales.command(id, command.name, { ...(request.sentBody as object), by: byOf(p) })) as never;
       },
     );
   }
