@@ -2,7 +2,10 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { prospectWorkflowId } from '../../domain/prospect';
 import { listAudit } from '../../db/accounts';
 import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
-import { accountFor, call, login, PASSWORD, startServer, type Credentials, type ServerHarness } from '../helpers/server';
+import { CampaignClient } from '../../client/campaignClient';
+import { LOG_REDACT } from '../../server/app';
+import { signUnsubscribeToken } from '../../activities/unsubscribeToken';
+import { accountFor, call, login, PASSWORD, startServer, UNSUBSCRIBE_SECRET, type Credentials, type ServerHarness } from '../helpers/server';
 
 /**
  * The HTTP API end to end: a real worker on the shared dev server, mail to the real SMTP
@@ -11,8 +14,14 @@ import { accountFor, call, login, PASSWORD, startServer, type Credentials, type 
 
 let h: ServerHarness;
 let admin: Credentials;
+/** The server's JSON log lines, to check that no secret reaches them. */
+const logLines: string[] = [];
 beforeAll(async () => {
-  h = await startServer({ loginAttempts: 3, loginWindowMs: 60_000 });
+  h = await startServer({
+    loginAttempts: 3,
+    loginWindowMs: 60_000,
+    logger: { level: 'info', redact: { paths: LOG_REDACT, censor: '[redacted]' }, stream: { write: (line: string) => void logLines.push(line) } },
+  });
   admin = await accountFor(h, 'root', 'admin');
 });
 afterAll(async () => {
@@ -269,4 +278,29 @@ test('bad bodies each get one problem JSON naming the field, and change nothing'
   const state = await call(h.url, 'GET', `/api/prospects/${id}`, { as: admin });
   expect(state.body.contacts).toHaveLength(0);
   expect(state.body.stage).toBe('contact');
+});
+
+test('the unsubscribe link works on the server at its old path: GET asks, POST (one-click) suppresses', async () => {
+  const email = `leave-${uniq}@example.test`;
+  const token = signUnsubscribeToken(UNSUBSCRIBE_SECRET, { email, campaign: 'spring' }, Date.now() + 3_600_000);
+  const ask = await call(h.url, 'GET', `/unsubscribe?token=${encodeURIComponent(token)}`);
+  expect(ask.status).toBe(200);
+  expect(String(ask.body)).toContain('<form method="post"');
+  const done = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token)}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(done.status).toBe(200);
+  expect(String(done.body)).toContain('will get no more campaign mail');
+  const campaigns = CampaignClient.fromClient(h.stack.raw, h.stack.config);
+  expect((await campaigns.suppressed()).find((e) => e.email === email)).toMatchObject({ reason: 'unsubscribed', source: 'spring' });
+  const forged = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token.slice(0, -2) + 'xx')}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(forged.status).toBe(400);
+});
+
+test('the JSON log has every request and no password, session cookie or token', async () => {
+  const lines = logLines.map((l) => JSON.parse(l) as { req?: { url?: string }; msg?: string });
+  expect(lines.some((l) => l.req?.url === '/api/session')).toBe(true);
+  const text = logLines.join('\n');
+  expect(text).not.toContain(PASSWORD);
+  expect(text).not.toContain(admin.cookie!.split('=')[1]!);
+  expect(text).not.toContain(admin.csrf!);
+  expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
 });
