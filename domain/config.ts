@@ -89,8 +89,8 @@ export const ServerConfigSchema = z.object({
   SALESFLOW_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a login session lasts. */
   SALESFLOW_SESSION_TTL: DurationSchema.default(12 * 3_600_000),
-  /** pino's level for the server's JSON log lines. */
-  SALESFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pino's level for the server's JSON log lines (the worker's is SALESFLOW_LOG_LEVEL). */
+  SALESFLOW_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

@@ -160,8 +160,8 @@ async function main(config: DevStackConfig): Promise<void> {
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
-      // Request lines would drown what this terminal prints; SALESFLOW_LOG_LEVEL=info shows them.
-      server: { ...config, SALESFLOW_LOG_LEVEL: process.env.SALESFLOW_LOG_LEVEL ? config.SALESFLOW_LOG_LEVEL : 'warn' },
+      // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
+      server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });
     cleanups.push(() => http.close());
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;

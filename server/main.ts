@@ -38,7 +38,7 @@ export async function startApi(options: {
     secureCookies: !loopbackHost(options.host),
     loginAttempts: options.server.SALESFLOW_LOGIN_ATTEMPTS,
     sessionTtlMs: options.server.SALESFLOW_SESSION_TTL,
-    logger: { level: options.server.SALESFLOW_LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    logger: { level: options.server.SALESFLOW_API_LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
