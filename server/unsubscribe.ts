@@ -19,7 +19,7 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     .send(`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
 }
 
-export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'unsubscribeSecret' | 'campaigns' | 'now'>): Promise<void> {
   // One-click unsubscribe posts a form; its content does not matter (the token does).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, body));
 
