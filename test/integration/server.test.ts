@@ -3,6 +3,7 @@ import { prospectWorkflowId } from '../../domain/prospect';
 import { listAudit } from '../../db/accounts';
 import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
 import { CampaignClient } from '../../client/campaignClient';
+import { eventually } from '../helpers/eventually';
 import { LOG_REDACT } from '../../server/app';
 import { signUnsubscribeToken } from '../../activities/unsubscribeToken';
 import { accountFor, call, login, PASSWORD, startServer, UNSUBSCRIBE_SECRET, type Credentials, type ServerHarness } from '../helpers/server';
@@ -303,4 +304,62 @@ test('the JSON log has every request and no password, session cookie or token', 
   expect(text).not.toContain(admin.cookie!.split('=')[1]!);
   expect(text).not.toContain(admin.csrf!);
   expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
+});
+
+test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run; an inbox, a task shown and completed', async () => {
+  const ops = await accountFor(h, `ops2-${uniq}`, 'ops');
+  const ravi = await accountFor(h, `ravi3-${uniq}`, 'rep', { personId: 'ravi' });
+  const rita = await accountFor(h, `rita3-${uniq}`, 'rep', { personId: 'rita' });
+  const name = `flow-${uniq}`;
+  const v1 = {
+    ...processDefinition,
+    name,
+    tasks: { qualified: [{ kind: 'call', title: 'First call with {{name}}', due: '1d', escalateAfter: '1d' }] },
+  };
+  const v2 = { ...v1, version: 2, quotePolicy: { ...processDefinition.quotePolicy, validity: '10d' } };
+  expect((await call(h.url, 'POST', '/api/processes/validate', { as: ravi, body: { definition: v1 } })).body).toMatchObject({ valid: true, definition: { name } });
+  const invalid = await call(h.url, 'POST', '/api/processes/validate', { as: ravi, body: { definition: { ...v1, teams: [] } } });
+  expect(invalid.status).toBe(422);
+  expect(invalid.body.field).toBe('teams');
+  expect((await call(h.url, 'POST', '/api/processes', { as: ops, body: { definition: v1 } })).status).toBe(201);
+  expect((await call(h.url, 'POST', '/api/processes', { as: ops, body: { definition: v2 } })).body).toMatchObject({ version: 2 });
+  const listed = await eventually(async () => {
+    const r = await call(h.url, 'GET', '/api/processes', { as: ravi });
+    const row = r.body.processes.find((p: { name: string }) => p.name === name);
+    if (!row) throw new Error('not listed yet');
+    return row;
+  });
+  expect(listed).toMatchObject({ name, versions: 2 });
+  expect((await call(h.url, 'GET', `/api/processes/${name}?version=1`, { as: ravi })).body).toMatchObject({ version: 1, definition: { name } });
+  const diff = await call(h.url, 'GET', `/api/processes/${name}/diff?from=1&to=2`, { as: ravi });
+  expect(diff.body.changes).toContainEqual({ path: 'quotePolicy.validity', from: '30d', to: '10d' });
+
+  // A rep's prospect on the published process (v2, the latest); qualifying it makes a call task.
+  const id = `flow-${uniq}`;
+  const made = await call(h.url, 'POST', '/api/prospects', { as: ravi, body: { id, name: 'Flo W', process: name } });
+  expect(made.body).toMatchObject({ created: true, prospect: { info: { rep: 'ravi' }, process: { name, version: 2 } } });
+  await call(h.url, 'POST', `/api/prospects/${id}/qualify`, { as: ravi, body: { answers: {}, outcome: 'qualified' } });
+  const task = await eventually(async () => {
+    const inbox = await call(h.url, 'GET', '/api/tasks', { as: ravi });
+    const row = inbox.body.tasks.find((t: { prospectId: string }) => t.prospectId === id);
+    if (!row) throw new Error(`not in the inbox yet: ${JSON.stringify(inbox.body)}`);
+    return row;
+  });
+  expect(task).toMatchObject({ kind: 'call', title: 'First call with Flo W', rep: 'ravi' });
+  expect((await call(h.url, 'GET', '/api/tasks', { as: rita })).body.tasks.some((t: { prospectId: string }) => t.prospectId === id)).toBe(false);
+  expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: rita })).status).toBe(404);
+  expect((await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: rita, body: { outcome: 'done' } })).status).toBe(404);
+  const done = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'reached them' } });
+  expect(done.status).toBe(200);
+  expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: ravi })).body).toMatchObject({ state: 'done', outcome: 'reached them' });
+
+  // Migration is ops's; a dry run says what would move and changes nothing.
+  expect((await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ravi, body: { to: 1, dryRun: true } })).status).toBe(403);
+  const dry = await eventually(async () => {
+    const r = await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ops, body: { to: 1, dryRun: true } });
+    if (!r.body.results?.some((x: { prospectId: string }) => x.prospectId === id)) throw new Error(`not seen yet: ${JSON.stringify(r.body)}`);
+    return r.body;
+  });
+  expect(dry.results.find((x: { prospectId: string }) => x.prospectId === id)).toMatchObject({ from: 2 });
+  expect((await call(h.url, 'GET', `/api/prospects/${id}`, { as: ravi })).body.process.version).toBe(2);
 });
