@@ -296,16 +296,6 @@ test('the unsubscribe link works on the server at its old path: GET asks, POST (
   expect(forged.status).toBe(400);
 });
 
-test('the JSON log has every request and no password, session cookie or token', async () => {
-  const lines = logLines.map((l) => JSON.parse(l) as { req?: { url?: string }; msg?: string });
-  expect(lines.some((l) => l.req?.url === '/api/session')).toBe(true);
-  const text = logLines.join('\n');
-  expect(text).not.toContain(PASSWORD);
-  expect(text).not.toContain(admin.cookie!.split('=')[1]!);
-  expect(text).not.toContain(admin.csrf!);
-  expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
-});
-
 test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run; an inbox, a task shown and completed', async () => {
   const ops = await accountFor(h, `ops2-${uniq}`, 'ops');
   const ravi = await accountFor(h, `ravi3-${uniq}`, 'rep', { personId: 'ravi' });
@@ -362,4 +352,47 @@ test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run;
   });
   expect(dry.results.find((x: { prospectId: string }) => x.prospectId === id)).toMatchObject({ from: 2 });
   expect((await call(h.url, 'GET', `/api/prospects/${id}`, { as: ravi })).body.process.version).toBe(2);
+});
+
+test('campaigns and the suppression list over HTTP are ops and admin only', async () => {
+  const ops = await accountFor(h, `ops3-${uniq}`, 'ops');
+  const rep = await accountFor(h, `ravi4-${uniq}`, 'rep', { personId: 'ravi' });
+  const id = `camp-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as: ops, body: { id, name: 'Cam Paign', email: `cam-${uniq}@customer.test`, rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  const definition = { id: `offer-${uniq}`, name: 'Offer', template: { subject: 'Hello {{name}}', text: 'Dear {{name}}, an offer.' }, audience: { prospects: [id] } };
+  expect((await call(h.url, 'POST', '/api/campaigns/validate', { as: rep, body: { definition } })).status).toBe(403);
+  expect((await call(h.url, 'POST', '/api/campaigns', { as: rep, body: { definition } })).status).toBe(403);
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: rep })).status).toBe(403);
+  expect((await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { definition } })).body).toMatchObject({ valid: true });
+  const bad = await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { definition: { ...definition, id: 'no spaces' } } });
+  expect(bad.status).toBe(422);
+  expect(bad.body.field).toBe('id');
+  const started = await call(h.url, 'POST', '/api/campaigns', { as: ops, body: { definition } });
+  expect(started.status).toBe(201);
+  await h.stack.sink.waitFor((m) => m.recipients.includes(`cam-${uniq}@customer.test`) && m.subject === 'Hello Cam Paign');
+  const progress = await eventually(async () => {
+    const r = await call(h.url, 'GET', `/api/campaigns/${definition.id}`, { as: ops });
+    if (r.body.sent !== 1) throw new Error(JSON.stringify(r.body));
+    return r.body;
+  });
+  expect(progress).toMatchObject({ sent: 1 });
+
+  const email = `gone-${uniq}@customer.test`;
+  await CampaignClient.fromClient(h.stack.raw, h.stack.config).suppress({ email, reason: 'unsubscribed', source: 'test', detail: 'test' });
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: ops })).body.suppressed).toContainEqual(expect.objectContaining({ email }));
+  const removed = await call(h.url, 'POST', '/api/suppressions/unsuppress', { as: ops, body: { email, reason: 'asked to be mailed again' } });
+  expect(removed.status).toBe(200);
+  // Who took it off is the account, not a string the client sent.
+  expect(removed.body).toMatchObject({ by: `ops3-${uniq}` });
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: ops })).body.suppressed).not.toContainEqual(expect.objectContaining({ email }));
+});
+
+test('the JSON log has every request and no password, session cookie or token', async () => {
+  const lines = logLines.map((l) => JSON.parse(l) as { req?: { url?: string }; msg?: string });
+  expect(lines.some((l) => l.req?.url === '/api/session')).toBe(true);
+  const text = logLines.join('\n');
+  expect(text).not.toContain(PASSWORD);
+  expect(text).not.toContain(admin.cookie!.split('=')[1]!);
+  expect(text).not.toContain(admin.csrf!);
+  expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
 });
