@@ -141,9 +141,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       body = problem(429, 'rate-limited', 'Too many requests', err.message);
     } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       body = problem(err.statusCode, 'bad-request', 'Bad request', err.message);
+    } else if (unreachable(err)) {
+      request.log.error({ err }, 'a backend is unreachable');
+      body = problem(503, 'unavailable', 'Service unavailable', `Temporal or the database did not answer; try again in a moment (${err.message.split('\n')[0]})`);
     } else {
+      // A bug: logged in full, and nothing of it (a stack, a query) in the answer.
       request.log.error({ err }, 'request failed');
-      body = problem(503, 'unavailable', 'Service unavailable', `the request could not be completed: ${err.message.split('\n')[0]}`);
+      body = problem(500, 'internal', 'Internal error', `the server could not answer (request ${request.id}); the error is logged`);
     }
     void sendProblem(reply, body);
   });
@@ -214,4 +218,14 @@ async function reach(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?:
   } catch (err) {
     return { ok: false, error: (err as Error).message.split('\n')[0] };
   }
+}
+
+/** Temporal (gRPC UNAVAILABLE / DEADLINE_EXCEEDED) or PostgreSQL (a refused or dropped connection) out of reach. */
+function unreachable(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 14 || code === 4 || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '57P03') return true;
+    if (e.name === 'ServiceError' || e.name === 'TransportError') return true;
+  }
+  return false;
 }

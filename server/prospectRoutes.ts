@@ -154,12 +154,13 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       let rep = request.query.rep;
       if (actor.role === 'rep') {
         // A rep's list is their own; asking for another rep's shows nothing of it.
-        if (rep !== undefined && rep !== actor.personId) return { prospects: [] };
-        rep = actor.personId ?? '\u0000';
+        if (!actor.personId || (rep !== undefined && rep !== actor.personId)) return { prospects: [] };
+        rep = actor.personId;
       }
       const rows = await deps.sales.listProspects({ stage, rep, limit: actor.role === 'manager' || actor.role === 'rep' ? undefined : limit });
       if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'support') return { prospects: rows.slice(0, limit) };
-      // A manager's team is decided per prospect by its process definition's teams.
+      // A manager's team is decided per prospect by its process definition's teams, so each
+      // candidate is read (bounded by `limit` visible rows; visibility holds no team).
       const visible = [];
       for (const row of rows) {
         if (visible.length >= limit) break;
