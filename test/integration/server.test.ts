@@ -4,7 +4,9 @@ import { listAudit } from '../../db/accounts';
 import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
 import { CampaignClient } from '../../client/campaignClient';
 import { eventually } from '../helpers/eventually';
-import { LOG_REDACT } from '../../server/app';
+import { OpsClient } from '../../client/opsClient';
+import { openDatabase } from '../../db/database';
+import { buildServer, LOG_REDACT } from '../../server/app';
 import { signUnsubscribeToken } from '../../activities/unsubscribeToken';
 import { accountFor, call, login, PASSWORD, startServer, UNSUBSCRIBE_SECRET, type Credentials, type ServerHarness } from '../helpers/server';
 
@@ -99,6 +101,27 @@ test('health reports Temporal and the database; security headers are set and COR
   expect(health.headers.get('x-content-type-options')).toBe('nosniff');
   expect(health.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
   expect(health.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+test('health answers 503 naming the database when it is out of reach', async () => {
+  const db = openDatabase('postgres://salesflow:x@127.0.0.1:9/salesflow', { maxConnections: 1 });
+  const app = await buildServer({
+    db,
+    sales: h.stack.client,
+    ops: new OpsClient(h.stack.client),
+    campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
+    unsubscribeSecret: 'x'.repeat(32),
+    secureCookies: false,
+    logger: false,
+  });
+  try {
+    const res = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'unavailable', temporal: { ok: true }, database: { ok: false } });
+  } finally {
+    await app.close();
+    await db.destroy();
+  }
 });
 
 test('a rep created by an admin over the API drives a prospect from contact to won over HTTP only', async () => {
