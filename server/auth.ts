@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/access';
 import type { Account, Role } from '../domain/accounts';
-import { findApiToken, findSession, getIdempotentResponse, putIdempotentResponse, appendAudit } from '../db/accounts';
+import { findApiToken, findSession, putIdempotentResponse, appendAudit } from '../db/accounts';
 import type { SalesflowDb } from '../db/database';
 import { HttpProblem, problem, sendProblem, unauthorized } from './problem';
 
@@ -157,11 +157,6 @@ export async function settleIdempotencyKey(db: SalesflowDb, request: FastifyRequ
     .where('user_id', '=', claim.userId)
     .where('key', '=', claim.key)
     .execute();
-}
-
-/** Whether a stored (settled) response exists; for tests and diagnostics. */
-export async function storedIdempotentStatus(db: SalesflowDb, userId: string, key: string): Promise<number | undefined> {
-  return (await getIdempotentResponse(db, userId, key))?.status;
 }
 
 /** onResponse: every write that was answered is in the audit log with who made it. */
