@@ -11,7 +11,8 @@ import { createSalesflowWorker } from '../worker/worker';
 import { MailSink } from './mailSink';
 import { Client } from '@temporalio/client';
 import { CampaignClient } from '../client/campaign/campaignClient';
-import { startHttpServer } from '../client/campaign/http';
+import { SalesflowClient } from '../client/pipeline/salesflowClient';
+import { describeApi, startApi } from '../server/main';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 
@@ -151,11 +152,18 @@ async function main(config: DevStackConfig): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: server.address });
     cleanups.push(() => connection.close());
-    // The unsubscribe endpoint; mails link to it unless SALESFLOW_PUBLIC_URL says otherwise.
-    const http = await startHttpServer({
+    // The salesflow server (the API and the unsubscribe links); mails link to it unless
+    // SALESFLOW_PUBLIC_URL says otherwise.
+    const temporalClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const http = await startApi({
+      sales: SalesflowClient.fromClient(temporalClient, config),
+      campaigns: CampaignClient.fromClient(temporalClient, config),
+      database,
+      host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
-      secret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
-      campaigns: CampaignClient.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config),
+      unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
+      // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
+      server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });
     cleanups.push(() => http.close());
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
@@ -179,9 +187,11 @@ async function main(config: DevStackConfig): Promise<void> {
         `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
         `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
-        `  unsubscribe   ${http.url}/unsubscribe (links in mail: ${publicUrl}); campaign store ${resolve(dataDir, 'campaigns')}`,
+        ...describeApi(http.url),
+        `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         ...describeStackDatabase(database, dataDir),
+        'Log in to the API: curl -c cookies.txt -H "content-type: application/json" -d \'{"login":"admin","password":"..."}\' ' + http.url + '/api/session',
         'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
       ].join('\n'),
     );

@@ -83,8 +83,20 @@ export const DatabaseConfigSchema = z.object({
   SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
 });
 
+/** The salesflow server's own settings (issue 10), for `npm start` and `npm run api`. */
+export const ServerConfigSchema = z.object({
+  /** Login attempts per client address and login within a minute; the next one is 429. */
+  SALESFLOW_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How long a login session lasts. */
+  SALESFLOW_SESSION_TTL: DurationSchema.default(12 * 3_600_000),
+  /** pino's level for the server's JSON log lines (the worker's is SALESFLOW_LOG_LEVEL). */
+  SALESFLOW_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
 export const DevStackConfigSchema = WorkerConfigSchema.extend({
   ...DatabaseConfigSchema.shape,
+  ...ServerConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
@@ -95,3 +107,6 @@ export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
+
+/** `npm run api`: the server on its own, with its database and Temporal. */
+export const ApiConfigSchema = HttpConfigSchema.extend({ ...DatabaseConfigSchema.shape, ...ServerConfigSchema.shape });

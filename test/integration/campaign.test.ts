@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { OpsClient } from '../../client/process/opsClient';
 import { ProcessDefinitionSchema } from '../../domain/process/process';
-import { startHttpServer, type RunningHttpServer } from '../../client/campaign/http';
+import { startHttpServer, type RunningHttpServer } from '../helpers/unsubscribeServer';
 import { campaignMessageId, leadProspectId, parseCampaignDefinition } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';

@@ -17,7 +17,12 @@ async function run(script: string, env: NodeJS.ProcessEnv, timeout = 20_000): Pr
   delete base.SALESFLOW_DEV_STACK;
   try {
     // Nothing listens on port 9: a process that got past the check would fail differently.
-    await exec(process.execPath, [join(DIST, script)], { env: { ...base, TEMPORAL_ADDRESS: '127.0.0.1:9', ...env }, timeout, killSignal: 'SIGKILL' });
+    // (The api's database too, so it never starts an embedded PostgreSQL here.)
+    await exec(process.execPath, [join(DIST, script)], {
+      env: { ...base, TEMPORAL_ADDRESS: '127.0.0.1:9', DATABASE_URL: 'postgres://salesflow:x@127.0.0.1:9/salesflow', ...env },
+      timeout,
+      killSignal: 'SIGKILL',
+    });
     return { code: 0, stderr: '' };
   } catch (err) {
     const e = err as { code: number; stderr: string };
@@ -29,7 +34,7 @@ const REFUSAL = 'SALESFLOW_UNSUBSCRIBE_SECRET is the built-in development value:
 
 test.each([
   ['worker', 'worker/main.js', 'salesflow worker: '],
-  ['api', 'client/httpMain.js', 'salesflow api: '],
+  ['api', 'server/main.js', 'salesflow api: '],
 ])('the %s refuses to start with the built-in unsubscribe secret outside the dev stack', async (_name, script, prefix) => {
   expect(await run(script, {})).toEqual({ code: 1, stderr: `${prefix}${REFUSAL}` });
   expect(await run(script, { SALESFLOW_UNSUBSCRIBE_SECRET: 'salesflow-local-dev-secret-change-me' })).toEqual({ code: 1, stderr: `${prefix}${REFUSAL}` });

@@ -1,0 +1,90 @@
+import type { Role } from './accounts';
+
+/**
+ * Who may do what through the salesflow server, as one pure function so the rules are read
+ * (and tested) in one place. The server loads the resource (the prospect, the task) first and
+ * asks `can` about it; it never trusts a client's claim of whose prospect it is.
+ *
+ * - admin: everything, and the user accounts.
+ * - ops: processes (publish, migrate), campaigns and the suppression list; reads everything.
+ * - manager: prospects and tasks of their team: the account's `team` names a team of the
+ *   prospect's process definition, and the prospect's (or task's) rep is in that team.
+ * - rep: prospects and tasks assigned to their person id.
+ * - support: support tasks and support queries (open, answer), reading any prospect to do so.
+ */
+
+export interface Actor {
+  role: Role;
+  /** The rep or manager id of the process definitions this account acts as. */
+  personId: string | null;
+  team: string | null;
+}
+
+export interface TeamView {
+  name: string;
+  reps: readonly string[];
+}
+
+/** What a rule needs to know about a prospect: its rep and its process definition's teams. */
+export interface ProspectResource {
+  kind: 'prospect';
+  rep: string;
+  teams: readonly TeamView[];
+}
+
+export interface TaskResource {
+  kind: 'task';
+  rep: string;
+  taskKind: string;
+  /** The task's prospect, for a manager's team check. */
+  prospect?: ProspectResource;
+}
+
+export type Resource = ProspectResource | TaskResource | { kind: 'process' } | { kind: 'campaign' } | { kind: 'users' };
+
+export const ACTIONS = [
+  'read',
+  /** Create a prospect. */
+  'create',
+  /** A lifecycle command, a call, a reassignment, a task completion. */
+  'command',
+  /** Open or answer a support query on a prospect. */
+  'support',
+  /** Publish a process, migrate prospects, start or steer a campaign, unsuppress. */
+  'manage',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Task kinds that belong to the support desk. */
+export function isSupportTask(taskKind: string): boolean {
+  return taskKind === 'support';
+}
+
+function inTeam(actor: Actor, rep: string, teams: readonly TeamView[]): boolean {
+  if (!actor.team) return false;
+  return teams.some((t) => t.name === actor.team && t.reps.includes(rep));
+}
+
+export function can(actor: Actor, action: Action, resource: Resource): boolean {
+  if (actor.role === 'admin') return true;
+  if (resource.kind === 'users') return false;
+  if (actor.role === 'ops') return true;
+  if (resource.kind === 'process' || resource.kind === 'campaign') {
+    // Reading a process (its teams, its rules) is everyone's; changing it is ops's.
+    return action === 'read' && resource.kind === 'process';
+  }
+  const own = actor.personId !== null && resource.rep === actor.personId;
+  switch (actor.role) {
+    case 'rep':
+      // A rep creates prospects for themself only; the server sets the rep to theirs.
+      return own && action !== 'manage';
+    case 'manager': {
+      const teams = resource.kind === 'prospect' ? resource.teams : (resource.prospect?.teams ?? []);
+      const ours = own || inTeam(actor, resource.rep, teams);
+      return ours && action !== 'manage';
+    }
+    case 'support':
+      if (resource.kind === 'prospect') return action === 'read' || action === 'support';
+      return isSupportTask(resource.taskKind) && (action === 'read' || action === 'command');
+  }
+}

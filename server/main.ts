@@ -1,0 +1,81 @@
+import { ApiConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
+import { describeIssues } from '../domain/shared/errors';
+import { CampaignClient } from '../client/campaign/campaignClient';
+import { OpsClient } from '../client/process/opsClient';
+import { SalesflowClient } from '../client/pipeline/salesflowClient';
+import { describeStackDatabase, openStackDatabase, type StackDatabase } from '../db/stack';
+import { BODY_LIMIT, buildServer, LOG_REDACT, loopbackHost, type App } from './app';
+
+/**
+ * `npm run api`: the salesflow server on its own (docker-compose's `api` service, a cluster),
+ * next to workers that share SALESFLOW_UNSUBSCRIBE_SECRET with it. `npm start` runs the same
+ * server through startApi.
+ */
+
+export interface RunningApi {
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the server over open clients and a database, and listens. */
+export async function startApi(options: {
+  sales: SalesflowClient;
+  campaigns: CampaignClient;
+  database: StackDatabase;
+  host: string;
+  port: number;
+  unsubscribeSecret: string;
+  server: ServerConfig;
+}): Promise<RunningApi> {
+  const app = await buildServer({
+    db: options.database.db,
+    sales: options.sales,
+    ops: new OpsClient(options.sales),
+    campaigns: options.campaigns,
+    unsubscribeSecret: options.unsubscribeSecret,
+    // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
+    secureCookies: !loopbackHost(options.host),
+    loginAttempts: options.server.SALESFLOW_LOGIN_ATTEMPTS,
+    sessionTtlMs: options.server.SALESFLOW_SESSION_TTL,
+    logger: { level: options.server.SALESFLOW_API_LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+  });
+  await app.listen({ port: options.port, host: options.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { app, url: `http://${shownHost}:${port}`, close: () => app.close() };
+}
+
+/** What `npm start` and `npm run api` print about the server. */
+export function describeApi(url: string): string[] {
+  return [`  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
+}
+
+async function main(): Promise<void> {
+  const parsed = ApiConfigSchema.safeParse(process.env);
+  if (!parsed.success) throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
+  const config = parsed.data;
+  const problem = unsubscribeSecretProblem(config.SALESFLOW_UNSUBSCRIBE_SECRET, config.SALESFLOW_DEV_STACK);
+  if (problem) throw new Error(problem);
+  const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT });
+  const sales = await SalesflowClient.connect(config);
+  const campaigns = CampaignClient.fromClient(sales.client, config);
+  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, server: config });
+  console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${config.TEMPORAL_ADDRESS}`, ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
+  const stop = async () => {
+    await api.close();
+    await sales.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`salesflow api: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

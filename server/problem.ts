@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
+import { DomainError, formatPath, type FieldIssue } from '../domain/shared/errors';
+
+/**
+ * RFC 9457 problem details: every refusal of the API is one `application/problem+json`
+ * body. `detail` is the same line the CLI prints; `field` names the first bad field (as a
+ * path into the request body), `errors` lists every one.
+ */
+
+export const PROBLEM_BASE = 'https://salesflow.invalid/problems/';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    field: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** A refusal a route throws on purpose; the error handler turns it into problem JSON. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: string,
+    readonly title: string,
+    detail: string,
+    readonly issues?: readonly FieldIssue[],
+  ) {
+    super(detail);
+  }
+}
+
+export const notFound = (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail);
+export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail);
+export const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Not logged in', detail);
+
+export function problem(status: number, kind: string, title: string, detail: string, issues?: readonly FieldIssue[]): Problem {
+  const errors = issues?.map((i) => ({ field: formatPath(i.path), message: i.message }));
+  return {
+    type: PROBLEM_BASE + kind,
+    title,
+    status,
+    detail,
+    ...(errors && errors.length > 0 ? { field: errors[0]!.field, errors } : {}),
+  };
+}
+
+/**
+ * A DomainError as the API answers it: a missing prospect, task or process is 404; every
+ * other refusal by the business rules (a wrong stage included) is 422 with the CLI's message.
+ */
+export function domainProblem(err: DomainError): Problem {
+  if (/^no (prospect|task|published process) /.test(err.message)) return problem(404, 'not-found', 'Not found', err.message);
+  return problem(422, 'refused', 'Refused by the business rules', err.message, err.issues);
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.code(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+}

@@ -1,0 +1,270 @@
+import { z } from 'zod';
+import { can, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
+import * as commands from '../domain/pipeline/commands';
+import { DomainError, parseOrThrow } from '../domain/shared/errors';
+import type { CommandName } from '../domain/pipeline/lifecycle';
+import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
+import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
+import { STAGES } from '../domain/pipeline/stages';
+import { PersonIdSchema } from '../domain/accounts/accounts';
+import { actorOf, byOf, requirePrincipal } from './auth';
+import type { App, ServerDeps } from './app';
+import { forbidden, notFound, ProblemSchema } from './problem';
+
+/**
+ * Prospects and tasks over HTTP, thin over SalesflowClient and OpsClient. Each request loads
+ * the prospect (or task) first and asks domain/accounts/access.ts whether the caller may see or act on
+ * it. A prospect or task the caller may not see answers 404, exactly as one that does not
+ * exist, so ids of other reps' prospects cannot be probed. `by` is always the caller's person
+ * id (or login): bodies that send one are refused as having an unknown field.
+ */
+
+/** A prospect as the API returns it: the workflow's state (the keys below are always there). */
+export const ProspectSchema = z
+  .looseObject({
+    info: z.looseObject({ id: z.string(), name: z.string(), rep: z.string() }),
+    stage: z.string(),
+    process: z.looseObject({ name: z.string(), version: z.number() }),
+  })
+  .meta({ id: 'Prospect', description: "a prospect's full state: info, stage, contacts, inquiry, quotation, tasks, calls, queries, history" });
+
+const ProspectSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    company: z.string().optional(),
+    stage: z.string().optional(),
+    rep: z.string().optional(),
+    quoteTotal: z.number().optional(),
+    nextDue: z.string().optional(),
+    process: z.string().optional(),
+    processVersion: z.number().optional(),
+    status: z.string(),
+  })
+  .meta({ id: 'ProspectSummary' });
+
+export const TaskSchema = z
+  .looseObject({ id: z.string(), prospectId: z.string(), kind: z.string(), title: z.string(), rep: z.string(), dueAt: z.string(), state: z.string() })
+  .meta({ id: 'Task' });
+
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
+
+/** The command's body: its domain schema without `by`, refusing unknown fields. */
+function bodyOf(schema: z.ZodObject): z.ZodObject {
+  const { by: _by, ...shape } = schema.shape as Record<string, z.ZodType>;
+  void _by;
+  return z.strictObject(shape);
+}
+
+/** URL segment → the prospect update it runs, and which permission it needs. */
+const PROSPECT_COMMANDS: Record<string, { name: CommandName; schema: z.ZodObject; action: Action; summary: string }> = {
+  'log-contact': { name: 'logContact', schema: commands.LogContactSchema, action: 'command', summary: 'log a contact (visit, call, mail ...)' },
+  qualify: { name: 'qualify', schema: commands.QualifySchema as unknown as z.ZodObject, action: 'command', summary: 'qualify (or disqualify) the prospect' },
+  'create-inquiry': { name: 'createInquiry', schema: commands.CreateInquirySchema, action: 'command', summary: "record the customer's inquiry" },
+  'change-inquiry': { name: 'changeInquiry', schema: commands.ChangeInquirySchema, action: 'command', summary: 'change the inquiry' },
+  'create-quote': { name: 'createQuote', schema: commands.CreateQuoteSchema, action: 'command', summary: 'create the quotation' },
+  'change-quote': { name: 'changeQuote', schema: commands.ChangeQuoteSchema as unknown as z.ZodObject, action: 'command', summary: 'change the quotation' },
+  'refresh-quote': { name: 'refreshQuote', schema: commands.RefreshQuoteSchema, action: 'command', summary: 'renew an expired quotation' },
+  'send-quote': { name: 'sendQuote', schema: commands.SendQuoteSchema, action: 'command', summary: 'send the quotation (mail, or handed over)' },
+  'accept-quote': { name: 'acceptQuote', schema: commands.AcceptQuoteSchema, action: 'command', summary: 'the customer accepted: won' },
+  'reject-quote': { name: 'rejectQuote', schema: commands.RejectQuoteSchema, action: 'command', summary: 'the customer rejected the quotation' },
+  'mark-lost': { name: 'markLost', schema: commands.MarkLostSchema, action: 'command', summary: 'mark the prospect lost' },
+  'schedule-call': { name: 'scheduleCall', schema: commands.ScheduleCallSchema, action: 'command', summary: 'schedule a call' },
+  'reschedule-call': { name: 'rescheduleCall', schema: commands.RescheduleCallSchema, action: 'command', summary: 'move a call' },
+  'cancel-call': { name: 'cancelCall', schema: commands.CancelCallSchema, action: 'command', summary: 'cancel a call' },
+  'complete-call': { name: 'completeCall', schema: commands.CompleteCallSchema, action: 'command', summary: 'record a call as done' },
+  'open-support-query': { name: 'openSupportQuery', schema: commands.OpenSupportQuerySchema, action: 'support', summary: "record a customer's support query" },
+  'answer-support-query': { name: 'answerSupportQuery', schema: commands.AnswerSupportQuerySchema, action: 'support', summary: 'answer a support query' },
+  reassign: { name: 'reassign', schema: commands.ReassignSchema, action: 'command', summary: 'move the prospect and its open tasks to another rep' },
+};
+export const PROSPECT_COMMAND_PATHS = Object.keys(PROSPECT_COMMANDS);
+
+export function prospectResource(state: Pick<ProspectState, 'info' | 'process'>): ProspectResource {
+  return { kind: 'prospect', rep: state.info.rep, teams: state.process.teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })) };
+}
+
+/** The prospect, if it exists and the actor may do `action` on it; 404 otherwise (see above). */
+async function authorizedProspect(deps: ServerDeps, actor: Actor, id: string, action: Action): Promise<ProspectState> {
+  const state = await deps.sales.findProspect(id);
+  if (!state || !can(actor, 'read', prospectResource(state))) throw notFound(`no prospect "${id}"`);
+  if (!can(actor, action, prospectResource(state))) throw forbidden(`a ${actor.role} may not do that on prospect "${id}"`);
+  return state;
+}
+
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+
+const CreateProspectSchema = ProspectInfoSchema.extend({
+  rep: PersonIdSchema.optional(),
+  /** A published process by name (its latest version), which also assigns a rep when none is named. */
+  process: z.string().min(1).max(100).optional(),
+  /** Or a process definition given inline (as `salesflow create --process file.yaml`). */
+  definition: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+
+export async function registerProspectRoutes(api: App, deps: ServerDeps): Promise<void> {
+  api.post(
+    '/prospects',
+    {
+      schema: {
+        tags: ['prospects'],
+        summary: 'create a prospect (creating an existing one again changes nothing: 200 with created false)',
+        body: CreateProspectSchema,
+        response: { 200: z.object({ created: z.boolean(), prospect: ProspectSchema }), 201: z.object({ created: z.boolean(), prospect: ProspectSchema }), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const actor = actorOf(p);
+      const { process: processName, definition: inline, ...info } = request.body;
+      // A rep creates prospects for themself; the registry's assignment is for the others.
+      const rep = info.rep ?? (actor.role === 'rep' ? (actor.personId ?? undefined) : undefined);
+      let definition: ProcessDefinitionInput | undefined;
+      if (inline) definition = parseOrThrow(ProcessDefinitionSchema, inline, 'process definition');
+      else if (processName) definition = (await deps.ops.version(processName)).definition;
+      const teams = (definition ?? DEFAULT_PROCESS_INPUT).teams ?? [];
+      const resource: ProspectResource = {
+        kind: 'prospect',
+        rep: rep ?? '',
+        teams: teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })),
+      };
+      if (!can(actor, 'create', resource)) {
+        throw forbidden(rep ? `a ${actor.role} may not create prospects for rep "${rep}"` : `a ${actor.role} must name a rep they may create prospects for`);
+      }
+      const result =
+        processName && !inline
+          ? await deps.ops.createOnProcess({ ...info, rep }, processName)
+          : await deps.sales.createProspect({ ...info, rep: rep ?? '' }, definition);
+      return reply.code(result.created ? 201 : 200).send({ created: result.created, prospect: result.state as never });
+    },
+  );
+
+  api.get(
+    '/prospects',
+    {
+      schema: {
+        tags: ['prospects'],
+        summary: 'open prospects from visibility, filtered to what the caller may see',
+        querystring: z.strictObject({ stage: z.enum(STAGES).optional(), rep: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: z.object({ prospects: z.array(ProspectSummarySchema) }), ...problems },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(requirePrincipal(request));
+      const { stage, limit } = request.query;
+      let rep = request.query.rep;
+      if (actor.role === 'rep') {
+        // A rep's list is their own; asking for another rep's shows nothing of it.
+        if (!actor.personId || (rep !== undefined && rep !== actor.personId)) return { prospects: [] };
+        rep = actor.personId;
+      }
+      const rows = await deps.sales.listProspects({ stage, rep, limit: actor.role === 'manager' || actor.role === 'rep' ? undefined : limit });
+      if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'support') return { prospects: rows.slice(0, limit) };
+      // A manager's team is decided per prospect by its process definition's teams, so each
+      // candidate is read (bounded by `limit` visible rows; visibility holds no team).
+      const visible = [];
+      for (const row of rows) {
+        if (visible.length >= limit) break;
+        if (actor.role === 'rep' && row.rep === actor.personId) {
+          visible.push(row);
+          continue;
+        }
+        const state = await deps.sales.findProspect(row.id);
+        if (state && can(actor, 'read', prospectResource(state))) visible.push(row);
+      }
+      return { prospects: visible };
+    },
+  );
+
+  api.get(
+    '/prospects/:id',
+    { schema: { tags: ['prospects'], summary: 'a prospect', params: IdParams, response: { 200: ProspectSchema, ...problems } } },
+    async (request) => (await authorizedProspect(deps, actorOf(requirePrincipal(request)), request.params.id, 'read')) as never,
+  );
+
+  for (const [segment, command] of Object.entries(PROSPECT_COMMANDS)) {
+    api.post(
+      `/prospects/:id/${segment}`,
+      {
+        schema: {
+          tags: ['prospects'],
+          summary: command.summary,
+          description: `Runs the prospect's \`${command.name}\` command as the logged-in user. Accepts Idempotency-Key.`,
+          params: IdParams,
+          body: bodyOf(command.schema),
+          response: { 200: ProspectSchema, ...problems },
+        },
+      },
+      async (request) => {
+        const p = requirePrincipal(request);
+        const id = request.params.id;
+        await authorizedProspect(deps, actorOf(p), id, command.action);
+        return (await deps.sales.command(id, command.name, { ...(request.sentBody as object), by: byOf(p) })) as never;
+      },
+    );
+  }
+
+  // Tasks
+  api.get(
+    '/tasks',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "a rep's open tasks, soonest due first (default: the caller's own)",
+        querystring: z.strictObject({ rep: z.string().min(1).max(100).optional(), due: z.enum(['today', 'overdue']).optional() }),
+        response: { 200: z.object({ tasks: z.array(TaskSchema) }), ...problems },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const actor = actorOf(p);
+      const rep = request.query.rep ?? actor.personId;
+      if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person');
+      if (actor.role === 'rep' && rep !== actor.personId) return { tasks: [] };
+      const rows = await deps.ops.inbox(rep, request.query.due);
+      if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'rep') return { tasks: rows };
+      const visible = [];
+      for (const row of rows) {
+        if (can(actor, 'read', await taskResource(deps, row))) visible.push(row);
+      }
+      return { tasks: visible };
+    },
+  );
+
+  api.get(
+    '/tasks/:id',
+    { schema: { tags: ['tasks'], summary: 'a task', params: IdParams, response: { 200: TaskSchema, ...problems } } },
+    async (request) => {
+      const actor = actorOf(requirePrincipal(request));
+      const task = await deps.ops.task(request.params.id).catch(() => undefined);
+      if (!task || !can(actor, 'read', await taskResource(deps, task))) throw notFound(`no task "${request.params.id}"`);
+      return task as never;
+    },
+  );
+
+  api.post(
+    '/tasks/:id/complete',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'complete a task',
+        params: IdParams,
+        body: z.strictObject({ outcome: commands.TaskCompletionSchema.shape.outcome, note: commands.TaskCompletionSchema.shape.note }),
+        response: { 200: z.object({ task: TaskSchema.optional() }), ...problems },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const actor = actorOf(p);
+      const task = await deps.ops.task(request.params.id).catch(() => undefined);
+      if (!task || !can(actor, 'read', await taskResource(deps, task))) throw notFound(`no task "${request.params.id}"`);
+      if (!can(actor, 'command', await taskResource(deps, task))) throw forbidden(`a ${actor.role} may not complete task "${task.id}"`);
+      const done = await deps.ops.completeTask(task.id, request.body.outcome, request.body.note, byOf(p));
+      return (done ? { task: done } : {}) as never;
+    },
+  );
+}
+
+async function taskResource(deps: ServerDeps, task: { rep: string; kind: string; prospectId: string }): Promise<TaskResource> {
+  const prospect = task.prospectId ? await deps.sales.findProspect(task.prospectId) : undefined;
+  return { kind: 'task', rep: task.rep, taskKind: task.kind, ...(prospect ? { prospect: prospectResource(prospect) } : {}) };
+}

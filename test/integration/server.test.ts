@@ -1,0 +1,421 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { prospectWorkflowId } from '../../domain/pipeline/prospect';
+import { listAudit } from '../../db/accounts';
+import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
+import { CampaignClient } from '../../client/campaign/campaignClient';
+import { eventually } from '../helpers/eventually';
+import { OpsClient } from '../../client/process/opsClient';
+import { openDatabase } from '../../db/database';
+import { buildServer, LOG_REDACT } from '../../server/app';
+import { signUnsubscribeToken } from '../../activities/campaign/unsubscribeToken';
+import { accountFor, call, login, PASSWORD, startServer, UNSUBSCRIBE_SECRET, type Credentials, type ServerHarness } from '../helpers/server';
+
+/**
+ * The HTTP API end to end: a real worker on the shared dev server, mail to the real SMTP
+ * sink, accounts in a fresh PostgreSQL database, requests over real HTTP.
+ */
+
+let h: ServerHarness;
+let admin: Credentials;
+/** The server's JSON log lines, to check that no secret reaches them. */
+const logLines: string[] = [];
+beforeAll(async () => {
+  h = await startServer({
+    loginAttempts: 3,
+    loginWindowMs: 60_000,
+    logger: { level: 'info', redact: { paths: LOG_REDACT, censor: '[redacted]' }, stream: { write: (line: string) => void logLines.push(line) } },
+  });
+  admin = await accountFor(h, 'root', 'admin');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const uniq = Date.now().toString(36);
+
+/** ravi and rita sell in north, sam in south; sue is the support desk. */
+const processDefinition = {
+  name: `api-${uniq}`,
+  version: 1,
+  teams: [
+    { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
+    { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
+    { name: 'desk', manager: { id: 'sally', email: 'sally@sales.test' }, reps: [{ id: 'sue', email: 'sue@sales.test' }] },
+  ],
+  support: { team: 'desk', answerWithin: '4h', escalateAfter: '4h' },
+  quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d', followUpDueIn: '1d' },
+};
+
+test('the OpenAPI document validates and lists every route; /api/docs is served from the package', async () => {
+  const doc = await call(h.url, 'GET', '/api/openapi.json');
+  expect(doc.status).toBe(200);
+  expect(doc.body.openapi).toBe('3.1.0');
+  await SwaggerParser.validate(structuredClone(doc.body));
+  const paths = Object.keys(doc.body.paths);
+  const expected = [
+    '/api/health',
+    '/api/session',
+    '/api/me',
+    '/api/me/password',
+    '/api/tokens',
+    '/api/tokens/{id}',
+    '/api/users',
+    '/api/users/{id}/disable',
+    '/api/prospects',
+    '/api/prospects/{id}',
+    ...PROSPECT_COMMAND_PATHS.map((c) => `/api/prospects/{id}/${c}`),
+    '/api/tasks',
+    '/api/tasks/{id}',
+    '/api/tasks/{id}/complete',
+    '/api/processes/validate',
+    '/api/processes',
+    '/api/processes/{name}',
+    '/api/processes/{name}/diff',
+    '/api/processes/{name}/migrate',
+    '/api/campaigns/validate',
+    '/api/campaigns',
+    '/api/campaigns/{id}',
+    '/api/campaigns/{id}/pause',
+    '/api/campaigns/{id}/resume',
+    '/api/campaigns/{id}/cancel',
+    '/api/suppressions',
+    '/api/suppressions/unsuppress',
+  ];
+  expect(paths.sort()).toEqual([...expected].sort());
+  // The body of a command is its domain schema, without `by`, closed to unknown fields.
+  const logContact = doc.body.paths['/api/prospects/{id}/log-contact'].post.requestBody.content['application/json'].schema;
+  expect(Object.keys(logContact.properties)).toEqual(expect.arrayContaining(['channel', 'direction', 'note', 'at']));
+  expect(logContact.properties.by).toBeUndefined();
+  expect(logContact.additionalProperties).toBe(false);
+
+  const docs = await call(h.url, 'GET', '/api/docs/static/index.html');
+  expect(docs.status).toBe(200);
+  expect(docs.contentType).toMatch(/text\/html/);
+  expect(String(docs.body)).not.toMatch(/https?:\/\/(unpkg|cdn)/);
+});
+
+test('health reports Temporal and the database; security headers are set and CORS is closed', async () => {
+  const health = await call(h.url, 'GET', '/api/health', { headers: { origin: 'https://evil.test' } });
+  expect(health.status).toBe(200);
+  expect(health.body).toEqual({ status: 'ok', temporal: { ok: true }, database: { ok: true } });
+  expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(health.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  expect(health.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+test('health answers 503 naming the database when it is out of reach', async () => {
+  const db = openDatabase('postgres://salesflow:x@127.0.0.1:9/salesflow', { maxConnections: 1 });
+  const app = await buildServer({
+    db,
+    sales: h.stack.client,
+    ops: new OpsClient(h.stack.client),
+    campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
+    unsubscribeSecret: 'x'.repeat(32),
+    secureCookies: false,
+    logger: false,
+  });
+  try {
+    const res = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'unavailable', temporal: { ok: true }, database: { ok: false } });
+  } finally {
+    await app.close();
+    await db.destroy();
+  }
+});
+
+test('a rep created by an admin over the API drives a prospect from contact to won over HTTP only', async () => {
+  const created = await call(h.url, 'POST', '/api/users', { as: admin, body: { login: `ravi-${uniq}`, role: 'rep', personId: 'ravi', password: PASSWORD } });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ login: `ravi-${uniq}`, role: 'rep', personId: 'ravi' });
+  const rep = await login(h.url, `ravi-${uniq}`, PASSWORD);
+  expect(rep.answer.status).toBe(200);
+  expect(rep.cookie).toMatch(/^salesflow_session=/);
+  expect(rep.answer.headers.get('set-cookie')).toMatch(/HttpOnly/);
+  expect(rep.answer.headers.get('set-cookie')).toMatch(/SameSite=Lax/);
+
+  const id = `won-${uniq}`;
+  const post = async (path: string, body: unknown) => {
+    const r = await call(h.url, 'POST', path, { as: rep, body });
+    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const start = await post('/api/prospects', { id, name: 'Wendy Winner', company: 'Win Ltd', email: 'wendy@win.test', definition: processDefinition });
+  expect(start).toMatchObject({ created: true, prospect: { info: { id, rep: 'ravi' }, stage: 'contact' } });
+  const contacted = await post(`/api/prospects/${id}/log-contact`, { channel: 'visit', note: 'met at fair' });
+  // `by` is the logged-in account's person id, never a client's string.
+  expect(contacted.contacts[0]).toMatchObject({ channel: 'visit', by: 'ravi' });
+  await post(`/api/prospects/${id}/qualify`, { answers: { budget: 5000, authority: 'CEO' }, outcome: 'qualified' });
+  await post(`/api/prospects/${id}/create-inquiry`, { items: [{ product: 'PUMP-X', quantity: 2, wantedDeliveryDate: '2027-01-15' }] });
+  await post(`/api/prospects/${id}/create-quote`, { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: '1999.99' }] });
+  await post(`/api/prospects/${id}/send-quote`, {});
+  await h.stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`);
+  const won = await post(`/api/prospects/${id}/accept-quote`, {});
+  expect(won.stage).toBe('won');
+
+  const shown = await call(h.url, 'GET', `/api/prospects/${id}`, { as: rep });
+  expect(shown.body.stage).toBe('won');
+  // Every write is in the audit log with the account that made it.
+  const repId = created.body.id as string;
+  const audit = await listAudit(h.database.db, { userId: repId });
+  expect(audit.map((a) => a.action)).toEqual(
+    expect.arrayContaining(['POST /api/prospects', 'POST /api/prospects/:id/log-contact', 'POST /api/prospects/:id/accept-quote']),
+  );
+});
+
+test('the role matrix over HTTP: each role reads, commands and publishes as its rules say', async () => {
+  const id = `matrix-${uniq}`;
+  const made = await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: 'Mat Rix', rep: 'ravi', definition: processDefinition } });
+  expect(made.status).toBe(201);
+  const roles = {
+    admin,
+    ops: await accountFor(h, `ops-${uniq}`, 'ops'),
+    manager: await accountFor(h, `nina-${uniq}`, 'manager', { personId: 'nina', team: 'north' }),
+    otherManager: await accountFor(h, `sven-${uniq}`, 'manager', { personId: 'sven', team: 'south' }),
+    rep: await accountFor(h, `ravi2-${uniq}`, 'rep', { personId: 'ravi' }),
+    otherRep: await accountFor(h, `rita-${uniq}`, 'rep', { personId: 'rita' }),
+    support: await accountFor(h, `sue-${uniq}`, 'support', { personId: 'sue' }),
+  };
+  // [read, log a contact, open a support query, publish a process]; a prospect one may not see is 404.
+  const expected: Record<keyof typeof roles, [number, number, number, number]> = {
+    admin: [200, 200, 200, 201],
+    ops: [200, 200, 200, 201],
+    manager: [200, 200, 200, 403],
+    otherManager: [404, 404, 404, 403],
+    rep: [200, 200, 200, 403],
+    otherRep: [404, 404, 404, 403],
+    support: [200, 403, 200, 403],
+  };
+  const actual: Record<string, number[]> = {};
+  for (const [role, as] of Object.entries(roles)) {
+    const read = await call(h.url, 'GET', `/api/prospects/${id}`, { as });
+    const command = await call(h.url, 'POST', `/api/prospects/${id}/log-contact`, { as, body: { channel: 'call', note: role } });
+    const support = await call(h.url, 'POST', `/api/prospects/${id}/open-support-query`, { as, body: { topic: 'delivery', question: `from ${role}` } });
+    const publish = await call(h.url, 'POST', '/api/processes', { as, body: { definition: { ...processDefinition, name: `pub-${uniq}-${role}` } } });
+    actual[role] = [read.status, command.status, support.status, publish.status];
+    for (const r of [read, command, support, publish]) if (r.status >= 400) expect(r.contentType).toMatch(/application\/problem\+json/);
+  }
+  expect(actual).toEqual(expected);
+
+  // Lists are filtered to what one may see: the other rep's list does not show ravi's prospect.
+  const ritaList = await call(h.url, 'GET', `/api/prospects?rep=ravi`, { as: roles.otherRep });
+  expect(ritaList.body.prospects).toEqual([]);
+  // Only what was allowed changed: the refused commands logged nothing.
+  const state = await call(h.url, 'GET', `/api/prospects/${id}`, { as: admin });
+  const calls = state.body.contacts.filter((c: { note: string }) => !c.note.startsWith('query '));
+  expect(calls.map((c: { note: string }) => c.note).sort()).toEqual(['admin', 'manager', 'ops', 'rep'].sort());
+  // Each command's `by` is the account that gave it: its person id, else its login.
+  expect(new Set(calls.map((c: { by: string }) => c.by))).toEqual(new Set(['root', `ops-${uniq}`, 'nina', 'ravi']));
+  expect(state.body.supportQueries).toHaveLength(5);
+  // Admin-only: the user list.
+  expect((await call(h.url, 'GET', '/api/users', { as: roles.ops })).status).toBe(403);
+  expect((await call(h.url, 'GET', '/api/users', { as: admin })).status).toBe(200);
+});
+
+test('login, logout, password change, CSRF, token revocation and the login rate limit', async () => {
+  const me = await accountFor(h, `lou-${uniq}`, 'rep', { personId: 'ravi' });
+  const who = await call(h.url, 'GET', '/api/me', { as: me });
+  expect(who.body).toMatchObject({ account: { login: `lou-${uniq}`, role: 'rep' }, via: 'session', csrfToken: me.csrf });
+
+  // A cookie-authenticated write without the CSRF header is refused and changes nothing.
+  const noCsrf = await call(h.url, 'POST', '/api/tokens', { as: me, body: { name: 'ci' }, csrf: false });
+  expect(noCsrf.status).toBe(403);
+  expect(noCsrf.body).toMatchObject({ type: expect.stringMatching(/csrf$/), status: 403 });
+  expect((await call(h.url, 'GET', '/api/tokens', { as: me })).body).toEqual([]);
+
+  // An API token: shown once, works as Bearer, listed without its secret, revoked → 401.
+  const made = await call(h.url, 'POST', '/api/tokens', { as: me, body: { name: 'ci' } });
+  expect(made.status).toBe(201);
+  const token = made.body.token as string;
+  expect(token).toMatch(/^sft_/);
+  const viaToken = await call(h.url, 'GET', '/api/me', { as: { token } });
+  expect(viaToken.body).toMatchObject({ via: 'token', account: { login: `lou-${uniq}` } });
+  // A token needs no CSRF header (browsers never send it on their own).
+  expect((await call(h.url, 'POST', '/api/tokens', { as: { token }, body: { name: 'second' } })).status).toBe(201);
+  const listed = await call(h.url, 'GET', '/api/tokens', { as: me });
+  expect(JSON.stringify(listed.body)).not.toContain(token);
+  expect((await call(h.url, 'POST', '/api/tokens', { as: me, body: { name: 'admin-please', role: 'admin' } })).status).toBe(403);
+  expect((await call(h.url, 'DELETE', `/api/tokens/${made.body.info.id}`, { as: me })).status).toBe(204);
+  const revoked = await call(h.url, 'GET', '/api/me', { as: { token } });
+  expect(revoked.status).toBe(401);
+  expect(revoked.contentType).toMatch(/application\/problem\+json/);
+
+  // Password change ends the sessions; the new password logs in.
+  const changed = await call(h.url, 'POST', '/api/me/password', { as: me, body: { currentPassword: PASSWORD, newPassword: 'another long passphrase' } });
+  expect(changed.status).toBe(204);
+  expect((await call(h.url, 'GET', '/api/me', { as: me })).status).toBe(401);
+  const again = await login(h.url, `lou-${uniq}`, 'another long passphrase');
+  expect(again.answer.status).toBe(200);
+  // Logout ends the session.
+  expect((await call(h.url, 'DELETE', '/api/session', { as: again })).status).toBe(204);
+  expect((await call(h.url, 'GET', '/api/me', { as: again })).status).toBe(401);
+
+  // Three attempts per IP and login a minute in this server: the fourth is 429.
+  const target = `victim-${uniq}`;
+  const attempts = [];
+  for (let i = 0; i < 4; i++) attempts.push((await login(h.url, target, `wrong password ${i}!!`)).answer);
+  expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 429]);
+  expect(attempts[3]!.contentType).toMatch(/application\/problem\+json/);
+});
+
+test('an Idempotency-Key replays the stored answer; the same key with another body is refused', async () => {
+  const id = `idem-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: 'Ida Em', rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  const key = `key-${uniq}`;
+  const send = (note: string) => call(h.url, 'POST', `/api/prospects/${id}/log-contact`, { as: admin, body: { channel: 'email', note }, headers: { 'idempotency-key': key } });
+  const first = await send('once');
+  const replay = await send('once');
+  expect(first.status).toBe(200);
+  expect(replay.status).toBe(200);
+  expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  expect(replay.body).toEqual(first.body);
+  const other = await send('a different body');
+  expect(other.status).toBe(422);
+  expect(other.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-reused$/) });
+  const state = await call(h.url, 'GET', `/api/prospects/${id}`, { as: admin });
+  expect(state.body.contacts).toHaveLength(1);
+});
+
+test('bad bodies each get one problem JSON naming the field, and change nothing', async () => {
+  const id = `bad-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: 'Bad Body', rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  const path = `/api/prospects/${id}/log-contact`;
+  const wrongType = await call(h.url, 'POST', path, { as: admin, body: { channel: 5 } });
+  expect(wrongType.status).toBe(400);
+  expect(wrongType.body).toMatchObject({ status: 400, field: 'channel' });
+  const unknownField = await call(h.url, 'POST', path, { as: admin, body: { channel: 'call', by: 'someone-else' } });
+  expect(unknownField.status).toBe(400);
+  expect(unknownField.body).toMatchObject({ field: 'by', detail: expect.stringMatching(/by: is not a known field/) });
+  const huge = await call(h.url, 'POST', path, { as: admin, raw: JSON.stringify({ channel: 'call', note: 'x'.repeat(2 * 1024 * 1024) }) });
+  expect(huge.status).toBe(413);
+  const invalidJson = await call(h.url, 'POST', path, { as: admin, raw: '{"channel": "phone",' });
+  expect(invalidJson.status).toBe(400);
+  expect(invalidJson.body.type).toMatch(/invalid-json$/);
+  // A refusal by the business rules: 422 with the message the CLI prints.
+  const refused = await call(h.url, 'POST', `/api/prospects/${id}/accept-quote`, { as: admin, body: {} });
+  expect(refused.status).toBe(422);
+  expect(refused.body.detail).toMatch(/quot/i);
+  for (const r of [wrongType, unknownField, huge, invalidJson, refused]) {
+    expect(r.contentType).toMatch(/^application\/problem\+json/);
+    expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail']));
+  }
+  const state = await call(h.url, 'GET', `/api/prospects/${id}`, { as: admin });
+  expect(state.body.contacts).toHaveLength(0);
+  expect(state.body.stage).toBe('contact');
+});
+
+test('the unsubscribe link works on the server at its old path: GET asks, POST (one-click) suppresses', async () => {
+  const email = `leave-${uniq}@example.test`;
+  const token = signUnsubscribeToken(UNSUBSCRIBE_SECRET, { email, campaign: 'spring' }, Date.now() + 3_600_000);
+  const ask = await call(h.url, 'GET', `/unsubscribe?token=${encodeURIComponent(token)}`);
+  expect(ask.status).toBe(200);
+  expect(String(ask.body)).toContain('<form method="post"');
+  const done = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token)}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(done.status).toBe(200);
+  expect(String(done.body)).toContain('will get no more campaign mail');
+  const campaigns = CampaignClient.fromClient(h.stack.raw, h.stack.config);
+  expect((await campaigns.suppressed()).find((e) => e.email === email)).toMatchObject({ reason: 'unsubscribed', source: 'spring' });
+  const forged = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token.slice(0, -2) + 'xx')}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(forged.status).toBe(400);
+});
+
+test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run; an inbox, a task shown and completed', async () => {
+  const ops = await accountFor(h, `ops2-${uniq}`, 'ops');
+  const ravi = await accountFor(h, `ravi3-${uniq}`, 'rep', { personId: 'ravi' });
+  const rita = await accountFor(h, `rita3-${uniq}`, 'rep', { personId: 'rita' });
+  const name = `flow-${uniq}`;
+  const v1 = {
+    ...processDefinition,
+    name,
+    tasks: { qualified: [{ kind: 'call', title: 'First call with {{name}}', due: '1d', escalateAfter: '1d' }] },
+  };
+  const v2 = { ...v1, version: 2, quotePolicy: { ...processDefinition.quotePolicy, validity: '10d' } };
+  expect((await call(h.url, 'POST', '/api/processes/validate', { as: ravi, body: { definition: v1 } })).body).toMatchObject({ valid: true, definition: { name } });
+  const invalid = await call(h.url, 'POST', '/api/processes/validate', { as: ravi, body: { definition: { ...v1, teams: [] } } });
+  expect(invalid.status).toBe(422);
+  expect(invalid.body.field).toBe('teams');
+  expect((await call(h.url, 'POST', '/api/processes', { as: ops, body: { definition: v1 } })).status).toBe(201);
+  expect((await call(h.url, 'POST', '/api/processes', { as: ops, body: { definition: v2 } })).body).toMatchObject({ version: 2 });
+  const listed = await eventually(async () => {
+    const r = await call(h.url, 'GET', '/api/processes', { as: ravi });
+    const row = r.body.processes.find((p: { name: string }) => p.name === name);
+    if (!row) throw new Error('not listed yet');
+    return row;
+  });
+  expect(listed).toMatchObject({ name, versions: 2 });
+  expect((await call(h.url, 'GET', `/api/processes/${name}?version=1`, { as: ravi })).body).toMatchObject({ version: 1, definition: { name } });
+  const diff = await call(h.url, 'GET', `/api/processes/${name}/diff?from=1&to=2`, { as: ravi });
+  expect(diff.body.changes).toContainEqual({ path: 'quotePolicy.validity', from: '30d', to: '10d' });
+
+  // A rep's prospect on the published process (v2, the latest); qualifying it makes a call task.
+  const id = `flow-${uniq}`;
+  const made = await call(h.url, 'POST', '/api/prospects', { as: ravi, body: { id, name: 'Flo W', process: name } });
+  expect(made.body).toMatchObject({ created: true, prospect: { info: { rep: 'ravi' }, process: { name, version: 2 } } });
+  await call(h.url, 'POST', `/api/prospects/${id}/qualify`, { as: ravi, body: { answers: {}, outcome: 'qualified' } });
+  const task = await eventually(async () => {
+    const inbox = await call(h.url, 'GET', '/api/tasks', { as: ravi });
+    const row = inbox.body.tasks.find((t: { prospectId: string }) => t.prospectId === id);
+    if (!row) throw new Error(`not in the inbox yet: ${JSON.stringify(inbox.body)}`);
+    return row;
+  });
+  expect(task).toMatchObject({ kind: 'call', title: 'First call with Flo W', rep: 'ravi' });
+  expect((await call(h.url, 'GET', '/api/tasks', { as: rita })).body.tasks.some((t: { prospectId: string }) => t.prospectId === id)).toBe(false);
+  expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: rita })).status).toBe(404);
+  expect((await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: rita, body: { outcome: 'done' } })).status).toBe(404);
+  const done = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'reached them' } });
+  expect(done.status).toBe(200);
+  expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: ravi })).body).toMatchObject({ state: 'done', outcome: 'reached them' });
+
+  // Migration is ops's; a dry run says what would move and changes nothing.
+  expect((await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ravi, body: { to: 1, dryRun: true } })).status).toBe(403);
+  const dry = await eventually(async () => {
+    const r = await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ops, body: { to: 1, dryRun: true } });
+    if (!r.body.results?.some((x: { prospectId: string }) => x.prospectId === id)) throw new Error(`not seen yet: ${JSON.stringify(r.body)}`);
+    return r.body;
+  });
+  expect(dry.results.find((x: { prospectId: string }) => x.prospectId === id)).toMatchObject({ from: 2 });
+  expect((await call(h.url, 'GET', `/api/prospects/${id}`, { as: ravi })).body.process.version).toBe(2);
+});
+
+test('campaigns and the suppression list over HTTP are ops and admin only', async () => {
+  const ops = await accountFor(h, `ops3-${uniq}`, 'ops');
+  const rep = await accountFor(h, `ravi4-${uniq}`, 'rep', { personId: 'ravi' });
+  const id = `camp-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as: ops, body: { id, name: 'Cam Paign', email: `cam-${uniq}@customer.test`, rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  const definition = { id: `offer-${uniq}`, name: 'Offer', template: { subject: 'Hello {{name}}', text: 'Dear {{name}}, an offer.' }, audience: { prospects: [id] } };
+  expect((await call(h.url, 'POST', '/api/campaigns/validate', { as: rep, body: { definition } })).status).toBe(403);
+  expect((await call(h.url, 'POST', '/api/campaigns', { as: rep, body: { definition } })).status).toBe(403);
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: rep })).status).toBe(403);
+  expect((await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { definition } })).body).toMatchObject({ valid: true });
+  const bad = await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { definition: { ...definition, id: 'no spaces' } } });
+  expect(bad.status).toBe(422);
+  expect(bad.body.field).toBe('id');
+  const started = await call(h.url, 'POST', '/api/campaigns', { as: ops, body: { definition } });
+  expect(started.status).toBe(201);
+  await h.stack.sink.waitFor((m) => m.recipients.includes(`cam-${uniq}@customer.test`) && m.subject === 'Hello Cam Paign');
+  const progress = await eventually(async () => {
+    const r = await call(h.url, 'GET', `/api/campaigns/${definition.id}`, { as: ops });
+    if (r.body.sent !== 1) throw new Error(JSON.stringify(r.body));
+    return r.body;
+  });
+  expect(progress).toMatchObject({ sent: 1 });
+
+  const email = `gone-${uniq}@customer.test`;
+  await CampaignClient.fromClient(h.stack.raw, h.stack.config).suppress({ email, reason: 'unsubscribed', source: 'test', detail: 'test' });
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: ops })).body.suppressed).toContainEqual(expect.objectContaining({ email }));
+  const removed = await call(h.url, 'POST', '/api/suppressions/unsuppress', { as: ops, body: { email, reason: 'asked to be mailed again' } });
+  expect(removed.status).toBe(200);
+  // Who took it off is the account, not a string the client sent.
+  expect(removed.body).toMatchObject({ by: `ops3-${uniq}` });
+  expect((await call(h.url, 'GET', '/api/suppressions', { as: ops })).body.suppressed).not.toContainEqual(expect.objectContaining({ email }));
+});
+
+test('the JSON log has every request and no password, session cookie or token', async () => {
+  const lines = logLines.map((l) => JSON.parse(l) as { req?: { url?: string }; msg?: string });
+  expect(lines.some((l) => l.req?.url === '/api/session')).toBe(true);
+  const text = logLines.join('\n');
+  expect(text).not.toContain(PASSWORD);
+  expect(text).not.toContain(admin.cookie!.split('=')[1]!);
+  expect(text).not.toContain(admin.csrf!);
+  expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
+});
