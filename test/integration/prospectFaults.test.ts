@@ -4,7 +4,7 @@ import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
 import { RECORD_WINDOW } from '../../domain/pipeline/record';
 import { MailSink } from '../../scripts/mailSink';
-import { contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
+import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
@@ -201,6 +201,12 @@ test('with SMTP down a quotation deadline still applies and a new task still sta
     expect(Object.keys(input.state)).not.toContain('info');
     expect(Object.keys(input.state)).not.toContain('process');
     expect((input.state.outbox as unknown[]).length).toBeGreaterThan(0);
+    // The continued run still keeps visibility current: lists see a stage it set itself.
+    await client.command(id, 'markLost', { reason: 'went quiet', by: 'ravi' });
+    await eventually(async () => {
+      const stage = (await handle.describe()).typedSearchAttributes.get(ProspectSA.stage);
+      if (stage !== 'lost') throw new Error(`SalesStage is ${String(stage)}`);
+    }, 30_000);
   } finally {
     await sink.start();
   }
