@@ -67,7 +67,7 @@ test('prospect-old-rules.json: a future contact, a control character and a past 
   const refused = refusalsToday('prospect-old-rules.json').filter((u) => u.refusal);
   expect(refused.map((u) => [u.name, u.refusal])).toEqual([
     ['logContact', 'invalid contact: note: must not contain control characters other than tab and newline (found U+0007)'],
-    ['createInquiry', expect.stringMatching(/^items\[0\]\.wantedDeliveryDate 2026-11-01 \(WIDGET\) is in the past \(rule: /)],
+    ['createInquiry', expect.stringMatching(/^invalid inquiry: items\[0\]\.wantedDeliveryDate: 2026-11-01 \(WIDGET\) is in the past \(rule: /)],
     ['createQuote', expect.stringMatching(/must be decimal text/)],
     ['changeQuote', expect.stringMatching(/must be decimal text/)],
     ['changeQuote', expect.stringMatching(/must be decimal text/)],
