@@ -20,12 +20,12 @@ import { ProspectSA } from '../workflows/pipeline/contract';
  * up) against the activity's 10-minute timeout.
  */
 
-export async function audienceBench(options: { prospects: number }): Promise<void> {
+export async function audienceBench(options: { prospects: number; maxCached?: number }): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const n = options.prospects;
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-audience-'));
   const sink = await new MailSink().start();
-  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 5 });
+  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 5, ...(options.maxCached ? { maxCachedWorkflows: options.maxCached } : {}) });
   const { client, config } = stack;
   const prospects = SalesflowClient.fromClient(client, config);
   const campaigns = CampaignClient.fromClient(client, config);

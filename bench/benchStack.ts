@@ -25,6 +25,7 @@ export async function startBenchStack(options: {
   from: string;
   pool: number;
   worker?: Partial<Pick<WorkerConfig, 'SALESFLOW_UNSUBSCRIBE_SECRET'>>;
+  maxCachedWorkflows?: number;
 }): Promise<BenchStack> {
   const server = await startDevServer({
     executable: ensureTemporalCli(),
@@ -49,6 +50,7 @@ export async function startBenchStack(options: {
       SALESFLOW_DEV_STACK: true,
       ...options.worker,
     },
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
   const running = worker.run();
   return {

@@ -14,7 +14,7 @@ function flag(args: string[], name: string, fallback: number): number {
 async function main(args: string[]): Promise<void> {
   const [name = 'campaign', ...rest] = args;
   if (name === 'audience') {
-    await audienceBench({ prospects: flag(rest, '--prospects', 10_000) });
+    await audienceBench({ prospects: flag(rest, '--prospects', 10_000), maxCached: rest.includes('--max-cached') ? flag(rest, '--max-cached', 1) : undefined });
     return;
   }
   if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience)`);

@@ -29,6 +29,8 @@ export interface SalesflowWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Test seams for the campaign activities (see CampaignDeps.faults). */
   campaignFaults?: CampaignDeps['faults'];
+  /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
+  maxCachedWorkflows?: number;
 }
 
 /** A pooled SMTP transport of `size` connections. */
@@ -47,10 +49,11 @@ export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: numbe
  * the local development stack (SALESFLOW_DEV_STACK), so a deployment cannot mail links
  * anyone could forge.
  */
-export async function createSalesflowWorker({ connection, config, workflowBundle, campaignFaults }: SalesflowWorkerOptions): Promise<{
+export async function createSalesflowWorker(options: SalesflowWorkerOptions): Promise<{
   worker: Worker;
   close: () => void;
 }> {
+  const { connection, config, workflowBundle, campaignFaults } = options;
   const secret = config.SALESFLOW_UNSUBSCRIBE_SECRET ?? DEV_UNSUBSCRIBE_SECRET;
   const problem = unsubscribeSecretProblem(secret, config.SALESFLOW_DEV_STACK ?? false);
   if (problem) throw new Error(problem);
@@ -86,6 +89,7 @@ export async function createSalesflowWorker({ connection, config, workflowBundle
     // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
   return {
     worker,
