@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { can } from '../domain/accounts/access';
 import { parseOrThrow } from '../domain/shared/errors';
 import { ProcessDefinitionSchema } from '../domain/process/process';
-import { diffDefinitions } from '../domain/process/registry';
 import { STAGES } from '../domain/pipeline/stages';
-import { toDocument } from '../client/process/commands';
+import { diffDocuments, toDocument } from '../domain/process/document';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, ProblemSchema } from './problem';
@@ -106,7 +105,7 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
     async (request) => {
       requirePrincipal(request);
       const [a, b] = await Promise.all([deps.ops.version(request.params.name, request.query.from), deps.ops.version(request.params.name, request.query.to)]);
-      return { changes: diffDefinitions({ ...(toDocument(a.definition) as object), version: undefined }, { ...(toDocument(b.definition) as object), version: undefined }) };
+      return { changes: diffDocuments(a.definition, b.definition) };
     },
   );
 

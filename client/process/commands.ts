@@ -1,36 +1,12 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { DomainError } from '../../domain/shared/errors';
-import { formatDuration } from '../../domain/shared/duration';
-import { formatOffset, type Offset } from '../../domain/process/offset';
-import type { ProcessDefinition } from '../../domain/process/process';
-import { maxCallDuration } from '../../domain/pipeline/timeRules';
-import { diffDefinitions } from '../../domain/process/registry';
+import { diffDocuments, toDocument } from '../../domain/process/document';
 import { STAGES, type Stage } from '../../domain/pipeline/stages';
 import type { CliContext } from '../shared/cliContext';
 import { readProcessFile } from './processFile';
 
 /** The sales-ops commands: process definitions, published versions and migration. */
-
-/** Turns parsed durations back into the text people write, for `process show`. */
-export function toDocument(def: ProcessDefinition): unknown {
-  const offset = (o: Offset) => formatOffset(o);
-  return {
-    ...def,
-    quotePolicy: {
-      ...def.quotePolicy,
-      validity: formatDuration(def.quotePolicy.validity),
-      staleAfter: formatDuration(def.quotePolicy.staleAfter),
-      escalateAfter: formatDuration(def.quotePolicy.escalateAfter),
-      followUpDueIn: formatDuration(def.quotePolicy.followUpDueIn),
-    },
-    tasks: Object.fromEntries(
-      Object.entries(def.tasks).map(([stage, templates]) => [stage, (templates ?? []).map((t) => ({ ...t, due: offset(t.due), escalateAfter: offset(t.escalateAfter) }))]),
-    ),
-    ...(def.support ? { support: { ...def.support, answerWithin: offset(def.support.answerWithin), escalateAfter: offset(def.support.escalateAfter) } } : {}),
-    calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration), maxDuration: formatDuration(maxCallDuration(def)) },
-  };
-}
 
 export function registerProcessCommands(program: Command, ctx: CliContext): void {
   const { withOps, print, json, by, time } = ctx;
@@ -90,7 +66,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .addOption(json())
     .action(async (name: string, a: number, b: number, opts) => {
       const [va, vb] = await withOps((ops) => Promise.all([ops.version(name, a), ops.version(name, b)]));
-      const lines = diffDefinitions({ ...toDocument(va.definition) as object, version: undefined }, { ...toDocument(vb.definition) as object, version: undefined });
+      const lines = diffDocuments(va.definition, vb.definition);
       print(lines, opts.json, () =>
         lines.length === 0 ? `versions ${a} and ${b} are the same` : lines.map((l) => `${l.path}: ${JSON.stringify(l.from)} -> ${JSON.stringify(l.to)}`).join('\n'),
       );
