@@ -162,6 +162,7 @@ async function main(config: DevStackConfig): Promise<void> {
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
+      dataDir,
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ApiConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
 import { describeIssues } from '../domain/shared/errors';
 import { CampaignClient } from '../client/campaign/campaignClient';
@@ -26,6 +27,8 @@ export async function startApi(options: {
   host: string;
   port: number;
   unsubscribeSecret: string;
+  /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
+  dataDir: string;
   server: ServerConfig;
 }): Promise<RunningApi> {
   const app = await buildServer({
@@ -33,6 +36,7 @@ export async function startApi(options: {
     sales: options.sales,
     ops: new OpsClient(options.sales),
     campaigns: options.campaigns,
+    dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
   const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT });
   const sales = await SalesflowClient.connect(config);
   const campaigns = CampaignClient.fromClient(sales.client, config);
-  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, server: config });
+  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, dataDir: resolve(config.SALESFLOW_DATA_DIR), server: config });
   console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${config.TEMPORAL_ADDRESS}`, ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
   const stop = async () => {
     await api.close();

@@ -24,12 +24,26 @@ export const UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
 
 export async function startServer(options: Partial<ServerDeps> = {}): Promise<ServerHarness> {
   const stack = await startDevServerStack();
+  const served = await serveStack(stack, options);
+  return {
+    ...served,
+    stack,
+    async close() {
+      await served.close();
+      await stack.close();
+    },
+  };
+}
+
+/** The salesflow server over a stack a test file started itself (its own sink, faults, data dir). */
+export async function serveStack(stack: TestStack, options: Partial<ServerDeps> = {}): Promise<{ url: string; app: App; database: TestDatabase; close(): Promise<void> }> {
   const database = await freshDatabase();
   const app = await buildServer({
     db: database.db,
     sales: stack.client,
     ops: new OpsClient(stack.client),
     campaigns: CampaignClient.fromClient(stack.raw, stack.config),
+    dataDir: stack.dataDir,
     unsubscribeSecret: UNSUBSCRIBE_SECRET,
     secureCookies: false,
     logger: false,
@@ -41,12 +55,10 @@ export async function startServer(options: Partial<ServerDeps> = {}): Promise<Se
   return {
     url: `http://127.0.0.1:${port}`,
     app,
-    stack,
     database,
     async close() {
       await app.close();
       await database.drop();
-      await stack.close();
     },
   };
 }
