@@ -13,6 +13,7 @@ import { Client } from '@temporalio/client';
 import { CampaignClient } from '../client/campaign/campaignClient';
 import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeApi, startApi } from '../server/main';
+import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 
@@ -192,8 +193,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         ...describeStackDatabase(database, dataDir),
-        'Log in to the API: curl -c cookies.txt -H "content-type: application/json" -d \'{"login":"admin","password":"..."}\' ' + http.url + '/api/session',
-        'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
+        `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,
       ].join('\n'),
     );
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.

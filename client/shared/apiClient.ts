@@ -96,14 +96,15 @@ export class ApiClient {
     } catch {
       throw new DomainError(`the server at ${this.url} answered ${response.status} with something that is not JSON; is SALESFLOW_URL the salesflow server?`);
     }
-    if (!response.ok) throw this.refusal(response.status, parsed, options.body);
+    if (!response.ok) throw this.refusal(response.status, parsed, options.body, path);
     return { body: parsed as T, headers: response.headers };
   }
 
-  private refusal(status: number, body: unknown, input: unknown): DomainError {
+  private refusal(status: number, body: unknown, input: unknown, path: string): DomainError {
     const problem = (body ?? {}) as ApiProblemBody;
     let detail = problem.detail ?? problem.title ?? `the server answered ${status}`;
-    if (status === 401) detail = `${detail} (run \`salesflow login\`${this.token ? ' again' : ''})`;
+    // A refused login is its own answer; any other 401 means the stored login is no longer good.
+    if (status === 401 && path !== '/session') detail = `${detail} (run \`salesflow login\`${this.token ? ' again' : ''})`;
     const issues = problem.errors?.map((e) => ({ path: parsePath(e.field), message: e.message }));
     return new ApiRefusal(status, detail, issues && issues.length > 0 ? issues : undefined, input, problem);
   }
