@@ -66,10 +66,18 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+export interface RateLimitsTable {
+  /** What is limited and for whom, e.g. `login|127.0.0.1|alice`. */
+  key: string;
+  window_start: ColumnType<Date, Date | undefined, Date>;
+  count: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  rate_limits: RateLimitsTable;
 }

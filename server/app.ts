@@ -14,6 +14,8 @@ import type { OpsClient } from '../client/process/opsClient';
 import type { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { DomainError, formatPath, issueMessage } from '../domain/shared/errors';
 import type { SalesflowDb } from '../db/database';
+import { purgeExpired } from '../db/housekeeping';
+import { postgresRateLimitStore } from './rateLimitStore';
 import { auditWrite, authenticate, claimIdempotencyKey, settleIdempotencyKey } from './auth';
 import { domainProblem, HttpProblem, problem, sendProblem, type Problem } from './problem';
 import { registerAccountRoutes } from './accountRoutes';
@@ -43,6 +45,8 @@ export interface ServerDeps {
   loginAttempts?: number;
   loginWindowMs?: number;
   sessionTtlMs?: number;
+  /** How often expired sessions, idempotency keys and rate-limit windows are deleted (default 5 min). */
+  purgeEveryMs?: number;
   /** pino options, or false to log nothing (tests). */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
@@ -99,7 +103,15 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     },
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Counted in PostgreSQL: every API process sees the same attempts, and a restart forgives none.
+  await app.register(rateLimit, { global: false, store: postgresRateLimitStore(deps.db) as never });
+
+  // The database forgets what has expired (sessions, old idempotency keys, closed windows).
+  const purge = setInterval(() => {
+    purgeExpired(deps.db, new Date(), deps.loginWindowMs).catch((err: unknown) => app.log.error({ err }, 'purging expired sessions and keys failed'));
+  }, deps.purgeEveryMs ?? 5 * 60_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
 
   await app.register(swagger, {
     openapi: {

@@ -29,8 +29,10 @@ export async function visibilityPage(client: Client, query: string, pageSize: nu
   try {
     response = await client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: Math.min(pageSize, MAX_PAGE_SIZE), nextPageToken: token });
   } catch (err) {
-    // A token that is not one of Temporal's is refused as an invalid argument (3).
-    if (pageToken !== undefined && (err as { code?: number }).code === 3) throw new DomainError(`pageToken "${pageToken}" is not a token from a previous page`);
+    // A token that is not one of Temporal's is refused as an invalid argument (3), or by
+    // the dev server's SQLite visibility as UNKNOWN (2) when it cannot decode it.
+    const code = (err as { code?: number }).code;
+    if (pageToken !== undefined && (code === 3 || code === 2)) throw new DomainError(`pageToken "${pageToken}" is not a token from a previous page`);
     throw err;
   }
   const converter = client.workflow.options.loadedDataConverter;

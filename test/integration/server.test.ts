@@ -1,7 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { prospectWorkflowId } from '../../domain/pipeline/prospect';
-import { listAudit } from '../../db/accounts';
+import { createUser, listAudit } from '../../db/accounts';
 import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
+import { purgeExpired } from '../../db/housekeeping';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { eventually } from '../helpers/eventually';
 import { OpsClient } from '../../client/process/opsClient';
@@ -262,6 +263,112 @@ test('login, logout, password change, CSRF, token revocation and the login rate 
   for (let i = 0; i < 4; i++) attempts.push((await login(h.url, target, `wrong password ${i}!!`)).answer);
   expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 429]);
   expect(attempts[3]!.contentType).toMatch(/application\/problem\+json/);
+
+  // The count is in the database: a second server process (or this one restarted) goes on
+  // counting, so a guesser gains nothing by reaching another one.
+  const second = await buildServer({
+    db: h.database.db,
+    sales: h.stack.client,
+    ops: new OpsClient(h.stack.client),
+    campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
+    dataDir: h.stack.dataDir,
+    unsubscribeSecret: 'x'.repeat(32),
+    secureCookies: false,
+    loginAttempts: 3,
+    loginWindowMs: 60_000,
+    logger: false,
+  });
+  try {
+    const elsewhere = await second.inject({ method: 'POST', url: '/api/session', payload: { login: target, password: 'wrong password 5!!' } });
+    expect(elsewhere.statusCode).toBe(429);
+    // Another login from the same address is its own count.
+    const other = await second.inject({ method: 'POST', url: '/api/session', payload: { login: `other-${uniq}`, password: 'wrong password 6!!' } });
+    expect(other.statusCode).toBe(401);
+  } finally {
+    await second.close();
+  }
+});
+
+test('expired sessions, old idempotency keys and closed rate-limit windows are purged; live ones stay', async () => {
+  const db = h.database.db;
+  const user = await createUser(db, { login: `purge-${uniq}`, role: 'rep', password: PASSWORD });
+  const now = new Date();
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  await db
+    .insertInto('sessions')
+    .values([
+      { token_hash: `dead-${uniq}`, user_id: user.id, expires_at: ago(1000), last_seen_at: ago(2000), csrf_secret: 'x' },
+      { token_hash: `live-${uniq}`, user_id: user.id, expires_at: new Date(now.getTime() + 3_600_000), last_seen_at: now, csrf_secret: 'x' },
+    ])
+    .execute();
+  await db
+    .insertInto('idempotency_keys')
+    .values([
+      { user_id: user.id, key: 'old', request_hash: 'h', response_status: 200, response_body: '{}', created_at: ago(25 * 3_600_000) },
+      { user_id: user.id, key: 'new', request_hash: 'h', response_status: 200, response_body: '{}', created_at: ago(60_000) },
+    ])
+    .execute();
+  await db
+    .insertInto('rate_limits')
+    .values([
+      { key: `closed-${uniq}`, count: 9, window_start: ago(120_000) },
+      { key: `open-${uniq}`, count: 2, window_start: now },
+    ])
+    .execute();
+  const report = await purgeExpired(db, now, 60_000);
+  expect(report.sessions).toBeGreaterThanOrEqual(1);
+  expect(report.idempotencyKeys).toBeGreaterThanOrEqual(1);
+  expect(report.rateLimits).toBeGreaterThanOrEqual(1);
+  const sessions = await db.selectFrom('sessions').select('token_hash').where('user_id', '=', user.id).execute();
+  expect(sessions.map((r) => r.token_hash)).toEqual([`live-${uniq}`]);
+  const keys = await db.selectFrom('idempotency_keys').select('key').where('user_id', '=', user.id).execute();
+  expect(keys.map((r) => r.key)).toEqual(['new']);
+  const limits = await db.selectFrom('rate_limits').select('key').where('key', 'in', [`closed-${uniq}`, `open-${uniq}`]).execute();
+  expect(limits.map((r) => r.key)).toEqual([`open-${uniq}`]);
+});
+
+test('lists page by token: every row once across pages of `limit`; a token that is not one is refused', async () => {
+  const rep = `pager-${uniq}`;
+  const definition = { ...processDefinition, name: `pager-${uniq}`, teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: rep, email: 'p@sales.test' }] }], support: undefined };
+  const ids = [1, 2, 3, 4, 5].map((n) => `page-${uniq}-${n}`);
+  for (const id of ids) expect((await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: id, rep, definition } })).status).toBe(201);
+  const pages = await eventually(async () => {
+    const got: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await call(h.url, 'GET', `/api/prospects?rep=${rep}&limit=2${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`, { as: admin });
+      expect(page.status).toBe(200);
+      got.push(page.body.prospects.map((p: { id: string }) => p.id));
+      token = page.body.nextPageToken;
+    } while (token);
+    if (got.flat().length < ids.length) throw new Error(`visibility shows ${got.flat().length} of ${ids.length} yet`);
+    return got;
+  });
+  expect(pages.every((p) => p.length <= 2)).toBe(true);
+  expect(pages.length).toBeGreaterThanOrEqual(3);
+  expect(pages.flat().sort()).toEqual([...ids].sort());
+
+  const bad = await call(h.url, 'GET', `/api/prospects?rep=${rep}&pageToken=not-a-token`, { as: admin });
+  expect(bad.status).toBe(422);
+  expect(bad.body.detail).toBe('pageToken "not-a-token" is not a token from a previous page');
+  const tooMany = await call(h.url, 'GET', '/api/prospects?limit=5000', { as: admin });
+  expect(tooMany.status).toBe(400);
+  expect(tooMany.body.field).toBe('limit');
+});
+
+test('a process file is checked from its YAML text: every problem with its line, nothing published', async () => {
+  const yaml = ['name: yaml-' + uniq, 'teams:', '  - name: north', '    manager: { id: nina, email: not-an-email }', '    reps: []', 'quotePolicy:', '  validity: 30', ''].join('\n');
+  const checked = await call(h.url, 'POST', '/api/processes/validate', { as: admin, body: { yaml } });
+  expect(checked.status).toBe(422);
+  expect(checked.body.type).toMatch(/invalid-definition$/);
+  const lines = Object.fromEntries(checked.body.errors.map((e: { field: string; line: number }) => [e.field, e.line]));
+  expect(lines['teams[0].manager.email']).toBe(4);
+  expect(lines['quotePolicy.validity']).toBe(7);
+  const published = await call(h.url, 'POST', '/api/processes', { as: admin, body: { yaml } });
+  expect(published.status).toBe(422);
+  expect((await call(h.url, 'GET', `/api/processes/yaml-${uniq}`, { as: admin })).status).toBe(404);
+  const both = await call(h.url, 'POST', '/api/processes/validate', { as: admin, body: { yaml, definition: {} } });
+  expect(both.status).toBe(400);
 });
 
 test('an Idempotency-Key replays the stored answer; the same key with another body is refused', async () => {
