@@ -91,6 +91,7 @@ function Fact({ label, value }: { label: string; value: string }) {
 function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (p: ProspectView) => void }) {
   const tabs = useActionTabs();
   const [tab, setTab] = useState(tabs[0]!.id);
+  const [notice, setNotice] = useState<string | undefined>(undefined);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;
   return (
     <section className="panel" aria-labelledby="actions-h">
@@ -107,7 +108,7 @@ function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (
             aria-selected={t.id === current.id}
             aria-controls="action-panel"
             className="tab"
-            onClick={() => setTab(t.id)}
+            onClick={() => (setTab(t.id), setNotice(undefined))}
           >
             {t.label}
           </button>
@@ -115,7 +116,19 @@ function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (
       </div>
       <div className="panel-body" role="tabpanel" id="action-panel" aria-labelledby={`tab-${current.id}`}>
         {/* keyed by the prospect's record length: a form starts from the latest state after each change */}
-        <current.Form key={`${current.id}-${prospect.changes.length}`} prospect={prospect} onChanged={onChanged} />
+        {notice ? (
+          <p className="form-done" role="status" data-testid="action-done">
+            {notice}
+          </p>
+        ) : null}
+        <current.Form
+          key={`${current.id}-${prospect.changes.length}`}
+          prospect={prospect}
+          onChanged={(p, message) => {
+            setNotice(message);
+            onChanged(p);
+          }}
+        />
       </div>
     </section>
   );

@@ -28,12 +28,13 @@ function num(value: string): number {
 
 interface ActionProps {
   prospect: ProspectView;
-  onChanged: (p: ProspectView) => void;
+  /** The prospect after a command, and what the command did (shown above the forms, which start afresh). */
+  onChanged: (p: ProspectView, message?: string) => void;
 }
 
-function useCommand(run: () => Promise<ProspectView>, onChanged: (p: ProspectView) => void, message: string): FormState {
+function useCommand(run: () => Promise<ProspectView>, onChanged: (p: ProspectView, message?: string) => void, message: string): FormState {
   return useForm(async () => {
-    onChanged(await run());
+    onChanged(await run(), message);
     return message;
   });
 }
@@ -59,7 +60,7 @@ export function LogContactForm({ prospect, onChanged }: ActionProps) {
   const [direction, setDirection] = useState<'outbound' | 'inbound'>('outbound');
   const [note, setNote] = useState('');
   const [at, setAt] = useState('');
-  const form = useCommand(() => command('/api/prospects/{id}/log-contact', prospect.info.id, { channel, direction, note, ...(at ? { at: localInputToIso(at) } : {}) }), (p) => (setNote(''), onChanged(p)), 'Contact logged');
+  const form = useCommand(() => command('/api/prospects/{id}/log-contact', prospect.info.id, { channel, direction, note, ...(at ? { at: localInputToIso(at) } : {}) }), (p, m) => (setNote(''), onChanged(p, m)), 'Contact logged');
   return (
     <ActionForm title="Log contact" form={form} fields={['channel', 'direction', 'note', 'at']} submit="Log contact">
       <Field label="Channel" error={form.fieldError('channel')}>
