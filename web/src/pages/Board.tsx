@@ -72,7 +72,7 @@ export function BoardPage() {
                   <h2 id={`col-${stage}`}>
                     {stage} <span className="muted">{column.length}</span>
                   </h2>
-                  <span className="column-sum">{formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency)}</span>
+                  <span className="column-sum">{column.some((c) => c.valueCents !== undefined) ? formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency) : ''}</span>
                 </div>
                 {column.map((c) => (
                   <BoardCard key={c.id} card={c} onChanged={board.reload} />
