@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { can } from '../domain/accounts/access';
 import { CampaignDefinitionSchema, type CampaignDefinition } from '../domain/campaign/campaign';
 import { validateCampaign } from '../client/campaign/campaignFile';
-import { parseYamlWithSchema } from '../client/process/processFile';
+import { parseYamlWithSchema } from '../client/shared/definitionText';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, HttpProblem, ProblemSchema } from './problem';

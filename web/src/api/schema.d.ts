@@ -784,7 +784,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** create a user account (admin) */
+        /** create a user account (admin); without a password one is generated and returned once, as generatedPassword */
         post: {
             parameters: {
                 query?: never;
@@ -801,7 +801,7 @@ export interface paths {
                         displayName?: string;
                         personId?: string;
                         team?: string;
-                        password: string;
+                        password?: string;
                     };
                 };
             };
@@ -812,7 +812,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Account"];
+                        "application/json": {
+                            id: string;
+                            login: string;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            role: "admin" | "ops" | "manager" | "rep" | "support";
+                            personId: string | null;
+                            team: string | null;
+                            createdAt: string;
+                            disabledAt: string | null;
+                            generatedPassword?: string;
+                        };
                     };
                 };
                 /** @description Default Response */
@@ -980,13 +991,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** open prospects from visibility, filtered to what the caller may see */
+        /**
+         * open prospects from visibility, filtered to what the caller may see; paged (follow nextPageToken until it is absent)
+         * @description Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there.
+         */
         get: {
             parameters: {
                 query?: {
+                    limit?: number;
+                    pageToken?: string;
                     stage?: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
                     rep?: string;
-                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1002,6 +1017,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             prospects: components["schemas"]["ProspectSummary"][];
+                            nextPageToken?: string;
                         };
                     };
                 };
@@ -1099,6 +1115,7 @@ export interface paths {
                         definition?: {
                             [key: string]: unknown;
                         };
+                        processYaml?: string;
                     };
                 };
             };
@@ -3361,10 +3378,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** a rep's open tasks, soonest due first (default: the caller's own) */
+        /** a rep's open tasks, soonest due first within a page (default: the caller's own); paged like /prospects */
         get: {
             parameters: {
                 query?: {
+                    limit?: number;
+                    pageToken?: string;
                     rep?: string;
                     due?: "today" | "overdue";
                 };
@@ -3382,6 +3401,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             tasks: components["schemas"]["Task"][];
+                            nextPageToken?: string;
                         };
                     };
                 };
@@ -3678,7 +3698,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** check a process definition; every problem is named with its path (422 when invalid) */
+        /** check a process definition (its YAML text, or JSON); every problem is named with its path and line (422 when invalid) */
         post: {
             parameters: {
                 query?: never;
@@ -3689,9 +3709,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        definition: {
+                        definition?: {
                             [key: string]: unknown;
                         };
+                        yaml?: string;
                     };
                 };
             };
@@ -3875,9 +3896,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        definition: {
+                        definition?: {
                             [key: string]: unknown;
                         };
+                        yaml?: string;
                     };
                 };
             };
@@ -4274,7 +4296,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** check a campaign definition and its audience */
+        /** check a campaign definition and its audience CSV (every bad row, with its line) */
         post: {
             parameters: {
                 query?: never;
@@ -4285,9 +4307,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        definition: {
+                        definition?: {
                             [key: string]: unknown;
                         };
+                        yaml?: string;
+                        csv?: string;
                     };
                 };
             };
@@ -4299,6 +4323,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {boolean} */
+                            valid: true;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                            recipients?: number;
+                            columns?: string[];
+                            invalidRows: {
+                                line: number;
+                                message: string;
+                            }[];
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4332,6 +4368,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4372,12 +4417,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** campaign runs */
+        /** campaign runs, newest first; paged (follow nextPageToken until it is absent) */
         get: {
             parameters: {
                 query?: {
-                    status?: string;
                     limit?: number;
+                    pageToken?: string;
+                    status?: string;
                 };
                 header?: never;
                 path?: never;
@@ -4395,6 +4441,7 @@ export interface paths {
                             campaigns: {
                                 [key: string]: unknown;
                             }[];
+                            nextPageToken?: string;
                         };
                     };
                 };
@@ -4427,6 +4474,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4466,9 +4522,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        definition: {
+                        definition?: {
                             [key: string]: unknown;
                         };
+                        yaml?: string;
+                        csv?: string;
                         batchSize?: number;
                     };
                 };
@@ -4483,6 +4541,21 @@ export interface paths {
                         "application/json": {
                             started: boolean;
                             workflowId: string;
+                            validation: {
+                                /** @enum {boolean} */
+                                valid: true;
+                                definition: {
+                                    [key: string]: unknown;
+                                };
+                                recipients?: number;
+                                columns?: string[];
+                                invalidRows: {
+                                    line: number;
+                                    message: string;
+                                }[];
+                            } & {
+                                [key: string]: unknown;
+                            };
                         };
                     };
                 };
@@ -4495,6 +4568,21 @@ export interface paths {
                         "application/json": {
                             started: boolean;
                             workflowId: string;
+                            validation: {
+                                /** @enum {boolean} */
+                                valid: true;
+                                definition: {
+                                    [key: string]: unknown;
+                                };
+                                recipients?: number;
+                                columns?: string[];
+                                invalidRows: {
+                                    line: number;
+                                    message: string;
+                                }[];
+                            } & {
+                                [key: string]: unknown;
+                            };
                         };
                     };
                 };
@@ -4527,6 +4615,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4619,6 +4716,227 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** a run's full state: progress, recipients that failed or were skipped (with why), invalid CSV rows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/recipients/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    email: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                            status: string;
+                            index?: number;
+                            reason?: string;
+                            messageId?: string;
+                            at?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4729,6 +5047,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4821,6 +5148,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4929,6 +5265,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4954,6 +5299,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaign-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** run a campaign on a Temporal Schedule (each run mails the then-current audience); cron or every override the definition's schedule; scheduling again replaces it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        definition?: {
+                            [key: string]: unknown;
+                        };
+                        yaml?: string;
+                        csv?: string;
+                        cron?: string;
+                        every?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            scheduleId: string;
+                            created: boolean;
+                            definition: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaign-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** delete a campaign's schedule (runs already started go on) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/suppressions": {
         parameters: {
             query?: never;
@@ -4961,7 +5522,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** the suppression list */
+        /** the suppression list: who is never mailed by a campaign, and why */
         get: {
             parameters: {
                 query?: never;
@@ -5013,6 +5574,217 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** never mail this address from a campaign again (recorded with who added it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /**
+                         * @default manual
+                         * @enum {string}
+                         */
+                        reason?: "unsubscribed" | "bounced" | "manual";
+                        /** @default  */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions/removals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** addresses taken off the suppression list, with who and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removals: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5115,6 +5887,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5457,6 +6238,7 @@ export interface components {
             errors?: {
                 field: string;
                 message: string;
+                line?: number;
             }[];
         };
         AccountInput: {
@@ -5582,6 +6364,7 @@ export interface components {
             errors?: {
                 field: string;
                 message: string;
+                line?: number;
             }[];
         };
         Account: {
