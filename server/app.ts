@@ -23,6 +23,9 @@ import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
+import { registerWebApp } from './webApp';
+import { registerBoardRoutes } from './boardRoutes';
+import { registerCampaignUploadRoutes } from './campaignUploadRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -50,6 +53,10 @@ export interface ServerDeps {
   /** pino options, or false to log nothing (tests). */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+  /** The built web app (default dist/web; see server/webApp.ts). */
+  webDir?: string;
+  /** Where uploaded audience CSVs are stored: the workers' SALESFLOW_CAMPAIGN_DIR (default: that variable, else the working directory). */
+  campaignDir?: string;
 }
 
 declare module 'fastify' {
@@ -231,10 +238,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerProspectRoutes(api, deps);
       await registerProcessRoutes(api, deps);
       await registerCampaignRoutes(api, deps);
+      await registerBoardRoutes(api, deps);
+      await registerCampaignUploadRoutes(api, deps);
     },
     { prefix: '/api' },
   );
   await app.register(async (scope) => registerUnsubscribeRoutes(scope, deps));
+  await registerWebApp(app, deps.webDir);
   return app;
 }
 

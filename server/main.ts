@@ -30,6 +30,8 @@ export async function startApi(options: {
   /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
   dataDir: string;
   server: ServerConfig;
+  /** The workers' SALESFLOW_CAMPAIGN_DIR, where uploaded audience CSVs go. */
+  campaignDir?: string;
 }): Promise<RunningApi> {
   const app = await buildServer({
     db: options.database.db,
@@ -38,6 +40,7 @@ export async function startApi(options: {
     campaigns: options.campaigns,
     dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
+    ...(options.campaignDir ? { campaignDir: options.campaignDir } : {}),
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
     loginAttempts: options.server.SALESFLOW_LOGIN_ATTEMPTS,
@@ -53,7 +56,7 @@ export async function startApi(options: {
 
 /** What `npm start` and `npm run api` print about the server. */
 export function describeApi(url: string): string[] {
-  return [`  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
+  return [`  web app       ${url}/   (log in with an account from npx salesflow admin create-user)`, `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
 }
 
 async function main(): Promise<void> {

@@ -6,12 +6,16 @@ import { startDevServer, type TemporalDevServer } from '../../scripts/devStack';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporalBinaries';
 import { freePort } from '../../scripts/freePort';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../db/embedded';
+import type { BrowserServer } from 'playwright-core';
+import { launchBrowserServer } from './browser';
 
 declare global {
   // eslint-disable-next-line no-var
   var __salesflowDevServer: TemporalDevServer | undefined;
   // eslint-disable-next-line no-var
   var __salesflowPostgres: EmbeddedPostgresServer | undefined;
+  // eslint-disable-next-line no-var
+  var __salesflowBrowser: BrowserServer | undefined;
 }
 
 /**
@@ -19,7 +23,7 @@ declare global {
  * start one dev server and one PostgreSQL that every integration test shares (each test file
  * takes its own database on it, see test/helpers/database.ts). Workers inherit the env vars.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: Parameters<typeof runsWebTests>[0]): Promise<void> {
   const cli = ensureTemporalCli();
   process.env.TEMPORAL_TEST_SERVER_PATH = ensureTestServer();
 
@@ -43,6 +47,20 @@ export default async function globalSetup(): Promise<void> {
   const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
   globalThis.__salesflowPostgres = postgres;
   process.env.SALESFLOW_TEST_DATABASE_URL = postgres.url;
+
+  // One Chromium for the run's web tests (test/web), launched only when the run has some.
+  if (runsWebTests(globalConfig)) {
+    const browser = await launchBrowserServer();
+    globalThis.__salesflowBrowser = browser;
+    process.env.SALESFLOW_TEST_BROWSER_WS = browser.wsEndpoint();
+  }
+}
+
+/** Whether the run's file selection can include test/web (a whole run, or a pattern naming web). */
+function runsWebTests(globalConfig: { testPathPatterns?: { patterns?: string[] } | string[]; testPathPattern?: string } | undefined): boolean {
+  const raw = globalConfig?.testPathPatterns;
+  const patterns = Array.isArray(raw) ? raw : (raw?.patterns ?? (globalConfig?.testPathPattern ? [globalConfig.testPathPattern] : []));
+  return patterns.length === 0 || patterns.some((p) => /web/.test(p));
 }
 
 const quietLogger = {

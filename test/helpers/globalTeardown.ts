@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export default async function globalTeardown(): Promise<void> {
+  await globalThis.__salesflowBrowser?.close();
   await globalThis.__salesflowDevServer?.stop();
   const postgres = globalThis.__salesflowPostgres;
   if (postgres) {

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { can } from '../domain/accounts/access';
+import { currentQuote } from '../domain/pipeline/lifecycle';
+import { customerResponded, nextDueAt } from '../domain/pipeline/deadlines';
+import type { ProspectState } from '../domain/pipeline/prospect';
+import { STAGES, type Stage } from '../domain/pipeline/stages';
+import { allReps, teamOf } from '../domain/process/process';
+import { actorOf, requirePrincipal } from './auth';
+import type { App, ServerDeps } from './app';
+import { prospectResource } from './prospectRoutes';
+import { ProblemSchema } from './problem';
+
+/**
+ * The pipeline board (the web app's manager screen) in one request: every prospect the
+ * caller may see, with what a card shows that visibility does not hold — how long it has been
+ * in its stage and whether its quotation went stale or anything escalated. Each prospect's
+ * state is read once (bounded by `limit`), as GET /api/prospects does for a manager's team.
+ */
+
+const MARKS = ['stale', 'escalated', 'overdue', 'idle'] as const;
+
+const BoardCardSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    company: z.string().optional(),
+    stage: z.enum(STAGES),
+    rep: z.string(),
+    team: z.string().optional(),
+    valueCents: z.number().optional(),
+    currency: z.string(),
+    stageSince: z.string(),
+    lastActivityAt: z.string(),
+    nextDue: z.string().optional(),
+    /**
+     * stale: a sent quotation unanswered past the process's staleAfter; escalated: a quotation
+     * or task went to the manager; overdue: a task is past due; idle: nothing happened on an
+     * open prospect for longer than staleAfter.
+     */
+    marks: z.array(z.enum(MARKS)),
+    /** The reps of the prospect's process version: who it may be reassigned to. */
+    reps: z.array(z.string()),
+    process: z.object({ name: z.string(), version: z.number() }),
+  })
+  .meta({ id: 'BoardCard' });
+
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema };
+
+/** When the prospect entered its current stage, from the record of what happened. */
+function stageSince(state: ProspectState): string {
+  switch (state.stage as Stage) {
+    case 'contact':
+      return state.createdAt;
+    case 'qualification':
+      return state.changes.find((c) => /^(qualified|recorded qualification)/.test(c.what))?.at ?? state.qualification?.updatedAt ?? state.createdAt;
+    case 'inquiry':
+      return state.inquiry?.versions[0]?.changedAt ?? state.createdAt;
+    case 'quotation':
+      return state.quotes[0]?.createdAt ?? state.createdAt;
+    default:
+      return state.closedAt ?? state.changes[state.changes.length - 1]?.at ?? state.createdAt;
+  }
+}
+
+export function boardCard(state: ProspectState, now: number): z.infer<typeof BoardCardSchema> {
+  const quote = currentQuote(state);
+  const policy = state.process.quotePolicy;
+  const open = state.stage !== 'won' && state.stage !== 'lost';
+  const marks = new Set<(typeof MARKS)[number]>();
+  if (open && quote?.status === 'sent' && quote.sentAt && !customerResponded(state, quote) && (quote.remindedAt || now >= Date.parse(quote.sentAt) + policy.staleAfter)) marks.add('stale');
+  if (open && quote?.status === 'sent' && quote.escalatedAt) marks.add('escalated');
+  if (state.tasks.some((t) => t.state === 'escalated')) marks.add('escalated');
+  if (state.tasks.some((t) => t.state === 'overdue')) marks.add('overdue');
+  const times = [...state.changes.map((c) => c.at), ...state.contacts.map((c) => c.at), state.createdAt];
+  const lastActivityAt = times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+  if (open && now - Date.parse(lastActivityAt) > policy.staleAfter) marks.add('idle');
+  const due = nextDueAt(state);
+  return {
+    id: state.info.id,
+    name: state.info.name,
+    ...(state.info.company ? { company: state.info.company } : {}),
+    stage: state.stage,
+    rep: state.info.rep,
+    ...(teamOf(state.process, state.info.rep) ? { team: teamOf(state.process, state.info.rep)!.name } : {}),
+    ...(quote && quote.status !== 'rejected' ? { valueCents: quote.totals.netCents } : {}),
+    currency: policy.currency,
+    stageSince: stageSince(state),
+    lastActivityAt,
+    ...(due !== undefined ? { nextDue: new Date(due).toISOString() } : {}),
+    marks: [...marks],
+    reps: allReps(state.process).map((r) => r.id),
+    process: { name: state.process.name, version: state.process.version },
+  };
+}
+
+export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<void> {
+  api.get(
+    '/board',
+    {
+      schema: {
+        tags: ['prospects'],
+        summary: 'the pipeline board: a card per prospect the caller may see, with age in stage and stale/escalated marks',
+        querystring: z.strictObject({
+          rep: z.string().min(1).max(100).optional(),
+          team: z.string().min(1).max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(200),
+        }),
+        response: { 200: z.object({ cards: z.array(BoardCardSchema), reps: z.array(z.object({ id: z.string(), team: z.string() })) }), ...problems },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(requirePrincipal(request));
+      const { rep, team, limit } = request.query;
+      if (actor.role === 'rep' && (!actor.personId || (rep !== undefined && rep !== actor.personId))) return { cards: [], reps: [] };
+      const rows = await deps.sales.listProspects({ rep: actor.role === 'rep' ? actor.personId! : rep });
+      const now = (deps.now ?? Date.now)();
+      const cards: z.infer<typeof BoardCardSchema>[] = [];
+      const reps = new Map<string, string>();
+      // A few queries at a time: each is one workflow query on the worker.
+      for (let i = 0; i < rows.length && cards.length < limit; i += 8) {
+        const states = await Promise.all(rows.slice(i, i + 8).map((row) => deps.sales.findProspect(row.id)));
+        for (const state of states) {
+          if (!state || cards.length >= limit || !can(actor, 'read', prospectResource(state))) continue;
+          for (const t of state.process.teams) {
+            if (actor.role !== 'manager' || t.name === actor.team) for (const r of t.reps) reps.set(r.id, t.name);
+          }
+          const card = boardCard(state, now);
+          if (team !== undefined && card.team !== team) continue;
+          cards.push(card);
+        }
+      }
+      return { cards, reps: [...reps].map(([id, t]) => ({ id, team: t })).sort((a, b) => a.id.localeCompare(b.id)) };
+    },
+  );
+}

@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
+
+/** Sales ops: a broken process file shows its problems at their lines, a good one is published; a campaign runs to 100 %. */
+
+let stack: WebStack;
+const uniq = Date.now().toString(36);
+
+beforeAll(async () => {
+  stack = await startWebStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const goodProcess = (name: string) => `# uploaded from the browser
+name: ${name}
+teams:
+  - name: north
+    manager: { id: nina, email: nina@sales.test }
+    reps:
+      - { id: ravi, email: ravi@sales.test }
+quotePolicy:
+  validity: 30d
+  staleAfter: 3d
+  escalateAfter: 7d
+`;
+
+test('ops uploads a broken process file and sees the problems at their lines, then publishes a good one', async () => {
+  const { page } = await personLogsIn(stack, `olga-${uniq}`, 'ops');
+  await page.getByRole('heading', { name: 'Processes' }).waitFor();
+  const name = `web-ops-${uniq}`;
+  // Line 9: an email that is not one; line 12: staleAfter not shorter than escalateAfter.
+  const broken = goodProcess(name).replace('ravi@sales.test', 'not-an-address').replace('staleAfter: 3d', 'staleAfter: 9d');
+  const dir = join(__dirname, 'screenshots');
+  writeFileSync(join(dir, 'broken-process.yaml'), broken);
+  await page.getByLabel('Definition file').setInputFiles(join(dir, 'broken-process.yaml'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const problems = page.getByTestId('problems');
+  await problems.waitFor();
+  const text = await problems.textContent();
+  expect(text).toMatch(/line 7: teams\[0\]\.reps\[0\]\.email/);
+  expect(await page.locator('.code-line.bad[data-line="7"]').count()).toBe(1);
+  expect(text).toMatch(/staleAfter must be shorter than escalateAfter/);
+  expect(await page.getByRole('button', { name: /^Publish/ }).isDisabled()).toBe(true);
+  await screenshot(page, 'ops-process-problems');
+
+  await page.getByLabel('Or paste or edit the definition').fill(goodProcess(name));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByRole('button', { name: `Publish ${name}` }).click();
+  await page.getByRole('heading', { name: `Process ${name}` }).waitFor();
+  await page.getByText('Two').or(page.getByRole('cell', { name: 'north' })).first().waitFor();
+  await screenshot(page, 'ops-process');
+});
+
+test('ops uploads a campaign with its CSV, starts it and watches the progress reach 100 %', async () => {
+  const { page } = await personLogsIn(stack, `otto-${uniq}`, 'ops');
+  const id = `spring-${uniq}`;
+  const dir = join(__dirname, 'screenshots');
+  const yaml = `id: ${id}\nname: Spring offer ${uniq}\ntemplate:\n  subject: "{{name}}, spring prices"\n  text: "Dear {{name}}, PUMP-X is cheaper until April."\naudience:\n  csv: spring.csv\nthrottle: 120\n`;
+  const rows = Array.from({ length: 6 }, (_, i) => `${i}-${uniq}@customer.test,Customer ${i}`);
+  const csv = ['email,name', ...rows, 'not-an-address,Broken Row'].join('\n') + '\n';
+  writeFileSync(join(dir, 'campaign.yaml'), yaml);
+  writeFileSync(join(dir, 'spring.csv'), csv);
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByRole('link', { name: 'New campaign' }).click();
+  await page.getByLabel('Campaign definition (YAML)').setInputFiles(join(dir, 'campaign.yaml'));
+  await page.getByLabel('Audience CSV').setInputFiles(join(dir, 'spring.csv'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const validation = page.getByTestId('campaign-validation');
+  await validation.waitFor();
+  expect(await validation.textContent()).toMatch(/6 recipient/);
+  expect(await validation.textContent()).toMatch(/line 8/);
+  await screenshot(page, 'ops-campaign-validated');
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  await page.getByRole('heading', { name: `Spring offer ${uniq}` }).waitFor();
+  await page.getByTestId('campaign-percent').filter({ hasText: '100%' }).waitFor({ timeout: 60_000 });
+  expect(await page.locator('.badge', { hasText: 'completed' }).count()).toBe(1);
+  for (const r of rows) await stack.h.stack.sink.waitFor((m) => m.recipients.includes(r.split(',')[0]!));
+  await screenshot(page, 'ops-campaign-progress');
+
+  await page.getByRole('link', { name: 'Suppression list' }).click();
+  await page.getByRole('heading', { name: 'Suppression list' }).waitFor();
+  await page.locator('.empty, table').first().waitFor();
+  await screenshot(page, 'ops-suppressions');
+});

@@ -1,0 +1,99 @@
+import { personLogsIn, prospectAt, prospectState, publishTeams, screenshot, startWebStack, type WebStack } from './webHarness';
+
+/**
+ * A rep's day in the browser: My day, completing a task, the prospect page, a quotation
+ * created and sent, a refusal shown at its field, and another rep's prospect out of reach.
+ */
+
+let stack: WebStack;
+const uniq = Date.now().toString(36);
+const processName = `web-rep-${uniq}`;
+const mine = `pump-${uniq}`;
+const theirs = `other-${uniq}`;
+
+beforeAll(async () => {
+  stack = await startWebStack();
+  await publishTeams(stack, processName);
+  await prospectAt(stack, mine, 'inquiry', { name: 'Hanna Hydro', company: 'Hydro GmbH', email: `hanna-${uniq}@customer.test`, rep: 'ravi', process: processName });
+  await prospectAt(stack, theirs, 'contact', { name: 'Otto Other', company: 'Other AG', rep: 'rita', process: processName });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+test('a rep completes a task on My day and sends a quotation from the prospect page; a refused one changes nothing', async () => {
+  const { page } = await personLogsIn(stack, `ravi-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  // The first call, made by qualifying: it shows up by itself (My day refreshes).
+  await page.getByRole('heading', { name: 'My day' }).waitFor();
+  const task = page.locator('.task', { hasText: 'First call with Hanna Hydro' });
+  await task.waitFor({ timeout: 30_000 });
+  await screenshot(page, 'rep-my-day');
+  await task.getByRole('button', { name: /Complete/ }).click();
+  await task.getByLabel('Outcome').fill('reached, wants a quotation');
+  await task.getByRole('button', { name: 'Mark done' }).click();
+  await task.waitFor({ state: 'detached', timeout: 30_000 });
+  const afterTask = await prospectState(stack, mine);
+  expect(afterTask.tasks.find((t: any) => t.title === 'First call with Hanna Hydro')).toMatchObject({ state: 'done', outcome: 'reached, wants a quotation' });
+
+  // The prospect page from My prospects.
+  await page.getByRole('link', { name: 'Prospects' }).click();
+  await page.getByRole('link', { name: 'Hanna Hydro' }).click();
+  await page.getByRole('heading', { name: /Hanna Hydro/ }).waitFor();
+  await page.getByRole('tab', { name: 'Quotation' }).click();
+
+  // A zero price without "free": the server refuses, its message sits at the price field.
+  const form = page.getByRole('form', { name: 'Create quotation' });
+  await form.getByLabel(/Unit price/).fill('0');
+  await form.getByRole('button', { name: 'Create quotation' }).click();
+  const priceError = form.locator('.field-invalid', { has: page.getByLabel(/Unit price/) }).locator('.field-error');
+  await priceError.waitFor();
+  expect(await priceError.textContent()).toMatch(/a zero price is a free offer/);
+  expect(await form.getByLabel(/Unit price/).getAttribute('aria-invalid')).toBe('true');
+  await screenshot(page, 'rep-refused-at-field');
+  const refused = await prospectState(stack, mine);
+  expect(refused.quotes).toEqual([]);
+  expect(refused.stage).toBe('inquiry');
+
+  // Priced properly, created, then sent by mail.
+  await form.getByLabel(/Unit price/).fill('1999.90');
+  await form.getByLabel('Discount %').fill('5');
+  await form.getByRole('button', { name: 'Create quotation' }).click();
+  await page.getByTestId('quote-rev-1').waitFor();
+  await page.getByRole('tab', { name: 'Send' }).click();
+  await page.getByRole('form', { name: 'Send quotation' }).getByRole('button', { name: 'Send quotation' }).click();
+  await page.getByText(`Sent to hanna-${uniq}@customer.test`).waitFor();
+  const sent = await prospectState(stack, mine);
+  expect(sent.stage).toBe('quotation');
+  expect(sent.quotes).toHaveLength(1);
+  expect(sent.quotes[0]).toMatchObject({ status: 'sent', totals: { netCents: 379981 } });
+  await stack.h.stack.sink.waitFor((m) => m.recipients.includes(`hanna-${uniq}@customer.test`));
+  // The timeline has it, in the viewer's zone (the context runs in Europe/Berlin).
+  await page.getByTestId('timeline').getByText(/sent quotation|quotation revision 1/i).first().waitFor();
+  await screenshot(page, 'rep-prospect-page');
+
+  // The same page on a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'rep-prospect-page-phone');
+});
+
+test("a rep cannot open another rep's prospect by its URL", async () => {
+  const { page } = await personLogsIn(stack, `ravi2-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  await page.goto(`${stack.h.url}/prospects/${theirs}`);
+  await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+  expect(await page.content()).not.toContain('Otto Other');
+  // Nor in their list.
+  await page.goto(`${stack.h.url}/prospects`);
+  await page.getByRole('link', { name: 'Hanna Hydro' }).waitFor();
+  expect(await page.getByRole('link', { name: 'Otto Other' }).count()).toBe(0);
+});
+
+test('a session that ends sends the rep to the login with a clear message', async () => {
+  const { page } = await personLogsIn(stack, `ravi3-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  await page.getByRole('heading', { name: 'My day' }).waitFor();
+  await stack.h.database.db.deleteFrom('sessions').execute();
+  await page.getByRole('link', { name: 'Prospects' }).click();
+  const ended = page.getByTestId('session-ended');
+  await ended.waitFor();
+  expect(await ended.textContent()).toMatch(/session has ended/);
+  expect(page.url()).toContain('/login');
+});

@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
+import { homeOf, useAccount, useSession, type Role } from './session';
+import { Loading } from './ui/common';
+import { userTimeZone } from './ui/format';
+import { LoginPage } from './pages/Login';
+import { MyDayPage } from './pages/MyDay';
+import { ProspectsPage } from './pages/Prospects';
+import { ProspectPage } from './pages/Prospect';
+import { BoardPage } from './pages/Board';
+import { TeamTasksPage } from './pages/TeamTasks';
+import { ProcessesPage } from './pages/Processes';
+import { ProcessPage } from './pages/Process';
+import { CampaignsPage } from './pages/Campaigns';
+import { NewCampaignPage } from './pages/NewCampaign';
+import { CampaignPage } from './pages/Campaign';
+import { SuppressionsPage } from './pages/Suppressions';
+
+/** Routes: keep WEB_APP_ROUTES in server/webApp.ts in step, so a reload of any screen works. */
+
+interface NavItem {
+  to: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+const NAV: NavItem[] = [
+  { to: '/day', label: 'My day', roles: ['rep', 'support'] },
+  { to: '/prospects', label: 'Prospects', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
+  { to: '/board', label: 'Pipeline board', roles: ['manager', 'ops', 'admin'] },
+  { to: '/team-tasks', label: 'Team tasks', roles: ['manager', 'admin'] },
+  { to: '/processes', label: 'Processes', roles: ['ops', 'admin', 'manager'] },
+  { to: '/campaigns', label: 'Campaigns', roles: ['ops', 'admin'] },
+  { to: '/suppressions', label: 'Suppression list', roles: ['ops', 'admin'] },
+];
+
+export function App() {
+  const { account, ended } = useSession();
+  const location = useLocation();
+  if (account === undefined) return <Loading what="Starting salesflow" />;
+  if (account === null) {
+    if (location.pathname !== '/login') {
+      const next = location.pathname + location.search;
+      return <Navigate to={`/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace state={{ ended }} />;
+    }
+    return <LoginPage />;
+  }
+  return <Shell />;
+}
+
+function Shell() {
+  const account = useAccount();
+  const { logout } = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const items = NAV.filter((n) => n.roles.includes(account.role));
+  return (
+    <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          salesflow
+          <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+            Menu
+          </button>
+        </div>
+        <nav id="main-nav" aria-label="Main" onClick={() => setMenuOpen(false)}>
+          {items.map((n) => (
+            <NavLink key={n.to} to={n.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+              {n.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="who">
+          <div className="who-name">{account.displayName ?? account.login}</div>
+          <div className="who-role">
+            {account.role}
+            {account.team ? ` · ${account.team}` : ''}
+            {account.personId ? ` · ${account.personId}` : ''}
+          </div>
+          <div className="who-zone" title="Times are shown in this time zone">
+            {userTimeZone}
+          </div>
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main" tabIndex={-1}>
+        <Routes>
+          <Route path="/" element={<Navigate to={homeOf(account.role)} replace />} />
+          <Route path="/login" element={<Navigate to={homeOf(account.role)} replace />} />
+          <Route path="/day" element={<MyDayPage />} />
+          <Route path="/prospects" element={<ProspectsPage />} />
+          <Route path="/prospects/:id" element={<ProspectPage />} />
+          <Route path="/board" element={<BoardPage />} />
+          <Route path="/team-tasks" element={<TeamTasksPage />} />
+          <Route path="/processes" element={<ProcessesPage />} />
+          <Route path="/processes/:name" element={<ProcessPage />} />
+          <Route path="/campaigns" element={<CampaignsPage />} />
+          <Route path="/campaigns/new" element={<NewCampaignPage />} />
+          <Route path="/campaigns/:id" element={<CampaignPage />} />
+          <Route path="/suppressions" element={<SuppressionsPage />} />
+          <Route path="*" element={<div className="page"><h1>Not found</h1><p>There is no screen at this address.</p></div>} />
+        </Routes>
+      </main>
+    </div>
+  );
+}

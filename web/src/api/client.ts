@@ -1,0 +1,73 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/**
+ * The one way the app talks to the server: openapi-fetch over the types generated from the
+ * server's OpenAPI document (schema.d.ts, kept in step by `npm run web:schema` and a test).
+ * The session cookie rides along by itself; writes add the session's CSRF token. A 401 on
+ * any call but the login means the session ended: the app is told once and shows the login.
+ */
+
+export type Problem = components['schemas']['Problem'];
+export type Account = components['schemas']['Account'];
+
+let csrfToken: string | undefined;
+let onSessionEnded: ((detail: string) => void) | undefined;
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export function whenSessionEnds(handler: (detail: string) => void): void {
+  onSessionEnded = handler;
+}
+
+const session: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+  async onResponse({ request, response }) {
+    const url = new URL(request.url);
+    if (response.status === 401 && !(url.pathname === '/api/session' && request.method === 'POST') && url.pathname !== '/api/me') {
+      const body = (await response.clone().json().catch(() => undefined)) as Problem | undefined;
+      onSessionEnded?.(body?.detail ?? 'the session has ended; log in again');
+    }
+    return response;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: '' });
+api.use(session);
+
+/** A refusal from the server (problem JSON), or a network failure worded as one. */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  /** The message for one field (dotted path such as `lines.0.unitPrice`), if the server named it. */
+  fieldMessage(field: string): string | undefined {
+    return this.problem.errors?.find((e) => e.field === field)?.message;
+  }
+}
+
+function asProblem(error: unknown, response: Response | undefined): Problem {
+  if (error && typeof error === 'object' && 'detail' in error && 'status' in error) return error as Problem;
+  const status = response?.status ?? 0;
+  return { type: 'about:blank', title: 'Request failed', status, detail: status ? `the server answered ${status}` : 'the server could not be reached; check the connection and try again' };
+}
+
+/** Unwraps an openapi-fetch answer: its data, or an ApiError carrying the server's problem. */
+export async function ok<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await pending;
+  } catch {
+    throw new ApiError(asProblem(undefined, undefined));
+  }
+  if (result.error !== undefined || !result.response.ok) throw new ApiError(asProblem(result.error, result.response));
+  return result.data as T;
+}

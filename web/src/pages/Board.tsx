@@ -1,0 +1,157 @@
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Field, useForm } from '../ui/form';
+import { formatAge, formatDue, formatMoney } from '../ui/format';
+
+type Card = components['schemas']['BoardCard'];
+
+const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
+
+const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray'; title: string }> = {
+  stale: { label: 'stale quote', tone: 'amber', title: 'The quotation was sent and the customer has not answered within the process’s staleAfter' },
+  escalated: { label: 'escalated', tone: 'red', title: 'A quotation or a task went to the manager' },
+  overdue: { label: 'overdue task', tone: 'amber', title: 'A task is past its due time' },
+  idle: { label: 'idle', tone: 'gray', title: 'Nothing happened for longer than the process’s staleAfter' },
+};
+
+/** The manager's pipeline board: a column per stage, refreshed by itself. */
+export function BoardPage() {
+  const [params, setParams] = useSearchParams();
+  const rep = params.get('rep') ?? '';
+  const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: rep ? { rep } : {} } })), [rep], 10_000);
+  const cards = board.data?.cards ?? [];
+  return (
+    <div className="page">
+      <PageHeader
+        title="Pipeline board"
+        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => c.stage !== 'lost').reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in quotes` : undefined}
+        actions={<LiveStamp at={board.updatedAt} />}
+      />
+      <div className="filters">
+        <Field label="Rep">
+          {(p) => (
+            <select
+              {...p}
+              name="rep-filter"
+              value={rep}
+              onChange={(e) => {
+                const next = new URLSearchParams(params);
+                if (e.target.value) next.set('rep', e.target.value);
+                else next.delete('rep');
+                setParams(next, { replace: true });
+              }}
+            >
+              <option value="">Whole team</option>
+              {(board.data?.reps ?? []).map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.id} ({r.team})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {board.loading && !board.data ? (
+        <Loading what="Loading the board" />
+      ) : board.error && !board.data ? (
+        <ErrorBox error={board.error} />
+      ) : cards.length === 0 ? (
+        <div className="panel">
+          <Empty title="No prospects on the board">{rep ? `${rep} has no open prospects.` : 'Prospects of your team appear here.'}</Empty>
+        </div>
+      ) : (
+        <div className="board" data-testid="board">
+          {STAGES.map((stage) => {
+            const column = cards.filter((c) => c.stage === stage);
+            return (
+              <section key={stage} className="column" aria-labelledby={`col-${stage}`} data-stage={stage}>
+                <div className="column-head">
+                  <h2 id={`col-${stage}`}>
+                    {stage} <span className="muted">{column.length}</span>
+                  </h2>
+                  <span className="column-sum">{column.some((c) => c.valueCents !== undefined) ? formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency) : ''}</span>
+                </div>
+                {column.map((c) => (
+                  <BoardCard key={c.id} card={c} onChanged={board.reload} />
+                ))}
+              </section>
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
+  const [reassigning, setReassigning] = useState(false);
+  const others = card.reps.filter((r) => r !== card.rep);
+  const [rep, setRep] = useState(others[0] ?? '');
+  const form = useForm(
+    async () => {
+      await ok(api.POST('/api/prospects/{id}/reassign', { params: { path: { id: card.id } }, body: { rep } }));
+      setReassigning(false);
+      return `Reassigned to ${rep}`;
+    },
+    { onDone: onChanged },
+  );
+  const tone = card.marks.includes('escalated') ? ' card-escalated' : card.marks.includes('stale') ? ' card-stale' : '';
+  return (
+    <article className={`card${tone}`} data-testid={`card-${card.id}`} aria-label={card.name}>
+      <Link className="card-title" to={`/prospects/${encodeURIComponent(card.id)}`}>
+        {card.name}
+      </Link>
+      {card.company ? <div className="card-company">{card.company}</div> : null}
+      <div className="card-row">
+        <span>{card.valueCents !== undefined ? formatMoney(card.valueCents, card.currency) : 'no quote'}</span>
+        <span title="Time in this stage">{formatAge(card.stageSince)} in stage</span>
+      </div>
+      <div className="card-row">
+        <span>{card.rep}</span>
+        <span title="Next due">{card.nextDue ? `due ${formatDue(card.nextDue)}` : ''}</span>
+      </div>
+      {card.marks.length > 0 ? (
+        <div className="card-marks">
+          {card.marks.map((m) => (
+            <Badge key={m} tone={MARK_LABELS[m]?.tone ?? 'gray'} title={MARK_LABELS[m]?.title}>
+              {MARK_LABELS[m]?.label ?? m}
+            </Badge>
+          ))}
+        </div>
+      ) : null}
+      {card.stage !== 'won' && card.stage !== 'lost' && others.length > 0 ? (
+        reassigning ? (
+          <form className="card-reassign" onSubmit={form.submit} aria-label={`Reassign ${card.name}`}>
+            <Field label="To rep" error={form.error?.problem.detail}>
+              {(p) => (
+                <select {...p} name="reassign-to" value={rep} onChange={(e) => setRep(e.target.value)}>
+                  {others.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <button type="submit" className="btn btn-primary btn-small" disabled={form.pending}>
+              Move
+            </button>
+            <button type="button" className="btn btn-secondary btn-small" onClick={() => setReassigning(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <div className="card-reassign">
+            <button type="button" className="btn-link small" onClick={() => setReassigning(true)} aria-label={`Reassign ${card.name}`}>
+              Reassign…
+            </button>
+            {form.done ? <span className="small muted" role="status">{form.done}</span> : null}
+          </div>
+        )
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,64 @@
+import { Link } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone } from '../ui/common';
+import { formatDateTime } from '../ui/format';
+
+export const CAMPAIGN_TONES: Record<string, Tone> = { resolving: 'violet', running: 'blue', paused: 'amber', completed: 'green', cancelled: 'gray' };
+
+interface CampaignRow { id: string; name: string; status?: string; sent?: number; startedAt: string; execution: string }
+
+/** Campaign runs, newest first, refreshed by themselves. */
+export function CampaignsPage() {
+  const list = usePolled(async () => (await ok(api.GET('/api/campaigns', { params: { query: { limit: 100 } } }))).campaigns as unknown as CampaignRow[], [], 5_000);
+  return (
+    <div className="page">
+      <PageHeader
+        title="Campaigns"
+        subtitle="Mail runs: throttled, exactly once per recipient"
+        actions={
+          <>
+            <LiveStamp at={list.updatedAt} />
+            <Link className="btn btn-primary" to="/campaigns/new">
+              New campaign
+            </Link>
+          </>
+        }
+      />
+      <section className="panel">
+        {list.loading && !list.data ? (
+          <Loading what="Loading campaigns" />
+        ) : list.error && !list.data ? (
+          <ErrorBox error={list.error} />
+        ) : (list.data ?? []).length === 0 ? (
+          <Empty title="No campaign runs yet">Upload a campaign definition and its CSV to start one.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Campaign</th>
+                <th>Status</th>
+                <th className="num">Sent</th>
+                <th>Started</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data!.map((c) => (
+                <tr key={`${c.id}-${c.startedAt}`}>
+                  <td>
+                    <Link to={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link>
+                    <div className="muted small">{c.id}</div>
+                  </td>
+                  <td>
+                    <Badge tone={CAMPAIGN_TONES[c.status ?? ''] ?? 'neutral'}>{c.status ?? c.execution.toLowerCase()}</Badge>
+                  </td>
+                  <td className="num">{c.sent ?? '—'}</td>
+                  <td>{formatDateTime(c.startedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import type { Task } from '../api/views';
+import { useAccount } from '../session';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, TASK_TONES, usePolled } from '../ui/common';
+import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
+import { formatDue } from '../ui/format';
+
+/** A rep's open tasks, soonest due first; each is completed in place with its outcome. */
+export function MyDayPage() {
+  const account = useAccount();
+  const tasks = usePolled(async () => (await ok(api.GET('/api/tasks', {}))).tasks, [account.id], 10_000);
+  if (!account.personId) {
+    return (
+      <div className="page">
+        <PageHeader title="My day" />
+        <Empty title="This account acts as no rep">Ask an admin to set a person id on it to get tasks.</Empty>
+      </div>
+    );
+  }
+  const list = tasks.data ?? [];
+  const now = Date.now();
+  const overdue = list.filter((t) => t.state === 'overdue').length;
+  const escalated = list.filter((t) => t.state === 'escalated').length;
+  const today = list.filter((t) => new Date(t.dueAt).toDateString() === new Date(now).toDateString()).length;
+  return (
+    <div className="page">
+      <PageHeader title="My day" subtitle="Open tasks, soonest due first" actions={<LiveStamp at={tasks.updatedAt} />} />
+      <div className="summary-cards">
+        <div className="summary-card"><div className="n">{list.length}</div><div className="l">open tasks</div></div>
+        <div className="summary-card"><div className="n">{today}</div><div className="l">due today</div></div>
+        <div className="summary-card"><div className="n">{overdue}</div><div className="l">overdue</div></div>
+        <div className="summary-card"><div className="n">{escalated}</div><div className="l">escalated</div></div>
+      </div>
+      <section className="panel" aria-label="Open tasks">
+        {tasks.loading && !tasks.data ? (
+          <Loading what="Loading your tasks" />
+        ) : tasks.error && !tasks.data ? (
+          <ErrorBox error={tasks.error} />
+        ) : list.length === 0 ? (
+          <Empty title="Nothing due">No open tasks. New ones appear here by themselves.</Empty>
+        ) : (
+          <ul className="task-list">
+            {list.map((t) => (
+              <TaskRow key={t.id} task={t} onDone={tasks.reload} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export function TaskRow({ task, onDone, showRep = false }: { task: Task; onDone: () => void; showRep?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [outcome, setOutcome] = useState('');
+  const [note, setNote] = useState('');
+  const form = useForm(
+    async () => {
+      await ok(api.POST('/api/tasks/{id}/complete', { params: { path: { id: task.id } }, body: { outcome, ...(note ? { note } : {}) } }));
+      return 'Done';
+    },
+    { onDone },
+  );
+  return (
+    <li className={`task task-${task.state}`} data-testid={`task-${task.id}`}>
+      <div>
+        <div className="task-title">{task.title}</div>
+        <div className="task-meta">
+          <Badge tone={TASK_TONES[task.state] ?? 'neutral'}>{task.state}</Badge>
+          <span>due {formatDue(task.dueAt)}</span>
+          <span>{task.kind}</span>
+          {showRep ? <span>rep {task.rep}</span> : null}
+          {task.prospectId ? <Link to={`/prospects/${encodeURIComponent(task.prospectId)}`}>{task.prospectId}</Link> : null}
+        </div>
+      </div>
+      <div>
+        {!open ? (
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${task.title}`}>
+            Complete…
+          </button>
+        ) : null}
+      </div>
+      {open ? (
+        <form className="task-complete" onSubmit={form.submit} aria-label={`Complete ${task.title}`}>
+          <Field label="Outcome" error={form.fieldError('outcome')}>
+            {(p) => <input {...p} name="outcome" autoFocus value={outcome} onChange={(e) => setOutcome(e.target.value)} placeholder="e.g. reached, call back Tuesday" />}
+          </Field>
+          <Field label="Note (optional)" error={form.fieldError('note')}>
+            {(p) => <input {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
+          </Field>
+          <SubmitButton form={form}>Mark done</SubmitButton>
+          <button type="button" className="btn btn-secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </button>
+          <div className="full">
+            <FormMessage form={form} fields={['outcome', 'note']} />
+          </div>
+        </form>
+      ) : null}
+    </li>
+  );
+}

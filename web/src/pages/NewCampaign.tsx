@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { CodeView, ProblemList } from '../ui/CodeView';
+import { PageHeader } from '../ui/common';
+import { Field, FormMessage, useForm } from '../ui/form';
+
+type Validation = components['schemas']['CampaignUploadValidation'];
+
+/** Upload a campaign definition and its CSV, validate (problems at their lines, bad rows listed), start. */
+export function NewCampaignPage() {
+  const navigate = useNavigate();
+  const [yaml, setYaml] = useState('');
+  const [csv, setCsv] = useState<{ name: string; text: string } | undefined>(undefined);
+  const [result, setResult] = useState<Validation | undefined>(undefined);
+  const body = () => ({ yaml, ...(csv ? { csv: csv.text } : {}) });
+  const validate = useForm(async () => {
+    const v = await ok(api.POST('/api/campaigns/upload/validate', { body: body() }));
+    setResult(v);
+    return v.valid ? `Valid: ${v.recipients ?? 'all matching'} recipient(s)` : 'Not valid';
+  });
+  const start = useForm(async () => {
+    const res = await ok(api.POST('/api/campaigns/upload', { body: body() }));
+    navigate(`/campaigns/${encodeURIComponent(res.id)}`);
+    return res.started ? 'Started' : 'This campaign is running already';
+  });
+  const reset = () => setResult(undefined);
+  return (
+    <div className="page">
+      <PageHeader title="New campaign" subtitle="Upload the definition (YAML) and, for a CSV audience, its CSV" />
+      <section className="panel panel-body stack">
+        <div className="form-grid">
+          <Field label="Campaign definition (YAML)" error={validate.fieldError('yaml')}>
+            {(p) => (
+              <input
+                {...p}
+                name="campaign-file"
+                type="file"
+                accept=".yaml,.yml,.json"
+                onChange={async (e) => {
+                  const file = e.target.files?.[0];
+                  if (file) setYaml(await file.text());
+                  reset();
+                }}
+              />
+            )}
+          </Field>
+          <Field label="Audience CSV" error={validate.fieldError('csv') ?? start.fieldError('csv')} hint={csv ? `${csv.name}: ${csv.text.split('\n').filter(Boolean).length - 1} row(s)` : 'when the audience is a csv'}>
+            {(p) => (
+              <input
+                {...p}
+                name="campaign-csv"
+                type="file"
+                accept=".csv,text/csv"
+                onChange={async (e) => {
+                  const file = e.target.files?.[0];
+                  setCsv(file ? { name: file.name, text: await file.text() } : undefined);
+                  reset();
+                }}
+              />
+            )}
+          </Field>
+        </div>
+        <Field label="Definition">
+          {(p) => (
+            <textarea
+              {...p}
+              name="campaign-text"
+              className="mono"
+              rows={10}
+              value={yaml}
+              onChange={(e) => {
+                setYaml(e.target.value);
+                reset();
+              }}
+            />
+          )}
+        </Field>
+        <div className="form-actions">
+          <button type="button" className="btn btn-secondary" disabled={!yaml || validate.pending} onClick={() => void validate.submit()}>
+            Validate
+          </button>
+          <button type="button" className="btn btn-primary" disabled={!result?.valid || start.pending} onClick={() => void start.submit()} title={result?.valid ? undefined : 'Validate first'}>
+            Start campaign
+          </button>
+        </div>
+        <FormMessage form={{ ...validate, done: undefined }} fields={['csv']} />
+        <FormMessage form={{ ...start, done: undefined }} fields={['csv']} />
+        {result ? (
+          result.valid ? (
+            <div className="stack" data-testid="campaign-validation">
+              <p className="form-done" role="status">
+                Valid: {result.campaign?.name} ({result.campaign?.id}) · {result.recipients ?? 'prospect audience,'} recipient(s){result.columns ? ` · columns ${result.columns.join(', ')}` : ''}
+              </p>
+              {result.invalidRows.length > 0 ? (
+                <div>
+                  <p className="notice">{result.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
+                  <ul className="problem-list" aria-label="Invalid rows">
+                    {result.invalidRows.map((r, i) => (
+                      <li key={i}>
+                        <strong>line {r.line}</strong>: {r.message}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ) : null}
+            </div>
+          ) : (
+            <div className="stack">
+              <ProblemList problems={result.problems} />
+              <CodeView text={yaml} problems={result.problems} label="The definition with its problems marked" />
+            </div>
+          )
+        ) : null}
+      </section>
+    </div>
+  );
+}

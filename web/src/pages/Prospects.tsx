@@ -1,0 +1,150 @@
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import { useAccount } from '../session';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, StageBadge, usePolled } from '../ui/common';
+import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
+import { formatDue, formatMoney } from '../ui/format';
+
+const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
+type Stage = (typeof STAGES)[number];
+
+/** My prospects (a rep's own; a manager's team; everything for ops): filter by stage, search by name or company. */
+export function ProspectsPage() {
+  const account = useAccount();
+  const [params, setParams] = useSearchParams();
+  const stage = (params.get('stage') ?? '') as Stage | '';
+  const q = params.get('q') ?? '';
+  const [creating, setCreating] = useState(false);
+  const list = usePolled(async () => (await ok(api.GET('/api/prospects', { params: { query: { ...(stage ? { stage } : {}), limit: 500 } } }))).prospects, [stage], 15_000);
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const rows = list.data ?? [];
+    return needle ? rows.filter((p) => `${p.name} ${p.company ?? ''} ${p.id}`.toLowerCase().includes(needle)) : rows;
+  }, [list.data, q]);
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+  return (
+    <div className="page">
+      <PageHeader
+        title={account.role === 'rep' ? 'My prospects' : 'Prospects'}
+        subtitle={list.data ? `${shown.length} of ${list.data.length}` : undefined}
+        actions={
+          <>
+            <LiveStamp at={list.updatedAt} />
+            {account.role !== 'support' ? (
+              <button type="button" className="btn btn-primary" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
+                New prospect
+              </button>
+            ) : null}
+          </>
+        }
+      />
+      {creating ? <NewProspect onDone={() => (setCreating(false), list.reload())} /> : null}
+      <div className="filters" role="search">
+        <Field label="Search name or company">
+          {(p) => <input {...p} type="search" value={q} onChange={(e) => set('q', e.target.value)} placeholder="Search…" />}
+        </Field>
+        <Field label="Stage">
+          {(p) => (
+            <select {...p} value={stage} onChange={(e) => set('stage', e.target.value)}>
+              <option value="">All stages</option>
+              {STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <section className="panel">
+        {list.loading && !list.data ? (
+          <Loading what="Loading prospects" />
+        ) : list.error && !list.data ? (
+          <ErrorBox error={list.error} />
+        ) : shown.length === 0 ? (
+          <Empty title="No prospects">{q || stage ? 'Nothing matches the filter.' : 'Prospects assigned to you appear here.'}</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Prospect</th>
+                  <th>Stage</th>
+                  <th>Rep</th>
+                  <th className="num">Quote</th>
+                  <th>Next due</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((p) => (
+                  <tr key={p.id}>
+                    <td>
+                      <Link to={`/prospects/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+                      <div className="muted small">{p.company ?? p.id}</div>
+                    </td>
+                    <td>
+                      <StageBadge stage={p.stage} />
+                    </td>
+                    <td>{p.rep ?? '—'}</td>
+                    <td className="num">{p.quoteTotal !== undefined ? formatMoney(Math.round(p.quoteTotal * 100)) : '—'}</td>
+                    <td>{formatDue(p.nextDue)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function NewProspect({ onDone }: { onDone: () => void }) {
+  const account = useAccount();
+  const [v, setV] = useState({ id: '', name: '', company: '', email: '', phone: '', rep: account.role === 'rep' ? (account.personId ?? '') : '', process: '' });
+  const form = useForm(
+    async () => {
+      const body = {
+        id: v.id,
+        name: v.name,
+        ...(v.company ? { company: v.company } : {}),
+        ...(v.email ? { email: v.email } : {}),
+        ...(v.phone ? { phone: v.phone } : {}),
+        ...(v.rep ? { rep: v.rep } : {}),
+        ...(v.process ? { process: v.process } : {}),
+      };
+      const res = await ok(api.POST('/api/prospects', { body }));
+      return res.created ? `Created ${res.prospect.info.name}` : `${res.prospect.info.name} exists already`;
+    },
+    { onDone },
+  );
+  const input = (key: keyof typeof v, label: string, extra: Record<string, unknown> = {}) => (
+    <Field label={label} error={form.fieldError(key)}>
+      {(p) => <input {...p} {...extra} name={key} value={v[key]} onChange={(e) => setV({ ...v, [key]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <form className="panel panel-body stack" onSubmit={form.submit} aria-label="New prospect">
+      <h2>New prospect</h2>
+      <div className="form-grid">
+        {input('id', 'Id', { placeholder: 'acme-gmbh', required: true })}
+        {input('name', 'Name', { required: true })}
+        {input('company', 'Company')}
+        {input('email', 'Email', { type: 'email' })}
+        {input('phone', 'Phone')}
+        {account.role !== 'rep' ? input('rep', 'Rep') : null}
+        {input('process', 'Process (optional)', { placeholder: 'published process name' })}
+      </div>
+      <FormMessage form={form} fields={Object.keys(v)} />
+      <div className="form-actions">
+        <SubmitButton form={form}>Create prospect</SubmitButton>
+      </div>
+    </form>
+  );
+}

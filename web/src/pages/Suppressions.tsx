@@ -1,0 +1,91 @@
+import { useMemo, useState } from 'react';
+import { api, ok } from '../api/client';
+import { Badge, Empty, ErrorBox, Loading, PageHeader, usePolled } from '../ui/common';
+import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
+import { formatDateTime } from '../ui/format';
+
+interface Entry { email: string; reason: string; source: string; detail: string; at: string }
+
+/** Who must never be mailed: search, and take an address off the list with a reason. */
+export function SuppressionsPage() {
+  const list = usePolled(async () => (await ok(api.GET('/api/suppressions', {}))).suppressed as unknown as Entry[], [], 30_000);
+  const [q, setQ] = useState('');
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const rows = [...(list.data ?? [])].sort((a, b) => b.at.localeCompare(a.at));
+    return needle ? rows.filter((e) => `${e.email} ${e.reason} ${e.source} ${e.detail}`.toLowerCase().includes(needle)) : rows;
+  }, [list.data, q]);
+  return (
+    <div className="page">
+      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} address(es) never mailed by campaigns` : undefined} />
+      <div className="filters" role="search">
+        <Field label="Search address, reason or source">
+          {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
+        </Field>
+      </div>
+      <section className="panel">
+        {list.loading && !list.data ? (
+          <Loading what="Loading the suppression list" />
+        ) : list.error && !list.data ? (
+          <ErrorBox error={list.error} />
+        ) : shown.length === 0 ? (
+          <Empty title={q ? 'No match' : 'Nobody is suppressed'}>{q ? 'No address matches the search.' : 'Unsubscribes and bounces land here.'}</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Address</th>
+                <th>Reason</th>
+                <th>Source</th>
+                <th>Since</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((e) => (
+                <Row key={e.email} entry={e} onDone={list.reload} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Row({ entry, onDone }: { entry: Entry; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const form = useForm(async () => {
+    await ok(api.POST('/api/suppressions/unsuppress', { body: { email: entry.email, reason } }));
+    return 'Taken off the list';
+  }, { onDone });
+  return (
+    <tr>
+      <td>{entry.email}</td>
+      <td>
+        <Badge tone={entry.reason === 'bounce' ? 'red' : 'amber'}>{entry.reason}</Badge>
+        {entry.detail ? <div className="muted small">{entry.detail}</div> : null}
+      </td>
+      <td className="small">{entry.source}</td>
+      <td className="small">{formatDateTime(entry.at)}</td>
+      <td>
+        {open ? (
+          <form onSubmit={form.submit} aria-label={`Unsuppress ${entry.email}`} className="row">
+            <Field label="Why may they be mailed again?" error={form.fieldError('reason')}>
+              {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+            </Field>
+            <SubmitButton form={form} kind="danger">
+              Unsuppress
+            </SubmitButton>
+            <FormMessage form={form} fields={['reason']} />
+          </form>
+        ) : (
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)}>
+            Unsuppress…
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}

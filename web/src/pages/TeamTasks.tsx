@@ -1,0 +1,38 @@
+import { api, ok } from '../api/client';
+import type { Task } from '../api/views';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { TaskRow } from './MyDay';
+
+/** The team's overdue and escalated tasks, most urgent first (one inbox per rep of the team). */
+export function TeamTasksPage() {
+  const tasks = usePolled(
+    async () => {
+      const { reps } = await ok(api.GET('/api/board', {}));
+      const inboxes = await Promise.all(reps.map((r) => ok(api.GET('/api/tasks', { params: { query: { rep: r.id } } }))));
+      const all: Task[] = inboxes.flatMap((i) => i.tasks).filter((t) => t.state === 'overdue' || t.state === 'escalated');
+      return all.sort((a, b) => (a.state === b.state ? a.dueAt.localeCompare(b.dueAt) : a.state === 'escalated' ? -1 : 1));
+    },
+    [],
+    15_000,
+  );
+  return (
+    <div className="page">
+      <PageHeader title="Team tasks" subtitle="Overdue and escalated tasks of your team" actions={<LiveStamp at={tasks.updatedAt} />} />
+      <section className="panel">
+        {tasks.loading && !tasks.data ? (
+          <Loading what="Loading the team's tasks" />
+        ) : tasks.error && !tasks.data ? (
+          <ErrorBox error={tasks.error} />
+        ) : (tasks.data ?? []).length === 0 ? (
+          <Empty title="Nothing overdue">No task of your team is overdue or escalated.</Empty>
+        ) : (
+          <ul className="task-list">
+            {tasks.data!.map((t) => (
+              <TaskRow key={t.id} task={t} onDone={tasks.reload} showRep />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

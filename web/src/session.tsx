@@ -1,0 +1,91 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ok, setCsrfToken, whenSessionEnds, type Account } from './api/client';
+
+/**
+ * Who is logged in. The session itself is the server's httpOnly cookie; the app keeps the
+ * account and the session's CSRF token (from POST /api/session or GET /api/me) in memory.
+ */
+
+export type Role = Account['role'];
+
+interface SessionState {
+  /** undefined while the first GET /api/me is on its way. */
+  account: Account | null | undefined;
+  /** Why the last session ended, shown on the login screen. */
+  ended: string | undefined;
+  login(login: string, password: string): Promise<void>;
+  logout(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | undefined>(undefined);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [account, setAccount] = useState<Account | null | undefined>(undefined);
+  const [ended, setEnded] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    whenSessionEnds((detail) => {
+      setCsrfToken(undefined);
+      setAccount((current) => {
+        // Only a session that was there can end; a stale tab at the login screen stays quiet.
+        if (current) setEnded(`Your session has ended (${detail}). Log in again to go on; nothing you had saved is lost.`);
+        return null;
+      });
+    });
+    let live = true;
+    api.GET('/api/me').then(({ data }) => {
+      if (!live) return;
+      setCsrfToken(data?.csrfToken);
+      setAccount(data ? data.account : null);
+    }, () => live && setAccount(null));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const login = useCallback(async (loginName: string, password: string) => {
+    const me = await ok(api.POST('/api/session', { body: { login: loginName, password } }));
+    setCsrfToken(me.csrfToken);
+    setEnded(undefined);
+    setAccount(me.account);
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.DELETE('/api/session').catch(() => undefined);
+    setCsrfToken(undefined);
+    setEnded(undefined);
+    setAccount(null);
+  }, []);
+
+  const value = useMemo(() => ({ account, ended, login, logout }), [account, ended, login, logout]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** The logged-in account (screens behind the login only). */
+export function useAccount(): Account {
+  const { account } = useSession();
+  if (!account) throw new Error('no account');
+  return account;
+}
+
+/** The screen a role starts on. */
+export function homeOf(role: Role): string {
+  switch (role) {
+    case 'rep':
+      return '/day';
+    case 'manager':
+      return '/board';
+    case 'ops':
+      return '/processes';
+    case 'support':
+      return '/day';
+    default:
+      return '/board';
+  }
+}

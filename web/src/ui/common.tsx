@@ -1,0 +1,122 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+
+export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {subtitle ? <p className="page-subtitle">{subtitle}</p> : null}
+      </div>
+      {actions ? <div className="page-actions">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <div className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {what}…
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      {children ? <p className="empty-text">{children}</p> : null}
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  const detail = error instanceof ApiError ? error.problem.detail : (error as Error)?.message ?? String(error);
+  const title = error instanceof ApiError && error.status === 404 ? 'Not found' : 'Something went wrong';
+  return (
+    <div className="error-box" role="alert">
+      <strong>{title}</strong>
+      <p>{detail}</p>
+    </div>
+  );
+}
+
+export type Tone = 'neutral' | 'blue' | 'green' | 'amber' | 'red' | 'violet' | 'gray';
+
+export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+export const STAGE_TONES: Record<string, Tone> = { contact: 'gray', qualification: 'blue', inquiry: 'violet', quotation: 'amber', won: 'green', lost: 'red' };
+
+export function StageBadge({ stage }: { stage: string | undefined }) {
+  return <Badge tone={STAGE_TONES[stage ?? ''] ?? 'neutral'}>{stage ?? '—'}</Badge>;
+}
+
+export const TASK_TONES: Record<string, Tone> = { open: 'blue', overdue: 'amber', escalated: 'red', done: 'green', cancelled: 'gray' };
+
+/**
+ * Loads data and reloads it every `intervalMs` while the tab is visible (the board, My day
+ * and campaign progress refresh by themselves). A reload keeps showing the last data.
+ */
+export function usePolled<T>(load: () => Promise<T>, deps: readonly unknown[], intervalMs?: number): { data: T | undefined; error: unknown; loading: boolean; reload: () => void; set: (data: T) => void; updatedAt: number | undefined } {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [loading, setLoading] = useState(true);
+  const [updatedAt, setUpdatedAt] = useState<number | undefined>(undefined);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    setData(undefined);
+    setLoading(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  useEffect(() => {
+    let live = true;
+    loadRef.current().then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setError(undefined);
+        setLoading(false);
+        setUpdatedAt(Date.now());
+      },
+      (e) => {
+        if (!live) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  useEffect(() => {
+    if (!intervalMs) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') setTick((t) => t + 1);
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  const set = (d: T) => {
+    setData(d);
+    setUpdatedAt(Date.now());
+  };
+  return { data, error, loading, reload: () => setTick((t) => t + 1), set, updatedAt };
+}
+
+/** "updated 12:04:31", live. */
+export function LiveStamp({ at }: { at: number | undefined }) {
+  if (!at) return null;
+  return (
+    <span className="live-stamp" aria-live="off">
+      <span className="live-dot" aria-hidden="true" /> live · updated {new Date(at).toLocaleTimeString()}
+    </span>
+  );
+}

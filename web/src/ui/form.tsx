@@ -1,0 +1,106 @@
+import { useCallback, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+
+/**
+ * Forms whose errors are the server's: a submit runs the API call, and a refusal is shown
+ * where it belongs — at the field the problem names (`errors[].field`), or above the buttons
+ * when it names none (a business rule about the whole command).
+ */
+
+export interface FormState {
+  pending: boolean;
+  error: ApiError | undefined;
+  done: string | undefined;
+  /** The server's message for a field, or undefined. */
+  fieldError(field: string): string | undefined;
+  submit(event?: FormEvent): Promise<void>;
+  reset(): void;
+}
+
+export function useForm(action: () => Promise<string | void>, options: { onDone?: () => void } = {}): FormState {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const submit = useCallback(
+    async (event?: FormEvent) => {
+      event?.preventDefault();
+      setPending(true);
+      setError(undefined);
+      setDone(undefined);
+      try {
+        const message = await action();
+        setDone(message || 'Saved');
+        options.onDone?.();
+      } catch (err) {
+        setError(err instanceof ApiError ? err : new ApiError({ type: 'about:blank', title: 'Error', status: 0, detail: (err as Error).message }));
+      } finally {
+        setPending(false);
+      }
+    },
+    [action, options],
+  );
+  const fieldError = useCallback(
+    (field: string) => {
+      if (!error) return undefined;
+      const hit = error.problem.errors?.find((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`));
+      return hit ? (hit.field === field ? hit.message : `${hit.field}: ${hit.message}`) : undefined;
+    },
+    [error],
+  );
+  return { pending, error, done, fieldError, submit, reset: () => (setError(undefined), setDone(undefined)) };
+}
+
+/** The fields the form shows, so a problem naming none of them is shown at the form. */
+export function FormMessage({ form, fields }: { form: FormState; fields: readonly string[] }) {
+  if (form.error) {
+    const atField = form.error.problem.errors?.some((e) => fields.some((f) => e.field === f || e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`)));
+    if (atField) return <p className="form-error" role="alert">Please correct the marked field{(form.error.problem.errors?.length ?? 0) > 1 ? 's' : ''}.</p>;
+    return (
+      <p className="form-error" role="alert" data-testid="form-error">
+        {form.error.problem.detail}
+      </p>
+    );
+  }
+  if (form.done) return <p className="form-done" role="status">{form.done}</p>;
+  return null;
+}
+
+interface FieldProps {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode;
+  className?: string;
+}
+
+/** A labelled field; the server's message for it sits right below, tied to it for screen readers. */
+export function Field({ label, error, hint, children, className }: FieldProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [error ? errorId : '', hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': describedBy })}
+      {hint && !error ? (
+        <small id={hintId} className="field-hint">
+          {hint}
+        </small>
+      ) : null}
+      {error ? (
+        <small id={errorId} className="field-error" role="alert">
+          {error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+export function SubmitButton({ form, children, kind = 'primary' }: { form: FormState; children: ReactNode; kind?: 'primary' | 'danger' | 'secondary' }) {
+  return (
+    <button type="submit" className={`btn btn-${kind}`} disabled={form.pending}>
+      {form.pending ? 'Working…' : children}
+    </button>
+  );
+}

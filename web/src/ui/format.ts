@@ -1,0 +1,71 @@
+/**
+ * Dates in the viewer's own time zone (the browser's), money with its currency. The server
+ * sends ISO instants; nothing here assumes a zone.
+ */
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+export const userTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+export function formatDateTime(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+export function formatDate(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+}
+
+/** "today 14:30", "tomorrow 09:00", or the date and time. */
+export function formatDue(iso: string | undefined | null, now = Date.now()): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const day = (t: Date) => new Date(t.getFullYear(), t.getMonth(), t.getDate()).getTime();
+  const diff = Math.round((day(d) - day(new Date(now))) / 86_400_000);
+  if (diff === 0) return `today ${timeOnly.format(d)}`;
+  if (diff === 1) return `tomorrow ${timeOnly.format(d)}`;
+  if (diff === -1) return `yesterday ${timeOnly.format(d)}`;
+  return dateTime.format(d);
+}
+
+/** "3 d", "5 h", "12 min" since an instant. */
+export function formatAge(iso: string | undefined | null, now = Date.now()): string {
+  if (!iso) return '—';
+  const ms = Math.max(0, now - Date.parse(iso));
+  if (ms >= 86_400_000) return `${Math.floor(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)} h`;
+  return `${Math.max(1, Math.floor(ms / 60_000))} min`;
+}
+
+export function formatMoney(cents: number | undefined | null, currency = 'EUR'): string {
+  if (cents === undefined || cents === null) return '—';
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** An ISO instant from a datetime-local input's value, read in the viewer's zone. */
+export function localInputToIso(value: string): string {
+  if (!value) return '';
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+/** The value a datetime-local input shows for an instant, in the viewer's zone. */
+export function isoToLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
