@@ -9,6 +9,7 @@ import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import { validateCampaign } from '../client/campaign/campaignFile';
+import { campaignUploadsDir } from '../client/campaign/audienceCsv';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 // The send ledger is still files in the workers' data dir (the server shares it under npm
 // start and compose); the campaign store's move into PostgreSQL removes this import.
@@ -54,7 +55,7 @@ function campaignOf(body: z.infer<typeof CampaignBody>, dataDir: string) {
   if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
   if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
   if (!isCsv) return validateCampaign(definition);
-  const dir = resolve(dataDir, 'campaigns', 'uploads');
+  const dir = campaignUploadsDir(dataDir);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(body.csv!).digest('hex').slice(0, 32)}.csv`);
   writeFileSync(file, body.csv!);

@@ -7,6 +7,7 @@ import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import type { CampaignDeps } from '../activities/campaign/campaign';
 import { CampaignStore } from '../activities/campaign/campaignStore';
+import { campaignUploadsDir } from '../client/campaign/audienceCsv';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
 export interface SalesflowWorkerOptions {
@@ -72,6 +73,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     store: new CampaignStore(join(dataDir, 'campaigns')),
     temporal,
     campaignDir: resolve(config.SALESFLOW_CAMPAIGN_DIR ?? '.'),
+    uploadsDir: campaignUploadsDir(dataDir),
     unsubscribe: {
       baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
       secret,

@@ -37,6 +37,8 @@ export interface AudienceDeps {
   temporal: Client;
   /** The only folder audience CSVs are read from (SALESFLOW_CAMPAIGN_DIR). */
   campaignDir: string;
+  /** Audiences uploaded through the API (campaignUploadsDir of the data dir), readable besides campaignDir. */
+  uploadsDir?: string;
   /** Prospects per visibility page (default 1,000); small in tests to make many pages. */
   listPageSize?: number;
 }
@@ -215,7 +217,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
   function csvAudience(file: string, leads: LeadOptions | undefined): { recipients: Recipient[]; errors: CsvRowError[]; columns: string[] } {
     let text: string;
     try {
-      text = readFileSync(resolveAudiencePath(file, deps.campaignDir), 'utf8');
+      text = readFileSync(resolveAudiencePath(file, deps.campaignDir, deps.uploadsDir), 'utf8');
     } catch (err) {
       if (err instanceof AudiencePathError) throw invalidAudience(err.message);
       throw invalidAudience(`cannot read audience ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
