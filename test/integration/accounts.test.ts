@@ -20,7 +20,7 @@ import {
   touchSession,
   verifyLogin,
 } from '../../db/accounts';
-import { migrateToLatest } from '../../db/migrations';
+import { migrateToLatest, MIGRATIONS } from '../../db/migrations';
 import { secretHash } from '../../db/passwords';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 
@@ -38,7 +38,8 @@ const PASSWORD = 'correct horse battery';
 
 test('migrations create the tables once; running them again applies nothing', async () => {
   const first = await migrateToLatest(t.db);
-  expect(first.map((r) => [r.migrationName, r.status])).toEqual([['001_accounts', 'Success']]);
+  expect(first.map((r) => [r.migrationName, r.status])).toEqual(Object.keys(MIGRATIONS).map((name) => [name, 'Success']));
+  expect(Object.keys(MIGRATIONS)).toEqual(expect.arrayContaining(['001_accounts', '002_rate_limits']));
   expect(await migrateToLatest(t.db)).toEqual([]);
   const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(t.db);
   expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['api_tokens', 'audit_log', 'idempotency_keys', 'sessions', 'users']));
