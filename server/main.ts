@@ -56,7 +56,7 @@ export async function startApi(options: {
 
 /** What `npm start` and `npm run api` print about the server. */
 export function describeApi(url: string): string[] {
-  return [`  web app       ${url}/   (log in with an account from npx salesflow admin create-user)`, `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
+  return [`  web app       ${url}/   (log in with your account: the first admin is printed once below, others are made with salesflow user create)`, `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
 }
 
 async function main(): Promise<void> {
