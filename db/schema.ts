@@ -66,10 +66,41 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+export interface QuotationDocumentsTable {
+  prospect_id: string;
+  revision: number;
+  /** `Q-<prospect>-<revision>`. */
+  number: string;
+  sha256: string;
+  bytes: Buffer;
+  created_at: CreatedAt;
+}
+
+export type InboundStatus = 'pending' | 'logged' | 'auto_reply' | 'unmatched';
+
+export interface InboundMailTable {
+  id: Generated<string>;
+  received_at: CreatedAt;
+  message_id: string;
+  from_address: string | null;
+  subject: string | null;
+  status: InboundStatus;
+  prospect_id: string | null;
+  /** How it was matched: `in-reply-to`, `references`, `plus-address`. */
+  matched_by: string | null;
+  /** Why it is not logged, or what it was logged as. */
+  detail: string | null;
+  /** The new text of the message (quoted history stripped). */
+  text: string | null;
+  raw: Buffer;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  quotation_documents: QuotationDocumentsTable;
+  inbound_mail: InboundMailTable;
 }

@@ -19,6 +19,8 @@ import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
+import { registerQuotationPage } from './quotationPage';
+import { registerInboundRoutes } from './inboundRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -202,10 +204,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerProspectRoutes(api, deps);
       await registerProcessRoutes(api, deps);
       await registerCampaignRoutes(api, deps);
+      await registerInboundRoutes(api, deps);
     },
     { prefix: '/api' },
   );
   await app.register(async (scope) => registerUnsubscribeRoutes(scope, deps));
+  await app.register(async (scope) => registerQuotationPage(scope, deps));
   return app;
 }
 

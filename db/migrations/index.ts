@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import { accounts } from './001_accounts';
+import { documentsAndInbound } from './002_documents_inbound';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -8,6 +9,7 @@ import { accounts } from './001_accounts';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_accounts': accounts,
+  '002_documents_inbound': documentsAndInbound,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

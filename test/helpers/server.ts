@@ -23,8 +23,8 @@ export interface ServerHarness {
 export const UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
 
 export async function startServer(options: Partial<ServerDeps> = {}): Promise<ServerHarness> {
-  const stack = await startDevServerStack();
   const database = await freshDatabase();
+  const stack = await startDevServerStack({ database });
   const app = await buildServer({
     db: database.db,
     sales: stack.client,
@@ -45,8 +45,8 @@ export async function startServer(options: Partial<ServerDeps> = {}): Promise<Se
     database,
     async close() {
       await app.close();
-      await database.drop();
       await stack.close();
+      await database.drop();
     },
   };
 }

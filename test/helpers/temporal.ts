@@ -9,6 +9,7 @@ import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
+import { freshDatabase, type TestDatabase } from './database';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -35,6 +36,8 @@ export function bundlePath(): string {
 /** A running worker on its own task queue, with mail going to a real SMTP sink on loopback. */
 export interface TestStack {
   client: SalesflowClient;
+  /** The salesflow database the worker stores quotation documents in. */
+  database: TestDatabase;
   raw: Client;
   sink: MailSink;
   worker: Worker;
@@ -53,6 +56,7 @@ async function startStack(
   quietRuntime();
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
+  const database = options.database ?? (await freshDatabase());
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
@@ -66,6 +70,7 @@ async function startStack(
       SALESFLOW_CAMPAIGN_DIR: tmpdir(),
       ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
     },
+    db: database.db,
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
   });
@@ -73,6 +78,7 @@ async function startStack(
   return {
     client: SalesflowClient.fromClient(raw, config),
     raw,
+    database,
     sink,
     worker,
     taskQueue,
@@ -82,6 +88,7 @@ async function startStack(
       await running;
       close();
       await sink.stop();
+      if (!options.database) await database.drop();
     },
   };
 }
@@ -97,6 +104,8 @@ export interface StackOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** The salesflow database (kept open at stop); a fresh one of the stack's own otherwise. */
+  database?: TestDatabase;
 }
 
 /** A worker against the dev server that globalSetup started for this run. */
