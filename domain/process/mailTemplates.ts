@@ -98,8 +98,9 @@ export function headerSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
-function fill(text: string, vars: Readonly<Record<string, string>>, escape: (s: string) => string): string {
+function fill(text: string, vars: Readonly<Record<string, string>>, escape: (s: string) => string, own: Readonly<Record<string, string>> = {}): string {
   return text.replace(VARIABLE, (_all, name: string) => {
+    if (own[name] !== undefined) return own[name];
     const value = vars[name];
     if (value === undefined) throw new DomainError(`mail variable {{${name}}} has no value`);
     return escape(value);
@@ -133,7 +134,7 @@ const LINES_SLOT = '\u0000lines\u0000';
  */
 export function renderCustomerMail(template: MailTemplate, vars: Readonly<Record<string, string>>, extras: HtmlExtras = {}): RenderedCustomerMail {
   const subject = headerSafe(fill(template.subject, vars, headerSafe));
-  const body = fill(template.body, { ...vars, lines: LINES_SLOT }, (s) => s.replace(/\u0000/g, ''))
+  const body = fill(template.body, vars, (s) => s.replace(/\u0000/g, ''), { lines: LINES_SLOT })
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
