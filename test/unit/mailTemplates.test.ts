@@ -1,7 +1,8 @@
 import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { publish } from '../../domain/process/registry';
 import { DEFAULT_MAIL_TEMPLATES, MAIL_KINDS, MAIL_VARIABLES, renderCustomerMail, unknownVariables } from '../../domain/process/mailTemplates';
-import { PROCESS } from './fixtures';
+import { scheduleCall } from '../../domain/tasks/calls';
+import { DAY, INFO, PROCESS, at, fresh } from './fixtures';
 
 describe('customer mail templates', () => {
   it('refuses an unknown variable when the process is validated, naming the template and the variable', () => {
@@ -39,5 +40,22 @@ describe('customer mail templates', () => {
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.html).not.toContain('<b>');
     expect(mail.html).toContain('&lt;b&gt;customerName&lt;/b&gt;');
+  });
+});
+
+describe('the call invitation of a process with a seller', () => {
+  it('is the process\'s template, from the rep on the company address, with the calendar invitation', () => {
+    const process = {
+      ...PROCESS,
+      seller: { legalName: 'Nordwerk GmbH', email: 'sales@nordwerk.example' },
+      mailTemplates: { callInvitation: { subject: '{{sellerName}}: call on {{callTime}}', body: 'Dear {{customerName}},\n\nlet us talk ({{duration}}).\n\n{{repName}}' } },
+    };
+    const state = scheduleCall(fresh(INFO, process), { at: at(2 * DAY), by: 'alice' }, at(0));
+    const mail = state.outbox.find((m) => m.calendar)!;
+    expect(mail.subject).toMatch(/^Nordwerk GmbH: call on /);
+    expect(mail.text).toBe('Dear Ada Buyer,\n\nlet us talk (30 min).\n\nalice');
+    expect(mail.html).toContain('let us talk (30 min).');
+    expect(mail.from).toEqual({ name: 'alice', address: 'sales@nordwerk.example' });
+    expect(mail.calendar?.method).toBe('REQUEST');
   });
 });
