@@ -6,11 +6,13 @@ import { registerPipelineCommands } from './pipeline/commands';
 import { registerTaskCommands } from './tasks/commands';
 import { registerProcessCommands } from './process/commands';
 import { registerCampaignCommands } from './campaign/commands';
+import { registerAccountCommands } from './accounts/commands';
 import { registerAdminCommands } from '../db/adminCommands';
 
 /**
- * `salesflow`: the command line over the typed client, composed of one module per business
- * area (client/<area>/commands.ts) and the database's admin commands. Reads print text, or
+ * `salesflow`: the command line, a client of the salesflow server's API as the logged-in
+ * user (`salesflow login`), composed of one module per business area
+ * (client/<area>/commands.ts), and the database's admin commands for bootstrap. Reads print text, or
  * JSON with `--json`; every error is one line on stderr and a non-zero exit.
  */
 
@@ -39,6 +41,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
   registerTaskCommands(program, cliContext);
   registerProcessCommands(program, cliContext);
   registerCampaignCommands(program, cliContext);
+  registerAccountCommands(program, cliContext);
   registerAdminCommands(program);
   return program;
 }

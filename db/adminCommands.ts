@@ -3,6 +3,7 @@ import { DatabaseConfigSchema } from '../domain/shared/config';
 import { ROLES } from '../domain/accounts/accounts';
 import { DomainError, describeIssues } from '../domain/shared/errors';
 import { PROJECT_ROOT } from '../scripts/temporalBinaries';
+import { readFirstLine } from '../client/shared/stdin';
 
 /**
  * `salesflow admin ...`: bootstrap on the server's machine, straight to the database
@@ -60,15 +61,4 @@ async function databaseUrl(): Promise<string> {
   const local = localDatabaseUrl(resolve(PROJECT_ROOT, parsed.data.SALESFLOW_DATA_DIR), parsed.data.SALESFLOW_POSTGRES_PORT);
   if (!local) throw new DomainError('no database: set DATABASE_URL, or run `npm start` once so the local stack has its own');
   return local;
-}
-
-async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) {
-    text += chunk.toString();
-    if (text.includes('\n')) break;
-  }
-  const line = text.split(/\r?\n/)[0];
-  if (line === '') throw new DomainError('--password-stdin: stdin held no password');
-  return line;
 }

@@ -15,6 +15,7 @@ import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeApi, startApi } from '../server/main';
 import { inboundHandler } from '../server/inboundMail';
 import { startImapPoller } from '../server/imapPoller';
+import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 
@@ -164,6 +165,7 @@ async function main(config: DevStackConfig): Promise<void> {
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
+      dataDir,
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });
@@ -203,8 +205,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         ...describeStackDatabase(database, dataDir),
-        'Log in to the API: curl -c cookies.txt -H "content-type: application/json" -d \'{"login":"admin","password":"..."}\' ' + http.url + '/api/session',
-        'In another terminal: npx salesflow --help    Stop with Ctrl-C.',
+        `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,
       ].join('\n'),
     );
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.

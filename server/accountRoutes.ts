@@ -15,6 +15,7 @@ import {
   createUser,
   findUserById,
 } from '../db/accounts';
+import { generatePassword } from '../db/passwords';
 import { actorOf, requirePrincipal, SESSION_COOKIE, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, HttpProblem, notFound, ProblemSchema } from './problem';
@@ -173,10 +174,19 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
   // User accounts (admins).
   api.post(
     '/users',
-    { schema: { tags: ['users'], summary: 'create a user account (admin)', body: NewUserSchema, response: { 201: AccountSchema, ...problems } } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'create a user account (admin); without a password one is generated and returned once, as generatedPassword',
+        body: NewUserSchema.extend({ password: NewUserSchema.shape.password.optional() }).strict(),
+        response: { 201: AccountSchema.extend({ generatedPassword: z.string().optional() }), ...problems },
+      },
+    },
     async (request, reply) => {
       requireAdmin(requirePrincipal(request));
-      return reply.code(201).send(accountView(await createUser(deps.db, request.body)));
+      const generated = request.body.password === undefined ? generatePassword() : undefined;
+      const account = await createUser(deps.db, { ...request.body, password: request.body.password ?? generated! });
+      return reply.code(201).send({ ...accountView(account), ...(generated ? { generatedPassword: generated } : {}) });
     },
   );
   api.get('/users', { schema: { tags: ['users'], summary: 'list user accounts (admin)', response: { 200: z.array(AccountSchema), ...problems } } }, async (request) => {

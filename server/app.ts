@@ -6,6 +6,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
+import type { Connection } from '@temporalio/client';
+import { explainUnanswered, noWorkerWatch } from '../client/shared/temporalConnection';
 import { z } from 'zod';
 import type { CampaignClient } from '../client/campaign/campaignClient';
 import type { OpsClient } from '../client/process/opsClient';
@@ -33,6 +35,8 @@ export interface ServerDeps {
   sales: SalesflowClient;
   ops: OpsClient;
   campaigns: CampaignClient;
+  /** The workers' SALESFLOW_DATA_DIR: uploaded campaign audiences go there for them to read. */
+  dataDir: string;
   /** Signs and checks unsubscribe links (the workers' SALESFLOW_UNSUBSCRIBE_SECRET). */
   unsubscribeSecret: string;
   /** Whether cookies may go over plain HTTP: only when the server listens on loopback. */
@@ -61,6 +65,7 @@ export const LOG_REDACT = [
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.generatedPassword',
   '*.newPassword',
   '*.currentPassword',
   '*.token',
@@ -116,7 +121,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  const temporal = deps.sales.client.connection as Connection;
+  app.setErrorHandler(async (raw: FastifyError, request, reply) => {
+    // A call Temporal did not answer says why: no worker, no server, or a busy worker (503).
+    const err = (await explainUnanswered(raw, temporal, deps.sales.config).catch(() => raw)) as FastifyError;
     let body: Problem;
     if (err instanceof HttpProblem) body = problem(err.status, err.kind, err.title, err.message, err.issues);
     else if (err instanceof DomainError) body = domainProblem(err);
@@ -152,7 +160,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       request.log.error({ err }, 'request failed');
       body = problem(500, 'internal', 'Internal error', `the server could not answer (request ${request.id}); the error is logged`);
     }
-    void sendProblem(reply, body);
+    // Returning the reply tells fastify it is being sent (onSend hooks may still be running).
+    return sendProblem(reply, body);
   });
   app.setNotFoundHandler((request, reply) => {
     void sendProblem(reply, problem(404, 'not-found', 'Not found', `no route ${request.method} ${request.url.split('?')[0]}`));
@@ -160,6 +169,14 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
 
   await app.register(
     async (api) => {
+      // Every route that waits on a workflow fails fast (503) when no worker polls its task
+      // queue, instead of holding the client until the call deadline.
+      api.addHook('onRoute', (route) => {
+        const handler = route.handler;
+        route.handler = function watched(this: unknown, request, reply) {
+          return noWorkerWatch(Promise.resolve(handler.call(this as never, request, reply)), temporal, deps.sales.config);
+        };
+      });
       api.addHook('onRequest', async (request) => {
         await authenticate(deps.db, request);
       });

@@ -1,26 +1,67 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { CampaignDefinitionSchema } from '../domain/campaign/campaign';
-import { parseOrThrow } from '../domain/shared/errors';
+import { CampaignDefinitionSchema, type CampaignDefinition } from '../domain/campaign/campaign';
+import { SUPPRESSION_REASONS } from '../domain/campaign/suppression';
+import { parseDuration } from '../domain/shared/duration';
+import { normalizeEmail } from '../domain/shared/email';
+import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import { validateCampaign } from '../client/campaign/campaignFile';
+import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
+// The send ledger is still files in the workers' data dir (the server shares it under npm
+// start and compose); the campaign store's move into PostgreSQL removes this import.
+import { CampaignStore } from '../activities/campaign/campaignStore';
+import { campaignWorkflowId } from '../workflows/campaign/contract';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
-import { forbidden, ProblemSchema } from './problem';
+import { DefinitionFields, readDefinition } from './definitionBody';
+import { PageQuery } from './prospectRoutes';
+import { forbidden, notFound, ProblemSchema } from './problem';
 
 /**
- * Campaign runs and the suppression list over HTTP: ops and admin only (a campaign mails
- * many people at once; the suppression list holds who must never be mailed). A CSV audience
- * is read by the server from its campaign folder, as the CLI reads it.
+ * Campaign runs, their schedules and the suppression list over HTTP: ops and admin only (a
+ * campaign mails many people at once; the suppression list holds who must never be mailed).
+ * A CSV audience comes with the definition (`csv`, the file's text): the server never reads
+ * a path a client names. It is kept in the data dir, where the workers read it.
  */
 
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
-const DefinitionBody = z.strictObject({ definition: z.record(z.string(), z.unknown()) });
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 413: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const Loose = z.looseObject({});
+
+/** An audience of 100,000 recipients is a few MB of CSV. */
+const UPLOAD_LIMIT = 32 * 1024 * 1024;
+
+const CampaignBody = z.strictObject({
+  ...DefinitionFields,
+  /** The audience CSV's text, for a definition whose audience is `{csv: FILE}`. */
+  csv: z.string().min(1).max(UPLOAD_LIMIT).optional(),
+});
 
 function requireCampaigns(p: Principal): void {
   if (!can(actorOf(p), 'manage', { kind: 'campaign' })) throw forbidden('only ops or an admin may run campaigns and read the suppression list');
 }
+
+/**
+ * The definition with its CSV stored under the data dir (by content hash: the same upload
+ * is the same file), checked as `campaign validate` checks a file.
+ */
+function campaignOf(body: z.infer<typeof CampaignBody>, dataDir: string) {
+  const definition: CampaignDefinition = readDefinition(body, CampaignDefinitionSchema, 'campaign');
+  const isCsv = 'csv' in definition.audience;
+  if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
+  if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
+  if (!isCsv) return validateCampaign(definition);
+  const dir = resolve(dataDir, 'campaigns', 'uploads');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${createHash('sha256').update(body.csv!).digest('hex').slice(0, 32)}.csv`);
+  writeFileSync(file, body.csv!);
+  return validateCampaign({ ...definition, audience: { csv: file } });
+}
+
+const ValidationSchema = z.looseObject({ valid: z.literal(true), definition: Loose, recipients: z.number().optional(), columns: z.array(z.string()).optional(), invalidRows: z.array(z.object({ line: z.number(), message: z.string() })) });
 
 export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promise<void> {
   const guard = (request: Parameters<typeof requirePrincipal>[0]) => {
@@ -31,42 +72,79 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
 
   api.post(
     '/campaigns/validate',
-    { schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience', body: DefinitionBody, response: { 200: Loose, ...problems } } },
+    { bodyLimit: UPLOAD_LIMIT, schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience CSV (every bad row, with its line)', body: CampaignBody, response: { 200: ValidationSchema, ...problems } } },
     async (request) => {
       guard(request);
-      const v = validateCampaign(parseOrThrow(CampaignDefinitionSchema, request.body.definition, 'campaign'));
-      return { valid: true, ...v } as never;
+      return { valid: true as const, ...campaignOf(request.body, deps.dataDir) } as never;
     },
   );
   api.post(
     '/campaigns',
     {
+      bodyLimit: UPLOAD_LIMIT,
       schema: {
         tags: ['campaigns'],
         summary: 'start a run (a running one is not started twice)',
-        body: DefinitionBody.extend({ batchSize: z.number().int().min(1).max(1000).optional() }),
-        response: { 201: z.object({ started: z.boolean(), workflowId: z.string() }), 200: z.object({ started: z.boolean(), workflowId: z.string() }), ...problems },
+        body: CampaignBody.extend({ batchSize: z.number().int().min(1).max(1000).optional() }),
+        response: { 201: z.object({ started: z.boolean(), workflowId: z.string(), validation: ValidationSchema }), 200: z.object({ started: z.boolean(), workflowId: z.string(), validation: ValidationSchema }), ...problems },
       },
     },
     async (request, reply) => {
       guard(request);
-      const v = validateCampaign(parseOrThrow(CampaignDefinitionSchema, request.body.definition, 'campaign'));
+      const v = campaignOf(request.body, deps.dataDir);
       const { started, workflowId } = await deps.campaigns.start(v.definition, request.body.batchSize ? { batchSize: request.body.batchSize } : {});
-      return reply.code(started ? 201 : 200).send({ started, workflowId });
+      return reply.code(started ? 201 : 200).send({ started, workflowId, validation: { valid: true, ...v } as never });
     },
   );
   api.get(
     '/campaigns',
-    { schema: { tags: ['campaigns'], summary: 'campaign runs', querystring: z.strictObject({ status: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }), response: { 200: z.object({ campaigns: z.array(Loose) }), ...problems } } },
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'campaign runs, newest first; paged (follow nextPageToken until it is absent)',
+        querystring: PageQuery.extend({ status: z.string().max(40).optional() }),
+        response: { 200: z.object({ campaigns: z.array(Loose), nextPageToken: z.string().optional() }), ...problems },
+      },
+    },
     async (request) => {
       guard(request);
-      return { campaigns: (await deps.campaigns.list(request.query)) as never[] };
+      return (await deps.campaigns.listPage(request.query.status, Math.min(request.query.limit, MAX_PAGE_SIZE), request.query.pageToken)) as never;
     },
   );
   api.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: "a run's progress", params: IdParams, response: { 200: Loose, ...problems } } }, async (request) => {
     guard(request);
     return (await deps.campaigns.progress(request.params.id)) as never;
   });
+  api.get(
+    '/campaigns/:id/state',
+    { schema: { tags: ['campaigns'], summary: "a run's full state: progress, recipients that failed or were skipped (with why), invalid CSV rows", params: IdParams, response: { 200: Loose, ...problems } } },
+    async (request) => {
+      guard(request);
+      return (await deps.campaigns.state(request.params.id)) as never;
+    },
+  );
+  api.get(
+    '/campaigns/:id/recipients/:email',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: "one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why)",
+        params: z.object({ id: z.string().min(1).max(200), email: z.email().max(254) }),
+        response: { 200: z.object({ email: z.string(), status: z.string(), index: z.number().optional(), reason: z.string().optional(), messageId: z.string().optional(), at: z.string().optional() }), ...problems },
+      },
+    },
+    async (request) => {
+      guard(request);
+      const id = request.params.id;
+      const email = normalizeEmail(request.params.email);
+      const exception = await deps.campaigns.exception(id, email);
+      if (exception) return { email, status: exception.status, reason: exception.reason, index: exception.index };
+      const found = new CampaignStore(resolve(deps.dataDir, 'campaigns')).findRecipient(campaignWorkflowId(id), email);
+      if (!found) throw notFound(`${email} is not in campaign ${id}'s audience`);
+      const l = found.ledger;
+      return { email, status: l?.status ?? 'pending', index: found.index, ...(l?.messageId ? { messageId: l.messageId } : {}), ...(l?.at ? { at: l.at } : {}), ...(l?.reason ? { reason: l.reason } : {}) };
+    },
+  );
   for (const name of ['pause', 'resume', 'cancel'] as const) {
     api.post(
       `/campaigns/:id/${name}`,
@@ -77,10 +155,72 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       },
     );
   }
-  api.get('/suppressions', { schema: { tags: ['campaigns'], summary: 'the suppression list', response: { 200: z.object({ suppressed: z.array(Loose) }), ...problems } } }, async (request) => {
-    guard(request);
-    return { suppressed: (await deps.campaigns.suppressed()) as never[] };
-  });
+
+  api.post(
+    '/campaign-schedules',
+    {
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: ['campaigns'],
+        summary: "run a campaign on a Temporal Schedule (each run mails the then-current audience); cron or every override the definition's schedule; scheduling again replaces it",
+        body: CampaignBody.extend({ cron: z.string().min(9).max(200).optional(), every: z.string().min(2).max(20).optional() }),
+        response: { 200: z.object({ scheduleId: z.string(), created: z.boolean(), definition: Loose }), ...problems },
+      },
+    },
+    async (request) => {
+      guard(request);
+      const { cron, every, ...body } = request.body;
+      if (cron !== undefined && every !== undefined) throw fieldRefusal('schedule', ['every'], 'give either cron or every');
+      const everyMs = every !== undefined ? parseDuration(every) : undefined;
+      if (every !== undefined && everyMs === undefined) throw fieldRefusal('schedule', ['every'], `"${every}" must be a duration such as 1d or 1w`);
+      const loaded = campaignOf(body, deps.dataDir).definition;
+      const definition = cron ? { ...loaded, schedule: { cron: [cron] } } : everyMs !== undefined ? { ...loaded, schedule: { every: everyMs } } : loaded;
+      if (!definition.schedule) throw new DomainError(`campaign ${definition.id} has no schedule: add schedule: {cron: [...]} or {every: ...} to the file, or give cron or every`);
+      const { scheduleId, created } = await deps.campaigns.schedule(definition);
+      return { scheduleId, created, definition: definition as never };
+    },
+  );
+  api.delete(
+    '/campaign-schedules/:id',
+    { schema: { tags: ['campaigns'], summary: "delete a campaign's schedule (runs already started go on)", params: IdParams, response: { 204: z.null(), ...problems } } },
+    async (request, reply) => {
+      guard(request);
+      await deps.campaigns.unschedule(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.get(
+    '/suppressions',
+    { schema: { tags: ['campaigns'], summary: 'the suppression list: who is never mailed by a campaign, and why', response: { 200: z.object({ suppressed: z.array(Loose) }), ...problems } } },
+    async (request) => {
+      guard(request);
+      return { suppressed: (await deps.campaigns.suppressed()) as never[] };
+    },
+  );
+  api.post(
+    '/suppressions',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'never mail this address from a campaign again (recorded with who added it)',
+        body: z.strictObject({ email: z.email().max(254), reason: z.enum(SUPPRESSION_REASONS).default('manual'), note: z.string().trim().max(1000).default('') }),
+        response: { 200: Loose, ...problems },
+      },
+    },
+    async (request) => {
+      const p = guard(request);
+      return (await deps.campaigns.suppress({ email: request.body.email, reason: request.body.reason, source: `api:${byOf(p)}`, detail: request.body.note })) as never;
+    },
+  );
+  api.get(
+    '/suppressions/removals',
+    { schema: { tags: ['campaigns'], summary: 'addresses taken off the suppression list, with who and why', response: { 200: z.object({ removals: z.array(Loose) }), ...problems } } },
+    async (request) => {
+      guard(request);
+      return { removals: (await deps.campaigns.unsuppressed()) as never[] };
+    },
+  );
   api.post(
     '/suppressions/unsuppress',
     {

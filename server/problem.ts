@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import { DomainError, formatPath, type FieldIssue } from '../domain/shared/errors';
+import { TemporalUnavailable } from '../client/shared/temporalConnection';
 
 /**
  * RFC 9457 problem details: every refusal of the API is one `application/problem+json`
@@ -17,7 +18,7 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     field: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().int().optional() })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -29,7 +30,7 @@ export class HttpProblem extends Error {
     readonly kind: string,
     readonly title: string,
     detail: string,
-    readonly issues?: readonly FieldIssue[],
+    readonly issues?: readonly ProblemIssue[],
   ) {
     super(detail);
   }
@@ -39,8 +40,11 @@ export const notFound = (detail: string) => new HttpProblem(404, 'not-found', 'N
 export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail);
 export const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Not logged in', detail);
 
-export function problem(status: number, kind: string, title: string, detail: string, issues?: readonly FieldIssue[]): Problem {
-  const errors = issues?.map((i) => ({ field: formatPath(i.path), message: i.message }));
+/** A bad field, and for an uploaded document (a process or campaign file) its line. */
+export type ProblemIssue = FieldIssue & { line?: number };
+
+export function problem(status: number, kind: string, title: string, detail: string, issues?: readonly ProblemIssue[]): Problem {
+  const errors = issues?.map((i) => ({ field: formatPath(i.path), message: i.message, ...(i.line !== undefined ? { line: i.line } : {}) }));
   return {
     type: PROBLEM_BASE + kind,
     title,
@@ -55,7 +59,8 @@ export function problem(status: number, kind: string, title: string, detail: str
  * other refusal by the business rules (a wrong stage included) is 422 with the CLI's message.
  */
 export function domainProblem(err: DomainError): Problem {
-  if (/^no (prospect|task|published process) /.test(err.message)) return problem(404, 'not-found', 'Not found', err.message);
+  if (err instanceof TemporalUnavailable) return problem(503, 'unavailable', 'Service unavailable', err.message);
+  if (/^no (prospect|task|published process|campaign|user) /.test(err.message)) return problem(404, 'not-found', 'Not found', err.message);
   return problem(422, 'refused', 'Refused by the business rules', err.message, err.issues);
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { parseOrThrow } from '../domain/shared/errors';
-import { ProcessDefinitionSchema } from '../domain/process/process';
+import { bareDurationNumbers, ProcessDefinitionSchema } from '../domain/process/process';
+import { DefinitionFields, readDefinition } from './definitionBody';
 import { STAGES } from '../domain/pipeline/stages';
 import { diffDocuments, toDocument } from '../domain/process/document';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
@@ -15,10 +15,12 @@ import { forbidden, ProblemSchema } from './problem';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
 
-const DefinitionBody = z.strictObject({
-  /** The process definition as its YAML file holds it, as JSON. */
-  definition: z.record(z.string(), z.unknown()),
-});
+const DefinitionBody = z.strictObject(DefinitionFields);
+
+/** Durations must carry their units in what people write (the YAML text), as in the CLI. */
+function processOf(body: z.infer<typeof DefinitionBody>) {
+  return readDefinition(body, ProcessDefinitionSchema, 'process definition', body.yaml !== undefined ? bareDurationNumbers : undefined);
+}
 
 const PublishedSchema = z
   .looseObject({ version: z.number(), publishedAt: z.string(), definition: z.looseObject({ name: z.string() }) })
@@ -36,14 +38,14 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
     {
       schema: {
         tags: ['processes'],
-        summary: 'check a process definition; every problem is named with its path (422 when invalid)',
+        summary: 'check a process definition (its YAML text, or JSON); every problem is named with its path and line (422 when invalid)',
         body: DefinitionBody,
         response: { 200: z.object({ valid: z.literal(true), definition: z.looseObject({ name: z.string() }) }), ...problems },
       },
     },
     async (request) => {
       requirePrincipal(request);
-      const definition = parseOrThrow(ProcessDefinitionSchema, request.body.definition, 'process definition');
+      const definition = processOf(request.body);
       return { valid: true as const, definition: toDocument(definition) as never };
     },
   );
@@ -54,7 +56,7 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
     async (request, reply) => {
       const p = requirePrincipal(request);
       requireManage(p, 'publish processes');
-      const definition = parseOrThrow(ProcessDefinitionSchema, request.body.definition, 'process definition');
+      const definition = processOf(request.body);
       return reply.code(201).send((await deps.ops.publish(definition, byOf(p))) as never);
     },
   );

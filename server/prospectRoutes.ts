@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { can, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
 import * as commands from '../domain/pipeline/commands';
-import { DomainError, parseOrThrow } from '../domain/shared/errors';
+import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
-import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
+import { bareDurationNumbers, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
 import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
 import { STAGES } from '../domain/pipeline/stages';
 import { PersonIdSchema } from '../domain/accounts/accounts';
 import { actorOf, byOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, notFound, ProblemSchema } from './problem';
+import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
+import { DefinitionFields, readDefinition } from './definitionBody';
 
 /**
  * Prospects and tasks over HTTP, thin over SalesflowClient and OpsClient. Each request loads
@@ -56,7 +58,7 @@ function bodyOf(schema: z.ZodObject): z.ZodObject {
   return z.strictObject(shape);
 }
 
-/** URL segment → the prospect update it runs, and which permission it needs. */
+/** The prospect updates over HTTP (each at its commandSegment), and which permission each needs. */
 const PROSPECT_COMMANDS: Record<string, { name: CommandName; schema: z.ZodObject; action: Action; summary: string }> = {
   'log-contact': { name: 'logContact', schema: commands.LogContactSchema, action: 'command', summary: 'log a contact (visit, call, mail ...)' },
   qualify: { name: 'qualify', schema: commands.QualifySchema as unknown as z.ZodObject, action: 'command', summary: 'qualify (or disqualify) the prospect' },
@@ -77,7 +79,7 @@ const PROSPECT_COMMANDS: Record<string, { name: CommandName; schema: z.ZodObject
   'answer-support-query': { name: 'answerSupportQuery', schema: commands.AnswerSupportQuerySchema, action: 'support', summary: 'answer a support query' },
   reassign: { name: 'reassign', schema: commands.ReassignSchema, action: 'command', summary: 'move the prospect and its open tasks to another rep' },
 };
-export const PROSPECT_COMMAND_PATHS = Object.keys(PROSPECT_COMMANDS);
+export const PROSPECT_COMMAND_PATHS = Object.values(PROSPECT_COMMANDS).map((c) => commands.commandSegment(c.name));
 
 export function prospectResource(state: Pick<ProspectState, 'info' | 'process'>): ProspectResource {
   return { kind: 'prospect', rep: state.info.rep, teams: state.process.teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })) };
@@ -93,12 +95,20 @@ async function authorizedProspect(deps: ServerDeps, actor: Actor, id: string, ac
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 
+/** Paging of every list: `limit` rows a page, and the token of the page before's answer. */
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
+  pageToken: z.string().min(1).max(2000).optional(),
+});
+
 const CreateProspectSchema = ProspectInfoSchema.extend({
   rep: PersonIdSchema.optional(),
   /** A published process by name (its latest version), which also assigns a rep when none is named. */
   process: z.string().min(1).max(100).optional(),
-  /** Or a process definition given inline (as `salesflow create --process file.yaml`). */
-  definition: z.record(z.string(), z.unknown()).optional(),
+  /** Or a process definition given inline, as JSON ... */
+  definition: DefinitionFields.definition,
+  /** ... or as the YAML file's text (as `salesflow create --process file.yaml` sends it). */
+  processYaml: DefinitionFields.yaml,
 }).strict();
 
 export async function registerProspectRoutes(api: App, deps: ServerDeps): Promise<void> {
@@ -115,12 +125,17 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     async (request, reply) => {
       const p = requirePrincipal(request);
       const actor = actorOf(p);
-      const { process: processName, definition: inline, ...info } = request.body;
+      const { process: processName, definition: json, processYaml, ...info } = request.body;
+      const inline = json !== undefined || processYaml !== undefined;
       // A rep creates prospects for themself; the registry's assignment is for the others.
       const rep = info.rep ?? (actor.role === 'rep' ? (actor.personId ?? undefined) : undefined);
       let definition: ProcessDefinitionInput | undefined;
-      if (inline) definition = parseOrThrow(ProcessDefinitionSchema, inline, 'process definition');
+      if (inline) {
+        if (processName) throw new DomainError('name a published process or give a definition, not both');
+        definition = readDefinition({ definition: json, yaml: processYaml }, ProcessDefinitionSchema, 'process definition', processYaml !== undefined ? bareDurationNumbers : undefined);
+      }
       else if (processName) definition = (await deps.ops.version(processName)).definition;
+      if (!rep && !(processName && !inline)) throw fieldRefusal('prospect', ['rep'], 'is required unless process names a published process that assigns reps');
       const teams = (definition ?? DEFAULT_PROCESS_INPUT).teams ?? [];
       const resource: ProspectResource = {
         kind: 'prospect',
@@ -143,35 +158,31 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     {
       schema: {
         tags: ['prospects'],
-        summary: 'open prospects from visibility, filtered to what the caller may see',
-        querystring: z.strictObject({ stage: z.enum(STAGES).optional(), rep: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: z.object({ prospects: z.array(ProspectSummarySchema) }), ...problems },
+        summary: 'open prospects from visibility, filtered to what the caller may see; paged (follow nextPageToken until it is absent)',
+        description: "Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there.",
+        querystring: PageQuery.extend({ stage: z.enum(STAGES).optional(), rep: z.string().min(1).max(100).optional() }),
+        response: { 200: z.object({ prospects: z.array(ProspectSummarySchema), nextPageToken: z.string().optional() }), ...problems },
       },
     },
     async (request) => {
       const actor = actorOf(requirePrincipal(request));
-      const { stage, limit } = request.query;
+      const { stage, limit, pageToken } = request.query;
       let rep = request.query.rep;
       if (actor.role === 'rep') {
         // A rep's list is their own; asking for another rep's shows nothing of it.
         if (!actor.personId || (rep !== undefined && rep !== actor.personId)) return { prospects: [] };
         rep = actor.personId;
       }
-      const rows = await deps.sales.listProspects({ stage, rep, limit: actor.role === 'manager' || actor.role === 'rep' ? undefined : limit });
-      if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'support') return { prospects: rows.slice(0, limit) };
+      const page = await deps.sales.listProspectsPage({ stage, rep }, limit, pageToken);
+      if (actor.role !== 'manager') return page;
       // A manager's team is decided per prospect by its process definition's teams, so each
-      // candidate is read (bounded by `limit` visible rows; visibility holds no team).
+      // row of the page is read (visibility holds no team).
       const visible = [];
-      for (const row of rows) {
-        if (visible.length >= limit) break;
-        if (actor.role === 'rep' && row.rep === actor.personId) {
-          visible.push(row);
-          continue;
-        }
+      for (const row of page.prospects) {
         const state = await deps.sales.findProspect(row.id);
         if (state && can(actor, 'read', prospectResource(state))) visible.push(row);
       }
-      return { prospects: visible };
+      return { prospects: visible, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
     },
   );
 
@@ -181,9 +192,9 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     async (request) => (await authorizedProspect(deps, actorOf(requirePrincipal(request)), request.params.id, 'read')) as never,
   );
 
-  for (const [segment, command] of Object.entries(PROSPECT_COMMANDS)) {
+  for (const command of Object.values(PROSPECT_COMMANDS)) {
     api.post(
-      `/prospects/:id/${segment}`,
+      `/prospects/:id/${commands.commandSegment(command.name)}`,
       {
         schema: {
           tags: ['prospects'],
@@ -209,9 +220,9 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     {
       schema: {
         tags: ['tasks'],
-        summary: "a rep's open tasks, soonest due first (default: the caller's own)",
-        querystring: z.strictObject({ rep: z.string().min(1).max(100).optional(), due: z.enum(['today', 'overdue']).optional() }),
-        response: { 200: z.object({ tasks: z.array(TaskSchema) }), ...problems },
+        summary: "a rep's open tasks, soonest due first within a page (default: the caller's own); paged like /prospects",
+        querystring: PageQuery.extend({ rep: z.string().min(1).max(100).optional(), due: z.enum(['today', 'overdue']).optional() }),
+        response: { 200: z.object({ tasks: z.array(TaskSchema), nextPageToken: z.string().optional() }), ...problems },
       },
     },
     async (request) => {
@@ -220,13 +231,13 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       const rep = request.query.rep ?? actor.personId;
       if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person');
       if (actor.role === 'rep' && rep !== actor.personId) return { tasks: [] };
-      const rows = await deps.ops.inbox(rep, request.query.due);
-      if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'rep') return { tasks: rows };
+      const page = await deps.ops.inboxPage(rep, request.query.due, request.query.limit, request.query.pageToken);
+      if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'rep') return page;
       const visible = [];
-      for (const row of rows) {
+      for (const row of page.tasks) {
         if (can(actor, 'read', await taskResource(deps, row))) visible.push(row);
       }
-      return { tasks: visible };
+      return { tasks: visible, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
     },
   );
 

@@ -5,7 +5,9 @@ import {
   ScheduleNotFoundError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type WorkflowExecutionInfo,
 } from '@temporalio/client';
+import { visibilityPage } from '../shared/visibilityPages';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { openTemporalClient } from '../shared/temporalConnection';
 import {
@@ -140,26 +142,23 @@ export class CampaignClient {
     return this.wrap(id, () => this.handle(id).executeUpdate(campaignUpdates[name], { args: [cmd] }));
   }
 
+  private listQuery(status?: string): string {
+    return visibilityQuery(CAMPAIGN_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...(status ? [`${CampaignSA.status.name} = ${visibilityLiteral(status)}`] : []));
+  }
+
   async list(filter: { status?: string; limit?: number } = {}): Promise<CampaignSummary[]> {
-    const query = visibilityQuery(
-      CAMPAIGN_WORKFLOW_TYPE,
-      this.config.SALESFLOW_TASK_QUEUE,
-      ...(filter.status ? [`${CampaignSA.status.name} = ${visibilityLiteral(filter.status)}`] : []),
-    );
     const out: CampaignSummary[] = [];
-    for await (const info of this.client.workflow.list({ query })) {
-      out.push({
-        id: campaignIdOf(info.workflowId),
-        workflowId: info.workflowId,
-        name: String((info.memo as { name?: string } | undefined)?.name ?? ''),
-        status: info.typedSearchAttributes.get(CampaignSA.status),
-        sent: info.typedSearchAttributes.get(CampaignSA.sent),
-        execution: info.status.name,
-        startedAt: info.startTime.toISOString(),
-      });
+    for await (const info of this.client.workflow.list({ query: this.listQuery(filter.status) })) {
+      out.push(campaignSummary(info));
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out;
+  }
+
+  /** One page of runs (newest first), and the token to the next. */
+  async listPage(status: string | undefined, pageSize: number, pageToken?: string): Promise<{ campaigns: CampaignSummary[]; nextPageToken?: string }> {
+    const page = await visibilityPage(this.client, this.listQuery(status), pageSize, pageToken);
+    return { campaigns: page.executions.map(campaignSummary), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
   /**
@@ -257,4 +256,16 @@ export class CampaignClient {
     return shards.flat().sort((a, b) => a.at.localeCompare(b.at) || a.email.localeCompare(b.email));
   }
 
+}
+
+function campaignSummary(info: WorkflowExecutionInfo): CampaignSummary {
+  return {
+    id: campaignIdOf(info.workflowId),
+    workflowId: info.workflowId,
+    name: String((info.memo as { name?: string } | undefined)?.name ?? ''),
+    status: info.typedSearchAttributes.get(CampaignSA.status),
+    sent: info.typedSearchAttributes.get(CampaignSA.sent),
+    execution: info.status.name,
+    startedAt: info.startTime.toISOString(),
+  };
 }

@@ -1,15 +1,16 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse, parseDocument } from 'yaml';
 import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
-import { CampaignStore } from '../../activities/campaign/campaignStore';
-import type { CampaignProgress } from '../../domain/campaign/campaign';
+import type { CampaignProgress, CampaignState } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
 import { SUPPRESSION_REASONS } from '../../domain/campaign/suppression';
-import type { CampaignClient } from './campaignClient';
 import type { CliContext } from '../shared/cliContext';
-import { loadCampaignFile, validateCampaign } from './campaignFile';
+import type { CampaignUpload } from './campaignApi';
+import { fileProblems } from '../shared/cliErrors';
 import { progressLine, speedOf, watchProgress } from './progressBar';
 
 /**
@@ -34,7 +35,13 @@ function summary(p: CampaignProgress): string {
   );
 }
 
-async function follow(c: CampaignClient, id: string, json: boolean): Promise<void> {
+/** What the watch and the final summary need: progress, and the state behind it. */
+interface RunSource {
+  progress(id: string): Promise<CampaignProgress>;
+  state(id: string): Promise<CampaignState>;
+}
+
+async function follow(c: RunSource, id: string, json: boolean): Promise<void> {
   const final = await watchProgress({ poll: () => c.progress(id), out: json ? { isTTY: false, write: () => true } : process.stdout });
   if (json) {
     console.log(JSON.stringify(await c.state(id), null, 2));
@@ -47,24 +54,63 @@ async function follow(c: CampaignClient, id: string, json: boolean): Promise<voi
   for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  invalid row ${r.line}: ${r.message}`);
 }
 
+/**
+ * A campaign file as the server takes it: its text, and the text of the audience CSV it
+ * names (a path relative to the file), so the server needs no access to this machine.
+ */
+export function campaignUpload(file: string): CampaignUpload & { csvPath?: string } {
+  let yaml: string;
+  try {
+    yaml = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DomainError(`cannot read campaign file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let csvPath: unknown;
+  try {
+    csvPath = (parse(yaml) as { audience?: { csv?: unknown } } | null)?.audience?.csv;
+  } catch {
+    return { yaml }; // the server reports the YAML error with its line
+  }
+  if (typeof csvPath !== 'string' || csvPath === '') return { yaml };
+  const path = isAbsolute(csvPath) ? csvPath : resolve(dirname(file), csvPath);
+  try {
+    return { yaml, csv: readFileSync(path, 'utf8'), csvPath: path };
+  } catch (err) {
+    throw new DomainError(`cannot read audience ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** A refusal of the campaign file itself, named by file and line like `process validate`. */
+async function uploading<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const report = fileProblems(err, file);
+    if (report) throw new DomainError(`invalid campaign file: ${report.join('; ')}`);
+    throw err;
+  }
+}
+
 export function registerCampaignCommands(program: Command, ctx: CliContext): void {
-  const { withCampaigns } = ctx;
+  const campaigns = () => ctx.api().campaigns;
   const campaign = program.command('campaign').description('mail an audience, throttled, exactly once per recipient');
-  const { json, by } = ctx;
+  const { json } = ctx;
 
   campaign
     .command('validate')
     .description('check a campaign file: definition, audience CSV (every bad row), template variables')
     .argument('<file>', 'campaign YAML, e.g. examples/campaign-spring.yaml')
     .addOption(json())
-    .action((file: string, opts) => {
-      const result = validateCampaign(loadCampaignFile(file));
+    .action(async (file: string, opts) => {
+      const upload = campaignUpload(file);
+      const result = await uploading(file, () => campaigns().validate(upload));
       if (opts.json) {
-        console.log(JSON.stringify({ valid: true, ...result }, null, 2));
+        console.log(JSON.stringify(result, null, 2));
         return;
       }
       const d = result.definition;
-      const who = 'csv' in d.audience ? `${result.recipients} recipients from ${d.audience.csv}` : 'prospects' in d.audience ? `${d.audience.prospects.length} prospects` : `prospects matching ${JSON.stringify(d.audience.filter)}`;
+      const audience = d.audience as { csv?: string; prospects?: string[]; filter?: unknown };
+      const who = audience.csv !== undefined ? `${result.recipients} recipients from ${upload.csvPath}` : audience.prospects ? `${audience.prospects.length} prospects` : `prospects matching ${JSON.stringify(audience.filter)}`;
       console.log(`campaign ${d.id} "${d.name}" is valid: ${who}${d.throttle ? `, ${d.throttle} mails/min` : ''}`);
       for (const r of result.invalidRows) console.log(`  line ${r.line} skipped: ${r.message}`);
     });
@@ -78,19 +124,18 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .option('--detach', 'return once started, without following progress')
     .addOption(json())
     .action(async (file: string, opts) => {
-      const loaded = loadCampaignFile(file);
-      const definition = opts.id ? { ...loaded, id: opts.id as string } : loaded;
-      const validation = validateCampaign(definition);
-      await withCampaigns(async (c) => {
-        const { started, workflowId } = await c.start(validation.definition, opts.batchSize ? { batchSize: opts.batchSize } : {});
-        if (!opts.json || opts.detach) {
-          const line = started ? `started campaign ${definition.id} (workflow ${workflowId})` : `campaign ${definition.id} is already running; following it`;
-          if (opts.json) console.log(JSON.stringify({ started, workflowId }));
-          else console.log(line);
-          for (const r of validation.invalidRows.slice(0, 20)) if (!opts.json) console.log(`  line ${r.line} skipped: ${r.message}`);
-        }
-        if (!opts.detach) await follow(c, definition.id, Boolean(opts.json));
-      });
+      const upload = campaignUpload(file);
+      const c = campaigns();
+      const sent = opts.id ? { ...upload, yaml: withId(upload.yaml, opts.id as string) } : upload;
+      const { started, workflowId, validation } = await uploading(file, () => c.start(sent, opts.batchSize ? { batchSize: opts.batchSize } : {}));
+      const id = validation.definition.id;
+      if (!opts.json || opts.detach) {
+        const line = started ? `started campaign ${id} (workflow ${workflowId})` : `campaign ${id} is already running; following it`;
+        if (opts.json) console.log(JSON.stringify({ started, workflowId }));
+        else console.log(line);
+        for (const r of validation.invalidRows.slice(0, 20)) if (!opts.json) console.log(`  line ${r.line} skipped: ${r.message}`);
+      }
+      if (!opts.detach) await follow(c, id, Boolean(opts.json));
     });
 
   campaign
@@ -101,29 +146,18 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .option('--recipient <email>', 'status of one recipient')
     .addOption(json())
     .action(async (id: string, opts) => {
-      await withCampaigns(async (c) => {
-        if (opts.recipient) {
-          const email = normalizeEmail(String(opts.recipient));
-          const exception = await c.exception(id, email);
-          // Sent recipients are in the run's ledger, in the campaign store of the workers'
-          // data dir (readable here when the CLI runs where the worker does, as with npm start).
-          const found = exception ? undefined : new CampaignStore(resolve(process.env.SALESFLOW_DATA_DIR ?? '.data', 'campaigns')).findRecipient(campaignWorkflowId(id), email);
-          const status = exception
-            ? { email, status: exception.status, reason: exception.reason, index: exception.index }
-            : found
-              ? { email, status: found.ledger?.status ?? 'pending', index: found.index, messageId: found.ledger?.messageId, at: found.ledger?.at, reason: found.ledger?.reason }
-              : undefined;
-          if (!status) throw new DomainError(`${email} is not in campaign ${id}'s audience (or its ledger is not readable from here: set SALESFLOW_DATA_DIR)`);
-          console.log(opts.json ? JSON.stringify(status, null, 2) : `${email}: ${status.status}${'reason' in status && status.reason ? ` (${status.reason})` : ''}${'messageId' in status && status.messageId ? ` ${status.messageId} at ${ctx.time(status.at)}` : ''}`);
-          return;
-        }
-        if (opts.watch) {
-          await follow(c, id, Boolean(opts.json));
-          return;
-        }
-        const p = await c.progress(id);
-        console.log(opts.json ? JSON.stringify(p, null, 2) : `${summary(p)}\n${progressLine(p, speedOf(p, undefined), 30)}`);
-      });
+      const c = campaigns();
+      if (opts.recipient) {
+        const status = await c.recipient(id, normalizeEmail(String(opts.recipient)));
+        console.log(opts.json ? JSON.stringify(status, null, 2) : `${status.email}: ${status.status}${status.reason ? ` (${status.reason})` : ''}${status.messageId ? ` ${status.messageId} at ${ctx.time(status.at)}` : ''}`);
+        return;
+      }
+      if (opts.watch) {
+        await follow(c, id, Boolean(opts.json));
+        return;
+      }
+      const p = await c.progress(id);
+      console.log(opts.json ? JSON.stringify(p, null, 2) : `${summary(p)}\n${progressLine(p, speedOf(p, undefined), 30)}`);
     });
 
   for (const [name, verb] of [
@@ -136,10 +170,9 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       .description(`${name} a run${name === 'pause' ? ' (after the batch in flight)' : name === 'cancel' ? ' (the remaining recipients are not mailed)' : ''}`)
       .argument('<id>')
       .option('--reason <text>')
-      .addOption(by())
       .addOption(json())
       .action(async (id: string, opts) => {
-        const p = await withCampaigns((c) => c.command(id, name, { by: opts.by, reason: opts.reason }));
+        const p = await campaigns().command(id, name, opts.reason);
         console.log(opts.json ? JSON.stringify(p, null, 2) : `campaign ${id} ${verb}: ${summary(p)}`);
       });
   }
@@ -151,7 +184,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .option('--limit <n>', 'at most this many', positiveInt('--limit'))
     .addOption(json())
     .action(async (opts) => {
-      const rows = await withCampaigns((c) => c.list({ status: opts.status, limit: opts.limit }));
+      const rows = await campaigns().list({ status: opts.status, limit: opts.limit });
       if (opts.json) console.log(JSON.stringify(rows, null, 2));
       else if (rows.length === 0) console.log('no campaigns');
       else for (const r of rows) console.log(`${r.id.padEnd(30)} ${(r.status ?? r.execution.toLowerCase()).padEnd(10)} sent ${String(r.sent ?? 0).padStart(7)}  ${r.name}`);
@@ -167,14 +200,12 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (target: string, opts) => {
       if (opts.delete) {
-        await withCampaigns((c) => c.unschedule(target));
+        await campaigns().unschedule(target);
         console.log(`schedule of campaign ${target} deleted`);
         return;
       }
-      const loaded = validateCampaign(loadCampaignFile(target)).definition;
       if (opts.every && parseDuration(opts.every) === undefined) throw new DomainError(`--every "${opts.every}": must be a duration such as 1d or 1w`);
-      const definition = opts.cron ? { ...loaded, schedule: { cron: [opts.cron as string] } } : opts.every ? { ...loaded, schedule: { every: parseDuration(opts.every)! } } : loaded;
-      const { scheduleId, created } = await withCampaigns((c) => c.schedule(definition));
+      const { scheduleId, created, definition } = await uploading(target, () => campaigns().schedule(campaignUpload(target), { cron: opts.cron, every: opts.every }));
       const when = definition.schedule?.cron ? `cron ${definition.schedule.cron.join(', ')}` : `every ${opts.every ?? `${definition.schedule?.every} ms`}`;
       console.log(opts.json ? JSON.stringify({ scheduleId, created }) : `${created ? 'scheduled' : 'rescheduled'} campaign ${definition.id} (${when}); runs are ${campaignWorkflowId(definition.id)}-<time>`);
     });
@@ -185,9 +216,8 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .argument('<email>')
     .addOption(new Option('--reason <reason>').choices([...SUPPRESSION_REASONS]).default('manual'))
     .option('--note <text>', '', '')
-    .addOption(by())
     .action(async (email: string, opts) => {
-      const entry = await withCampaigns((c) => c.suppress({ email, reason: opts.reason, source: `cli:${opts.by}`, detail: opts.note }));
+      const entry = await campaigns().suppress(email, opts.reason, opts.note);
       console.log(`${entry.email} suppressed (${entry.reason}, since ${ctx.time(entry.at)})`);
     });
 
@@ -196,10 +226,10 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .description('take an address off the suppression list (recorded with who and why)')
     .argument('<email>')
     .option('--reason <text>', 'why it may be mailed again (required)')
-    .addOption(by())
     .addOption(json())
     .action(async (email: string, opts) => {
-      const removal = await withCampaigns((c) => c.unsuppress({ email, by: opts.by, reason: opts.reason ?? '' }));
+      if (!opts.reason?.trim()) throw new DomainError('--reason: is required: say why the address may be mailed again');
+      const removal = await campaigns().unsuppress(email, opts.reason);
       console.log(opts.json ? JSON.stringify(removal, null, 2) : `${removal.entry.email} is no longer suppressed (was ${removal.entry.reason} since ${ctx.time(removal.entry.at)}); recorded: ${removal.by}: ${removal.reason}`);
     });
 
@@ -210,15 +240,23 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (opts) => {
       if (opts.removed) {
-        const removals = await withCampaigns((c) => c.unsuppressed());
+        const removals = await campaigns().removals();
         if (opts.json) console.log(JSON.stringify(removals, null, 2));
         else if (removals.length === 0) console.log('no address was taken off the list');
         else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${ctx.time(r.at)} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
         return;
       }
-      const entries = await withCampaigns((c) => c.suppressed());
+      const entries = await campaigns().suppressed();
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (entries.length === 0) console.log('nobody is suppressed');
       else for (const e of entries) console.log(`${e.email.padEnd(40)} ${e.reason.padEnd(12)} ${ctx.time(e.at)} ${e.source}`);
     });
+}
+
+/** The file's text with another top-level id (`--id`): a new id is a new run that mails again. */
+function withId(yaml: string, id: string): string {
+  const doc = parseDocument(yaml);
+  if (doc.errors.length > 0) return yaml; // the server reports it with its line
+  doc.set('id', id);
+  return doc.toString();
 }

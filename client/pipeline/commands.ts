@@ -9,7 +9,7 @@ import { HandOverChannelSchema } from '../../domain/pipeline/commands';
 import { STAGES, type Stage } from '../../domain/pipeline/stages';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
-import { loadProcessFile } from '../process/processFile';
+import { readProcessText } from '../process/processFile';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
 import type { CliContext } from '../shared/cliContext';
 
@@ -18,15 +18,13 @@ import type { CliContext } from '../shared/cliContext';
  * inquiry and the quotation; lost; reassignment.
  */
 export function registerPipelineCommands(program: Command, ctx: CliContext): void {
-  const { withClient, withOps, print, time, zone } = ctx;
+  const { print, time, zone } = ctx;
   const jsonOption = ctx.json();
-  const byOption = ctx.by;
   const json = ctx.json;
-  const by = ctx.by;
 
   /** Runs an update and prints what changed in one line (or the whole state with --json). */
   async function run(id: string, name: CommandName, args: Record<string, unknown>, opts: { json?: boolean }, done: (s: ProspectState) => string) {
-    const state = await withClient((c) => c.command(id, name, args));
+    const state = await ctx.api().prospects.command(id, name, args);
     print(state, opts.json, () => done(state));
   }
 
@@ -54,14 +52,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       );
       const info = { id, name: opts.name, rep: opts.rep, company: opts.company, email: opts.email, phone: opts.phone, source: opts.source, fields };
       const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
-      const { created, state } = await withOps(async (ops) => {
-        const client = ops.sales;
-        if (!opts.process || fromFile) {
-          if (!opts.rep) throw new DomainError('--rep is required unless --process names a published process that assigns reps');
-          return client.createProspect(info, opts.process ? loadProcessFile(opts.process) : undefined);
-        }
-        return ops.createOnProcess(info, opts.process);
-      });
+      const { created, prospect: state } = await ctx.api().prospects.create(info, fromFile ? { yaml: readProcessText(opts.process) } : opts.process ? { name: opts.process } : {});
       print({ created, prospect: state }, opts.json, () =>
         created
           ? `created prospect ${state.info.id} (stage ${state.stage}, rep ${state.info.rep}, process ${state.process.name} v${state.process.version})`
@@ -75,7 +66,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .argument('<id>')
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.getProspect(id));
+      const state = await ctx.api().prospects.get(id);
       print(state, opts.json, () => renderProspect(state, zone()));
     });
 
@@ -88,7 +79,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .addOption(jsonOption)
     .action(async (opts) => {
       if (opts.limit !== undefined && !(opts.limit > 0)) throw new DomainError('--limit must be a positive whole number');
-      const rows = await withClient((c) => c.listProspects({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit }));
+      const rows = await ctx.api().prospects.list({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit });
       print(rows, opts.json, () => renderList(rows, zone()));
     });
 
@@ -100,10 +91,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('--direction <direction>').choices(['inbound', 'outbound']).default('outbound'))
     .option('--note <text>', '', '')
     .option('--at <time>', 'when it happened (ISO time; default now)')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      const args = { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at, by: opts.by };
+      const args = { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at };
       await run(id, 'logContact', args, opts, (s) => `logged ${opts.direction} ${opts.channel} for ${id} (${s.contacts.length} contacts)`);
     });
 
@@ -118,13 +108,12 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .addOption(new Option('--outcome <outcome>').choices(['qualified', 'disqualified']))
     .option('--reason <text>', 'required when disqualified')
     .option('--decide', "let the process's qualification rules decide from the answers")
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
       const answers = Object.fromEntries(
         Object.entries({ budget: opts.budget, need: opts.need, authority: opts.authority, timeline: opts.timeline }).filter(([, v]) => v !== undefined),
       );
-      await run(id, 'qualify', { answers, outcome: opts.outcome, reason: opts.reason, decide: Boolean(opts.decide), by: opts.by }, opts, (s) => {
+      await run(id, 'qualify', { answers, outcome: opts.outcome, reason: opts.reason, decide: Boolean(opts.decide) }, opts, (s) => {
         const score = s.qualification?.score;
         const scored = score ? `, score ${score.score}/${score.threshold}` : '';
         return s.stage === 'lost'
@@ -141,11 +130,10 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       .argument('<id>')
       .option('--item <PRODUCT:QTY[:YYYY-MM-DD]>', 'an item; repeat for more', collect, [])
       .option('--note <text>', '', '')
-      .addOption(byOption())
       .addOption(jsonOption)
       .action(async (id: string, opts) => {
         const items = (opts.item as string[]).map(parseInquiryItem);
-        await run(id, name, { items, note: opts.note, by: opts.by }, opts, (s) => {
+        await run(id, name, { items, note: opts.note }, opts, (s) => {
           const v = s.inquiry ? currentInquiry(s.inquiry) : undefined;
           return `${id}: inquiry version ${v?.version} with ${v?.items.length} item(s) (stage ${s.stage})`;
         });
@@ -158,7 +146,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .option('--all', 'every version')
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.getProspect(id));
+      const state = await ctx.api().prospects.get(id);
       if (!state.inquiry) throw new DomainError(`prospect ${id} has no inquiry`);
       const versions = state.inquiry.versions;
       const chosen = opts.all ? versions : [opts.version === undefined ? currentInquiry(state.inquiry) : versions.find((v) => v.version === opts.version)];
@@ -181,25 +169,25 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       .option('--free', 'allow a zero price: that item is offered free of charge')
       .option('--valid-to <time>', 'end of validity (ISO time; default: process validity from sending)')
       .option('--note <text>')
-      .addOption(byOption())
       .addOption(jsonOption)
       .action(async (id: string, opts) => {
         const prices = opts.price as string[];
         const items = opts.item as string[];
         if (prices.length > 0 && items.length > 0) throw new DomainError('use either --price or --item, not both');
         // One connection: read the inquiry (when pricing its items) and give the command.
-        const state = await withClient(async (c) => {
+        const prospects = ctx.api().prospects;
+        const state = await (async () => {
           let lines;
           if (items.length > 0) lines = items.map((i) => parseQuoteItem(i, Boolean(opts.free)));
           else if (prices.length > 0 || verb === 'create') {
-            const current = await c.getProspect(id);
+            const current = await prospects.get(id);
             if (!current.inquiry) throw new DomainError(`prospect ${id} has no inquiry to quote for`);
             // A change re-reads the inquiry; items not re-priced keep the quotation's price.
             const quoted = verb === 'change' ? current.quotes[current.quotes.length - 1]?.lines : undefined;
             lines = linesFromInquiry(currentInquiry(current.inquiry).items, prices, { free: Boolean(opts.free), current: quoted });
           }
-          return c.command(id, name, { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo, by: opts.by });
-        });
+          return prospects.command(id, name, { lines, note: opts.note ?? (verb === 'create' ? '' : undefined), validTo: opts.validTo });
+        })();
         print(state, opts.json, () => {
           const q = state.quotes[state.quotes.length - 1]!;
           return `${id}: quotation revision ${q.revision} ${q.status}, total ${formatCents(q.totals.netCents)} ${q.currency}`;
@@ -210,10 +198,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .command('refresh')
     .description('re-read the current inquiry into the quotation, keeping the prices of products still asked for')
     .argument('<id>')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'refreshQuote', { by: opts.by }, opts, (s) => {
+      await run(id, 'refreshQuote', {}, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
         return `${id}: quotation revision ${q.revision} ${q.status} now refers to inquiry version ${q.inquiryVersion}, total ${formatCents(q.totals.netCents)} ${q.currency}`;
       });
@@ -227,10 +214,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         HandOverChannelSchema.options,
       ),
     )
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'sendQuote', { handedOver: opts.handedOver, by: opts.by }, opts, (s) => {
+      await run(id, 'sendQuote', { handedOver: opts.handedOver }, opts, (s) => {
         const q = s.quotes[s.quotes.length - 1]!;
         const how = opts.handedOver ? `handed over (${opts.handedOver})` : `to ${s.info.email}`;
         return `${id}: revision ${q.revision} sent ${how}, valid until ${time(q.validTo)}`;
@@ -243,7 +229,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .option('--all', 'every revision')
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.getProspect(id));
+      const state = await ctx.api().prospects.get(id);
       if (state.quotes.length === 0) throw new DomainError(`prospect ${id} has no quotation`);
       const chosen = opts.all
         ? state.quotes
@@ -257,20 +243,18 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .description('the customer accepted the sent quotation: the prospect is won')
     .argument('<id>')
     .option('--note <text>', '', '')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'acceptQuote', { note: opts.note, by: opts.by }, opts, (s) => `${id}: quotation accepted, stage ${s.stage}`);
+      await run(id, 'acceptQuote', { note: opts.note }, opts, (s) => `${id}: quotation accepted, stage ${s.stage}`);
     });
   quote
     .command('reject')
     .description('the customer rejected the sent quotation: the prospect is lost')
     .argument('<id>')
     .requiredOption('--reason <text>')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'rejectQuote', { reason: opts.reason, by: opts.by }, opts, (s) => `${id}: quotation rejected, stage ${s.stage}`);
+      await run(id, 'rejectQuote', { reason: opts.reason }, opts, (s) => `${id}: quotation rejected, stage ${s.stage}`);
     });
 
   program
@@ -278,10 +262,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .description('mark a prospect lost')
     .argument('<id>')
     .requiredOption('--reason <text>')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
-      await run(id, 'markLost', { reason: opts.reason, by: opts.by }, opts, (s) => `${id}: stage ${s.stage} (${s.lostReason})`);
+      await run(id, 'markLost', { reason: opts.reason }, opts, (s) => `${id}: stage ${s.stage} (${s.lostReason})`);
     });
 
   program
@@ -290,10 +273,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .argument('<id>')
     .requiredOption('--rep <rep>', 'the new rep')
     .option('--reason <text>', 'why, for the record and the mail to the new rep')
-    .addOption(by())
     .addOption(json())
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'reassign', { rep: opts.rep, reason: opts.reason, by: opts.by }));
+      const state = await ctx.api().prospects.command(id, 'reassign', { rep: opts.rep, reason: opts.reason });
       print(state, opts.json, () => `${id}: reassigned to ${opts.rep} with its open tasks; ${opts.rep} was mailed`);
     });
 }

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ConnectionConfig } from '../../domain/shared/config';
+import { visibilityPage } from '../shared/visibilityPages';
 import { openTemporalClient } from '../shared/temporalConnection';
 import { DomainError, issuesFromMessage } from '../../domain/shared/errors';
 import { newProspect, type CommandName } from '../../domain/pipeline/lifecycle';
@@ -126,22 +127,30 @@ export class SalesflowClient {
     }
   }
 
-  async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
-    const query = visibilityQuery(
+  private listQuery(filter: ListFilter): string {
+    return visibilityQuery(
       PROSPECT_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
       `ExecutionStatus = 'Running'`,
       ...(filter.stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
       ...(filter.rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
     );
+  }
+
+  async listProspects(filter: ListFilter = {}): Promise<ProspectSummary[]> {
     const out: ProspectSummary[] = [];
-    for await (const info of this.client.workflow.list({ query })) {
+    for await (const info of this.client.workflow.list({ query: this.listQuery(filter) })) {
       out.push(summarize(info));
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** One page of open prospects (newest first, as visibility orders them), and the token to the next. */
+  async listProspectsPage(filter: Omit<ListFilter, 'limit'>, pageSize: number, pageToken?: string): Promise<{ prospects: ProspectSummary[]; nextPageToken?: string }> {
+    const page = await visibilityPage(this.client, this.listQuery(filter), pageSize, pageToken);
+    return { prospects: page.executions.map(summarize), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+  }
 }
 
 function summarize(info: WorkflowExecutionInfo): ProspectSummary {

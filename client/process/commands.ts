@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { DomainError } from '../../domain/shared/errors';
-import { diffDocuments, toDocument } from '../../domain/process/document';
+import { toDocument } from '../../domain/process/document';
+import { fileProblems } from '../shared/cliErrors';
 import { STAGES, type Stage } from '../../domain/pipeline/stages';
 import type { CliContext } from '../shared/cliContext';
-import { readProcessFile } from './processFile';
+import { readProcessText } from './processFile';
 
 /** The sales-ops commands: process definitions, published versions and migration. */
 
 export function registerProcessCommands(program: Command, ctx: CliContext): void {
-  const { withOps, print, json, by, time } = ctx;
+  const { print, json, time } = ctx;
+  const processes = () => ctx.api().processes;
 
   const proc = program.command('process').description('process definitions: validate, publish, list, show, diff, migrate');
   proc
@@ -18,27 +20,37 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .argument('<file>')
     .addOption(json())
     .action(async (file: string, opts) => {
-      const result = readProcessFile(file);
-      if (!result.ok) {
+      const text = readProcessText(file);
+      let def;
+      try {
+        def = (await processes().validate(text)).definition as unknown as ProcessDocument;
+      } catch (err) {
+        const report = fileProblems(err, file);
+        if (!report) throw err;
         // The report is what was asked for (stdout); the failure itself is the one stderr line.
-        if (opts.json) console.log(JSON.stringify({ valid: false, problems: result.report }, null, 2));
-        else console.log(result.report.join('\n'));
-        throw new DomainError(`${file}: ${result.report.length} problem(s)`);
+        if (opts.json) console.log(JSON.stringify({ valid: false, problems: report }, null, 2));
+        else console.log(report.join('\n'));
+        throw new DomainError(`${file}: ${report.length} problem(s)`);
       }
-      const def = result.value;
-      const reps = def.teams.reduce((n, t) => n + t.reps.length, 0);
-      print({ valid: true, definition: def }, opts.json, () => `${file}: valid process "${def.name}" (${def.teams.length} team(s), ${reps} rep(s), ${Object.values(def.tasks).flat().length} task template(s))`);
+      const teams = def.teams ?? [];
+      const reps = teams.reduce((n, t) => n + t.reps.length, 0);
+      const templates = Object.values(def.tasks ?? {}).flat().length;
+      print({ valid: true, definition: def }, opts.json, () => `${file}: valid process "${def.name}" (${teams.length} team(s), ${reps} rep(s), ${templates} task template(s))`);
     });
   proc
     .command('publish')
     .description('store the file as the next version of its process')
     .argument('<file>')
-    .addOption(by())
     .addOption(json())
     .action(async (file: string, opts) => {
-      const result = readProcessFile(file);
-      if (!result.ok) throw new DomainError(`invalid process file: ${result.report.join('; ')}`);
-      const published = await withOps((ops) => ops.publish(result.value, opts.by));
+      let published;
+      try {
+        published = await processes().publish(readProcessText(file));
+      } catch (err) {
+        const report = fileProblems(err, file);
+        if (report) throw new DomainError(`invalid process file: ${report.join('; ')}`);
+        throw err;
+      }
       print(published, opts.json, () => `published process "${published.definition.name}" version ${published.version}`);
     });
   proc
@@ -46,7 +58,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .description('published processes')
     .addOption(json())
     .action(async (opts) => {
-      const rows = await withOps((ops) => ops.listProcesses());
+      const rows = await processes().list();
       print(rows, opts.json, () => (rows.length === 0 ? 'no published processes' : rows.map((r) => `${r.name}  ${r.versions} version(s), latest ${time(r.latestPublishedAt)}`).join('\n')));
     });
   proc
@@ -55,7 +67,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .option('--version <n>', 'a past version (default: the latest)', (v) => Number.parseInt(v, 10))
     .addOption(json())
     .action(async (name: string, opts) => {
-      const v = await withOps((ops) => ops.version(name, opts.version));
+      const v = await processes().version(name, opts.version);
       print(v, opts.json, () => `# ${name} version ${v.version}, published ${time(v.publishedAt)} by ${v.publishedBy}\n${stringify(toDocument(v.definition))}`);
     });
   proc
@@ -65,8 +77,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .argument('<b>', 'version', (v) => Number.parseInt(v, 10))
     .addOption(json())
     .action(async (name: string, a: number, b: number, opts) => {
-      const [va, vb] = await withOps((ops) => Promise.all([ops.version(name, a), ops.version(name, b)]));
-      const lines = diffDocuments(va.definition, vb.definition);
+      const lines = await processes().diff(name, a, b);
       print(lines, opts.json, () =>
         lines.length === 0 ? `versions ${a} and ${b} are the same` : lines.map((l) => `${l.path}: ${JSON.stringify(l.from)} -> ${JSON.stringify(l.to)}`).join('\n'),
       );
@@ -80,7 +91,6 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .option('--dry-run', 'say what would happen, change nothing')
     .option('--reassign-from <rep>', 'a rep who is not in the target version: their prospects and open tasks move to --to-rep')
     .option('--to-rep <rep>', 'the rep of the target version who takes over from --reassign-from')
-    .addOption(by())
     .addOption(json())
     .action(async (name: string, opts) => {
       let stage: Stage | undefined;
@@ -91,7 +101,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
       }
       if (Boolean(opts.reassignFrom) !== Boolean(opts.toRep)) throw new DomainError('--reassign-from and --to-rep go together');
       const reassign = opts.reassignFrom ? { from: opts.reassignFrom as string, to: opts.toRep as string } : undefined;
-      const report = await withOps((ops) => ops.migrate(name, opts.to, { stage }, Boolean(opts.dryRun), opts.by, reassign));
+      const report = await processes().migrate(name, opts.to, { stage, dryRun: Boolean(opts.dryRun), reassign });
       const totals = `${opts.dryRun ? 'would move' : 'moved'} ${report.moved}, refused ${report.refused}, unchanged ${report.unchanged}`;
       print(report, opts.json, () =>
         [...report.results.map((r) => `${r.prospectId}  v${r.from ?? '?'} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`), totals].join('\n'),
@@ -99,4 +109,11 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
       // A refusal is an outcome the caller must see in the exit code, not only in the text.
       if (report.refused > 0) throw new DomainError(`${report.refused} prospect(s) refused the move to v${opts.to}; see above`);
     });
+}
+
+/** What the validate answer's definition holds that the summary line counts. */
+interface ProcessDocument {
+  name: string;
+  teams?: { reps: unknown[] }[];
+  tasks?: Record<string, unknown[]>;
 }

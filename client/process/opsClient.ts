@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { visibilityPage } from '../shared/visibilityPages';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { DomainError } from '../../domain/shared/errors';
 import { migrateProcess } from '../../domain/pipeline/lifecycle';
@@ -153,8 +154,7 @@ export class OpsClient {
     };
   }
 
-  /** A rep's open tasks from visibility, soonest due first. */
-  async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
+  private inboxQuery(rep: string, due: 'today' | 'overdue' | undefined, now: Date): string {
     const clauses = [`ExecutionStatus = 'Running'`, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
     if (due === 'overdue') clauses.push(`${TaskSA.nextDue.name} < '${now.toISOString()}'`);
     if (due === 'today') {
@@ -162,21 +162,20 @@ export class OpsClient {
       end.setUTCHours(23, 59, 59, 999);
       clauses.push(`${TaskSA.nextDue.name} <= '${end.toISOString()}'`);
     }
+    return visibilityQuery(TASK_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...clauses);
+  }
+
+  /** A rep's open tasks from visibility, soonest due first. */
+  async inbox(rep: string, due?: 'today' | 'overdue', now = new Date()): Promise<InboxRow[]> {
     const rows: InboxRow[] = [];
-    for await (const wf of this.client.workflow.list({ query: visibilityQuery(TASK_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...clauses) })) {
-      const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
-      const id = taskIdOf(wf.workflowId);
-      rows.push({
-        id,
-        prospectId: prospectOfTask(id) ?? '',
-        kind: memo.kind ?? '',
-        title: memo.title ?? '',
-        rep,
-        dueAt: wf.typedSearchAttributes.get(TaskSA.nextDue)?.toISOString() ?? '',
-        state: wf.typedSearchAttributes.get(TaskSA.state) ?? '',
-      });
-    }
-    return rows.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+    for await (const wf of this.client.workflow.list({ query: this.inboxQuery(rep, due, now) })) rows.push(inboxRow(wf, rep));
+    return rows.sort(byDue);
+  }
+
+  /** One page of the inbox (soonest due first within the page), and the token to the next. */
+  async inboxPage(rep: string, due: 'today' | 'overdue' | undefined, pageSize: number, pageToken?: string, now = new Date()): Promise<{ tasks: InboxRow[]; nextPageToken?: string }> {
+    const page = await visibilityPage(this.client, this.inboxQuery(rep, due, now), pageSize, pageToken);
+    return { tasks: page.executions.map((wf) => inboxRow(wf, rep)).sort(byDue), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
   async task(taskId: string): Promise<TaskView> {
@@ -211,3 +210,19 @@ export class OpsClient {
   }
 }
 
+
+function inboxRow(wf: WorkflowExecutionInfo, rep: string): InboxRow {
+  const memo = (wf.memo ?? {}) as { title?: string; kind?: string };
+  const id = taskIdOf(wf.workflowId);
+  return {
+    id,
+    prospectId: prospectOfTask(id) ?? '',
+    kind: memo.kind ?? '',
+    title: memo.title ?? '',
+    rep,
+    dueAt: wf.typedSearchAttributes.get(TaskSA.nextDue)?.toISOString() ?? '',
+    state: wf.typedSearchAttributes.get(TaskSA.state) ?? '',
+  };
+}
+
+const byDue = (a: InboxRow, b: InboxRow) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id);

@@ -1,19 +1,28 @@
-import { userInfo } from 'node:os';
-import type { Client } from '@temporalio/client';
 import { Option } from 'commander';
-import { ConnectionConfigSchema, type ConnectionConfig } from '../../domain/shared/config';
-import { CampaignClient } from '../campaign/campaignClient';
-import { DomainError, describeIssues } from '../../domain/shared/errors';
+import { DomainError } from '../../domain/shared/errors';
 import { DEFAULT_TIME_ZONE, formatTime, formatTimesIn, isTimeZone } from '../../domain/shared/timeZone';
-import { OpsClient } from '../process/opsClient';
-import { SalesflowClient } from '../pipeline/salesflowClient';
-import { explainUnanswered, noWorkerWatch, openTemporalClient } from './temporalConnection';
+import { AccountsApi } from '../accounts/accountsApi';
+import { CampaignApi } from '../campaign/campaignApi';
+import { ProspectsApi } from '../pipeline/prospectsApi';
+import { ProcessApi } from '../process/processApi';
+import { TasksApi } from '../tasks/tasksApi';
+import { ApiClient } from './apiClient';
+import { currentCredentials } from './credentials';
 
-/** What every command module of the CLI shares: connecting, printing, common options. */
+/** Every area's API, as the logged-in user. */
+export interface Api {
+  url: string;
+  prospects: ProspectsApi;
+  tasks: TasksApi;
+  processes: ProcessApi;
+  campaigns: CampaignApi;
+  accounts: AccountsApi;
+}
+
+/** What every command module of the CLI shares: the API as the logged-in user, printing, common options. */
 export interface CliContext {
-  withClient<T>(fn: (client: SalesflowClient) => Promise<T>): Promise<T>;
-  withOps<T>(fn: (ops: OpsClient) => Promise<T>): Promise<T>;
-  withCampaigns<T>(fn: (campaigns: CampaignClient) => Promise<T>): Promise<T>;
+  /** The salesflow server's API with the stored (or SALESFLOW_TOKEN) credentials; refuses when nobody is logged in. */
+  api(): Api;
   print(value: unknown, json: boolean | undefined, text: () => string): void;
   /** The zone every printed time is in: SALESFLOW_TIMEZONE, else UTC. */
   zone(): string;
@@ -22,42 +31,23 @@ export interface CliContext {
   /** Recorded text (a task title, a history line) with its ISO times as people read them. */
   timesIn(text: string): string;
   json(): Option;
-  by(): Option;
 }
 
-function defaultBy(): string {
-  try {
-    return process.env.SALESFLOW_USER ?? userInfo().username;
-  } catch {
-    return 'cli';
-  }
+export function apiFor(client: ApiClient): Api {
+  return {
+    url: client.url,
+    prospects: new ProspectsApi(client),
+    tasks: new TasksApi(client),
+    processes: new ProcessApi(client),
+    campaigns: new CampaignApi(client),
+    accounts: new AccountsApi(client),
+  };
 }
 
-function config(): ConnectionConfig {
-  const parsed = ConnectionConfigSchema.safeParse(process.env);
-  if (!parsed.success) throw new DomainError(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
-  return parsed.data;
-}
-
-/**
- * Connects with the environment's configuration, runs `fn`, and always closes. A call
- * that was not answered in time is explained here (no worker, no server), once for every
- * command.
- */
-async function using<T>(fn: (client: Client, config: ConnectionConfig) => Promise<T>): Promise<T> {
-  const cfg = config();
-  const { client, connection } = await openTemporalClient(cfg);
-  try {
-    return await noWorkerWatch(fn(client, cfg), connection, cfg);
-  } catch (err) {
-    throw await explainUnanswered(err, connection, cfg);
-  } finally {
-    await connection.close();
-  }
-}
-
-function withClient<T>(fn: (client: SalesflowClient) => Promise<T>): Promise<T> {
-  return using((client, cfg) => fn(SalesflowClient.fromClient(client, cfg)));
+function api(): Api {
+  const credentials = currentCredentials();
+  if (!credentials) throw new DomainError('not logged in: run `salesflow login` (or set SALESFLOW_TOKEN to an API token)');
+  return apiFor(new ApiClient(credentials.url, credentials.token));
 }
 
 function zone(): string {
@@ -68,9 +58,7 @@ function zone(): string {
 }
 
 export const cliContext: CliContext = {
-  withClient,
-  withOps: (fn) => withClient((client) => fn(new OpsClient(client))),
-  withCampaigns: (fn) => using((client, cfg) => fn(CampaignClient.fromClient(client, cfg))),
+  api,
   print(value, json, text) {
     console.log(json ? JSON.stringify(value, null, 2) : text());
   },
@@ -78,5 +66,4 @@ export const cliContext: CliContext = {
   time: (iso) => formatTime(iso, zone()),
   timesIn: (text) => formatTimesIn(text, zone()),
   json: () => new Option('--json', 'print JSON instead of text'),
-  by: () => new Option('--by <name>', 'who gives the command').default(defaultBy(), '$SALESFLOW_USER or your login'),
 };

@@ -1,5 +1,6 @@
 import { CommanderError, type Command, type Option } from 'commander';
 import { DomainError, formatPath, type FieldIssue } from '../../domain/shared/errors';
+import { ApiRefusal } from './apiClient';
 
 /**
  * The CLI's one voice for errors: whatever refused the command (commander's parser, a
@@ -108,4 +109,13 @@ export function describeFailure(err: unknown, command: Command | undefined, usag
 /** `salesflow: ...` as exactly one line, whatever the message held. */
 export function errorLine(line: string): string {
   return `salesflow: ${line.replace(/\s*\n\s*/g, ' ').trim()}\n`;
+}
+
+/**
+ * A file's problems as the server found them, one per line as an editor shows them
+ * (`file:line: path: message`); undefined when the refusal was not about the file's content.
+ */
+export function fileProblems(err: unknown, file: string): string[] | undefined {
+  if (!(err instanceof ApiRefusal) || !err.problem.type?.endsWith('/invalid-definition')) return undefined;
+  return (err.problem.errors ?? []).map((e) => `${file}:${e.line ?? '?'}: ${e.field || '(file)'}: ${e.message}`);
 }

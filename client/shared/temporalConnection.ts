@@ -28,8 +28,19 @@ const deadlineInterceptor: Interceptor = (options, nextCall) => {
   return new InterceptingCall(nextCall(withDeadline));
 };
 
+/**
+ * Temporal (or the worker behind it) could not answer: not the command's fault, so the
+ * HTTP API answers 503 and a retry later may succeed.
+ */
+export class TemporalUnavailable extends DomainError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemporalUnavailable';
+  }
+}
+
 function unreachable(config: ConnectionConfig): DomainError {
-  return new DomainError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} — is npm start running?`);
+  return new TemporalUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} — is npm start running?`);
 }
 
 /** Opens a client for the configured namespace, with the message a person needs when Temporal is not there. */
@@ -75,7 +86,7 @@ async function hasPollers(connection: Connection, config: ConnectionConfig): Pro
 }
 
 function noWorker(config: ConnectionConfig): DomainError {
-  return new DomainError(`no worker is polling task queue "${config.SALESFLOW_TASK_QUEUE}" — is the worker running?`);
+  return new TemporalUnavailable(`no worker is polling task queue "${config.SALESFLOW_TASK_QUEUE}" — is the worker running?`);
 }
 
 /**
@@ -114,5 +125,5 @@ export async function explainUnanswered(err: unknown, connection: Connection, co
   } catch (describeErr) {
     if (lostServer(describeErr) || timedOut(describeErr)) return unreachable(config);
   }
-  return new DomainError(`Temporal did not answer within ${CALL_DEADLINE_MS / 1000} s; the worker on task queue "${queue}" may be overloaded — try again`);
+  return new TemporalUnavailable(`Temporal did not answer within ${CALL_DEADLINE_MS / 1000} s; the worker on task queue "${queue}" may be overloaded — try again`);
 }

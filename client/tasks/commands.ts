@@ -5,11 +5,10 @@ import type { CliContext } from '../shared/cliContext';
 
 /** A rep's commands: tasks and the inbox, calls with the customer, customers' telephone queries. */
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
-  const { withOps, withClient, print, time, timesIn } = ctx;
+  const { print, time, timesIn } = ctx;
   const jsonOption = ctx.json();
-  const byOption = ctx.by;
   const json = ctx.json;
-  const by = ctx.by;
+  const prospects = () => ctx.api().prospects;
 
   const task = program.command('task').description("a rep's tasks");
   task
@@ -18,10 +17,9 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<task-id>', 'e.g. acme-T1')
     .requiredOption('--outcome <text>')
     .option('--note <text>', '', '')
-    .addOption(byOption())
     .addOption(jsonOption)
     .action(async (taskId: string, opts) => {
-      const view = await withOps((ops) => ops.completeTask(taskId, opts.outcome, opts.note || undefined, opts.by));
+      const view = await ctx.api().tasks.complete(taskId, opts.outcome, opts.note || undefined);
       print(view ?? { id: taskId, state: 'done', outcome: opts.outcome }, opts.json, () => `task ${taskId} done: ${opts.outcome}`);
     });
   task
@@ -29,7 +27,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<task-id>')
     .addOption(jsonOption)
     .action(async (taskId: string, opts) => {
-      const view = await withOps((ops) => ops.task(taskId));
+      const view = await ctx.api().tasks.get(taskId);
       print(view, opts.json, () =>
         [`${view.id}  ${view.state}  ${timesIn(view.title)}`, `  rep ${view.rep}, due ${time(view.dueAt)}, escalates ${time(view.escalateAt)}`, ...(view.outcome ? [`  outcome: ${view.outcome}`] : [])].join('\n'),
       );
@@ -38,13 +36,13 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   program
     .command('tasks')
     .description("a rep's inbox of open tasks, soonest due first (from visibility)")
-    .requiredOption('--rep <rep>')
+    .option('--rep <rep>', 'whose inbox (default: your own)')
     .addOption(new Option('--due <when>').choices(['today', 'overdue']))
     .addOption(json())
     .action(async (opts) => {
-      const rows = await withOps((ops) => ops.inbox(opts.rep, opts.due));
+      const rows = await ctx.api().tasks.inbox(opts.rep, opts.due);
       print(rows, opts.json, () =>
-        rows.length === 0 ? `no open tasks for ${opts.rep}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
+        rows.length === 0 ? `no open tasks${opts.rep ? ` for ${opts.rep}` : ''}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
       );
     });
 
@@ -55,10 +53,9 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--at <time>', 'ISO time, e.g. 2026-12-01T10:00:00Z')
     .option('--duration <d>', 'e.g. 30m (default: the process call length)')
     .option('--note <text>', '', '')
-    .addOption(by())
     .addOption(json())
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'scheduleCall', { at: opts.at, duration: opts.duration, note: opts.note, by: opts.by }));
+      const state = await prospects().command(id, 'scheduleCall', { at: opts.at, duration: opts.duration, note: opts.note });
       const c = state.calls![state.calls!.length - 1]!;
       print(state, opts.json, () => `scheduled call ${c.id} at ${time(c.at)} (task ${c.taskId}); invitation sent`);
     });
@@ -67,20 +64,18 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<call-id>', 'e.g. acme-C1')
     .requiredOption('--at <time>')
     .option('--duration <d>')
-    .addOption(by())
     .addOption(json())
     .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'rescheduleCall', { callId, at: opts.at, duration: opts.duration, by: opts.by }));
+      const state = await prospects().command(prospectOf(callId, 'C'), 'rescheduleCall', { callId, at: opts.at, duration: opts.duration });
       print(state, opts.json, () => `moved call ${callId} to ${time(opts.at)}; updated invitation sent`);
     });
   call
     .command('cancel')
     .argument('<call-id>')
     .option('--reason <text>', '', '')
-    .addOption(by())
     .addOption(json())
     .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'cancelCall', { callId, reason: opts.reason, by: opts.by }));
+      const state = await prospects().command(prospectOf(callId, 'C'), 'cancelCall', { callId, reason: opts.reason });
       print(state, opts.json, () => `cancelled call ${callId}; cancellation sent`);
     });
   call
@@ -88,10 +83,9 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<call-id>')
     .requiredOption('--outcome <text>')
     .option('--note <text>', '', '')
-    .addOption(by())
     .addOption(json())
     .action(async (callId: string, opts) => {
-      const state = await withClient((c) => c.command(prospectOf(callId, 'C'), 'completeCall', { callId, outcome: opts.outcome, note: opts.note, by: opts.by }));
+      const state = await prospects().command(prospectOf(callId, 'C'), 'completeCall', { callId, outcome: opts.outcome, note: opts.note });
       print(state, opts.json, () => `call ${callId} done; logged in the contact log`);
     });
 
@@ -101,10 +95,9 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<prospect>')
     .requiredOption('--topic <text>')
     .requiredOption('--question <text>')
-    .addOption(by())
     .addOption(json())
     .action(async (id: string, opts) => {
-      const state = await withClient((c) => c.command(id, 'openSupportQuery', { topic: opts.topic, question: opts.question, by: opts.by }));
+      const state = await prospects().command(id, 'openSupportQuery', { topic: opts.topic, question: opts.question });
       const q = state.supportQueries![state.supportQueries!.length - 1]!;
       print(state, opts.json, () => `opened query ${q.id} for ${q.rep} (task ${q.taskId})`);
     });
@@ -113,13 +106,10 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .argument('<query-id>', 'e.g. acme-Q1')
     .requiredOption('--answer <text>')
     .option('--item <PRODUCT:QTY[:YYYY-MM-DD]>', 'also create (or change) the inquiry with these items', collect, [])
-    .addOption(by())
     .addOption(json())
     .action(async (queryId: string, opts) => {
       const items = (opts.item as string[]).map(parseInquiryItem);
-      const state = await withClient((c) =>
-        c.command(prospectOf(queryId, 'Q'), 'answerSupportQuery', { queryId, answer: opts.answer, ...(items.length ? { inquiryItems: items } : {}), by: opts.by }),
-      );
+      const state = await prospects().command(prospectOf(queryId, 'Q'), 'answerSupportQuery', { queryId, answer: opts.answer, ...(items.length ? { inquiryItems: items } : {}) });
       print(state, opts.json, () => `answered ${queryId}${items.length ? `; inquiry version ${state.inquiry?.versions.length}` : ''}`);
     });
 }

@@ -231,3 +231,12 @@ export type RejectQuote = z.input<typeof RejectQuoteSchema>;
 export type CustomerMessage = z.input<typeof CustomerMessageSchema>;
 export type MarkLost = z.input<typeof MarkLostSchema>;
 export type CompleteTask = z.input<typeof CompleteTaskSchema>;
+
+/**
+ * The URL segment of a prospect command in the HTTP API (`logContact` is
+ * `/api/prospects/{id}/log-contact`): the server registers its routes by it and the CLI
+ * calls them by it, so the two cannot drift.
+ */
+export function commandSegment(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -157,7 +157,7 @@ export function issuesFromMessage(message: string): FieldIssue[] | undefined {
 }
 
 /** `items[2].quantity` back to `['items', 2, 'quantity']`. */
-function parsePath(text: string): (string | number)[] {
+export function parsePath(text: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
   return out;

@@ -3,7 +3,7 @@ import { OpsClient } from '../../client/process/opsClient';
 import { createUser } from '../../db/accounts';
 import type { Role } from '../../domain/accounts/accounts';
 import { buildServer, type App, type ServerDeps } from '../../server/app';
-import { freshDatabase, type TestDatabase } from './database';
+import type { TestDatabase } from './database';
 import { startDevServerStack, type TestStack } from './temporal';
 
 /**
@@ -23,13 +23,31 @@ export interface ServerHarness {
 export const UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
 
 export async function startServer(options: Partial<ServerDeps> = {}): Promise<ServerHarness> {
-  const database = await freshDatabase();
-  const stack = await startDevServerStack({ database });
+  const stack = await startDevServerStack();
+  const served = await serveStack(stack, options);
+  return {
+    ...served,
+    stack,
+    async close() {
+      await served.close();
+      await stack.close();
+    },
+  };
+}
+
+/**
+ * The salesflow server over a stack a test file started itself (its own sink, faults, data
+ * dir), on the stack's database: the worker stores quotation documents where the server
+ * reads them. The stack drops the database when it closes.
+ */
+export async function serveStack(stack: TestStack, options: Partial<ServerDeps> = {}): Promise<{ url: string; app: App; database: TestDatabase; close(): Promise<void> }> {
+  const database = stack.database;
   const app = await buildServer({
     db: database.db,
     sales: stack.client,
     ops: new OpsClient(stack.client),
     campaigns: CampaignClient.fromClient(stack.raw, stack.config),
+    dataDir: stack.dataDir,
     unsubscribeSecret: UNSUBSCRIBE_SECRET,
     secureCookies: false,
     logger: false,
@@ -41,12 +59,9 @@ export async function startServer(options: Partial<ServerDeps> = {}): Promise<Se
   return {
     url: `http://127.0.0.1:${port}`,
     app,
-    stack,
     database,
     async close() {
       await app.close();
-      await stack.close();
-      await database.drop();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -43,6 +45,8 @@ export interface TestStack {
   worker: Worker;
   taskQueue: string;
   config: ConnectionConfig;
+  /** The worker's SALESFLOW_DATA_DIR (its campaign store). */
+  dataDir: string;
   /** Stops the worker and waits for it, closes mail and connections. */
   stop(): Promise<void>;
 }
@@ -57,6 +61,8 @@ async function startStack(
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
   const database = options.database ?? (await freshDatabase());
+  // The API under test keeps uploaded audiences where this worker reads them.
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'salesflow-data-'));
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
@@ -68,7 +74,7 @@ async function startStack(
       SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
       SALESFLOW_DEV_STACK: true,
       SALESFLOW_CAMPAIGN_DIR: tmpdir(),
-      ...(options.dataDir ? { SALESFLOW_DATA_DIR: options.dataDir } : {}),
+      SALESFLOW_DATA_DIR: dataDir,
     },
     db: database.db,
     workflowBundle: { codePath: bundlePath() },
@@ -83,6 +89,7 @@ async function startStack(
     worker,
     taskQueue,
     config,
+    dataDir,
     async stop() {
       worker.shutdown();
       await running;

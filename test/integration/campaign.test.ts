@@ -10,7 +10,8 @@ import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
-import { runCli } from '../helpers/cli';
+import { cliTarget, runCli, type CliTarget } from '../helpers/cli';
+import { serveStack } from '../helpers/server';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
@@ -25,13 +26,18 @@ const uniq = Date.now().toString(36);
 let stack: TestStack & { close(): Promise<void> };
 let campaigns: CampaignClient;
 let http: RunningHttpServer;
+let api: Awaited<ReturnType<typeof serveStack>>;
+let cli: CliTarget;
 beforeAll(async () => {
   const sink = await new MailSink({ rejectRecipients: [BOUNCING], closeTimeoutMs: 100 }).start();
   stack = await startDevServerStack({ sink });
   campaigns = CampaignClient.fromClient(stack.raw, stack.config);
   http = await startHttpServer({ port: 0, secret: SECRET, campaigns });
+  api = await serveStack(stack);
+  cli = await cliTarget(api, 'ops-cli', 'ops');
 });
 afterAll(async () => {
+  await api?.close();
   await http?.close();
   await stack?.close();
 });
@@ -241,7 +247,7 @@ test('a recurring campaign runs from a Temporal Schedule, each run with its own 
   await expect(campaigns.unschedule(id)).rejects.toThrow(`campaign ${id} has no schedule`);
 });
 
-const salesflow = (...args: string[]) => runCli(stack, args);
+const salesflow = (...args: string[]) => runCli(cli, args);
 
 test('the CLI: validate, start with plain progress lines, status, list, refusals as one line', async () => {
   // The README's example, without its demo throttle so the test does not wait for it.

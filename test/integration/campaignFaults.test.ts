@@ -8,7 +8,8 @@ import { entryBytes, SHARD_BUDGET_BYTES, suppressionShard, type SuppressionEntry
 import { MailSink } from '../../scripts/mailSink';
 import { getSuppressed, listSuppressed, suppressSignal } from '../../workflows/campaign/contract';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
-import { runCli } from '../helpers/cli';
+import { cliTarget, runCli, type CliTarget } from '../helpers/cli';
+import { serveStack } from '../helpers/server';
 import { eventually } from '../helpers/eventually';
 import { Worker } from '@temporalio/worker';
 import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
@@ -32,6 +33,8 @@ let campaigns: CampaignClient;
 const failedOnce = new Set<string>();
 const suppressAttempts: string[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-faults-'));
+let api: Awaited<ReturnType<typeof serveStack>>;
+let cli: CliTarget;
 
 beforeAll(async () => {
   sink = await new MailSink({ auth: true, rejectRecipients: [BOUNCING, DIES_ONCE], closeTimeoutMs: 100 }).start();
@@ -51,8 +54,11 @@ beforeAll(async () => {
     },
   });
   campaigns = CampaignClient.fromClient(stack.raw, stack.config);
+  api = await serveStack(stack);
+  cli = await cliTarget(api, 'ops-olga', 'ops');
 });
 afterAll(async () => {
+  await api?.close();
   await stack?.close();
 });
 afterEach(() => {
@@ -129,16 +135,16 @@ test('a 550 5.1.1 bounces and suppresses that recipient only; a 554 5.7.1 policy
 });
 
 test('campaign unsuppress takes an address off the list, recorded with who and why; the next run mails it', async () => {
-  const refused = await runCli(stack, ['campaign', 'unsuppress', BOUNCING]);
+  const refused = await runCli(cli, ['campaign', 'unsuppress', BOUNCING]);
   expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('reason: is required') });
-  const missing = await runCli(stack, ['campaign', 'unsuppress', `never-${uniq}@x.test`, '--reason', 'typo']);
+  const missing = await runCli(cli, ['campaign', 'unsuppress', `never-${uniq}@x.test`, '--reason', 'typo']);
   expect(missing).toMatchObject({ code: 1, stderr: `salesflow: never-${uniq}@x.test is not on the suppression list\n` });
 
-  const out = await runCli(stack, ['campaign', 'unsuppress', BOUNCING, '--reason', 'mailbox exists again', '--by', 'ops-olga']);
+  const out = await runCli(cli, ['campaign', 'unsuppress', BOUNCING, '--reason', 'mailbox exists again']);
   expect(out.stderr).toBe('');
   expect(out.stdout).toContain(`${BOUNCING} is no longer suppressed (was bounced since `);
   expect(await suppressedAmong([BOUNCING])).toEqual([]);
-  const record = JSON.parse((await runCli(stack, ['campaign', 'suppressed', '--removed', '--json'])).stdout) as { entry: SuppressionEntry; by: string; reason: string }[];
+  const record = JSON.parse((await runCli(cli, ['campaign', 'suppressed', '--removed', '--json'])).stdout) as { entry: SuppressionEntry; by: string; reason: string }[];
   expect(record).toEqual([expect.objectContaining({ by: 'ops-olga', reason: 'mailbox exists again', entry: expect.objectContaining({ email: BOUNCING, reason: 'bounced', source: campaignWorkflowId(`bounce-${uniq}`) }) })]);
 });
 

@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/freePort';
 import { runCli, useCliStack } from '../helpers/cli';
+import { UNSUBSCRIBE_SECRET } from '../helpers/server';
+import { buildServer } from '../../server/app';
+import { SalesflowClient } from '../../client/pipeline/salesflowClient';
+import { OpsClient } from '../../client/process/opsClient';
+import { CampaignClient } from '../../client/campaign/campaignClient';
 import { eventually } from '../helpers/eventually';
 
 /**
@@ -86,7 +91,7 @@ describe('one voice for errors', () => {
   });
 
   test('a bad SALESFLOW_TIMEZONE is one line naming the setting', async () => {
-    const out = await runCli(cli.stack(), ['show', id], { SALESFLOW_TIMEZONE: 'Mars/Base' });
+    const out = await runCli(cli.target(), ['show', id], { SALESFLOW_TIMEZONE: 'Mars/Base' });
     expect(out).toMatchObject({ code: 1, stdout: '' });
     expect(out.stderr).toMatch(/^salesflow: (bad configuration: )?SALESFLOW_TIMEZONE.*must be an IANA time zone name, e\.g\. Europe\/Berlin or UTC\n$/);
   });
@@ -96,11 +101,11 @@ test('times are shown in SALESFLOW_TIMEZONE without milliseconds; --json keeps I
   const id = `tz-${run}`;
   expect((await salesflow('create', id, '--name', 'Tom Zone', '--rep', 'alice')).code).toBe(0);
   expect((await salesflow('contact', id, '--channel', 'call', '--at', '2026-03-29T01:00:00Z')).code).toBe(0);
-  const text = (await runCli(cli.stack(), ['show', id], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout;
+  const text = (await runCli(cli.target(), ['show', id], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout;
   expect(text).toContain('Sun 29 Mar 2026, 03:00 CEST');
   expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
   expect(text).not.toMatch(/\.\d{3}Z/);
-  const json = JSON.parse((await runCli(cli.stack(), ['show', id, '--json'], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout);
+  const json = JSON.parse((await runCli(cli.target(), ['show', id, '--json'], { SALESFLOW_TIMEZONE: 'Europe/Berlin' })).stdout);
   expect(json.contacts[0].at).toBe('2026-03-29T01:00:00Z');
   expect((await salesflow('show', id)).stdout).toContain('Sun 29 Mar 2026, 01:00 UTC');
 });
@@ -143,26 +148,54 @@ test('reassign moves the prospect and its open task to the new rep: inbox, searc
 });
 
 describe('the CLI never hangs', () => {
-  test('with no worker polling its task queue, a command fails within 15 s and says why', async () => {
+  test('with no worker polling the task queue, a command fails within 15 s and says why (503 from the server)', async () => {
     const queue = `no-worker-${randomUUID()}`;
     const id = `noworker-${run}`;
-    // Starting a workflow needs no worker; answering it does.
-    expect((await runCli(cli.stack(), ['create', id, '--name', 'N', '--rep', 'alice'], { SALESFLOW_TASK_QUEUE: queue })).code).toBe(0);
-    for (const args of [['show', id], ['contact', id, '--channel', 'call']]) {
-      const started = Date.now();
-      const out = await runCli(cli.stack(), args, { SALESFLOW_TASK_QUEUE: queue });
-      expect(Date.now() - started).toBeLessThan(15_000);
-      expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: no worker is polling task queue "${queue}" — is the worker running?\n` });
+    // A second server over the same database, whose Temporal client uses a queue no worker polls.
+    const h = cli.harness();
+    const app = await buildServer({
+      db: h.database.db,
+      sales: SalesflowClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue }),
+      ops: new OpsClient(SalesflowClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue })),
+      campaigns: CampaignClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue }),
+      dataDir: h.stack.dataDir,
+      unsubscribeSecret: UNSUBSCRIBE_SECRET,
+      secureCookies: false,
+      logger: false,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const address = app.server.address();
+      const target = { ...cli.target(), url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+      // Starting a workflow needs no worker; answering it does.
+      expect((await runCli(target, ['create', id, '--name', 'N', '--rep', 'alice'])).code).toBe(0);
+      for (const args of [
+        ['show', id],
+        ['contact', id, '--channel', 'call'],
+      ]) {
+        const started = Date.now();
+        const out = await runCli(target, args);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: no worker is polling task queue "${queue}" — is the worker running?\n` });
+      }
+    } finally {
+      await app.close();
     }
   }, 60_000);
 
-  test('with no Temporal server at the address, a command fails within seconds and says so', async () => {
-    const address = `127.0.0.1:${await freePort()}`;
+  test('with no salesflow server at the URL, a command fails within seconds and says so', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
     const started = Date.now();
-    const out = await runCli(cli.stack(), ['list'], { TEMPORAL_ADDRESS: address });
+    const out = await runCli({ ...cli.target(), url }, ['list']);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(out).toMatchObject({ code: 1, stdout: '', stderr: `salesflow: cannot reach Temporal at ${address} — is npm start running?\n` });
+    expect(out).toMatchObject({ code: 1, stdout: '' });
+    expect(out.stderr).toBe(`salesflow: cannot reach the salesflow server at ${url} (ECONNREFUSED); is it running (npm start)? Log in to another with \`salesflow login --url URL\`\n`);
   }, 30_000);
+
+  test('without a login the CLI says how to log in', async () => {
+    const out = await runCli(cli.target(), ['list'], { SALESFLOW_TOKEN: undefined, SALESFLOW_URL: undefined });
+    expect(out).toMatchObject({ code: 1, stdout: '', stderr: 'salesflow: not logged in: run `salesflow login` (or set SALESFLOW_TOKEN to an API token)\n' });
+  });
 });
 
 test('process migrate exits non-zero when it refused a prospect, ends with totals, and can hand a departed rep\'s prospects over', async () => {

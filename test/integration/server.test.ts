@@ -78,7 +78,12 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/campaigns/{id}/pause',
     '/api/campaigns/{id}/resume',
     '/api/campaigns/{id}/cancel',
+    '/api/campaigns/{id}/state',
+    '/api/campaigns/{id}/recipients/{email}',
+    '/api/campaign-schedules',
+    '/api/campaign-schedules/{id}',
     '/api/suppressions',
+    '/api/suppressions/removals',
     '/api/suppressions/unsuppress',
   ];
   expect(paths.sort()).toEqual([...expected].sort());
@@ -110,6 +115,7 @@ test('health answers 503 naming the database when it is out of reach', async () 
     sales: h.stack.client,
     ops: new OpsClient(h.stack.client),
     campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
+    dataDir: h.stack.dataDir,
     unsubscribeSecret: 'x'.repeat(32),
     secureCookies: false,
     logger: false,

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatProblem, loadProcessFile, parseYamlWithSchema, type FileProblem } from '../../client/process/processFile';
+import { loadProcessFile } from '../../client/process/processFile';
+import { formatProblem, parseYamlWithSchema, type FileProblem } from '../../client/shared/definitionText';
 import { DomainError } from '../../domain/shared/errors';
 import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { HOUR, SALES, SALES_DEF } from './fixtures3';

@@ -1,0 +1,178 @@
+import { hostname } from 'node:os';
+import { Option, type Command } from 'commander';
+import { read } from 'read';
+import { ROLES } from '../../domain/accounts/accounts';
+import { DomainError } from '../../domain/shared/errors';
+import { ApiClient } from '../shared/apiClient';
+import { apiFor, type CliContext } from '../shared/cliContext';
+import { credentialsPath, currentCredentials, DEFAULT_API_URL, parseApiUrl, readCredentialsFile, removeCredentialsFile, writeCredentialsFile } from '../shared/credentials';
+import { readFirstLine, readLines } from '../shared/stdin';
+
+/**
+ * Who the CLI acts as (login, logout, whoami, password) and, for admins, user accounts and
+ * API tokens, all through the server's API. `admin create-user` (db/adminCommands.ts) is the
+ * one exception: it makes the first account, before anyone can log in.
+ */
+
+async function promptLine(prompt: string, silent: boolean): Promise<string> {
+  if (!process.stdin.isTTY) throw new DomainError(`${silent ? 'no password: give it with --password-stdin' : 'no login: give it with --login'} (stdin is not a terminal)`);
+  const answer = await read({ prompt, silent, replace: silent ? '' : undefined, output: process.stderr });
+  if (!answer) throw new DomainError(`${silent ? 'password' : 'login'}: nothing was typed`);
+  return answer;
+}
+
+export function registerAccountCommands(program: Command, ctx: CliContext): void {
+  const { print, json } = ctx;
+
+  program
+    .command('login')
+    .description('log in to a salesflow server; an API token for this machine is stored in your config (mode 0600)')
+    .option('--url <url>', `the server (default: SALESFLOW_URL, the last one logged in to, or ${DEFAULT_API_URL})`)
+    .option('--login <login>', 'your login (asked when not given)')
+    .option('--password-stdin', 'read the password from the first line of stdin (for scripts)')
+    .addOption(json())
+    .action(async (opts) => {
+      const stored = readCredentialsFile();
+      const url = opts.url ? parseApiUrl(opts.url, '--url') : process.env.SALESFLOW_URL ? parseApiUrl(process.env.SALESFLOW_URL, 'SALESFLOW_URL') : (stored?.url ?? DEFAULT_API_URL);
+      const login: string = opts.login ?? (await promptLine('login: ', false));
+      const password = opts.passwordStdin ? await readFirstLine(process.stdin) : await promptLine(`password for ${login} at ${url}: `, true);
+      const accounts = apiFor(new ApiClient(url, undefined)).accounts;
+      const { token, info, me } = await accounts.loginForToken(login, password, `cli ${login}@${hostname()}`.slice(0, 100));
+      // The token this machine held before is revoked: one login, one live token.
+      if (stored?.token && stored.tokenId && stored.url === url) {
+        await apiFor(new ApiClient(url, stored.token)).accounts.revokeToken(stored.tokenId).catch(() => undefined);
+      }
+      writeCredentialsFile({ url, token, tokenId: info.id, login: me.account.login });
+      const who = `${me.account.login} (role ${me.role}${me.account.personId ? `, person ${me.account.personId}` : ''})`;
+      print({ url, account: me.account, role: me.role, tokenId: info.id, credentials: credentialsPath() }, opts.json, () => `logged in to ${url} as ${who}; token stored in ${credentialsPath()}`);
+    });
+
+  program
+    .command('logout')
+    .description("revoke this machine's token and forget it")
+    .action(async () => {
+      const stored = readCredentialsFile();
+      if (!stored) {
+        console.log('not logged in');
+        return;
+      }
+      let revoked = false;
+      if (stored.tokenId) {
+        try {
+          await apiFor(new ApiClient(stored.url, stored.token)).accounts.revokeToken(stored.tokenId);
+          revoked = true;
+        } catch (err) {
+          console.error(`salesflow: the token could not be revoked on ${stored.url} (${(err as Error).message.split('\n')[0]}); revoke it there with \`salesflow token revoke\``);
+        }
+      }
+      removeCredentialsFile();
+      console.log(`logged out of ${stored.url}${revoked ? '; the token is revoked' : ''}`);
+    });
+
+  program
+    .command('whoami')
+    .description('the account and role the CLI acts as')
+    .addOption(json())
+    .action(async (opts) => {
+      const me = await ctx.api().accounts.me();
+      const url = currentCredentials()?.url;
+      print(me, opts.json, () => `${me.account.login} (role ${me.role}${me.account.personId ? `, person ${me.account.personId}` : ''}${me.account.team ? `, team ${me.account.team}` : ''}) at ${url}`);
+    });
+
+  program
+    .command('password')
+    .description('change your password (ends your browser sessions; tokens stay valid)')
+    .option('--password-stdin', 'read the current and the new password from the first two lines of stdin')
+    .action(async (opts) => {
+      let current: string;
+      let next: string;
+      if (opts.passwordStdin) {
+        [current = '', next = ''] = await readLines(process.stdin, 2);
+        if (!current || !next) throw new DomainError('--password-stdin: give the current password on the first line and the new one on the second');
+      } else {
+        current = await promptLine('current password: ', true);
+        next = await promptLine('new password: ', true);
+        if ((await promptLine('new password again: ', true)) !== next) throw new DomainError('the new passwords differ; nothing changed');
+      }
+      await ctx.api().accounts.changePassword(current, next);
+      console.log('password changed');
+    });
+
+  const user = program.command('user').description('user accounts (admin)');
+  user
+    .command('create')
+    .description('create an account; without --password-stdin a password is generated and printed once')
+    .requiredOption('--login <login>', 'what the person logs in with')
+    .addOption(new Option('--role <role>', 'what the account may do').choices([...ROLES]).makeOptionMandatory())
+    .option('--person <id>', 'the rep or manager id the process definitions use for this person')
+    .option('--team <team>', "the team (a manager's, or a rep's)")
+    .option('--name <name>', 'display name')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .addOption(json())
+    .action(async (opts) => {
+      const password = opts.passwordStdin ? await readFirstLine(process.stdin) : undefined;
+      const created = await ctx.api().accounts.createUser({
+        login: opts.login,
+        role: opts.role,
+        ...(opts.person ? { personId: opts.person } : {}),
+        ...(opts.team ? { team: opts.team } : {}),
+        ...(opts.name ? { displayName: opts.name } : {}),
+        ...(password ? { password } : {}),
+      });
+      print(created, opts.json, () =>
+        [
+          `created user ${created.login} (role ${created.role}${created.personId ? `, person ${created.personId}` : ''}${created.team ? `, team ${created.team}` : ''})`,
+          ...(created.generatedPassword ? [`password: ${created.generatedPassword}   (shown only this once; only its hash is stored)`] : []),
+        ].join('\n'),
+      );
+    });
+  user
+    .command('list')
+    .description('every account')
+    .addOption(json())
+    .action(async (opts) => {
+      const users = await ctx.api().accounts.users();
+      print(users, opts.json, () =>
+        users.map((u) => `${u.login.padEnd(20)} ${u.role.padEnd(8)} ${(u.personId ?? '-').padEnd(12)} ${(u.team ?? '-').padEnd(12)} ${u.disabledAt ? `disabled ${ctx.time(u.disabledAt)}` : 'active'}`).join('\n'),
+      );
+    });
+  user
+    .command('disable')
+    .description('disable an account: its sessions end and its tokens stop working')
+    .argument('<login>')
+    .action(async (login: string) => {
+      const u = await ctx.api().accounts.disableUser(login);
+      console.log(`disabled ${u.login}`);
+    });
+
+  const token = program.command('token').description('API tokens for integrations (shown once, stored hashed, revocable)');
+  token
+    .command('create')
+    .description('create a token; its secret is printed only this once')
+    .requiredOption('--name <name>', 'what it is for, e.g. "web form"')
+    .addOption(new Option('--role <role>', 'act with less than your own role').choices([...ROLES]))
+    .addOption(json())
+    .action(async (opts) => {
+      const made = await ctx.api().accounts.createToken(opts.name, opts.role);
+      print(made, opts.json, () => `token ${made.info.id} (${made.info.name}, role ${made.info.role}):\n${made.token}\n(shown only this once; send it as "Authorization: Bearer <token>")`);
+    });
+  token
+    .command('list')
+    .description('your tokens (never their secrets)')
+    .addOption(json())
+    .action(async (opts) => {
+      const tokens = await ctx.api().accounts.tokens();
+      print(tokens, opts.json, () =>
+        tokens.length === 0
+          ? 'no tokens'
+          : tokens.map((t) => `${t.id}  ${t.role.padEnd(8)} ${t.revokedAt ? 'revoked' : 'active '}  ${t.name}${t.lastUsedAt ? `  last used ${ctx.time(t.lastUsedAt)}` : ''}`).join('\n'),
+      );
+    });
+  token
+    .command('revoke')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await ctx.api().accounts.revokeToken(id);
+      console.log(`revoked token ${id}`);
+    });
+}
