@@ -9,21 +9,23 @@ import { parsePercentText } from '../shared/money';
  * prospect's input), so a prospect's documents keep the seller of the version it runs on.
  */
 
+// Every prospect parses its process again (start, replay, continue-as-new): ask Intl once per tag.
+const knownLocales = new Map<string, boolean>();
+function isLocale(tag: string): boolean {
+  let known = knownLocales.get(tag);
+  if (known === undefined) {
+    try {
+      known = Intl.NumberFormat.supportedLocalesOf([tag]).length > 0;
+    } catch {
+      known = false;
+    }
+    knownLocales.set(tag, known);
+  }
+  return known;
+}
+
 /** A locale Intl knows (`de-DE`, `en-GB`); money in documents and mails is written its way. */
-export const LocaleSchema = z
-  .string()
-  .min(2)
-  .max(35)
-  .refine(
-    (tag) => {
-      try {
-        return Intl.NumberFormat.supportedLocalesOf([tag]).length > 0;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be a locale such as en-GB or de-DE' },
-  );
+export const LocaleSchema = z.string().min(2).max(35).refine(isLocale, { message: 'must be a locale such as en-GB or de-DE' });
 
 /**
  * A tax rate in percent, kept as the text people write (`"19"`, `"7.5"`; a YAML number is
