@@ -1,6 +1,7 @@
 import { createCampaignActivities, type CampaignDeps } from './campaign/campaign';
 import { createCampaignAudienceActivities } from './campaign/campaignAudience';
 import { createMailActivities, type MailDeps } from './shared/mail';
+import { createDocumentActivities } from './pipeline/documents';
 
 /** `mailer` is transactional mail's transport; campaigns bring their own pool. `campaignDir`: the only folder audience CSVs are read from (default: the working directory). */
 export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> & { campaignDir?: string } };
@@ -12,6 +13,7 @@ export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> & {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createMailActivities(deps),
+    ...createDocumentActivities({ db: deps.db }),
     ...createCampaignActivities({ ...deps.campaign, from: deps.from }),
     ...createCampaignAudienceActivities({ store: deps.campaign.store, temporal: deps.campaign.temporal, campaignDir: deps.campaign.campaignDir ?? process.cwd() }),
   };

@@ -73,6 +73,35 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface QuotationDocumentsTable {
+  prospect_id: string;
+  revision: number;
+  /** `Q-<prospect>-<revision>`. */
+  number: string;
+  sha256: string;
+  bytes: Buffer;
+  created_at: CreatedAt;
+}
+
+export type InboundStatus = 'pending' | 'logged' | 'auto_reply' | 'unmatched';
+
+export interface InboundMailTable {
+  id: Generated<string>;
+  received_at: CreatedAt;
+  message_id: string;
+  from_address: string | null;
+  subject: string | null;
+  status: InboundStatus;
+  prospect_id: string | null;
+  /** How it was matched: `in-reply-to`, `references`, `plus-address`. */
+  matched_by: string | null;
+  /** Why it is not logged, or what it was logged as. */
+  detail: string | null;
+  /** The new text of the message (quoted history stripped). */
+  text: string | null;
+  raw: Buffer;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -80,4 +109,6 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
+  quotation_documents: QuotationDocumentsTable;
+  inbound_mail: InboundMailTable;
 }

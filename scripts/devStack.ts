@@ -13,6 +13,8 @@ import { Client } from '@temporalio/client';
 import { CampaignClient } from '../client/campaign/campaignClient';
 import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeApi, startApi } from '../server/main';
+import { inboundHandler } from '../server/inboundMail';
+import { startImapPoller } from '../server/imapPoller';
 import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
@@ -169,9 +171,18 @@ async function main(config: DevStackConfig): Promise<void> {
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });
     cleanups.push(() => http.close());
+    // Replies: the sink is also salesflow's inbound SMTP endpoint for its reply address (and
+    // the reply address's domain), and an IMAP mailbox is polled when IMAP_URL is set.
+    const inboundDeps = { db: database.db, sales: SalesflowClient.fromClient(temporalClient, config), replyAddress: config.SALESFLOW_REPLY_ADDRESS };
+    sink.inbound = inboundHandler(inboundDeps);
+    if (config.IMAP_URL) {
+      const poller = startImapPoller(inboundDeps, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(`salesflow: ${m}`) });
+      cleanups.push(() => poller.stop());
+    }
     const publicUrl = process.env.SALESFLOW_PUBLIC_URL ? config.SALESFLOW_PUBLIC_URL : http.url;
     const { worker, close } = await createSalesflowWorker({
       connection,
+      db: database.db,
       // This is the development stack by construction: the built-in secret is allowed.
       config: {
         ...config,
@@ -190,6 +201,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
         `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
+        `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
         `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,

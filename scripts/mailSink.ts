@@ -37,6 +37,16 @@ export interface CapturedMail {
   file?: string;
 }
 
+/**
+ * The sink doubles as salesflow's inbound SMTP endpoint: a message with a recipient `accepts`
+ * takes is handed to `receive` before the sink answers, and a failure there answers 451 (try
+ * later), so the sending server keeps the reply and delivers it again rather than losing it.
+ */
+export interface InboundHandler {
+  accepts(address: string): boolean;
+  receive(raw: Buffer, recipients: string[]): Promise<unknown>;
+}
+
 export interface MailSinkOptions {
   port?: number;
   host?: string;
@@ -79,6 +89,8 @@ export class MailSink {
   readonly rejected: Set<string>;
   private listeners: (() => void)[] = [];
   port: number;
+  /** Inbound mail handling (see InboundHandler); may be set while the sink runs. */
+  inbound?: InboundHandler;
 
   constructor(private readonly options: MailSinkOptions = {}) {
     this.port = options.port ?? 0;
@@ -132,13 +144,20 @@ export class MailSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const accept = () => {
-            this.capture(
-              Buffer.concat(chunks).toString('utf8'),
-              session.envelope.rcptTo.map((r) => r.address),
-              session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              session.id,
+            const raw = Buffer.concat(chunks);
+            const recipients = session.envelope.rcptTo.map((r) => r.address);
+            const inbound = this.inbound;
+            const handOver = inbound && recipients.some((r) => inbound.accepts(r)) ? inbound.receive(raw, recipients) : Promise.resolve();
+            handOver.then(
+              () => {
+                this.capture(raw.toString('utf8'), recipients, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', session.id);
+                callback();
+              },
+              (err: unknown) => {
+                this.log.push(`DATA 451 ${(err as Error).message}`);
+                callback(refuse(451, `4.3.0 could not take the message now: ${(err as Error).message.split('\n')[0]}`));
+              },
             );
-            callback();
           };
           const delay = this.faults.delayMs ?? 0;
           if (delay > 0) setTimeout(accept, delay);

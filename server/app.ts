@@ -26,6 +26,8 @@ import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
 import { registerBoardRoutes } from './boardRoutes';
 import { registerCampaignUploadRoutes } from './campaignUploadRoutes';
+import { registerQuotationPage } from './quotationPage';
+import { registerInboundRoutes } from './inboundRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -240,11 +242,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerCampaignRoutes(api, deps);
       await registerBoardRoutes(api, deps);
       await registerCampaignUploadRoutes(api, deps);
+      await registerInboundRoutes(api, deps);
     },
     { prefix: '/api' },
   );
   await app.register(async (scope) => registerUnsubscribeRoutes(scope, deps));
   await registerWebApp(app, deps.webDir);
+  await app.register(async (scope) => registerQuotationPage(scope, deps));
   return app;
 }
 

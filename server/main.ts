@@ -5,6 +5,7 @@ import { CampaignClient } from '../client/campaign/campaignClient';
 import { OpsClient } from '../client/process/opsClient';
 import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeStackDatabase, openStackDatabase, type StackDatabase } from '../db/stack';
+import { startImapPoller } from './imapPoller';
 import { BODY_LIMIT, buildServer, LOG_REDACT, loopbackHost, type App } from './app';
 
 /**
@@ -56,7 +57,12 @@ export async function startApi(options: {
 
 /** What `npm start` and `npm run api` print about the server. */
 export function describeApi(url: string): string[] {
-  return [`  web app       ${url}/   (log in with your account: the first admin is printed once below, others are made with salesflow user create)`, `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`, `  unsubscribe   ${url}/unsubscribe`];
+  return [
+    `  web app       ${url}/   (log in with your account: the first admin is printed once below, others are made with salesflow user create)`,
+    `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`,
+    `  unsubscribe   ${url}/unsubscribe`,
+    `  quotations    ${url}/quotation?token=...   (the link in each quotation mail)`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -69,8 +75,13 @@ async function main(): Promise<void> {
   const sales = await SalesflowClient.connect(config);
   const campaigns = CampaignClient.fromClient(sales.client, config);
   const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, dataDir: resolve(config.SALESFLOW_DATA_DIR), server: config });
+  // Replies from an IMAP mailbox, when one is configured.
+  const poller = config.IMAP_URL
+    ? startImapPoller({ db: database.db, sales, replyAddress: config.SALESFLOW_REPLY_ADDRESS }, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(m) })
+    : undefined;
   console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${config.TEMPORAL_ADDRESS}`, ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
   const stop = async () => {
+    await poller?.stop();
     await api.close();
     await sales.close();
     await database.stop();

@@ -68,8 +68,9 @@ const PROSPECT_COMMANDS: Record<string, { name: CommandName; schema: z.ZodObject
   'change-quote': { name: 'changeQuote', schema: commands.ChangeQuoteSchema as unknown as z.ZodObject, action: 'command', summary: 'change the quotation' },
   'refresh-quote': { name: 'refreshQuote', schema: commands.RefreshQuoteSchema, action: 'command', summary: 'renew an expired quotation' },
   'send-quote': { name: 'sendQuote', schema: commands.SendQuoteSchema, action: 'command', summary: 'send the quotation (mail, or handed over)' },
-  'accept-quote': { name: 'acceptQuote', schema: commands.AcceptQuoteSchema, action: 'command', summary: 'the customer accepted: won' },
-  'reject-quote': { name: 'rejectQuote', schema: commands.RejectQuoteSchema, action: 'command', summary: 'the customer rejected the quotation' },
+  // An online answer (signer, IP, document) is recorded only by the quotation page (server/quotationPage.ts).
+  'accept-quote': { name: 'acceptQuote', schema: commands.AcceptQuoteSchema.omit({ online: true, documentSha256: true }), action: 'command', summary: 'the customer accepted: won' },
+  'reject-quote': { name: 'rejectQuote', schema: commands.RejectQuoteSchema.omit({ online: true, documentSha256: true }), action: 'command', summary: 'the customer rejected the quotation' },
   'mark-lost': { name: 'markLost', schema: commands.MarkLostSchema, action: 'command', summary: 'mark the prospect lost' },
   'schedule-call': { name: 'scheduleCall', schema: commands.ScheduleCallSchema, action: 'command', summary: 'schedule a call' },
   'reschedule-call': { name: 'rescheduleCall', schema: commands.RescheduleCallSchema, action: 'command', summary: 'move a call' },

@@ -4,6 +4,8 @@ import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/c
 import { describeIssues } from '../domain/shared/errors';
 import { ensureSearchAttributes } from './searchAttributes';
 import { createSalesflowWorker } from './worker';
+import { openDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrations';
 
 /**
  * A worker process for a running Temporal service (docker-compose, a cluster). Any number
@@ -24,14 +26,20 @@ async function main(): Promise<void> {
   if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
   await client.close();
 
+  // Quotation documents live in the salesflow database; migrated here too, so a worker
+  // that comes up before the api finds its tables.
+  const db = config.DATABASE_URL ? openDatabase(config.DATABASE_URL) : undefined;
+  if (db) await migrateToLatest(db);
+  else console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const { worker, close } = await createSalesflowWorker({ connection, config });
+  const { worker, close } = await createSalesflowWorker({ connection, config, ...(db ? { db } : {}) });
   console.log(`worker polling ${config.TEMPORAL_ADDRESS} namespace=${config.TEMPORAL_NAMESPACE} queue=${config.SALESFLOW_TASK_QUEUE}; mail via ${config.SMTP_URL}`);
   try {
     await worker.run();
   } finally {
     close();
     await connection.close();
+    await db?.destroy();
   }
 }
 

@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import type { CampaignDeps } from '../activities/campaign/campaign';
 import { CampaignStore } from '../activities/campaign/campaignStore';
 import { campaignUploadsDir } from '../client/campaign/audienceCsv';
+import type { SalesflowDb } from '../db/database';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
 export interface SalesflowWorkerOptions {
@@ -24,8 +25,11 @@ export interface SalesflowWorkerOptions {
         | 'SMTP_TRANSACTIONAL_POOL_SIZE'
         | 'SALESFLOW_DEV_STACK'
         | 'SALESFLOW_TIMEZONE'
+        | 'SALESFLOW_REPLY_ADDRESS'
       >
     >;
+  /** The salesflow database (quotation documents); the worker's own pool is not closed by it. */
+  db?: SalesflowDb;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Test seams for the campaign activities (see CampaignDeps.faults). */
@@ -80,6 +84,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       ttlMs: config.SALESFLOW_UNSUBSCRIBE_TTL ?? 90 * 86_400_000,
     },
     timeZone: config.SALESFLOW_TIMEZONE,
+    replyTo: config.SALESFLOW_REPLY_ADDRESS ?? 'replies@salesflow.localhost',
     ...(campaignFaults ? { faults: campaignFaults } : {}),
   };
   const worker = await Worker.create({
@@ -87,7 +92,15 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SALESFLOW_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ mailer, from: config.MAIL_FROM, campaign }),
+    activities: createActivities({
+      mailer,
+      from: config.MAIL_FROM,
+      replyTo: config.SALESFLOW_REPLY_ADDRESS ?? 'replies@salesflow.localhost',
+      ...(options.db ? { db: options.db } : {}),
+      // Quotation links are signed with the unsubscribe secret (under their own HKDF label).
+      quotationLinks: { baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088', secret },
+      campaign,
+    }),
     // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',

@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
+import { replyAddress } from '../shared/replyAddress';
 import { campaignMessageId, type BatchOutcome, type RecipientException } from '../../domain/campaign/campaign';
 import type { Recipient } from '../../domain/campaign/csv';
 import { newProspect } from '../../domain/pipeline/lifecycle';
@@ -33,6 +34,8 @@ export interface CampaignDeps {
   inFlight?: number;
   /** The worker's SALESFLOW_TIMEZONE, for the mails of leads it starts as prospects. */
   timeZone?: string;
+  /** Salesflow's reply address: a reply to a recipient with a prospect comes back tagged `c.<prospect id>`. */
+  replyTo?: string;
   /** Test seams: a fault injected where a crash would hurt. Never set in production. */
   faults?: {
     /** Runs after a bounce's ledger line, before the address is sent to the suppression list. */
@@ -206,6 +209,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
         await deps.mailer.sendMail({
           from: input.from ?? deps.from,
           to: r.email,
+          // A reply is logged on the recipient's prospect (server/inboundMail.ts).
+          ...(deps.replyTo ? { replyTo: replyAddress(deps.replyTo, r.prospectId ? `c.${r.prospectId}` : undefined) } : {}),
           subject: mail.subject,
           text: usesLink ? mail.text : `${mail.text}\n\n--\nTo stop receiving these mails: ${link}\n`,
           ...(mail.html === undefined

@@ -53,6 +53,12 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
     ...(quote.remindedAt ? [`  rep reminded ${t(quote.remindedAt)}`] : []),
     ...(quote.escalatedAt ? [`  escalated ${t(quote.escalatedAt)}`] : []),
     ...(quote.respondedAt ? [`  customer answered ${t(quote.respondedAt)}${quote.reason ? `: ${quote.reason}` : ''}`] : []),
+    ...(quote.answeredOnline
+      ? [
+          `  ${quote.answeredOnline.decision} online${quote.answeredOnline.signer ? ` by ${quote.answeredOnline.signer} (typed signature "${quote.answeredOnline.signature ?? ''}")` : ''} from ${quote.answeredOnline.ip}, ${quote.answeredOnline.userAgent || 'no user agent'}`,
+        ]
+      : []),
+    ...(quote.documentSha256 ? [`  document SHA-256 ${quote.documentSha256}`] : []),
     ...(quote.supersededBy ? [`  superseded by revision ${quote.supersededBy}`] : []),
     ...(quote.note ? [`  note: ${quote.note}`] : []),
   ];

@@ -4,6 +4,7 @@ import { DEFAULT_TIME_ZONE, formatTime, formatTimesIn, isTimeZone } from '../../
 import { AccountsApi } from '../accounts/accountsApi';
 import { CampaignApi } from '../campaign/campaignApi';
 import { ProspectsApi } from '../pipeline/prospectsApi';
+import { InboundApi } from '../pipeline/inboundApi';
 import { ProcessApi } from '../process/processApi';
 import { TasksApi } from '../tasks/tasksApi';
 import { ApiClient } from './apiClient';
@@ -17,6 +18,7 @@ export interface Api {
   processes: ProcessApi;
   campaigns: CampaignApi;
   accounts: AccountsApi;
+  inbound: InboundApi;
 }
 
 /** What every command module of the CLI shares: the API as the logged-in user, printing, common options. */
@@ -41,6 +43,7 @@ export function apiFor(client: ApiClient): Api {
     processes: new ProcessApi(client),
     campaigns: new CampaignApi(client),
     accounts: new AccountsApi(client),
+    inbound: new InboundApi(client),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import { accounts } from './001_accounts';
-import { rateLimits } from './002_rate_limits';
+import { documentsAndInbound } from './002_documents_inbound';
+import { rateLimits } from './003_rate_limits';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -9,7 +10,8 @@ import { rateLimits } from './002_rate_limits';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_accounts': accounts,
-  '002_rate_limits': rateLimits,
+  '002_documents_inbound': documentsAndInbound,
+  '003_rate_limits': rateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

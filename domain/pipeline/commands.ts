@@ -84,6 +84,20 @@ export function commandSchemas(rules: InputRules) {
 
   const CompleteCallSchema = z.object({ callId: z.string().min(1), outcome: Outcome, note: Note, by: By });
 
+  /** The revision the customer answers (the one their link and page showed), checked against the current one. */
+  const Revision = z.number().int().positive();
+  const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
+  /** Where an answer on the public quotation page came from, for the record. */
+  const Online = z.object({
+    ip: line(100).min(1),
+    userAgent: line(500).default(''),
+  });
+  const OnlineAcceptance = Online.extend({
+    signer: line(200).min(1, 'the signer\'s name is required'),
+    signature: line(200).min(1, 'a typed signature is required'),
+    acceptedTerms: z.literal(true, { error: 'the terms must be accepted' }),
+  });
+
   return {
     LogContactSchema,
     QualifySchema,
@@ -97,8 +111,30 @@ export function commandSchemas(rules: InputRules) {
       handedOver: HandOverChannelSchema.optional(),
       by: By,
     }),
-    AcceptQuoteSchema: z.object({ note: Note, by: By }),
-    RejectQuoteSchema: z.object({ reason: Reason, by: By }),
+    AcceptQuoteSchema: z.object({
+      note: Note,
+      by: By,
+      revision: Revision.optional(),
+      /** The document the customer saw; refused when it is not the one mailed for the revision. */
+      documentSha256: Sha256.optional(),
+      online: OnlineAcceptance.optional(),
+    }),
+    RejectQuoteSchema: z.object({ reason: Reason, by: By, revision: Revision.optional(), documentSha256: Sha256.optional(), online: Online.optional() }),
+    /**
+     * Something the customer said (a reply by mail, a question on the quotation page): an
+     * inbound contact, and with `followUp` a task for the rep to answer it.
+     */
+    CustomerMessageSchema: z.object({
+      channel: z.enum(['email', 'web']),
+      note: lines(4000).min(1, 'the message is empty'),
+      /** Who wrote (a mail's From), for the record. */
+      from: line(300).optional(),
+      revision: Revision.optional(),
+      followUp: z.boolean().default(false),
+      /** The mail's Message-ID, so a message delivered twice is logged once. */
+      messageId: line(998).optional(),
+      by: By,
+    }),
     MarkLostSchema: z.object({ reason: Reason, by: By }),
     CompleteTaskSchema: z.object({ taskId: z.string().min(1), outcome: Outcome, note: Note, by: By }),
     /** A rep completing a task on its own workflow (`task done`). */
@@ -159,6 +195,7 @@ export const {
   SendQuoteSchema,
   AcceptQuoteSchema,
   RejectQuoteSchema,
+  CustomerMessageSchema,
   MarkLostSchema,
   CompleteTaskSchema,
   TaskCompletionSchema,
@@ -191,6 +228,7 @@ export type RefreshQuote = z.input<typeof RefreshQuoteSchema>;
 export type SendQuote = z.input<typeof SendQuoteSchema>;
 export type AcceptQuote = z.input<typeof AcceptQuoteSchema>;
 export type RejectQuote = z.input<typeof RejectQuoteSchema>;
+export type CustomerMessage = z.input<typeof CustomerMessageSchema>;
 export type MarkLost = z.input<typeof MarkLostSchema>;
 export type CompleteTask = z.input<typeof CompleteTaskSchema>;
 

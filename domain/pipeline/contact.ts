@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** The kinds of customer contact sales support keeps track of. */
-export const CHANNELS = ['visit', 'call', 'letter', 'direct_mail', 'email'] as const;
+/** The kinds of customer contact sales support keeps track of; `web` is the public quotation page. */
+export const CHANNELS = ['visit', 'call', 'letter', 'direct_mail', 'email', 'web'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 

@@ -1,15 +1,16 @@
 import { schemasFor } from './commands';
 import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { currentInquiry } from './inquiry';
-import { quoteSentMail, reassignedMail } from './notifications';
+import { acceptanceConfirmationMail, customerAnsweredMail, quoteSentMail, reassignedMail } from './notifications';
+import { quotationNumber } from './quotationDocument';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../tasks/calls';
 import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../process/process';
 import { scoreQualification, type Facts } from '../process/rules';
 import { answerSupportQuery, openSupportQuery } from '../tasks/support';
-import { addStageTasks, onStageEntered } from '../tasks/tasks';
+import { addStageTasks, addTask, onStageEntered } from '../tasks/tasks';
 import { isActiveTask, prospectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
 import type { InputRules } from '../shared/inputRules';
-import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type QuoteLineSpec, type QuoteRevision } from './quotation';
+import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type OnlineAnswer, type QuoteLineSpec, type QuoteRevision } from './quotation';
 import { checkContactTime, checkWantedDates } from './timeRules';
 import { canMove, isClosed, type Stage } from './stages';
 import { recordVersion } from './record';
@@ -371,28 +372,120 @@ function requireSentQuote(state: ProspectState, action: string, now: string): Qu
   return current;
 }
 
+/**
+ * The answer to one named revision (the customer's link names it): refused with the reason
+ * the customer should read when that revision was superseded, already answered, expired, or
+ * when the document they saw is not the one mailed for it.
+ */
+function requireAnswerable(state: ProspectState, action: string, now: string, revision: number | undefined, sha256: string | undefined): QuoteRevision {
+  if (revision !== undefined) {
+    const named = state.quotes.find((q) => q.revision === revision);
+    if (!named) throw new DomainError(`cannot ${action}: there is no revision ${revision}`);
+    if (named.status === 'superseded') throw new DomainError(`cannot ${action}: revision ${revision} was superseded by revision ${named.supersededBy ?? revision + 1}`);
+    if (named.status === 'accepted' || named.status === 'rejected') {
+      throw new DomainError(`cannot ${action}: revision ${revision} was already ${named.status}${named.respondedAt ? ` at ${named.respondedAt}` : ''}`);
+    }
+    if (named.status === 'expired') throw new DomainError(`cannot ${action}: revision ${revision} expired at ${named.validTo ?? ''}`);
+  }
+  const current = requireSentQuote(state, action, now);
+  if (revision !== undefined && current.revision !== revision) throw new DomainError(`cannot ${action}: revision ${revision} is not the current quotation`);
+  if (sha256 !== undefined && current.documentSha256 !== sha256) {
+    throw new DomainError(`cannot ${action}: the document answered is not the one sent as revision ${current.revision}`);
+  }
+  return current;
+}
+
 export function acceptQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).AcceptQuoteSchema, raw, 'acceptance');
-  const current = requireSentQuote(state, 'accept the quotation', now);
-  const accepted: QuoteRevision = { ...current, status: 'accepted', respondedAt: now, reason: cmd.note || undefined };
-  return {
+  const current = requireAnswerable(state, 'accept the quotation', now, cmd.revision, cmd.documentSha256);
+  const online: OnlineAnswer | undefined = cmd.online
+    ? {
+        at: now,
+        decision: 'accepted',
+        signer: cmd.online.signer,
+        signature: cmd.online.signature,
+        ip: cmd.online.ip,
+        userAgent: cmd.online.userAgent,
+        ...(current.documentSha256 ? { documentSha256: current.documentSha256 } : {}),
+      }
+    : undefined;
+  const accepted: QuoteRevision = { ...current, status: 'accepted', respondedAt: now, reason: cmd.note || undefined, ...(online ? { answeredOnline: online } : {}) };
+  const next: ProspectState = {
     ...state,
     stage: moveTo(state, 'won'),
     closedAt: now,
     quotes: replaceCurrentQuote(state, accepted),
     tasks: cancelOpenTasks(state, now),
-    changes: logChange(state, now, cmd.by, `customer accepted revision ${current.revision}: won`),
+    changes: logChange(state, now, cmd.by, `customer accepted revision ${current.revision}${online ? ` online, signed by ${online.signer}` : ''}: won`),
+  };
+  if (!online) return next;
+  // Accepted on the quotation page: the record says so, the customer gets the accepted PDF,
+  // and the rep and manager are told.
+  const confirmation = acceptanceConfirmationMail(next, accepted, online);
+  const told = customerAnsweredMail(next, `quote-r${current.revision}-accepted-notice`, `accepted quotation ${quotationNumber(state.info.id, current.revision)} online`, [
+    `Signed by: ${online.signer} (typed signature: ${online.signature})`,
+    `At: ${now}`,
+    `From: ${online.ip}, ${online.userAgent}`,
+    `Document SHA-256: ${online.documentSha256 ?? '(none recorded)'}`,
+  ]);
+  return {
+    ...next,
+    contacts: [...next.contacts, { at: now, channel: 'web', direction: 'inbound', note: `accepted revision ${current.revision} online, signed by ${online.signer}`, by: cmd.by, source: 'quotation-page' }],
+    outbox: [...next.outbox, ...(confirmation ? [confirmation] : []), ...(told ? [told] : [])],
   };
 }
 
 export function rejectQuote(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).RejectQuoteSchema, raw, 'rejection');
-  const current = requireSentQuote(state, 'reject the quotation', now);
-  const rejected: QuoteRevision = { ...current, status: 'rejected', respondedAt: now, reason: cmd.reason };
-  return {
+  const current = requireAnswerable(state, 'reject the quotation', now, cmd.revision, cmd.documentSha256);
+  const online: OnlineAnswer | undefined = cmd.online ? { at: now, decision: 'rejected', ip: cmd.online.ip, userAgent: cmd.online.userAgent } : undefined;
+  const rejected: QuoteRevision = { ...current, status: 'rejected', respondedAt: now, reason: cmd.reason, ...(online ? { answeredOnline: online } : {}) };
+  const next: ProspectState = {
     ...closeAsLost({ ...state, quotes: replaceCurrentQuote(state, rejected) }, `quotation rejected: ${cmd.reason}`, now),
-    changes: logChange(state, now, cmd.by, `customer rejected revision ${current.revision}: ${cmd.reason}`),
+    changes: logChange(state, now, cmd.by, `customer rejected revision ${current.revision}${online ? ' online' : ''}: ${cmd.reason}`),
   };
+  if (!online) return next;
+  const told = customerAnsweredMail(next, `quote-r${current.revision}-rejected-notice`, `declined quotation ${quotationNumber(state.info.id, current.revision)} online`, [
+    `Reason: ${cmd.reason}`,
+    `At: ${now}`,
+    `From: ${online.ip}, ${online.userAgent}`,
+  ]);
+  return {
+    ...next,
+    contacts: [...next.contacts, { at: now, channel: 'web', direction: 'inbound', note: `declined revision ${current.revision} online: ${cmd.reason}`, by: cmd.by, source: 'quotation-page' }],
+    outbox: told ? [...next.outbox, told] : next.outbox,
+  };
+}
+
+/**
+ * The customer wrote (a reply by mail, a question on the quotation page): an inbound contact,
+ * which also stops the stale-quotation reminders, and with `followUp` a task for the rep.
+ * A mail already logged (same Message-ID) is refused, so a redelivery is not logged twice.
+ */
+export function customerMessage(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
+  const cmd = parseOrThrow(schemasFor(rules).CustomerMessageSchema, raw, 'customer message');
+  const source = cmd.messageId ? `mail:${cmd.messageId}` : cmd.channel === 'web' ? 'quotation-page' : 'mail';
+  if (cmd.messageId && state.contacts.some((c) => c.source === source)) throw new DomainError(`message ${cmd.messageId} is already logged on ${state.info.id}`);
+  const about = cmd.revision ? ` on quotation ${quotationNumber(state.info.id, cmd.revision)}` : '';
+  const kind = cmd.channel === 'web' ? 'question' : 'reply';
+  const logged: ProspectState = {
+    ...state,
+    contacts: [...state.contacts, { at: now, channel: cmd.channel, direction: 'inbound', note: cmd.note, by: cmd.from ?? cmd.by, source }],
+    changes: logChange(state, now, cmd.by, `customer ${kind}${about} by ${cmd.channel}`),
+  };
+  if (!cmd.followUp) return logged;
+  const withTask = addTask(
+    logged,
+    {
+      kind: 'follow_up',
+      title: `Answer ${state.info.name}'s ${kind}${about}`,
+      rep: state.info.rep,
+      dueAt: new Date(Date.parse(now) + state.process.quotePolicy.followUpDueIn).toISOString(),
+      escalateAfter: { businessDays: 1 },
+    },
+    now,
+  );
+  return withTask;
 }
 
 export function markLost(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
@@ -519,6 +612,7 @@ export const COMMANDS = {
   sendQuote,
   acceptQuote,
   rejectQuote,
+  customerMessage,
   markLost,
   completeTask,
   scheduleCall,

@@ -1,7 +1,10 @@
 import { findRep, mailTimeZone, teamOf } from '../process/process';
 import { taskWorkflowId } from '../tasks/ids';
 import { prospectWorkflowId, type OutboundMail, type ProspectState, type RepTask } from './prospect';
-import { formatCents, type QuoteRevision } from './quotation';
+import { formatCents, type OnlineAnswer, type QuoteRevision } from './quotation';
+import { quotationDocument, sellerOf, type QuotationDocument } from './quotationDocument';
+import { headerSafe, renderCustomerMail, templateFor } from '../process/mailTemplates';
+import { escapeHtml } from '../campaign/template';
 import { formatTime, formatTimesIn } from '../shared/timeZone';
 
 /**
@@ -44,27 +47,142 @@ function repAndManager(state: ProspectState): { rep?: string; manager?: string }
   };
 }
 
-/** The binding offer mailed to the customer; none when the prospect has no email address. */
+/**
+ * Stands for the signed link to the quotation page in a queued mail: the signing key stays
+ * with the worker (it never enters a workflow's history), which puts the link in its place.
+ */
+export const QUOTATION_LINK = 'https://salesflow.invalid/quotation-link';
+
+/** The tag of a prospect's reply address (`replies+p.<id>@...`). */
+export function prospectReplyTag(prospectId: string): string {
+  return `p.${prospectId}`;
+}
+
+/** The variables every customer mail of a prospect has. */
+function customerVars(state: ProspectState): Record<string, string> {
+  const rep = findRep(state.process, state.info.rep);
+  const seller = sellerOf(state);
+  return {
+    customerName: state.info.name,
+    company: state.info.company ?? '',
+    prospectId: state.info.id,
+    repName: rep?.name ?? state.info.rep,
+    repEmail: rep?.email ?? '',
+    sellerName: seller.legalName,
+    signature: seller.mailSignature,
+  };
+}
+
+/** The rep's name on the company's address, when the process names the company. */
+function customerFrom(state: ProspectState): OutboundMail['from'] {
+  const rep = findRep(state.process, state.info.rep);
+  return { name: rep?.name ?? state.info.rep, ...(state.process.seller ? { address: state.process.seller.email } : {}) };
+}
+
+/** The lines as a plain-text table and as an HTML table (values escaped). */
+export function linesTables(doc: QuotationDocument): { text: string; html: string } {
+  const text = [
+    ...doc.lines.map((l) => `  ${l.product}  ${l.quantity} x ${l.text.unitPrice}${l.text.discount ? ` -${l.text.discount}` : ''}  net ${l.text.net}  ${doc.seller.tax.name} ${l.text.taxRate} ${l.text.tax}  = ${l.text.gross}`),
+    `  Net total: ${doc.totals.text.net}`,
+    `  ${doc.seller.tax.name}: ${doc.totals.text.tax}`,
+    `  Total: ${doc.totals.text.gross}`,
+    `  Valid until: ${doc.text.validTo}`,
+  ].join('\n');
+  const cell = 'padding:6px 4px;border-bottom:1px solid #ddd';
+  const num = `${cell};text-align:right;white-space:nowrap`;
+  const rows = doc.lines
+    .map(
+      (l) =>
+        `<tr><td style="${cell}">${escapeHtml(l.product)}</td><td style="${num}">${l.quantity}</td><td style="${num}">${escapeHtml(l.text.unitPrice)}</td><td style="${num}">${escapeHtml(l.text.discount)}</td><td style="${num}">${escapeHtml(l.text.gross)}</td></tr>`,
+    )
+    .join('');
+  const html =
+    '<table role="presentation" style="width:100%;border-collapse:collapse;margin:0 0 16px;font-size:14px">' +
+    `<tr><th style="${cell};text-align:left">Item</th><th style="${num}">Qty</th><th style="${num}">Unit price</th><th style="${num}">Discount</th><th style="${num}">Gross</th></tr>` +
+    rows +
+    `<tr><td colspan="4" style="${cell}">Net total</td><td style="${num}">${escapeHtml(doc.totals.text.net)}</td></tr>` +
+    `<tr><td colspan="4" style="${cell}">${escapeHtml(doc.seller.tax.name)}</td><td style="${num}">${escapeHtml(doc.totals.text.tax)}</td></tr>` +
+    `<tr><td colspan="4" style="${cell};font-weight:bold">Total</td><td style="${num};font-weight:bold">${escapeHtml(doc.totals.text.gross)}</td></tr>` +
+    '</table>' +
+    `<p style="margin:0 0 16px;font-size:13px;color:#555">Valid until ${escapeHtml(doc.text.validTo)}</p>`;
+  return { text, html };
+}
+
+/**
+ * The binding offer mailed to the customer (none without an email address): an HTML mail
+ * with a text part from the rep on the company's address, the PDF attached (rendered and
+ * stored when the mail is delivered) and a link to accept online. Replies route back.
+ */
 export function quoteSentMail(state: ProspectState, quote: QuoteRevision): OutboundMail | undefined {
   if (!state.info.email) return undefined;
   const id = prospectWorkflowId(state.info.id);
+  const doc = quotationDocument(state, quote.revision);
+  const kind = quote.revision > 1 ? 'revision' : 'quotation';
+  const tables = linesTables(doc);
+  const rendered = renderCustomerMail(
+    templateFor(state.process.mailTemplates, kind),
+    {
+      ...customerVars(state),
+      quotationNumber: doc.number,
+      revision: String(quote.revision),
+      replacesRevision: String(doc.replaces ?? ''),
+      total: doc.totals.text.gross,
+      validUntil: doc.text.validTo,
+      acceptUrl: QUOTATION_LINK,
+      note: quote.note,
+    },
+    { tableText: tables.text, tableHtml: tables.html, button: { url: QUOTATION_LINK, label: 'View, accept or ask a question' } },
+  );
   return {
     messageId: messageId(id, `quote-r${quote.revision}-sent`),
     to: state.info.email,
     cc: repAndManager(state).rep,
-    subject: `Quotation ${state.info.id}-${quote.revision} for ${who(state)}`,
-    text: [
-      `Dear ${state.info.name},`,
-      '',
-      quote.revision > 1
-        ? `this revised offer (revision ${quote.revision}) replaces our earlier quotation. We are pleased to offer:`
-        : `thank you for your inquiry. We are pleased to offer:`,
-      '',
-      quoteSummary(quote, mailTimeZone(state.process)),
-      quote.note ? `\n${quote.note}` : '',
-      '',
-      'This offer is binding until the date above.',
-    ].join('\n'),
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    from: customerFrom(state),
+    replyTag: prospectReplyTag(state.info.id),
+    attachments: [{ prospectId: state.info.id, revision: quote.revision }],
+    quotationLink: { prospectId: state.info.id, revision: quote.revision, validTo: quote.validTo ?? quote.sentAt ?? '' },
+  };
+}
+
+/** The customer's copy of an online acceptance, with the accepted PDF. */
+export function acceptanceConfirmationMail(state: ProspectState, quote: QuoteRevision, answer: OnlineAnswer): OutboundMail | undefined {
+  if (!state.info.email) return undefined;
+  const doc = quotationDocument(state, quote.revision);
+  const rendered = renderCustomerMail(templateFor(state.process.mailTemplates, 'acceptanceConfirmation'), {
+    ...customerVars(state),
+    quotationNumber: doc.number,
+    revision: String(quote.revision),
+    total: doc.totals.text.gross,
+    signer: answer.signer ?? state.info.name,
+    acceptedAt: formatTime(answer.at, mailTimeZone(state.process)),
+  });
+  return {
+    messageId: messageId(prospectWorkflowId(state.info.id), `quote-r${quote.revision}-accepted`),
+    to: state.info.email,
+    cc: repAndManager(state).rep,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    from: customerFrom(state),
+    replyTag: prospectReplyTag(state.info.id),
+    attachments: [{ prospectId: state.info.id, revision: quote.revision, ...(quote.documentSha256 ? { sha256: quote.documentSha256 } : {}) }],
+  };
+}
+
+/** Tells the rep (and the team's manager) what the customer did on the quotation page or by mail. */
+export function customerAnsweredMail(state: ProspectState, key: string, what: string, details: string[]): OutboundMail | undefined {
+  const { rep, manager } = repAndManager(state);
+  const to = rep ?? manager;
+  if (!to) return undefined;
+  return {
+    messageId: messageId(prospectWorkflowId(state.info.id), key),
+    to,
+    cc: rep && manager ? manager : undefined,
+    subject: headerSafe(`${who(state)} ${what}`),
+    text: [`${who(state)} (${state.info.id}) ${what}.`, '', ...details, '', `See it with: salesflow show ${state.info.id}`].join('\n'),
   };
 }
 

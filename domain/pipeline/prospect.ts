@@ -112,6 +112,19 @@ export interface OutboundMail {
   text: string;
   /** An iCalendar invitation (text/calendar) sent alongside the text. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
+  /** The HTML part of a customer mail (the text stays as its plain-text part). */
+  html?: string;
+  /** A customer mail's sender: the rep's name on the company's address (else the worker's MAIL_FROM). */
+  from?: { name: string; address?: string };
+  /**
+   * Replies go to salesflow's reply address with this tag (`replies+<tag>@...`), which names
+   * the prospect (`p.<id>`); without one they go to the plain reply address.
+   */
+  replyTag?: string;
+  /** Stored quotation documents attached, by revision; `sha256` once the workflow recorded it. */
+  attachments?: { prospectId: string; revision: number; sha256?: string }[];
+  /** The signed link to the quotation page, put in place of QUOTATION_LINK by the worker (it holds the key). */
+  quotationLink?: { prospectId: string; revision: number; validTo: string };
 }
 
 export interface ChangeRecord {

@@ -191,4 +191,18 @@ export interface QuoteRevision {
   supersededBy?: number;
   remindedAt?: string;
   escalatedAt?: string;
+  /** SHA-256 (hex) of the PDF rendered when the revision was mailed; its bytes are in the salesflow database. */
+  documentSha256?: string;
+  /** How the customer answered online (the quotation page): who, when, from where, on which document. */
+  answeredOnline?: OnlineAnswer;
+}
+
+export interface OnlineAnswer {
+  at: string;
+  decision: 'accepted' | 'rejected';
+  signer?: string;
+  signature?: string;
+  ip: string;
+  userAgent: string;
+  documentSha256?: string;
 }

@@ -6,6 +6,8 @@ import { ConditionSchema, knockoutRuleSchema, scoringRuleSchema } from './rules'
 import { STAGES } from '../pipeline/stages';
 import { multiLineText, singleLineText } from '../shared/text';
 import { DEFAULT_TIME_ZONE, TimeZoneSchema } from '../shared/timeZone';
+import { sellerSchema } from './seller';
+import { MailTemplatesSchema, templateIssues } from './mailTemplates';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -146,6 +148,10 @@ function definitionSchemas(lenient: boolean) {
        * SALESFLOW_TIMEZONE of the client that created (or migrated) the prospect.
        */
       timezone: TimeZoneSchema.optional(),
+      /** Who makes the offers: documents, mail sender, terms (domain/process/seller.ts). */
+      seller: sellerSchema(lenient).optional(),
+      /** Per-process overrides of the customer mails (domain/process/mailTemplates.ts). */
+      mailTemplates: MailTemplatesSchema.optional(),
     })
     // Cross-checks run even when other parts of the file are invalid, so `process validate`
     // reports every problem in one pass; they therefore read the value defensively.
@@ -168,6 +174,9 @@ const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function crossCheck(def: unknown, ctx: { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void }): void {
+  // A template naming a variable its mail does not have is refused at validation and publish
+  // time, not when a customer's mail is due.
+  for (const issue of templateIssues(field(def, 'mailTemplates'))) ctx.addIssue({ code: 'custom', ...issue });
   const teams = list(field(def, 'teams'));
   const teamNames = new Set(teams.map((t) => text(field(t, 'name'))).filter((n): n is string => n !== undefined));
   const checkTeam = (name: unknown, path: (string | number)[]) => {
@@ -262,6 +271,17 @@ export const DEFAULT_PROCESS_INPUT: ProcessDefinitionInput = {
     },
   ],
   quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d', currency: 'EUR', followUpDueIn: '1d' },
+  seller: {
+    legalName: 'Example Sales GmbH',
+    address: 'Musterstraße 1\n10115 Berlin\nGermany',
+    taxId: 'DE123456789',
+    email: 'sales@example.com',
+    locale: 'en-GB',
+    tax: { name: 'VAT', rate: '19' },
+    paymentTerms: 'Payment within 30 days of invoice, without deduction.',
+    deliveryTerms: 'Delivery ex works (EXW Berlin), within 4 weeks of order.',
+    mailSignature: 'Example Sales GmbH · Musterstraße 1 · 10115 Berlin',
+  },
 };
 
 export const DEFAULT_PROCESS: ProcessDefinition = ProcessDefinitionSchema.parse(DEFAULT_PROCESS_INPUT);

@@ -40,7 +40,15 @@ export const ConnectionConfigSchema = z.object({
   SALESFLOW_TIMEZONE: TimeZoneSchema.optional(),
 });
 
+const DatabaseUrlSchema = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional();
+
+/** Salesflow's own mailbox: Reply-To of every mail, tagged per prospect (`replies+p.<id>@...`). */
+const ReplyAddressSchema = z.email('must be an email address').default('replies@salesflow.localhost');
+
 export const WorkerConfigSchema = ConnectionConfigSchema.extend({
+  /** The salesflow database: quotation documents are stored in it and attached from it. */
+  DATABASE_URL: DatabaseUrlSchema,
+  SALESFLOW_REPLY_ADDRESS: ReplyAddressSchema,
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
   /** The worker's log level (the SDK's INFO includes a line per worker state change). */
@@ -77,7 +85,7 @@ export const HttpConfigSchema = ConnectionConfigSchema.extend({
 
 /** The salesflow database (accounts, sessions, tokens, audit); unset means the local stack's. */
 export const DatabaseConfigSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  DATABASE_URL: DatabaseUrlSchema,
   /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
   SALESFLOW_POSTGRES_PORT: Port.default(5433),
   SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
@@ -91,6 +99,15 @@ export const ServerConfigSchema = z.object({
   SALESFLOW_SESSION_TTL: DurationSchema.default(12 * 3_600_000),
   /** pino's level for the server's JSON log lines (the worker's is SALESFLOW_LOG_LEVEL). */
   SALESFLOW_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Salesflow's reply mailbox; inbound mail to it (and its +tags) is matched to prospects. */
+  SALESFLOW_REPLY_ADDRESS: ReplyAddressSchema,
+  /**
+   * An IMAP mailbox to poll for replies (`imaps://user:password@host/INBOX`), for when no
+   * relay forwards mail to salesflow's SMTP endpoint. Unset: no polling.
+   */
+  IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
+  /** How often the IMAP mailbox is polled. */
+  IMAP_POLL_INTERVAL: DurationSchema.default(60_000),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

@@ -3,7 +3,9 @@ import { schemasFor } from '../pipeline/commands';
 import type { InputRules } from '../shared/inputRules';
 import { checkCallDuration } from '../pipeline/timeRules';
 import { DomainError, parseOrThrow } from '../shared/errors';
-import { MESSAGE_ID_DOMAIN, messageId } from '../pipeline/notifications';
+import { MESSAGE_ID_DOMAIN, messageId, prospectReplyTag } from '../pipeline/notifications';
+import { sellerOf } from '../pipeline/quotationDocument';
+import { renderCustomerMail, templateFor } from '../process/mailTemplates';
 import { findRep, mailTimeZone } from '../process/process';
 import { isActiveTask, prospectWorkflowId, type OutboundMail, type ProspectState, type ScheduledCall } from '../pipeline/prospect';
 import { addTask } from './tasks';
@@ -32,6 +34,33 @@ function invitation(state: ProspectState, call: ScheduledCall, now: string, meth
     method,
   });
   const verb = method === 'CANCEL' ? 'Cancelled' : call.sequence === 0 ? 'Invitation' : 'Updated invitation';
+  // A process that names its seller (or words its invitation) speaks to the customer as the
+  // seller: the first invitation from its template, as an HTML mail from the rep.
+  if (method === 'REQUEST' && call.sequence === 0 && state.info.email && (state.process.seller || state.process.mailTemplates?.callInvitation)) {
+    const seller = sellerOf(state);
+    const rendered = renderCustomerMail(templateFor(state.process.mailTemplates, 'callInvitation'), {
+      customerName: state.info.name,
+      company: state.info.company ?? '',
+      prospectId: state.info.id,
+      repName: rep?.name ?? state.info.rep,
+      repEmail: rep?.email ?? '',
+      sellerName: seller.legalName,
+      signature: seller.mailSignature,
+      callTime: formatTime(call.at, mailTimeZone(state.process)),
+      duration: `${Math.round(call.durationMs / 60_000)} min`,
+    });
+    return {
+      messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
+      to: state.info.email,
+      cc: repPerson.email,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      from: { name: rep?.name ?? state.info.rep, ...(state.process.seller ? { address: state.process.seller.email } : {}) },
+      replyTag: prospectReplyTag(state.info.id),
+      calendar: { method, content },
+    };
+  }
   return {
     messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
     to: state.info.email ?? repPerson.email,

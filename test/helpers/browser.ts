@@ -48,3 +48,22 @@ export async function connectBrowser(): Promise<Browser> {
   if (!ws) throw new Error('no browser: test/helpers/globalSetup.ts launches it (SALESFLOW_TEST_BROWSER_WS)');
   return chromium.connect(ws);
 }
+
+/** A browser of this file's own (a file run alone, without the run's shared one). */
+export async function launchChromium(): Promise<Browser> {
+  const options = await chromiumLaunchOptions();
+  // A binary unpacked a moment ago (by another test file) can still be busy: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch({ ...options, headless: true });
+    } catch (err) {
+      if (attempt >= 5 || !/ETXTBSY/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/** The run's shared browser when globalSetup launched one, else one for this file; close() it after (a shared one is only disconnected). */
+export function useBrowser(): Promise<Browser> {
+  return process.env.SALESFLOW_TEST_BROWSER_WS ? connectBrowser() : launchChromium();
+}

@@ -3,7 +3,7 @@ import { OpsClient } from '../../client/process/opsClient';
 import { createUser } from '../../db/accounts';
 import type { Role } from '../../domain/accounts/accounts';
 import { buildServer, type App, type ServerDeps } from '../../server/app';
-import { freshDatabase, type TestDatabase } from './database';
+import type { TestDatabase } from './database';
 import { startDevServerStack, type TestStack } from './temporal';
 
 /**
@@ -35,9 +35,13 @@ export async function startServer(options: Partial<ServerDeps> = {}): Promise<Se
   };
 }
 
-/** The salesflow server over a stack a test file started itself (its own sink, faults, data dir). */
+/**
+ * The salesflow server over a stack a test file started itself (its own sink, faults, data
+ * dir), on the stack's database: the worker stores quotation documents where the server
+ * reads them. The stack drops the database when it closes.
+ */
 export async function serveStack(stack: TestStack, options: Partial<ServerDeps> = {}): Promise<{ url: string; app: App; database: TestDatabase; close(): Promise<void> }> {
-  const database = await freshDatabase();
+  const database = stack.database;
   const app = await buildServer({
     db: database.db,
     sales: stack.client,
@@ -58,7 +62,6 @@ export async function serveStack(stack: TestStack, options: Partial<ServerDeps> 
     database,
     async close() {
       await app.close();
-      await database.drop();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
+import { freshDatabase, type TestDatabase } from './database';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -37,6 +38,8 @@ export function bundlePath(): string {
 /** A running worker on its own task queue, with mail going to a real SMTP sink on loopback. */
 export interface TestStack {
   client: SalesflowClient;
+  /** The salesflow database the worker stores quotation documents in. */
+  database: TestDatabase;
   raw: Client;
   sink: MailSink;
   worker: Worker;
@@ -57,6 +60,7 @@ async function startStack(
   quietRuntime();
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
+  const database = options.database ?? (await freshDatabase());
   // The API under test keeps uploaded audiences where this worker reads them.
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'salesflow-data-'));
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
@@ -72,6 +76,7 @@ async function startStack(
       SALESFLOW_CAMPAIGN_DIR: tmpdir(),
       SALESFLOW_DATA_DIR: dataDir,
     },
+    db: database.db,
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
   });
@@ -79,6 +84,7 @@ async function startStack(
   return {
     client: SalesflowClient.fromClient(raw, config),
     raw,
+    database,
     sink,
     worker,
     taskQueue,
@@ -89,6 +95,7 @@ async function startStack(
       await running;
       close();
       await sink.stop();
+      if (!options.database) await database.drop();
     },
   };
 }
@@ -104,6 +111,8 @@ export interface StackOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** The salesflow database (kept open at stop); a fresh one of the stack's own otherwise. */
+  database?: TestDatabase;
 }
 
 /** A worker against the dev server that globalSetup started for this run. */

@@ -39,10 +39,10 @@ const PASSWORD = 'correct horse battery';
 test('migrations create the tables once; running them again applies nothing', async () => {
   const first = await migrateToLatest(t.db);
   expect(first.map((r) => [r.migrationName, r.status])).toEqual(Object.keys(MIGRATIONS).map((name) => [name, 'Success']));
-  expect(Object.keys(MIGRATIONS)).toEqual(expect.arrayContaining(['001_accounts', '002_rate_limits']));
+  expect(Object.keys(MIGRATIONS)).toEqual(expect.arrayContaining(['001_accounts', '002_documents_inbound', '003_rate_limits']));
   expect(await migrateToLatest(t.db)).toEqual([]);
   const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(t.db);
-  expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['api_tokens', 'audit_log', 'idempotency_keys', 'sessions', 'users']));
+  expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['api_tokens', 'audit_log', 'idempotency_keys', 'sessions', 'users', 'quotation_documents', 'inbound_mail']));
 });
 
 test('a user is stored with an scrypt hash, never the password, and logs in only with the right one', async () => {

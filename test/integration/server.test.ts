@@ -55,6 +55,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   const paths = Object.keys(doc.body.paths);
   const expected = [
     '/api/health',
+    '/api/inbound',
     '/api/session',
     '/api/me',
     '/api/me/password',

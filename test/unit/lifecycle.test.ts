@@ -165,7 +165,7 @@ describe('the happy path: contact → qualification → inquiry → quotation �
       messageId: '<prospect-P1.quote-r1-sent@salesflow.invalid>',
       to: 'ada@acme.example',
       cc: 'alice@example.com',
-      subject: 'Quotation P1-1 for Ada Buyer (Acme)',
+      subject: 'Quotation Q-P1-1 from the test-process sales team',
     });
     expect(state.contacts).toEqual([
       { at: SENT_AT, channel: 'email', direction: 'outbound', note: 'quotation revision 1 sent', by: 'alice', source: 'quotation' },

@@ -352,7 +352,7 @@ describe('revisions', () => {
       '<prospect-P1.quote-r1-sent@salesflow.invalid>',
       '<prospect-P1.quote-r2-sent@salesflow.invalid>',
     ]);
-    expect(resent.outbox[1]?.subject).toBe('Quotation P1-2 for Ada Buyer (Acme)');
+    expect(resent.outbox[1]?.subject).toBe('Revised quotation Q-P1-2 from the test-process sales team');
   });
 
   it('a draft revision 2 is edited in place; changing it again after sending makes revision 3', () => {

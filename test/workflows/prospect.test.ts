@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { simpleParser } from 'mailparser';
 import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
 import { startTimeSkippingStack } from '../helpers/temporal';
@@ -29,6 +31,16 @@ async function prospectAtQuotation(id: string, email = `${id}@customer.test`): P
   return client.command(id, 'createQuote', { lines: [{ product: 'WIDGET', quantity: 100, unitPrice: '12.5', discountPercent: '10' }], by: 'alice' });
 }
 
+/** The document hash the workflow recorded on revision 1 once it stored the PDF. */
+async function eventuallyHash(id: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const hash = (await client.getProspect(id)).quotes[0]?.documentSha256;
+    if (hash) return hash;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no document hash recorded');
+}
+
 test('happy path: contact to won, with the binding quotation mailed to the customer', async () => {
   const drafted = await prospectAtQuotation('happy');
   expect(drafted.stage).toBe('quotation');
@@ -38,7 +50,16 @@ test('happy path: contact to won, with the binding quotation mailed to the custo
   expect(sent.quotes[0]?.status).toBe('sent');
   const mail = await stack.sink.waitFor((m) => m.messageId === '<prospect-happy.quote-r1-sent@salesflow.invalid>');
   expect(mail.recipients).toContain('happy@customer.test');
-  expect(mail.raw).toContain('1125.00 EUR');
+  // An HTML mail with a text part, from the rep on the company's address, replies routed
+  // back to salesflow, the quotation PDF attached.
+  const parsed = await simpleParser(mail.raw);
+  expect(parsed.from?.value[0]).toEqual({ name: 'Alice Rep', address: 'sales@example.com' });
+  expect(parsed.replyTo?.value[0]?.address).toBe('replies+p.happy@salesflow.localhost');
+  expect(parsed.text).toContain('Net total: €1,125.00');
+  expect(parsed.html).toContain('€1,125.00');
+  expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([['Q-happy-1.pdf', 'application/pdf']]);
+  const recorded = await eventuallyHash('happy');
+  expect(createHash('sha256').update(parsed.attachments[0]!.content).digest('hex')).toBe(recorded);
 
   const won = await client.command('happy', 'acceptQuote', { by: 'alice' });
   expect(won.stage).toBe('won');

@@ -34,6 +34,7 @@ import {
 } from '../../domain/pipeline/prospect';
 import type { ProcessDefinition } from '../../domain/process/process';
 import { keepRecentRecord, recordVersion } from '../../domain/pipeline/record';
+import { quotationDocument } from '../../domain/pipeline/quotationDocument';
 import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, type TaskChange } from '../../domain/tasks/tasks';
 import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
 import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
@@ -61,6 +62,12 @@ export type CarriedState = Omit<ProspectState, 'info' | 'process'> & Partial<Pic
 // Message-ID fixed in the domain lets a receiver recognise a repeat.
 const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+// Rendering a quotation PDF and storing it; retried like mail, since the mail waits for it.
+const { storeQuotationDocument } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
@@ -338,6 +345,11 @@ async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) =
 }
 
 async function deliverOne(get: () => ProspectState, set: (s: ProspectState) => void, mail: OutboundMail): Promise<'sent' | 'refused' | 'kept'> {
+  if (mail.attachments?.length) {
+    // Runs from before quotation documents sent their quotation mails without one, and
+    // replay that way (their histories have no storeQuotationDocument).
+    mail = patched('quotation-documents') ? await withDocuments(get, set, mail) : { ...mail, attachments: undefined };
+  }
   let refusal: string | undefined;
   try {
     await sendMail(mail);
@@ -360,6 +372,36 @@ async function deliverOne(get: () => ProspectState, set: (s: ProspectState) => v
     : current.changes;
   set(keepRecentRecord({ ...current, outbox, changes }));
   return refusal ? 'refused' : 'sent';
+}
+
+/**
+ * Renders and stores each attached revision's PDF once (the first mail of the revision does
+ * it) and records its SHA-256 on the revision; the mail then names the hash its attachment
+ * must have.
+ */
+async function withDocuments(get: () => ProspectState, set: (s: ProspectState) => void, mail: OutboundMail): Promise<OutboundMail> {
+  for (const ref of mail.attachments ?? []) {
+    const quote = get().quotes.find((q) => q.revision === ref.revision);
+    if (!quote || quote.documentSha256 || !quote.sentAt) continue;
+    const doc = quotationDocument(get(), ref.revision);
+    const { sha256 } = await storeQuotationDocument(doc);
+    const current = get();
+    set(
+      keepRecentRecord({
+        ...current,
+        quotes: current.quotes.map((q) => (q.revision === ref.revision ? { ...q, documentSha256: sha256 } : q)),
+        changes: [...current.changes, { at: nowIso(), by: 'system', what: `stored document ${doc.number} (SHA-256 ${sha256})` }],
+      }),
+    );
+  }
+  const quotes = get().quotes;
+  return {
+    ...mail,
+    attachments: mail.attachments?.map((ref) => {
+      const sha256 = quotes.find((q) => q.revision === ref.revision)?.documentSha256;
+      return sha256 ? { ...ref, sha256 } : ref;
+    }),
+  };
 }
 
 /** Upserts only when something listed changed, so an idle loop adds nothing to history. */

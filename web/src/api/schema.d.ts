@@ -1342,7 +1342,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        channel: "visit" | "call" | "letter" | "direct_mail" | "email";
+                        channel: "visit" | "call" | "letter" | "direct_mail" | "email" | "web";
                         /**
                          * @default outbound
                          * @enum {string}
@@ -2276,6 +2276,7 @@ export interface paths {
                     "application/json": {
                         /** @default  */
                         note?: string;
+                        revision?: number;
                     };
                 };
             };
@@ -2386,6 +2387,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         reason: string;
+                        revision?: number;
                     };
                 };
             };
@@ -6224,6 +6226,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** inbound mail: the unmatched list (default), auto-replies, logged replies */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "unmatched" | "auto_reply" | "logged" | "pending";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mail: components["schemas"]["InboundMail"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6354,6 +6433,19 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        InboundMailInput: {
+            id: string;
+            receivedAt: string;
+            messageId: string;
+            from: string | null;
+            subject: string | null;
+            /** @enum {string} */
+            status: "pending" | "logged" | "auto_reply" | "unmatched";
+            prospectId: string | null;
+            matchedBy: string | null;
+            detail: string | null;
+            text: string | null;
+        };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             type: string;
@@ -6479,6 +6571,19 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        InboundMail: {
+            id: string;
+            receivedAt: string;
+            messageId: string;
+            from: string | null;
+            subject: string | null;
+            /** @enum {string} */
+            status: "pending" | "logged" | "auto_reply" | "unmatched";
+            prospectId: string | null;
+            matchedBy: string | null;
+            detail: string | null;
+            text: string | null;
         };
     };
     responses: never;

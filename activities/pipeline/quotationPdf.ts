@@ -1,0 +1,151 @@
+import PDFDocument from 'pdfkit';
+import type { QuotationDocument } from '../../domain/pipeline/quotationDocument';
+
+/**
+ * The quotation as a PDF (pdfkit, A4, the standard Helvetica fonts). Rendering is a pure
+ * function of the document: the PDF's dates and file id come from the time it was sent, so
+ * the same revision renders to the same bytes (they are stored once all the same, see
+ * db/documents.ts).
+ */
+
+// The standard fonts speak WinAnsi: the narrow and the no-break spaces Intl puts into money
+// become plain spaces, anything else outside Latin-1 (and €, –, ’) a question mark.
+const WIN_ANSI_EXTRA = new Set(['€', '–', '—', '‘', '’', '“', '”', '•', '…']);
+function printable(text: string): string {
+  return [...text.replace(/[\u00a0\u202f\u2009]/g, ' ')]
+    .map((c) => (c.charCodeAt(0) < 0x100 || WIN_ANSI_EXTRA.has(c) ? c : '?'))
+    .join('')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
+const COLUMNS = [
+  { key: 'product', title: 'Item', width: 130, align: 'left' },
+  { key: 'quantity', title: 'Qty', width: 40, align: 'right' },
+  { key: 'unitPrice', title: 'Unit price', width: 75, align: 'right' },
+  { key: 'discount', title: 'Discount', width: 50, align: 'right' },
+  { key: 'net', title: 'Net', width: 70, align: 'right' },
+  { key: 'tax', title: 'Tax', width: 70, align: 'right' },
+  { key: 'gross', title: 'Gross', width: 60, align: 'right' },
+] as const;
+
+export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
+  const issued = new Date(doc.issuedAt);
+  const pdf = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: {
+      Title: `Quotation ${doc.number}`,
+      Author: printable(doc.seller.legalName),
+      Subject: printable(`Quotation ${doc.number} for ${doc.customer.company ?? doc.customer.name}`),
+      Producer: 'salesflow',
+      Creator: 'salesflow',
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pdf.on('data', (c: Buffer) => chunks.push(c));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+  const left = pdf.page.margins.left;
+  const width = pdf.page.width - pdf.page.margins.left - pdf.page.margins.right;
+  const t = (s: string) => printable(s);
+
+  // Seller (with its logo), then the document's heading.
+  if (doc.seller.logo) {
+    const data = Buffer.from(doc.seller.logo.slice(doc.seller.logo.indexOf(',') + 1), 'base64');
+    try {
+      pdf.image(data, left + width - 120, 40, { fit: [120, 50] });
+    } catch {
+      // A logo pdfkit cannot read leaves the space empty; the document still goes out.
+    }
+  }
+  pdf.font('Helvetica-Bold').fontSize(14).text(t(doc.seller.legalName), left, 50, { width: width - 130 });
+  pdf.font('Helvetica').fontSize(9);
+  if (doc.seller.address) pdf.text(t(doc.seller.address), { width: width - 130 });
+  if (doc.seller.taxId) pdf.text(t(`Tax id: ${doc.seller.taxId}`));
+  pdf.text(t([doc.seller.email, doc.seller.phone, doc.seller.website].filter(Boolean).join('  ·  ')));
+  pdf.moveDown(1.5);
+
+  pdf.font('Helvetica-Bold').fontSize(18).text(t(`Quotation ${doc.number}`), left);
+  pdf.font('Helvetica').fontSize(10);
+  if (doc.replaces !== undefined) pdf.text(t(`This revision ${doc.revision} replaces revision ${doc.replaces}.`));
+  pdf.moveDown(0.5);
+  const details: [string, string][] = [
+    ['Date', doc.text.issuedAt],
+    ['Valid until', doc.text.validTo],
+    ['Customer', doc.customer.company ? `${doc.customer.name}, ${doc.customer.company}` : doc.customer.name],
+    ...(doc.customer.email ? ([['Email', doc.customer.email]] as [string, string][]) : []),
+    ['Your contact', doc.rep.email ? `${doc.rep.name} <${doc.rep.email}>` : doc.rep.name],
+    ['Currency', doc.currency],
+  ];
+  for (const [label, value] of details) {
+    const y = pdf.y;
+    pdf.font('Helvetica-Bold').text(t(`${label}:`), left, y, { width: 90 });
+    pdf.font('Helvetica').text(t(value), left + 90, y, { width: width - 90 });
+  }
+  pdf.moveDown(1);
+
+  // The lines: one row each, then the totals under the money columns.
+  const row = (cells: Record<string, string>, bold = false) => {
+    const y = pdf.y;
+    let x = left;
+    let bottom = y;
+    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+    for (const col of COLUMNS) {
+      pdf.text(t(cells[col.key] ?? ''), x, y, { width: col.width - 4, align: col.align });
+      bottom = Math.max(bottom, pdf.y);
+      x += col.width;
+    }
+    pdf.y = bottom + 3;
+    pdf.x = left;
+  };
+  const rule = () => {
+    pdf.moveTo(left, pdf.y).lineTo(left + width, pdf.y).lineWidth(0.5).stroke();
+    pdf.y += 3;
+  };
+  row(Object.fromEntries(COLUMNS.map((c) => [c.key, c.title])), true);
+  rule();
+  for (const line of doc.lines) {
+    if (pdf.y > pdf.page.height - 150) pdf.addPage();
+    row({
+      product: line.product,
+      quantity: String(line.quantity),
+      unitPrice: line.text.unitPrice,
+      discount: line.text.discount,
+      net: line.text.net,
+      tax: `${line.text.tax} (${line.text.taxRate})`,
+      gross: line.text.gross,
+    });
+  }
+  rule();
+  const total = (label: string, value: string, bold = false) => {
+    const y = pdf.y;
+    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(10);
+    pdf.text(t(label), left + width - 260, y, { width: 150 });
+    pdf.text(t(value), left + width - 110, y, { width: 110, align: 'right' });
+    pdf.x = left;
+  };
+  if (doc.totals.discountCents > 0) total('Discounts included', doc.totals.text.discount);
+  total('Net total', doc.totals.text.net);
+  total(doc.seller.tax.name, doc.totals.text.tax);
+  total('Total', doc.totals.text.gross, true);
+  pdf.moveDown(1.5);
+
+  pdf.font('Helvetica').fontSize(10);
+  if (doc.note) {
+    pdf.font('Helvetica-Bold').text('Note', left);
+    pdf.font('Helvetica').text(t(doc.note), { width });
+    pdf.moveDown(0.5);
+  }
+  pdf.font('Helvetica-Bold').text('Terms', left);
+  pdf.font('Helvetica').text(t(`This offer is binding until ${doc.text.validTo}.`), { width });
+  if (doc.seller.paymentTerms) pdf.text(t(`Payment: ${doc.seller.paymentTerms}`), { width });
+  if (doc.seller.deliveryTerms) pdf.text(t(`Delivery: ${doc.seller.deliveryTerms}`), { width });
+  pdf.moveDown(1);
+  pdf.fontSize(8).fillColor('#555').text(t(`${doc.seller.legalName}${doc.seller.taxId ? ` · Tax id ${doc.seller.taxId}` : ''} · ${doc.number}`), { width });
+  pdf.end();
+  return done;
+}
