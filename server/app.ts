@@ -25,7 +25,6 @@ import { registerCampaignRoutes } from './campaignRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
 import { registerBoardRoutes } from './boardRoutes';
-import { registerCampaignUploadRoutes } from './campaignUploadRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -55,8 +54,6 @@ export interface ServerDeps {
   now?: () => number;
   /** The built web app (default dist/web; see server/webApp.ts). */
   webDir?: string;
-  /** Where uploaded audience CSVs are stored: the workers' SALESFLOW_CAMPAIGN_DIR (default: that variable, else the working directory). */
-  campaignDir?: string;
 }
 
 declare module 'fastify' {
@@ -239,7 +236,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerProcessRoutes(api, deps);
       await registerCampaignRoutes(api, deps);
       await registerBoardRoutes(api, deps);
-      await registerCampaignUploadRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connectBrowser } from '../helpers/browser';
@@ -24,8 +23,7 @@ export interface WebStack {
 
 export async function startWebStack(): Promise<WebStack> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // The worker reads audience CSVs from the OS temp folder (test/helpers/temporal.ts).
-  const h = await startServer({ campaignDir: tmpdir() });
+  const h = await startServer();
   const browser = await connectBrowser();
   const admin = await accountFor(h, 'root', 'admin');
   const contexts: BrowserContext[] = [];
