@@ -24,6 +24,7 @@ import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
+import { registerEtags } from './etag';
 import { registerBoardRoutes } from './boardRoutes';
 
 /**
@@ -231,6 +232,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       // The OpenAPI document itself, generated from the routes' zod schemas.
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+      registerEtags(api);
       await registerAccountRoutes(api, deps);
       await registerProspectRoutes(api, deps);
       await registerProcessRoutes(api, deps);

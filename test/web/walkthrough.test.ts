@@ -73,6 +73,11 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
 
   // The manager's board: empty until the rep's prospect turns up.
   const mia = await logsIn(stack, `mia-${uniq}`, PASSWORD);
+  // The board's polls are conditional (If-None-Match with the last ETag).
+  const boardPolls: { ifNoneMatch: string | undefined; status: number }[] = [];
+  mia.page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/api/board') boardPolls.push({ ifNoneMatch: r.request().headers()['if-none-match'], status: r.status() });
+  });
   await mia.page.getByRole('heading', { name: 'Pipeline board' }).waitFor();
 
   // The rep logs in with the generated password and creates the prospect on the team's process.
@@ -140,4 +145,30 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   await onBoard(mia, 'won');
   expect(await mia.page.locator('[data-stage="quotation"]').getByTestId(`card-${id}`).count()).toBe(0);
   await screenshot(mia.page, 'walkthrough-board-won');
+  expect(boardPolls.length).toBeGreaterThan(2);
+  expect(boardPolls.slice(1).every((p) => p.ifNoneMatch?.startsWith('"'))).toBe(true);
+});
+
+test('GET answers carry an ETag; the same GET with it is 304 and empty; a change makes a new one; writes never 304', async () => {
+  const as = stack.admin;
+  const first = await call(stack.h.url, 'GET', '/api/board', { as });
+  expect(first.status).toBe(200);
+  const etag = first.headers.get('etag')!;
+  expect(etag).toMatch(/^"[\w-]+"$/);
+  expect(first.headers.get('cache-control')).toBe('private, no-cache');
+  const again = await call(stack.h.url, 'GET', '/api/board', { as, headers: { 'if-none-match': etag } });
+  expect(again.status).toBe(304);
+  expect(again.body).toBeNull();
+  const tasks = await call(stack.h.url, 'GET', `/api/tasks?rep=${rep}`, { as });
+  expect((await call(stack.h.url, 'GET', `/api/tasks?rep=${rep}`, { as, headers: { 'if-none-match': `W/${tasks.headers.get('etag')}, "other"` } })).status).toBe(304);
+
+  // A new prospect changes the board: its old tag no longer matches.
+  const created = await call(stack.h.url, 'POST', '/api/prospects', { as, body: { id: `etag-${uniq}`, name: 'Eve Etag', rep, process: processName }, headers: { 'if-none-match': etag } });
+  expect(created.status).toBe(201);
+  const changed = await call(stack.h.url, 'GET', '/api/board', { as, headers: { 'if-none-match': etag } });
+  expect(changed.status).toBe(200);
+  expect(changed.headers.get('etag')).not.toBe(etag);
+  expect(changed.body.cards.map((c: { id: string }) => c.id)).toContain(`etag-${uniq}`);
+  // A refusal is never tagged.
+  expect((await call(stack.h.url, 'GET', '/api/prospects/nobody-here', { as })).headers.get('etag')).toBeNull();
 });

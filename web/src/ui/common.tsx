@@ -81,7 +81,8 @@ export function usePolled<T>(load: () => Promise<T>, deps: readonly unknown[], i
     loadRef.current().then(
       (d) => {
         if (!live) return;
-        setData(d);
+        // An unchanged answer (often a 304, see api/client.ts) keeps the same data: no re-render below.
+        setData((prev) => (prev !== undefined && JSON.stringify(prev) === JSON.stringify(d) ? prev : d));
         setError(undefined);
         setLoading(false);
         setUpdatedAt(Date.now());
