@@ -172,3 +172,41 @@ test('GET answers carry an ETag; the same GET with it is 304 and empty; a change
   // A refusal is never tagged.
   expect((await call(stack.h.url, 'GET', '/api/prospects/nobody-here', { as })).headers.get('etag')).toBeNull();
 });
+
+test('a person creates and revokes their own API token and changes their password; an admin disables an account', async () => {
+  const tess = await personLogsIn(stack, `tess-${uniq}`, 'rep', { personId: `tess${uniq}` });
+  const page = tess.page;
+  await page.getByRole('link', { name: 'My account' }).click();
+  await page.getByRole('heading', { name: 'My account' }).waitFor();
+  await page.getByLabel('Token name').fill('crm-sync');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const secret = (await page.getByTestId('new-token').locator('code').textContent())?.trim() ?? '';
+  expect((await call(stack.h.url, 'GET', '/api/me', { as: { token: secret } })).body.account.login).toBe(`tess-${uniq}`);
+  await page.getByTestId('token-crm-sync').waitFor();
+  await screenshot(page, 'account-token-created');
+  await page.getByTestId('token-crm-sync').getByRole('button', { name: 'Revoke' }).click();
+  await page.getByTestId('token-crm-sync').getByText('revoked').waitFor();
+  expect((await call(stack.h.url, 'GET', '/api/me', { as: { token: secret } })).status).toBe(401);
+
+  // A wrong current password is refused at its field; the right one ends the session.
+  const form = page.getByRole('form', { name: 'Change password' });
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password', { exact: true }).fill('a brand new passphrase 42');
+  await form.getByLabel('New password again').fill('a brand new passphrase 42');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  expect(await form.locator('.field-invalid', { has: page.getByLabel('Current password') }).locator('.field-error').textContent()).toMatch(/wrong/);
+  await form.getByLabel('Current password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  expect(await page.getByTestId('session-ended').textContent()).toMatch(/password was changed/);
+  await tess.context.close();
+  const again = await logsIn(stack, `tess-${uniq}`, 'a brand new passphrase 42');
+  await again.context.close();
+
+  const admin = await personLogsIn(stack, `ada-${uniq}`, 'admin');
+  const row = admin.page.getByTestId(`user-tess-${uniq}`);
+  await row.getByRole('button', { name: /Disable/ }).click();
+  await row.getByRole('button', { name: `Disable tess-${uniq}` }).click();
+  await row.getByText('disabled', { exact: true }).waitFor();
+  await screenshot(admin.page, 'admin-users');
+  expect((await call(stack.h.url, 'POST', '/api/session', { body: { login: `tess-${uniq}`, password: 'a brand new passphrase 42' } })).status).toBe(401);
+});
