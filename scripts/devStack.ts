@@ -166,7 +166,6 @@ async function main(config: DevStackConfig): Promise<void> {
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
       dataDir,
-      campaignDir: resolve(PROJECT_ROOT, config.SALESFLOW_CAMPAIGN_DIR),
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
     });

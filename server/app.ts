@@ -24,8 +24,8 @@ import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
+import { registerEtags } from './etag';
 import { registerBoardRoutes } from './boardRoutes';
-import { registerCampaignUploadRoutes } from './campaignUploadRoutes';
 import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
 
@@ -57,8 +57,6 @@ export interface ServerDeps {
   now?: () => number;
   /** The built web app (default dist/web; see server/webApp.ts). */
   webDir?: string;
-  /** Where uploaded audience CSVs are stored: the workers' SALESFLOW_CAMPAIGN_DIR (default: that variable, else the working directory). */
-  campaignDir?: string;
 }
 
 declare module 'fastify' {
@@ -236,12 +234,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       // The OpenAPI document itself, generated from the routes' zod schemas.
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+      registerEtags(api);
       await registerAccountRoutes(api, deps);
       await registerProspectRoutes(api, deps);
       await registerProcessRoutes(api, deps);
       await registerCampaignRoutes(api, deps);
       await registerBoardRoutes(api, deps);
-      await registerCampaignUploadRoutes(api, deps);
       await registerInboundRoutes(api, deps);
     },
     { prefix: '/api' },

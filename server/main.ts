@@ -31,8 +31,6 @@ export async function startApi(options: {
   /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
   dataDir: string;
   server: ServerConfig;
-  /** The workers' SALESFLOW_CAMPAIGN_DIR, where uploaded audience CSVs go. */
-  campaignDir?: string;
 }): Promise<RunningApi> {
   const app = await buildServer({
     db: options.database.db,
@@ -41,7 +39,6 @@ export async function startApi(options: {
     campaigns: options.campaigns,
     dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
-    ...(options.campaignDir ? { campaignDir: options.campaignDir } : {}),
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
     loginAttempts: options.server.SALESFLOW_LOGIN_ATTEMPTS,

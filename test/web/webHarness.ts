@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connectBrowser } from '../helpers/browser';
@@ -24,8 +23,7 @@ export interface WebStack {
 
 export async function startWebStack(): Promise<WebStack> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // The worker reads audience CSVs from the OS temp folder (test/helpers/temporal.ts).
-  const h = await startServer({ campaignDir: tmpdir() });
+  const h = await startServer();
   const browser = await connectBrowser();
   const admin = await accountFor(h, 'root', 'admin');
   const contexts: BrowserContext[] = [];
@@ -56,12 +54,17 @@ export async function personLogsIn(
   view: { width: number; height: number } = { width: 1280, height: 860 },
 ): Promise<Person> {
   await createUser(stack.h.database.db, { login, role, password: PASSWORD, displayName: login.replace(/-.*/, ''), ...extra });
+  return logsIn(stack, login, PASSWORD, view);
+}
+
+/** An existing account logs in through the login screen, in a browser context of its own. */
+export async function logsIn(stack: WebStack, login: string, password: string, view: { width: number; height: number } = { width: 1280, height: 860 }): Promise<Person> {
   const context = await stack.browser.newContext({ viewport: view, timezoneId: 'Europe/Berlin', locale: 'en-GB', deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(`${stack.h.url}/`);
   await page.getByLabel('Login').fill(login);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('.sidebar').waitFor();
   return { page, context, login };

@@ -15,6 +15,8 @@ import { CampaignsPage } from './pages/Campaigns';
 import { NewCampaignPage } from './pages/NewCampaign';
 import { CampaignPage } from './pages/Campaign';
 import { SuppressionsPage } from './pages/Suppressions';
+import { UsersPage } from './pages/Users';
+import { AccountPage } from './pages/Account';
 
 /** Routes: keep WEB_APP_ROUTES in server/webApp.ts in step, so a reload of any screen works. */
 
@@ -32,6 +34,8 @@ const NAV: NavItem[] = [
   { to: '/processes', label: 'Processes', roles: ['ops', 'admin', 'manager'] },
   { to: '/campaigns', label: 'Campaigns', roles: ['ops', 'admin'] },
   { to: '/suppressions', label: 'Suppression list', roles: ['ops', 'admin'] },
+  { to: '/users', label: 'Users', roles: ['admin'] },
+  { to: '/account', label: 'My account', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
 ];
 
 export function App() {
@@ -103,6 +107,8 @@ function Shell() {
           <Route path="/campaigns/new" element={<NewCampaignPage />} />
           <Route path="/campaigns/:id" element={<CampaignPage />} />
           <Route path="/suppressions" element={<SuppressionsPage />} />
+          <Route path="/users" element={<UsersPage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="*" element={<div className="page"><h1>Not found</h1><p>There is no screen at this address.</p></div>} />
         </Routes>
       </main>

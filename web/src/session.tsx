@@ -15,6 +15,8 @@ interface SessionState {
   ended: string | undefined;
   login(login: string, password: string): Promise<void>;
   logout(): Promise<void>;
+  /** The server ended the session on purpose (a password change): back to the login, saying why. */
+  endSession(message: string): void;
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
@@ -57,7 +59,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setAccount(null);
   }, []);
 
-  const value = useMemo(() => ({ account, ended, login, logout }), [account, ended, login, logout]);
+  const endSession = useCallback((message: string) => {
+    setCsrfToken(undefined);
+    setEnded(message);
+    setAccount(null);
+  }, []);
+
+  const value = useMemo(() => ({ account, ended, login, logout, endSession }), [account, ended, login, logout, endSession]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -83,6 +91,8 @@ export function homeOf(role: Role): string {
       return '/board';
     case 'ops':
       return '/processes';
+    case 'admin':
+      return '/users';
     case 'support':
       return '/day';
     default:

@@ -16,6 +16,8 @@ let onSessionEnded: ((detail: string) => void) | undefined;
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
+  // A new session (or none): answers kept for the last one are not reused.
+  kept.clear();
 }
 
 export function whenSessionEnds(handler: (detail: string) => void): void {
@@ -37,8 +39,46 @@ const session: Middleware = {
   },
 };
 
+/**
+ * Conditional GETs: the server tags each GET answer with an ETag (server/etag.ts); the next
+ * poll of the same URL sends it as If-None-Match, and a 304 is handed to the caller as the
+ * body kept from last time. A poll of an unchanged board or inbox transfers nothing.
+ */
+const MAX_KEPT = 50;
+const kept = new Map<string, { etag: string; body: string; contentType: string }>();
+
+export function forgetKeptAnswers(): void {
+  kept.clear();
+}
+
+const conditional: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET') return request;
+    const hit = kept.get(request.url);
+    if (hit) request.headers.set('if-none-match', hit.etag);
+    return request;
+  },
+  async onResponse({ request, response }) {
+    if (request.method !== 'GET') return response;
+    if (response.status === 304) {
+      const hit = kept.get(request.url);
+      if (hit) return new Response(hit.body, { status: 200, headers: { 'content-type': hit.contentType, etag: hit.etag } });
+      return response;
+    }
+    const etag = response.headers.get('etag');
+    if (response.status === 200 && etag) {
+      kept.delete(request.url);
+      kept.set(request.url, { etag, body: await response.clone().text(), contentType: response.headers.get('content-type') ?? 'application/json' });
+      // The oldest first out: a Map keeps insertion order.
+      if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
+    }
+    return response;
+  },
+};
+
 export const api = createClient<paths>({ baseUrl: '' });
 api.use(session);
+api.use(conditional);
 
 /** A refusal from the server (problem JSON), or a network failure worded as one. */
 export class ApiError extends Error {

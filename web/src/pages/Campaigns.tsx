@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone } from '../ui/common';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, usePagedList, type Tone } from '../ui/common';
 import { formatDateTime } from '../ui/format';
 
 export const CAMPAIGN_TONES: Record<string, Tone> = { resolving: 'violet', running: 'blue', paused: 'amber', completed: 'green', cancelled: 'gray' };
@@ -9,7 +9,14 @@ interface CampaignRow { id: string; name: string; status?: string; sent?: number
 
 /** Campaign runs, newest first, refreshed by themselves. */
 export function CampaignsPage() {
-  const list = usePolled(async () => (await ok(api.GET('/api/campaigns', { params: { query: { limit: 100 } } }))).campaigns as unknown as CampaignRow[], [], 5_000);
+  const list = usePagedList(
+    async (pageToken) => {
+      const page = await ok(api.GET('/api/campaigns', { params: { query: { limit: 25, ...(pageToken ? { pageToken } : {}) } } }));
+      return { items: page.campaigns as unknown as CampaignRow[], next: page.nextPageToken };
+    },
+    [],
+    5_000,
+  );
   return (
     <div className="page">
       <PageHeader
@@ -25,11 +32,11 @@ export function CampaignsPage() {
         }
       />
       <section className="panel">
-        {list.loading && !list.data ? (
+        {list.loading && !list.items ? (
           <Loading what="Loading campaigns" />
-        ) : list.error && !list.data ? (
+        ) : list.error && !list.items ? (
           <ErrorBox error={list.error} />
-        ) : (list.data ?? []).length === 0 ? (
+        ) : (list.items ?? []).length === 0 ? (
           <Empty title="No campaign runs yet">Upload a campaign definition and its CSV to start one.</Empty>
         ) : (
           <table>
@@ -42,7 +49,7 @@ export function CampaignsPage() {
               </tr>
             </thead>
             <tbody>
-              {list.data!.map((c) => (
+              {list.items!.map((c) => (
                 <tr key={`${c.id}-${c.startedAt}`}>
                   <td>
                     <Link to={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link>
@@ -58,6 +65,7 @@ export function CampaignsPage() {
             </tbody>
           </table>
         )}
+        <LoadMore list={list} what="campaign runs" />
       </section>
     </div>
   );

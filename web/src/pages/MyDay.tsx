@@ -3,14 +3,21 @@ import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { Task } from '../api/views';
 import { useAccount } from '../session';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, TASK_TONES, usePolled } from '../ui/common';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, TASK_TONES, usePagedList } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue } from '../ui/format';
 
 /** A rep's open tasks, soonest due first; each is completed in place with its outcome. */
 export function MyDayPage() {
   const account = useAccount();
-  const tasks = usePolled(async () => (await ok(api.GET('/api/tasks', {}))).tasks, [account.id], 10_000);
+  const tasks = usePagedList(
+    async (pageToken) => {
+      const page = await ok(api.GET('/api/tasks', { params: { query: { limit: 50, ...(pageToken ? { pageToken } : {}) } } }));
+      return { items: page.tasks, next: page.nextPageToken };
+    },
+    [account.id],
+    10_000,
+  );
   if (!account.personId) {
     return (
       <div className="page">
@@ -19,7 +26,7 @@ export function MyDayPage() {
       </div>
     );
   }
-  const list = tasks.data ?? [];
+  const list = tasks.items ?? [];
   const now = Date.now();
   const overdue = list.filter((t) => t.state === 'overdue').length;
   const escalated = list.filter((t) => t.state === 'escalated').length;
@@ -28,7 +35,7 @@ export function MyDayPage() {
     <div className="page">
       <PageHeader title="My day" subtitle="Open tasks, soonest due first" actions={<LiveStamp at={tasks.updatedAt} />} />
       <div className="summary-cards">
-        <div className="summary-card"><div className="n">{list.length}</div><div className="l">open tasks</div></div>
+        <div className="summary-card"><div className="n">{list.length}{tasks.hasMore ? '+' : ''}</div><div className="l">open tasks</div></div>
         <div className="summary-card"><div className="n">{today}</div><div className="l">due today</div></div>
         <div className="summary-card"><div className="n">{overdue}</div><div className="l">overdue</div></div>
         <div className="summary-card"><div className="n">{escalated}</div><div className="l">escalated</div></div>
@@ -47,6 +54,7 @@ export function MyDayPage() {
             ))}
           </ul>
         )}
+        <LoadMore list={tasks} what="tasks" />
       </section>
     </div>
   );

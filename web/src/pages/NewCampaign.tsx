@@ -1,31 +1,49 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, ok } from '../api/client';
-import type { components } from '../api/schema';
-import { CodeView, ProblemList } from '../ui/CodeView';
+import { api, ApiError, ok } from '../api/client';
+import { CodeView, ProblemList, type LineProblem } from '../ui/CodeView';
 import { PageHeader } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
+import { problemsOf } from './Processes';
 
-type Validation = components['schemas']['CampaignUploadValidation'];
+/** What POST /api/campaigns/validate answers for a good definition (its problems come as a 422, at their lines). */
+interface Validation {
+  definition: { id?: string; name?: string };
+  recipients?: number;
+  columns?: string[];
+  invalidRows: { line: number; message: string }[];
+}
 
 /** Upload a campaign definition and its CSV, validate (problems at their lines, bad rows listed), start. */
 export function NewCampaignPage() {
   const navigate = useNavigate();
   const [yaml, setYaml] = useState('');
   const [csv, setCsv] = useState<{ name: string; text: string } | undefined>(undefined);
-  const [result, setResult] = useState<Validation | undefined>(undefined);
+  const [result, setResult] = useState<{ valid: true; validation: Validation } | { valid: false; problems: LineProblem[] } | undefined>(undefined);
   const body = () => ({ yaml, ...(csv ? { csv: csv.text } : {}) });
   const validate = useForm(async () => {
-    const v = await ok(api.POST('/api/campaigns/upload/validate', { body: body() }));
-    setResult(v);
-    return v.valid ? `Valid: ${v.recipients ?? 'all matching'} recipient(s)` : 'Not valid';
+    try {
+      const v = (await ok(api.POST('/api/campaigns/validate', { body: body() }))) as unknown as Validation;
+      setResult({ valid: true, validation: v });
+      return `Valid: ${v.recipients ?? 'all matching'} recipient(s)`;
+    } catch (err) {
+      // A problem of the definition is shown at its line; one about the CSV (none sent, or one
+      // the audience does not take) stays at the CSV field.
+      if (err instanceof ApiError && err.status === 422 && !err.problem.errors?.some((e) => e.field === 'csv')) {
+        setResult({ valid: false, problems: problemsOf(err) });
+        return 'Not valid';
+      }
+      throw err;
+    }
   });
   const start = useForm(async () => {
-    const res = await ok(api.POST('/api/campaigns/upload', { body: body() }));
-    navigate(`/campaigns/${encodeURIComponent(res.id)}`);
+    const res = await ok(api.POST('/api/campaigns', { body: body() }));
+    const id = (res.validation.definition as { id?: string }).id ?? '';
+    navigate(`/campaigns/${encodeURIComponent(id)}`);
     return res.started ? 'Started' : 'This campaign is running already';
   });
   const reset = () => setResult(undefined);
+  const v = result?.valid ? result.validation : undefined;
   return (
     <div className="page">
       <PageHeader title="New campaign" subtitle="Upload the definition (YAML) and, for a CSV audience, its CSV" />
@@ -91,13 +109,13 @@ export function NewCampaignPage() {
           result.valid ? (
             <div className="stack" data-testid="campaign-validation">
               <p className="form-done" role="status">
-                Valid: {result.campaign?.name} ({result.campaign?.id}) · {result.recipients ?? 'prospect audience,'} recipient(s){result.columns ? ` · columns ${result.columns.join(', ')}` : ''}
+                Valid: {v!.definition.name} ({v!.definition.id}) · {v!.recipients ?? 'prospect audience,'} recipient(s){v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
               </p>
-              {result.invalidRows.length > 0 ? (
+              {v!.invalidRows.length > 0 ? (
                 <div>
-                  <p className="notice">{result.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
+                  <p className="notice">{v!.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
                   <ul className="problem-list" aria-label="Invalid rows">
-                    {result.invalidRows.map((r, i) => (
+                    {v!.invalidRows.map((r, i) => (
                       <li key={i}>
                         <strong>line {r.line}</strong>: {r.message}
                       </li>

@@ -2,11 +2,10 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import { useAccount } from '../session';
-import { CodeView, ProblemList } from '../ui/CodeView';
+import { CodeView, ProblemList, type LineProblem } from '../ui/CodeView';
 import { Empty, ErrorBox, Loading, PageHeader, usePolled } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
 import { formatDateTime } from '../ui/format';
-import { parseYamlText, type LineProblem } from '../ui/yamlLines';
 
 /** Published processes, and uploading a new definition: validate (problems at their lines), then publish. */
 export function ProcessesPage() {
@@ -51,15 +50,15 @@ export function ProcessesPage() {
   );
 }
 
-/** Maps a refusal of the definition onto the file's lines. */
-function problemsOf(err: ApiError, lineOf: (field: string) => number | undefined): LineProblem[] {
+/**
+ * A refusal of the definition as the server words it: each problem carries its line of the
+ * text sent (the server reads the YAML with its positions, as `salesflow process validate`).
+ */
+export function problemsOf(err: ApiError): LineProblem[] {
   const errors = err.problem.errors ?? [];
   if (errors.length === 0) return [{ path: '(file)', message: err.problem.detail }];
   return errors
-    .map((e) => {
-      const field = e.field.replace(/^definition\.?/, '');
-      return { path: field || '(root)', line: lineOf(field), message: e.message };
-    })
+    .map((e) => ({ path: e.field || '(file)', ...(e.line !== undefined ? { line: e.line } : {}), message: e.message }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
@@ -70,41 +69,36 @@ function UploadProcess({ onPublished }: { onPublished: () => void }) {
   const [problems, setProblems] = useState<LineProblem[] | undefined>(undefined);
   const [validName, setValidName] = useState<string | undefined>(undefined);
 
-  const check = async (): Promise<{ value: Record<string, unknown> } | undefined> => {
-    const parsed = parseYamlText(text);
-    if (parsed.syntax.length) {
-      setProblems(parsed.syntax);
-      return undefined;
+  /** The server's verdict on the text; a refusal of the definition lands at its lines. */
+  const refused = (err: unknown): boolean => {
+    if (err instanceof ApiError && (err.status === 422 || err.status === 400)) {
+      setProblems(problemsOf(err));
+      setValidName(undefined);
+      return true;
     }
-    if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-      setProblems([{ path: '(file)', line: 1, message: 'a process definition is a mapping of keys (name, teams, quotePolicy, ...)' }]);
-      return undefined;
-    }
-    try {
-      const res = await ok(api.POST('/api/processes/validate', { body: { definition: parsed.value as Record<string, unknown> } }));
-      setProblems([]);
-      setValidName(res.definition.name);
-      return { value: parsed.value as Record<string, unknown> };
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 422 || err.status === 400)) {
-        setProblems(problemsOf(err, parsed.lineOf));
-        setValidName(undefined);
-        return undefined;
-      }
-      throw err;
-    }
+    return false;
   };
   const validate = useForm(async () => {
-    const ok = await check();
-    return ok ? 'Valid: ready to publish' : 'Not valid: see the problems at their lines';
+    try {
+      const res = await ok(api.POST('/api/processes/validate', { body: { yaml: text } }));
+      setProblems([]);
+      setValidName(res.definition.name);
+      return 'Valid: ready to publish';
+    } catch (err) {
+      if (refused(err)) return 'Not valid: see the problems at their lines';
+      throw err;
+    }
   });
   const publish = useForm(async () => {
-    const checked = await check();
-    if (!checked) return 'Not published: fix the problems first';
-    const res = await ok(api.POST('/api/processes', { body: { definition: checked.value } }));
-    onPublished();
-    navigate(`/processes/${encodeURIComponent(res.definition.name)}?version=${res.version}`);
-    return `Published ${res.definition.name} version ${res.version}`;
+    try {
+      const res = await ok(api.POST('/api/processes', { body: { yaml: text } }));
+      onPublished();
+      navigate(`/processes/${encodeURIComponent(res.definition.name)}?version=${res.version}`);
+      return `Published ${res.definition.name} version ${res.version}`;
+    } catch (err) {
+      if (refused(err)) return 'Not published: fix the problems first';
+      throw err;
+    }
   });
 
   return (

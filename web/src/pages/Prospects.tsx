@@ -2,12 +2,14 @@ import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, StageBadge, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, usePagedList } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue, formatMoney } from '../ui/format';
 
 const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
 type Stage = (typeof STAGES)[number];
+/** Rows per request; further pages follow the server's nextPageToken. */
+const PAGE_SIZE = 50;
 
 /** My prospects (a rep's own; a manager's team; everything for ops): filter by stage, search by name or company. */
 export function ProspectsPage() {
@@ -16,12 +18,19 @@ export function ProspectsPage() {
   const stage = (params.get('stage') ?? '') as Stage | '';
   const q = params.get('q') ?? '';
   const [creating, setCreating] = useState(false);
-  const list = usePolled(async () => (await ok(api.GET('/api/prospects', { params: { query: { ...(stage ? { stage } : {}), limit: 500 } } }))).prospects, [stage], 15_000);
+  const list = usePagedList(
+    async (pageToken) => {
+      const page = await ok(api.GET('/api/prospects', { params: { query: { ...(stage ? { stage } : {}), limit: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) } } }));
+      return { items: page.prospects, next: page.nextPageToken };
+    },
+    [stage],
+    15_000,
+  );
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
-    const rows = list.data ?? [];
+    const rows = list.items ?? [];
     return needle ? rows.filter((p) => `${p.name} ${p.company ?? ''} ${p.id}`.toLowerCase().includes(needle)) : rows;
-  }, [list.data, q]);
+  }, [list.items, q]);
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -32,7 +41,7 @@ export function ProspectsPage() {
     <div className="page">
       <PageHeader
         title={account.role === 'rep' ? 'My prospects' : 'Prospects'}
-        subtitle={list.data ? `${shown.length} of ${list.data.length}` : undefined}
+        subtitle={list.items ? `${shown.length} of ${list.items.length}${list.hasMore ? ' loaded (search covers the loaded ones)' : ''}` : undefined}
         actions={
           <>
             <LiveStamp at={list.updatedAt} />
@@ -63,11 +72,11 @@ export function ProspectsPage() {
         </Field>
       </div>
       <section className="panel">
-        {list.loading && !list.data ? (
+        {list.loading && !list.items ? (
           <Loading what="Loading prospects" />
-        ) : list.error && !list.data ? (
+        ) : list.error && !list.items ? (
           <ErrorBox error={list.error} />
-        ) : shown.length === 0 ? (
+        ) : shown.length === 0 && !list.hasMore ? (
           <Empty title="No prospects">{q || stage ? 'Nothing matches the filter.' : 'Prospects assigned to you appear here.'}</Empty>
         ) : (
           <div className="table-wrap">
@@ -100,6 +109,7 @@ export function ProspectsPage() {
             </table>
           </div>
         )}
+        <LoadMore list={list} what="prospects" />
       </section>
     </div>
   );

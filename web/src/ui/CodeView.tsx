@@ -1,4 +1,9 @@
-import type { LineProblem } from './yamlLines';
+/** A problem of an uploaded file as the server names it: a field path and, when it has one, its line. */
+export interface LineProblem {
+  path: string;
+  line?: number;
+  message: string;
+}
 
 /** A file with line numbers; lines with problems are marked and carry their messages. */
 export function CodeView({ text, problems = [], label }: { text: string; problems?: readonly LineProblem[]; label: string }) {

@@ -81,7 +81,8 @@ export function usePolled<T>(load: () => Promise<T>, deps: readonly unknown[], i
     loadRef.current().then(
       (d) => {
         if (!live) return;
-        setData(d);
+        // An unchanged answer (often a 304, see api/client.ts) keeps the same data: no re-render below.
+        setData((prev) => (prev !== undefined && JSON.stringify(prev) === JSON.stringify(d) ? prev : d));
         setError(undefined);
         setLoading(false);
         setUpdatedAt(Date.now());
@@ -118,5 +119,86 @@ export function LiveStamp({ at }: { at: number | undefined }) {
     <span className="live-stamp" aria-live="off">
       <span className="live-dot" aria-hidden="true" /> live · updated {new Date(at).toLocaleTimeString()}
     </span>
+  );
+}
+
+/** One page of a list the API pages (`nextPageToken` until it is absent). */
+export interface Page<T> {
+  items: T[];
+  next?: string | undefined;
+}
+
+/**
+ * A paged list that follows the server's `nextPageToken`: the first page loads, further ones
+ * when the reader asks (the "Load more" button, or scrolling to it). A refresh (polling, or
+ * after a change) reloads as many pages as are shown, so what the reader scrolled to stays.
+ */
+export function usePagedList<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>, deps: readonly unknown[], intervalMs?: number) {
+  const pagesRef = useRef(1);
+  const fetchRef = useRef(fetchPage);
+  fetchRef.current = fetchPage;
+  useEffect(() => {
+    pagesRef.current = 1;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  const polled = usePolled<Page<T>>(
+    async () => {
+      const items: T[] = [];
+      let next: string | undefined;
+      for (let i = 0; i < pagesRef.current; i++) {
+        const page = await fetchRef.current(next);
+        items.push(...page.items);
+        next = page.next;
+        if (!next) break;
+      }
+      return { items, next };
+    },
+    deps,
+    intervalMs,
+  );
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(undefined);
+  const loadMore = async () => {
+    const current = polled.data;
+    if (!current?.next || loadingMore) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const page = await fetchRef.current(current.next);
+      pagesRef.current += 1;
+      polled.set({ items: [...current.items, ...page.items], next: page.next });
+    } catch (err) {
+      setMoreError(err);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  return { ...polled, items: polled.data?.items, hasMore: Boolean(polled.data?.next), loadMore, loadingMore, moreError };
+}
+
+/** "Load more" for a paged list; it also loads by itself when scrolled into view. */
+export function LoadMore({ list, what }: { list: { hasMore: boolean; loadMore: () => Promise<void>; loadingMore: boolean; moreError: unknown }; what: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const loadRef = useRef(list.loadMore);
+  loadRef.current = list.loadMore;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !list.hasMore || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void loadRef.current();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [list.hasMore]);
+  if (!list.hasMore && !list.moreError) return null;
+  return (
+    <div className="load-more" ref={ref}>
+      {list.moreError ? <ErrorBox error={list.moreError} /> : null}
+      {list.hasMore ? (
+        <button type="button" className="btn btn-secondary" disabled={list.loadingMore} onClick={() => void list.loadMore()}>
+          {list.loadingMore ? 'Loading…' : `Load more ${what}`}
+        </button>
+      ) : null}
+    </div>
   );
 }

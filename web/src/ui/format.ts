@@ -6,6 +6,7 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dayAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 export const userTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -31,7 +32,14 @@ export function formatDue(iso: string | undefined | null, now = Date.now()): str
   if (diff === 0) return `today ${timeOnly.format(d)}`;
   if (diff === 1) return `tomorrow ${timeOnly.format(d)}`;
   if (diff === -1) return `yesterday ${timeOnly.format(d)}`;
+  // Within half a year the year goes without saying (and a board card has room for little).
+  if (Math.abs(diff) < 180) return dayAndTime.format(d);
   return dateTime.format(d);
+}
+
+/** Instants inside a text the server wrote ("valid to 2026-12-23T09:24:12.137Z") in the viewer's zone. */
+export function withLocalTimes(text: string): string {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
 }
 
 /** "3 d", "5 h", "12 min" since an instant. */
