@@ -181,6 +181,7 @@ async function main(config: DevStackConfig): Promise<void> {
         SALESFLOW_PUBLIC_URL: publicUrl,
         SALESFLOW_DEV_STACK: true,
       },
+      reportDb: database.db,
     });
     cleanups.push(close);
 

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
+import { DatabaseConfigSchema, unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
+import { openDatabase } from '../db/database';
 import { describeIssues } from '../domain/shared/errors';
 import { ensureSearchAttributes } from './searchAttributes';
 import { createSalesflowWorker } from './worker';
@@ -10,7 +11,7 @@ import { createSalesflowWorker } from './worker';
  * of them can share the task queue. SIGINT/SIGTERM drain in-flight tasks and exit.
  */
 async function main(): Promise<void> {
-  const parsed = WorkerConfigSchema.safeParse(process.env);
+  const parsed = WorkerConfigSchema.extend({ DATABASE_URL: DatabaseConfigSchema.shape.DATABASE_URL }).safeParse(process.env);
   if (!parsed.success) {
     throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
   }
@@ -25,12 +26,15 @@ async function main(): Promise<void> {
   await client.close();
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const { worker, close } = await createSalesflowWorker({ connection, config });
+  // The reporting read model's activity writes here; without it the reports wait for `salesflow report rebuild`.
+  const reportDb = config.DATABASE_URL ? openDatabase(config.DATABASE_URL, { maxConnections: 4 }) : undefined;
+  const { worker, close } = await createSalesflowWorker({ connection, config, ...(reportDb ? { reportDb } : {}) });
   console.log(`worker polling ${config.TEMPORAL_ADDRESS} namespace=${config.TEMPORAL_NAMESPACE} queue=${config.SALESFLOW_TASK_QUEUE}; mail via ${config.SMTP_URL}`);
   try {
     await worker.run();
   } finally {
     close();
+    await reportDb?.destroy();
     await connection.close();
   }
 }

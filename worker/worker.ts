@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
+import type { SalesflowDb } from '../db/database';
 import type { CampaignDeps } from '../activities/campaign/campaign';
 import { CampaignStore } from '../activities/campaign/campaignStore';
 import { campaignUploadsDir } from '../client/campaign/audienceCsv';
@@ -32,6 +33,8 @@ export interface SalesflowWorkerOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
   maxCachedWorkflows?: number;
+  /** The salesflow database the reporting read model is written to (activities/reporting). */
+  reportDb?: SalesflowDb;
 }
 
 /** A pooled SMTP transport of `size` connections. */
@@ -87,7 +90,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SALESFLOW_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ mailer, from: config.MAIL_FROM, campaign }),
+    activities: createActivities({ mailer, from: config.MAIL_FROM, campaign, ...(options.reportDb ? { reportDb: options.reportDb } : {}) }),
     // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',

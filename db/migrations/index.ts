@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import { accounts } from './001_accounts';
 import { rateLimits } from './002_rate_limits';
+import { reporting } from './003_reporting';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -10,6 +11,7 @@ import { rateLimits } from './002_rate_limits';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_accounts': accounts,
   '002_rate_limits': rateLimits,
+  '003_reporting': reporting,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -22,9 +22,12 @@ export interface ServerHarness {
 
 export const UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
 
-export async function startServer(options: Partial<ServerDeps> = {}): Promise<ServerHarness> {
-  const stack = await startDevServerStack();
-  const served = await serveStack(stack, options);
+export async function startServer(options: Partial<ServerDeps> & { reporting?: boolean } = {}): Promise<ServerHarness> {
+  const { reporting, ...deps } = options;
+  // With reporting, the worker feeds the read model into the server's own database.
+  const database = reporting ? await freshDatabase() : undefined;
+  const stack = await startDevServerStack(database ? { reportDb: database.db } : {});
+  const served = await serveStack(stack, deps, database);
   return {
     ...served,
     stack,
@@ -36,8 +39,8 @@ export async function startServer(options: Partial<ServerDeps> = {}): Promise<Se
 }
 
 /** The salesflow server over a stack a test file started itself (its own sink, faults, data dir). */
-export async function serveStack(stack: TestStack, options: Partial<ServerDeps> = {}): Promise<{ url: string; app: App; database: TestDatabase; close(): Promise<void> }> {
-  const database = await freshDatabase();
+export async function serveStack(stack: TestStack, options: Partial<ServerDeps> = {}, given?: TestDatabase): Promise<{ url: string; app: App; database: TestDatabase; close(): Promise<void> }> {
+  const database = given ?? (await freshDatabase());
   const app = await buildServer({
     db: database.db,
     sales: stack.client,

@@ -10,6 +10,7 @@ import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
+import type { SalesflowDb } from '../../db/database';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
 
 // Keep test output readable: only the SDK's warnings and errors.
@@ -74,6 +75,7 @@ async function startStack(
     },
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
+    ...(options.reportDb ? { reportDb: options.reportDb } : {}),
   });
   const running = worker.run();
   return {
@@ -104,6 +106,8 @@ export interface StackOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** The database the worker feeds the reporting read model into (none: not fed). */
+  reportDb?: SalesflowDb;
 }
 
 /** A worker against the dev server that globalSetup started for this run. */
