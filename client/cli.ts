@@ -7,6 +7,7 @@ import { registerTaskCommands } from './tasks/commands';
 import { registerProcessCommands } from './process/commands';
 import { registerCampaignCommands } from './campaign/commands';
 import { registerAccountCommands } from './accounts/commands';
+import { registerReportCommands } from './reporting/commands';
 import { registerAdminCommands } from '../db/adminCommands';
 
 /**
@@ -42,6 +43,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
   registerProcessCommands(program, cliContext);
   registerCampaignCommands(program, cliContext);
   registerAccountCommands(program, cliContext);
+  registerReportCommands(program, cliContext);
   registerAdminCommands(program);
   return program;
 }

@@ -26,6 +26,7 @@ import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
 import { registerBoardRoutes } from './boardRoutes';
 import { registerCampaignUploadRoutes } from './campaignUploadRoutes';
+import { registerReportRoutes } from './reportRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -240,6 +241,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerCampaignRoutes(api, deps);
       await registerBoardRoutes(api, deps);
       await registerCampaignUploadRoutes(api, deps);
+      await registerReportRoutes(api, deps);
     },
     { prefix: '/api' },
   );

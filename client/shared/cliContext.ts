@@ -6,6 +6,7 @@ import { CampaignApi } from '../campaign/campaignApi';
 import { ProspectsApi } from '../pipeline/prospectsApi';
 import { ProcessApi } from '../process/processApi';
 import { TasksApi } from '../tasks/tasksApi';
+import { ReportsApi } from '../reporting/reportsApi';
 import { ApiClient } from './apiClient';
 import { currentCredentials } from './credentials';
 
@@ -17,6 +18,7 @@ export interface Api {
   processes: ProcessApi;
   campaigns: CampaignApi;
   accounts: AccountsApi;
+  reports: ReportsApi;
 }
 
 /** What every command module of the CLI shares: the API as the logged-in user, printing, common options. */
@@ -41,6 +43,7 @@ export function apiFor(client: ApiClient): Api {
     processes: new ProcessApi(client),
     campaigns: new CampaignApi(client),
     accounts: new AccountsApi(client),
+    reports: new ReportsApi(client),
   };
 }
 
