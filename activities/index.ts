@@ -2,9 +2,10 @@ import { createCampaignActivities, type CampaignDeps } from './campaign/campaign
 import { createCampaignAudienceActivities } from './campaign/campaignAudience';
 import { createMailActivities, type MailDeps } from './shared/mail';
 import { createDocumentActivities } from './pipeline/documents';
+import { createReportingActivities, type ReportingDeps } from './reporting/readModel';
 
 /** `mailer` is transactional mail's transport; campaigns bring their own pool. `campaignDir`: the only folder audience CSVs are read from (default: the working directory). */
-export type ActivityDeps = MailDeps & { campaign: Omit<CampaignDeps, 'from'> & { campaignDir?: string } };
+export type ActivityDeps = MailDeps & ReportingDeps & { campaign: Omit<CampaignDeps, 'from'> & { campaignDir?: string } };
 
 /**
  * Every activity the worker registers, built from its dependencies so tests hand in a real
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createMailActivities(deps),
     ...createDocumentActivities({ db: deps.db }),
+    ...createReportingActivities(deps),
     ...createCampaignActivities({ ...deps.campaign, from: deps.from }),
     ...createCampaignAudienceActivities({ store: deps.campaign.store, temporal: deps.campaign.temporal, campaignDir: deps.campaign.campaignDir ?? process.cwd() }),
   };

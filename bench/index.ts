@@ -1,5 +1,6 @@
 import { audienceBench } from './audience';
 import { campaignBench } from './campaign';
+import { reportsBench } from './reports';
 
 /** `npm run bench -- <name> [options]`. */
 
@@ -17,7 +18,11 @@ async function main(args: string[]): Promise<void> {
     await audienceBench({ prospects: flag(rest, '--prospects', 10_000), maxCached: rest.includes('--max-cached') ? flag(rest, '--max-cached', 1) : undefined });
     return;
   }
-  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience)`);
+  if (name === 'reports') {
+    await reportsBench({ prospects: flag(rest, '--prospects', 100_000), runs: flag(rest, '--runs', 200) });
+    return;
+  }
+  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience, reports)`);
   await campaignBench({
     recipients: flag(rest, '--recipients', 10_000),
     pool: flag(rest, '--pool', 5),

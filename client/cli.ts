@@ -8,6 +8,7 @@ import { registerProcessCommands } from './process/commands';
 import { registerCampaignCommands } from './campaign/commands';
 import { registerAccountCommands } from './accounts/commands';
 import { registerInboundCommands } from './pipeline/inboundCommands';
+import { registerReportCommands } from './reporting/commands';
 import { registerAdminCommands } from '../db/adminCommands';
 
 /**
@@ -44,6 +45,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
   registerCampaignCommands(program, cliContext);
   registerAccountCommands(program, cliContext);
   registerInboundCommands(program, cliContext);
+  registerReportCommands(program, cliContext);
   registerAdminCommands(program);
   return program;
 }

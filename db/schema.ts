@@ -102,6 +102,52 @@ export interface InboundMailTable {
   raw: Buffer;
 }
 
+/** The reporting read model (db/migrations/003_reporting.ts, db/reporting.ts). bigint columns read as strings. */
+export interface ReportProspectsTable {
+  workflow_id: string;
+  prospect_id: string;
+  version: number;
+  rep: string;
+  team: string | null;
+  process: string;
+  process_version: number;
+  source: string;
+  campaign: string | null;
+  stage: string;
+  created_at: Timestamp;
+  closed_at: NullableTimestamp;
+  value_cents: ColumnType<string, number, number>;
+  currency: string;
+  probability: number;
+  expected_close: NullableTimestamp;
+  category: string | null;
+  lost_reason: string | null;
+  ms_contact: ColumnType<string | null, number | null, number | null>;
+  ms_qualification: ColumnType<string | null, number | null, number | null>;
+  ms_inquiry: ColumnType<string | null, number | null, number | null>;
+  ms_quotation: ColumnType<string | null, number | null, number | null>;
+  reached: number;
+}
+
+export interface ReportEventsTable {
+  workflow_id: string;
+  seq: number;
+  at: Timestamp;
+  kind: string;
+  stage: string | null;
+  rep: string | null;
+  channel: string | null;
+  direction: string | null;
+  quote_revision: number | null;
+  value_cents: ColumnType<string | null, number | null, number | null>;
+  task_id: string | null;
+  task_kind: string | null;
+  reason: string | null;
+  campaign: string | null;
+  ms: ColumnType<string | null, number | null, number | null>;
+  on_time: boolean | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -111,4 +157,6 @@ export interface Database {
   rate_limits: RateLimitsTable;
   quotation_documents: QuotationDocumentsTable;
   inbound_mail: InboundMailTable;
+  report_prospects: ReportProspectsTable;
+  report_events: ReportEventsTable;
 }

@@ -28,6 +28,7 @@ import { registerEtags } from './etag';
 import { registerBoardRoutes } from './boardRoutes';
 import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
+import { registerReportRoutes } from './reportRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -241,6 +242,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerCampaignRoutes(api, deps);
       await registerBoardRoutes(api, deps);
       await registerInboundRoutes(api, deps);
+      await registerReportRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -1,10 +1,10 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
+import { DatabaseConfigSchema, unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
+import { openDatabase } from '../db/database';
 import { describeIssues } from '../domain/shared/errors';
 import { ensureSearchAttributes } from './searchAttributes';
 import { createSalesflowWorker } from './worker';
-import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrations';
 
 /**
@@ -12,7 +12,7 @@ import { migrateToLatest } from '../db/migrations';
  * of them can share the task queue. SIGINT/SIGTERM drain in-flight tasks and exit.
  */
 async function main(): Promise<void> {
-  const parsed = WorkerConfigSchema.safeParse(process.env);
+  const parsed = WorkerConfigSchema.extend({ DATABASE_URL: DatabaseConfigSchema.shape.DATABASE_URL }).safeParse(process.env);
   if (!parsed.success) {
     throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
   }

@@ -5,10 +5,10 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
+import type { SalesflowDb } from '../db/database';
 import type { CampaignDeps } from '../activities/campaign/campaign';
 import { CampaignStore } from '../activities/campaign/campaignStore';
 import { campaignUploadsDir } from '../client/campaign/audienceCsv';
-import type { SalesflowDb } from '../db/database';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
 export interface SalesflowWorkerOptions {
@@ -96,7 +96,8 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       mailer,
       from: config.MAIL_FROM,
       replyTo: config.SALESFLOW_REPLY_ADDRESS ?? 'replies@salesflow.localhost',
-      ...(options.db ? { db: options.db } : {}),
+      // The same database holds quotation documents and the reporting read model.
+      ...(options.db ? { db: options.db, reportDb: options.db } : {}),
       // Quotation links are signed with the unsubscribe secret (under their own HKDF label).
       quotationLinks: { baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088', secret },
       campaign,

@@ -7,6 +7,7 @@ import { ProspectsApi } from '../pipeline/prospectsApi';
 import { InboundApi } from '../pipeline/inboundApi';
 import { ProcessApi } from '../process/processApi';
 import { TasksApi } from '../tasks/tasksApi';
+import { ReportsApi } from '../reporting/reportsApi';
 import { ApiClient } from './apiClient';
 import { currentCredentials } from './credentials';
 
@@ -19,6 +20,7 @@ export interface Api {
   campaigns: CampaignApi;
   accounts: AccountsApi;
   inbound: InboundApi;
+  reports: ReportsApi;
 }
 
 /** What every command module of the CLI shares: the API as the logged-in user, printing, common options. */
@@ -44,6 +46,7 @@ export function apiFor(client: ApiClient): Api {
     campaigns: new CampaignApi(client),
     accounts: new AccountsApi(client),
     inbound: new InboundApi(client),
+    reports: new ReportsApi(client),
   };
 }
 

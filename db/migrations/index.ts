@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import { accounts } from './001_accounts';
 import { documentsAndInbound } from './002_documents_inbound';
 import { rateLimits } from './003_rate_limits';
+import { reporting } from './004_reporting';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_accounts': accounts,
   '002_documents_inbound': documentsAndInbound,
   '003_rate_limits': rateLimits,
+  '004_reporting': reporting,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -41,6 +41,7 @@ export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionI
     outbox: [],
     changes: [{ at: now, by: 'system', what: `created in stage contact, assigned to ${parsedInfo.rep}` }],
     nextTaskNo: 1,
+    stages: [{ stage: 'contact', at: now }],
   };
   return addStageTasks(state, 'contact', now);
 }
@@ -628,5 +629,15 @@ export type CommandName = keyof typeof COMMANDS;
 
 /** Runs a command and then what entering a new stage brings (the stage's task templates). */
 export function runCommand(name: CommandName, state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
-  return onStageEntered(state, COMMANDS[name](state, raw, now, rules), now);
+  return logStage(state, onStageEntered(state, COMMANDS[name](state, raw, now, rules), now), now);
+}
+
+/**
+ * Appends the stage just entered to the prospect's stage log (only prospects that began
+ * with one keep it: the reports derive older prospects' stages from their record).
+ */
+export function logStage(before: ProspectState, after: ProspectState, now: string): ProspectState {
+  if (after.stage === before.stage || !after.stages) return after;
+  const entry = after.stage === 'lost' && after.lostReason !== undefined ? { stage: after.stage, at: now, reason: after.lostReason } : { stage: after.stage, at: now };
+  return { ...after, stages: [...after.stages, entry] };
 }

@@ -182,6 +182,19 @@ export interface ProspectState {
   nextTaskNo: number;
   /** How many older entries left the workflow's window of the record (see domain/pipeline/record.ts). */
   archived?: RecordCounts;
+  /**
+   * Every stage the prospect entered, in order (absent on prospects begun before reporting,
+   * whose entries the read model derives from the record). Reports count funnels and time
+   * in stage from it; it is short, so it is never cut.
+   */
+  stages?: StageEntry[];
+}
+
+export interface StageEntry {
+  stage: Stage;
+  at: string;
+  /** Why the prospect was lost, when `stage` is lost. */
+  reason?: string;
 }
 
 export interface RecordCounts {

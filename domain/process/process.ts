@@ -73,6 +73,23 @@ export const SupportPolicySchema = z.object({
   escalateAfter: OffsetSchema,
 });
 
+const Probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+/** How likely an open prospect in each stage is to be won, when the process does not say. */
+export const DEFAULT_STAGE_PROBABILITIES = { contact: 0.05, qualification: 0.15, inquiry: 0.3, quotation: 0.6 } as const;
+
+/**
+ * The weighted forecast's probabilities of winning an open prospect by its stage (won
+ * counts 1, lost 0). Each one the definition leaves out takes its default.
+ */
+export const StageProbabilitiesSchema = z.object({
+  contact: Probability.default(DEFAULT_STAGE_PROBABILITIES.contact),
+  qualification: Probability.default(DEFAULT_STAGE_PROBABILITIES.qualification),
+  inquiry: Probability.default(DEFAULT_STAGE_PROBABILITIES.inquiry),
+  quotation: Probability.default(DEFAULT_STAGE_PROBABILITIES.quotation),
+});
+export type StageProbabilities = z.infer<typeof StageProbabilitiesSchema>;
+
 export const ProcessNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-"');
@@ -152,6 +169,8 @@ function definitionSchemas(lenient: boolean) {
       seller: sellerSchema(lenient).optional(),
       /** Per-process overrides of the customer mails (domain/process/mailTemplates.ts). */
       mailTemplates: MailTemplatesSchema.optional(),
+      /** For the weighted forecast (reports); absent on definitions published before it. */
+      stageProbabilities: StageProbabilitiesSchema.prefault({}),
     })
     // Cross-checks run even when other parts of the file are invalid, so `process validate`
     // reports every problem in one pass; they therefore read the value defensively.

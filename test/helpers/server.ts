@@ -22,9 +22,12 @@ export interface ServerHarness {
 
 export const UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789';
 
-export async function startServer(options: Partial<ServerDeps> = {}): Promise<ServerHarness> {
+export async function startServer(options: Partial<ServerDeps> & { reporting?: boolean } = {}): Promise<ServerHarness> {
+  // The worker feeds the reporting read model into the stack's database, which the server serves.
+  const { reporting: _reporting, ...deps } = options;
+  void _reporting;
   const stack = await startDevServerStack();
-  const served = await serveStack(stack, options);
+  const served = await serveStack(stack, deps);
   return {
     ...served,
     stack,

@@ -88,6 +88,12 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/suppressions/removals',
     '/api/suppressions/unsuppress',
     '/api/board',
+    '/api/reports/funnel',
+    '/api/reports/forecast',
+    '/api/reports/quotes',
+    '/api/reports/activity',
+    '/api/reports/campaigns',
+    '/api/reports/rebuild',
   ];
   expect(paths.sort()).toEqual([...expected].sort());
   // The body of a command is its domain schema, without `by`, closed to unknown fields.

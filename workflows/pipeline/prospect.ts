@@ -40,6 +40,7 @@ import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProsp
 import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
+import { feedReadModel } from '../reporting/readModelFeed';
 
 export interface ProspectWorkflowInput {
   info: ProspectInfoInput;
@@ -194,6 +195,9 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
       if (!isCancellation(err)) throw err;
     });
   }
+
+  // The reporting read model, fed beside the loop (workflows/reporting/readModelFeed.ts).
+  if (patched('report-read-model')) void feedReadModel(get);
 
   let published = '';
   for (;;) {

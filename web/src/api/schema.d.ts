@@ -6090,6 +6090,502 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * funnel: prospects entering each stage and converting; win rate, sales cycle, time in stage, lost reasons
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FunnelReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * pipeline value by stage and the weighted forecast by expected close month and category
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForecastReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * quotations sent, accepted, rejected, expired, superseded; time to answer; stale and escalated share
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuotesReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * reps' activity: contacts by channel, tasks done, SLA compliance, overdue and escalated tasks; per week
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ActivityReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * campaigns: mails in the pipeline, replies, leads created and converted
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignsReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** rebuild the reporting read model from the prospect workflows (ops, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportRebuild"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6213,6 +6709,186 @@ export interface components {
             detail: string | null;
             text: string | null;
         };
+        FunnelReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            stages: {
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+                entered: number;
+                next: ("contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost") | null;
+                converted: number | null;
+                conversion: number | null;
+            }[];
+            won: {
+                count: number;
+                valueCents: number;
+            };
+            lost: {
+                count: number;
+                valueCents: number;
+            };
+            winRate: {
+                byCount: number | null;
+                byValue: number | null;
+            };
+            cycle: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+            };
+            timeInStage: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+            }[];
+            lostReasons: {
+                reason: string;
+                count: number;
+            }[];
+        };
+        ForecastReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            months: {
+                month: string;
+                /** @enum {string} */
+                category: "pipeline" | "best_case" | "commit" | "closed";
+                count: number;
+                valueCents: number;
+                weightedCents: number;
+            }[];
+            pipeline: {
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+                count: number;
+                valueCents: number;
+                weightedCents: number;
+            }[];
+            totals: {
+                valueCents: number;
+                weightedCents: number;
+                wonCents: number;
+            };
+        };
+        QuotesReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            sent: number;
+            sentValueCents: number;
+            accepted: number;
+            acceptedValueCents: number;
+            rejected: number;
+            expired: number;
+            superseded: number;
+            timeToAnswer: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+            };
+            stale: {
+                count: number;
+                share: number | null;
+            };
+            escalated: {
+                count: number;
+                share: number | null;
+            };
+        };
+        ActivityReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            reps: {
+                rep: string;
+                contacts: {
+                    visit: number;
+                    call: number;
+                    letter: number;
+                    direct_mail: number;
+                    email: number;
+                    web: number;
+                    total: number;
+                };
+                tasksDone: number;
+                tasksOnTime: number;
+                slaCompliance: number | null;
+                overdue: number;
+                escalated: number;
+            }[];
+            weeks: {
+                week: string;
+                contacts: number;
+                tasksDone: number;
+            }[];
+        };
+        CampaignsReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            campaigns: {
+                campaign: string;
+                mailed: number;
+                replied: number;
+                leads: number;
+                converted: number;
+            }[];
+        };
+        ReportRebuildInput: {
+            prospects: number;
+            events: number;
+            ms: number;
+        };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             type: string;
@@ -6331,6 +7007,186 @@ export interface components {
             matchedBy: string | null;
             detail: string | null;
             text: string | null;
+        };
+        FunnelReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            stages: {
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+                entered: number;
+                next: ("contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost") | null;
+                converted: number | null;
+                conversion: number | null;
+            }[];
+            won: {
+                count: number;
+                valueCents: number;
+            };
+            lost: {
+                count: number;
+                valueCents: number;
+            };
+            winRate: {
+                byCount: number | null;
+                byValue: number | null;
+            };
+            cycle: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+            };
+            timeInStage: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+            }[];
+            lostReasons: {
+                reason: string;
+                count: number;
+            }[];
+        };
+        ForecastReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            months: {
+                month: string;
+                /** @enum {string} */
+                category: "pipeline" | "best_case" | "commit" | "closed";
+                count: number;
+                valueCents: number;
+                weightedCents: number;
+            }[];
+            pipeline: {
+                /** @enum {string} */
+                stage: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
+                count: number;
+                valueCents: number;
+                weightedCents: number;
+            }[];
+            totals: {
+                valueCents: number;
+                weightedCents: number;
+                wonCents: number;
+            };
+        };
+        QuotesReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            sent: number;
+            sentValueCents: number;
+            accepted: number;
+            acceptedValueCents: number;
+            rejected: number;
+            expired: number;
+            superseded: number;
+            timeToAnswer: {
+                count: number;
+                minMs: number | null;
+                q1Ms: number | null;
+                medianMs: number | null;
+                q3Ms: number | null;
+                p90Ms: number | null;
+                maxMs: number | null;
+                avgMs: number | null;
+            };
+            stale: {
+                count: number;
+                share: number | null;
+            };
+            escalated: {
+                count: number;
+                share: number | null;
+            };
+        };
+        ActivityReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            reps: {
+                rep: string;
+                contacts: {
+                    visit: number;
+                    call: number;
+                    letter: number;
+                    direct_mail: number;
+                    email: number;
+                    web: number;
+                    total: number;
+                };
+                tasksDone: number;
+                tasksOnTime: number;
+                slaCompliance: number | null;
+                overdue: number;
+                escalated: number;
+            }[];
+            weeks: {
+                week: string;
+                contacts: number;
+                tasksDone: number;
+            }[];
+        };
+        CampaignsReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            campaigns: {
+                campaign: string;
+                mailed: number;
+                replied: number;
+                leads: number;
+                converted: number;
+            }[];
+        };
+        ReportRebuild: {
+            prospects: number;
+            events: number;
+            ms: number;
         };
     };
     responses: never;

@@ -1,0 +1,25 @@
+import { log } from '@temporalio/activity';
+import type { SalesflowDb } from '../../db/database';
+import { writeProjections } from '../../db/reporting';
+import type { ReadModelBatch } from '../../domain/reporting/projection';
+
+export interface ReportingDeps {
+  /** The salesflow database; a worker without one (DATABASE_URL unset outside `npm start`) feeds nothing, and `salesflow report rebuild` catches up. */
+  reportDb?: SalesflowDb;
+}
+
+let warned = false;
+
+/** Writes a prospect's batch of read-model rows; idempotent, so a retry is harmless. */
+export function createReportingActivities(deps: ReportingDeps) {
+  return {
+    async recordReadModel(batch: ReadModelBatch): Promise<void> {
+      if (!deps.reportDb) {
+        if (!warned) log.warn('no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)');
+        warned = true;
+        return;
+      }
+      await writeProjections(deps.reportDb, [batch]);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Option, type Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import type { CliContext } from '../shared/cliContext';
+import { REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
+
+/** `salesflow report ...`: the manager's reports as tables, JSON or CSV, and the read model's rebuild. */
+export function registerReportCommands(program: Command, ctx: CliContext): void {
+  const report = program.command('report').description('funnel, forecast, quotation, activity and campaign reports over a period');
+  for (const name of REPORTS) {
+    report
+      .command(name)
+      .description(DESCRIPTIONS[name])
+      .option('--from <date>', 'start of the period, inclusive (default: 90 days before --to)')
+      .option('--to <date>', 'end of the period, exclusive (default: now)')
+      .option('--rep <rep>')
+      .option('--team <team>')
+      .option('--process <name>')
+      .option('--source <source>', 'e.g. web, manual, campaign:spring')
+      .option('--campaign <id>')
+      .addOption(ctx.json())
+      .addOption(new Option('--csv', 'print the main table as CSV').conflicts('json'))
+      .action(async (opts) => {
+        const { json, csv, ...filter } = opts as Record<string, string | boolean | undefined>;
+        const value = await ctx.api().reports.get(name, filter as Record<string, string>);
+        if (csv) {
+          const rows = reportRows(name, value);
+          process.stdout.write(stringify(rows, { header: true, columns: rows[0] ? Object.keys(rows[0]) : ['none'] }));
+          return;
+        }
+        ctx.print(value, json as boolean | undefined, () => render(name, value));
+      });
+  }
+  report
+    .command('rebuild')
+    .description('rebuild the reporting read model from the prospect workflows (ops, admin)')
+    .addOption(ctx.json())
+    .action(async (opts) => {
+      const result = await ctx.api().reports.rebuild();
+      ctx.print(result, opts.json, () => `rebuilt the reports from ${result.prospects} prospect(s): ${result.events} event(s) in ${(result.ms / 1000).toFixed(1)} s`);
+    });
+}
+
+const DESCRIPTIONS: Record<ReportName, string> = {
+  funnel: 'prospects entering each stage and converting; win rate, cycle, time in stage, lost reasons',
+  forecast: 'pipeline by stage and the weighted forecast by expected close month',
+  quotes: 'quotations sent, answered, expired, superseded; time to answer; stale and escalated share',
+  activity: "reps' contacts by channel, tasks done, SLA compliance, overdue and escalated tasks",
+  campaigns: 'campaign mails, replies, leads created and converted',
+};
+
+/** Rows as an aligned table, numbers right-aligned. */
+export function table(rows: Record<string, string | number | null>[]): string {
+  if (rows.length === 0) return '(nothing in this period)';
+  const columns = Object.keys(rows[0]!);
+  const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const numeric = columns.map((_c, i) => cells.every((row) => /^-?[\d.]+$|^-$/.test(row[i]!)));
+  const line = (values: string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+const money = (cents: number) => (cents / 100).toFixed(2);
+const daysOf = (ms: number | null) => (ms === null ? '-' : `${(ms / 86_400_000).toFixed(1)} d`);
+
+function render(name: ReportName, report: AnyReport): string {
+  const f = report.filter;
+  const scope = [f.rep && `rep ${f.rep}`, f.team && `team ${f.team}`, f.process && `process ${f.process}`, f.source && `source ${f.source}`, f.campaign && `campaign ${f.campaign}`].filter(Boolean).join(', ');
+  const head = `${name} ${f.from.slice(0, 10)} .. ${f.to.slice(0, 10)}${scope ? ` (${scope})` : ''}`;
+  const out = [head, '', table(reportRows(name, report))];
+  if (name === 'funnel') {
+    const r = report as FunnelReport;
+    out.push(
+      '',
+      `closed: ${r.won.count} won (${money(r.won.valueCents)}), ${r.lost.count} lost (${money(r.lost.valueCents)}); win rate ${pct(r.winRate.byCount)} by count, ${pct(r.winRate.byValue)} by value`,
+      `sales cycle: median ${daysOf(r.cycle.medianMs)}, average ${daysOf(r.cycle.avgMs)} over ${r.cycle.count}`,
+      ...(r.lostReasons.length ? ['lost reasons:', ...r.lostReasons.map((l) => `  ${String(l.count).padStart(5)}  ${l.reason}`)] : []),
+    );
+  }
+  if (name === 'forecast') {
+    const r = report as ForecastReport;
+    out.push('', 'open pipeline by stage:', table(r.pipeline.map((p) => ({ stage: p.stage, prospects: p.count, value: money(p.valueCents), weighted: money(p.weightedCents) }))));
+    out.push('', `forecast in period: ${money(r.totals.valueCents)} open, ${money(r.totals.weightedCents)} weighted, ${money(r.totals.wonCents)} won`);
+  }
+  if (name === 'quotes') {
+    const r = report as QuotesReport;
+    out.push('', `stale share ${pct(r.stale.share)}, escalated share ${pct(r.escalated.share)}`);
+  }
+  return out.join('\n');
+}

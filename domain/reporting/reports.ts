@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { STAGES } from '../pipeline/stages';
+import { CHANNELS } from '../pipeline/contact';
+import { FORECAST_CATEGORIES } from './projection';
+
+/**
+ * The reports a manager reads, as schemas: the API validates its query with ReportQuery and
+ * answers with these shapes (the OpenAPI document and the web app's types come from them),
+ * and the CLI prints them. A period is half-open: `from` counts, `to` does not.
+ */
+
+export const REPORTS = ['funnel', 'forecast', 'quotes', 'activity', 'campaigns'] as const;
+export type ReportName = (typeof REPORTS)[number];
+
+const Day = z.iso.date({ message: 'must be a date such as 2026-01-31' });
+const Instant = z.union([z.iso.datetime({ offset: true }), Day], { error: 'must be a date (2026-01-31) or an ISO time' });
+const Dimension = z.string().min(1).max(200);
+
+export const ReportQuerySchema = z
+  .strictObject({
+    /** Start of the period (inclusive); default: 90 days before `to`. */
+    from: Instant.optional(),
+    /** End of the period (exclusive); default: now. */
+    to: Instant.optional(),
+    rep: Dimension.optional(),
+    team: Dimension.optional(),
+    process: Dimension.optional(),
+    source: Dimension.optional(),
+    campaign: Dimension.optional(),
+    /** `csv` answers text/csv (the report's main table); JSON otherwise. */
+    format: z.enum(['json', 'csv']).default('json'),
+  });
+// No meta id: a querystring must stay inline in the OpenAPI document (@fastify/swagger
+// cannot expand a referenced one into parameters).
+export type ReportQuery = z.infer<typeof ReportQuerySchema>;
+
+/** The filters a report runs with, after the server applied the caller's scope. */
+export interface ReportFilter {
+  from: string;
+  to: string;
+  rep?: string;
+  team?: string;
+  process?: string;
+  source?: string;
+  campaign?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The period a query asks for, with its defaults. */
+export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: number): { from: string; to: string } {
+  const to = query.to ? new Date(query.to) : new Date(now);
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 90 * DAY_MS);
+  if (!(from.getTime() < to.getTime())) throw new RangeError(`the period is empty: from ${from.toISOString()} is not before to ${to.toISOString()}`);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+const Filter = z.object({
+  from: z.string(),
+  to: z.string(),
+  rep: z.string().optional(),
+  team: z.string().optional(),
+  process: z.string().optional(),
+  source: z.string().optional(),
+  campaign: z.string().optional(),
+});
+
+const Distribution = z.object({
+  count: z.number(),
+  minMs: z.number().nullable(),
+  q1Ms: z.number().nullable(),
+  medianMs: z.number().nullable(),
+  q3Ms: z.number().nullable(),
+  p90Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+  avgMs: z.number().nullable(),
+});
+export type Distribution = z.infer<typeof Distribution>;
+
+export const FunnelReportSchema = z
+  .object({
+    filter: Filter,
+    /** Prospects entering each stage in the period, and how many of them went on to the next stage (by now). */
+    stages: z.array(z.object({ stage: z.enum(STAGES), entered: z.number(), next: z.enum(STAGES).nullable(), converted: z.number().nullable(), conversion: z.number().nullable() })),
+    /** Prospects closed in the period. */
+    won: z.object({ count: z.number(), valueCents: z.number() }),
+    lost: z.object({ count: z.number(), valueCents: z.number() }),
+    winRate: z.object({ byCount: z.number().nullable(), byValue: z.number().nullable() }),
+    /** From creation to close, over prospects closed in the period. */
+    cycle: Distribution,
+    /** Time in each stage of the prospects closed in the period (box plots). */
+    timeInStage: z.array(Distribution.extend({ stage: z.enum(STAGES) })),
+    lostReasons: z.array(z.object({ reason: z.string(), count: z.number() })),
+  })
+  .meta({ id: 'FunnelReport' });
+export type FunnelReport = z.infer<typeof FunnelReportSchema>;
+
+export const ForecastReportSchema = z
+  .object({
+    filter: Filter,
+    /** Open prospects with a quotation expected to close in the period, and those won in it, by month and category. */
+    months: z.array(z.object({ month: z.string(), category: z.enum(FORECAST_CATEGORIES), count: z.number(), valueCents: z.number(), weightedCents: z.number() })),
+    /** Every open prospect now (not limited to the period): the pipeline by stage. */
+    pipeline: z.array(z.object({ stage: z.enum(STAGES), count: z.number(), valueCents: z.number(), weightedCents: z.number() })),
+    totals: z.object({ valueCents: z.number(), weightedCents: z.number(), wonCents: z.number() }),
+  })
+  .meta({ id: 'ForecastReport' });
+export type ForecastReport = z.infer<typeof ForecastReportSchema>;
+
+export const QuotesReportSchema = z
+  .object({
+    filter: Filter,
+    sent: z.number(),
+    sentValueCents: z.number(),
+    accepted: z.number(),
+    acceptedValueCents: z.number(),
+    rejected: z.number(),
+    expired: z.number(),
+    superseded: z.number(),
+    /** From sending to the customer's answer (accepted or rejected in the period). */
+    timeToAnswer: Distribution,
+    /** Of the revisions sent in the period: how many went stale (a reminder) or escalated to the manager. */
+    stale: z.object({ count: z.number(), share: z.number().nullable() }),
+    escalated: z.object({ count: z.number(), share: z.number().nullable() }),
+  })
+  .meta({ id: 'QuotesReport' });
+export type QuotesReport = z.infer<typeof QuotesReportSchema>;
+
+const ChannelCounts = z.object(Object.fromEntries(CHANNELS.map((c) => [c, z.number()])) as Record<(typeof CHANNELS)[number], z.ZodNumber>);
+
+export const ActivityReportSchema = z
+  .object({
+    filter: Filter,
+    reps: z.array(
+      z.object({
+        rep: z.string(),
+        contacts: ChannelCounts.extend({ total: z.number() }),
+        tasksDone: z.number(),
+        tasksOnTime: z.number(),
+        /** Share of tasks done by their due time; null without any. */
+        slaCompliance: z.number().nullable(),
+        /** Tasks that went overdue / escalated in the period (each task once). */
+        overdue: z.number(),
+        escalated: z.number(),
+      }),
+    ),
+    /** Contacts and tasks done per week (Monday) of the period. */
+    weeks: z.array(z.object({ week: z.string(), contacts: z.number(), tasksDone: z.number() })),
+  })
+  .meta({ id: 'ActivityReport' });
+export type ActivityReport = z.infer<typeof ActivityReportSchema>;
+
+export const CampaignsReportSchema = z
+  .object({
+    filter: Filter,
+    campaigns: z.array(
+      z.object({
+        campaign: z.string(),
+        /** Campaign mails in prospects' contact logs in the period. */
+        mailed: z.number(),
+        /** Prospects mailed by the campaign who then wrote, called or visited (inbound contact) in the period. */
+        replied: z.number(),
+        /** Prospects the campaign created (source campaign:<id>) in the period, and how many of them are won. */
+        leads: z.number(),
+        converted: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'CampaignsReport' });
+export type CampaignsReport = z.infer<typeof CampaignsReportSchema>;
+
+export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityReport | CampaignsReport;
+
+export const RebuildResultSchema = z.object({ prospects: z.number(), events: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' });
+export type RebuildResult = z.infer<typeof RebuildResultSchema>;
+
+type Row = Record<string, string | number | null>;
+
+/** Each report's main table as flat rows: the CSV export, and the table the CLI prints. */
+export function reportRows(name: ReportName, report: AnyReport): Row[] {
+  switch (name) {
+    case 'funnel': {
+      const r = report as FunnelReport;
+      return r.stages.map((s) => {
+        const t = r.timeInStage.find((x) => x.stage === s.stage);
+        return { stage: s.stage, entered: s.entered, next: s.next, converted: s.converted, conversion: s.conversion, median_days_in_stage: days(t?.medianMs), p90_days_in_stage: days(t?.p90Ms) };
+      });
+    }
+    case 'forecast':
+      return (report as ForecastReport).months.map((m) => ({ month: m.month, category: m.category, prospects: m.count, value: cents(m.valueCents), weighted: cents(m.weightedCents) }));
+    case 'quotes': {
+      const r = report as QuotesReport;
+      return [
+        { measure: 'sent', count: r.sent, value: cents(r.sentValueCents) },
+        { measure: 'accepted', count: r.accepted, value: cents(r.acceptedValueCents) },
+        { measure: 'rejected', count: r.rejected, value: null },
+        { measure: 'expired', count: r.expired, value: null },
+        { measure: 'superseded', count: r.superseded, value: null },
+        { measure: 'stale', count: r.stale.count, value: null },
+        { measure: 'escalated', count: r.escalated.count, value: null },
+        { measure: 'median_days_to_answer', count: days(r.timeToAnswer.medianMs), value: null },
+      ];
+    }
+    case 'activity':
+      return (report as ActivityReport).reps.map((r) => ({
+        rep: r.rep,
+        ...Object.fromEntries(CHANNELS.map((c) => [c, r.contacts[c]])),
+        contacts: r.contacts.total,
+        tasks_done: r.tasksDone,
+        on_time: r.tasksOnTime,
+        sla_compliance: r.slaCompliance,
+        overdue: r.overdue,
+        escalated: r.escalated,
+      }));
+    case 'campaigns':
+      return (report as CampaignsReport).campaigns.map((c) => ({ campaign: c.campaign, mailed: c.mailed, replied: c.replied, leads: c.leads, converted: c.converted }));
+  }
+}
+
+function days(ms: number | null | undefined): number | null {
+  return ms === null || ms === undefined ? null : Math.round((ms / DAY_MS) * 10) / 10;
+}
+
+function cents(value: number): string {
+  return (value / 100).toFixed(2);
+}

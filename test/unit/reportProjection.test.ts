@@ -1,0 +1,102 @@
+import { runCommand, newProspect, type CommandName } from '../../domain/pipeline/lifecycle';
+import type { ProspectState } from '../../domain/pipeline/prospect';
+import { applyTaskChange } from '../../domain/tasks/tasks';
+import { ProcessDefinitionSchema } from '../../domain/process/process';
+import { projectProspect, type ReportEvent } from '../../domain/reporting/projection';
+import { periodOf, reportRows } from '../../domain/reporting/reports';
+import { at, DAY, HOUR, INFO, LINES, PROCESS } from './fixtures';
+
+/** A prospect driven through the lifecycle as the workflow runs it, keeping every state. */
+function drive(steps: [CommandName, unknown, string][], process = PROCESS): ProspectState[] {
+  const states = [newProspect(INFO, { ...process, tasks: { contact: [{ kind: 'call', title: 'Call', due: '1d', escalateAfter: '1d' }] } }, at(0))];
+  for (const [name, cmd, when] of steps) states.push(runCommand(name, states[states.length - 1]!, cmd, when));
+  return states;
+}
+
+const path: [CommandName, unknown, string][] = [
+  ['qualify', { outcome: 'qualified', answers: {}, by: 'alice' }, at(1 * HOUR)],
+  ['createInquiry', { items: [{ product: 'WIDGET-1', quantity: 3 }], by: 'alice' }, at(2 * HOUR)],
+  ['createQuote', { lines: LINES, by: 'alice' }, at(3 * HOUR)],
+  ['sendQuote', { by: 'alice' }, at(4 * HOUR)],
+  ['changeQuote', { lines: [{ product: 'WIDGET-1', quantity: 3, unitPrice: '20' }], by: 'alice' }, at(5 * HOUR)],
+  ['sendQuote', { by: 'alice' }, at(6 * HOUR)],
+  ['rejectQuote', { reason: 'too dear', by: 'alice' }, at(1 * DAY)],
+];
+
+test('the stage log, quotation revisions and the close become keyed events; the snapshot is what the prospect is now', () => {
+  const states = drive(path);
+  const final = states[states.length - 1]!;
+  expect(final.stages?.map((s) => s.stage)).toEqual(['contact', 'qualification', 'inquiry', 'quotation', 'lost']);
+  const { workflowId, snapshot, events } = projectProspect(final);
+  expect(workflowId).toBe('prospect-P1');
+  const byKind = (kind: string) => events.filter((e) => e.kind === kind);
+  expect(byKind('stage').map((e) => [e.seq, e.stage, e.reason])).toEqual([
+    [0, 'contact', undefined],
+    [1, 'qualification', undefined],
+    [2, 'inquiry', undefined],
+    [3, 'quotation', undefined],
+    [4, 'lost', 'quotation rejected: too dear'],
+  ]);
+  // Revision 1 was sent and superseded (never answered); revision 2 was sent and rejected.
+  expect(byKind('quote_sent').map((e) => [e.quoteRevision, e.valueCents])).toEqual([
+    [1, 30_397],
+    [2, 6_000],
+  ]);
+  expect(byKind('quote_superseded').map((e) => [e.quoteRevision, e.at])).toEqual([[1, at(5 * HOUR)]]);
+  expect(byKind('quote_rejected')).toEqual([expect.objectContaining({ quoteRevision: 2, reason: 'too dear', ms: 1 * DAY - 6 * HOUR })]);
+  expect(byKind('task_cancelled')).toHaveLength(1);
+  expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
+  expect(snapshot).toMatchObject({ stage: 'lost', lostReason: 'quotation rejected: too dear', probability: 0, category: null, team: 'north', valueCents: 6_000, closedAt: at(1 * DAY) });
+  expect(snapshot.reached).toEqual(['contact', 'qualification', 'inquiry', 'quotation', 'lost']);
+  expect(snapshot.stageMs).toEqual({ contact: 1 * HOUR, qualification: 1 * HOUR, inquiry: 1 * HOUR, quotation: 1 * DAY - 3 * HOUR });
+});
+
+test('live equals rebuilt: the events of every intermediate state, first write wins, are the events of the final state', () => {
+  let states = drive(path.slice(0, 4));
+  // The call task goes overdue, then escalates to the manager; then the quotation is answered.
+  let s = states[states.length - 1]!;
+  const task = s.tasks[0]!;
+  s = applyTaskChange(s, { taskId: task.id, state: 'overdue', at: at(1 * DAY) });
+  const overdue = s;
+  s = applyTaskChange(s, { taskId: task.id, state: 'escalated', at: at(2 * DAY) });
+  states = [...states, overdue, s, runCommand('acceptQuote', s, { by: 'alice' }, at(3 * DAY))];
+  const live = new Map<number, ReportEvent>();
+  for (const state of states) for (const e of projectProspect(state).events) if (!live.has(e.seq)) live.set(e.seq, e);
+  const rebuilt = projectProspect(states[states.length - 1]!).events;
+  expect([...live.values()].sort((a, b) => a.seq - b.seq)).toEqual([...rebuilt].sort((a, b) => a.seq - b.seq));
+  expect(rebuilt.filter((e) => e.taskId === task.id).map((e) => [e.kind, e.rep])).toEqual([
+    ['task_overdue', 'alice'],
+    ['task_escalated', 'mia'],
+    ['task_created', undefined],
+    ['task_cancelled', 'alice'],
+  ]);
+  const won = rebuilt.find((e) => e.kind === 'stage' && e.stage === 'won');
+  expect(won?.valueCents).toBe(30_397);
+});
+
+test('a prospect begun before the stage log gets its stages from its record', () => {
+  const states = drive(path.slice(0, 3));
+  const { stages: _dropped, ...legacy } = states[states.length - 1]!;
+  const events = projectProspect(legacy as ProspectState).events.filter((e) => e.kind === 'stage');
+  expect(events.map((e) => [e.stage, e.at])).toEqual([
+    ['contact', at(0)],
+    ['qualification', at(1 * HOUR)],
+    ['inquiry', at(2 * HOUR)],
+    ['quotation', at(3 * HOUR)],
+  ]);
+});
+
+test('stage probabilities come from the process definition, with defaults, and weight the snapshot', () => {
+  const parsed = ProcessDefinitionSchema.parse({ ...PROCESS, stageProbabilities: { quotation: 0.4 } });
+  expect(parsed.stageProbabilities).toEqual({ contact: 0.05, qualification: 0.15, inquiry: 0.3, quotation: 0.4 });
+  expect(ProcessDefinitionSchema.safeParse({ ...PROCESS, stageProbabilities: { inquiry: 1.5 } }).error?.issues[0]).toMatchObject({ path: ['stageProbabilities', 'inquiry'] });
+  const states = drive(path.slice(0, 4), { ...PROCESS, stageProbabilities: { quotation: 0.4 } } as typeof PROCESS);
+  expect(projectProspect(states[states.length - 1]!).snapshot).toMatchObject({ stage: 'quotation', probability: 0.4, category: 'commit', expectedClose: at(4 * HOUR + 10 * DAY) });
+});
+
+test('a period is half-open, defaults to the 90 days before now, and an empty one is refused', () => {
+  expect(periodOf({ from: '2026-01-01', to: '2026-02-01' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
+  expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z')).from).toBe('2026-01-01T00:00:00.000Z');
+  expect(() => periodOf({ from: '2026-02-01', to: '2026-02-01' }, 0)).toThrow(/period is empty/);
+  expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, replied: 0, leads: 2, converted: 1 }] })).toEqual([{ campaign: 'x', mailed: 1, replied: 0, leads: 2, converted: 1 }]);
+});
