@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import type { Tracing } from '../client/shared/tracing';
+import { createWorkerMetrics, metricsActivityInterceptor, metricsSinks, type WorkerMetrics } from './metrics';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import type { SalesflowDb } from '../db/database';
@@ -36,7 +39,20 @@ export interface SalesflowWorkerOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
   maxCachedWorkflows?: number;
+  /** Salesflow's metrics registry (worker/metrics.ts); a private one when absent. */
+  metrics?: WorkerMetrics;
+  /**
+   * Tracing (client/shared/tracing.ts), when OTEL_EXPORTER_OTLP_ENDPOINT is set. With a
+   * pre-built `workflowBundle`, the bundle must include TRACING_WORKFLOW_MODULES.
+   */
+  tracing?: Tracing;
 }
+
+/**
+ * The workflow-side interceptors of tracing: bundled with the workflows (they run in the
+ * workflow sandbox), so a traced worker bundles with them and an untraced one without.
+ */
+export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /** A pooled SMTP transport of `size` connections. */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
@@ -69,7 +85,9 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   // Campaign activities talk to Temporal too (suppression list, prospects); they share
   // the worker's connection. Without a data dir (in-process test workers) the campaign
   // store is a fresh temporary folder.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { tracing } = options;
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
   const dataDir = config.SALESFLOW_DATA_DIR ? resolve(config.SALESFLOW_DATA_DIR) : mkdtempSync(join(tmpdir(), 'salesflow-data-'));
   const campaign = {
     mailer: campaignMailer,
@@ -106,6 +124,17 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    interceptors: {
+      activity: [
+        metricsActivityInterceptor(metrics),
+        ...(tracing
+          ? [(ctx: Parameters<ReturnType<typeof metricsActivityInterceptor>>[0]) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })]
+          : []),
+      ],
+      ...(tracing && !workflowBundle ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
+    },
+    // Workflow code reports deadlines through a sink; traced workflows export their spans through another.
+    sinks: { ...metricsSinks(metrics), ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}) },
   });
   return {
     worker,

@@ -195,6 +195,7 @@ export const DevStackConfigSchema = WorkerConfigSchema.extend({
   ...DatabaseConfigSchema.shape,
   ...ServerConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
+  ...ObservabilityConfigSchema.shape,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
   SMTP_PORT: Port.default(2525),

@@ -20,6 +20,7 @@ import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } 
 import type { Activities } from '../../activities';
 import { applyDueDeadlines, applyDueDeadlinesLegacy, nextDeadlineAt, nextDueAt } from '../../domain/pipeline/deadlines';
 import { DomainError } from '../../domain/shared/errors';
+import { salesflowMetrics } from '../shared/metricsSink';
 import { currentQuote, logContact, migrationBlocker, newProspect, runCommand, type CommandName } from '../../domain/pipeline/lifecycle';
 import { ProcessDefinitionSchema, findRep, teamOf, type ProcessDefinitionInput } from '../../domain/process/process';
 import {
@@ -218,7 +219,13 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
     if (!changed) {
-      state = keepRecentRecord((everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, nowIso()));
+      const now = nowIso();
+      const applied = (everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, now);
+      // How late each deadline fired (a sink: no command, not called on replay).
+      for (const e of applied.escalations.slice(state.escalations.length)) {
+        if (e.dueAt) salesflowMetrics.deadlineFired(e.kind, Math.max(Date.parse(now) - Date.parse(e.dueAt), 0));
+      }
+      state = keepRecentRecord(applied);
       version++;
     }
 
