@@ -57,7 +57,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
 }
 
 /** How the settings connect, in words for a start-up line (never the key itself). */
-export function describeTemporal(config: ConnectionConfig): string {
+export function describeTemporal(config: Pick<ConnectionConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'temporalConnection'>): string {
   const extras = config.temporalConnection ?? {};
   const how = [extras.tls ? (typeof extras.tls === 'object' && extras.tls.clientCertPair ? 'mTLS' : 'TLS') : 'plain text', ...(extras.apiKey ? ['API key'] : [])];
   return `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, ${how.join(', ')})`;
