@@ -76,8 +76,8 @@ export function captureNote(profile: CustomerProfile, note: Omit<ProfileNote, 't
   };
 }
 
-/** Answer keys that name who decides (`decisionMaker: Dana Buyer`). */
-const DECISION_MAKER_KEYS = ['decisionmaker', 'decision_maker', 'decider', 'buyer'];
+/** The qualification answer that names who decides (BANT's authority: `Dana Buyer`). */
+const DECISION_MAKER_KEYS = ['authority'];
 
 export interface DealFacts {
   prospectId: string;
