@@ -215,8 +215,12 @@ export function addReferral(state: CustomerState, raw: unknown, now: string): Cu
     now,
   );
   const who = cmd.company ? `${cmd.name} (${cmd.company})` : cmd.name;
+  // They referred someone already: no task to ask them.
+  const { referralAskAt: _asked, ...cadence } = state.cadence;
+  void _asked;
   const next: CustomerState = {
     ...state,
+    cadence,
     referrals: [...state.referrals, { prospectId: id, name: cmd.name, ...(cmd.company ? { company: cmd.company } : {}), at: now, by: cmd.by, status: 'open' }],
     pendingStarts: [...state.pendingStarts, { info, requestedAt: now }],
     profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: `referral ${id}` }) : state.profile,
