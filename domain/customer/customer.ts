@@ -333,6 +333,8 @@ export interface NewCustomerTask {
   /** The owner unless given (the manager, the support desk). */
   rep?: string;
   ref?: string;
+  /** When it is due, if not the process's post-sales SLA from now (the onboarding call). */
+  dueAt?: string;
 }
 
 /**
@@ -341,7 +343,7 @@ export interface NewCustomerTask {
  */
 export function addCustomerTask(state: CustomerState, task: NewCustomerTask, now: string): CustomerState {
   const policy = postSalesOf(state.process);
-  const dueAt = addOffset(now, policy.taskDue);
+  const dueAt = task.dueAt ?? addOffset(now, policy.taskDue);
   const record: RepTask = {
     id: `${state.info.id}-C${state.nextTaskNo}`,
     kind: task.kind,

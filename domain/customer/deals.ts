@@ -2,6 +2,7 @@ import { formatCents } from '../shared/money';
 import { addCustomerTask, logChange, type ContractRecord, type CustomerState, type DealClosed, type DealRecord } from './customer';
 import { postSalesOf } from './postSales';
 import { captureDeal } from './profile';
+import { raiseOnboarding } from './schedule';
 
 /**
  * What a closed deal does to its account: a win books the deal, starts contracts and
@@ -49,6 +50,7 @@ export function applyDealClosed(state: CustomerState, deal: DealClosed, now: str
     },
     changes: logChange(next, now, 'system', `deal ${deal.prospectId} won (${formatCents(deal.netCents)} ${deal.currency}, ${kind})`),
   };
+  if (firstWin) next = raiseOnboarding(next, now);
   for (const line of deal.lines) {
     const terms = policy.products[line.product];
     if (!terms) continue;

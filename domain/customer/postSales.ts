@@ -33,7 +33,7 @@ export type ProductTerms = z.output<typeof ProductTermsSchema>;
 
 export const PostSalesSchema = z
   .strictObject({
-    /** The onboarding call, counted from the account's first win. */
+    /** The onboarding call is due this long after the account's first win (the task is raised at the win). */
     onboardingAfter: OffsetSchema.default({ ms: 7 * DAY }),
     /** A check-in this long after the last one (the first counted from the win). */
     checkInEvery: DurationSchema.default(90 * DAY),

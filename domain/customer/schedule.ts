@@ -5,14 +5,13 @@ import { addCustomerTask, logChange, managerOf, type ContractRecord, type Custom
 import { checkInEvery, postSalesOf } from './postSales';
 
 /**
- * The account's clock: onboarding, check-ins, the satisfaction check, the referral ask,
+ * The account's clock: check-ins, the satisfaction check, the referral ask,
  * going cold, renewal reminders, escalations and term ends, reorder reminders. The workflow
  * sleeps until `nextCustomerDeadlineAt` and then asks `applyDueCustomerDeadlines` what
  * happened, so every rule is tested here without a server.
  */
 
 export type CustomerDeadlineKind =
-  | 'onboarding'
   | 'check_in'
   | 'satisfaction'
   | 'referral_ask'
@@ -45,7 +44,6 @@ export function pendingCustomerDeadlines(state: CustomerState): CustomerDeadline
   const policy = postSalesOf(state.process);
   const c = state.cadence;
   const out: CustomerDeadline[] = [];
-  if (!c.onboardingRaised) out.push({ kind: 'onboarding', at: ms(addOffset(c.firstWonAt, policy.onboardingAfter)) });
   out.push({ kind: 'check_in', at: ms(c.lastCheckInAt) + checkInEvery(policy, state.info.tier) });
   if (c.satisfactionDueAt) out.push({ kind: 'satisfaction', at: ms(c.satisfactionDueAt) });
   // The ask waits for a satisfied customer: it falls due when both hold.
@@ -107,8 +105,6 @@ export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: st
   const name = state.info.name;
   const policy = postSalesOf(state.process);
   switch (d.kind) {
-    case 'onboarding':
-      return addCustomerTask({ ...state, cadence: { ...state.cadence, onboardingRaised: true } }, { kind: 'onboarding', title: `Onboarding call with ${name}` }, now);
     case 'check_in':
       return addCustomerTask({ ...state, cadence: { ...state.cadence, lastCheckInAt: now } }, { kind: 'check_in', title: `Check in with ${name}` }, now);
     case 'satisfaction': {
@@ -175,6 +171,16 @@ export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: st
       );
     }
   }
+}
+
+/**
+ * The onboarding call: a task for the owner from the moment of the first win (so it is in
+ * their inbox at once), due `onboardingAfter` after it, escalating like any task.
+ */
+export function raiseOnboarding(state: CustomerState, now: string): CustomerState {
+  if (state.cadence.onboardingRaised) return state;
+  const dueAt = addOffset(state.cadence.firstWonAt, postSalesOf(state.process).onboardingAfter);
+  return addCustomerTask({ ...state, cadence: { ...state.cadence, onboardingRaised: true } }, { kind: 'onboarding', title: `Onboarding call with ${state.info.name}`, dueAt }, now);
 }
 
 /** The renewal tasks of a contract still open, closed with `outcome`. */

@@ -135,11 +135,13 @@ describe('accounts and deals', () => {
 });
 
 describe('the cadence', () => {
-  test('onboarding after 7 days, check-ins every 90 (30 for gold), the satisfaction check after 30', () => {
+  test('the onboarding call due 7 days after the win, check-ins every 90 (30 for gold), the satisfaction check after 30', () => {
     let s = account();
+    // In the owner's inbox from the win on.
+    expect(kinds(s)).toEqual(['onboarding']);
+    expect(s.tasks[0]).toMatchObject({ id: 'acme-C1', rep: 'alice', dueAt: at(7), escalateAt: at(8) });
     s = applyDueCustomerDeadlines(s, at(7));
     expect(kinds(s)).toEqual(['onboarding']);
-    expect(s.tasks[0]).toMatchObject({ id: 'acme-C1', rep: 'alice', dueAt: at(9), escalateAt: at(10) });
     s = applyDueCustomerDeadlines(s, at(30));
     expect(kinds(s)).toEqual(['onboarding', 'satisfaction']);
     s = applyDueCustomerDeadlines(s, at(90));
@@ -253,9 +255,10 @@ describe('the service profile', () => {
 
   test('a support query records the suggestion; its answer becomes a repair task or a replacement deal', () => {
     let s = CUSTOMER_COMMANDS.openSupportQuery(account(), { topic: 'leak', question: 'The pump leaks', product: 'PUMP', by: 'sue' }, T0);
-    expect(s.supportCases[0]).toMatchObject({ id: 'acme-S1', suggestion: 'repair', taskId: 'acme-C1' });
+    expect(s.supportCases[0]).toMatchObject({ id: 'acme-S1', suggestion: 'repair', taskId: 'acme-C2' });
     const repaired = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'seal replaced', outcome: 'repair', by: 'sue' }, at(1));
     expect(repaired.tasks.map((t) => [t.kind, t.state])).toEqual([
+      ['onboarding', 'open'],
       ['support', 'done'],
       ['repair', 'open'],
     ]);

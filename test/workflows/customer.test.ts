@@ -116,13 +116,11 @@ test('a customer through a year: cadence, renewals, a lapse, a reorder, a referr
   expect(acme.profile.decisionMakers).toEqual([{ name: 'Dana Decider' }]);
   expect(acme.profile.installedProducts.map((p) => p.product)).toEqual(['PUMP-X', 'SERVICE', 'HOSTING']);
 
-  // Day 8: the onboarding call, a task for the owner with its own SLA ladder.
-  await pass(8);
-  acme = await account('acme-pumps', (s) => expect(titled(s, 'onboarding')).toHaveLength(1));
+  // The onboarding call, a task for the owner from the win, due on day 7, with its own SLA ladder.
   const onboarding = titled(acme, 'onboarding')[0]!;
-  expect(onboarding).toMatchObject({ rep: 'alice', title: 'Onboarding call with Acme Pumps' });
-  // Two days due, then overdue and escalated like any task (day 19).
-  await pass(12);
+  expect(onboarding).toMatchObject({ rep: 'alice', title: 'Onboarding call with Acme Pumps', dueAt: new Date(Date.parse(acme.deals[0]!.closedAt!) + 7 * DAY).toISOString() });
+  // Day 20: overdue on day 7 and escalated on day 17, like any task.
+  await pass(20);
   const task = await eventually(async () => {
     const t = await stack.raw.workflow.getHandle(taskWorkflowId(onboarding.id)).query(getTask);
     expect(t.state).toBe('escalated');
