@@ -55,7 +55,13 @@ const CUSTOMER_COMMANDS: Record<string, { name: CustomerCommandName; schema: z.Z
   orders: { name: 'recordOrder', schema: commands.RecordOrderSchema, action: 'command', summary: "record a consumable's reorder" },
   'support-queries': { name: 'openSupportQuery', schema: commands.CustomerSupportQuerySchema, action: 'support', summary: "a customer's post-sales query: answered with the profile and what it suggests" },
   'answer-support-query': { name: 'answerSupportQuery', schema: commands.CustomerSupportAnswerSchema, action: 'support', summary: 'answer a post-sales query: answered, a repair task, or a replacement deal' },
-  migrate: { name: 'migrateProcess', schema: commands.CustomerMigrateSchema, action: 'manage', summary: 'move the account to a newer version of its process' },
+  migrate: {
+    name: 'migrateProcess',
+    // The version is looked up in the registry, so ops name a number, not a definition.
+    schema: z.object({ to: z.number().int().positive() }),
+    action: 'manage',
+    summary: "move the account to a newer published version of its process ({ to: N })",
+  },
 };
 
 export const CUSTOMER_COMMAND_PATHS = Object.keys(CUSTOMER_COMMANDS);
@@ -166,7 +172,11 @@ export async function registerCustomerRoutes(api: App, deps: ServerDeps): Promis
         const p = requirePrincipal(request);
         const id = request.params.id;
         await authorized(actorOf(p), id, command.action);
-        const body = { ...(request.sentBody as object), by: byOf(p) } as Record<string, unknown>;
+        let body = { ...(request.sentBody as object), by: byOf(p) } as Record<string, unknown>;
+        if (command.name === 'migrateProcess') {
+          const current = await customers.get(id);
+          body = { process: (await deps.ops.version(current.process.name, body.to as number)).definition, by: body.by };
+        }
         // A named prospect that exists already would be found, not started with this source.
         if ((command.name === 'openDeal' || command.name === 'addReferral') && typeof body.id === 'string' && (await deps.sales.findProspect(body.id))) {
           throw new HttpProblem(409, 'conflict', 'Conflict', `prospect "${body.id}" exists already; name a new id or leave it out`);

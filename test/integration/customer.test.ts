@@ -98,6 +98,9 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   expect((await call(h.url, 'GET', `/api/customers/${customerId}`, { as: otherRep })).status).toBe(404);
   expect((await ok('GET', '/api/customers', otherRep)).customers).toEqual([]);
   expect((await ok('GET', '/api/customers', rep)).customers.map((c: { id: string }) => c.id)).toContain(customerId);
+  // Moving the account to another process version is ops's (a rep is refused; the
+  // version comes from the registry).
+  expect((await call(h.url, 'POST', `/api/customers/${customerId}/migrate`, { as: rep, body: { to: 2 } })).status).toBe(403);
   // Support reads the account to answer queries but does not work it.
   expect((await call(h.url, 'POST', `/api/customers/${customerId}/log-contact`, { as: support, body: { channel: 'call' } })).status).toBe(403);
 

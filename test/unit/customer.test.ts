@@ -275,3 +275,17 @@ describe('the service profile', () => {
     expect(() => CUSTOMER_COMMANDS.openDeal(s, { id: 'acme-1', by: 'alice' }, T0)).toThrow(/already a deal/);
   });
 });
+
+describe('migration', () => {
+  test('an account moves to a newer version of its process; an older one, another process or one without its owner is refused', () => {
+    const v2 = { ...INPUT, version: 2, postSales: { ...INPUT.postSales, checkInEvery: '60d' } };
+    const moved = CUSTOMER_COMMANDS.migrateProcess(account(), { process: v2, by: 'ops' }, at(1));
+    expect(moved.process.version).toBe(2);
+    expect(moved.migrations).toEqual([{ at: at(1), from: 1, to: 2, by: 'ops' }]);
+    expect(pendingCustomerDeadlines(moved).find((d) => d.kind === 'check_in')?.at).toBe(Date.parse(at(60)));
+    expect(() => CUSTOMER_COMMANDS.migrateProcess(moved, { process: { ...INPUT, version: 1 }, by: 'ops' }, at(2))).toThrow(/on version 2, not older than 1/);
+    expect(() => CUSTOMER_COMMANDS.migrateProcess(account(), { process: { ...v2, name: 'other' }, by: 'ops' }, at(2))).toThrow(/runs process "care"/);
+    const withoutAlice = { ...v2, teams: [{ name: 'field', manager: { id: 'maria', email: 'maria@sales.test' }, reps: [{ id: 'bob', email: 'bob@sales.test' }] }] };
+    expect(() => CUSTOMER_COMMANDS.migrateProcess(account(), { process: withoutAlice, by: 'ops' }, at(2))).toThrow(/owner "alice" is not a rep of version 2/);
+  });
+});

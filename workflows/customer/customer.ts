@@ -23,7 +23,7 @@ import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deal
 import { applyDueCustomerDeadlines, nextCustomerDeadlineAt, nextRenewalAt } from '../../domain/customer/schedule';
 import { isActiveTask, type OutboundMail, type RepTask } from '../../domain/pipeline/prospect';
 import { processDefinitionSchema, teamOf, type ProcessDefinitionInput } from '../../domain/process/process';
-import { parseOrThrow } from '../../domain/shared/errors';
+import { DomainError, parseOrThrow } from '../../domain/shared/errors';
 import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
@@ -95,7 +95,14 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       customerUpdates[name],
       (command: unknown): CustomerCommandResult => {
         const before = state;
-        state = keepRecentChanges(CUSTOMER_COMMANDS[name](state, command, nowIso()));
+        try {
+          state = keepRecentChanges(CUSTOMER_COMMANDS[name](state, command, nowIso()));
+        } catch (err) {
+          // Accepted by the validator a moment earlier, refused now (a term ended in between):
+          // the update fails with the rule's message; the workflow task does not.
+          if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, 'DomainError');
+          throw err;
+        }
         version++;
         return { changeNo: (state.archivedChanges ?? 0) + state.changes.length, summary: state.changes[state.changes.length - 1]?.what ?? '', ...refOf(name, before, state) };
       },
