@@ -46,7 +46,7 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'logContact', { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at });
-      print(state, opts.json, () => result.summary);
+      print(state, opts.json, () => ctx.timesIn(result.summary));
     });
   customer
     .command('satisfaction')
@@ -57,7 +57,7 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'recordSatisfaction', { score: opts.score, note: opts.note });
-      print(state, opts.json, () => result.summary);
+      print(state, opts.json, () => ctx.timesIn(result.summary));
     });
   customer
     .command('profile')
@@ -94,7 +94,7 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, contractId: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'renewContract', { contractId, note: opts.note });
-      print(state, opts.json, () => result.summary);
+      print(state, opts.json, () => ctx.timesIn(result.summary));
     });
   customer
     .command('decline')
@@ -105,7 +105,7 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, contractId: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'declineRenewal', { contractId, reason: opts.reason });
-      print(state, opts.json, () => result.summary);
+      print(state, opts.json, () => ctx.timesIn(result.summary));
     });
   customer
     .command('order')
@@ -116,7 +116,7 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'recordOrder', { product: opts.product, quantity: opts.quantity });
-      print(state, opts.json, () => result.summary);
+      print(state, opts.json, () => ctx.timesIn(result.summary));
     });
 
   program
