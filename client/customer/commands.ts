@@ -119,6 +119,17 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
       print(state, opts.json, () => ctx.timesIn(result.summary));
     });
 
+  customer
+    .command('migrate')
+    .description('move the account to a newer published version of its process (ops, admin)')
+    .argument('<customer>')
+    .requiredOption('--to <version>', 'the published version', (v) => Number.parseInt(v, 10))
+    .addOption(json())
+    .action(async (id: string, opts) => {
+      const { result, customer: state } = await customers().command(id, 'migrateProcess', { to: opts.to });
+      print(state, opts.json, () => ctx.timesIn(result.summary));
+    });
+
   program
     .command('renewals')
     .description('contracts and subscriptions ending soon, soonest first')

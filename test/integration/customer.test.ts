@@ -101,6 +101,12 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   // Moving the account to another process version is ops's (a rep is refused; the
   // version comes from the registry).
   expect((await call(h.url, 'POST', `/api/customers/${customerId}/migrate`, { as: rep, body: { to: 2 } })).status).toBe(403);
+  const admin = await accountFor(h, `root-${uniq}`, 'admin');
+  await ok('POST', '/api/processes', admin, { definition });
+  await ok('POST', '/api/processes', admin, { definition: { ...definition, postSales: { ...definition.postSales, checkInEvery: '1h' } } });
+  const migrated = await ok('POST', `/api/customers/${customerId}/migrate`, admin, { to: 2 });
+  expect(migrated.customer.process).toMatchObject({ name: definition.name, version: 2 });
+  expect(migrated.result.summary).toBe(`migrated from ${definition.name} v1 to v2`);
   // Support reads the account to answer queries but does not work it.
   expect((await call(h.url, 'POST', `/api/customers/${customerId}/log-contact`, { as: support, body: { channel: 'call' } })).status).toBe(403);
 
