@@ -22,6 +22,7 @@ import { registerAccountRoutes } from './accountRoutes';
 import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
+import { registerCustomerRoutes } from './customerRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
 import { registerEtags } from './etag';
@@ -250,6 +251,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerBoardRoutes(api, deps);
       await registerInboundRoutes(api, deps);
       await registerReportRoutes(api, deps);
+      await registerCustomerRoutes(api, deps);
     },
     { prefix: '/api' },
   );

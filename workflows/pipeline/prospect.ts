@@ -42,6 +42,8 @@ import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/cont
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { feedReadModel } from '../reporting/readModelFeed';
+import { dealClosedReport } from '../../domain/customer/customer';
+import { isClosed } from '../../domain/pipeline/stages';
 
 export interface ProspectWorkflowInput {
   info: ProspectInfoInput;
@@ -59,6 +61,13 @@ export interface ProspectWorkflowInput {
 }
 
 export type CarriedState = Omit<ProspectState, 'info' | 'process'> & Partial<Pick<ProspectState, 'info' | 'process'>>;
+
+// Booking a won deal on its account is retried for as long as Temporal refuses: a won
+// deal must become (or reach) its customer.
+const { reportDealClosed } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
 
 // Mail is retried for as long as SMTP stays down: a reminder must never be lost, and the
 // Message-ID fixed in the domain lets a receiver recognise a repeat.
@@ -207,6 +216,12 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const seen = version;
     if (indexed) published = publishSearchAttributes(state, published);
     if (!outboxBesideLoop) await deliverOutbox(get, set);
+    // Prospects closed before accounts existed replay as they ran: no report (the marker
+    // is recorded only by runs that make it).
+    if (isClosed(state.stage) && !state.closeReported && patched('report-close-to-customer')) {
+      await reportClose(state);
+      state = { ...state, closeReported: true };
+    }
     // Histories from before task workflows existed kept tasks inside the prospect only.
     if (state.tasks.some(needsSync) && patched('task-workflows')) {
       await syncTasks(get, set, { searchAttributes: indexed, markSent: syncSentKey });
@@ -241,6 +256,17 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
       }
     }
   }
+}
+
+/**
+ * A won deal makes (or reaches) its customer account; a lost one matters only to an account
+ * it was a repeat deal of, or to the customer that referred it.
+ */
+async function reportClose(state: ProspectState): Promise<void> {
+  const deal = dealClosedReport(state);
+  if (!deal) return;
+  if (deal.outcome === 'lost' && !state.info.customer && !deal.referredBy) return;
+  await reportDealClosed({ deal, process: state.process });
 }
 
 /** What the task workflow must know of a task: its state, due time and rep. */
