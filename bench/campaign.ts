@@ -93,12 +93,14 @@ export async function campaignBench(options: CampaignBenchOptions): Promise<void
   const stack = await startBenchStack({ dir, sink, from: FROM, pool: options.pool, worker: { SALESFLOW_UNSUBSCRIBE_SECRET: SECRET } });
   const campaigns = CampaignClient.fromClient(stack.client, stack.config);
   try {
-    const definition = parseCampaignDefinition({ id: 'bench', name: 'Bench', template: TEMPLATE, audience: { csv } });
+    // A run id of its own: with DATABASE_URL the campaign store outlives the bench.
+    const id = `bench-${Date.now().toString(36)}`;
+    const definition = parseCampaignDefinition({ id, name: 'Bench', template: TEMPLATE, audience: { csv } });
     const started = performance.now();
     await campaigns.start(definition, { batchSize: options.batchSize });
-    const report = await campaigns.result('bench');
+    const report = await campaigns.result(id);
     const durableSeconds = (performance.now() - started) / 1000;
-    const durable = count(sink.messages, campaignWorkflowId('bench'), emails);
+    const durable = count(sink.messages, campaignWorkflowId(id), emails);
     const rawRate = n / rawSeconds;
     const durableRate = n / durableSeconds;
     console.log(`  durable campaign: ${durableRate.toFixed(0)} mails/s (${durableSeconds.toFixed(2)} s, ${report.runs} run(s), workflow says sent ${report.sent})`);

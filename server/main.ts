@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { ApiConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
 import { describeIssues } from '../domain/shared/errors';
 import { CampaignClient } from '../client/campaign/campaignClient';
@@ -28,8 +27,6 @@ export async function startApi(options: {
   host: string;
   port: number;
   unsubscribeSecret: string;
-  /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
-  dataDir: string;
   server: ServerConfig;
 }): Promise<RunningApi> {
   const app = await buildServer({
@@ -37,7 +34,6 @@ export async function startApi(options: {
     sales: options.sales,
     ops: new OpsClient(options.sales),
     campaigns: options.campaigns,
-    dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
@@ -71,7 +67,7 @@ async function main(): Promise<void> {
   const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT });
   const sales = await SalesflowClient.connect(config);
   const campaigns = CampaignClient.fromClient(sales.client, config);
-  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, dataDir: resolve(config.SALESFLOW_DATA_DIR), server: config });
+  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, server: config });
   // Replies from an IMAP mailbox, when one is configured.
   const poller = config.IMAP_URL
     ? startImapPoller({ db: database.db, sales, replyAddress: config.SALESFLOW_REPLY_ADDRESS }, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(m) })
