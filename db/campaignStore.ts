@@ -112,12 +112,26 @@ export class LedgerWriter {
     }
   }
 
+  /**
+   * One transaction per group, committed asynchronously (`synchronous_commit = off` for it
+   * alone): the rows are visible to every worker at once and survive any worker's crash,
+   * but not waiting for the WAL flush keeps a commit off the mail's path. A crash of
+   * PostgreSQL itself (or the machine) may lose the last fraction of a second of rows; those
+   * recipients are mailed again with the same Message-ID, the promise for the crash window.
+   */
   private async write(ops: LedgerOp[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await sql`set local synchronous_commit = off`.execute(tx);
+      await this.writeIn(tx, ops);
+    });
+  }
+
+  private async writeIn(db: SalesflowDb, ops: LedgerOp[]): Promise<void> {
     const inserts = ops.flatMap((o) => (o.kind === 'insert' ? [o.entry] : []));
     const pipelined = ops.flatMap((o) => (o.kind === 'pipelined' ? [o.i] : []));
     const suppressed = ops.flatMap((o) => (o.kind === 'suppressed' ? [o.i] : []));
     if (inserts.length > 0) {
-      await this.db
+      await db
         .insertInto('campaign_ledger')
         .values(
           inserts.map((e) => ({
@@ -139,10 +153,10 @@ export class LedgerWriter {
         .execute();
     }
     if (pipelined.length > 0) {
-      await this.db.updateTable('campaign_ledger').set({ pipelined: true }).where('run_key', '=', this.runKey).where('idx', 'in', pipelined).execute();
+      await db.updateTable('campaign_ledger').set({ pipelined: true }).where('run_key', '=', this.runKey).where('idx', 'in', pipelined).execute();
     }
     if (suppressed.length > 0) {
-      await this.db.updateTable('campaign_ledger').set({ suppressed: true }).where('run_key', '=', this.runKey).where('idx', 'in', suppressed).execute();
+      await db.updateTable('campaign_ledger').set({ suppressed: true }).where('run_key', '=', this.runKey).where('idx', 'in', suppressed).execute();
     }
   }
 }
