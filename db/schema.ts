@@ -148,6 +148,51 @@ export interface ReportEventsTable {
   on_time: boolean | null;
 }
 
+/** The campaign store (db/migrations/005_campaign_store.ts, db/campaignStore.ts). */
+export interface CampaignUploadsTable {
+  sha256: string;
+  csv: string;
+  created_at: CreatedAt;
+}
+
+export interface CampaignAudiencesTable {
+  run_key: string;
+  total: number;
+  chunk_size: number;
+  columns: JSONColumnType<string[], string, string>;
+  invalid_rows: number;
+  invalid: JSONColumnType<{ line: number; message: string }[], string, string>;
+  created_at: CreatedAt;
+}
+
+export interface CampaignAudienceChunksTable {
+  run_key: string;
+  chunk: number;
+  /** JSON text of Recipient[]. */
+  recipients: string;
+  emails: string[];
+}
+
+export interface CampaignLedgerTable {
+  run_key: string;
+  idx: number;
+  email: string;
+  status: 'sent' | 'bounced' | 'failed';
+  message_id: string | null;
+  reason: string | null;
+  subject: string | null;
+  pipelined: ColumnType<boolean, boolean | undefined, boolean>;
+  suppressed: ColumnType<boolean, boolean | undefined, boolean>;
+  at: Timestamp;
+}
+
+export interface CampaignCheckpointsTable {
+  run_key: string;
+  name: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -159,4 +204,9 @@ export interface Database {
   inbound_mail: InboundMailTable;
   report_prospects: ReportProspectsTable;
   report_events: ReportEventsTable;
+  campaign_uploads: CampaignUploadsTable;
+  campaign_audiences: CampaignAudiencesTable;
+  campaign_audience_chunks: CampaignAudienceChunksTable;
+  campaign_ledger: CampaignLedgerTable;
+  campaign_checkpoints: CampaignCheckpointsTable;
 }

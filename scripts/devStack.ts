@@ -175,7 +175,6 @@ async function main(config: DevStackConfig): Promise<void> {
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
-      dataDir,
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
       ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
@@ -199,7 +198,6 @@ async function main(config: DevStackConfig): Promise<void> {
       config: {
         ...config,
         SMTP_URL: sink.url,
-        SALESFLOW_DATA_DIR: dataDir,
         SALESFLOW_CAMPAIGN_DIR: resolve(PROJECT_ROOT, config.SALESFLOW_CAMPAIGN_DIR),
         SALESFLOW_PUBLIC_URL: publicUrl,
         SALESFLOW_DEV_STACK: true,
@@ -215,7 +213,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
-        `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
+        `  mail links    ${publicUrl}/unsubscribe; campaign store in the salesflow database`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         ...describeStackDatabase(database, dataDir),
         `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,

@@ -43,8 +43,6 @@ export interface ServerDeps {
   sales: SalesflowClient;
   ops: OpsClient;
   campaigns: CampaignClient;
-  /** The workers' SALESFLOW_DATA_DIR: uploaded campaign audiences go there for them to read. */
-  dataDir: string;
   /** Signs and checks unsubscribe links (the workers' SALESFLOW_UNSUBSCRIBE_SECRET). */
   unsubscribeSecret: string;
   /** Whether cookies may go over plain HTTP: only when the server listens on loopback. */

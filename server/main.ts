@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { ApiConfigSchema, ObservabilityConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
 import { describeTemporal, loadTemporalSettings } from '../client/shared/temporalConnection';
 import { startTracing } from '../client/shared/tracing';
@@ -31,8 +30,6 @@ export async function startApi(options: {
   host: string;
   port: number;
   unsubscribeSecret: string;
-  /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
-  dataDir: string;
   server: ServerConfig;
   /** Prometheus metrics at GET /metrics, behind `metricsToken` when given. */
   metrics?: ServerMetrics;
@@ -43,7 +40,6 @@ export async function startApi(options: {
     sales: options.sales,
     ops: new OpsClient(options.sales),
     campaigns: options.campaigns,
-    dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
@@ -89,7 +85,6 @@ async function main(): Promise<void> {
     host: config.SALESFLOW_HTTP_HOST,
     port: config.SALESFLOW_HTTP_PORT,
     unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
-    dataDir: resolve(config.SALESFLOW_DATA_DIR),
     server: config,
     ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
   });

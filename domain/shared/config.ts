@@ -139,8 +139,6 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SMTP_TRANSACTIONAL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   /** Set by the local development stack; allows the built-in unsubscribe secret. */
   SALESFLOW_DEV_STACK: Flag,
-  /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */
-  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
   /**
    * The only folder the worker reads audience CSVs from (and its subfolders); a campaign
    * naming a file elsewhere is refused. Default: the worker's working directory.
@@ -168,7 +166,11 @@ export const DatabaseConfigSchema = z.object({
   DATABASE_URL: DatabaseUrlSchema,
   /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
   SALESFLOW_POSTGRES_PORT: Port.default(5433),
-  SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
+  /**
+   * Local state of `npm start` (the embedded PostgreSQL, Temporal's SQLite file, captured
+   * mail). Workers keep nothing here: the campaign store is in the salesflow database.
+   */
+  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 /** The salesflow server's own settings (issue 10), for `npm start` and `npm run api`. */
