@@ -3,6 +3,7 @@ import { accounts } from './001_accounts';
 import { documentsAndInbound } from './002_documents_inbound';
 import { rateLimits } from './003_rate_limits';
 import { reporting } from './004_reporting';
+import { reportDaily } from './005_report_daily';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '002_documents_inbound': documentsAndInbound,
   '003_rate_limits': rateLimits,
   '004_reporting': reporting,
+  '005_report_daily': reportDaily,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
