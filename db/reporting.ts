@@ -126,12 +126,14 @@ function dailyContributionsSql(ids: readonly string[] | null): RawBuilder<unknow
   const only = ids === null ? sql`true` : sql`workflow_id = any(${[...ids]}::text[])`;
   const quoteKinds = sql`('quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded')`;
   return sql`
-    with p as (
+    -- Not materialized: the planner then sees the tables' statistics and hash-joins (a
+    -- materialized CTE has none, and nested loops over a year of events never end).
+    with p as not materialized (
       select workflow_id, rep, coalesce(team, '') as team, process, source, coalesce(campaign, '') as campaign, stage, reached,
         created_at, closed_at, value_cents::numeric as value, value_cents::numeric * probability::numeric as weighted, expected_close, category
       from report_prospects where ${only}
     ),
-    e as (select * from report_events where ${only}),
+    e as not materialized (select * from report_events where ${only}),
     firsts as (select workflow_id, stage, min(at) as at from e where kind = 'stage' group by workflow_id, stage),
     mails as (select workflow_id, campaign, min(at) as at from e where kind = 'contact' and campaign is not null and direction = 'outbound' group by workflow_id, campaign),
     c (workflow_id, at, metric, key, actor, value, weighted) as (
