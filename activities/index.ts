@@ -17,7 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createDocumentActivities({ db: deps.db }),
     ...createReportingActivities(deps),
-    ...createCampaignActivities({ ...deps.campaign, from: deps.from }),
+    ...createCampaignActivities({ ...(deps.reportDb ? { reportDb: deps.reportDb } : {}), ...deps.campaign, from: deps.from }),
     ...createCampaignAudienceActivities({ store: deps.campaign.store, temporal: deps.campaign.temporal, campaignDir: deps.campaign.campaignDir ?? process.cwd() }),
     ...createCustomerActivities({ temporal: deps.campaign.temporal }),
   };

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrateToLatest } from '../db/migrations';
-import { REPORT_QUERIES } from '../db/reporting';
+import { REPORT_QUERIES, rebuildDaily } from '../db/reporting';
 import { REPORTS, type ReportFilter } from '../domain/reporting/reports';
 
 /**
@@ -20,7 +20,7 @@ const REPS = 20;
 const TEAMS = 4;
 
 async function seed(db: SalesflowDb, prospects: number): Promise<number> {
-  await sql`truncate report_events, report_prospects`.execute(db);
+  await sql`truncate report_events, report_prospects, report_campaign_outcomes`.execute(db);
   // One prospect per g: created through 2026, its depth in the funnel from g % 6
   // (0 contact … 3 quotation open, 4 won, 5 lost), rep g % 20 in team rep % 4.
   await sql`
@@ -80,9 +80,20 @@ async function seed(db: SalesflowDb, prospects: number): Promise<number> {
     insert into report_events (workflow_id, seq, at, kind, task_id, rep)
     select p.w, 200000001 + k.n, ${base} + make_interval(days => 1 + k.n), k.kind, 'b' || p.g || '-T1', case when k.n = 0 then 'rep' || (p.g % ${REPS}) else 'manager' end
     from ${from} join lateral (values (0, 'task_overdue'), (1, 'task_escalated')) k(n, kind) on p.g % 10 = 0 and (k.n = 0 or p.g % 20 = 0)`.execute(db);
+  // Bounces and unsubscribes: one address in 50 of each campaign's audience.
+  await sql`
+    insert into report_campaign_outcomes (run, email, outcome, campaign, at)
+    select 'campaign-c' || (g % 5), 'r' || g || '@x.test', case when g % 2 = 0 then 'bounced' else 'unsubscribed' end, 'c' || (g % 5),
+      timestamptz '2026-01-01' + make_interval(days => g % 365)
+    from generate_series(1, ${Math.floor(prospects / 50)}) g`.execute(db);
+  // The per-day pre-aggregates, as the rebuild computes them.
+  await rebuildDaily(db);
+  await sql`vacuum analyze report_daily`.execute(db);
+  await sql`vacuum analyze report_campaign_outcomes`.execute(db);
   await sql`vacuum analyze report_events`.execute(db);
   await sql`vacuum analyze report_prospects`.execute(db);
-  const { rows } = await sql<{ n: string }>`select count(*) as n from report_events`.execute(db);
+  const { rows } = await sql<{ n: string; daily: string }>`select (select count(*) from report_events) as n, (select count(*) from report_daily) as daily`.execute(db);
+  console.log(`report_daily: ${Number(rows[0]!.daily).toLocaleString('en')} rows`);
   return Number(rows[0]!.n);
 }
 

@@ -16,7 +16,8 @@ import type {
 
 /**
  * The reporting read model's queries: writing projections (live batches and the rebuild)
- * and the reports, each one SQL statement or a few over the indexes of 003_reporting.
+ * and the reports, each one SQL statement or a few: counts from the per-day pre-aggregates of
+ * 006_report_daily, exact percentiles from covering indexes over the rows.
  */
 
 /** A stage's bit in `report_prospects.reached`. */
@@ -90,13 +91,128 @@ async function insertEvents(db: SalesflowDb | Transaction<Database>, rows: Retur
   }
 }
 
+/** The `case` giving the bit of the stage a funnel converts `column`'s stage to. */
+function nextBitSql(column: string): RawBuilder<unknown> {
+  return sql.raw(
+    `case ${column} ${Object.entries(NEXT)
+      .map(([s, n]) => `when '${s}' then ${stageBit(n)}`)
+      .join(' ')} else 0 end`,
+  );
+}
+
+/**
+ * Every prospect's contribution to `report_daily` (of the prospects `ids`, or all), summed
+ * per cell. Each contribution counts 1 on the UTC day it happened:
+ *
+ * | metric | key | actor | day | counts |
+ * | --- | --- | --- | --- | --- |
+ * | entered, converted | stage | | first entry into the stage | the prospect (converted: it has reached the next stage) |
+ * | forecast | category | | expected close | open with a category, or won; value and weighted value |
+ * | open | stage | | created | every open prospect now; value and weighted value |
+ * | quote_sent … quote_superseded | | | the event | value of sent/accepted |
+ * | quote_stale, quote_escalated | | | the revision's sending | a sent revision ever reminded / escalated |
+ * | contact | channel | author | the contact | contacts by people (not campaigns, not the system) |
+ * | task_done, task_on_time | | rep | done | |
+ * | task_overdue | | rep | first time | each task once per rep it was overdue with |
+ * | task_escalated | | overdue rep | first escalation | each task once per rep it was overdue with |
+ * | campaign_mail | campaign | | the mail | |
+ * | campaign_reply | campaign | | first inbound contact after the campaign's first mail | the prospect |
+ * | lead, lead_converted | campaign | | created | prospects the campaign created (converted: won) |
+ *
+ * "First" makes the distinct counts additive over days: a prospect entering a stage twice,
+ * or a task escalated twice, counts once, on the first day.
+ */
+function dailyContributionsSql(ids: readonly string[] | null): RawBuilder<unknown> {
+  const only = ids === null ? sql`true` : sql`workflow_id = any(${[...ids]}::text[])`;
+  const quoteKinds = sql`('quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded')`;
+  return sql`
+    -- Not materialized: the planner then sees the tables' statistics and hash-joins (a
+    -- materialized CTE has none, and nested loops over a year of events never end).
+    with p as not materialized (
+      select workflow_id, rep, coalesce(team, '') as team, process, source, coalesce(campaign, '') as campaign, stage, reached,
+        created_at, closed_at, value_cents::numeric as value, value_cents::numeric * probability::numeric as weighted, expected_close, category
+      from report_prospects where ${only}
+    ),
+    e as not materialized (select * from report_events where ${only}),
+    firsts as (select workflow_id, stage, min(at) as at from e where kind = 'stage' group by workflow_id, stage),
+    mails as (select workflow_id, campaign, min(at) as at from e where kind = 'contact' and campaign is not null and direction = 'outbound' group by workflow_id, campaign),
+    c (workflow_id, at, metric, key, actor, value, weighted) as (
+      select workflow_id, at, 'entered', stage, '', 0::numeric, 0::numeric from firsts
+      union all
+      select f.workflow_id, f.at, 'converted', f.stage, '', 0, 0 from firsts f join p on p.workflow_id = f.workflow_id where p.reached & ${nextBitSql('f.stage')} <> 0
+      union all
+      select workflow_id, expected_close, 'forecast', category, '', value, weighted from p
+        where category is not null and expected_close is not null and (closed_at is null or stage = 'won')
+      union all
+      select workflow_id, created_at, 'open', stage, '', value, weighted from p where closed_at is null
+      union all
+      select workflow_id, at, kind, '', '', coalesce(value_cents, 0)::numeric, 0 from e where kind in ${quoteKinds}
+      union all
+      select s.workflow_id, s.at, case r.kind when 'quote_reminder' then 'quote_stale' else 'quote_escalated' end, '', '', 0, 0
+      from e s join (
+        select distinct workflow_id, quote_revision, kind from e where kind in ('quote_reminder', 'quote_escalation')
+      ) r on r.workflow_id = s.workflow_id and r.quote_revision = s.quote_revision
+      where s.kind = 'quote_sent'
+      union all
+      select workflow_id, at, 'contact', coalesce(channel, ''), rep, 0, 0 from e where kind = 'contact' and rep not like 'campaign:%' and rep <> 'system'
+      union all
+      select workflow_id, at, 'task_done', '', coalesce(rep, ''), 0, 0 from e where kind = 'task_done'
+      union all
+      select workflow_id, at, 'task_on_time', '', coalesce(rep, ''), 0, 0 from e where kind = 'task_done' and on_time
+      union all
+      select workflow_id, min(at), 'task_overdue', '', coalesce(rep, ''), 0, 0 from e where kind = 'task_overdue' group by workflow_id, task_id, rep
+      union all
+      select x.workflow_id, min(x.at), 'task_escalated', '', o.rep, 0, 0 from e x
+      join (select distinct workflow_id, task_id, coalesce(rep, '') as rep from e where kind = 'task_overdue') o on o.workflow_id = x.workflow_id and o.task_id = x.task_id
+      where x.kind = 'task_escalated' group by x.workflow_id, x.task_id, o.rep
+      union all
+      select workflow_id, at, 'campaign_mail', campaign, '', 0, 0 from e where kind = 'contact' and campaign is not null and direction = 'outbound'
+      union all
+      select m.workflow_id, min(i.at), 'campaign_reply', m.campaign, '', 0, 0 from mails m
+      join e i on i.workflow_id = m.workflow_id and i.kind = 'contact' and i.direction = 'inbound' and i.at >= m.at
+      group by m.workflow_id, m.campaign
+      union all
+      select workflow_id, created_at, 'lead', campaign, '', 0, 0 from p where campaign <> ''
+      union all
+      select workflow_id, created_at, 'lead_converted', campaign, '', 0, 0 from p where campaign <> '' and stage = 'won'
+    )
+    select c.metric, (c.at at time zone 'UTC')::date as day, c.key, c.actor, p.rep, p.team, p.process, p.source, p.campaign,
+      count(*) as n, sum(c.value) as value, sum(c.weighted) as weighted
+    from c join p on p.workflow_id = c.workflow_id
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+}
+
+const DAILY_COLUMNS = sql`(metric, day, key, actor, rep, team, process, source, campaign, n, value, weighted)`;
+
+/** Adds (sign 1) or takes away (sign -1) these prospects' contributions to `report_daily`. */
+async function applyDaily(db: SalesflowDb | Transaction<Database>, ids: readonly string[], sign: 1 | -1): Promise<void> {
+  await sql`
+    insert into report_daily ${DAILY_COLUMNS}
+    select metric, day, key, actor, rep, team, process, source, campaign, ${sign} * n, ${sign} * value, ${sign} * weighted
+    from (${dailyContributionsSql(ids)}) d
+    on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
+      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`.execute(db);
+}
+
+/** Recomputes all of `report_daily` from the rows (the rebuild, and the benchmark's seed). */
+export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Promise<void> {
+  await sql`truncate report_daily`.execute(db);
+  await sql`insert into report_daily ${DAILY_COLUMNS} ${dailyContributionsSql(null)}`.execute(db);
+}
+
 /**
  * Writes one batch of projections (the live feed): events once each, and each prospect's
- * snapshot unless the row already holds a newer version (a late retry of an older batch).
+ * snapshot unless the row already holds a newer version (a late retry of an older batch);
+ * and in the same transaction `report_daily`: the prospects' old contributions out, their
+ * new ones in. A per-prospect advisory lock keeps two batches of one prospect (a retry
+ * overlapping a slow attempt) from reading the same old contribution.
  */
 export async function writeProjections(db: SalesflowDb, batch: readonly { workflowId: string; snapshot: ProspectSnapshot; events: readonly ReportEvent[] }[]): Promise<void> {
   if (batch.length === 0) return;
+  const ids = [...new Set(batch.map((b) => b.workflowId))].sort();
   await db.transaction().execute(async (tx) => {
+    for (const id of ids) await sql`select pg_advisory_xact_lock(hashtextextended(${`report:${id}`}, 0))`.execute(tx);
+    await applyDaily(tx, ids, -1);
     await insertEvents(tx, batch.flatMap((b) => b.events.map((e) => eventRow(b.workflowId, e))));
     for (const b of batch) {
       const row = snapshotRow(b.workflowId, b.snapshot);
@@ -107,6 +223,9 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
         .onConflict((oc) => oc.column('workflow_id').doUpdateSet(update).where('report_prospects.version', '<=', row.version))
         .execute();
     }
+    await applyDaily(tx, ids, 1);
+    // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
+    await sql`delete from report_daily where n = 0`.execute(tx);
   });
 }
 
@@ -120,15 +239,23 @@ export async function replaceProjections(db: SalesflowDb, projections: readonly 
     const rows = projections.flatMap((p) => p.events.map((e) => eventRow(p.workflowId, e)));
     events = rows.length;
     await insertEvents(tx, rows);
+    // Bounces and unsubscribes are not in the prospect workflows: the rebuild keeps them.
+    await rebuildDaily(tx);
   });
   return { prospects: projections.length, events };
 }
 
+/** Records a campaign run's bounce or unsubscribe; a second time changes nothing. */
+export async function recordCampaignOutcome(db: SalesflowDb, o: { run: string; email: string; outcome: 'bounced' | 'unsubscribed'; campaign: string; at: Date }): Promise<void> {
+  await db.insertInto('report_campaign_outcomes').values(o).onConflict((oc) => oc.columns(['run', 'email', 'outcome']).doNothing()).execute();
+}
+
 /** Every row of the read model in key order: what the rebuild-equals-live test compares. */
-export async function dumpReadModel(db: SalesflowDb): Promise<{ prospects: unknown[]; events: unknown[] }> {
+export async function dumpReadModel(db: SalesflowDb): Promise<{ prospects: unknown[]; events: unknown[]; daily: unknown[] }> {
   const prospects = await db.selectFrom('report_prospects').selectAll().orderBy('workflow_id').execute();
   const events = await db.selectFrom('report_events').selectAll().orderBy('workflow_id').orderBy('seq').execute();
-  return { prospects, events };
+  const daily = await sql`select * from report_daily order by metric, day, key, actor, rep, team, process, source, campaign`.execute(db);
+  return { prospects, events, daily: daily.rows };
 }
 
 // ---- reports ----
@@ -170,22 +297,53 @@ function distribution(count: unknown, pct: unknown, avg: unknown): Distribution 
   return { count: num(count), minMs: at(0), q1Ms: at(1), medianMs: at(2), q3Ms: at(3), p90Ms: at(4), maxMs: at(5), avgMs: numOrNull(avg) };
 }
 
+/**
+ * The whole UTC days a period covers: `from` rounded down, `to` up (periodOf rounds the same
+ * way, so the filter a report echoes is the period it counted). `report_daily` holds days.
+ */
+export function dayRange(f: Pick<ReportFilter, 'from' | 'to'>): { from: Date; to: Date; fromDay: string; toDay: string } {
+  const DAY = 86_400_000;
+  const from = new Date(Math.floor(Date.parse(f.from) / DAY) * DAY);
+  const to = new Date(Math.ceil(Date.parse(f.to) / DAY) * DAY);
+  return { from, to, fromDay: from.toISOString().slice(0, 10), toDay: to.toISOString().slice(0, 10) };
+}
+
+/**
+ * The filters on `report_daily d`: `people` says whether rep/team are the prospect's
+ * (`prospect`) or the acting person's (`actor`); `campaignKey` filters the campaign on the
+ * metric's key (a campaign's own mails and replies) rather than on the prospect's source.
+ */
+function dailyWhere(f: ReportFilter, options: { people: 'prospect' | 'actor'; campaignKey?: boolean }): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (options.people === 'prospect') {
+    if (f.rep !== undefined) parts.push(sql`d.rep = ${f.rep}`);
+    if (f.team !== undefined) parts.push(sql`d.team = ${f.team}`);
+  } else {
+    if (f.rep !== undefined) parts.push(sql`d.actor = ${f.rep}`);
+    if (f.team !== undefined) parts.push(sql`d.actor in (select distinct t.rep from report_prospects t where t.team = ${f.team})`);
+  }
+  if (f.process !== undefined) parts.push(sql`d.process = ${f.process}`);
+  if (f.source !== undefined) parts.push(sql`d.source = ${f.source}`);
+  if (f.campaign !== undefined) parts.push(options.campaignKey ? sql`d.key = ${f.campaign}` : sql`d.campaign = ${f.campaign}`);
+  return and(parts);
+}
+
+function inDays(f: ReportFilter): RawBuilder<unknown> {
+  const { fromDay, toDay } = dayRange(f);
+  return sql`d.day >= ${fromDay}::date and d.day < ${toDay}::date`;
+}
+
 export async function funnelReport(db: SalesflowDb, f: ReportFilter): Promise<FunnelReport> {
-  const from = new Date(f.from);
-  const to = new Date(f.to);
-  const nextBit = sql.raw(
-    `case e.stage ${Object.entries(NEXT)
-      .map(([s, n]) => `when '${s}' then ${stageBit(n)}`)
-      .join(' ')} else 0 end`,
-  );
+  const { from, to } = dayRange(f);
   const entered = await sql<{ stage: Stage; entered: string; converted: string }>`
-    select e.stage, count(*) as entered, count(*) filter (where p.reached & ${nextBit} <> 0) as converted
-    from (select distinct e.workflow_id, e.stage from report_events e where e.kind = 'stage' and e.at >= ${from} and e.at < ${to}) e
-    join report_prospects p on p.workflow_id = e.workflow_id
-    where ${prospectWhere(f)}
-    group by e.stage`.execute(db);
+    select d.key as stage, coalesce(sum(d.n) filter (where d.metric = 'entered'), 0) as entered, coalesce(sum(d.n) filter (where d.metric = 'converted'), 0) as converted
+    from report_daily d
+    where d.metric in ('entered', 'converted') and ${inDays(f)} and ${dailyWhere(f, { people: 'prospect' })}
+    group by d.key`.execute(db);
   const byStage = new Map(entered.rows.map((r) => [r.stage, r]));
 
+  // Percentiles do not add up over days: these read the closed prospects of the period
+  // (an index-only scan of report_prospects_closed_cover).
   const closedIn = sql`p.closed_at >= ${from} and p.closed_at < ${to} and ${prospectWhere(f)}`;
   const cycle = sql`extract(epoch from (p.closed_at - p.created_at)) * 1000`;
   const outcome = await sql<Record<string, unknown>>`
@@ -227,19 +385,16 @@ export async function funnelReport(db: SalesflowDb, f: ReportFilter): Promise<Fu
 }
 
 export async function forecastReport(db: SalesflowDb, f: ReportFilter): Promise<ForecastReport> {
-  const from = new Date(f.from);
-  const to = new Date(f.to);
+  const scope = dailyWhere(f, { people: 'prospect' });
   const months = await sql<{ month: string; category: ForecastReport['months'][number]['category']; count: string; value: string; weighted: string }>`
-    select to_char(p.expected_close at time zone 'UTC', 'YYYY-MM') as month, p.category, count(*) as count,
-      sum(p.value_cents) as value, round(sum(p.value_cents * p.probability)) as weighted
-    from report_prospects p
-    where p.category is not null and p.expected_close >= ${from} and p.expected_close < ${to}
-      and (p.closed_at is null or p.stage = 'won') and ${prospectWhere(f)}
+    select to_char(d.day, 'YYYY-MM') as month, d.key as category, sum(d.n) as count, sum(d.value) as value, round(sum(d.weighted)) as weighted
+    from report_daily d
+    where d.metric = 'forecast' and ${inDays(f)} and ${scope}
     group by 1, 2 order by 1, 2`.execute(db);
   const pipeline = await sql<{ stage: Stage; count: string; value: string; weighted: string }>`
-    select p.stage, count(*) as count, sum(p.value_cents) as value, round(sum(p.value_cents * p.probability)) as weighted
-    from report_prospects p where p.closed_at is null and ${prospectWhere(f)}
-    group by p.stage`.execute(db);
+    select d.key as stage, sum(d.n) as count, sum(d.value) as value, round(sum(d.weighted)) as weighted
+    from report_daily d where d.metric = 'open' and ${scope}
+    group by d.key`.execute(db);
   const byStage = new Map(pipeline.rows.map((r) => [r.stage, r]));
   const monthRows = months.rows.map((m) => ({ month: m.month, category: m.category, count: num(m.count), valueCents: num(m.value), weightedCents: num(m.weighted) }));
   const open = monthRows.filter((m) => m.category !== 'closed');
@@ -264,76 +419,52 @@ function eventsFrom(f: ReportFilter, people = true): RawBuilder<unknown> {
 }
 
 export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<QuotesReport> {
-  const from = new Date(f.from);
-  const to = new Date(f.to);
-  const answered = sql`e.kind in ('quote_accepted', 'quote_rejected')`;
+  const { from, to } = dayRange(f);
   const counts = await sql<Record<string, unknown>>`
-    select count(*) filter (where e.kind = 'quote_sent') as sent, coalesce(sum(e.value_cents) filter (where e.kind = 'quote_sent'), 0) as sent_value,
-      count(*) filter (where e.kind = 'quote_accepted') as accepted, coalesce(sum(e.value_cents) filter (where e.kind = 'quote_accepted'), 0) as accepted_value,
-      count(*) filter (where e.kind = 'quote_rejected') as rejected, count(*) filter (where e.kind = 'quote_expired') as expired,
-      count(*) filter (where e.kind = 'quote_superseded') as superseded,
-      count(e.ms) filter (where ${answered}) as answers, ${distributionSql(sql`e.ms`, answered)} as answer, avg(e.ms) filter (where ${answered}) as answer_avg
-    from ${eventsFrom(f)}
-    where e.kind in ('quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded') and e.at >= ${from} and e.at < ${to} and ${prospectWhere(f)}`.execute(db);
+    select ${sql.join(
+      ['quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded', 'quote_stale', 'quote_escalated'].map(
+        (m) => sql`coalesce(sum(d.n) filter (where d.metric = ${m}), 0) as ${sql.ref(m)}`,
+      ),
+    )},
+      coalesce(sum(d.value) filter (where d.metric = 'quote_sent'), 0) as sent_value, coalesce(sum(d.value) filter (where d.metric = 'quote_accepted'), 0) as accepted_value
+    from report_daily d
+    where d.metric like 'quote\_%' and ${inDays(f)} and ${dailyWhere(f, { people: 'prospect' })}`.execute(db);
   const c = counts.rows[0] ?? {};
-  // Of the revisions sent in the period, those that were ever reminded or escalated.
-  const flagged = await sql<{ stale: string; escalated: string }>`
-    select count(distinct e.workflow_id || ':' || e.quote_revision) filter (where r.kind = 'quote_reminder') as stale,
-      count(distinct e.workflow_id || ':' || e.quote_revision) filter (where r.kind = 'quote_escalation') as escalated
-    from ${eventsFrom(f)} join report_events r on r.workflow_id = e.workflow_id and r.quote_revision = e.quote_revision and r.kind in ('quote_reminder', 'quote_escalation')
-    where e.kind = 'quote_sent' and e.at >= ${from} and e.at < ${to} and ${prospectWhere(f)}`.execute(db);
-  const sent = num(c.sent);
-  const stale = num(flagged.rows[0]?.stale);
-  const escalated = num(flagged.rows[0]?.escalated);
+  // Percentiles again from the rows: the answers of the period (report_events_kind_at covers them).
+  const answered = await sql<Record<string, unknown>>`
+    select count(e.ms) as answers, ${distributionSql(sql`e.ms`)} as answer, avg(e.ms) as answer_avg
+    from ${eventsFrom(f)}
+    where e.kind in ('quote_accepted', 'quote_rejected') and e.at >= ${from} and e.at < ${to} and ${prospectWhere(f)}`.execute(db);
+  const a = answered.rows[0] ?? {};
+  const sent = num(c.quote_sent);
+  const stale = num(c.quote_stale);
+  const escalated = num(c.quote_escalated);
   return {
     filter: f,
     sent,
     sentValueCents: num(c.sent_value),
-    accepted: num(c.accepted),
+    accepted: num(c.quote_accepted),
     acceptedValueCents: num(c.accepted_value),
-    rejected: num(c.rejected),
-    expired: num(c.expired),
-    superseded: num(c.superseded),
-    timeToAnswer: distribution(c.answers, c.answer, c.answer_avg),
+    rejected: num(c.quote_rejected),
+    expired: num(c.quote_expired),
+    superseded: num(c.quote_superseded),
+    timeToAnswer: distribution(a.answers, a.answer, a.answer_avg),
     stale: { count: stale, share: ratio(stale, sent) },
     escalated: { count: escalated, share: ratio(escalated, sent) },
   };
 }
 
-/** The acting person's filters for the activity report: `e.rep`, and for a team its reps. */
-function actorWhere(f: ReportFilter, column: RawBuilder<unknown>): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [];
-  if (f.rep !== undefined) parts.push(sql`${column} = ${f.rep}`);
-  if (f.team !== undefined) parts.push(sql`${column} in (select distinct t.rep from report_prospects t where t.team = ${f.team})`);
-  return and(parts);
-}
-
 export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<ActivityReport> {
-  const from = new Date(f.from);
-  const to = new Date(f.to);
-  const period = sql`e.at >= ${from} and e.at < ${to}`;
-  const scope = sql`${prospectWhere(f, { people: false })} and ${actorWhere(f, sql`e.rep`)}`;
-  // Contacts by people only: campaign mails are the campaigns report's.
-  const person = sql`e.rep not like 'campaign:%' and e.rep <> 'system'`;
-  const contacts = await sql<{ rep: string; channel: string; count: string }>`
-    select e.rep, e.channel, count(*) as count from ${eventsFrom(f, false)}
-    where e.kind = 'contact' and ${period} and ${person} and ${scope} group by e.rep, e.channel`.execute(db);
-  const tasks = await sql<{ rep: string; done: string; on_time: string; overdue: string }>`
-    select e.rep, count(*) filter (where e.kind = 'task_done') as done, count(*) filter (where e.kind = 'task_done' and e.on_time) as on_time,
-      count(distinct e.task_id) filter (where e.kind = 'task_overdue') as overdue
-    from ${eventsFrom(f, false)}
-    where e.kind in ('task_done', 'task_overdue') and ${period} and ${scope} group by e.rep`.execute(db);
-  // An escalation goes to the manager; it counts for the rep the task was overdue with.
-  const escalated = await sql<{ rep: string; escalated: string }>`
-    select o.rep, count(distinct e.task_id) as escalated from ${eventsFrom(f, false)}
-    join report_events o on o.workflow_id = e.workflow_id and o.task_id = e.task_id and o.kind = 'task_overdue'
-    where e.kind = 'task_escalated' and ${period} and ${prospectWhere(f, { people: false })} and ${actorWhere(f, sql`o.rep`)}
-    group by o.rep`.execute(db);
+  const where = sql`${inDays(f)} and ${dailyWhere(f, { people: 'actor' })}`;
+  const perRep = await sql<{ actor: string; metric: string; key: string; n: string }>`
+    select d.actor, d.metric, d.key, sum(d.n) as n from report_daily d
+    where d.metric in ('contact', 'task_done', 'task_on_time', 'task_overdue', 'task_escalated') and ${where}
+    group by 1, 2, 3`.execute(db);
   const weeks = await sql<{ week: string; contacts: string; done: string }>`
-    select to_char(date_trunc('week', e.at at time zone 'UTC'), 'YYYY-MM-DD') as week,
-      count(*) filter (where e.kind = 'contact') as contacts, count(*) filter (where e.kind = 'task_done') as done
-    from ${eventsFrom(f, false)}
-    where ((e.kind = 'contact' and ${person}) or e.kind = 'task_done') and ${period} and ${scope}
+    select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
+      coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
+    from report_daily d
+    where d.metric in ('contact', 'task_done') and ${where}
     group by 1 order by 1`.execute(db);
 
   type Row = ActivityReport['reps'][number];
@@ -346,19 +477,29 @@ export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<
     }
     return r;
   };
-  for (const c of contacts.rows) {
-    const r = row(c.rep);
-    r.contacts[c.channel as (typeof CHANNELS)[number]] = num(c.count);
-    r.contacts.total += num(c.count);
+  for (const x of perRep.rows) {
+    const r = row(x.actor);
+    const n = num(x.n);
+    switch (x.metric) {
+      case 'contact':
+        r.contacts[x.key as (typeof CHANNELS)[number]] = n;
+        r.contacts.total += n;
+        break;
+      case 'task_done':
+        r.tasksDone = n;
+        break;
+      case 'task_on_time':
+        r.tasksOnTime = n;
+        break;
+      case 'task_overdue':
+        r.overdue = n;
+        break;
+      case 'task_escalated':
+        r.escalated = n;
+        break;
+    }
   }
-  for (const t of tasks.rows) {
-    const r = row(t.rep);
-    r.tasksDone = num(t.done);
-    r.tasksOnTime = num(t.on_time);
-    r.slaCompliance = ratio(r.tasksOnTime, r.tasksDone);
-    r.overdue = num(t.overdue);
-  }
-  for (const e of escalated.rows) row(e.rep).escalated = num(e.escalated);
+  for (const r of reps.values()) r.slaCompliance = ratio(r.tasksOnTime, r.tasksDone);
   return {
     filter: f,
     reps: [...reps.values()].sort((a, b) => a.rep.localeCompare(b.rep)),
@@ -367,33 +508,27 @@ export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<
 }
 
 export async function campaignsReport(db: SalesflowDb, f: ReportFilter): Promise<CampaignsReport> {
-  const from = new Date(f.from);
-  const to = new Date(f.to);
-  // A campaign's mails and replies are filtered by the prospect's own dimensions, not by its source campaign.
-  const scope = prospectWhere({ ...f, campaign: undefined });
-  const own = f.campaign !== undefined ? sql`e.campaign = ${f.campaign}` : sql`true`;
-  const mails = await sql<{ campaign: string; mailed: string }>`
-    select e.campaign, count(*) as mailed from ${eventsFrom({ ...f, campaign: undefined })}
-    where e.kind = 'contact' and e.campaign is not null and e.direction = 'outbound' and e.at >= ${from} and e.at < ${to} and ${own} and ${scope}
-    group by e.campaign`.execute(db);
-  const replies = await sql<{ campaign: string; replied: string }>`
-    select e.campaign, count(distinct e.workflow_id) as replied from ${eventsFrom({ ...f, campaign: undefined })}
-    join report_events i on i.workflow_id = e.workflow_id and i.kind = 'contact' and i.direction = 'inbound' and i.at >= e.at and i.at >= ${from} and i.at < ${to}
-    where e.kind = 'contact' and e.campaign is not null and e.direction = 'outbound' and e.at < ${to} and ${own} and ${scope}
-    group by e.campaign`.execute(db);
-  const leads = await sql<{ campaign: string; leads: string; converted: string }>`
-    select p.campaign, count(*) as leads, count(*) filter (where p.stage = 'won') as converted from report_prospects p
-    where p.campaign is not null and p.created_at >= ${from} and p.created_at < ${to} and ${prospectWhere(f)}
-    group by p.campaign`.execute(db);
+  const { from, to } = dayRange(f);
+  // A campaign's mails, replies and leads are its own (the key), filtered by the prospect's other dimensions.
+  const counts = await sql<{ campaign: string; metric: string; n: string }>`
+    select d.key as campaign, d.metric, sum(d.n) as n from report_daily d
+    where d.metric in ('campaign_mail', 'campaign_reply', 'lead', 'lead_converted') and ${inDays(f)} and ${dailyWhere(f, { people: 'prospect', campaignKey: true })}
+    group by 1, 2`.execute(db);
+  // Bounces and unsubscribes belong to addresses, not to prospects: only the campaign filter applies.
+  const outcomes = await sql<{ campaign: string; bounced: string; unsubscribed: string }>`
+    select o.campaign, count(*) filter (where o.outcome = 'bounced') as bounced, count(*) filter (where o.outcome = 'unsubscribed') as unsubscribed
+    from report_campaign_outcomes o
+    where o.at >= ${from} and o.at < ${to} ${f.campaign !== undefined ? sql`and o.campaign = ${f.campaign}` : sql``}
+    group by o.campaign`.execute(db);
   const rows = new Map<string, CampaignsReport['campaigns'][number]>();
   const row = (campaign: string) => {
     let r = rows.get(campaign);
-    if (!r) rows.set(campaign, (r = { campaign, mailed: 0, replied: 0, leads: 0, converted: 0 }));
+    if (!r) rows.set(campaign, (r = { campaign, mailed: 0, bounced: 0, unsubscribed: 0, replied: 0, leads: 0, converted: 0 }));
     return r;
   };
-  for (const m of mails.rows) row(m.campaign).mailed = num(m.mailed);
-  for (const m of replies.rows) row(m.campaign).replied = num(m.replied);
-  for (const l of leads.rows) Object.assign(row(l.campaign), { leads: num(l.leads), converted: num(l.converted) });
+  const field = { campaign_mail: 'mailed', campaign_reply: 'replied', lead: 'leads', lead_converted: 'converted' } as const;
+  for (const c of counts.rows) row(c.campaign)[field[c.metric as keyof typeof field]] = num(c.n);
+  for (const o of outcomes.rows) Object.assign(row(o.campaign), { bounced: num(o.bounced), unsubscribed: num(o.unsubscribed) });
   return { filter: f, campaigns: [...rows.values()].sort((a, b) => a.campaign.localeCompare(b.campaign)) };
 }
 

@@ -193,6 +193,31 @@ export interface CampaignCheckpointsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** Per-day pre-aggregates of the read model (db/migrations/006_report_daily.ts); numeric and bigint read as strings. */
+export interface ReportDailyTable {
+  metric: string;
+  day: ColumnType<Date, string, string>;
+  key: string;
+  actor: string;
+  rep: string;
+  team: string;
+  process: string;
+  source: string;
+  campaign: string;
+  n: ColumnType<string, number, number>;
+  value: ColumnType<string, number | string, number | string>;
+  weighted: ColumnType<string, number | string, number | string>;
+}
+
+/** Bounces and unsubscribes of campaign runs, once per (run, address, outcome). */
+export interface ReportCampaignOutcomesTable {
+  run: string;
+  email: string;
+  outcome: 'bounced' | 'unsubscribed';
+  campaign: string;
+  at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -209,4 +234,6 @@ export interface Database {
   campaign_audience_chunks: CampaignAudienceChunksTable;
   campaign_ledger: CampaignLedgerTable;
   campaign_checkpoints: CampaignCheckpointsTable;
+  report_daily: ReportDailyTable;
+  report_campaign_outcomes: ReportCampaignOutcomesTable;
 }

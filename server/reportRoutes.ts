@@ -46,7 +46,7 @@ const SUMMARIES: Record<ReportName, string> = {
   forecast: 'pipeline value by stage and the weighted forecast by expected close month and category',
   quotes: 'quotations sent, accepted, rejected, expired, superseded; time to answer; stale and escalated share',
   activity: "reps' activity: contacts by channel, tasks done, SLA compliance, overdue and escalated tasks; per week",
-  campaigns: 'campaigns: mails in the pipeline, replies, leads created and converted',
+  campaigns: 'campaigns: mails in the pipeline, bounces, unsubscribes, replies, leads created and converted',
 };
 
 /** The filters a report runs with: the caller's scope applied over what they asked. */

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { escapeHtml } from '../domain/campaign/template';
+import { recordCampaignOutcome } from '../db/reporting';
+import { campaignIdOf } from '../workflows/campaign/contract';
 import { InvalidTokenError, verifyUnsubscribeToken } from '../activities/campaign/unsubscribeToken';
 import type { ServerDeps } from './app';
 
@@ -19,7 +21,7 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     .send(`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
 }
 
-export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'unsubscribeSecret' | 'campaigns' | 'now'>): Promise<void> {
+export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'unsubscribeSecret' | 'campaigns' | 'now'> & Partial<Pick<ServerDeps, 'db'>>): Promise<void> {
   // One-click unsubscribe posts a form; its content does not matter (the token does).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, body));
 
@@ -45,6 +47,8 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick
     }
     try {
       await deps.campaigns.suppress({ email: payload.email, reason: 'unsubscribed', source: payload.campaign, detail: 'unsubscribe link' });
+      // For the campaigns report; keyed by (run, address), so a second click counts once.
+      if (deps.db) await recordCampaignOutcome(deps.db, { run: payload.campaign, email: payload.email, outcome: 'unsubscribed', campaign: campaignIdOf(payload.campaign), at: new Date((deps.now ?? Date.now)()) });
     } catch (err) {
       return page(reply, 503, 'Please try again in a moment', `<p>${escapeHtml((err as Error).message.split('\n')[0] ?? '')}</p>`);
     }

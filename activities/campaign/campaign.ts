@@ -16,6 +16,8 @@ import { startProspectWithContact } from '../../client/pipeline/start';
 import { assignOnProcess, processVersion } from '../../client/process/start';
 import type { CampaignStore, LedgerEntry } from '../../db/campaignStore';
 import { eachLimited } from '../shared/concurrency';
+import type { SalesflowDb } from '../../db/database';
+import { recordCampaignOutcome } from '../../db/reporting';
 import { smtpFailureOf } from '../shared/mail';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
 
@@ -37,6 +39,8 @@ export interface CampaignDeps {
   timeZone?: string;
   /** Salesflow's reply address: a reply to a recipient with a prospect comes back tagged `c.<prospect id>`. */
   replyTo?: string;
+  /** The salesflow database: bounces are recorded for the campaigns report (absent: not recorded). */
+  reportDb?: SalesflowDb;
   /** Test seams: a fault injected where a crash would hurt. Never set in production. */
   faults?: {
     /** Runs after a bounce's ledger line, before the address is sent to the suppression list. */
@@ -260,6 +264,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
     await eachLimited(bounces, 10, async (entry) => {
       await deps.faults?.beforeSuppress?.(entry.email);
       await addSuppression({ email: entry.email, reason: 'bounced', source: input.runKey, detail: entry.reason ?? '' });
+      // Keyed by (run, address): the retry that finishes an unmarked bounce writes nothing twice.
+      if (deps.reportDb) await recordCampaignOutcome(deps.reportDb, { run: input.runKey, email: entry.email, outcome: 'bounced', campaign: input.campaignId, at: new Date(entry.at) });
       await writer.suppressed(entry.i);
     });
     await eachLimited(toPipeline, 20, async ({ r, subject, entry }) => {

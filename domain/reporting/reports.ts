@@ -49,8 +49,11 @@ const DAY_MS = 86_400_000;
 
 /** The period a query asks for, with its defaults. */
 export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: number): { from: string; to: string } {
-  const to = query.to ? new Date(query.to) : new Date(now);
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 90 * DAY_MS);
+  // Reports count whole UTC days (their counts come from per-day pre-aggregates): `from`
+  // rounds down to its day, `to` up to the end of its day.
+  const rawTo = query.to ? Date.parse(query.to) : now;
+  const to = new Date(Math.ceil(rawTo / DAY_MS) * DAY_MS);
+  const from = new Date(Math.floor((query.from ? Date.parse(query.from) : rawTo - 90 * DAY_MS) / DAY_MS) * DAY_MS);
   if (!(from.getTime() < to.getTime())) throw new RangeError(`the period is empty: from ${from.toISOString()} is not before to ${to.toISOString()}`);
   return { from: from.toISOString(), to: to.toISOString() };
 }
@@ -158,7 +161,11 @@ export const CampaignsReportSchema = z
         campaign: z.string(),
         /** Campaign mails in prospects' contact logs in the period. */
         mailed: z.number(),
-        /** Prospects mailed by the campaign who then wrote, called or visited (inbound contact) in the period. */
+        /** Addresses of the campaign's runs that bounced (the relay refused the recipient) in the period. */
+        bounced: z.number(),
+        /** Addresses that followed the unsubscribe link of the campaign's mail in the period. */
+        unsubscribed: z.number(),
+        /** Prospects mailed by the campaign whose first inbound contact after its first mail (wrote, called, visited) is in the period. */
         replied: z.number(),
         /** Prospects the campaign created (source campaign:<id>) in the period, and how many of them are won. */
         leads: z.number(),
@@ -213,7 +220,7 @@ export function reportRows(name: ReportName, report: AnyReport): Row[] {
         escalated: r.escalated,
       }));
     case 'campaigns':
-      return (report as CampaignsReport).campaigns.map((c) => ({ campaign: c.campaign, mailed: c.mailed, replied: c.replied, leads: c.leads, converted: c.converted }));
+      return (report as CampaignsReport).campaigns.map((c) => ({ campaign: c.campaign, mailed: c.mailed, bounced: c.bounced, unsubscribed: c.unsubscribed, replied: c.replied, leads: c.leads, converted: c.converted }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { activityReport, campaignsReport, forecastReport, funnelReport, quotesReport, writeProjections } from '../../db/reporting';
+import { activityReport, campaignsReport, dumpReadModel, forecastReport, funnelReport, quotesReport, rebuildDaily, recordCampaignOutcome, writeProjections } from '../../db/reporting';
 import type { ProspectSnapshot, ReportEvent } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 
@@ -162,13 +162,36 @@ test('forecast: an open quotation weighted in its close month only while the clo
   expect(outside.pipeline.find((p) => p.stage === 'quotation')).toEqual({ stage: 'quotation', count: 1, valueCents: 50_000, weightedCents: 30_000 });
 });
 
-test('campaigns: mails, the reply after them, and the leads created', async () => {
+test('campaigns: mails, bounces and unsubscribes (each once per run and address), the reply after them, and the leads created', async () => {
+  const run = 'campaign-spring';
+  await recordCampaignOutcome(t.db, { run, email: 'gone@x.test', outcome: 'bounced', campaign: 'spring', at: new Date(at(4)) });
+  // The activity retried after a crash records the same bounce again: still one.
+  await recordCampaignOutcome(t.db, { run, email: 'gone@x.test', outcome: 'bounced', campaign: 'spring', at: new Date(at(5)) });
+  await recordCampaignOutcome(t.db, { run, email: 'bye@x.test', outcome: 'unsubscribed', campaign: 'spring', at: new Date(at(6)) });
+  await recordCampaignOutcome(t.db, { run, email: 'bye@x.test', outcome: 'unsubscribed', campaign: 'spring', at: new Date(at(7)) });
+  // At `to`: outside the period.
+  await recordCampaignOutcome(t.db, { run, email: 'late@x.test', outcome: 'unsubscribed', campaign: 'spring', at: new Date(period.to) });
   const r = await campaignsReport(t.db, period);
-  expect(r.campaigns).toEqual([{ campaign: 'spring', mailed: 1, replied: 1, leads: 1, converted: 0 }]);
+  expect(r.campaigns).toEqual([{ campaign: 'spring', mailed: 1, bounced: 1, unsubscribed: 1, replied: 1, leads: 1, converted: 0 }]);
+  expect((await campaignsReport(t.db, { ...period, campaign: 'autumn' })).campaigns).toEqual([]);
 });
 
 test('a batch written twice, or an older batch after a newer one, changes nothing', async () => {
   const before = await funnelReport(t.db, period);
   await write('esc', { version: 0, stage: 'contact', closedAt: null }, [{ seq: 0, at: at(2), kind: 'stage', stage: 'contact' }]);
   expect(await funnelReport(t.db, period)).toEqual(before);
+});
+
+test('the per-day pre-aggregates the batches maintained equal those recomputed from the rows', async () => {
+  // Move a prospect on (its old contributions must leave the days they were in).
+  await write(
+    'edge',
+    { version: 2, rep: 'sam', team: 'south', source: 'campaign:spring', campaign: 'spring', createdAt: period.from, stage: 'won', closedAt: at(25), probability: 1, valueCents: 50_000, expectedClose: at(25), category: 'closed', reached: ['contact', 'qualification', 'inquiry', 'quotation', 'won'] },
+    [{ seq: 2, at: at(25), kind: 'stage', stage: 'won', valueCents: 50_000 }],
+  );
+  const live = (await dumpReadModel(t.db)).daily;
+  expect(live.length).toBeGreaterThan(10);
+  await t.db.transaction().execute((tx) => rebuildDaily(tx));
+  expect((await dumpReadModel(t.db)).daily).toEqual(live);
+  expect((await forecastReport(t.db, period)).pipeline.find((p) => p.stage === 'quotation')).toEqual({ stage: 'quotation', count: 0, valueCents: 0, weightedCents: 0 });
 });

@@ -142,7 +142,7 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect(activity.weeks.reduce((n: number, w: any) => n + w.contacts, 0)).toBe(6);
 
   const campaigns = await report('campaigns');
-  expect(campaigns.campaigns).toEqual([{ campaign: 'spring', mailed: 0, replied: 0, leads: 1, converted: 0 }]);
+  expect(campaigns.campaigns).toEqual([{ campaign: 'spring', mailed: 0, bounced: 0, unsubscribed: 0, replied: 0, leads: 1, converted: 0 }]);
 
   // Scope: a manager sees their team (north: amy, bob, dee, eve), a rep their own, support nothing.
   const nina = await accountFor(h, 'nina', 'manager', { personId: 'nina', team: 'north' });
@@ -181,6 +181,7 @@ test('every report counts exactly what five prospects did, per role, and the reb
   // The rebuild from the workflows gives exactly the rows the live feed wrote.
   const live = await dumpReadModel(h.database.db);
   expect(live.prospects).toHaveLength(5);
+  expect(live.daily.length).toBeGreaterThan(20);
   const rebuilt = await runCli(target, ['report', 'rebuild', '--json']);
   expect(rebuilt.code).toBe(0);
   expect(JSON.parse(rebuilt.stdout)).toMatchObject({ prospects: 5, events: live.events.length });

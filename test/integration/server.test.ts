@@ -439,6 +439,11 @@ test('the unsubscribe link works on the server at its old path: GET asks, POST (
   expect(String(done.body)).toContain('will get no more campaign mail');
   const campaigns = CampaignClient.fromClient(h.stack.raw, h.stack.config);
   expect((await campaigns.suppressed()).find((e) => e.email === email)).toMatchObject({ reason: 'unsubscribed', source: 'spring' });
+  // The campaigns report counts it, once however often the link is followed.
+  const again = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token)}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(again.status).toBe(200);
+  const outcomes = await h.database.db.selectFrom('report_campaign_outcomes').select(['run', 'campaign', 'outcome']).where('email', '=', email).execute();
+  expect(outcomes).toEqual([{ run: 'spring', campaign: 'spring', outcome: 'unsubscribed' }]);
   const forged = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token.slice(0, -2) + 'xx')}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   expect(forged.status).toBe(400);
 });

@@ -94,9 +94,13 @@ test('stage probabilities come from the process definition, with defaults, and w
   expect(projectProspect(states[states.length - 1]!).snapshot).toMatchObject({ stage: 'quotation', probability: 0.4, category: 'commit', expectedClose: at(4 * HOUR + 10 * DAY) });
 });
 
-test('a period is half-open, defaults to the 90 days before now, and an empty one is refused', () => {
+test('a period is half-open whole UTC days, defaults to the 90 days before now, and an empty one is refused', () => {
   expect(periodOf({ from: '2026-01-01', to: '2026-02-01' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
+  // Times round out to their days: from down, to up.
+  expect(periodOf({ from: '2026-01-01T13:00:00Z', to: '2026-02-01T00:00:01Z' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
   expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z')).from).toBe('2026-01-01T00:00:00.000Z');
   expect(() => periodOf({ from: '2026-02-01', to: '2026-02-01' }, 0)).toThrow(/period is empty/);
-  expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, replied: 0, leads: 2, converted: 1 }] })).toEqual([{ campaign: 'x', mailed: 1, replied: 0, leads: 2, converted: 1 }]);
+  expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 }] })).toEqual([
+    { campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 },
+  ]);
 });

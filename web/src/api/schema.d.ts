@@ -6435,7 +6435,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * campaigns: mails in the pipeline, replies, leads created and converted
+         * campaigns: mails in the pipeline, bounces, unsubscribes, replies, leads created and converted
          * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
          */
         get: {
@@ -8583,6 +8583,8 @@ export interface components {
             campaigns: {
                 campaign: string;
                 mailed: number;
+                bounced: number;
+                unsubscribed: number;
                 replied: number;
                 leads: number;
                 converted: number;
@@ -8938,6 +8940,8 @@ export interface components {
             campaigns: {
                 campaign: string;
                 mailed: number;
+                bounced: number;
+                unsubscribed: number;
                 replied: number;
                 leads: number;
                 converted: number;
