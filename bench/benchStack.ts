@@ -7,17 +7,24 @@ import type { MailSink } from '../scripts/mailSink';
 import { ensureTemporalCli } from '../scripts/temporalBinaries';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createSalesflowWorker } from '../worker/worker';
+import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { migrateToLatest } from '../db/migrations';
 
 /** What a benchmark runs against: a fresh dev server and the real worker, mailing a sink. */
 export interface BenchStack {
   client: Client;
   config: ConnectionConfig;
+  /** The salesflow database the worker keeps its campaign store in. */
+  db: SalesflowDb;
   stop(): Promise<void>;
 }
 
 /**
  * A dev server on a SQLite file in `dir` (WAL, as the tests run it) with salesflow's search
- * attributes and one real worker on task queue `bench`, its campaign store and folder in `dir`.
+ * attributes, the salesflow database (DATABASE_URL's, or an embedded PostgreSQL in `dir`
+ * with its durable defaults: fsync and synchronous commit on, as in production) and one real
+ * worker on task queue `bench`, its campaign folder `dir`.
  */
 export async function startBenchStack(options: {
   dir: string;
@@ -35,6 +42,9 @@ export async function startBenchStack(options: {
   });
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, 'default');
+  const postgres = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: `${options.dir}/postgres` });
+  const db = openDatabase(process.env.DATABASE_URL ?? postgres!.url);
+  await migrateToLatest(db);
   const native = await NativeConnection.connect({ address: server.address });
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
   const { worker, close } = await createSalesflowWorker({
@@ -44,18 +54,19 @@ export async function startBenchStack(options: {
       SMTP_URL: options.sink.url,
       MAIL_FROM: options.from,
       SMTP_POOL_SIZE: options.pool,
-      SALESFLOW_DATA_DIR: options.dir,
       SALESFLOW_CAMPAIGN_DIR: options.dir,
       // A throwaway stack on loopback, like npm start's: the built-in secret is fine.
       SALESFLOW_DEV_STACK: true,
       ...options.worker,
     },
+    db,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
   const running = worker.run();
   return {
     client: new Client({ connection }),
     config,
+    db,
     async stop() {
       worker.shutdown();
       await running;
@@ -63,6 +74,8 @@ export async function startBenchStack(options: {
       await native.close();
       await connection.close();
       await server.stop();
+      await closeDatabase(db);
+      await postgres?.stop();
     },
   };
 }

@@ -9,6 +9,7 @@ import { registerCampaignCommands } from './campaign/commands';
 import { registerAccountCommands } from './accounts/commands';
 import { registerInboundCommands } from './pipeline/inboundCommands';
 import { registerReportCommands } from './reporting/commands';
+import { registerCustomerCommands } from './customer/commands';
 import { registerAdminCommands } from '../db/adminCommands';
 
 /**
@@ -46,6 +47,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
   registerAccountCommands(program, cliContext);
   registerInboundCommands(program, cliContext);
   registerReportCommands(program, cliContext);
+  registerCustomerCommands(program, cliContext);
   registerAdminCommands(program);
   return program;
 }

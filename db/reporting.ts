@@ -17,7 +17,7 @@ import type {
 /**
  * The reporting read model's queries: writing projections (live batches and the rebuild)
  * and the reports, each one SQL statement or a few: counts from the per-day pre-aggregates of
- * 005_report_daily, exact percentiles from covering indexes over the rows.
+ * 006_report_daily, exact percentiles from covering indexes over the rows.
  */
 
 /** A stage's bit in `report_prospects.reached`. */

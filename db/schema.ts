@@ -148,7 +148,7 @@ export interface ReportEventsTable {
   on_time: boolean | null;
 }
 
-/** Per-day pre-aggregates of the read model (db/migrations/005_report_daily.ts); numeric and bigint read as strings. */
+/** Per-day pre-aggregates of the read model (db/migrations/006_report_daily.ts); numeric and bigint read as strings. */
 export interface ReportDailyTable {
   metric: string;
   day: ColumnType<Date, string, string>;
@@ -173,6 +173,51 @@ export interface ReportCampaignOutcomesTable {
   at: Timestamp;
 }
 
+/** The campaign store (db/migrations/005_campaign_store.ts, db/campaignStore.ts). */
+export interface CampaignUploadsTable {
+  sha256: string;
+  csv: string;
+  created_at: CreatedAt;
+}
+
+export interface CampaignAudiencesTable {
+  run_key: string;
+  total: number;
+  chunk_size: number;
+  columns: JSONColumnType<string[], string, string>;
+  invalid_rows: number;
+  invalid: JSONColumnType<{ line: number; message: string }[], string, string>;
+  created_at: CreatedAt;
+}
+
+export interface CampaignAudienceChunksTable {
+  run_key: string;
+  chunk: number;
+  /** JSON text of Recipient[]. */
+  recipients: string;
+  emails: string[];
+}
+
+export interface CampaignLedgerTable {
+  run_key: string;
+  idx: number;
+  email: string;
+  status: 'sent' | 'bounced' | 'failed';
+  message_id: string | null;
+  reason: string | null;
+  subject: string | null;
+  pipelined: ColumnType<boolean, boolean | undefined, boolean>;
+  suppressed: ColumnType<boolean, boolean | undefined, boolean>;
+  at: Timestamp;
+}
+
+export interface CampaignCheckpointsTable {
+  run_key: string;
+  name: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -186,4 +231,9 @@ export interface Database {
   report_events: ReportEventsTable;
   report_daily: ReportDailyTable;
   report_campaign_outcomes: ReportCampaignOutcomesTable;
+  campaign_uploads: CampaignUploadsTable;
+  campaign_audiences: CampaignAudiencesTable;
+  campaign_audience_chunks: CampaignAudienceChunksTable;
+  campaign_ledger: CampaignLedgerTable;
+  campaign_checkpoints: CampaignCheckpointsTable;
 }

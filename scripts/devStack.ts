@@ -18,6 +18,8 @@ import { startImapPoller } from '../server/imapPoller';
 import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
+import { startTracing } from '../client/shared/tracing';
+import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
 
 /**
  * `npm start`: the whole local stack in one foreground process. The Temporal dev server
@@ -157,7 +159,15 @@ async function main(config: DevStackConfig): Promise<void> {
     cleanups.push(() => connection.close());
     // The salesflow server (the API and the unsubscribe links); mails link to it unless
     // SALESFLOW_PUBLIC_URL says otherwise.
-    const temporalClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    // Tracing and worker metrics as on a deployment, when asked for (README "Operations").
+    const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME ?? 'salesflow' }) : undefined;
+    if (tracing) cleanups.push(() => tracing.shutdown());
+    const workerMetrics = createWorkerMetrics();
+    if (config.SALESFLOW_WORKER_METRICS_ADDRESS) {
+      const served = await serveMetrics(workerMetrics.registry, config.SALESFLOW_WORKER_METRICS_ADDRESS, config.SALESFLOW_METRICS_TOKEN);
+      cleanups.push(() => served.close());
+    }
+    const temporalClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
     const http = await startApi({
       sales: SalesflowClient.fromClient(temporalClient, config),
       campaigns: CampaignClient.fromClient(temporalClient, config),
@@ -165,9 +175,9 @@ async function main(config: DevStackConfig): Promise<void> {
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
-      dataDir,
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
       server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
+      ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
     });
     cleanups.push(() => http.close());
     // Replies: the sink is also salesflow's inbound SMTP endpoint for its reply address (and
@@ -182,11 +192,12 @@ async function main(config: DevStackConfig): Promise<void> {
     const { worker, close } = await createSalesflowWorker({
       connection,
       db: database.db,
+      metrics: workerMetrics,
+      ...(tracing ? { tracing } : {}),
       // This is the development stack by construction: the built-in secret is allowed.
       config: {
         ...config,
         SMTP_URL: sink.url,
-        SALESFLOW_DATA_DIR: dataDir,
         SALESFLOW_CAMPAIGN_DIR: resolve(PROJECT_ROOT, config.SALESFLOW_CAMPAIGN_DIR),
         SALESFLOW_PUBLIC_URL: publicUrl,
         SALESFLOW_DEV_STACK: true,
@@ -202,7 +213,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
-        `  mail links    ${publicUrl}/unsubscribe; campaign store ${resolve(dataDir, 'campaigns')}`,
+        `  mail links    ${publicUrl}/unsubscribe; campaign store in the salesflow database`,
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
         ...describeStackDatabase(database, dataDir),
         `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,

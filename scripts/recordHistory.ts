@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { ConnectionConfigSchema } from '../domain/shared/config';
+import { loadTemporalSettings } from '../client/shared/temporalConnection';
 
 /**
  * Saves a workflow's history as JSON for the replay tests:
@@ -9,8 +9,8 @@ import { ConnectionConfigSchema } from '../domain/shared/config';
  * Commit the file; `test/replay` then proves that today's workflow code still replays it.
  */
 async function main(workflowId: string, out: string): Promise<void> {
-  const config = ConnectionConfigSchema.parse(process.env);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const config = loadTemporalSettings(process.env);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...config.temporalConnection });
   try {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();

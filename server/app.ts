@@ -22,6 +22,7 @@ import { registerAccountRoutes } from './accountRoutes';
 import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
 import { registerCampaignRoutes } from './campaignRoutes';
+import { registerCustomerRoutes } from './customerRoutes';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 import { registerWebApp } from './webApp';
 import { registerEtags } from './etag';
@@ -29,6 +30,7 @@ import { registerBoardRoutes } from './boardRoutes';
 import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
 import { registerReportRoutes } from './reportRoutes';
+import { createServerMetrics, recordRequest, registerMetricsRoute, type ServerMetrics } from './metrics';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -41,8 +43,6 @@ export interface ServerDeps {
   sales: SalesflowClient;
   ops: OpsClient;
   campaigns: CampaignClient;
-  /** The workers' SALESFLOW_DATA_DIR: uploaded campaign audiences go there for them to read. */
-  dataDir: string;
   /** Signs and checks unsubscribe links (the workers' SALESFLOW_UNSUBSCRIBE_SECRET). */
   unsubscribeSecret: string;
   /** Whether cookies may go over plain HTTP: only when the server listens on loopback. */
@@ -58,6 +58,10 @@ export interface ServerDeps {
   now?: () => number;
   /** The built web app (default dist/web; see server/webApp.ts). */
   webDir?: string;
+  /** Prometheus metrics served at GET /metrics (a private registry when absent). */
+  metrics?: ServerMetrics;
+  /** SALESFLOW_METRICS_TOKEN: when set, /metrics wants it as a bearer token. */
+  metricsToken?: string;
 }
 
 declare module 'fastify' {
@@ -140,6 +144,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const temporal = deps.sales.client.connection as Connection;
+  const metrics = deps.metrics ?? createServerMetrics();
   app.setErrorHandler(async (raw: FastifyError, request, reply) => {
     // A call Temporal did not answer says why: no worker, no server, or a busy worker (503).
     const err = (await explainUnanswered(raw, temporal, deps.sales.config).catch(() => raw)) as FastifyError;
@@ -210,6 +215,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         return payload;
       });
       api.addHook('onResponse', async (request, reply) => {
+        recordRequest(metrics, request, reply);
         await auditWrite(deps.db, request, reply.statusCode).catch((err: unknown) => request.log.error({ err }, 'audit log write failed'));
       });
 
@@ -243,10 +249,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerBoardRoutes(api, deps);
       await registerInboundRoutes(api, deps);
       await registerReportRoutes(api, deps);
+      await registerCustomerRoutes(api, deps);
     },
     { prefix: '/api' },
   );
   await app.register(async (scope) => registerUnsubscribeRoutes(scope, deps));
+  // Outside /api: a scraper has no session; SALESFLOW_METRICS_TOKEN guards it when set.
+  await app.register(async (scope) => registerMetricsRoute(scope as never, metrics, deps.metricsToken));
   await registerWebApp(app, deps.webDir);
   await app.register(async (scope) => registerQuotationPage(scope, deps));
   return app;

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
 import { CampaignDefinitionSchema, type CampaignDefinition } from '../domain/campaign/campaign';
@@ -9,11 +6,9 @@ import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import { validateCampaign } from '../client/campaign/campaignFile';
-import { campaignUploadsDir } from '../client/campaign/audienceCsv';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
-// The send ledger is still files in the workers' data dir (the server shares it under npm
-// start and compose); the campaign store's move into PostgreSQL removes this import.
-import { CampaignStore } from '../activities/campaign/campaignStore';
+import { CampaignStore, storeUpload } from '../db/campaignStore';
+import type { SalesflowDb } from '../db/database';
 import { campaignWorkflowId } from '../workflows/campaign/contract';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
@@ -25,7 +20,8 @@ import { forbidden, notFound, ProblemSchema } from './problem';
  * Campaign runs, their schedules and the suppression list over HTTP: ops and admin only (a
  * campaign mails many people at once; the suppression list holds who must never be mailed).
  * A CSV audience comes with the definition (`csv`, the file's text): the server never reads
- * a path a client names. It is kept in the data dir, where the workers read it.
+ * a path a client names. It is kept in the campaign store (the salesflow database), where any
+ * worker reads it by its hash.
  */
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 413: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
@@ -46,20 +42,19 @@ function requireCampaigns(p: Principal): void {
 }
 
 /**
- * The definition with its CSV stored under the data dir (by content hash: the same upload
- * is the same file), checked as `campaign validate` checks a file.
+ * The definition checked as `campaign validate` checks a file; with `store`, its CSV is then
+ * stored in the campaign store (by content hash: the same upload is the same row) and the
+ * definition names it `upload:<sha256>`. Nothing is stored for a definition that fails.
  */
-function campaignOf(body: z.infer<typeof CampaignBody>, dataDir: string) {
+async function campaignOf(body: z.infer<typeof CampaignBody>, store?: SalesflowDb) {
   const definition: CampaignDefinition = readDefinition(body, CampaignDefinitionSchema, 'campaign');
   const isCsv = 'csv' in definition.audience;
   if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
   if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
   if (!isCsv) return validateCampaign(definition);
-  const dir = campaignUploadsDir(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${createHash('sha256').update(body.csv!).digest('hex').slice(0, 32)}.csv`);
-  writeFileSync(file, body.csv!);
-  return validateCampaign({ ...definition, audience: { csv: file } });
+  const validation = validateCampaign(definition, body.csv);
+  if (!store) return validation;
+  return { ...validation, definition: { ...validation.definition, audience: { csv: await storeUpload(store, body.csv!) } } };
 }
 
 const ValidationSchema = z.looseObject({ valid: z.literal(true), definition: Loose, recipients: z.number().optional(), columns: z.array(z.string()).optional(), invalidRows: z.array(z.object({ line: z.number(), message: z.string() })) });
@@ -76,7 +71,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     { bodyLimit: UPLOAD_LIMIT, schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience CSV (every bad row, with its line)', body: CampaignBody, response: { 200: ValidationSchema, ...problems } } },
     async (request) => {
       guard(request);
-      return { valid: true as const, ...campaignOf(request.body, deps.dataDir) } as never;
+      return { valid: true as const, ...(await campaignOf(request.body)) } as never;
     },
   );
   api.post(
@@ -92,7 +87,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     },
     async (request, reply) => {
       guard(request);
-      const v = campaignOf(request.body, deps.dataDir);
+      const v = await campaignOf(request.body, deps.db);
       const { started, workflowId } = await deps.campaigns.start(v.definition, request.body.batchSize ? { batchSize: request.body.batchSize } : {});
       return reply.code(started ? 201 : 200).send({ started, workflowId, validation: { valid: true, ...v } as never });
     },
@@ -140,7 +135,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       const email = normalizeEmail(request.params.email);
       const exception = await deps.campaigns.exception(id, email);
       if (exception) return { email, status: exception.status, reason: exception.reason, index: exception.index };
-      const found = new CampaignStore(resolve(deps.dataDir, 'campaigns')).findRecipient(campaignWorkflowId(id), email);
+      const found = await new CampaignStore(deps.db).findRecipient(campaignWorkflowId(id), email);
       if (!found) throw notFound(`${email} is not in campaign ${id}'s audience`);
       const l = found.ledger;
       return { email, status: l?.status ?? 'pending', index: found.index, ...(l?.messageId ? { messageId: l.messageId } : {}), ...(l?.at ? { at: l.at } : {}), ...(l?.reason ? { reason: l.reason } : {}) };
@@ -174,7 +169,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       if (cron !== undefined && every !== undefined) throw fieldRefusal('schedule', ['every'], 'give either cron or every');
       const everyMs = every !== undefined ? parseDuration(every) : undefined;
       if (every !== undefined && everyMs === undefined) throw fieldRefusal('schedule', ['every'], `"${every}" must be a duration such as 1d or 1w`);
-      const loaded = campaignOf(body, deps.dataDir).definition;
+      const loaded = (await campaignOf(body, deps.db)).definition;
       const definition = cron ? { ...loaded, schedule: { cron: [cron] } } : everyMs !== undefined ? { ...loaded, schedule: { every: everyMs } } : loaded;
       if (!definition.schedule) throw new DomainError(`campaign ${definition.id} has no schedule: add schedule: {cron: [...]} or {every: ...} to the file, or give cron or every`);
       const { scheduleId, created } = await deps.campaigns.schedule(definition);

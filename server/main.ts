@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
-import { ApiConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
+import { ApiConfigSchema, ObservabilityConfigSchema, unsubscribeSecretProblem, type ServerConfig } from '../domain/shared/config';
+import { describeTemporal, loadTemporalSettings } from '../client/shared/temporalConnection';
+import { startTracing } from '../client/shared/tracing';
+import { createServerMetrics, type ServerMetrics } from './metrics';
 import { describeIssues } from '../domain/shared/errors';
 import { CampaignClient } from '../client/campaign/campaignClient';
 import { OpsClient } from '../client/process/opsClient';
@@ -28,22 +30,24 @@ export async function startApi(options: {
   host: string;
   port: number;
   unsubscribeSecret: string;
-  /** The workers' SALESFLOW_DATA_DIR (uploaded campaign audiences go there). */
-  dataDir: string;
   server: ServerConfig;
+  /** Prometheus metrics at GET /metrics, behind `metricsToken` when given. */
+  metrics?: ServerMetrics;
+  metricsToken?: string;
 }): Promise<RunningApi> {
   const app = await buildServer({
     db: options.database.db,
     sales: options.sales,
     ops: new OpsClient(options.sales),
     campaigns: options.campaigns,
-    dataDir: options.dataDir,
     unsubscribeSecret: options.unsubscribeSecret,
     // Over plain HTTP on loopback a Secure cookie would not be stored; anywhere else it must be.
     secureCookies: !loopbackHost(options.host),
     loginAttempts: options.server.SALESFLOW_LOGIN_ATTEMPTS,
     sessionTtlMs: options.server.SALESFLOW_SESSION_TTL,
     logger: { level: options.server.SALESFLOW_API_LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    metrics: options.metrics ?? createServerMetrics({ processMetrics: true }),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
@@ -59,28 +63,41 @@ export function describeApi(url: string): string[] {
     `  API           ${url}/api   (reference: ${url}/api/docs, OpenAPI: ${url}/api/openapi.json; bodies up to ${BODY_LIMIT / 1024 / 1024} MB)`,
     `  unsubscribe   ${url}/unsubscribe`,
     `  quotations    ${url}/quotation?token=...   (the link in each quotation mail)`,
+    `  metrics       ${url}/metrics   (Prometheus)`,
   ];
 }
 
 async function main(): Promise<void> {
-  const parsed = ApiConfigSchema.safeParse(process.env);
+  const parsed = ApiConfigSchema.extend(ObservabilityConfigSchema.shape).safeParse(process.env);
   if (!parsed.success) throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
-  const config = parsed.data;
+  // Address, namespace, TLS and API key: a profile of the Temporal config file, then TEMPORAL_*.
+  const config = { ...parsed.data, ...loadTemporalSettings(process.env) };
   const problem = unsubscribeSecretProblem(config.SALESFLOW_UNSUBSCRIBE_SECRET, config.SALESFLOW_DEV_STACK);
   if (problem) throw new Error(problem);
   const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT });
-  const sales = await SalesflowClient.connect(config);
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME ?? 'salesflow-api' }) : undefined;
+  const sales = await SalesflowClient.connect(config, tracing ? { workflowInterceptors: tracing.clientInterceptors() } : {});
   const campaigns = CampaignClient.fromClient(sales.client, config);
-  const api = await startApi({ sales, campaigns, database, host: config.SALESFLOW_HTTP_HOST, port: config.SALESFLOW_HTTP_PORT, unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET, dataDir: resolve(config.SALESFLOW_DATA_DIR), server: config });
+  const api = await startApi({
+    sales,
+    campaigns,
+    database,
+    host: config.SALESFLOW_HTTP_HOST,
+    port: config.SALESFLOW_HTTP_PORT,
+    unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
+    server: config,
+    ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
+  });
   // Replies from an IMAP mailbox, when one is configured.
   const poller = config.IMAP_URL
     ? startImapPoller({ db: database.db, sales, replyAddress: config.SALESFLOW_REPLY_ADDRESS }, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(m) })
     : undefined;
-  console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${config.TEMPORAL_ADDRESS}`, ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
+  console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${describeTemporal(config)}`, ...(tracing ? [`  tracing       OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}`] : []), ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
   const stop = async () => {
     await poller?.stop();
     await api.close();
     await sales.close();
+    await tracing?.shutdown();
     await database.stop();
     process.exit(0);
   };

@@ -60,7 +60,7 @@ export function problem(status: number, kind: string, title: string, detail: str
  */
 export function domainProblem(err: DomainError): Problem {
   if (err instanceof TemporalUnavailable) return problem(503, 'unavailable', 'Service unavailable', err.message);
-  if (/^no (prospect|task|published process|campaign|user) /.test(err.message)) return problem(404, 'not-found', 'Not found', err.message);
+  if (/^no (prospect|task|published process|campaign|user|customer) /.test(err.message)) return problem(404, 'not-found', 'Not found', err.message);
   return problem(422, 'refused', 'Refused by the business rules', err.message, err.issues);
 }
 

@@ -12,6 +12,8 @@ import type { App, ServerDeps } from './app';
 import { forbidden, notFound, ProblemSchema } from './problem';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { DefinitionFields, readDefinition } from './definitionBody';
+import { customerOfTask, customerResource } from './customerRoutes';
+import { CustomerClient } from '../client/customer/customerClient';
 
 /**
  * Prospects and tasks over HTTP, thin over SalesflowClient and OpsClient. Each request loads
@@ -276,7 +278,11 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
   );
 }
 
-async function taskResource(deps: ServerDeps, task: { rep: string; kind: string; prospectId: string }): Promise<TaskResource> {
+async function taskResource(deps: ServerDeps, task: { id: string; rep: string; kind: string; prospectId: string }): Promise<TaskResource> {
   const prospect = task.prospectId ? await deps.sales.findProspect(task.prospectId) : undefined;
-  return { kind: 'task', rep: task.rep, taskKind: task.kind, ...(prospect ? { prospect: prospectResource(prospect) } : {}) };
+  if (prospect) return { kind: 'task', rep: task.rep, taskKind: task.kind, prospect: prospectResource(prospect) };
+  // A post-sales task: its account's owner and teams decide, as a prospect's would.
+  const customerId = customerOfTask(task.id);
+  const customer = customerId ? await new CustomerClient(deps.sales).find(customerId) : undefined;
+  return { kind: 'task', rep: task.rep, taskKind: task.kind, ...(customer ? { prospect: { ...customerResource(customer), kind: 'prospect' as const } } : {}) };
 }

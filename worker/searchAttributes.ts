@@ -1,11 +1,12 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CampaignSA } from '../workflows/campaign/contract';
+import { CustomerSA } from '../workflows/customer/contract';
 import { ProspectSA } from '../workflows/pipeline/contract';
 import { TaskSA } from '../workflows/tasks/contract';
 
 /** Every custom search attribute of every area, once (tasks reuse two of the prospect's). */
-export const ALL_SEARCH_ATTRIBUTES = [...new Map([...Object.values(ProspectSA), ...Object.values(TaskSA), ...Object.values(CampaignSA)].map((key) => [key.name, key])).values()];
+export const ALL_SEARCH_ATTRIBUTES = [...new Map([...Object.values(ProspectSA), ...Object.values(TaskSA), ...Object.values(CampaignSA), ...Object.values(CustomerSA)].map((key) => [key.name, key])).values()];
 
 /** The `--search-attribute NAME=Type` flags the Temporal CLI dev server takes. */
 export function devServerSearchAttributeFlags(): string[] {

@@ -1,14 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import type { Tracing } from '../client/shared/tracing';
+import { createWorkerMetrics, metricsActivityInterceptor, metricsSinks, type WorkerMetrics } from './metrics';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import type { SalesflowDb } from '../db/database';
 import type { CampaignDeps } from '../activities/campaign/campaign';
-import { CampaignStore } from '../activities/campaign/campaignStore';
-import { campaignUploadsDir } from '../client/campaign/audienceCsv';
+import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
 export interface SalesflowWorkerOptions {
@@ -17,7 +17,6 @@ export interface SalesflowWorkerOptions {
     Partial<
       Pick<
         WorkerConfig,
-        | 'SALESFLOW_DATA_DIR'
         | 'SALESFLOW_CAMPAIGN_DIR'
         | 'SALESFLOW_PUBLIC_URL'
         | 'SALESFLOW_UNSUBSCRIBE_SECRET'
@@ -28,7 +27,7 @@ export interface SalesflowWorkerOptions {
         | 'SALESFLOW_REPLY_ADDRESS'
       >
     >;
-  /** The salesflow database (quotation documents); the worker's own pool is not closed by it. */
+  /** The salesflow database (quotation documents, the reporting read model, the campaign store); not closed by the worker. */
   db?: SalesflowDb;
   /** A pre-built bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -36,7 +35,20 @@ export interface SalesflowWorkerOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
   maxCachedWorkflows?: number;
+  /** Salesflow's metrics registry (worker/metrics.ts); a private one when absent. */
+  metrics?: WorkerMetrics;
+  /**
+   * Tracing (client/shared/tracing.ts), when OTEL_EXPORTER_OTLP_ENDPOINT is set. With a
+   * pre-built `workflowBundle`, the bundle must include TRACING_WORKFLOW_MODULES.
+   */
+  tracing?: Tracing;
 }
+
+/**
+ * The workflow-side interceptors of tracing: bundled with the workflows (they run in the
+ * workflow sandbox), so a traced worker bundles with them and an untraced one without.
+ */
+export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /** A pooled SMTP transport of `size` connections. */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
@@ -67,17 +79,17 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   const mailer = createMailer(config, config.SMTP_TRANSACTIONAL_POOL_SIZE ?? 2);
   const campaignMailer = createMailer(config, config.SMTP_POOL_SIZE);
   // Campaign activities talk to Temporal too (suppression list, prospects); they share
-  // the worker's connection. Without a data dir (in-process test workers) the campaign
-  // store is a fresh temporary folder.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const dataDir = config.SALESFLOW_DATA_DIR ? resolve(config.SALESFLOW_DATA_DIR) : mkdtempSync(join(tmpdir(), 'salesflow-data-'));
+  // the worker's connection. Their store is the salesflow database, so any worker on any
+  // host can retry any batch; without one, campaign activities retry until it is configured.
+  const { tracing } = options;
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
   const campaign = {
     mailer: campaignMailer,
     inFlight: 4 * config.SMTP_POOL_SIZE,
-    store: new CampaignStore(join(dataDir, 'campaigns')),
+    ...(options.db ? { store: new CampaignStore(options.db) } : {}),
     temporal,
     campaignDir: resolve(config.SALESFLOW_CAMPAIGN_DIR ?? '.'),
-    uploadsDir: campaignUploadsDir(dataDir),
     unsubscribe: {
       baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
       secret,
@@ -106,6 +118,17 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    interceptors: {
+      activity: [
+        metricsActivityInterceptor(metrics),
+        ...(tracing
+          ? [(ctx: Parameters<ReturnType<typeof metricsActivityInterceptor>>[0]) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })]
+          : []),
+      ],
+      ...(tracing && !workflowBundle ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
+    },
+    // Workflow code reports deadlines through a sink; traced workflows export their spans through another.
+    sinks: { ...metricsSinks(metrics), ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}) },
   });
   return {
     worker,

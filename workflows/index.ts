@@ -4,3 +4,4 @@ export { campaignWorkflow } from './campaign/campaign';
 export { suppressionListWorkflow } from './campaign/suppression';
 export { taskWorkflow } from './tasks/task';
 export { processRegistryWorkflow } from './process/processRegistry';
+export { customerWorkflow } from './customer/customer';

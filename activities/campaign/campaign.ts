@@ -14,7 +14,7 @@ import { contactObserved, prospectWorkflowId } from '../../workflows/pipeline/co
 import { suppressAndConfirm } from '../../client/campaign/start';
 import { startProspectWithContact } from '../../client/pipeline/start';
 import { assignOnProcess, processVersion } from '../../client/process/start';
-import { CampaignStore, type LedgerEntry } from './campaignStore';
+import type { CampaignStore, LedgerEntry } from '../../db/campaignStore';
 import { eachLimited } from '../shared/concurrency';
 import type { SalesflowDb } from '../../db/database';
 import { recordCampaignOutcome } from '../../db/reporting';
@@ -24,7 +24,8 @@ import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
 export interface CampaignDeps {
   mailer: Transporter;
   from: string;
-  store: CampaignStore;
+  /** The campaign store in the salesflow database; a worker without one (no DATABASE_URL) retries its campaign batches until it has one. */
+  store?: CampaignStore;
   /** For prospect audiences, the suppression list and feeding the pipeline. */
   temporal: Client;
   unsubscribe: { baseUrl: string; secret: string; ttlMs: number };
@@ -62,8 +63,14 @@ export interface SendBatchInput {
   searchAttributes?: boolean;
 }
 
+/** The store, or a retryable failure saying what is missing (the run waits, nothing is mailed). */
+export function campaignStoreOf(deps: { store?: CampaignStore }): CampaignStore {
+  if (!deps.store) throw ApplicationFailure.retryable('the worker has no database for the campaign store (DATABASE_URL)', 'CampaignStoreUnavailable');
+  return deps.store;
+}
+
 export function createCampaignActivities(deps: CampaignDeps) {
-  const { store, temporal } = deps;
+  const { temporal } = deps;
   const inFlight = deps.inFlight ?? 64;
 
   async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
@@ -148,11 +155,13 @@ export function createCampaignActivities(deps: CampaignDeps) {
 
   async function sendBatch(input: SendBatchInput, progress: { done: number }, ctx: Context): Promise<BatchOutcome> {
     const cancelled = () => ctx.cancellationSignal.aborted;
-    const recipients = store.readAudience(input.runKey, input.offset, input.limit);
+    const store = campaignStoreOf(deps);
+    const recipients = await store.readAudience(input.runKey, input.offset, input.limit);
     if (recipients.length !== input.limit) {
       throw ApplicationFailure.nonRetryable(`campaign ${input.runKey}: the audience snapshot has ${recipients.length} recipients at ${input.offset}, expected ${input.limit}`, 'CampaignStoreMissing');
     }
-    const ledger = store.readLedger(input.runKey, input.offset, input.limit);
+    const ledger = await store.readLedger(input.runKey, input.offset, input.limit);
+    const writer = store.ledger(input.runKey);
     const suppressed = await suppressedIn(recipients.map((r) => r.email));
     const outcome: BatchOutcome = { offset: input.offset, count: recipients.length, sent: 0, alreadySent: 0, skipped: 0, bounced: 0, failed: 0, exceptions: [] };
     const exception = (e: RecipientException) => outcome.exceptions.push(e);
@@ -204,7 +213,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         mail = renderTemplate(input.template, { ...r.vars, email: r.email, unsubscribeUrl: link });
       } catch (err) {
         const reason = (err as Error).message;
-        store.record(input.runKey, { i, email: r.email, status: 'failed', reason, at: new Date().toISOString() });
+        await writer.record({ i, email: r.email, status: 'failed', reason, at: new Date().toISOString() });
         outcome.failed++;
         exception({ index: i, email: r.email, status: 'failed', reason });
         return;
@@ -232,7 +241,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         const failure = smtpFailureOf(err);
         if (failure.kind === 'recipient') {
           const entry: LedgerEntry = { i, email: r.email, status: 'bounced', reason: failure.reason, messageId, at: new Date().toISOString() };
-          store.record(input.runKey, entry);
+          await writer.record(entry);
           outcome.bounced++;
           exception({ index: i, email: r.email, status: 'bounced', reason: failure.reason });
           bounces.push(entry);
@@ -244,7 +253,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         return;
       }
       const entry: LedgerEntry = { i, email: r.email, status: 'sent', messageId, subject: mail.subject, at: new Date().toISOString() };
-      store.record(input.runKey, entry);
+      await writer.record(entry);
       outcome.sent++;
       progress.done++;
       if (r.prospectId) toPipeline.push({ i, r, subject: mail.subject, entry });
@@ -257,11 +266,11 @@ export function createCampaignActivities(deps: CampaignDeps) {
       await addSuppression({ email: entry.email, reason: 'bounced', source: input.runKey, detail: entry.reason ?? '' });
       // Keyed by (run, address): the retry that finishes an unmarked bounce writes nothing twice.
       if (deps.reportDb) await recordCampaignOutcome(deps.reportDb, { run: input.runKey, email: entry.email, outcome: 'bounced', campaign: input.campaignId, at: new Date(entry.at) });
-      store.record(input.runKey, { ...entry, suppressed: true });
+      await writer.suppressed(entry.i);
     });
     await eachLimited(toPipeline, 20, async ({ r, subject, entry }) => {
       await intoPipeline(input, r, subject, entry.at);
-      store.record(input.runKey, { ...entry, pipelined: true });
+      await writer.pipelined(entry.i);
     });
 
     if (cancelled()) {

@@ -21,7 +21,8 @@ import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospect
 import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { processVersion } from '../../client/process/start';
 import { AudiencePathError, readCsvTable, resolveAudiencePath } from '../../client/campaign/audienceCsv';
-import type { CampaignStore } from './campaignStore';
+import { readUpload, uploadOf, type CampaignStore } from '../../db/campaignStore';
+import { campaignStoreOf } from './campaign';
 import { eachLimited } from '../shared/concurrency';
 
 /**
@@ -33,12 +34,11 @@ import { eachLimited } from '../shared/concurrency';
  */
 
 export interface AudienceDeps {
-  store: CampaignStore;
+  /** The campaign store in the salesflow database (also holds the audiences uploaded through the API). */
+  store?: CampaignStore;
   temporal: Client;
-  /** The only folder audience CSVs are read from (SALESFLOW_CAMPAIGN_DIR). */
+  /** The only folder audience CSVs named by path are read from (SALESFLOW_CAMPAIGN_DIR). */
   campaignDir: string;
-  /** Audiences uploaded through the API (campaignUploadsDir of the data dir), readable besides campaignDir. */
-  uploadsDir?: string;
   /** Prospects per visibility page (default 1,000); small in tests to make many pages. */
   listPageSize?: number;
 }
@@ -91,7 +91,7 @@ function prospectRecipient(state: ProspectState): Recipient | undefined {
 }
 
 export function createCampaignAudienceActivities(deps: AudienceDeps) {
-  const { store, temporal } = deps;
+  const { temporal } = deps;
 
   /**
    * A busy worker may not answer a query ("no poller seen", or a prospect whose workflow
@@ -115,9 +115,9 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
    * after each slice the answers so far go to a checkpoint and the heartbeat says how many,
    * so a retried attempt goes on from there.
    */
-  async function prospectsAudience(runKey: string, ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
+  async function prospectsAudience(store: CampaignStore, runKey: string, ids: string[]): Promise<{ recipients: Recipient[]; errors: CsvRowError[] }> {
     const resumed = Context.current().info.heartbeatDetails as ResolveProgress | undefined;
-    const saved = resumed?.phase === 'query' && resumed.of === ids.length ? store.readCheckpoint<(Recipient | string)[]>(runKey, 'queried') : undefined;
+    const saved = resumed?.phase === 'query' && resumed.of === ids.length ? await store.readCheckpoint<(Recipient | string)[]>(runKey, 'queried') : undefined;
     const found: (Recipient | string)[] = saved && resumed?.phase === 'query' ? saved.slice(0, resumed.queried) : [];
     while (found.length < ids.length) {
       const from = found.length;
@@ -134,7 +134,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
         },
       );
       found.push(...answers);
-      store.writeCheckpoint(runKey, 'queried', found);
+      await store.writeCheckpoint(runKey, 'queried', found);
       heartbeat({ phase: 'query', queried: found.length, of: ids.length } satisfies LookupProgress);
     }
     const recipients: Recipient[] = [];
@@ -156,7 +156,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
    * so far go to a checkpoint and the heartbeat carries the next page's token, so an attempt
    * that dies (worker killed, timeout) is resumed by the retry at the page it had reached.
    */
-  async function listFiltered(runKey: string, filter: Extract<Audience, { filter: unknown }>['filter']): Promise<string[]> {
+  async function listFiltered(store: CampaignStore, runKey: string, filter: Extract<Audience, { filter: unknown }>['filter']): Promise<string[]> {
     const { stage, rep } = filter;
     const excluded = filterExcludedStages(filter);
     let query: string;
@@ -173,7 +173,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
       throw invalidAudience((err as Error).message);
     }
     const resumed = Context.current().info.heartbeatDetails as ResolveProgress | undefined;
-    const checkpoint = resumed ? store.readCheckpoint<string[]>(runKey, 'listed') : undefined;
+    const checkpoint = resumed ? await store.readCheckpoint<string[]>(runKey, 'listed') : undefined;
     // Listing had finished and looking up had begun: the checkpoint holds every id.
     if (resumed?.phase === 'query' && checkpoint?.length === resumed.of) return checkpoint;
     let ids: string[] = [];
@@ -188,7 +188,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
       const page = await temporal.workflowService.listWorkflowExecutions({ namespace, query, pageSize: deps.listPageSize ?? PAGE_SIZE, nextPageToken: token });
       for (const e of page.executions ?? []) ids.push(prospectIdOf(e.execution?.workflowId ?? ''));
       const next = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-      store.writeCheckpoint(runKey, 'listed', ids);
+      await store.writeCheckpoint(runKey, 'listed', ids);
       const progress: ListingProgress = { phase: 'list', listed: ids.length, ...(next ? { nextPageToken: Buffer.from(next).toString('base64') } : {}) };
       heartbeat(progress);
       if (!next) return ids;
@@ -214,14 +214,24 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
     }
   }
 
-  function csvAudience(file: string, leads: LeadOptions | undefined): { recipients: Recipient[]; errors: CsvRowError[]; columns: string[] } {
-    let text: string;
+  /** An uploaded CSV from the store (by its hash), any other from SALESFLOW_CAMPAIGN_DIR. */
+  async function csvText(store: CampaignStore, file: string): Promise<string> {
+    const upload = uploadOf(file);
+    if (upload !== undefined) {
+      const text = await readUpload(store.db, upload);
+      if (text === undefined) throw invalidAudience(`the uploaded audience ${file} is not in the campaign store`);
+      return text;
+    }
     try {
-      text = readFileSync(resolveAudiencePath(file, deps.campaignDir, deps.uploadsDir), 'utf8');
+      return readFileSync(resolveAudiencePath(file, deps.campaignDir), 'utf8');
     } catch (err) {
       if (err instanceof AudiencePathError) throw invalidAudience(err.message);
       throw invalidAudience(`cannot read audience ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
+  }
+
+  async function csvAudience(store: CampaignStore, file: string, leads: LeadOptions | undefined): Promise<{ recipients: Recipient[]; errors: CsvRowError[]; columns: string[] }> {
+    const text = await csvText(store, file);
     const parsed = audienceFromTable(readCsvTable(text));
     if (leads && parsed.columns.length > 0) {
       try {
@@ -242,20 +252,21 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
      * mailed.
      */
     async resolveCampaignAudience(input: ResolveAudienceInput): Promise<ResolvedAudience> {
+      const store = campaignStoreOf(deps);
       if (input.leads) await checkLeadSettings(input.leads);
-      const existing = store.readMeta(input.runKey);
+      const existing = await store.readMeta(input.runKey);
       if (existing) {
-        return { total: existing.total, columns: existing.columns, invalidRows: existing.invalidRows, invalidSamples: store.readInvalid(input.runKey).slice(0, 100) };
+        return { total: existing.total, columns: existing.columns, invalidRows: existing.invalidRows, invalidSamples: (await store.readInvalid(input.runKey)).slice(0, 100) };
       }
       let recipients: Recipient[];
       let errors: CsvRowError[];
       let columns: string[];
       if ('csv' in input.audience) {
-        ({ recipients, errors, columns } = csvAudience(input.audience.csv, input.leads));
+        ({ recipients, errors, columns } = await csvAudience(store, input.audience.csv, input.leads));
       } else {
         columns = ['id', 'name', 'company', 'email', 'rep'];
-        const ids = 'prospects' in input.audience ? input.audience.prospects : (await listFiltered(input.runKey, input.audience.filter)).sort();
-        ({ recipients, errors } = await prospectsAudience(input.runKey, ids));
+        const ids = 'prospects' in input.audience ? input.audience.prospects : (await listFiltered(store, input.runKey, input.audience.filter)).sort();
+        ({ recipients, errors } = await prospectsAudience(store, input.runKey, ids));
       }
       try {
         checkTemplateAgainstAudience(input.template, input.audience, columns);
@@ -263,8 +274,10 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
         if (err instanceof DomainError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateVariableMissing');
         throw err;
       }
-      const meta = store.writeAudience(input.runKey, recipients, columns, errors);
-      return { total: meta.total, columns, invalidRows: errors.length, invalidSamples: errors.slice(0, 100) };
+      const meta = await store.writeAudience(input.runKey, recipients, columns, errors);
+      // Another attempt may have committed its snapshot first: answer with that one.
+      const invalidSamples = meta.invalidRows === errors.length ? errors.slice(0, 100) : (await store.readInvalid(input.runKey)).slice(0, 100);
+      return { total: meta.total, columns: meta.columns, invalidRows: meta.invalidRows, invalidSamples };
     },
   };
 }

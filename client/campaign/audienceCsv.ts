@@ -90,25 +90,17 @@ export function readCsvTable(text: string, windowLines = 1_000): CsvTable {
 }
 
 /**
- * The worker reads an audience CSV only inside its campaign folder, or among the audiences
- * uploaded through the API (under its data dir): a campaign definition comes from whoever
- * may start a run, and must not make the worker mail out (or report the lines of) an
- * arbitrary file. Symbolic links are followed before the check.
+ * The worker reads an audience CSV named by path only inside its campaign folder (audiences
+ * uploaded through the API are in the campaign store, named `upload:<sha256>`): a campaign
+ * definition comes from whoever may start a run, and must not make the worker mail out (or
+ * report the lines of) an arbitrary file. Symbolic links are followed before the check.
  */
-export function resolveAudiencePath(file: string, allowedDir: string, uploadsDir?: string): string {
-  for (const dir of uploadsDir ? [allowedDir, uploadsDir] : [allowedDir]) {
-    const root = realpathOrSelf(resolve(dir));
-    const real = realpathOrSelf(resolve(root, file));
-    const rel = relative(root, real);
-    if (!(rel === '' || rel.startsWith('..') || isAbsolute(rel))) return real;
-  }
+export function resolveAudiencePath(file: string, allowedDir: string): string {
   const root = realpathOrSelf(resolve(allowedDir));
+  const real = realpathOrSelf(resolve(root, file));
+  const rel = relative(root, real);
+  if (!(rel === '' || rel.startsWith('..') || isAbsolute(rel))) return real;
   throw new AudiencePathError(`audience csv ${file} is outside the campaign folder ${root} (SALESFLOW_CAMPAIGN_DIR); put the file there or point SALESFLOW_CAMPAIGN_DIR at its folder`);
-}
-
-/** Where the server keeps audience CSVs uploaded with a campaign, and the workers read them. */
-export function campaignUploadsDir(dataDir: string): string {
-  return resolve(dataDir, 'campaigns', 'uploads');
 }
 
 export class AudiencePathError extends Error {}

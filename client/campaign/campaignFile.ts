@@ -31,16 +31,17 @@ export interface CampaignValidation {
 
 /**
  * Everything that can be checked before a run: the definition, the CSV (every bad row with
- * its line) and that the audience provides every template variable.
+ * its line) and that the audience provides every template variable. The CSV is read from
+ * its path unless its text is given (the server checks an upload before storing it).
  */
-export function validateCampaign(definition: CampaignDefinition): CampaignValidation {
+export function validateCampaign(definition: CampaignDefinition, csvText?: string): CampaignValidation {
   if (!('csv' in definition.audience)) {
     checkTemplateAgainstAudience(definition.template, definition.audience);
     return { definition, invalidRows: [] };
   }
   let text: string;
   try {
-    text = readFileSync(definition.audience.csv, 'utf8');
+    text = csvText ?? readFileSync(definition.audience.csv, 'utf8');
   } catch (err) {
     throw new DomainError(`cannot read audience ${definition.audience.csv}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -56,8 +56,9 @@ export class SalesflowClient {
     return new SalesflowClient(client, undefined, config);
   }
 
-  static async connect(config: ConnectionConfig): Promise<SalesflowClient> {
-    const { client, connection } = await openTemporalClient(config);
+  /** `options.workflowInterceptors`: tracing's, when it is on (client/shared/tracing.ts). */
+  static async connect(config: ConnectionConfig, options: Parameters<typeof openTemporalClient>[1] = {}): Promise<SalesflowClient> {
+    const { client, connection } = await openTemporalClient(config, options);
     return new SalesflowClient(client, connection, config);
   }
 

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/shared/errors';
 import { DEFAULT_TIME_ZONE, formatTime, formatTimesIn, isTimeZone } from '../../domain/shared/timeZone';
 import { AccountsApi } from '../accounts/accountsApi';
 import { CampaignApi } from '../campaign/campaignApi';
+import { CustomerApi } from '../customer/customerApi';
 import { ProspectsApi } from '../pipeline/prospectsApi';
 import { InboundApi } from '../pipeline/inboundApi';
 import { ProcessApi } from '../process/processApi';
@@ -21,6 +22,7 @@ export interface Api {
   accounts: AccountsApi;
   inbound: InboundApi;
   reports: ReportsApi;
+  customers: CustomerApi;
 }
 
 /** What every command module of the CLI shares: the API as the logged-in user, printing, common options. */
@@ -47,6 +49,7 @@ export function apiFor(client: ApiClient): Api {
     accounts: new AccountsApi(client),
     inbound: new InboundApi(client),
     reports: new ReportsApi(client),
+    customers: new CustomerApi(client),
   };
 }
 

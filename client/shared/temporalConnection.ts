@@ -7,8 +7,61 @@ import {
   isGrpcServiceError,
   makeGrpcRetryInterceptor,
 } from '@temporalio/client';
-import type { ConnectionConfig } from '../../domain/shared/config';
-import { DomainError } from '../../domain/shared/errors';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
+import { TemporalEnvSchema, type ConnectionConfig, type TemporalConnectionExtras } from '../../domain/shared/config';
+import { describeIssues, DomainError } from '../../domain/shared/errors';
+
+/** What the loader resolves: the address and namespace every caller shows, and the rest of the connection. */
+export interface TemporalSettings {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  temporalConnection: TemporalConnectionExtras;
+}
+
+/** Without a profile or variable saying otherwise: the local dev server. */
+const DEFAULT_ADDRESS = '127.0.0.1:7233';
+const DEFAULT_NAMESPACE = 'default';
+
+/**
+ * Reads the Temporal connection the way the Temporal CLI and SDKs do (`@temporalio/envconfig`):
+ * a profile of the TOML config file (TEMPORAL_CONFIG_FILE, else
+ * ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else `default`), overridden by the
+ * TEMPORAL_* variables, so one build reaches the dev server, an mTLS cluster or Temporal
+ * Cloud. Bad settings fail here, by name, before anything connects. Used by the worker and
+ * the server (client side here, NativeConnection in worker/main.ts).
+ */
+export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+  const shape = TemporalEnvSchema.safeParse(env);
+  if (!shape.success) throw new Error(`bad configuration: ${describeIssues(shape.error).join('; ')}`);
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  let loaded: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    loaded = loadClientConnectConfig({ overrideEnvVars: vars });
+  } catch (err) {
+    const file = env.TEMPORAL_CONFIG_FILE ? ` (config file ${env.TEMPORAL_CONFIG_FILE})` : '';
+    throw new Error(`bad Temporal configuration${file}: ${(err as Error).message}`);
+  }
+  const { address, tls, apiKey, metadata } = loaded.connectionOptions;
+  // The profile's address is checked as the variable is: a scheme or a missing port would
+  // otherwise surface as an opaque gRPC error on the first call.
+  if (address !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}$/.test(address)) {
+    throw new Error(`bad Temporal configuration: address "${address}" of profile ${env.TEMPORAL_PROFILE ?? 'default'} must be host:port`);
+  }
+  const extras: TemporalConnectionExtras = {
+    ...(tls !== undefined && tls !== null ? { tls } : {}),
+    ...(apiKey !== undefined ? { apiKey: typeof apiKey === 'string' ? apiKey : String(apiKey) } : {}),
+    ...(metadata && Object.keys(metadata).length > 0 ? { metadata: metadata as Record<string, string> } : {}),
+  };
+  return { TEMPORAL_ADDRESS: address ?? DEFAULT_ADDRESS, TEMPORAL_NAMESPACE: loaded.namespace ?? DEFAULT_NAMESPACE, temporalConnection: extras };
+}
+
+/** How the settings connect, in words for a start-up line (never the key itself). */
+export function describeTemporal(config: Pick<ConnectionConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'temporalConnection'>): string {
+  const extras = config.temporalConnection ?? {};
+  const how = [extras.tls ? (typeof extras.tls === 'object' && extras.tls.clientCertPair ? 'mTLS' : 'TLS') : 'plain text', ...(extras.apiKey ? ['API key'] : [])];
+  return `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, ${how.join(', ')})`;
+}
 
 /**
  * How long one call to Temporal may take: long enough for a busy worker to answer. The
@@ -39,25 +92,38 @@ export class TemporalUnavailable extends DomainError {
   }
 }
 
-function unreachable(config: ConnectionConfig): DomainError {
-  return new TemporalUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} — is npm start running?`);
+function unreachable(config: ConnectionConfig, why?: string): DomainError {
+  return new TemporalUnavailable(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}${why ? ` (${why})` : ''} — is npm start running?`);
 }
 
-/** Opens a client for the configured namespace, with the message a person needs when Temporal is not there. */
-export async function openTemporalClient(config: ConnectionConfig): Promise<{ client: Client; connection: Connection }> {
+/**
+ * Opens a client for the configured namespace (TLS and API key from `temporalConnection`),
+ * with the message a person needs when Temporal is not there. `workflowInterceptors`:
+ * tracing's, when it is on.
+ */
+export async function openTemporalClient(
+  config: ConnectionConfig,
+  options: { workflowInterceptors?: WorkflowClientInterceptor[] } = {},
+): Promise<{ client: Client; connection: Connection }> {
   let connection: Connection;
+  const extras = config.temporalConnection ?? {};
   try {
     connection = await Connection.connect({
       address: config.TEMPORAL_ADDRESS,
+      ...(extras.tls !== undefined ? { tls: extras.tls } : {}),
+      ...(extras.apiKey !== undefined ? { apiKey: extras.apiKey } : {}),
+      ...(extras.metadata !== undefined ? { metadata: extras.metadata } : {}),
       connectTimeout: 5_000,
       // Passing interceptors replaces the SDK's default list, so its retry interceptor is
       // named again; the deadline goes first so the retries stay inside it.
       interceptors: [deadlineInterceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
     });
-  } catch {
-    throw unreachable(config);
+  } catch (err) {
+    // A TLS or credentials problem reads differently from a server that is not there.
+    throw unreachable(config, err instanceof Error ? err.message.split('\n')[0] : undefined);
   }
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
+  const interceptors = options.workflowInterceptors?.length ? { interceptors: { workflow: options.workflowInterceptors } } : {};
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...interceptors }), connection };
 }
 
 /** A call that ran out of time (or was cut off) rather than being answered. */

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { DomainError } from '../../domain/shared/errors';
 import { collect, parseInquiryItem } from '../pipeline/cliArgs';
 import type { CliContext } from '../shared/cliContext';
+import { customerSupportAnswer, customerSupportQuery } from '../customer/commands';
 
 /** A rep's commands: tasks and the inbox, calls with the customer, customers' telephone queries. */
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
@@ -92,22 +93,32 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   const support = program.command('support').description("customers' telephone queries (sales support)");
   support
     .command('query')
-    .argument('<prospect>')
+    .argument('<prospect>', 'a prospect, or with --customer a customer account (after the sale)')
     .requiredOption('--topic <text>')
     .requiredOption('--question <text>')
+    .option('--customer', "the id is a customer account: the query is answered with the customer's service profile")
+    .option('--product <code>', 'with --customer: the product the query is about (the profile suggests repair or replacement)')
     .addOption(json())
     .action(async (id: string, opts) => {
+      if (opts.customer) return customerSupportQuery(ctx, id, opts);
+      if (opts.product) throw new DomainError('--product is for a customer query (--customer)');
       const state = await prospects().command(id, 'openSupportQuery', { topic: opts.topic, question: opts.question });
       const q = state.supportQueries![state.supportQueries!.length - 1]!;
       print(state, opts.json, () => `opened query ${q.id} for ${q.rep} (task ${q.taskId})`);
     });
   support
     .command('answer')
-    .argument('<query-id>', 'e.g. acme-Q1')
+    .argument('<query-id>', 'e.g. acme-Q1 (a prospect) or acme-S1 (a customer)')
     .requiredOption('--answer <text>')
     .option('--item <PRODUCT:QTY[:YYYY-MM-DD]>', 'also create (or change) the inquiry with these items', collect, [])
+    .addOption(new Option('--outcome <outcome>', 'a customer query: answered, a repair task, or a replacement deal').choices(['answered', 'repair', 'new_deal']))
     .addOption(json())
     .action(async (queryId: string, opts) => {
+      if (/-S\d+$/.test(queryId)) {
+        if ((opts.item as string[]).length) throw new DomainError('--item is for a prospect query; a customer query becomes a deal with --outcome new_deal');
+        return customerSupportAnswer(ctx, queryId, opts);
+      }
+      if (opts.outcome) throw new DomainError('--outcome is for a customer query (acme-S1)');
       const items = (opts.item as string[]).map(parseInquiryItem);
       const state = await prospects().command(prospectOf(queryId, 'Q'), 'answerSupportQuery', { queryId, answer: opts.answer, ...(items.length ? { inquiryItems: items } : {}) });
       print(state, opts.json, () => `answered ${queryId}${items.length ? `; inquiry version ${state.inquiry?.versions.length}` : ''}`);

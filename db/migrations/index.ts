@@ -3,7 +3,8 @@ import { accounts } from './001_accounts';
 import { documentsAndInbound } from './002_documents_inbound';
 import { rateLimits } from './003_rate_limits';
 import { reporting } from './004_reporting';
-import { reportDaily } from './005_report_daily';
+import { campaignStore } from './005_campaign_store';
+import { reportDaily } from './006_report_daily';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -15,7 +16,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '002_documents_inbound': documentsAndInbound,
   '003_rate_limits': rateLimits,
   '004_reporting': reporting,
-  '005_report_daily': reportDaily,
+  '005_campaign_store': campaignStore,
+  '006_report_daily': reportDaily,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -11,6 +11,10 @@ import type { Role } from './accounts';
  *   prospect's process definition, and the prospect's (or task's) rep is in that team.
  * - rep: prospects and tasks assigned to their person id.
  * - support: support tasks and support queries (open, answer), reading any prospect to do so.
+ *
+ * Customer accounts (after the sale) follow the same rules with the account owner as the
+ * rep: the owner and their manager work it, support reads it to answer post-sales queries,
+ * ops and admin everything.
  */
 
 export interface Actor {
@@ -40,7 +44,15 @@ export interface TaskResource {
   prospect?: ProspectResource;
 }
 
-export type Resource = ProspectResource | TaskResource | { kind: 'process' } | { kind: 'campaign' } | { kind: 'users' };
+/** A customer account: its owner and its process definition's teams. */
+export interface CustomerResource {
+  kind: 'customer';
+  /** The account owner. */
+  rep: string;
+  teams: readonly TeamView[];
+}
+
+export type Resource = ProspectResource | TaskResource | CustomerResource | { kind: 'process' } | { kind: 'campaign' } | { kind: 'users' };
 
 export const ACTIONS = [
   'read',
@@ -79,12 +91,12 @@ export function can(actor: Actor, action: Action, resource: Resource): boolean {
       // A rep creates prospects for themself only; the server sets the rep to theirs.
       return own && action !== 'manage';
     case 'manager': {
-      const teams = resource.kind === 'prospect' ? resource.teams : (resource.prospect?.teams ?? []);
+      const teams = resource.kind === 'task' ? (resource.prospect?.teams ?? []) : resource.teams;
       const ours = own || inTeam(actor, resource.rep, teams);
       return ours && action !== 'manage';
     }
     case 'support':
-      if (resource.kind === 'prospect') return action === 'read' || action === 'support';
+      if (resource.kind === 'prospect' || resource.kind === 'customer') return action === 'read' || action === 'support';
       return isSupportTask(resource.taskKind) && (action === 'read' || action === 'command');
   }
 }

@@ -24,6 +24,11 @@ export function prospectInfoSchema(lenient = false) {
     phone: singleLineText(50, lenient).optional(),
     rep: PersonIdSchema,
     source: singleLineText(100, lenient).default('manual'),
+    /**
+     * The customer account a repeat deal is for (`deal new --customer`): its win is booked
+     * there. Absent on a first deal, whose win makes (or finds) the account by company.
+     */
+    customer: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a customer id (lower-case letters, digits and "-")').optional(),
     /** Free facts about the prospect (territory, industry, size) that process rules can read. */
     fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([singleLineText(200, lenient), z.number(), z.boolean()])).default({}),
   });
@@ -188,6 +193,8 @@ export interface ProspectState {
    * in stage from it; it is short, so it is never cut.
    */
   stages?: StageEntry[];
+  /** The close was reported to the customer account (and a referral's referrer). */
+  closeReported?: boolean;
 }
 
 export interface StageEntry {

@@ -3,6 +3,7 @@ import { maxCallDuration } from '../pipeline/timeRules';
 import { formatOffset, type Offset } from './offset';
 import type { ProcessDefinition } from './process';
 import { diffDefinitions } from './registry';
+import { postSalesDocument } from '../customer/postSales';
 
 /** Turns parsed durations back into the text people write, for `process show` and the API. */
 export function toDocument(def: ProcessDefinition): unknown {
@@ -20,6 +21,7 @@ export function toDocument(def: ProcessDefinition): unknown {
       Object.entries(def.tasks).map(([stage, templates]) => [stage, (templates ?? []).map((t) => ({ ...t, due: offset(t.due), escalateAfter: offset(t.escalateAfter) }))]),
     ),
     ...(def.support ? { support: { ...def.support, answerWithin: offset(def.support.answerWithin), escalateAfter: offset(def.support.escalateAfter) } } : {}),
+    ...(def.postSales ? { postSales: postSalesDocument(def.postSales) } : {}),
     calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration), maxDuration: formatDuration(maxCallDuration(def)) },
   };
 }

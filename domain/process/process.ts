@@ -8,6 +8,7 @@ import { multiLineText, singleLineText } from '../shared/text';
 import { DEFAULT_TIME_ZONE, TimeZoneSchema } from '../shared/timeZone';
 import { sellerSchema } from './seller';
 import { MailTemplatesSchema, templateIssues } from './mailTemplates';
+import { POST_SALES_DURATIONS, PostSalesSchema } from '../customer/postSales';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -40,7 +41,23 @@ export const QuotePolicySchema = z
   });
 export type QuotePolicy = z.infer<typeof QuotePolicySchema>;
 
-export const TASK_KINDS = ['call', 'demo', 'prepare_quotation', 'follow_up', 'support', 'custom'] as const;
+export const TASK_KINDS = [
+  'call',
+  'demo',
+  'prepare_quotation',
+  'follow_up',
+  'support',
+  'custom',
+  // After the sale: the customer's workflow raises these (domain/customer/schedule.ts).
+  'onboarding',
+  'check_in',
+  'satisfaction',
+  'renewal',
+  'reorder',
+  'referral',
+  'repair',
+  'going_cold',
+] as const;
 export const TaskKindSchema = z.enum(TASK_KINDS);
 export type TaskKind = z.infer<typeof TaskKindSchema>;
 
@@ -171,6 +188,11 @@ function definitionSchemas(lenient: boolean) {
       mailTemplates: MailTemplatesSchema.optional(),
       /** For the weighted forecast (reports); absent on definitions published before it. */
       stageProbabilities: StageProbabilitiesSchema.prefault({}),
+      /**
+       * How customers are cared for after the sale (domain/customer/postSales.ts); the
+       * defaults there when absent.
+       */
+      postSales: PostSalesSchema.optional(),
     })
     // Cross-checks run even when other parts of the file are invalid, so `process validate`
     // reports every problem in one pass; they therefore read the value defensively.
@@ -243,6 +265,7 @@ const DURATION_FIELDS: { section: string; fields: string[] }[] = [
   { section: 'quotePolicy', fields: ['validity', 'staleAfter', 'escalateAfter', 'followUpDueIn'] },
   { section: 'calls', fields: ['escalateAfter', 'defaultDuration', 'maxDuration'] },
   { section: 'support', fields: ['answerWithin', 'escalateAfter'] },
+  { section: 'postSales', fields: [...POST_SALES_DURATIONS] },
 ];
 
 /** Every duration written as a bare number in a process file as people write it. */
@@ -255,6 +278,18 @@ export function bareDurationNumbers(file: unknown): { path: (string | number)[];
   };
   for (const { section, fields } of DURATION_FIELDS) {
     for (const f of fields) check(field(field(file, section), f), [section, f]);
+  }
+  const postSales = field(file, 'postSales');
+  check(field(field(postSales, 'renewal'), 'escalateBefore'), ['postSales', 'renewal', 'escalateBefore']);
+  list(field(field(postSales, 'renewal'), 'remindBefore')).forEach((v, i) => check(v, ['postSales', 'renewal', 'remindBefore', i]));
+  check(field(field(postSales, 'referral'), 'askAfter'), ['postSales', 'referral', 'askAfter']);
+  const tiers = field(postSales, 'tiers');
+  if (tiers !== null && typeof tiers === 'object') for (const tier of Object.keys(tiers)) check(field(field(tiers, tier), 'checkInEvery'), ['postSales', 'tiers', tier, 'checkInEvery']);
+  const products = field(postSales, 'products');
+  if (products !== null && typeof products === 'object') {
+    for (const product of Object.keys(products)) {
+      for (const f of ['term', 'noticePeriod', 'reorderEvery']) check(field(field(products, product), f), ['postSales', 'products', product, f]);
+    }
   }
   const tasks = field(file, 'tasks');
   if (tasks !== null && typeof tasks === 'object') {

@@ -40,6 +40,86 @@ export const ConnectionConfigSchema = z.object({
   SALESFLOW_TIMEZONE: TimeZoneSchema.optional(),
 });
 
+/** `host:port`, as Temporal's clients take it (no scheme). */
+const HostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}$/, 'must be host:port, such as 127.0.0.1:7233 or my-ns.a1b2c.tmprl.cloud:7233');
+
+/** `1`/`true`/`0`/`false`, as the Temporal CLI and SDKs read their boolean variables. */
+const TemporalFlag = z.enum(['0', '1', 'false', 'true'], { error: 'must be 1, 0, true or false' }).optional();
+
+/**
+ * The standard TEMPORAL_* variables, read by `@temporalio/envconfig` over a profile of the
+ * TOML config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE). Checked here only for their
+ * shape, so a typo is refused by name before anything connects; the merge with the file
+ * is the loader's (client/shared/temporalConnection.ts).
+ */
+export const TemporalEnvSchema = z
+  .object({
+    TEMPORAL_ADDRESS: HostPort.optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: z.string().min(1, 'must not be empty (unset it for no API key)').optional(),
+    TEMPORAL_PROFILE: z.string().min(1).optional(),
+    TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+    TEMPORAL_TLS: TemporalFlag,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: TemporalFlag,
+  })
+  .superRefine((env, ctx) => {
+    const pair = (a: keyof typeof env, b: keyof typeof env) => {
+      if (env[a] !== undefined && env[b] !== undefined) ctx.addIssue({ code: 'custom', path: [a], message: `give ${a} or ${b}, not both` });
+    };
+    pair('TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_DATA');
+    pair('TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_KEY_DATA');
+    pair('TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA');
+    // A certificate without its key (or the reverse) would silently connect without mTLS.
+    const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH ?? env.TEMPORAL_TLS_CLIENT_CERT_DATA;
+    const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH ?? env.TEMPORAL_TLS_CLIENT_KEY_DATA;
+    if ((cert === undefined) !== (key === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [cert === undefined ? 'TEMPORAL_TLS_CLIENT_CERT_PATH' : 'TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'a TLS client certificate needs its key, and the key its certificate' });
+    }
+  });
+
+/** TLS as Temporal's connections take it (the SDK's TLSConfig, without importing the SDK here). */
+export interface TemporalTls {
+  serverNameOverride?: string;
+  serverRootCACertificate?: Uint8Array;
+  clientCertPair?: { crt: Uint8Array; key: Uint8Array };
+}
+
+/**
+ * What a connection needs beyond the address: TLS, an API key (Temporal Cloud), gRPC
+ * metadata. Resolved from the environment and config file by the entry points; absent in
+ * tests and on the dev stack, which connect in plain text.
+ */
+export interface TemporalConnectionExtras {
+  tls?: boolean | TemporalTls;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Observability: tracing is off unless an OTLP endpoint is given; metrics are served on
+ * the server's own port (`GET /metrics`) and, for a worker, on the addresses below.
+ */
+export const ObservabilityConfigSchema = z.object({
+  /** OTLP over HTTP (`http://collector:4318`); spans go to `<endpoint>/v1/traces`. Unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, such as http://127.0.0.1:4318' }).optional(),
+  /** The service name on spans (default: salesflow-worker / salesflow-api). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** When set, `GET /metrics` wants `Authorization: Bearer <token>` (server and worker). */
+  SALESFLOW_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A worker's salesflow metrics (`host:port`, served at /metrics). Unset: not served. */
+  SALESFLOW_WORKER_METRICS_ADDRESS: HostPort.optional(),
+  /** The Temporal SDK's own runtime metrics of a worker (`host:port`, Prometheus). Unset: not served. */
+  SALESFLOW_SDK_METRICS_ADDRESS: HostPort.optional(),
+});
+export type ObservabilityConfig = z.infer<typeof ObservabilityConfigSchema>;
+
 const DatabaseUrlSchema = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional();
 
 /** Salesflow's own mailbox: Reply-To of every mail, tagged per prospect (`replies+p.<id>@...`). */
@@ -59,8 +139,6 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SMTP_TRANSACTIONAL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   /** Set by the local development stack; allows the built-in unsubscribe secret. */
   SALESFLOW_DEV_STACK: Flag,
-  /** Campaign store (audience snapshots, send ledgers) lives under `<dir>/campaigns`. */
-  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
   /**
    * The only folder the worker reads audience CSVs from (and its subfolders); a campaign
    * naming a file elsewhere is refused. Default: the worker's working directory.
@@ -88,7 +166,11 @@ export const DatabaseConfigSchema = z.object({
   DATABASE_URL: DatabaseUrlSchema,
   /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
   SALESFLOW_POSTGRES_PORT: Port.default(5433),
-  SALESFLOW_DATA_DIR: WorkerConfigSchema.shape.SALESFLOW_DATA_DIR,
+  /**
+   * Local state of `npm start` (the embedded PostgreSQL, Temporal's SQLite file, captured
+   * mail). Workers keep nothing here: the campaign store is in the salesflow database.
+   */
+  SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 /** The salesflow server's own settings (issue 10), for `npm start` and `npm run api`. */
@@ -115,12 +197,17 @@ export const DevStackConfigSchema = WorkerConfigSchema.extend({
   ...DatabaseConfigSchema.shape,
   ...ServerConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
+  ...ObservabilityConfigSchema.shape,
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
   SMTP_PORT: Port.default(2525),
 });
 
-export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+/**
+ * Where and how to reach Temporal. `temporalConnection` carries what the TEMPORAL_* variables
+ * and the config file add (TLS, API key); the loader fills it, tests leave it out.
+ */
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema> & { temporalConnection?: TemporalConnectionExtras };
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;

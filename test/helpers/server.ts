@@ -50,7 +50,6 @@ export async function serveStack(stack: TestStack, options: Partial<ServerDeps> 
     sales: stack.client,
     ops: new OpsClient(stack.client),
     campaigns: CampaignClient.fromClient(stack.raw, stack.config),
-    dataDir: stack.dataDir,
     unsubscribeSecret: UNSUBSCRIBE_SECRET,
     secureCookies: false,
     logger: false,

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -38,15 +36,13 @@ export function bundlePath(): string {
 /** A running worker on its own task queue, with mail going to a real SMTP sink on loopback. */
 export interface TestStack {
   client: SalesflowClient;
-  /** The salesflow database the worker stores quotation documents in. */
+  /** The salesflow database the worker stores quotation documents and the campaign store in. */
   database: TestDatabase;
   raw: Client;
   sink: MailSink;
   worker: Worker;
   taskQueue: string;
   config: ConnectionConfig;
-  /** The worker's SALESFLOW_DATA_DIR (its campaign store). */
-  dataDir: string;
   /** Stops the worker and waits for it, closes mail and connections. */
   stop(): Promise<void>;
 }
@@ -61,8 +57,6 @@ async function startStack(
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const sink = options.sink ?? (await new MailSink().start());
   const database = options.database ?? (await freshDatabase());
-  // The API under test keeps uploaded audiences where this worker reads them.
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'salesflow-data-'));
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace ?? 'default', SALESFLOW_TASK_QUEUE: taskQueue };
   const { worker, close } = await createSalesflowWorker({
     connection,
@@ -74,7 +68,6 @@ async function startStack(
       SMTP_POOL_SIZE: options.smtpPoolSize ?? 2,
       SALESFLOW_DEV_STACK: true,
       SALESFLOW_CAMPAIGN_DIR: tmpdir(),
-      SALESFLOW_DATA_DIR: dataDir,
     },
     db: database.db,
     workflowBundle: { codePath: bundlePath() },
@@ -89,7 +82,6 @@ async function startStack(
     worker,
     taskQueue,
     config,
-    dataDir,
     async stop() {
       worker.shutdown();
       await running;
@@ -109,8 +101,6 @@ export interface StackOptions {
   /** The campaign pool's connections (default 2). */
   smtpPoolSize?: number;
   campaignFaults?: CampaignDeps['faults'];
-  /** The worker's data dir (the campaign store under it); a fresh temporary one otherwise. */
-  dataDir?: string;
   /** The salesflow database (kept open at stop); a fresh one of the stack's own otherwise. */
   database?: TestDatabase;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,6 +273,18 @@ test('the CLI: validate, start with plain progress lines, status, list, refusals
 
   const status = await salesflow('campaign', 'status', id, '--json');
   expect(JSON.parse(status.stdout)).toMatchObject({ id, status: 'completed', remaining: 0 });
+  // The CSV went up with the definition into the campaign store, and the worker read it from
+  // there by its hash; the run's definition names the upload, never a path on the server.
+  const csvText = readFileSync(join(copyDir, 'campaign-spring.csv'), 'utf8');
+  const sha = createHash('sha256').update(csvText).digest('hex');
+  expect(await stack.database.db.selectFrom('campaign_uploads').select('csv').where('sha256', '=', sha).executeTakeFirst()).toEqual({ csv: csvText });
+  const described = await stack.raw.workflow.getHandle(campaignWorkflowId(id)).fetchHistory();
+  expect(JSON.stringify(described.events?.[0]?.workflowExecutionStartedEventAttributes?.input)).not.toContain('campaign-spring.csv');
+  // One recipient's fate, from the ledger in the database.
+  const one = await salesflow('campaign', 'status', id, '--recipient', 'Ann0@customer0.example', '--json');
+  expect(JSON.parse(one.stdout)).toEqual({ email: 'ann0@customer0.example', status: 'sent', index: 0, messageId: campaignMessageId(campaignWorkflowId(id), 'ann0@customer0.example'), at: expect.any(String) });
+  const stranger = await salesflow('campaign', 'status', id, '--recipient', `nobody-${uniq}@x.test`);
+  expect(stranger).toMatchObject({ code: 1, stderr: `salesflow: nobody-${uniq}@x.test is not in campaign ${id}'s audience\n` });
   const list = await eventually(async () => {
     const out = await salesflow('campaign', 'list', '--json');
     const rows = JSON.parse(out.stdout) as { id: string }[];

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { eachLimited } from '../../activities/shared/concurrency';
 import { createCampaignAudienceActivities, type ListingProgress, type LookupProgress } from '../../activities/campaign/campaignAudience';
-import { CampaignStore } from '../../activities/campaign/campaignStore';
+import { CampaignStore } from '../../db/campaignStore';
 import { parseCampaignDefinition, type CampaignDefinitionInput } from '../../domain/campaign/campaign';
 import { newProspect } from '../../domain/pipeline/lifecycle';
 import { DEFAULT_PROCESS_INPUT } from '../../domain/process/process';
@@ -116,7 +116,7 @@ test('1,000 filtered prospects resolve well inside the timeout; listing and look
   // Paging with pages of 100: the attempt dies after its third page; the retry starts from
   // the heartbeat's page token and the checkpoint and reads only the pages left, then dies
   // half-way through looking the prospects up; the next attempt looks up only the rest.
-  const store = new CampaignStore(mkdtempSync(join(tmpdir(), 'salesflow-store-')));
+  const store = new CampaignStore(stack.database.db);
   const activities = createCampaignAudienceActivities({ store, temporal: stack.raw, campaignDir: tmpdir(), listPageSize: 100 });
   const input = { runKey: `campaign-paging-${uniq}`, audience: { filter: { rep } }, template: { subject: 'Hi {{name}}', text: 'x' } };
   const beats: ListingProgress[] = [];
@@ -153,7 +153,7 @@ test('1,000 filtered prospects resolve well inside the timeout; listing and look
   pages.mockRestore();
   lookups.mockRestore();
   expect(resolved).toMatchObject({ total: N, invalidRows: 0 });
-  const all = store.readAudience(input.runKey, 0, N).map((r) => r.prospectId);
+  const all = (await store.readAudience(input.runKey, 0, N)).map((r) => r.prospectId);
   expect(new Set(all).size).toBe(N);
   expect(all.sort()).toEqual(ids);
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { CampaignClient } from '../../client/campaign/campaignClient';
@@ -10,12 +10,15 @@ import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
+import { freshDatabase, type TestDatabase } from '../helpers/database';
 
 /**
- * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL twice in
- * the middle of a campaign and started again: every recipient is mailed, and a resend
- * (a mail accepted by SMTP just before the kill, before the ledger heard of it) carries
- * the Message-ID of the original.
+ * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL in the
+ * middle of a campaign: every recipient is mailed, and a resend (a mail accepted by SMTP
+ * just before the kill, before the ledger heard of it) carries the Message-ID of the
+ * original. The workers share nothing but Temporal and the salesflow database (each has a
+ * working directory and data dir of its own): the campaign store is in PostgreSQL, so a
+ * batch begun by one worker process is finished by another.
  */
 
 const WORKER = join(__dirname, '..', '..', 'dist', 'worker', 'main.js');
@@ -29,17 +32,48 @@ let sink: MailSink;
 let connection: Connection;
 let campaigns: CampaignClient;
 const taskQueue = `crash-${randomUUID()}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-crash-'));
+let database: TestDatabase;
 let worker: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
+function startWorker(queue = taskQueue): ChildProcess {
+  const own = mkdtempSync(join(tmpdir(), 'salesflow-worker-'));
   const child = spawn(process.execPath, [WORKER], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address(), SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, SALESFLOW_DATA_DIR: dataDir, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SMTP_POOL_SIZE: '4', SALESFLOW_LOG_LEVEL: 'WARN', SALESFLOW_DEV_STACK: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: own,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address(),
+      SALESFLOW_TASK_QUEUE: queue,
+      SMTP_URL: sink.url,
+      DATABASE_URL: database.url,
+      SALESFLOW_DATA_DIR: join(own, 'data'),
+      SALESFLOW_CAMPAIGN_DIR: tmpdir(),
+      SMTP_POOL_SIZE: '4',
+      SALESFLOW_LOG_LEVEL: 'WARN',
+      SALESFLOW_DEV_STACK: '1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.stdout!.setEncoding('utf8');
   worker = child;
+  children.push(child);
   return child;
 }
+
+/** Resolves once the worker process says it polls its task queue. */
+function polling(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (text: string) => {
+      seen += text;
+      if (seen.includes('worker polling')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling: ${seen}`)));
+  });
+}
+
+/** The SDK's default worker identity. */
+const identityOf = (child: ChildProcess) => `${child.pid}@${hostname()}`;
 
 async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -50,13 +84,15 @@ async function kill(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   sink = await new MailSink().start();
+  database = await freshDatabase();
   connection = await Connection.connect({ address: address() });
   campaigns = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {
-  if (worker) await kill(worker);
+  for (const child of children) await kill(child);
   await connection?.close();
   await sink?.stop();
+  await database?.drop();
 });
 
 test('a worker killed twice mid-campaign: every recipient mailed, duplicates share the original Message-ID', async () => {
@@ -91,4 +127,56 @@ test('a worker killed twice mid-campaign: every recipient mailed, duplicates sha
   // Only the mails in flight at each kill can be sent twice: a handful, never a batch.
   expect(duplicated.length).toBeLessThanOrEqual(2 * 64);
   console.log(`SIGKILL test: ${duplicated.length} recipients got a second copy with the same Message-ID`);
+}, 240_000);
+
+test('a batch begun on one worker process and retried on another after SIGKILL: nothing lost, any duplicate with the same Message-ID', async () => {
+  // A queue of its own, so only these two workers run this campaign.
+  const queue = `${taskQueue}-two`;
+  const two = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: queue });
+  const id = `two-${Date.now().toString(36)}`;
+  const runKey = campaignWorkflowId(id);
+  const emails = recipients(id, 2_000);
+  const received = () => mailsByRecipient(sink.messages, runKey).size;
+  const a = startWorker(queue);
+  const b = startWorker(queue);
+  await Promise.all([polling(a), polling(b)]);
+
+  // About 200 mails a second (20 ms a message over 4 connections): a batch of 1,000 takes
+  // some 5 s, long enough to kill its worker in the middle.
+  sink.faults = { delayMs: 20 };
+  try {
+    await two.start(csvCampaign(id, audienceCsv(emails)), { batchSize: 1_000 });
+    await eventually(async () => expect(received()).toBeGreaterThanOrEqual(200), 60_000, 2);
+    const pending = (await connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: runKey } })).pendingActivities ?? [];
+    const batch = pending.find((p) => p.activityType?.name === 'sendCampaignBatch');
+    const first = [a, b].find((c) => identityOf(c) === batch?.lastWorkerIdentity);
+    expect(first).toBeDefined();
+    const other = first === a ? b : a;
+    await kill(first!);
+    const atKill = received();
+    expect(atKill).toBeLessThan(1_000);
+
+    // The heartbeat timeout (30 s) hands the batch to the worker still alive.
+    const report = await two.result(id);
+    expect(report).toMatchObject({ status: 'completed', total: 2_000, sent: 2_000, failed: 0, remaining: 0 });
+
+    const history = await new Client({ connection }).workflow.getHandle(runKey).fetchHistory();
+    const events = history.events ?? [];
+    const firstBatch = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendCampaignBatch');
+    const started = events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(firstBatch?.eventId));
+    expect(started?.activityTaskStartedEventAttributes).toMatchObject({ attempt: 2, identity: identityOf(other) });
+  } finally {
+    sink.faults = {};
+  }
+
+  const got = mailsByRecipient(sink.messages, runKey);
+  expect(emails.filter((e) => !got.has(e))).toEqual([]);
+  for (const email of emails) expect(new Set(got.get(email))).toEqual(new Set([campaignMessageId(runKey, email)]));
+  const duplicated = emails.filter((e) => got.get(e)!.length > 1);
+  // A mail holds its slot until its ledger row is committed: at most the 16 slots (4 per
+  // connection) in flight at the kill can be sent twice.
+  expect(duplicated.length).toBeLessThanOrEqual(16);
+  const ledger = await database.db.selectFrom('campaign_ledger').select(({ fn }) => [fn.countAll<string>().as('n')]).where('run_key', '=', runKey).where('status', '=', 'sent').executeTakeFirstOrThrow();
+  expect(Number(ledger.n)).toBe(2_000);
+  console.log(`two workers: the batch moved after SIGKILL; ${duplicated.length} recipients got a second copy with the same Message-ID`);
 }, 240_000);

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { campaignMessageId } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, suppressionWorkflowId } from '../../workflows/campaign/contract';
@@ -32,7 +29,8 @@ let campaigns: CampaignClient;
 /** Addresses whose suppression the injected fault has already failed once. */
 const failedOnce = new Set<string>();
 const suppressAttempts: string[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-faults-'));
+/** DIES_ONCE's ledger row as the fault found it, before the suppression signal. */
+let ledgerBeforeSuppress: unknown;
 let api: Awaited<ReturnType<typeof serveStack>>;
 let cli: CliTarget;
 
@@ -41,13 +39,13 @@ beforeAll(async () => {
   stack = await startDevServerStack({
     sink,
     smtpPoolSize: 5,
-    dataDir,
     campaignFaults: {
-      // The attempt dies after the bounce's ledger line, before the suppression signal.
-      beforeSuppress: (email) => {
+      // The attempt dies after the bounce's ledger row, before the suppression signal.
+      beforeSuppress: async (email) => {
         suppressAttempts.push(email);
         if (email === DIES_ONCE && !failedOnce.has(email)) {
           failedOnce.add(email);
+          ledgerBeforeSuppress = await stack.database.db.selectFrom('campaign_ledger').select(['status', 'suppressed', 'message_id']).where('email', '=', email).executeTakeFirst();
           throw new Error('injected: worker died before the suppression signal');
         }
       },
@@ -158,13 +156,11 @@ test('an attempt that dies between the bounce\'s ledger line and the suppression
   expect((await campaigns.suppressed()).find((e) => e.email === DIES_ONCE)).toMatchObject({ reason: 'bounced', source: campaignWorkflowId(id) });
   expect((await batchAttempts(id)).attempts).toEqual([2]);
   expect(mailsByRecipient(sink.messages, campaignWorkflowId(id)).size).toBe(3); // the retry mailed nobody again
-  // The ledger: the bounce's line, then the same line marked once the list held it.
-  const ledger = readFileSync(join(dataDir, 'campaigns', campaignWorkflowId(id), 'ledger-0.jsonl'), 'utf8').trim().split('\n');
-  const dying = ledger.map((l) => JSON.parse(l) as { email: string; status: string; suppressed?: boolean }).filter((e) => e.email === DIES_ONCE);
-  expect(dying.map((e) => [e.status, e.suppressed ?? false])).toEqual([
-    ['bounced', false],
-    ['bounced', true],
-  ]);
+  // The ledger: the bounce's row was committed before the suppression signal, and marked
+  // once the list held it.
+  expect(ledgerBeforeSuppress).toEqual({ status: 'bounced', suppressed: false, message_id: campaignMessageId(campaignWorkflowId(id), DIES_ONCE) });
+  const row = await stack.database.db.selectFrom('campaign_ledger').select(['status', 'suppressed']).where('run_key', '=', campaignWorkflowId(id)).where('email', '=', DIES_ONCE).execute();
+  expect(row).toEqual([{ status: 'bounced', suppressed: true }]);
 });
 
 test('a slow relay (1 s a message, pool of 5): one batch attempt at a time, nobody mailed twice', async () => {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { CampaignClient } from '../../client/campaign/campaignClient';
@@ -11,6 +9,7 @@ import { createSalesflowWorker } from '../../worker/worker';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
 import { bundlePath, quietRuntime } from '../helpers/temporal';
+import { freshDatabase, type TestDatabase } from '../helpers/database';
 
 /**
  * The throttle after an outage, measured: a throttled campaign whose worker is stopped for
@@ -26,13 +25,14 @@ let native: NativeConnection;
 let connection: Connection;
 let campaigns: CampaignClient;
 const taskQueue = `throttle-${randomUUID()}`;
-// One campaign store for both workers, as on one host.
-const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-throttle-'));
+// One campaign store (the salesflow database) for both workers.
+let database: TestDatabase;
 
 async function startWorker(): Promise<() => Promise<void>> {
   const { worker, close } = await createSalesflowWorker({
     connection: native,
-    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SALESFLOW_DATA_DIR: dataDir, SALESFLOW_DEV_STACK: true },
+    config: { TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 2, SALESFLOW_CAMPAIGN_DIR: tmpdir(), SALESFLOW_DEV_STACK: true },
+    db: database.db,
     workflowBundle: { codePath: bundlePath() },
   });
   const running = worker.run();
@@ -48,6 +48,7 @@ beforeAll(async () => {
   const address = process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('run with npm test');
   sink = await new MailSink().start();
+  database = await freshDatabase();
   native = await NativeConnection.connect({ address });
   connection = await Connection.connect({ address });
   campaigns = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
@@ -56,6 +57,7 @@ afterAll(async () => {
   await connection?.close();
   await native?.close();
   await sink?.stop();
+  await database?.drop();
 });
 
 /** The most mails that arrived in any window of `ms` starting at an arrival. */

@@ -158,7 +158,6 @@ describe('the CLI never hangs', () => {
       sales: SalesflowClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue }),
       ops: new OpsClient(SalesflowClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue })),
       campaigns: CampaignClient.fromClient(h.stack.raw, { ...h.stack.config, SALESFLOW_TASK_QUEUE: queue }),
-      dataDir: h.stack.dataDir,
       unsubscribeSecret: UNSUBSCRIBE_SECRET,
       secureCookies: false,
       logger: false,

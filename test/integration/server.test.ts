@@ -3,6 +3,7 @@ import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { createUser, listAudit } from '../../db/accounts';
 import { PROSPECT_COMMAND_PATHS } from '../../server/prospectRoutes';
 import { purgeExpired } from '../../db/housekeeping';
+import { CUSTOMER_COMMAND_PATHS } from '../../server/customerRoutes';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { eventually } from '../helpers/eventually';
 import { OpsClient } from '../../client/process/opsClient';
@@ -94,6 +95,10 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/reports/activity',
     '/api/reports/campaigns',
     '/api/reports/rebuild',
+    '/api/customers',
+    '/api/renewals',
+    '/api/customers/{id}',
+    ...CUSTOMER_COMMAND_PATHS.map((c) => `/api/customers/{id}/${c}`),
   ];
   expect(paths.sort()).toEqual([...expected].sort());
   // The body of a command is its domain schema, without `by`, closed to unknown fields.
@@ -124,7 +129,6 @@ test('health answers 503 naming the database when it is out of reach', async () 
     sales: h.stack.client,
     ops: new OpsClient(h.stack.client),
     campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
-    dataDir: h.stack.dataDir,
     unsubscribeSecret: 'x'.repeat(32),
     secureCookies: false,
     logger: false,
@@ -279,7 +283,6 @@ test('login, logout, password change, CSRF, token revocation and the login rate 
     sales: h.stack.client,
     ops: new OpsClient(h.stack.client),
     campaigns: CampaignClient.fromClient(h.stack.raw, h.stack.config),
-    dataDir: h.stack.dataDir,
     unsubscribeSecret: 'x'.repeat(32),
     secureCookies: false,
     loginAttempts: 3,

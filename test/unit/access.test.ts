@@ -136,3 +136,19 @@ test("a manager's team comes from the prospect's process, not from the manager's
   expect(can(nina, 'read', elsewhere)).toBe(false);
   expect(can(nina, 'read', { kind: 'task', rep: 'ravi', taskKind: 'call' })).toBe(false);
 });
+
+describe('customer accounts follow the prospect rules with the owner as the rep', () => {
+  const ravisAccount: Resource = { kind: 'customer', rep: 'ravi', teams };
+  const allowed = (actor: Actor) => ACTIONS.filter((action) => can(actor, action, ravisAccount));
+  test.each([
+    ['admin', ['read', 'create', 'command', 'support', 'manage']],
+    ['ops', ['read', 'create', 'command', 'support', 'manage']],
+    ['manager north', ['read', 'create', 'command', 'support']],
+    ['manager south', []],
+    ['rep ravi', ['read', 'create', 'command', 'support']],
+    ['rep sam', []],
+    ['support', ['read', 'support']],
+  ] as [string, Action[]][])('%s may %j on the account ravi owns', (who, actions) => {
+    expect(allowed(actors[who]!)).toEqual(actions);
+  });
+});

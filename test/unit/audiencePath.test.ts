@@ -27,13 +27,3 @@ test.each([
   expect(() => resolveAudiencePath(file, allowed)).toThrow(AudiencePathError);
   expect(() => resolveAudiencePath(file, allowed)).toThrow(`audience csv ${file} is outside the campaign folder ${allowed} (SALESFLOW_CAMPAIGN_DIR)`);
 });
-
-test('an audience uploaded through the API (under the data dir) is read even outside the campaign folder; nothing else there is', () => {
-  const uploads = join(root, 'data', 'campaigns', 'uploads');
-  mkdirSync(uploads, { recursive: true });
-  writeFileSync(join(uploads, 'abc.csv'), 'email\n');
-  expect(resolveAudiencePath(join(uploads, 'abc.csv'), allowed, uploads)).toBe(join(uploads, 'abc.csv'));
-  expect(() => resolveAudiencePath(join(uploads, 'abc.csv'), allowed)).toThrow(AudiencePathError);
-  expect(() => resolveAudiencePath(join(root, 'secret.csv'), allowed, uploads)).toThrow(`is outside the campaign folder ${allowed}`);
-  expect(() => resolveAudiencePath(join(uploads, '..', 'other.csv'), allowed, uploads)).toThrow(AudiencePathError);
-});

@@ -20,6 +20,7 @@ import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } 
 import type { Activities } from '../../activities';
 import { applyDueDeadlines, applyDueDeadlinesLegacy, nextDeadlineAt, nextDueAt } from '../../domain/pipeline/deadlines';
 import { DomainError } from '../../domain/shared/errors';
+import { salesflowMetrics } from '../shared/metricsSink';
 import { currentQuote, logContact, migrationBlocker, newProspect, runCommand, type CommandName } from '../../domain/pipeline/lifecycle';
 import { ProcessDefinitionSchema, findRep, teamOf, type ProcessDefinitionInput } from '../../domain/process/process';
 import {
@@ -41,6 +42,8 @@ import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/cont
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { feedReadModel } from '../reporting/readModelFeed';
+import { dealClosedReport } from '../../domain/customer/customer';
+import { isClosed } from '../../domain/pipeline/stages';
 
 export interface ProspectWorkflowInput {
   info: ProspectInfoInput;
@@ -58,6 +61,13 @@ export interface ProspectWorkflowInput {
 }
 
 export type CarriedState = Omit<ProspectState, 'info' | 'process'> & Partial<Pick<ProspectState, 'info' | 'process'>>;
+
+// Booking a won deal on its account is retried for as long as Temporal refuses: a won
+// deal must become (or reach) its customer.
+const { reportDealClosed } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
 
 // Mail is retried for as long as SMTP stays down: a reminder must never be lost, and the
 // Message-ID fixed in the domain lets a receiver recognise a repeat.
@@ -206,6 +216,12 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const seen = version;
     if (indexed) published = publishSearchAttributes(state, published);
     if (!outboxBesideLoop) await deliverOutbox(get, set);
+    // Prospects closed before accounts existed replay as they ran: no report (the marker
+    // is recorded only by runs that make it).
+    if (isClosed(state.stage) && !state.closeReported && patched('report-close-to-customer')) {
+      await reportClose(state);
+      state = { ...state, closeReported: true };
+    }
     // Histories from before task workflows existed kept tasks inside the prospect only.
     if (state.tasks.some(needsSync) && patched('task-workflows')) {
       await syncTasks(get, set, { searchAttributes: indexed, markSent: syncSentKey });
@@ -218,7 +234,13 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
     if (!changed) {
-      state = keepRecentRecord((everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, nowIso()));
+      const now = nowIso();
+      const applied = (everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, now);
+      // How late each deadline fired (a sink: no command, not called on replay).
+      for (const e of applied.escalations.slice(state.escalations.length)) {
+        if (e.dueAt) salesflowMetrics.deadlineFired(e.kind, Math.max(Date.parse(now) - Date.parse(e.dueAt), 0));
+      }
+      state = keepRecentRecord(applied);
       version++;
     }
 
@@ -234,6 +256,17 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
       }
     }
   }
+}
+
+/**
+ * A won deal makes (or reaches) its customer account; a lost one matters only to an account
+ * it was a repeat deal of, or to the customer that referred it.
+ */
+async function reportClose(state: ProspectState): Promise<void> {
+  const deal = dealClosedReport(state);
+  if (!deal) return;
+  if (deal.outcome === 'lost' && !state.info.customer && !deal.referredBy) return;
+  await reportDealClosed({ deal, process: state.process });
 }
 
 /** What the task workflow must know of a task: its state, due time and rep. */

@@ -1,0 +1,70 @@
+import type { CustomerState, SupportCase } from '../../domain/customer/customer';
+import { formatCents } from '../../domain/pipeline/quotation';
+import { formatTime, formatTimesIn } from '../../domain/shared/timeZone';
+import type { CustomerSummary, RenewalRow } from './customerClient';
+
+/** The customer page as text: deals, contracts with renewal dates, referrals, profile, open tasks, history. */
+export function renderCustomer(s: CustomerState, zone: string): string {
+  const t = (iso: string | undefined) => (iso ? formatTime(iso, zone) : '-');
+  const money = (cents: number | undefined, currency = '') => `${formatCents(cents ?? 0)} ${currency}`.trim();
+  const open = s.tasks.filter((x) => x.state === 'open' || x.state === 'overdue' || x.state === 'escalated');
+  return [
+    `${s.info.name} (${s.info.id})  owner ${s.info.owner}${s.info.tier ? `, tier ${s.info.tier}` : ''}  process ${s.process.name} v${s.process.version}`,
+    ...(s.info.referredBy ? [`  referred by ${s.info.referredBy}`] : []),
+    ...(s.info.contacts.length ? [`  contacts: ${s.info.contacts.map((c) => [c.name, c.email, c.phone].filter(Boolean).join(' ')).join('; ')}`] : []),
+    '',
+    'Deals:',
+    ...s.deals.map((d) => `  ${d.prospectId.padEnd(20)} ${d.kind.padEnd(8)} ${d.status.padEnd(5)} ${d.netCents !== undefined ? money(d.netCents, d.currency) : ''}${d.origin ? `  (${d.origin})` : ''}`),
+    '',
+    'Contracts:',
+    ...(s.contracts.length === 0
+      ? ['  none']
+      : s.contracts.map(
+          (k) =>
+            `  ${k.id}  ${k.kind} ${k.quantity} x ${k.product}  ${money(k.valueCents, k.currency)} a term  term ${k.term} ends ${t(k.end)}  ${k.status}${k.autoRenew ? ' (auto-renews)' : ''}` +
+            (k.renewalQuote ? `\n      renewal quotation ${k.renewalQuote.number} (${k.renewalQuote.status}) ${money(k.renewalQuote.netCents, k.renewalQuote.currency)} to ${t(k.renewalQuote.termEnd)}` : '') +
+            (k.lostCents !== undefined ? `\n      lapsed: lost ${money(k.lostCents, k.currency)}` : ''),
+        )),
+    ...(s.consumables.length ? ['', 'Consumables:', ...s.consumables.map((c) => `  ${c.product}  ${c.quantity} every ${Math.round(c.everyMs / 86_400_000)}d, last ordered ${t(c.lastOrderAt)}`)] : []),
+    ...(s.referrals.length ? ['', 'Referrals:', ...s.referrals.map((r) => `  ${r.prospectId.padEnd(20)} ${r.name}${r.company ? ` (${r.company})` : ''}  ${r.status}${r.creditedAt ? `  credited ${money(r.netCents, r.currency)}` : ''}`)] : []),
+    '',
+    ...renderProfile(s),
+    ...(s.lostRevenueCents > 0 ? ['', `Lost revenue: ${money(s.lostRevenueCents)}`] : []),
+    '',
+    'Open tasks:',
+    ...(open.length === 0 ? ['  none'] : open.map((x) => `  ${x.id.padEnd(16)} ${x.state.padEnd(9)} ${x.rep.padEnd(8)} due ${t(x.dueAt)}  ${formatTimesIn(x.title, zone)}`)),
+    ...(s.supportCases.length ? ['', 'Support queries:', ...s.supportCases.map((q) => `  ${renderQuery(q)}`)] : []),
+    '',
+    'History:',
+    ...s.changes.slice(-15).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
+  ].join('\n');
+}
+
+/** What support sees first: what this customer values. */
+export function renderProfile(s: CustomerState): string[] {
+  const p = s.profile;
+  return [
+    'Profile:',
+    `  prefers: ${p.preferences.length ? p.preferences.join('; ') : '(nothing recorded)'}`,
+    ...(p.decisionMakers.length ? [`  decision makers: ${p.decisionMakers.map((d) => [d.name, d.role && `(${d.role})`, d.email].filter(Boolean).join(' ')).join('; ')}`] : []),
+    ...(p.serviceLevel ? [`  service level: ${p.serviceLevel}`] : []),
+    ...(p.installedProducts.length ? [`  installed: ${p.installedProducts.map((i) => `${i.quantity} x ${i.product} (${i.purchasedAt.slice(0, 10)})`).join(', ')}`] : []),
+    ...p.notes.slice(-5).map((n) => `  note ${n.at.slice(0, 10)} ${n.by}: ${n.text}`),
+  ];
+}
+
+export function renderQuery(q: SupportCase): string {
+  return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${q.suggestion} (${q.why})${q.answeredAt ? `  answered: ${q.outcome}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
+}
+
+export function renderCustomerList(rows: CustomerSummary[], zone: string): string {
+  if (rows.length === 0) return 'no customers';
+  return rows.map((r) => `${r.id.padEnd(24)} ${(r.owner ?? '').padEnd(8)} next due ${r.nextDue ? formatTime(r.nextDue, zone) : '-'}  next renewal ${r.nextRenewal ? formatTime(r.nextRenewal, zone) : '-'}  ${r.name}`).join('\n');
+}
+
+export function renderRenewals(rows: RenewalRow[], zone: string): string {
+  if (rows.length === 0) return 'no renewals due';
+  return rows
+    .map((r) => `${formatTime(r.end, zone)}  ${r.customerId}  ${r.contractId} ${r.kind} ${r.product}  ${formatCents(r.valueCents)} ${r.currency}  ${r.status}${r.autoRenew ? ' (auto-renews)' : ''}${r.renewalQuote ? `  quotation ${r.renewalQuote.number} (${r.renewalQuote.status})` : ''}`)
+    .join('\n');
+}

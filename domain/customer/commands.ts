@@ -1,0 +1,394 @@
+import { z } from 'zod';
+import { ChannelSchema, DirectionSchema, IsoTimeSchema } from '../pipeline/contact';
+import { ProductSchema } from '../pipeline/inquiry';
+import { newProspect } from '../pipeline/lifecycle';
+import { ProspectIdSchema, isActiveTask, type ProspectInfoInput } from '../pipeline/prospect';
+import { PersonIdSchema, findRep, processDefinitionSchema } from '../process/process';
+import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
+import { multiLineText, singleLineText } from '../shared/text';
+import { TaskChangeSchema, isStaleTaskChange } from '../tasks/tasks';
+import { REFERRAL_SOURCE_PREFIX, addCustomerTask, logChange, personOf, type CustomerState, type SupportCase } from './customer';
+import { TierNameSchema, postSalesOf } from './postSales';
+import { captureNote, changeProfile, suggestionFor } from './profile';
+import { renewTerm } from './schedule';
+
+/**
+ * What a person can tell a customer account. Each is an update of the `customer-<id>`
+ * workflow whose validator runs the same function on a throwaway state, so a refusal
+ * leaves no trace; the CLI, the HTTP API and the workflow share these schemas.
+ */
+
+const By = singleLineText(100).min(1, 'must name who gives the command').default('unknown');
+const Note = multiLineText(4000).default('');
+const Name = singleLineText(200).min(1, 'must not be empty');
+
+export const CustomerLogContactSchema = z.object({
+  channel: ChannelSchema,
+  direction: DirectionSchema.default('outbound'),
+  /** `#repair-over-replace` and other #tags become preferences on the profile. */
+  note: Note,
+  at: IsoTimeSchema.optional(),
+  by: By,
+});
+
+export const SatisfactionSchema = z.object({ score: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'), note: Note, by: By });
+
+export const DecisionMakerSchema = z.object({ name: Name, role: singleLineText(100).optional(), email: z.email('must be an email address').optional() });
+
+export const ChangeProfileSchema = z
+  .object({
+    addPreferences: z.array(singleLineText(100).min(1)).max(20).optional(),
+    removePreferences: z.array(singleLineText(100).min(1)).max(20).optional(),
+    decisionMakers: z.array(DecisionMakerSchema).max(20).optional(),
+    serviceLevel: singleLineText(100).min(1).optional(),
+    tier: TierNameSchema.optional(),
+    note: multiLineText(4000).min(1).optional(),
+    by: By,
+  })
+  .refine((c) => Object.keys(c).some((k) => k !== 'by'), { message: 'a profile change needs a preference, decision maker, service level, tier or note' });
+
+/** The people fields of a new prospect made from the account (a repeat deal, a referral). */
+const ProspectPersonShape = {
+  /** The new prospect's id; one is made up from the account when absent. */
+  id: ProspectIdSchema.optional(),
+  name: Name,
+  email: z.email('must be an email address').optional(),
+  phone: singleLineText(50).optional(),
+  /** The rep who works it; the account owner by default. */
+  rep: PersonIdSchema.optional(),
+  note: Note,
+  by: By,
+};
+
+export const OpenDealSchema = z.object({ ...ProspectPersonShape, name: Name.optional() });
+export const AddReferralSchema = z.object({ ...ProspectPersonShape, company: singleLineText(200).min(1).optional() });
+export const RenewContractSchema = z.object({ contractId: z.string().min(1), note: Note, by: By });
+export const DeclineRenewalSchema = z.object({ contractId: z.string().min(1), reason: multiLineText(1000).min(1, 'a reason is required'), by: By });
+export const RecordOrderSchema = z.object({ product: ProductSchema, quantity: z.number().int().positive().optional(), at: IsoTimeSchema.optional(), by: By });
+export const CustomerSupportQuerySchema = z.object({
+  topic: singleLineText(200).min(1, 'a topic is required'),
+  question: multiLineText(4000).min(1, 'a question is required'),
+  /** The product the query is about, for the profile's suggestion. */
+  product: ProductSchema.optional(),
+  by: By,
+});
+export const CustomerSupportAnswerSchema = z.object({
+  queryId: z.string().min(1),
+  answer: multiLineText(4000).min(1, 'an answer is required'),
+  /** answered: that is all; repair: a repair task for the owner; new_deal: a replacement deal. */
+  outcome: z.enum(['answered', 'repair', 'new_deal']).default('answered'),
+  by: By,
+});
+export const CustomerMigrateSchema = z.object({ process: z.unknown(), by: By });
+
+export type CustomerLogContact = z.input<typeof CustomerLogContactSchema>;
+export type Satisfaction = z.input<typeof SatisfactionSchema>;
+export type ChangeProfile = z.input<typeof ChangeProfileSchema>;
+export type OpenDeal = z.input<typeof OpenDealSchema>;
+export type AddReferral = z.input<typeof AddReferralSchema>;
+export type RenewContract = z.input<typeof RenewContractSchema>;
+export type DeclineRenewal = z.input<typeof DeclineRenewalSchema>;
+export type RecordOrder = z.input<typeof RecordOrderSchema>;
+export type CustomerSupportQuery = z.input<typeof CustomerSupportQuerySchema>;
+export type CustomerSupportAnswer = z.input<typeof CustomerSupportAnswerSchema>;
+export type CustomerMigrate = z.input<typeof CustomerMigrateSchema>;
+
+export function logCustomerContact(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(CustomerLogContactSchema, raw, 'contact');
+  const at = cmd.at ?? now;
+  if (Date.parse(at) > Date.parse(now) + 60_000) throw fieldRefusal('contact', ['at'], `${at} is in the future; log contacts that happened`);
+  const latest = Date.parse(at) > Date.parse(state.cadence.lastContactAt) ? at : state.cadence.lastContactAt;
+  return {
+    ...state,
+    cadence: { ...state.cadence, lastContactAt: latest },
+    profile: captureNote(state.profile, { at, by: cmd.by, text: cmd.note, source: `${cmd.direction} ${cmd.channel}` }),
+    changes: logChange(state, now, cmd.by, `logged ${cmd.direction} ${cmd.channel}${cmd.note ? `: ${cmd.note}` : ''}`),
+  };
+}
+
+function closeOpenTasks(state: CustomerState, match: (t: CustomerState['tasks'][number]) => boolean, outcome: string, now: string): CustomerState['tasks'] {
+  return state.tasks.map((t) => (isActiveTask(t) && match(t) ? { ...t, state: 'done' as const, doneAt: now, outcome, synced: undefined } : t));
+}
+
+export function recordSatisfaction(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(SatisfactionSchema, raw, 'satisfaction');
+  const next: CustomerState = {
+    ...state,
+    cadence: { ...state.cadence, satisfaction: { at: now, score: cmd.score, ...(cmd.note ? { note: cmd.note } : {}), by: cmd.by }, lastContactAt: now },
+    profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: 'satisfaction check' }) : state.profile,
+    changes: logChange(state, now, cmd.by, `satisfaction ${cmd.score}/5${cmd.note ? `: ${cmd.note}` : ''}`),
+  };
+  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'satisfaction', `satisfaction ${cmd.score}/5`, now) };
+}
+
+export function updateProfile(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(ChangeProfileSchema, raw, 'profile change');
+  const tiers = Object.keys(postSalesOf(state.process).tiers);
+  if (cmd.tier !== undefined && !tiers.includes(cmd.tier)) {
+    throw fieldRefusal('profile change', ['tier'], `process "${state.process.name}" v${state.process.version} has no tier "${cmd.tier}" (tiers: ${tiers.join(', ') || 'none'})`);
+  }
+  const what = [
+    cmd.addPreferences?.length ? `prefers ${cmd.addPreferences.join(', ')}` : '',
+    cmd.removePreferences?.length ? `no longer ${cmd.removePreferences.join(', ')}` : '',
+    cmd.decisionMakers?.length ? `decision makers ${cmd.decisionMakers.map((d) => d.name).join(', ')}` : '',
+    cmd.serviceLevel ? `service level ${cmd.serviceLevel}` : '',
+    cmd.tier ? `tier ${cmd.tier}` : '',
+    cmd.note ? 'a note' : '',
+  ].filter(Boolean);
+  return {
+    ...state,
+    info: cmd.tier !== undefined ? { ...state.info, tier: cmd.tier } : state.info,
+    profile: changeProfile(state.profile, cmd, now, cmd.by),
+    changes: logChange(state, now, cmd.by, `profile: ${what.join('; ')}`),
+  };
+}
+
+/** A new id for a prospect made from the account: `<customer>-d2`, `<customer>-r1`. */
+function madeUpId(state: CustomerState, letter: 'd' | 'r'): string {
+  const taken = new Set([...state.deals.map((d) => d.prospectId), ...state.referrals.map((r) => r.prospectId), ...state.pendingStarts.map((p) => p.info.id)]);
+  for (let n = 1; ; n++) {
+    const id = `${state.info.id}-${letter}${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+function requireNewProspectId(state: CustomerState, id: string): void {
+  if (state.deals.some((d) => d.prospectId === id) || state.referrals.some((r) => r.prospectId === id)) {
+    throw fieldRefusal('deal', ['id'], `${id} is already a deal or referral of ${state.info.id}`);
+  }
+}
+
+/** Validates the new prospect as `salesflow create` would (its rep in the process, its fields). */
+function checkedProspect(state: CustomerState, info: ProspectInfoInput, now: string): ProspectInfoInput {
+  newProspect(info, state.process, now);
+  return info;
+}
+
+/**
+ * A repeat deal (repeat business, an upsell) for this account: a new prospect, linked to the
+ * account (`customer`), worked by the owner unless another rep is named. The workflow
+ * starts it; its win is booked here.
+ */
+export function openDeal(state: CustomerState, raw: unknown, now: string, origin?: string): CustomerState {
+  const cmd = parseOrThrow(OpenDealSchema, raw, 'deal');
+  const id = cmd.id ?? madeUpId(state, 'd');
+  requireNewProspectId(state, id);
+  const contact = state.info.contacts[0];
+  const info = checkedProspect(
+    state,
+    {
+      id,
+      name: cmd.name ?? contact?.name ?? state.info.name,
+      company: state.info.name,
+      ...((cmd.email ?? (cmd.name ? undefined : contact?.email)) ? { email: cmd.email ?? contact?.email } : {}),
+      ...(cmd.phone ? { phone: cmd.phone } : {}),
+      rep: cmd.rep ?? state.info.owner,
+      source: `repeat:${state.info.id}`,
+      customer: state.info.id,
+    },
+    now,
+  );
+  return {
+    ...state,
+    deals: [...state.deals, { prospectId: id, kind: 'repeat', status: 'open', openedAt: now, ...(origin ? { origin } : cmd.note ? { origin: cmd.note } : {}) }],
+    pendingStarts: [...state.pendingStarts, { info, requestedAt: now }],
+    changes: logChange(state, now, cmd.by, `opened repeat deal ${id} for ${info.rep}${origin ? ` (${origin})` : ''}`),
+  };
+}
+
+/** A prospect this customer referred: source `referral:<customer>`, credited here when won. */
+export function addReferral(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(AddReferralSchema, raw, 'referral');
+  const id = cmd.id ?? madeUpId(state, 'r');
+  requireNewProspectId(state, id);
+  const info = checkedProspect(
+    state,
+    {
+      id,
+      name: cmd.name,
+      ...(cmd.company ? { company: cmd.company } : {}),
+      ...(cmd.email ? { email: cmd.email } : {}),
+      ...(cmd.phone ? { phone: cmd.phone } : {}),
+      rep: cmd.rep ?? state.info.owner,
+      source: `${REFERRAL_SOURCE_PREFIX}${state.info.id}`,
+    },
+    now,
+  );
+  const who = cmd.company ? `${cmd.name} (${cmd.company})` : cmd.name;
+  // They referred someone already: no task to ask them.
+  const { referralAskAt: _asked, ...cadence } = state.cadence;
+  void _asked;
+  const next: CustomerState = {
+    ...state,
+    cadence,
+    referrals: [...state.referrals, { prospectId: id, name: cmd.name, ...(cmd.company ? { company: cmd.company } : {}), at: now, by: cmd.by, status: 'open' }],
+    pendingStarts: [...state.pendingStarts, { info, requestedAt: now }],
+    profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: `referral ${id}` }) : state.profile,
+    changes: logChange(state, now, cmd.by, `referred ${who}: prospect ${id} for ${info.rep}`),
+  };
+  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'referral' && t.ref === undefined, `referred ${id}`, now) };
+}
+
+function activeContract(state: CustomerState, contractId: string, action: string, now: string) {
+  const k = state.contracts.find((c) => c.id === contractId);
+  if (!k) throw fieldRefusal(action, ['contractId'], `no contract ${contractId} on ${state.info.id} (contracts: ${state.contracts.map((c) => c.id).join(', ') || 'none'})`);
+  if (k.status === 'lapsed') throw new DomainError(`cannot ${action}: ${k.id} lapsed at ${k.end}`);
+  if (Date.parse(now) >= Date.parse(k.end)) throw new DomainError(`cannot ${action}: ${k.id}'s term ended at ${k.end}`);
+  return k;
+}
+
+/** The customer accepted the renewal: the next term runs from the current end. */
+export function renewContract(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(RenewContractSchema, raw, 'renewal');
+  const k = activeContract(state, cmd.contractId, 'renew', now);
+  const renewed = renewTerm(state, k, 'renewed', now, cmd.by);
+  return { ...renewed, cadence: { ...renewed.cadence, lastContactAt: now } };
+}
+
+export function declineRenewal(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(DeclineRenewalSchema, raw, 'decline');
+  const k = activeContract(state, cmd.contractId, 'decline the renewal', now);
+  if (k.declined) throw new DomainError(`${k.id}'s renewal was already declined at ${k.declined.at}`);
+  if (k.autoRenew && k.noticePeriodMs !== undefined && Date.parse(now) > Date.parse(k.end) - k.noticePeriodMs) {
+    throw new DomainError(`cannot decline ${k.id}: its notice period ended at ${new Date(Date.parse(k.end) - k.noticePeriodMs).toISOString()}; it renews at ${k.end}`);
+  }
+  const next: CustomerState = {
+    ...state,
+    contracts: state.contracts.map((c) => (c.id === k.id ? { ...c, status: 'ending' as const, declined: { at: now, by: cmd.by, reason: cmd.reason } } : c)),
+    profile: captureNote(state.profile, { at: now, by: cmd.by, text: cmd.reason, source: `renewal of ${k.id} declined` }),
+    changes: logChange(state, now, cmd.by, `${k.id}: renewal declined (${cmd.reason}); it ends ${k.end}`),
+  };
+  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'renewal' && t.ref === k.id, 'declined', now) };
+}
+
+/** The customer reordered a consumable: its reorder clock starts again. */
+export function recordOrder(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(RecordOrderSchema, raw, 'order');
+  const item = state.consumables.find((c) => c.product === cmd.product);
+  if (!item) throw fieldRefusal('order', ['product'], `${cmd.product} is not a consumable of ${state.info.id} (consumables: ${state.consumables.map((c) => c.product).join(', ') || 'none'})`);
+  const at = cmd.at ?? now;
+  const next: CustomerState = {
+    ...state,
+    consumables: state.consumables.map((c) => (c === item ? { product: c.product, quantity: cmd.quantity ?? c.quantity, everyMs: c.everyMs, lastOrderAt: at } : c)),
+    cadence: { ...state.cadence, lastContactAt: now },
+    changes: logChange(state, now, cmd.by, `reordered ${cmd.quantity ?? item.quantity} x ${item.product}`),
+  };
+  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'reorder' && t.ref === item.product, 'reordered', now) };
+}
+
+/** The support desk's rep for a query: spread over the process's support team; the owner without one. */
+function supportRep(state: CustomerState, n: number): string {
+  const policy = state.process.support;
+  const team = policy ? state.process.teams.find((t) => t.name === policy.team) : undefined;
+  if (!team) return state.info.owner;
+  return team.reps[(n - 1) % team.reps.length]!.id;
+}
+
+/**
+ * A customer's telephone query after the sale: recorded with what the profile suggests
+ * (repair or replace), and a support task. The caller shows the profile with it.
+ */
+export function openCustomerSupportQuery(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(CustomerSupportQuerySchema, raw, 'support query');
+  const n = state.supportCases.length + 1;
+  const id = `${state.info.id}-S${n}`;
+  const rep = supportRep(state, n);
+  const { suggestion, why } = suggestionFor(state.profile, cmd.product);
+  const withTask = addCustomerTask(state, { kind: 'support', title: `Answer ${state.info.name}'s query: ${cmd.topic} (suggested: ${suggestion})`, rep, ref: id }, now);
+  const query: SupportCase = {
+    id,
+    topic: cmd.topic,
+    question: cmd.question,
+    ...(cmd.product ? { product: cmd.product } : {}),
+    openedAt: now,
+    openedBy: cmd.by,
+    taskId: withTask.tasks[withTask.tasks.length - 1]!.id,
+    suggestion,
+    why,
+  };
+  return {
+    ...withTask,
+    supportCases: [...state.supportCases, query],
+    cadence: { ...withTask.cadence, lastContactAt: now },
+    changes: logChange(withTask, now, cmd.by, `support query ${id} (${cmd.topic}) for ${rep}; the profile suggests ${suggestion}: ${why}`),
+  };
+}
+
+export function answerCustomerSupportQuery(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(CustomerSupportAnswerSchema, raw, 'support answer');
+  const query = state.supportCases.find((q) => q.id === cmd.queryId);
+  if (!query) throw fieldRefusal('support answer', ['queryId'], `no support query ${cmd.queryId} on ${state.info.id}`);
+  if (query.answeredAt) throw new DomainError(`query ${query.id} was already answered at ${query.answeredAt}`);
+  let next: CustomerState = { ...state, tasks: closeOpenTasks(state, (t) => t.id === query.taskId, `answered: ${cmd.outcome}`, now) };
+  let followUp: string | undefined;
+  if (cmd.outcome === 'repair') {
+    next = addCustomerTask(next, { kind: 'repair', title: `Repair ${query.product ?? 'the equipment'} for ${state.info.name}: ${query.topic}`, ref: query.id }, now);
+    followUp = next.tasks[next.tasks.length - 1]!.id;
+  } else if (cmd.outcome === 'new_deal') {
+    next = openDeal(next, { note: `replacement for ${query.product ?? query.topic}`, by: cmd.by }, now, `support query ${query.id}`);
+    followUp = next.deals[next.deals.length - 1]!.prospectId;
+  }
+  return {
+    ...next,
+    supportCases: next.supportCases.map((q) => (q.id === query.id ? { ...q, answeredAt: now, answer: cmd.answer, outcome: cmd.outcome, ...(followUp ? { followUp } : {}) } : q)),
+    changes: logChange(next, now, cmd.by, `answered support query ${query.id}: ${cmd.outcome}${followUp ? ` (${followUp})` : ''}`),
+  };
+}
+
+/** Moves the account to a newer version of its process, as ops migrate prospects. */
+export function migrateCustomer(state: CustomerState, raw: unknown, now: string): CustomerState {
+  const cmd = parseOrThrow(CustomerMigrateSchema, raw, 'migration');
+  const target = parseOrThrow(processDefinitionSchema('current'), cmd.process, 'process definition');
+  const current = state.process;
+  if (target.name !== current.name) throw new DomainError(`cannot migrate ${state.info.id}: it runs process "${current.name}", not "${target.name}"`);
+  if (target.version <= current.version) throw new DomainError(`cannot migrate ${state.info.id}: it is on version ${current.version}, not older than ${target.version}`);
+  if (!findRep(target, state.info.owner)) throw new DomainError(`cannot migrate ${state.info.id}: its owner "${state.info.owner}" is not a rep of version ${target.version}`);
+  const stranded = state.tasks.find((t) => isActiveTask(t) && !personOf(target, t.rep));
+  if (stranded) throw new DomainError(`cannot migrate ${state.info.id}: its open task ${stranded.id} belongs to "${stranded.rep}", who is not in version ${target.version}`);
+  return {
+    ...state,
+    process: target,
+    migrations: [...(state.migrations ?? []), { at: now, from: current.version, to: target.version, by: cmd.by }],
+    changes: logChange(state, now, cmd.by, `migrated from ${current.name} v${current.version} to v${target.version}`),
+  };
+}
+
+/** Every command an account accepts, by its update's name. */
+export const CUSTOMER_COMMANDS = {
+  logContact: logCustomerContact,
+  recordSatisfaction,
+  changeProfile: updateProfile,
+  openDeal: (s: CustomerState, raw: unknown, now: string) => openDeal(s, raw, now),
+  addReferral,
+  renewContract,
+  declineRenewal,
+  recordOrder,
+  openSupportQuery: openCustomerSupportQuery,
+  answerSupportQuery: answerCustomerSupportQuery,
+  migrateProcess: migrateCustomer,
+} as const;
+export type CustomerCommandName = keyof typeof CUSTOMER_COMMANDS;
+
+/** Task kinds whose completion is a contact with the customer. */
+const CONTACT_KINDS = new Set(['onboarding', 'check_in', 'satisfaction', 'referral', 'renewal', 'reorder', 'repair', 'support']);
+
+/** A task workflow's report about one of the account's tasks. */
+export function applyCustomerTaskChange(state: CustomerState, raw: unknown): CustomerState {
+  const parsed = TaskChangeSchema.safeParse(raw);
+  if (!parsed.success) return state;
+  const change = parsed.data;
+  const task = state.tasks.find((t) => t.id === change.taskId);
+  if (!task || !isActiveTask(task) || task.state === change.state || isStaleTaskChange(task, change)) return state;
+  const closed = change.state === 'done' || change.state === 'cancelled';
+  const key = `${change.state}|${task.dueAt}|${task.rep}`;
+  const updated = { ...task, state: change.state, synced: key, ...(closed ? { doneAt: change.at } : {}), ...(change.outcome ? { outcome: change.outcome } : {}), ...(change.note ? { note: change.note } : {}) };
+  const contact = change.state === 'done' && CONTACT_KINDS.has(task.kind) && task.rep === state.info.owner;
+  const what = change.state === 'done' ? `completed task ${task.id}: ${change.outcome ?? ''}` : change.state === 'escalated' ? `task ${task.id} escalated to ${change.notified ?? 'the manager'}` : `task ${task.id} is ${change.state}`;
+  return {
+    ...state,
+    tasks: state.tasks.map((t) => (t.id === task.id ? updated : t)),
+    cadence: contact && Date.parse(change.at) > Date.parse(state.cadence.lastContactAt) ? { ...state.cadence, lastContactAt: change.at } : state.cadence,
+    profile: change.state === 'done' && change.note ? captureNote(state.profile, { at: change.at, by: change.by ?? task.rep, text: change.note, source: `task ${task.id}` }) : state.profile,
+    changes: logChange(state, change.at, change.by ?? 'system', what),
+  };
+}

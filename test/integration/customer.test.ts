@@ -1,0 +1,158 @@
+import { eventually } from '../helpers/eventually';
+import { accountFor, call, startServer, type Credentials, type ServerHarness } from '../helpers/server';
+
+/**
+ * After the sale, over HTTP on the dev server with second-scale post-sales durations: a won
+ * deal becomes its customer account; the onboarding call, a check-in, a renewal reminder
+ * with its drafted quotation follow within seconds; a post-sales support query shows the
+ * profile (and the repair it suggests); a referral becomes a prospect with its source and,
+ * won, credits the referrer; a repeat deal is opened from the account. Roles as for prospects.
+ */
+
+let h: ServerHarness;
+let rep: Credentials;
+let manager: Credentials;
+let otherRep: Credentials;
+let support: Credentials;
+beforeAll(async () => {
+  h = await startServer();
+  rep = await accountFor(h, 'ravi', 'rep', { personId: 'ravi' });
+  manager = await accountFor(h, 'nina', 'manager', { personId: 'nina', team: 'north' });
+  otherRep = await accountFor(h, 'sam', 'rep', { personId: 'sam' });
+  support = await accountFor(h, 'sue', 'support', { personId: 'sue' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const uniq = Date.now().toString(36);
+
+const definition = {
+  name: `care-${uniq}`,
+  teams: [
+    { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }] },
+    { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
+    { name: 'desk', manager: { id: 'sally', email: 'sally@sales.test' }, reps: [{ id: 'sue', email: 'sue@sales.test' }] },
+  ],
+  support: { team: 'desk', answerWithin: '4h', escalateAfter: '4h' },
+  quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+  postSales: {
+    onboardingAfter: '1s',
+    checkInEvery: '6s',
+    satisfactionAfter: '1h',
+    taskDue: '1h',
+    escalateAfter: '1h',
+    renewal: { remindBefore: ['10s'], escalateBefore: '4s' },
+    products: { CARE: { kind: 'contract', term: '16s' } },
+  },
+};
+
+async function ok(method: string, path: string, as: Credentials, body?: unknown) {
+  const answer = await call(h.url, method, path, { as, body });
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+async function winDeal(id: string, company: string, note: string) {
+  await ok('POST', '/api/prospects', rep, { id, name: `Buyer ${id}`, company, email: `${id}@customer.test`, definition });
+  await ok('POST', `/api/prospects/${id}/log-contact`, rep, { channel: 'visit', note });
+  await ok('POST', `/api/prospects/${id}/qualify`, rep, { outcome: 'qualified', answers: { authority: 'Olga Owner' } });
+  await ok('POST', `/api/prospects/${id}/create-inquiry`, rep, { items: [{ product: 'PUMP-X', quantity: 1 }, { product: 'CARE', quantity: 1 }] });
+  await ok('POST', `/api/prospects/${id}/create-quote`, rep, {
+    lines: [
+      { product: 'PUMP-X', quantity: 1, unitPrice: '5000' },
+      { product: 'CARE', quantity: 1, unitPrice: '800' },
+    ],
+  });
+  await ok('POST', `/api/prospects/${id}/send-quote`, rep, {});
+  return ok('POST', `/api/prospects/${id}/accept-quote`, rep, {});
+}
+
+const tasksOf = (customer: any, kind: string) => (customer.tasks as any[]).filter((t) => t.kind === kind);
+
+test('a won deal becomes a customer whose cadence, renewal and support run on the process', async () => {
+  const customerId = `gamma-${uniq}`;
+  await winDeal(`g1-${uniq}`, `Gamma ${uniq}`, 'they run machines for decades #repair-over-replace');
+
+  // The account, its onboarding call (1 s after the win), a check-in (6 s) and the renewal
+  // reminder (8 s before the 40 s term ends) with the quotation drafted from the current terms.
+  const customer = await eventually(async () => {
+    const c = await ok('GET', `/api/customers/${customerId}`, rep);
+    expect(tasksOf(c, 'onboarding')).toHaveLength(1);
+    expect(tasksOf(c, 'check_in').length).toBeGreaterThanOrEqual(1);
+    expect(tasksOf(c, 'renewal')).toHaveLength(1);
+    return c;
+  }, 60_000, 500);
+  expect(customer.info).toMatchObject({ id: customerId, owner: 'ravi' });
+  expect(customer.contracts[0]).toMatchObject({ id: 'K1', product: 'CARE', renewalQuote: { number: `${customerId}-K1-T2`, netCents: 80_000, status: 'draft' } });
+  expect(customer.profile).toMatchObject({ preferences: ['repair over replace'], decisionMakers: [{ name: 'Olga Owner' }] });
+  // The task is in the rep's inbox, as any task.
+  const inbox = await ok('GET', '/api/tasks', rep);
+  expect(inbox.tasks.map((t: { id: string }) => t.id)).toContain(tasksOf(customer, 'onboarding')[0].id);
+  await h.stack.sink.waitFor((m) => m.subject === `New task: Onboarding call with Gamma ${uniq}`);
+
+  // The renewals list, and who sees the account.
+  const renewals = await ok('GET', '/api/renewals?within=1h', rep);
+  expect(renewals.renewals).toContainEqual(expect.objectContaining({ customerId, contractId: 'K1', renewalQuote: expect.objectContaining({ status: 'draft' }) }));
+  expect((await call(h.url, 'GET', `/api/customers/${customerId}`, { as: manager })).status).toBe(200);
+  expect((await call(h.url, 'GET', `/api/customers/${customerId}`, { as: otherRep })).status).toBe(404);
+  expect((await ok('GET', '/api/customers', otherRep)).customers).toEqual([]);
+  expect((await ok('GET', '/api/customers', rep)).customers.map((c: { id: string }) => c.id)).toContain(customerId);
+  // Moving the account to another process version is ops's (a rep is refused; the
+  // version comes from the registry).
+  expect((await call(h.url, 'POST', `/api/customers/${customerId}/migrate`, { as: rep, body: { to: 2 } })).status).toBe(403);
+  const admin = await accountFor(h, `root-${uniq}`, 'admin');
+  await ok('POST', '/api/processes', admin, { definition });
+  await ok('POST', '/api/processes', admin, { definition: { ...definition, postSales: { ...definition.postSales, checkInEvery: '1h' } } });
+  const migrated = await ok('POST', `/api/customers/${customerId}/migrate`, admin, { to: 2 });
+  expect(migrated.customer.process).toMatchObject({ name: definition.name, version: 2 });
+  expect(migrated.result.summary).toBe(`migrated from ${definition.name} v1 to v2`);
+  // Support reads the account to answer queries but does not work it.
+  expect((await call(h.url, 'POST', `/api/customers/${customerId}/log-contact`, { as: support, body: { channel: 'call' } })).status).toBe(403);
+
+  // A post-sales support query shows the profile, which suggests a repair; the answer becomes a repair task.
+  const query = await ok('POST', `/api/customers/${customerId}/support-queries`, support, { topic: 'pump leaks', question: 'The PUMP-X leaks oil', product: 'PUMP-X' });
+  const opened = query.customer.supportCases[0];
+  expect(query.result.ref).toBe(opened.id);
+  expect(opened).toMatchObject({ suggestion: 'repair', why: 'the customer prefers "repair over replace"' });
+  expect(query.customer.profile.preferences).toContain('repair over replace');
+  expect(query.customer.profile.installedProducts).toContainEqual(expect.objectContaining({ product: 'PUMP-X' }));
+  const answered = await ok('POST', `/api/customers/${customerId}/answer-support-query`, support, { queryId: opened.id, answer: 'a technician will replace the seal', outcome: 'repair' });
+  expect(tasksOf(answered.customer, 'repair')).toEqual([expect.objectContaining({ rep: 'ravi', title: `Repair PUMP-X for Gamma ${uniq}: pump leaks` })]);
+
+  // A bad command is refused with its field named, and nothing changes.
+  const bad = await call(h.url, 'POST', `/api/customers/${customerId}/satisfaction`, { as: rep, body: { score: 9 } });
+  expect(bad.status).toBe(400);
+  expect(bad.body.detail).toMatch(/score/);
+
+  // A referral: a prospect with its source, linked both ways; won, it credits the referrer.
+  const referral = await ok('POST', `/api/customers/${customerId}/referrals`, rep, { name: 'Dee Delta', company: `Delta ${uniq}`, email: 'dee@delta.test' });
+  const referredId = referral.result.ref;
+  expect(referral.customer.referrals).toEqual([expect.objectContaining({ prospectId: referredId, status: 'open' })]);
+  const referred = await eventually(() => ok('GET', `/api/prospects/${referredId}`, rep), 30_000, 300);
+  expect(referred.info).toMatchObject({ source: `referral:${customerId}`, rep: 'ravi', company: `Delta ${uniq}` });
+  for (const [segment, body] of [
+    ['qualify', { outcome: 'qualified' }],
+    ['create-inquiry', { items: [{ product: 'PUMP-X', quantity: 2 }] }],
+    ['create-quote', { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: '4500' }] }],
+    ['send-quote', {}],
+    ['accept-quote', {}],
+  ] as const) {
+    await ok('POST', `/api/prospects/${referredId}/${segment}`, rep, body);
+  }
+  const credited = await eventually(async () => {
+    const c = await ok('GET', `/api/customers/${customerId}`, rep);
+    expect(c.referrals[0].creditedAt).toBeDefined();
+    return c;
+  }, 30_000, 300);
+  expect(credited.referrals[0]).toMatchObject({ status: 'won', netCents: 900_000 });
+  expect(tasksOf(credited, 'referral').map((t: { title: string }) => t.title)).toContainEqual(expect.stringMatching(new RegExp(`^Thank Gamma ${uniq} for referring Dee Delta`)));
+  const delta = await eventually(() => ok('GET', `/api/customers/delta-${uniq}`, rep), 30_000, 300);
+  expect(delta.info.referredBy).toBe(customerId);
+
+  // Repeat business is a new prospect opened from the account and linked to it.
+  const deal = await ok('POST', `/api/customers/${customerId}/deals`, rep, {});
+  expect(deal.result.ref).toBe(`${customerId}-d1`);
+  const repeat = await eventually(() => ok('GET', `/api/prospects/${customerId}-d1`, rep), 30_000, 300);
+  expect(repeat.info).toMatchObject({ customer: customerId, source: `repeat:${customerId}`, company: `Gamma ${uniq}` });
+});

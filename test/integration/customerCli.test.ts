@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { useCliStack } from '../helpers/cli';
+import { eventually } from '../helpers/eventually';
+
+/**
+ * The README's after-the-sale walk-through with the built bin, on examples/process-fast.yaml
+ * (second-scale post-sales durations): the won deal becomes a customer with an onboarding
+ * task; within a minute a check-in, a renewal reminder and a renewal quotation; a referral
+ * added from the customer appears as a prospect with its source and, won, credits the
+ * referrer; a post-sales support query shows the profile.
+ */
+const FAST = join(__dirname, '..', '..', 'examples', 'process-fast.yaml');
+const cli = useCliStack();
+const salesflow = cli.salesflow;
+const run = Date.now().toString(36);
+
+async function ok(...args: string[]): Promise<string> {
+  const out = await salesflow(...args);
+  if (out.code !== 0) throw new Error(`salesflow ${args.join(' ')}: ${out.stderr}`);
+  return out.stdout;
+}
+
+async function win(id: string, company: string, product: string, price: string) {
+  await ok('create', id, '--name', `Buyer ${id}`, '--company', company, '--email', `${id}@customer.test`, '--rep', 'alice', '--process', FAST);
+  await ok('contact', id, '--channel', 'visit', '--note', 'they run old pumps for decades #repair-over-replace');
+  await ok('qualify', id, '--outcome', 'qualified');
+  await ok('inquiry', 'create', id, '--item', 'PUMP-X:1', '--item', `${product}:1`);
+  await ok('quote', 'create', id, '--price', 'PUMP-X=2000', '--price', `${product}=${price}`);
+  await ok('quote', 'send', id);
+  await ok('quote', 'accept', id);
+}
+
+test('after the sale on the fast process: customer, cadence, renewal quotation, referral credited, support with the profile', async () => {
+  const customer = `omega-${run}`;
+  await win(`o1-${run}`, `Omega ${run}`, 'SERVICE', '600');
+
+  const page = await eventually(async () => {
+    const shown = JSON.parse(await ok('customer', 'show', customer, '--json'));
+    const kinds = shown.tasks.map((t: { kind: string }) => t.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['onboarding', 'check_in', 'renewal']));
+    return shown;
+  }, 60_000, 1_000);
+  expect(page.contracts[0].renewalQuote).toMatchObject({ number: `${customer}-K1-T2`, status: 'draft', netCents: 60_000 });
+  const text = await ok('customer', 'show', customer);
+  expect(text).toContain(`Omega ${run} (${customer})  owner alice`);
+  expect(text).toMatch(new RegExp(`renewal quotation ${customer}-K1-T2 \\(draft\\) 600\\.00 EUR`));
+  expect(text).toContain('prefers: repair over replace');
+  expect(await ok('customer', 'list')).toContain(customer);
+  expect(await ok('renewals', '--within', '1h')).toContain(`${customer}  K1 contract SERVICE  600.00 EUR  active`);
+
+  // A post-sales telephone query shows support the profile and what it suggests.
+  const query = await ok('support', 'query', customer, '--customer', '--topic', 'pump leaks', '--question', 'The PUMP-X leaks', '--product', 'PUMP-X');
+  expect(query).toContain(`opened query ${customer}-S1`);
+  expect(query).toContain('suggested: repair — the customer prefers "repair over replace"');
+  expect(query).toContain('installed: 1 x PUMP-X');
+  expect(await ok('support', 'answer', `${customer}-S1`, '--answer', 'technician booked', '--outcome', 'repair')).toMatch(/answered omega-\w+-S1 .*answered: repair -> omega-\w+-C\d+/);
+
+  // A referral from the customer: a prospect with its source, credited when won.
+  expect(await ok('referral', 'add', customer, '--name', 'Rhea Ref', '--company', `Rho ${run}`, '--email', 'rhea@rho.test')).toBe(`referral ${customer}-r1 added from ${customer} (source referral:${customer})\n`);
+  const referred = await eventually(async () => JSON.parse(await ok('show', `${customer}-r1`, '--json')), 30_000, 500);
+  expect(referred.info).toMatchObject({ source: `referral:${customer}`, company: `Rho ${run}` });
+  await ok('qualify', `${customer}-r1`, '--outcome', 'qualified');
+  await ok('inquiry', 'create', `${customer}-r1`, '--item', 'PUMP-X:2');
+  await ok('quote', 'create', `${customer}-r1`, '--price', 'PUMP-X=1500');
+  await ok('quote', 'send', `${customer}-r1`);
+  await ok('quote', 'accept', `${customer}-r1`);
+  await eventually(async () => expect(await ok('customer', 'show', customer)).toMatch(new RegExp(`${customer}-r1 +Rhea Ref \\(Rho ${run}\\)  won  credited 3000\\.00 EUR`)), 30_000, 500);
+
+  // Repeat business from the account.
+  expect(await ok('deal', 'new', '--customer', customer)).toBe(`opened deal ${customer}-d1 for ${customer}; work it as any prospect (salesflow show ${customer}-d1)\n`);
+  const repeat = await eventually(async () => JSON.parse(await ok('show', `${customer}-d1`, '--json')), 30_000, 500);
+  expect(repeat.info).toMatchObject({ customer, source: `repeat:${customer}` });
+
+  // Refusals are one line naming the field.
+  expect(await salesflow('customer', 'satisfaction', customer, '--score', '9')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^salesflow: .*score.*\n$/) });
+  expect(await salesflow('customer', 'show', 'no-such-customer')).toMatchObject({ code: 1, stderr: 'salesflow: no customer "no-such-customer"\n' });
+}, 120_000);

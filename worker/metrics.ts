@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, Next } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SalesflowMetricsSinks } from '../workflows/shared/metricsSink';
+
+/**
+ * Salesflow's own worker metrics (README "Operations: metrics and tracing"), in a
+ * prom-client registry of the worker's: mails sent and bounced per kind, campaign mail (its
+ * rate is `rate(...)` of the campaign counter), and how late deadlines fire. The SDK's
+ * runtime metrics (task latencies, slots, polls) are served by the SDK itself on
+ * SALESFLOW_SDK_METRICS_ADDRESS.
+ */
+export interface WorkerMetrics {
+  registry: Registry;
+  mailsSent: Counter<'kind'>;
+  mailsBounced: Counter<'kind'>;
+  deadlinesFired: Counter<'kind'>;
+  deadlineLateness: Histogram<'kind'>;
+}
+
+/** A deadline later than this counts as late in the histogram's buckets an alert reads. */
+const LATENESS_BUCKETS = [1, 5, 15, 60, 300, 900, 3600];
+
+export function createWorkerMetrics(options: { processMetrics?: boolean } = {}): WorkerMetrics {
+  const registry = new Registry();
+  // Process metrics (CPU, RSS, event loop lag) only for a real worker process, not per test worker.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'salesflow_worker_' });
+  return {
+    registry,
+    mailsSent: new Counter({ name: 'salesflow_mails_sent_total', help: 'Mails the SMTP relay accepted, by kind (transactional: quotations, reminders, tasks; campaign)', labelNames: ['kind'], registers: [registry] }),
+    mailsBounced: new Counter({ name: 'salesflow_mails_bounced_total', help: 'Mails the relay refused for the recipient (the address is then suppressed for campaigns), by kind', labelNames: ['kind'], registers: [registry] }),
+    deadlinesFired: new Counter({ name: 'salesflow_deadlines_fired_total', help: 'Prospect deadlines applied (follow-ups, quotation reminders and expiries), by kind', labelNames: ['kind'], registers: [registry] }),
+    deadlineLateness: new Histogram({ name: 'salesflow_deadline_lateness_seconds', help: 'How long after its due time a deadline was applied, by kind', labelNames: ['kind'], buckets: LATENESS_BUCKETS, registers: [registry] }),
+  };
+}
+
+interface BatchCounts {
+  sent?: number;
+  bounced?: number;
+}
+
+/**
+ * Counts mail as the activities report it, without touching them: `sendMail` (transactional)
+ * succeeds or fails with SmtpRecipientRefused; `sendCampaignBatch` returns its counts.
+ */
+export function metricsActivityInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
+  return (ctx) => {
+    const inbound: ActivityInboundCallsInterceptor = {
+      async execute(input, next: Next<ActivityInboundCallsInterceptor, 'execute'>) {
+        const type = ctx.info.activityType;
+        try {
+          const result = await next(input);
+          if (type === 'sendMail') metrics.mailsSent.inc({ kind: 'transactional' });
+          else if (type === 'sendCampaignBatch') {
+            const counts = (result ?? {}) as BatchCounts;
+            if (counts.sent) metrics.mailsSent.inc({ kind: 'campaign' }, counts.sent);
+            if (counts.bounced) metrics.mailsBounced.inc({ kind: 'campaign' }, counts.bounced);
+          }
+          return result;
+        } catch (err) {
+          if (type === 'sendMail' && err instanceof ApplicationFailure && err.type === 'SmtpRecipientRefused') metrics.mailsBounced.inc({ kind: 'transactional' });
+          throw err;
+        }
+      },
+    };
+    return { inbound };
+  };
+}
+
+/** The worker side of workflows/shared/metricsSink.ts. */
+export function metricsSinks(metrics: WorkerMetrics): InjectedSinks<SalesflowMetricsSinks> {
+  return {
+    salesflowMetrics: {
+      deadlineFired: {
+        fn: (_info, kind, lateMs) => {
+          metrics.deadlinesFired.inc({ kind });
+          metrics.deadlineLateness.observe({ kind }, lateMs / 1000);
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}
+
+/** Whether a request may read metrics: any, without a token; with one, `Authorization: Bearer <token>`. */
+export function metricsAuthorized(header: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** Serves a registry at `GET /metrics` on `host:port` (a worker has no HTTP server otherwise). */
+export async function serveMetrics(registry: Registry, address: string, token?: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const cut = address.lastIndexOf(':');
+  const host = address.slice(0, cut).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(cut + 1));
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end('not found: metrics are at /metrics\n');
+      return;
+    }
+    if (!metricsAuthorized(req.headers.authorization, token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('metrics need Authorization: Bearer <SALESFLOW_METRICS_TOKEN>\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500).end(`metrics failed: ${(err as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`cannot serve worker metrics on ${address}: ${err.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const bound = server.address();
+  const shown = typeof bound === 'object' && bound ? `${host.includes(':') ? `[${host}]` : host}:${bound.port}` : address;
+  return { server, url: `http://${shown}/metrics`, close: () => new Promise((r) => server.close(() => r())) };
+}

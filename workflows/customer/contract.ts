@@ -1,0 +1,59 @@
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CustomerCommandName } from '../../domain/customer/commands';
+import { customerIdOf, customerWorkflowId, type CustomerState, type DealClosed } from '../../domain/customer/customer';
+import { ProspectSA, taskChanged } from '../pipeline/contract';
+
+/**
+ * The customer area's Temporal contract: one long-lived workflow per account
+ * (`customerWorkflow`, id `customer-<id>`), made or found when a deal is won
+ * (client/customer/start.ts). Bundle-safe.
+ */
+export { customerIdOf, customerWorkflowId, taskChanged };
+
+export const CUSTOMER_WORKFLOW_TYPE = 'customerWorkflow';
+
+/**
+ * Accounts are listed by owner (SalesRep), what is due next (NextDueTime, shared with
+ * prospects and tasks) and their soonest contract end (NextRenewalTime: the renewals list).
+ */
+export const CustomerSA = {
+  owner: ProspectSA.rep,
+  nextDue: ProspectSA.nextDue,
+  nextRenewal: defineSearchAttributeKey('NextRenewalTime', 'DATETIME'),
+} as const;
+
+export function customerStartSearchAttributes(owner: string): SearchAttributePair[] {
+  return [{ key: CustomerSA.owner, value: owner }];
+}
+
+/** What an account command answers: small, as every result is written to history. */
+export interface CustomerCommandResult {
+  /** How many entries the account's record has ever had. */
+  changeNo: number;
+  summary: string;
+  /** What the command made: a prospect id (deal, referral), a query id, a repair task. */
+  ref?: string;
+}
+
+export const customerUpdates = {
+  logContact: defineUpdate<CustomerCommandResult, [unknown]>('logContact'),
+  recordSatisfaction: defineUpdate<CustomerCommandResult, [unknown]>('recordSatisfaction'),
+  changeProfile: defineUpdate<CustomerCommandResult, [unknown]>('changeProfile'),
+  openDeal: defineUpdate<CustomerCommandResult, [unknown]>('openDeal'),
+  addReferral: defineUpdate<CustomerCommandResult, [unknown]>('addReferral'),
+  renewContract: defineUpdate<CustomerCommandResult, [unknown]>('renewContract'),
+  declineRenewal: defineUpdate<CustomerCommandResult, [unknown]>('declineRenewal'),
+  recordOrder: defineUpdate<CustomerCommandResult, [unknown]>('recordOrder'),
+  openSupportQuery: defineUpdate<CustomerCommandResult, [unknown]>('openSupportQuery'),
+  answerSupportQuery: defineUpdate<CustomerCommandResult, [unknown]>('answerSupportQuery'),
+  migrateProcess: defineUpdate<CustomerCommandResult, [unknown]>('migrateProcess'),
+} as const satisfies Record<CustomerCommandName, unknown>;
+
+export const getCustomer = defineQuery<CustomerState>('getCustomer');
+
+/** A deal of this account closed (won or lost); a won first deal starts the account. */
+export const dealClosed = defineSignal<[DealClosed]>('dealClosed');
+
+/** A prospect this customer referred closed; a win is credited here. */
+export const referralClosed = defineSignal<[DealClosed]>('referralClosed');
