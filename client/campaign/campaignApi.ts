@@ -60,16 +60,8 @@ export class CampaignApi {
     return this.api.post(`/campaigns/${encodeURIComponent(id)}/${name}`, reason ? { reason } : {});
   }
 
-  async list(filter: { status?: string; limit?: number }): Promise<CampaignSummary[]> {
-    const rows: CampaignSummary[] = [];
-    let pageToken: string | undefined;
-    do {
-      const want = filter.limit === undefined ? 500 : Math.min(500, filter.limit - rows.length);
-      const page = await this.api.get<{ campaigns: CampaignSummary[]; nextPageToken?: string }>('/campaigns', { status: filter.status, limit: want, pageToken });
-      rows.push(...page.campaigns);
-      pageToken = page.nextPageToken;
-    } while (pageToken && (filter.limit === undefined || rows.length < filter.limit));
-    return rows.slice(0, filter.limit);
+  list(filter: { status?: string; limit?: number }): Promise<CampaignSummary[]> {
+    return this.api.pages<CampaignSummary>('/campaigns', 'campaigns', { status: filter.status }, filter.limit);
   }
 
   schedule(upload: CampaignUpload, override: { cron?: string; every?: string }): Promise<{ scheduleId: string; created: boolean; definition: CampaignCheck['definition'] }> {

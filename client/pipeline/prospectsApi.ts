@@ -23,15 +23,8 @@ export class ProspectsApi {
 
   /** Every page up to `limit` rows (all when undefined), sorted by id like the direct list. */
   async list(filter: { stage?: Stage; rep?: string; limit?: number }): Promise<ProspectSummary[]> {
-    const rows: ProspectSummary[] = [];
-    let pageToken: string | undefined;
-    do {
-      const want = filter.limit === undefined ? 500 : Math.min(500, filter.limit - rows.length);
-      const page = await this.api.get<{ prospects: ProspectSummary[]; nextPageToken?: string }>('/prospects', { stage: filter.stage, rep: filter.rep, limit: want, pageToken });
-      rows.push(...page.prospects);
-      pageToken = page.nextPageToken;
-    } while (pageToken && (filter.limit === undefined || rows.length < filter.limit));
-    return rows.slice(0, filter.limit).sort((a, b) => a.id.localeCompare(b.id));
+    const rows = await this.api.pages<ProspectSummary>('/prospects', 'prospects', { stage: filter.stage, rep: filter.rep }, filter.limit);
+    return rows.sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** A prospect command (an update of its workflow); the server records the caller as `by`. */

@@ -55,6 +55,22 @@ export class ApiClient {
     return this.request<T>('GET', path, { query });
   }
 
+  /**
+   * Every row of a paged list (`nextPageToken` followed until it is absent), or the first
+   * `limit` rows; pages of at most 500.
+   */
+  async pages<T>(path: string, key: string, query: Query, limit?: number): Promise<T[]> {
+    const rows: T[] = [];
+    let pageToken: string | undefined;
+    do {
+      const want = limit === undefined ? 500 : Math.min(500, limit - rows.length);
+      const page = await this.get<Record<string, unknown> & { nextPageToken?: string }>(path, { ...query, limit: want, pageToken });
+      rows.push(...((page[key] ?? []) as T[]));
+      pageToken = page.nextPageToken;
+    } while (pageToken && (limit === undefined || rows.length < limit));
+    return rows.slice(0, limit);
+  }
+
   post<T>(path: string, body: unknown = {}): Promise<T> {
     return this.request<T>('POST', path, { body });
   }

@@ -8,13 +8,7 @@ export class TasksApi {
 
   /** The whole inbox (every page), soonest due first; without a rep, the caller's own. */
   async inbox(rep: string | undefined, due?: 'today' | 'overdue'): Promise<InboxRow[]> {
-    const rows: InboxRow[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.api.get<{ tasks: InboxRow[]; nextPageToken?: string }>('/tasks', { rep, due, limit: 500, pageToken });
-      rows.push(...page.tasks);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    const rows = await this.api.pages<InboxRow>('/tasks', 'tasks', { rep, due });
     return rows.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
   }
 
