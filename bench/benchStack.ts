@@ -10,6 +10,7 @@ import { createSalesflowWorker } from '../worker/worker';
 import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrateToLatest } from '../db/migrations';
+import { clientInterceptors } from '../client/shared/temporalConnection';
 
 /** What a benchmark runs against: a fresh dev server and the real worker, mailing a sink. */
 export interface BenchStack {
@@ -40,7 +41,7 @@ export async function startBenchStack(options: {
     dbFile: `${options.dir}/temporal.db`,
     extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
   });
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address, interceptors: clientInterceptors({ deadline: false }) });
   await ensureSearchAttributes(connection, 'default');
   const postgres = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: `${options.dir}/postgres` });
   const db = openDatabase(process.env.DATABASE_URL ?? postgres!.url);

@@ -20,6 +20,7 @@ import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 import { startTracing } from '../client/shared/tracing';
 import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
+import { clientInterceptors } from '../client/shared/temporalConnection';
 
 /**
  * `npm start`: the whole local stack in one foreground process. The Temporal dev server
@@ -144,7 +145,7 @@ async function main(config: DevStackConfig): Promise<void> {
     for (const fn of cleanups.reverse()) await fn();
   };
   try {
-    const client = await Connection.connect({ address: server.address });
+    const client = await Connection.connect({ address: server.address, interceptors: clientInterceptors({ deadline: false }) });
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
     await client.close();
 

@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DatabaseConfigSchema, ObservabilityConfigSchema, unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
-import { describeTemporal, loadTemporalSettings } from '../client/shared/temporalConnection';
+import { clientInterceptors, describeTemporal, loadTemporalSettings } from '../client/shared/temporalConnection';
 import { startTracing } from '../client/shared/tracing';
 import { createWorkerMetrics, serveMetrics } from './metrics';
 import { openDatabase } from '../db/database';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const connectOptions = { address: config.TEMPORAL_ADDRESS, ...extras };
   let client: Connection;
   try {
-    client = await Connection.connect(connectOptions);
+    client = await Connection.connect({ ...connectOptions, interceptors: clientInterceptors() });
   } catch (err) {
     throw new Error(`cannot reach Temporal at ${describeTemporal(config)}: ${(err as Error).message.split('\n')[0]}`);
   }

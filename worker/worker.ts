@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import type { SalesflowDb } from '../db/database';
 import type { CampaignDeps } from '../activities/campaign/campaign';
+import type { ReportingDeps } from '../activities/reporting/readModel';
 import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 
@@ -33,6 +34,8 @@ export interface SalesflowWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Test seams for the campaign activities (see CampaignDeps.faults). */
   campaignFaults?: CampaignDeps['faults'];
+  /** Test seam for the read-model writes (see ReportingDeps.readModelFaults). */
+  reportingFaults?: ReportingDeps['readModelFaults'];
   /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
   maxCachedWorkflows?: number;
   /** Salesflow's metrics registry (worker/metrics.ts); a private one when absent. */
@@ -110,6 +113,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       replyTo: config.SALESFLOW_REPLY_ADDRESS ?? 'replies@salesflow.localhost',
       // The same database holds quotation documents and the reporting read model.
       ...(options.db ? { db: options.db, reportDb: options.db } : {}),
+      ...(options.reportingFaults ? { readModelFaults: options.reportingFaults } : {}),
       // Quotation links are signed with the unsubscribe secret (under their own HKDF label).
       quotationLinks: { baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088', secret },
       campaign,

@@ -6,6 +6,8 @@ import type { ReadModelBatch } from '../../domain/reporting/projection';
 export interface ReportingDeps {
   /** The salesflow database; a worker without one (DATABASE_URL unset outside `npm start`) feeds nothing, and `salesflow report rebuild` catches up. */
   reportDb?: SalesflowDb;
+  /** Test seam: runs before each write (a slow or failing database). */
+  readModelFaults?: { beforeWrite?: (batch: ReadModelBatch) => Promise<void> };
 }
 
 let warned = false;
@@ -19,6 +21,7 @@ export function createReportingActivities(deps: ReportingDeps) {
         warned = true;
         return;
       }
+      await deps.readModelFaults?.beforeWrite?.(batch);
       await writeProjections(deps.reportDb, [batch]);
     },
   };

@@ -1,4 +1,7 @@
-import { InterceptingCall, status, type Interceptor } from '@grpc/grpc-js';
+import { InterceptingCall, Metadata, status, type Interceptor } from '@grpc/grpc-js';
+
+/** What InterceptingCall wraps (grpc-js does not export the interface's name). */
+type NextCall = ConstructorParameters<typeof InterceptingCall>[0];
 import {
   Client,
   Connection,
@@ -82,6 +85,42 @@ const deadlineInterceptor: Interceptor = (options, nextCall) => {
 };
 
 /**
+ * A call on a connection closed while it waited (the SDK's retry interceptor retries on a
+ * timer, and that timer may fire after `close()`): it ends CANCELLED through the normal
+ * path, so the caller's promise rejects, instead of grpc-js throwing "Channel has been
+ * shut down" from the timer as an uncaught exception that takes the process down.
+ */
+const closedChannelGuard: Interceptor = (options, nextCall) => {
+  try {
+    return new InterceptingCall(nextCall(options));
+  } catch (err) {
+    if (!(err instanceof Error) || !/Channel has been shut down/.test(err.message)) throw err;
+    const ended: NextCall = {
+      start: (_metadata, listener) => {
+        setImmediate(() => listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the connection to Temporal was closed', metadata: new Metadata() }));
+      },
+      cancelWithStatus: () => undefined,
+      getPeer: () => '',
+      sendMessageWithContext: () => undefined,
+      sendMessage: () => undefined,
+      startRead: () => undefined,
+      halfClose: () => undefined,
+      getAuthContext: () => null,
+    };
+    return new InterceptingCall(ended);
+  }
+};
+
+/**
+ * The interceptors of every client connection salesflow opens (passing a list replaces the
+ * SDK's default, so its retry interceptor is named again): the deadline goes first so the
+ * retries stay inside it; the closed-channel guard goes last, under the retries.
+ */
+export function clientInterceptors(options: { deadline?: boolean } = {}): Interceptor[] {
+  return [...(options.deadline === false ? [] : [deadlineInterceptor]), makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard];
+}
+
+/**
  * Temporal (or the worker behind it) could not answer: not the command's fault, so the
  * HTTP API answers 503 and a retry later may succeed.
  */
@@ -114,9 +153,7 @@ export async function openTemporalClient(
       ...(extras.apiKey !== undefined ? { apiKey: extras.apiKey } : {}),
       ...(extras.metadata !== undefined ? { metadata: extras.metadata } : {}),
       connectTimeout: 5_000,
-      // Passing interceptors replaces the SDK's default list, so its retry interceptor is
-      // named again; the deadline goes first so the retries stay inside it.
-      interceptors: [deadlineInterceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+      interceptors: clientInterceptors(),
     });
   } catch (err) {
     // A TLS or credentials problem reads differently from a server that is not there.

@@ -9,7 +9,9 @@ import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
+import type { ReportingDeps } from '../../activities/reporting/readModel';
 import { freshDatabase, type TestDatabase } from './database';
+import { clientInterceptors } from '../../client/shared/temporalConnection';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -72,6 +74,7 @@ async function startStack(
     db: database.db,
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
+    ...(options.reportingFaults ? { reportingFaults: options.reportingFaults } : {}),
   });
   const running = worker.run();
   return {
@@ -101,6 +104,7 @@ export interface StackOptions {
   /** The campaign pool's connections (default 2). */
   smtpPoolSize?: number;
   campaignFaults?: CampaignDeps['faults'];
+  reportingFaults?: ReportingDeps['readModelFaults'];
   /** The salesflow database (kept open at stop); a fresh one of the stack's own otherwise. */
   database?: TestDatabase;
 }
@@ -110,7 +114,7 @@ export async function startDevServerStack(options: StackOptions = {}): Promise<T
   quietRuntime();
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
+  const clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
   const raw = new Client({ connection: clientConnection });
   const stack = await startStack(connection, raw, address, options);
   return {

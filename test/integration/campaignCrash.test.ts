@@ -11,6 +11,7 @@ import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { clientInterceptors } from '../../client/shared/temporalConnection';
 
 /**
  * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL in the
@@ -85,7 +86,7 @@ async function kill(child: ChildProcess): Promise<void> {
 beforeAll(async () => {
   sink = await new MailSink().start();
   database = await freshDatabase();
-  connection = await Connection.connect({ address: address() });
+  connection = await Connection.connect({ address: address(), interceptors: clientInterceptors({ deadline: false }) });
   campaigns = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {

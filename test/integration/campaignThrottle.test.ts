@@ -10,6 +10,7 @@ import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpe
 import { eventually } from '../helpers/eventually';
 import { bundlePath, quietRuntime } from '../helpers/temporal';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { clientInterceptors } from '../../client/shared/temporalConnection';
 
 /**
  * The throttle after an outage, measured: a throttled campaign whose worker is stopped for
@@ -50,7 +51,7 @@ beforeAll(async () => {
   sink = await new MailSink().start();
   database = await freshDatabase();
   native = await NativeConnection.connect({ address });
-  connection = await Connection.connect({ address });
+  connection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
   campaigns = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {

@@ -4,6 +4,7 @@ import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
 import { RECORD_WINDOW } from '../../domain/pipeline/record';
 import { MailSink } from '../../scripts/mailSink';
+import { projectProspect } from '../../domain/reporting/projection';
 import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
@@ -16,9 +17,21 @@ import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temp
  */
 
 let stack: TestStack & { close(): Promise<void> };
+/** Read-model writes to hold up, per prospect workflow id: how many, and for how long. */
+const slowWrites = new Map<string, { left: number; ms: number }>();
 beforeAll(async () => {
   // Sessions closed at once when the sink stops, so an outage starts when the test says.
-  stack = await startDevServerStack({ sink: await new MailSink({ closeTimeoutMs: 100 }).start() });
+  stack = await startDevServerStack({
+    sink: await new MailSink({ closeTimeoutMs: 100 }).start(),
+    reportingFaults: {
+      beforeWrite: async (batch) => {
+        const slow = slowWrites.get(batch.workflowId);
+        if (!slow || slow.left === 0) return;
+        slow.left--;
+        await new Promise((resolve) => setTimeout(resolve, slow.ms));
+      },
+    },
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -314,3 +327,30 @@ test(`a prospect with 20,000 logged contacts keeps a window of ${RECORD_WINDOW},
   expect(history.events!.length).toBeGreaterThan(total / batch);
   await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, history, id);
 }, 90_000);
+
+test('a read-model write slower than a workflow task, while contacts arrive, wedges nothing and the history replays', async () => {
+  const id = `slowfeed-${uniq}`;
+  const { client, raw, database } = stack;
+  const workflowId = prospectWorkflowId(id);
+  // Longer than the workflow task's heartbeat (8 s of its 10 s): a local activity held that
+  // long while signals came in made the SDK fail the prospect's replay (and wedge it).
+  slowWrites.set(workflowId, { left: 3, ms: 9_000 });
+  await client.createProspect({ id, name: 'Sia Slow', rep: 'ravi' }, process(`slowfeed-${uniq}`, { validity: '30d', staleAfter: '3d', escalateAfter: '7d' }));
+  const handle = raw.workflow.getHandle(workflowId);
+  for (let i = 0; i < 90; i++) {
+    await handle.signal(contactObserved, { channel: 'email', direction: 'outbound', note: `mail ${i}`, by: 'campaign' });
+    await sleep(100);
+  }
+  // Still takes commands while the writes are slow.
+  await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  // Every event reaches the read model, and the slow writes really happened.
+  let expected = 0;
+  await eventually(async () => {
+    expected = projectProspect(await client.getProspect(id)).events.length;
+    const row = await database.db.selectFrom('report_events').where('workflow_id', '=', workflowId).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(row.n)).toBe(expected);
+  }, 60_000);
+  expect(slowWrites.get(workflowId)?.left).toBe(0);
+  expect(expected).toBeGreaterThan(30);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, await handle.fetchHistory(), workflowId);
+}, 120_000);

@@ -11,6 +11,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../wor
 import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/worker';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { quietRuntime } from '../helpers/temporal';
+import { clientInterceptors } from '../../client/shared/temporalConnection';
 
 /**
  * Tracing as OTEL_EXPORTER_OTLP_ENDPOINT turns it on: spans go over OTLP/HTTP (JSON) to a
@@ -63,7 +64,7 @@ beforeAll(async () => {
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: TRACING_WORKFLOW_MODULES, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
   const address = process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS!;
   connection = await NativeConnection.connect({ address });
-  clientConnection = await Connection.connect({ address });
+  clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
   sink = await new MailSink().start();
   database = await freshDatabase();
   const taskQueue = `traced-${randomUUID()}`;

@@ -1,20 +1,29 @@
-import { isCancellation, proxyLocalActivities, condition } from '@temporalio/workflow';
+import { isCancellation, proxyLocalActivities, condition, patched } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { recordVersion } from '../../domain/pipeline/record';
 import { projectProspect, unsent } from '../../domain/reporting/projection';
 
 // A local activity: one marker in the history per batch, no extra workflow task, so
-// feeding the reports costs the lifecycle little. Retried for as long as the database is
-// away; the prospect's commands never wait on it (it runs beside the loop).
+// feeding the reports costs the lifecycle little. Each attempt is kept well inside the
+// workflow task's heartbeat (80 % of its 10 s timeout) and every retry goes through a
+// server timer: a local activity that outlives a workflow task heartbeat while signals
+// arrive makes the SDK's core (1.24) fail the replay with "Missing associated machine for
+// LocalActivity" — measured with a database write held for 9 s, which wedged the prospect.
+// Retried for as long as the database is away; the prospect's commands never wait on it
+// (it runs beside the loop).
 const { recordReadModel } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '4s',
+  localRetryThreshold: '0s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/** At most this many events per write, so one attempt stays short on a long-lived prospect. */
+const EVENTS_PER_BATCH = 100;
+
 /**
  * Feeds the reporting read model for the life of the run: whenever the prospect's record
- * grows, one batch with the snapshot and every event not yet written by this run. Changes
+ * grows, the snapshot and every event not yet written by this run, in slices. Changes
  * made while a batch is being written go in the next one. A new run (continue-as-new)
  * writes its first batch in full; the rows are keyed, so nothing counts twice.
  */
@@ -27,8 +36,13 @@ export async function feedReadModel(get: () => ProspectState): Promise<void> {
       const state = get();
       const projection = projectProspect(state);
       const events = unsent(projection, written);
-      await recordReadModel({ workflowId: projection.workflowId, snapshot: projection.snapshot, events });
-      for (const e of events) written.add(e.seq);
+      // Runs that wrote a batch whole replay as they ran.
+      const slice = patched('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
+      for (let from = 0; from === 0 || from < events.length; from += slice) {
+        const part = events.slice(from, from + slice);
+        await recordReadModel({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });
+        for (const e of part) written.add(e.seq);
+      }
       version = recordVersion(state);
     }
   } catch (err) {
