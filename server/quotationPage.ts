@@ -8,6 +8,7 @@ import { DomainError } from '../domain/shared/errors';
 import { formatTime, formatTimesIn } from '../domain/shared/timeZone';
 import { mailTimeZone } from '../domain/process/process';
 import { findDocument } from '../db/documents';
+import { renderQuotationPdf } from '../activities/pipeline/quotationPdf';
 import { InvalidQuotationLinkError, verifyQuotationLink, type QuotationLinkPayload } from '../activities/pipeline/quotationLink';
 import type { ServerDeps } from './app';
 
@@ -121,7 +122,9 @@ function documentHtml(doc: QuotationDocument, sha256: string | undefined, token:
     (s.paymentTerms ? `<p>Payment: ${escapeHtml(s.paymentTerms)}</p>` : '') +
     (s.deliveryTerms ? `<p>Delivery: ${escapeHtml(s.deliveryTerms)}</p>` : '') +
     (sha256
-      ? `<p><a id="pdf" href="/quotation/document?token=${encodeURIComponent(token)}">Download the quotation ${escapeHtml(doc.number)} (PDF)</a><br><span class="muted">Document SHA-256: <code id="sha256">${sha256}</code></span></p>`
+      ? `<p><a id="pdf" href="/quotation/document?token=${encodeURIComponent(token)}">Download the quotation ${escapeHtml(doc.number)} (PDF${doc.status === 'superseded' ? ', marked superseded' : ''})</a>` +
+        (doc.status === 'superseded' ? `<br><a id="pdf-original" href="/quotation/document?token=${encodeURIComponent(token)}&amp;original=1">The original as sent (PDF)</a>` : '') +
+        `<br><span class="muted">Document SHA-256${doc.status === 'superseded' ? ' of the original' : ''}: <code id="sha256">${sha256}</code></span></p>`
       : '')
   );
 }
@@ -189,12 +192,19 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
     if (!loaded) return reply;
     const stored = await findDocument(deps.db, loaded.link.prospectId, loaded.link.revision);
     if (!stored) return page(reply, 404, 'Document not ready', '<p>The PDF of this quotation is still being prepared; please try again in a minute.</p>');
-    return reply
+    // A superseded revision's document says so on every page; `original=1` is the bytes as
+    // sent (the hash the revision records), kept for the customer's files and for audits.
+    const superseded = loaded.quote.status === 'superseded' && (request.query as { original?: unknown }).original !== '1';
+    const bytes = superseded
+      ? await renderQuotationPdf(loaded.doc, { stamp: `SUPERSEDED — replaced by revision ${loaded.quote.supersededBy ?? loaded.quote.revision + 1}; this offer no longer stands` })
+      : stored.bytes;
+    reply
       .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="${stored.number}.pdf"`)
-      .header('cache-control', 'private, max-age=300')
-      .header('x-content-sha256', stored.sha256)
-      .send(stored.bytes);
+      .header('content-disposition', `inline; filename="${stored.number}${superseded ? '-superseded' : ''}.pdf"`)
+      .header('cache-control', 'private, max-age=300');
+    // The hash header names the stored original; a stamped copy is not it.
+    if (!superseded) reply.header('x-content-sha256', stored.sha256);
+    return reply.send(bytes);
   });
 
   const answer = (

@@ -1,37 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { QuotationDocument } from '../../domain/pipeline/quotationDocument';
 
 /**
- * The quotation as a PDF (pdfkit, A4, the standard Helvetica fonts). Rendering is a pure
- * function of the document: the PDF's dates and file id come from the time it was sent, so
- * the same revision renders to the same bytes (they are stored once all the same, see
- * db/documents.ts).
+ * The quotation as a PDF (pdfkit, A4). Rendering is a pure function of the document: the
+ * PDF's dates and file id come from the time it was sent, so the same revision renders to
+ * the same bytes (they are stored once all the same, see db/documents.ts).
  */
 
-// The standard fonts speak WinAnsi: the narrow and the no-break spaces Intl puts into money
-// become plain spaces, anything else outside Latin-1 (and €, –, ’) a question mark.
-const WIN_ANSI_EXTRA = new Set(['€', '–', '—', '‘', '’', '“', '”', '•', '…']);
+// DejaVu Sans (the npm package dejavu-fonts-ttf), embedded and subset: the standard PDF
+// fonts speak only WinAnsi, so a customer named Łukasz, Øystein, Şahin or Ηλίας, or a price
+// in zł or ₽, printed as question marks. Read once per process.
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+function loadFonts(): { regular: Buffer; bold: Buffer } {
+  fonts ??= { regular: readFileSync(join(FONT_DIR, 'DejaVuSans.ttf')), bold: readFileSync(join(FONT_DIR, 'DejaVuSans-Bold.ttf')) };
+  return fonts;
+}
+const REGULAR = 'Regular';
+const BOLD = 'Bold';
+
+/** Text as the PDF prints it: control characters become spaces (a name cannot break the layout). */
 function printable(text: string): string {
-  return [...text.replace(/[\u00a0\u202f\u2009]/g, ' ')]
-    .map((c) => (c.charCodeAt(0) < 0x100 || WIN_ANSI_EXTRA.has(c) ? c : '?'))
-    .join('')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
 
+// DejaVu runs wider than Helvetica: the tax column holds "10,25 € (19 %)" on one line;
+// the widths add up to the A4 text width (495 pt).
 const COLUMNS = [
-  { key: 'product', title: 'Item', width: 130, align: 'left' },
-  { key: 'quantity', title: 'Qty', width: 40, align: 'right' },
-  { key: 'unitPrice', title: 'Unit price', width: 75, align: 'right' },
-  { key: 'discount', title: 'Discount', width: 50, align: 'right' },
-  { key: 'net', title: 'Net', width: 70, align: 'right' },
-  { key: 'tax', title: 'Tax', width: 70, align: 'right' },
-  { key: 'gross', title: 'Gross', width: 60, align: 'right' },
+  { key: 'product', title: 'Item', width: 105, align: 'left' },
+  { key: 'quantity', title: 'Qty', width: 28, align: 'right' },
+  { key: 'unitPrice', title: 'Unit price', width: 68, align: 'right' },
+  { key: 'discount', title: 'Discount', width: 52, align: 'right' },
+  { key: 'net', title: 'Net', width: 68, align: 'right' },
+  { key: 'tax', title: 'Tax', width: 100, align: 'right' },
+  { key: 'gross', title: 'Gross', width: 74, align: 'right' },
 ] as const;
 
-export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
+/**
+ * `stamp`: a superseded revision's copy says so across every page. The stored original (what
+ * the customer was sent, whose hash the revision records) never carries it.
+ */
+export function renderQuotationPdf(doc: QuotationDocument, options: { stamp?: string } = {}): Promise<Buffer> {
   const issued = new Date(doc.issuedAt);
   const pdf = new PDFDocument({
     size: 'A4',
+    // Pages kept until the end only when the stamp goes back over every one of them.
+    bufferPages: Boolean(options.stamp),
     margin: 50,
     info: {
       Title: `Quotation ${doc.number}`,
@@ -43,6 +59,9 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
       ModDate: issued,
     },
   });
+  const { regular, bold } = loadFonts();
+  pdf.registerFont(REGULAR, regular);
+  pdf.registerFont(BOLD, bold);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     pdf.on('data', (c: Buffer) => chunks.push(c));
@@ -62,15 +81,15 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
       // A logo pdfkit cannot read leaves the space empty; the document still goes out.
     }
   }
-  pdf.font('Helvetica-Bold').fontSize(14).text(t(doc.seller.legalName), left, 50, { width: width - 130 });
-  pdf.font('Helvetica').fontSize(9);
+  pdf.font(BOLD).fontSize(14).text(t(doc.seller.legalName), left, 50, { width: width - 130 });
+  pdf.font(REGULAR).fontSize(9);
   if (doc.seller.address) pdf.text(t(doc.seller.address), { width: width - 130 });
   if (doc.seller.taxId) pdf.text(t(`Tax id: ${doc.seller.taxId}`));
   pdf.text(t([doc.seller.email, doc.seller.phone, doc.seller.website].filter(Boolean).join('  ·  ')));
   pdf.moveDown(1.5);
 
-  pdf.font('Helvetica-Bold').fontSize(18).text(t(`Quotation ${doc.number}`), left);
-  pdf.font('Helvetica').fontSize(10);
+  pdf.font(BOLD).fontSize(18).text(t(`Quotation ${doc.number}`), left);
+  pdf.font(REGULAR).fontSize(10);
   if (doc.replaces !== undefined) pdf.text(t(`This revision ${doc.revision} replaces revision ${doc.replaces}.`));
   pdf.moveDown(0.5);
   const details: [string, string][] = [
@@ -83,8 +102,8 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
   ];
   for (const [label, value] of details) {
     const y = pdf.y;
-    pdf.font('Helvetica-Bold').text(t(`${label}:`), left, y, { width: 90 });
-    pdf.font('Helvetica').text(t(value), left + 90, y, { width: width - 90 });
+    pdf.font(BOLD).text(t(`${label}:`), left, y, { width: 90 });
+    pdf.font(REGULAR).text(t(value), left + 90, y, { width: width - 90 });
   }
   pdf.moveDown(1);
 
@@ -93,7 +112,7 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
     const y = pdf.y;
     let x = left;
     let bottom = y;
-    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+    pdf.font(bold ? BOLD : REGULAR).fontSize(9);
     for (const col of COLUMNS) {
       pdf.text(t(cells[col.key] ?? ''), x, y, { width: col.width - 4, align: col.align });
       bottom = Math.max(bottom, pdf.y);
@@ -123,7 +142,7 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
   rule();
   const total = (label: string, value: string, bold = false) => {
     const y = pdf.y;
-    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(10);
+    pdf.font(bold ? BOLD : REGULAR).fontSize(10);
     pdf.text(t(label), left + width - 260, y, { width: 150 });
     pdf.text(t(value), left + width - 110, y, { width: 110, align: 'right' });
     pdf.x = left;
@@ -134,18 +153,29 @@ export function renderQuotationPdf(doc: QuotationDocument): Promise<Buffer> {
   total('Total', doc.totals.text.gross, true);
   pdf.moveDown(1.5);
 
-  pdf.font('Helvetica').fontSize(10);
+  pdf.font(REGULAR).fontSize(10);
   if (doc.note) {
-    pdf.font('Helvetica-Bold').text('Note', left);
-    pdf.font('Helvetica').text(t(doc.note), { width });
+    pdf.font(BOLD).text('Note', left);
+    pdf.font(REGULAR).text(t(doc.note), { width });
     pdf.moveDown(0.5);
   }
-  pdf.font('Helvetica-Bold').text('Terms', left);
-  pdf.font('Helvetica').text(t(`This offer is binding until ${doc.text.validTo}.`), { width });
+  pdf.font(BOLD).text('Terms', left);
+  pdf.font(REGULAR).text(t(`This offer is binding until ${doc.text.validTo}.`), { width });
   if (doc.seller.paymentTerms) pdf.text(t(`Payment: ${doc.seller.paymentTerms}`), { width });
   if (doc.seller.deliveryTerms) pdf.text(t(`Delivery: ${doc.seller.deliveryTerms}`), { width });
   pdf.moveDown(1);
   pdf.fontSize(8).fillColor('#555').text(t(`${doc.seller.legalName}${doc.seller.taxId ? ` · Tax id ${doc.seller.taxId}` : ''} · ${doc.number}`), { width });
+  if (options.stamp) {
+    const stamp = t(options.stamp);
+    const range = pdf.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      pdf.switchToPage(i);
+      pdf.save();
+      pdf.rect(0, 0, pdf.page.width, 28).fill('#b42318');
+      pdf.fillColor('#ffffff').font(BOLD).fontSize(11).text(stamp, left, 9, { width, align: 'center', lineBreak: false });
+      pdf.restore();
+    }
+  }
   pdf.end();
   return done;
 }

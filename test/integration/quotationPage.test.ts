@@ -206,8 +206,19 @@ test('a superseded revision cannot be accepted from a tab left open, and its doc
 
   await page.goto(sent.url);
   expect(await page.textContent('#status')).toContain('superseded: revision 2 replaces it');
-  const pdf = await page.request.get(`${h.url}/quotation/document?token=${encodeURIComponent(sent.token)}`);
-  expect(createHash('sha256').update(await pdf.body()).digest('hex')).toBe(sent.sha256);
+  // The document the page offers says it is superseded, on its face ...
+  const marked = await page.request.get(`${h.url}/quotation/document?token=${encodeURIComponent(sent.token)}`);
+  expect(marked.status()).toBe(200);
+  expect(marked.headers()['content-disposition']).toContain(`Q-${sent.id}-1-superseded.pdf`);
+  const markedText = await pdfText(await marked.body());
+  expect(markedText).toContain('SUPERSEDED — replaced by revision 2');
+  expect(markedText).toContain(`Quotation Q-${sent.id}-1`);
+  // ... and the original as sent stays available, byte for byte the recorded hash.
+  expect(await page.getAttribute('#pdf-original', 'href')).toContain('original=1');
+  const original = await page.request.get(`${h.url}/quotation/document?token=${encodeURIComponent(sent.token)}&original=1`);
+  expect(createHash('sha256').update(await original.body()).digest('hex')).toBe(sent.sha256);
+  expect(original.headers()['x-content-sha256']).toBe(sent.sha256);
+  expect(await pdfText(await original.body())).not.toContain('SUPERSEDED');
   expect((await h.stack.client.getProspect(sent.id)).quotes.map((q) => q.status)).toEqual(['superseded', 'draft']);
 });
 

@@ -85,6 +85,14 @@ describe('the quotation document', () => {
     expect(text).toContain('faster delivery');
   });
 
+  it('prints names and money outside Latin-1 as written, not as question marks', async () => {
+    const state = sentWithSeller();
+    const doc = quotationDocument({ ...state, info: { ...state.info, name: 'Łukasz Żółć', company: 'Ηλίας & Øystein Şahin ООО' } }, 1);
+    const text = await pdfText(await renderQuotationPdf(doc));
+    expect(text).toContain('Łukasz Żółć, Ηλίας & Øystein Şahin ООО');
+    expect(text).not.toContain('?');
+  });
+
   it('refuses a seller with a tax rate that is not a percentage, naming the field', () => {
     const result = ProcessDefinitionSchema.safeParse({ ...SELLING, seller: { ...SELLING.seller, tax: { rate: '119' } } });
     expect(result.success).toBe(false);
