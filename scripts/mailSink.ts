@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { InboundHandler } from '../server/inboundMail';
+export type { InboundHandler };
 
 /**
  * A real SMTP server on loopback that keeps every message: in memory for tests, and as
@@ -35,16 +37,6 @@ export interface CapturedMail {
   /** When the message arrived (ms since the epoch), to measure rates. */
   receivedAt: number;
   file?: string;
-}
-
-/**
- * The sink doubles as salesflow's inbound SMTP endpoint: a message with a recipient `accepts`
- * takes is handed to `receive` before the sink answers, and a failure there answers 451 (try
- * later), so the sending server keeps the reply and delivers it again rather than losing it.
- */
-export interface InboundHandler {
-  accepts(address: string): boolean;
-  receive(raw: Buffer, recipients: string[]): Promise<unknown>;
 }
 
 export interface MailSinkOptions {

@@ -107,7 +107,17 @@ export async function receiveInboundMail(deps: InboundDeps, raw: Buffer, envelop
 }
 
 /** For an SMTP endpoint (scripts/mailSink.ts): mail to the reply address's domain is inbound. */
-export function inboundHandler(deps: InboundDeps): { accepts(address: string): boolean; receive(raw: Buffer, recipients: string[]): Promise<InboundOutcome> } {
+/**
+ * An inbound SMTP endpoint (the local stack's sink, `npm run api`'s SALESFLOW_INBOUND_SMTP)
+ * hands a message with a recipient `accepts` takes to `receive` before it answers, and a failure there answers 451 (try
+ * later), so the sending server keeps the reply and delivers it again rather than losing it.
+ */
+export interface InboundHandler {
+  accepts(address: string): boolean;
+  receive(raw: Buffer, recipients: string[]): Promise<unknown>;
+}
+
+export function inboundHandler(deps: InboundDeps): InboundHandler & { receive(raw: Buffer, recipients: string[]): Promise<InboundOutcome> } {
   const domain = deps.replyAddress.slice(deps.replyAddress.lastIndexOf('@') + 1).toLowerCase();
   return {
     accepts: (address) => address.toLowerCase().endsWith(`@${domain}`),

@@ -8,6 +8,8 @@ import { OpsClient } from '../client/process/opsClient';
 import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeStackDatabase, openStackDatabase, type StackDatabase } from '../db/stack';
 import { startImapPoller } from './imapPoller';
+import { inboundHandler } from './inboundMail';
+import { startInboundSmtp, type InboundSmtp } from './inboundSmtp';
 import { BODY_LIMIT, buildServer, LOG_REDACT, loopbackHost, type App } from './app';
 
 /**
@@ -67,6 +69,17 @@ export function describeApi(url: string): string[] {
   ];
 }
 
+/** `host:port` (IPv6 in brackets) as smtp-server's listen() takes it. */
+export function splitHostPort(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  return { host: value.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(value.slice(colon + 1)) };
+}
+
+function describeInbound(config: { SALESFLOW_REPLY_ADDRESS: string; IMAP_URL?: string | undefined; IMAP_POLL_INTERVAL: number }, inbound: InboundSmtp | undefined): string[] {
+  const ways = [...(inbound ? [`SMTP on ${inbound.address}`] : []), ...(config.IMAP_URL ? [`IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s`] : [])];
+  return [`  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag): ${ways.length ? ways.join(', ') : 'not received (set SALESFLOW_INBOUND_SMTP or IMAP_URL)'}`];
+}
+
 async function main(): Promise<void> {
   const parsed = ApiConfigSchema.extend(ObservabilityConfigSchema.shape).safeParse(process.env);
   if (!parsed.success) throw new Error(`bad configuration: ${describeIssues(parsed.error).join('; ')}`);
@@ -88,13 +101,14 @@ async function main(): Promise<void> {
     server: config,
     ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
   });
-  // Replies from an IMAP mailbox, when one is configured.
-  const poller = config.IMAP_URL
-    ? startImapPoller({ db: database.db, sales, replyAddress: config.SALESFLOW_REPLY_ADDRESS }, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(m) })
-    : undefined;
-  console.log(['salesflow api is running:', ...describeApi(api.url), `  Temporal      ${describeTemporal(config)}`, ...(tracing ? [`  tracing       OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}`] : []), ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
+  // Replies: delivered to the inbound SMTP endpoint, or fetched from an IMAP mailbox.
+  const inboundDeps = { db: database.db, sales, replyAddress: config.SALESFLOW_REPLY_ADDRESS };
+  const poller = config.IMAP_URL ? startImapPoller(inboundDeps, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(m) }) : undefined;
+  const inbound = config.SALESFLOW_INBOUND_SMTP ? await startInboundSmtp(inboundHandler(inboundDeps), splitHostPort(config.SALESFLOW_INBOUND_SMTP)) : undefined;
+  console.log(['salesflow api is running:', ...describeApi(api.url), ...describeInbound(config, inbound), `  Temporal      ${describeTemporal(config)}`, ...(tracing ? [`  tracing       OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}`] : []), ...describeStackDatabase(database, config.SALESFLOW_DATA_DIR)].join('\n'));
   const stop = async () => {
     await poller?.stop();
+    await inbound?.close();
     await api.close();
     await sales.close();
     await tracing?.shutdown();

@@ -213,4 +213,13 @@ export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
 
 /** `npm run api`: the server on its own, with its database and Temporal. */
-export const ApiConfigSchema = HttpConfigSchema.extend({ ...DatabaseConfigSchema.shape, ...ServerConfigSchema.shape });
+export const ApiConfigSchema = HttpConfigSchema.extend({
+  ...DatabaseConfigSchema.shape,
+  ...ServerConfigSchema.shape,
+  /**
+   * `npm run api`'s inbound SMTP endpoint for replies (`host:port`, e.g. 0.0.0.0:2525): where
+   * a relay or the reply domain's MX delivers. Unset: none (use IMAP_URL, or the local
+   * stack, whose mail sink is the endpoint).
+   */
+  SALESFLOW_INBOUND_SMTP: HostPort.optional(),
+});

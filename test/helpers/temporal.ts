@@ -11,6 +11,8 @@ import { createSalesflowWorker } from '../../worker/worker';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
 import type { ReportingDeps } from '../../activities/reporting/readModel';
 import { freshDatabase, type TestDatabase } from './database';
+import { eventually } from './eventually';
+import { temporal } from '@temporalio/proto';
 import { clientInterceptors } from '../../client/shared/temporalConnection';
 
 // Keep test output readable: only the SDK's warnings and errors.
@@ -145,4 +147,19 @@ export async function startTimeSkippingStack(): Promise<TestStack & { env: TestW
       await env.teardown();
     },
   };
+}
+
+/**
+ * A workflow's history at a moment when no workflow task is in flight, for replay tests: a
+ * history cut inside a task (a local activity still running) makes the replayer schedule
+ * that activity itself, and a replay worker has none registered.
+ */
+export async function settledHistory(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }, timeoutMs = 30_000): Promise<temporal.api.history.v1.IHistory> {
+  const busy = new Set([temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED]);
+  return eventually(async () => {
+    const history = await handle.fetchHistory();
+    const last = history.events?.at(-1)?.eventType;
+    if (last !== undefined && last !== null && busy.has(last)) throw new Error('a workflow task is in flight');
+    return history;
+  }, timeoutMs);
 }

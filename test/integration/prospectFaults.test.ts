@@ -8,7 +8,7 @@ import { projectProspect } from '../../domain/reporting/projection';
 import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
-import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
+import { bundlePath, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
  * The prospect and task workflows under faults, on the dev server with mail over real
@@ -323,7 +323,7 @@ test(`a prospect with 20,000 logged contacts keeps a window of ${RECORD_WINDOW},
   expect(qualified.tasks).toHaveLength(1);
 
   // The history of the run that logged them all replays on today's code.
-  const history = await handle.fetchHistory();
+  const history = await settledHistory(handle);
   expect(history.events!.length).toBeGreaterThan(total / batch);
   await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, history, id);
 }, 90_000);
@@ -352,5 +352,5 @@ test('a read-model write slower than a workflow task, while contacts arrive, wed
   }, 60_000);
   expect(slowWrites.get(workflowId)?.left).toBe(0);
   expect(expected).toBeGreaterThan(30);
-  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, await handle.fetchHistory(), workflowId);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, await settledHistory(handle), workflowId);
 }, 120_000);
