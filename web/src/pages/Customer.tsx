@@ -175,12 +175,10 @@ function Contracts({ customer, onChanged }: { customer: CustomerView; onChanged:
             <thead>
               <tr>
                 <th>Contract</th>
-                <th>Term</th>
                 <th>Renews</th>
                 <th>Status</th>
                 <th className="num">Value / term</th>
-                <th>Renewal quotation</th>
-                {canAct ? <th>Decide</th> : null}
+                <th>Renewal</th>
               </tr>
             </thead>
             <tbody>
@@ -204,12 +202,8 @@ function ContractRow({ contract: k, canAct, open, onOpen, customer, onChanged }:
           <strong>{k.id}</strong> {k.quantity} × {k.product}
           <div className="muted">
             {k.kind}
-            {k.autoRenew ? ' · auto-renews' : ''} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
+            {k.autoRenew ? ', auto-renews' : ''} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
           </div>
-        </td>
-        <td>
-          #{k.term}
-          <div className="muted">since {formatDate(k.start)}</div>
         </td>
         <td data-testid="renewal-date">
           <time dateTime={k.end}>{formatDate(k.end)}</time>
@@ -222,20 +216,24 @@ function ContractRow({ contract: k, canAct, open, onOpen, customer, onChanged }:
           {k.lostCents ? <div className="muted">lost {formatMoney(k.lostCents, k.currency)}</div> : null}
         </td>
         <td className="num">{formatMoney(k.valueCents, k.currency)}</td>
-        <td>{k.renewalQuote ? `${k.renewalQuote.number} (${k.renewalQuote.status}) ${formatMoney(k.renewalQuote.netCents, k.renewalQuote.currency)}` : '—'}</td>
-        {canAct ? (
-          <td>
-            {running ? (
-              <button type="button" className="btn btn-secondary btn-small" aria-expanded={open} onClick={onOpen} aria-label={`Renew or decline ${k.id}`}>
-                Renew…
-              </button>
-            ) : null}
-          </td>
-        ) : null}
+        <td>
+          {k.renewalQuote ? (
+            <div>
+              quotation {k.renewalQuote.number} ({k.renewalQuote.status}) {formatMoney(k.renewalQuote.netCents, k.renewalQuote.currency)}
+            </div>
+          ) : (
+            <div className="muted">{running ? 'quotation drafted at the first reminder' : '—'}</div>
+          )}
+          {canAct && running ? (
+            <button type="button" className="btn btn-secondary btn-small" aria-expanded={open} onClick={onOpen} aria-label={`Renew or decline ${k.id}`}>
+              Renew or decline…
+            </button>
+          ) : null}
+        </td>
       </tr>
       {open ? (
         <tr>
-          <td colSpan={7}>
+          <td colSpan={5}>
             <RenewalDecision contract={k} customer={customer} onChanged={onChanged} />
           </td>
         </tr>
