@@ -31,8 +31,21 @@ const CustomerSummarySchema = z
   .meta({ id: 'CustomerSummary' });
 
 const RenewalSchema = z
-  .looseObject({ customerId: z.string(), customerName: z.string(), owner: z.string(), contractId: z.string(), product: z.string(), end: z.string(), status: z.string() })
-  .meta({ id: 'Renewal' });
+  .looseObject({
+    customerId: z.string(),
+    customerName: z.string(),
+    owner: z.string(),
+    contractId: z.string(),
+    product: z.string(),
+    kind: z.enum(['contract', 'subscription']),
+    end: z.string(),
+    status: z.string(),
+    autoRenew: z.boolean(),
+    valueCents: z.number(),
+    currency: z.string(),
+    renewalQuote: z.looseObject({ number: z.string(), status: z.string(), netCents: z.number(), currency: z.string(), termEnd: z.string() }).optional(),
+  })
+  .meta({ id: 'Renewal', description: 'a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation' });
 
 const ResultSchema = z.object({ changeNo: z.number(), summary: z.string(), ref: z.string().optional() });
 

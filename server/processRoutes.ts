@@ -116,7 +116,7 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
     {
       schema: {
         tags: ['processes'],
-        summary: 'move in-flight prospects to another version where that is safe (ops, admin); dryRun changes nothing',
+        summary: "move in-flight prospects and the process's customer accounts to another version where that is safe (ops, admin); dryRun changes nothing",
         params: NameParams,
         body: z.strictObject({
           to: z.number().int().min(1),
@@ -130,6 +130,14 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
             moved: z.number(),
             refused: z.number(),
             unchanged: z.number(),
+            customers: z
+              .object({
+                results: z.array(z.object({ customerId: z.string(), from: z.number(), outcome: z.enum(['migrated', 'would migrate', 'refused']), reason: z.string().optional() })),
+                moved: z.number(),
+                refused: z.number(),
+                unchanged: z.number(),
+              })
+              .describe("the process's customer accounts, moved by the same run (none when a stage is given: accounts have no stage)"),
           }),
           ...problems,
         },

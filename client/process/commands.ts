@@ -84,7 +84,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     });
   proc
     .command('migrate')
-    .description('move in-flight prospects to another version where that is safe')
+    .description("move in-flight prospects and the process's customer accounts to another version where that is safe")
     .argument('<name>')
     .requiredOption('--to <n>', 'target version', (v) => Number.parseInt(v, 10))
     .option('--where <filter>', 'only prospects matching, e.g. stage=qualification')
@@ -102,12 +102,22 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
       if (Boolean(opts.reassignFrom) !== Boolean(opts.toRep)) throw new DomainError('--reassign-from and --to-rep go together');
       const reassign = opts.reassignFrom ? { from: opts.reassignFrom as string, to: opts.toRep as string } : undefined;
       const report = await processes().migrate(name, opts.to, { stage, dryRun: Boolean(opts.dryRun), reassign });
-      const totals = `${opts.dryRun ? 'would move' : 'moved'} ${report.moved}, refused ${report.refused}, unchanged ${report.unchanged}`;
+      const moved = opts.dryRun ? 'would move' : 'moved';
+      const totals = `${moved} ${report.moved}, refused ${report.refused}, unchanged ${report.unchanged}`;
+      const accounts = report.customers;
+      const accountTotals = `customers: ${moved} ${accounts.moved}, refused ${accounts.refused}, unchanged ${accounts.unchanged}`;
       print(report, opts.json, () =>
-        [...report.results.map((r) => `${r.prospectId}  v${r.from ?? '?'} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`), totals].join('\n'),
+        [
+          ...report.results.map((r) => `${r.prospectId}  v${r.from ?? '?'} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`),
+          ...accounts.results.map((r) => `customer ${r.customerId}  v${r.from} -> v${opts.to}  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`),
+          totals,
+          // Only when the process has accounts: a pre-sales process reads as it always did.
+          ...(accounts.results.length + accounts.unchanged > 0 ? [accountTotals] : []),
+        ].join('\n'),
       );
       // A refusal is an outcome the caller must see in the exit code, not only in the text.
-      if (report.refused > 0) throw new DomainError(`${report.refused} prospect(s) refused the move to v${opts.to}; see above`);
+      const refusals = [report.refused > 0 ? `${report.refused} prospect(s)` : '', accounts.refused > 0 ? `${accounts.refused} customer(s)` : ''].filter(Boolean);
+      if (refusals.length > 0) throw new DomainError(`${refusals.join(' and ')} refused the move to v${opts.to}; see above`);
     });
 }
 

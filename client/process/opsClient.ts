@@ -3,6 +3,8 @@ import { visibilityPage } from '../shared/visibilityPages';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { DomainError } from '../../domain/shared/errors';
 import { migrateProcess } from '../../domain/pipeline/lifecycle';
+import { migrateCustomer } from '../../domain/customer/commands';
+import { CUSTOMER_WORKFLOW_TYPE, customerIdOf, customerUpdates, getCustomer } from '../../workflows/customer/contract';
 import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../../domain/process/process';
 import type { ProspectInfoInput } from '../../domain/pipeline/prospect';
 import type { Assignment, PublishedVersion, RegistryState } from '../../domain/process/registry';
@@ -36,6 +38,22 @@ export interface MigrationReport {
   moved: number;
   refused: number;
   /** Already on the target version. */
+  unchanged: number;
+  /** The process's customer accounts (post-sales), moved by the same run. */
+  customers: CustomerMigrationReport;
+}
+
+export interface CustomerMigrationResult {
+  customerId: string;
+  from: number;
+  outcome: MigrationResult['outcome'];
+  reason?: string;
+}
+
+export interface CustomerMigrationReport {
+  results: CustomerMigrationResult[];
+  moved: number;
+  refused: number;
   unchanged: number;
 }
 
@@ -146,12 +164,67 @@ export class OpsClient {
       }
     }
     results.sort((a, b) => a.prospectId.localeCompare(b.prospectId));
+    // A stage names prospects; accounts have none, so a run limited to a stage leaves them.
+    const customers = where.stage ? { results: [], moved: 0, refused: 0, unchanged: 0 } : await this.migrateCustomers(name, target, dryRun, by, reassign);
     return {
       results,
       moved: results.filter((r) => r.outcome !== 'refused').length,
       refused: results.filter((r) => r.outcome === 'refused').length,
       unchanged,
+      customers,
     };
+  }
+
+  /**
+   * The process's customer accounts to `target`, each deciding for itself as a prospect does
+   * (the account's `migrateProcess` update and its validator; the same pure rule in a dry
+   * run). Accounts publish no process search attribute, so every running account is asked
+   * which process it runs: one query each, fine for the accounts of a company, and no
+   * account started before such an attribute existed is missed.
+   */
+  private async migrateCustomers(name: string, target: ProcessDefinition, dryRun: boolean, by: string, reassign?: { from: string; to: string }): Promise<CustomerMigrationReport> {
+    const results: CustomerMigrationResult[] = [];
+    let unchanged = 0;
+    const query = visibilityQuery(CUSTOMER_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    const command = { process: target, ...(reassign ? { reassign } : {}), by };
+    for await (const wf of this.client.workflow.list({ query })) {
+      const customerId = customerIdOf(wf.workflowId);
+      const handle = this.client.workflow.getHandle(wf.workflowId);
+      let state;
+      try {
+        state = await handle.query(getCustomer);
+      } catch (err) {
+        // Closed between the list and the query: nothing to move.
+        if (err instanceof WorkflowNotFoundError) continue;
+        throw translate(err, customerId);
+      }
+      if (state.process.name !== name) continue;
+      const from = state.process.version;
+      if (from === target.version) {
+        unchanged++;
+        continue;
+      }
+      const reasonOf = (message: string) => message.replace(/^cannot migrate [^:]+: /, '');
+      if (dryRun) {
+        try {
+          migrateCustomer(state, command, new Date().toISOString());
+          results.push({ customerId, from, outcome: 'would migrate' });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          results.push({ customerId, from, outcome: 'refused', reason: reasonOf(err.message) });
+        }
+        continue;
+      }
+      try {
+        await handle.executeUpdate(customerUpdates.migrateProcess, { args: [command] });
+        results.push({ customerId, from, outcome: 'migrated' });
+      } catch (err) {
+        if (!(err instanceof WorkflowUpdateFailedError)) throw translate(err, customerId);
+        results.push({ customerId, from, outcome: 'refused', reason: reasonOf(translate(err, customerId).message) });
+      }
+    }
+    results.sort((a, b) => a.customerId.localeCompare(b.customerId));
+    return { results, moved: results.filter((r) => r.outcome !== 'refused').length, refused: results.filter((r) => r.outcome === 'refused').length, unchanged };
   }
 
   private inboxQuery(rep: string, due: 'today' | 'overdue' | undefined, now: Date): string {

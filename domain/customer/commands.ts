@@ -3,11 +3,13 @@ import { ChannelSchema, DirectionSchema, IsoTimeSchema } from '../pipeline/conta
 import { ProductSchema } from '../pipeline/inquiry';
 import { newProspect } from '../pipeline/lifecycle';
 import { ProspectIdSchema, isActiveTask, type ProspectInfoInput } from '../pipeline/prospect';
-import { PersonIdSchema, findRep, processDefinitionSchema } from '../process/process';
+import { PersonIdSchema, findRep, processDefinitionSchema, type ProcessDefinition } from '../process/process';
 import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { multiLineText, singleLineText } from '../shared/text';
 import { TaskChangeSchema, isStaleTaskChange } from '../tasks/tasks';
-import { REFERRAL_SOURCE_PREFIX, addCustomerTask, logChange, personOf, type CustomerState, type SupportCase } from './customer';
+import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange, personOf, type CustomerState, type SupportCase } from './customer';
+import { messageId } from '../pipeline/notifications';
+import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
 import { captureNote, changeProfile, suggestionFor } from './profile';
 import { renewTerm } from './schedule';
@@ -79,7 +81,15 @@ export const CustomerSupportAnswerSchema = z.object({
   outcome: z.enum(['answered', 'repair', 'new_deal']).default('answered'),
   by: By,
 });
-export const CustomerMigrateSchema = z.object({ process: z.unknown(), by: By });
+export const CustomerMigrateSchema = z.object({
+  process: z.unknown(),
+  /**
+   * As for prospects: an owner (or task rep) who is not in the new version hands the
+   * account and its open tasks to `to`, a rep of the new version, in the same step.
+   */
+  reassign: z.object({ from: PersonIdSchema, to: PersonIdSchema }).optional(),
+  by: By,
+});
 
 export type CustomerLogContact = z.input<typeof CustomerLogContactSchema>;
 export type Satisfaction = z.input<typeof SatisfactionSchema>;
@@ -342,6 +352,7 @@ export function migrateCustomer(state: CustomerState, raw: unknown, now: string)
   const current = state.process;
   if (target.name !== current.name) throw new DomainError(`cannot migrate ${state.info.id}: it runs process "${current.name}", not "${target.name}"`);
   if (target.version <= current.version) throw new DomainError(`cannot migrate ${state.info.id}: it is on version ${current.version}, not older than ${target.version}`);
+  state = cmd.reassign ? handOverDeparted(state, cmd.reassign, target, now, cmd.by) : state;
   if (!findRep(target, state.info.owner)) throw new DomainError(`cannot migrate ${state.info.id}: its owner "${state.info.owner}" is not a rep of version ${target.version}`);
   const stranded = state.tasks.find((t) => isActiveTask(t) && !personOf(target, t.rep));
   if (stranded) throw new DomainError(`cannot migrate ${state.info.id}: its open task ${stranded.id} belongs to "${stranded.rep}", who is not in version ${target.version}`);
@@ -351,6 +362,38 @@ export function migrateCustomer(state: CustomerState, raw: unknown, now: string)
     migrations: [...(state.migrations ?? []), { at: now, from: current.version, to: target.version, by: cmd.by }],
     changes: logChange(state, now, cmd.by, `migrated from ${current.name} v${current.version} to v${target.version}`),
   };
+}
+
+/**
+ * For a migration with `reassign`: when `from` is not in the target version, the account
+ * (if they own it) and their open tasks go to `to`; the tasks' workflows learn their new
+ * rep when the account next syncs them (the rep is part of what it compares), and `to` is
+ * mailed. Nothing happens when `from` stays in the target version or holds nothing here.
+ */
+function handOverDeparted(state: CustomerState, r: { from: string; to: string }, target: ProcessDefinition, now: string, by: string): CustomerState {
+  if (findRep(target, r.from)) return state;
+  const moving = state.tasks.filter((t) => isActiveTask(t) && t.rep === r.from);
+  if (state.info.owner !== r.from && moving.length === 0) return state;
+  const rep = findRep(target, r.to);
+  if (!rep) throw fieldRefusal('migration', ['reassign', 'to'], `"${r.to}" is not a rep of process "${target.name}" v${target.version}`);
+  const info = state.info.owner === r.from ? { ...state.info, owner: r.to } : state.info;
+  const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === r.from ? { ...t, rep: r.to } : t));
+  const changes = logChange(state, now, by, `handed over from ${r.from} to ${r.to}${moving.length ? ` with task(s) ${moving.map((t) => t.id).join(', ')}` : ''}: ${r.from} is not in ${target.name} v${target.version}`);
+  const changeNo = (state.archivedChanges ?? 0) + changes.length;
+  const mail: OutboundMail = {
+    // One mail per hand-over: the record's length keeps a later one distinct.
+    messageId: messageId(customerWorkflowId(state.info.id), `reassigned-${changeNo}`),
+    to: rep.email,
+    subject: `Customer handed over to you: ${state.info.name} (${state.info.id})`,
+    text: [
+      `${state.info.name} (${state.info.id}) ${info.owner === r.to ? 'is now your account' : 'has open tasks now yours'}; it was ${r.from}'s, who is not in ${target.name} v${target.version}.`,
+      '',
+      ...(moving.length > 0 ? ['Open tasks now yours:', ...moving.map((t) => `  ${t.id}  ${t.title}`)] : ['No open tasks came with it.']),
+      '',
+      `See the account with: salesflow customer show ${state.info.id}`,
+    ].join('\n'),
+  };
+  return { ...state, info, tasks, changes, outbox: [...state.outbox, mail] };
 }
 
 /** Every command an account accepts, by its update's name. */

@@ -242,13 +242,28 @@ function idStamp(iso: string): string {
  * names the due time: a rescheduled task that falls overdue again is a new mail, not a
  * repeat a receiver would drop.
  */
-export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string): OutboundMail {
+export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string, customer?: TaskCustomer): OutboundMail {
   return {
     messageId: messageId(taskWorkflowId(task.id), `overdue-${idStamp(task.dueAt)}`),
     to: repEmail,
     subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
-    text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, `Prospect: ${task.prospectId}`, '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
+    text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, taskAboutLine(task, customer), '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
   };
+}
+
+/** The customer account a post-sales task belongs to (it has no prospect); its name when known. */
+export interface TaskCustomer {
+  id: string;
+  name?: string;
+}
+
+/**
+ * What a task's mail says it is about: its prospect, or, for a post-sales task (whose
+ * prospect id is empty), its customer account.
+ */
+export function taskAboutLine(task: { prospectId: string }, customer?: TaskCustomer): string {
+  if (task.prospectId || !customer) return `Prospect: ${task.prospectId}`;
+  return customer.name && customer.name !== customer.id ? `Customer: ${customer.name} (${customer.id})` : `Customer: ${customer.id}`;
 }
 
 /** The escalation to the team's manager when an overdue task stays open. */
@@ -257,13 +272,14 @@ export function taskEscalationMail(
   managerEmail: string,
   repEmail: string | undefined,
   zone?: string,
+  customer?: TaskCustomer,
 ): OutboundMail {
   return {
     messageId: messageId(taskWorkflowId(task.id), `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
     to: managerEmail,
     cc: repEmail,
     subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,
-    text: [`Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`, `Prospect: ${task.prospectId}`].join('\n'),
+    text: [`Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`, taskAboutLine(task, customer)].join('\n'),
   };
 }
 

@@ -156,3 +156,70 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   const repeat = await eventually(() => ok('GET', `/api/prospects/${customerId}-d1`, rep), 30_000, 300);
   expect(repeat.info).toMatchObject({ customer: customerId, source: `repeat:${customerId}`, company: `Gamma ${uniq}` });
 });
+
+test("process migrate moves the process's customer accounts too: a dry run first, refusals named, a departed owner's account handed over", async () => {
+  const admin = await accountFor(h, `mover-${uniq}`, 'admin');
+  const name = `move-${uniq}`;
+  const version = (reps: string[]) => ({
+    name,
+    teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: reps.map((id) => ({ id, email: `${id}@sales.test` })) }],
+    quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+    postSales: { onboardingAfter: '1h', products: { CARE: { kind: 'contract', term: '365d' } } },
+  });
+  await ok('POST', '/api/processes', admin, { definition: version(['ravi', 'dave']) });
+  const win = async (id: string, company: string, rep: string) => {
+    await ok('POST', '/api/prospects', admin, { id, name: `Buyer ${id}`, company, rep, process: name });
+    await ok('POST', `/api/prospects/${id}/qualify`, admin, { outcome: 'qualified' });
+    await ok('POST', `/api/prospects/${id}/create-inquiry`, admin, { items: [{ product: 'CARE', quantity: 1 }] });
+    await ok('POST', `/api/prospects/${id}/create-quote`, admin, { lines: [{ product: 'CARE', quantity: 1, unitPrice: '900' }] });
+    await ok('POST', `/api/prospects/${id}/send-quote`, admin, { handedOver: 'visit' });
+    await ok('POST', `/api/prospects/${id}/accept-quote`, admin, {});
+  };
+  await win(`ma-${uniq}`, `Alpha ${uniq}`, 'ravi');
+  await win(`md-${uniq}`, `Dora ${uniq}`, 'dave');
+  const [alpha, dora] = [`alpha-${uniq}`, `dora-${uniq}`];
+  await eventually(async () => {
+    for (const id of [alpha, dora]) expect((await ok('GET', `/api/customers/${id}`, admin)).tasks).toHaveLength(1);
+  }, 30_000, 300);
+  // Version 2: dave has left, erin has joined.
+  await ok('POST', '/api/processes', admin, { definition: version(['ravi', 'erin']) });
+  const migrate = (body: object) => ok('POST', `/api/processes/${name}/migrate`, admin, { to: 2, ...body });
+
+  const dry = await eventually(async () => {
+    const report = await migrate({ dryRun: true });
+    expect(report.customers.results).toHaveLength(2);
+    return report;
+  }, 30_000, 500);
+  expect(dry.customers).toEqual({
+    results: [
+      { customerId: alpha, from: 1, outcome: 'would migrate' },
+      { customerId: dora, from: 1, outcome: 'refused', reason: 'its owner "dave" is not a rep of version 2' },
+    ],
+    moved: 1,
+    refused: 1,
+    unchanged: 0,
+  });
+  // A dry run changes nothing.
+  expect((await ok('GET', `/api/customers/${alpha}`, admin)).process.version).toBe(1);
+
+  // Limited to a stage, a run is about prospects only.
+  expect((await migrate({ dryRun: true, stage: 'won' })).customers).toEqual({ results: [], moved: 0, refused: 0, unchanged: 0 });
+
+  const real = await migrate({ dryRun: false });
+  expect(real.customers).toMatchObject({ results: [{ customerId: alpha, outcome: 'migrated' }, { customerId: dora, outcome: 'refused' }], moved: 1, refused: 1 });
+  expect((await ok('GET', `/api/customers/${alpha}`, admin)).process.version).toBe(2);
+  expect((await ok('GET', `/api/customers/${dora}`, admin)).process.version).toBe(1);
+
+  // dave's account and its open onboarding task go to erin in the same step; erin is told.
+  const handedOver = await migrate({ dryRun: false, reassign: { from: 'dave', to: 'erin' } });
+  expect(handedOver.customers).toEqual({ results: [{ customerId: dora, from: 1, outcome: 'migrated' }], moved: 1, refused: 0, unchanged: 1 });
+  const moved = await ok('GET', `/api/customers/${dora}`, admin);
+  expect(moved).toMatchObject({ info: { owner: 'erin' }, process: { version: 2 } });
+  expect(moved.tasks).toEqual([expect.objectContaining({ kind: 'onboarding', rep: 'erin', state: 'open' })]);
+  await h.stack.sink.waitFor((m) => m.recipients.includes('erin@sales.test') && m.subject === `Customer handed over to you: Dora ${uniq} (${dora})`);
+  // The task's own workflow learned its new rep: it is in erin's inbox.
+  await eventually(async () => {
+    const task = await ok('GET', `/api/tasks/${moved.tasks[0].id}`, admin);
+    expect(task.rep).toBe('erin');
+  }, 30_000, 300);
+}, 120_000);

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCliStack } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
@@ -74,4 +76,47 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   // Refusals are one line naming the field.
   expect(await salesflow('customer', 'satisfaction', customer, '--score', '9')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^salesflow: .*score.*\n$/) });
   expect(await salesflow('customer', 'show', 'no-such-customer')).toMatchObject({ code: 1, stderr: 'salesflow: no customer "no-such-customer"\n' });
+}, 120_000);
+
+test("process migrate moves the process's customer accounts with its prospects: a dry run first, then the move, totals per kind", async () => {
+  const name = `keep-${run}`;
+  const dir = mkdtempSync(join(tmpdir(), 'salesflow-keep-'));
+  const version = (checkIn: string) =>
+    [
+      `name: ${name}`,
+      'teams:',
+      '  - name: sales',
+      '    manager: { id: maria, email: maria@example.com }',
+      '    reps:',
+      '      - { id: alice, email: alice@example.com }',
+      'quotePolicy: { validity: 30d, staleAfter: 3d, escalateAfter: 7d }',
+      `postSales: { checkInEvery: ${checkIn} }`,
+      '',
+    ].join('\n');
+  writeFileSync(join(dir, 'v1.yaml'), version('90d'));
+  writeFileSync(join(dir, 'v2.yaml'), version('60d'));
+  await ok('process', 'publish', join(dir, 'v1.yaml'));
+  const id = `k1-${run}`;
+  await ok('create', id, '--name', 'Kim Keeper', '--company', `Keeper ${run}`, '--rep', 'alice', '--process', name);
+  await ok('qualify', id, '--outcome', 'qualified');
+  await ok('inquiry', 'create', id, '--item', 'PUMP-X:1');
+  await ok('quote', 'create', id, '--price', 'PUMP-X=900');
+  await ok('quote', 'send', id, '--handed-over', 'visit');
+  await ok('quote', 'accept', id);
+  const customer = `keeper-${run}`;
+  await eventually(async () => expect(JSON.parse(await ok('customer', 'show', customer, '--json')).process.version).toBe(1), 30_000, 500);
+  await ok('process', 'publish', join(dir, 'v2.yaml'));
+
+  const dry = await eventually(async () => {
+    const out = await ok('process', 'migrate', name, '--to', '2', '--dry-run');
+    expect(out).toContain(`customer ${customer}  v1 -> v2  would migrate`);
+    return out;
+  }, 30_000, 1_000);
+  expect(dry.trimEnd().split('\n').slice(-2)).toEqual(['would move 1, refused 0, unchanged 0', 'customers: would move 1, refused 0, unchanged 0']);
+  expect(JSON.parse(await ok('customer', 'show', customer, '--json')).process.version).toBe(1);
+
+  const moved = await ok('process', 'migrate', name, '--to', '2');
+  expect(moved).toContain(`customer ${customer}  v1 -> v2  migrated`);
+  expect(moved.trimEnd().split('\n').at(-1)).toBe('customers: moved 1, refused 0, unchanged 0');
+  expect(JSON.parse(await ok('customer', 'show', customer, '--json')).process).toMatchObject({ version: 2, postSales: { checkInEvery: 60 * 86_400_000 } });
 }, 120_000);

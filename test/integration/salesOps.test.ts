@@ -192,7 +192,7 @@ test('migrate moves what is safe and says what it refused, through visibility', 
     if (report.results.length !== 2) throw new Error('not visible yet');
     return report;
   });
-  expect(dry).toEqual({ results: expected, moved: 1, refused: 1, unchanged: 0 });
+  expect(dry).toEqual({ results: expected, moved: 1, refused: 1, unchanged: 0, customers: { results: [], moved: 0, refused: 0, unchanged: 0 } });
   expect((await stack.client.getProspect(`${name}-a`)).process.version).toBe(1);
 
   const real = await ops.migrate(name, 2, { stage: 'contact' }, false, 'ops');
@@ -207,9 +207,9 @@ test('migrate moves what is safe and says what it refused, through visibility', 
     if (report.unchanged !== 1) throw new Error('visibility not caught up');
     return report;
   });
-  expect(dryReassign).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'would migrate' }], moved: 1, refused: 0, unchanged: 1 });
+  expect(dryReassign).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'would migrate' }], moved: 1, refused: 0, unchanged: 1, customers: { results: [], moved: 0, refused: 0, unchanged: 0 } });
   const moved = await ops.migrate(name, 2, {}, false, 'ops', { from: 'carol', to: 'bob' });
-  expect(moved).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'migrated' }], moved: 1, refused: 0, unchanged: 1 });
+  expect(moved).toEqual({ results: [{ prospectId: `${name}-c`, from: 1, outcome: 'migrated' }], moved: 1, refused: 0, unchanged: 1, customers: { results: [], moved: 0, refused: 0, unchanged: 0 } });
   const c = await stack.client.getProspect(`${name}-c`);
   expect(c).toMatchObject({ process: { version: 2 }, info: { rep: 'bob' } });
   expect(c.changes.map((x) => x.what)).toContain('reassigned from carol to bob: carol is not in ' + name + ' v2');

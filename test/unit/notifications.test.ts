@@ -1,4 +1,4 @@
-import { QUOTATION_LINK, messageId, quoteSentMail } from '../../domain/pipeline/notifications';
+import { QUOTATION_LINK, messageId, quoteSentMail, taskAboutLine, taskEscalationMail, taskOverdueMail } from '../../domain/pipeline/notifications';
 import { currentQuote } from '../../domain/pipeline/lifecycle';
 import { at, HOUR, DAY, withSent } from './fixtures';
 import { formatTime } from '../../domain/shared/timeZone';
@@ -21,5 +21,27 @@ describe('mails', () => {
     // The lines come after the opening, before the link to accept.
     expect(text.indexOf('offer you the following')).toBeLessThan(text.indexOf('WIDGET-1'));
     expect(text.indexOf('WIDGET-1')).toBeLessThan(text.indexOf(QUOTATION_LINK));
+  });
+});
+
+describe('task reminder mails', () => {
+  const task = { id: 'acme-pumps-C1', title: 'Onboarding call with Acme Pumps', dueAt: '2030-01-07T09:00:00.000Z', escalateAt: '2030-01-08T09:00:00.000Z', prospectId: '', rep: 'alice' };
+
+  it("name a post-sales task's customer account, not an empty prospect", () => {
+    const overdue = taskOverdueMail(task, 'alice@sales.test', 'UTC', { id: 'acme-pumps', name: 'Acme Pumps' });
+    expect(overdue.text.split('\n')[1]).toBe('Customer: Acme Pumps (acme-pumps)');
+    const escalation = taskEscalationMail(task, 'maria@sales.test', 'alice@sales.test', 'UTC', { id: 'acme-pumps', name: 'Acme Pumps' });
+    expect(escalation.text).toContain('\nCustomer: Acme Pumps (acme-pumps)');
+    for (const mail of [overdue, escalation]) expect(mail.text).not.toMatch(/Prospect:/);
+  });
+
+  it('name the account by its id when its name is not known (tasks started before the name was passed)', () => {
+    expect(taskOverdueMail(task, 'alice@sales.test', 'UTC', { id: 'acme-pumps' }).text).toContain('\nCustomer: acme-pumps\n');
+  });
+
+  it("name a prospect's task's prospect as before", () => {
+    const mail = taskOverdueMail({ ...task, id: 'lead-1-T1', prospectId: 'lead-1' }, 'alice@sales.test', 'UTC');
+    expect(mail.text.split('\n')[1]).toBe('Prospect: lead-1');
+    expect(taskAboutLine({ prospectId: 'lead-1' }, { id: 'ignored' })).toBe('Prospect: lead-1');
   });
 });

@@ -127,7 +127,15 @@ test('a customer through a year: cadence, renewals, a lapse, a reorder, a referr
     return t;
   }, 30_000);
   expect(task.rep).toBe('alice');
-  await stack.sink.waitFor((m) => m.subject.startsWith('Escalation:') && m.raw.includes(onboarding.id));
+  // Both mails name the account the task is for (a post-sales task has no prospect).
+  const escalation = await stack.sink.waitFor((m) => m.subject.startsWith('Escalation:') && m.raw.includes(onboarding.id));
+  const overdue = await stack.sink.waitFor((m) => m.subject.startsWith('Overdue:') && m.raw.includes(onboarding.id));
+  for (const mail of [escalation, overdue]) {
+    // The plain-text part, with quoted-printable's soft line breaks undone.
+    const text = mail.raw.replace(/=\r?\n/g, '');
+    expect(text).toContain('Customer: Acme Pumps (acme-pumps)');
+    expect(text).not.toContain('Prospect:');
+  }
   // The call happens: completing the task is a contact with the customer.
   await ops.completeTask(onboarding.id, 'onboarded', 'walked them through maintenance #prefers-onsite', 'alice');
   acme = await account('acme-pumps', (s) => expect(titled(s, 'onboarding')[0]!.state).toBe('done'));

@@ -7,6 +7,9 @@ import { LoginPage } from './pages/Login';
 import { MyDayPage } from './pages/MyDay';
 import { ProspectsPage } from './pages/Prospects';
 import { ProspectPage } from './pages/Prospect';
+import { CustomersPage } from './pages/Customers';
+import { CustomerPage } from './pages/Customer';
+import { RenewalsPage } from './pages/Renewals';
 import { BoardPage } from './pages/Board';
 import { TeamTasksPage } from './pages/TeamTasks';
 import { ProcessesPage } from './pages/Processes';
@@ -29,6 +32,8 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/day', label: 'My day', roles: ['rep', 'support'] },
   { to: '/prospects', label: 'Prospects', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
+  { to: '/customers', label: 'Customers', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
+  { to: '/renewals', label: 'Renewals', roles: ['rep', 'manager', 'ops', 'admin'] },
   { to: '/board', label: 'Pipeline board', roles: ['manager', 'ops', 'admin'] },
   { to: '/team-tasks', label: 'Team tasks', roles: ['manager', 'admin'] },
   { to: '/processes', label: 'Processes', roles: ['ops', 'admin', 'manager'] },
@@ -99,6 +104,9 @@ function Shell() {
           <Route path="/day" element={<MyDayPage />} />
           <Route path="/prospects" element={<ProspectsPage />} />
           <Route path="/prospects/:id" element={<ProspectPage />} />
+          <Route path="/customers" element={<CustomersPage />} />
+          <Route path="/customers/:id" element={<CustomerPage />} />
+          <Route path="/renewals" element={<RenewalsPage />} />
           <Route path="/board" element={<BoardPage />} />
           <Route path="/team-tasks" element={<TeamTasksPage />} />
           <Route path="/processes" element={<ProcessesPage />} />

@@ -211,6 +211,8 @@ async function syncTasks(get: () => CustomerState, set: (s: CustomerState) => vo
               repEmail: personOf(state.process, task.rep)?.email,
               manager,
               timeZone: state.process.timezone,
+              // Its mails name the account (the task has no prospect); an input field only, so replay-safe.
+              customer: { id: state.info.id, name: state.info.name },
             },
           ],
           ...(searchAttributes ? { typedSearchAttributes: taskSearchAttributes({ state: 'open', rep: task.rep, dueAt: task.dueAt }) } : {}),

@@ -10,7 +10,8 @@ import {
 import type { Activities } from '../../activities';
 import { TaskCompletionSchema } from '../../domain/pipeline/commands';
 import { parseOrThrow } from '../../domain/shared/errors';
-import { taskEscalationMail, taskOverdueMail } from '../../domain/pipeline/notifications';
+import { customerIdOf } from '../../domain/customer/customer';
+import { taskEscalationMail, taskOverdueMail, type TaskCustomer } from '../../domain/pipeline/notifications';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
 import type { TaskChange } from '../../domain/tasks/tasks';
 import { taskChanged } from '../pipeline/contract';
@@ -27,6 +28,18 @@ export interface TaskWorkflowInput {
   searchAttributes?: boolean;
   /** The zone the task's mails show times in (the prospect's process); UTC when absent. */
   timeZone?: string;
+  /** A post-sales task's account (it has no prospect), named in its mails. */
+  customer?: TaskCustomer;
+}
+
+/**
+ * The account a post-sales task's mails name: given by the account, or (tasks started before
+ * the account passed it) read from the parent's id, `customer-<id>`.
+ */
+function customerOfTask(input: TaskWorkflowInput): TaskCustomer | undefined {
+  if (input.customer) return input.customer;
+  if (input.task.prospectId || !input.parentWorkflowId.startsWith('customer-')) return undefined;
+  return { id: customerIdOf(input.parentWorkflowId) };
 }
 
 const { sendMail } = proxyActivities<Activities>({
@@ -52,6 +65,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   // Since this patch a task reports a deadline to its prospect before mailing about it, with
   // the due time the report refers to, and closes itself when its prospect is gone.
   const reportFirst = patched('task-report-first');
+  // Only the mails' text depends on it: no command changes, so old histories replay.
+  const customer = customerOfTask(input);
 
   /** Tells the prospect; false when the prospect's workflow no longer runs. */
   const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt?: string }): Promise<boolean> => {
@@ -166,21 +181,21 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
       // The Message-ID names the due time, so a rescheduled task's reminder is a new mail.
       const mail = escalating
         ? input.manager
-          ? taskEscalationMail(task, input.manager.email, repEmail)
+          ? taskEscalationMail(task, input.manager.email, repEmail, undefined, customer)
           : undefined
         : repEmail
-          ? taskOverdueMail(task, repEmail)
+          ? taskOverdueMail(task, repEmail, undefined, customer)
           : undefined;
       await send(mail);
       continue;
     }
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
-      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone) : undefined);
+      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone, customer) : undefined);
       await tellParent(task.rep);
     } else if (task.state === 'overdue') {
       task = { ...task, state: 'escalated', escalatedAt: nowIso() };
-      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone) : undefined);
+      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone, customer) : undefined);
       await tellParent(manager?.id);
     }
   }

@@ -4182,7 +4182,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** move in-flight prospects to another version where that is safe (ops, admin); dryRun changes nothing */
+        /** move in-flight prospects and the process's customer accounts to another version where that is safe (ops, admin); dryRun changes nothing */
         post: {
             parameters: {
                 query?: never;
@@ -4225,6 +4225,19 @@ export interface paths {
                             moved: number;
                             refused: number;
                             unchanged: number;
+                            /** @description the process's customer accounts, moved by the same run (none when a stage is given: accounts have no stage) */
+                            customers: {
+                                results: {
+                                    customerId: string;
+                                    from: number;
+                                    /** @enum {string} */
+                                    outcome: "migrated" | "would migrate" | "refused";
+                                    reason?: string;
+                                }[];
+                                moved: number;
+                                refused: number;
+                                unchanged: number;
+                            };
                         };
                     };
                 };
@@ -8316,14 +8329,29 @@ export interface components {
             nextRenewal?: string;
             status: string;
         };
+        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
         RenewalInput: {
             customerId: string;
             customerName: string;
             owner: string;
             contractId: string;
             product: string;
+            /** @enum {string} */
+            kind: "contract" | "subscription";
             end: string;
             status: string;
+            autoRenew: boolean;
+            valueCents: number;
+            currency: string;
+            renewalQuote?: {
+                number: string;
+                status: string;
+                netCents: number;
+                currency: string;
+                termEnd: string;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -8673,14 +8701,29 @@ export interface components {
             nextRenewal?: string;
             status: string;
         };
+        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
         Renewal: {
             customerId: string;
             customerName: string;
             owner: string;
             contractId: string;
             product: string;
+            /** @enum {string} */
+            kind: "contract" | "subscription";
             end: string;
             status: string;
+            autoRenew: boolean;
+            valueCents: number;
+            currency: string;
+            renewalQuote?: {
+                number: string;
+                status: string;
+                netCents: number;
+                currency: string;
+                termEnd: string;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };

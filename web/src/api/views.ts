@@ -69,3 +69,79 @@ export function asProspect(p: components['schemas']['Prospect']): ProspectView {
 }
 
 export type Task = components['schemas']['Task'];
+
+/**
+ * The customer account as GET /api/customers/{id} returns it (the OpenAPI document types only
+ * the keys every account has); these are the parts the customer page reads, as
+ * domain/customer/customer.ts and domain/customer/profile.ts define them.
+ */
+export interface CustomerDeal { prospectId: string; kind: 'first' | 'repeat' | 'referral'; status: 'open' | 'won' | 'lost'; openedAt: string; closedAt?: string; netCents?: number; currency?: string; products?: string[]; reason?: string; origin?: string }
+export interface RenewalQuoteView { number: string; draftedAt: string; product: string; quantity: number; netCents: number; currency: string; termStart: string; termEnd: string; status: string }
+export interface CustomerContract {
+  id: string;
+  product: string;
+  kind: 'contract' | 'subscription';
+  quantity: number;
+  valueCents: number;
+  currency: string;
+  prospectId: string;
+  autoRenew: boolean;
+  term: number;
+  start: string;
+  end: string;
+  status: 'active' | 'ending' | 'lapsed';
+  escalatedAt?: string;
+  renewalQuote?: RenewalQuoteView;
+  declined?: { at: string; by: string; reason: string };
+  history: { term: number; start: string; end: string; outcome: string; at: string }[];
+  lostCents?: number;
+}
+export interface CustomerConsumable { product: string; quantity: number; everyMs: number; lastOrderAt: string }
+export interface CustomerReferral { prospectId: string; name: string; company?: string; at: string; by: string; status: 'open' | 'won' | 'lost'; closedAt?: string; creditedAt?: string; netCents?: number; currency?: string }
+export interface CustomerProfileView {
+  preferences: string[];
+  notes: { at: string; by: string; text: string; tags: string[]; source: string }[];
+  answers: Record<string, unknown>;
+  reasons: { at: string; prospectId: string; outcome: 'won' | 'lost'; text: string }[];
+  decisionMakers: { name: string; role?: string; email?: string }[];
+  installedProducts: { product: string; quantity: number; purchasedAt: string; prospectId: string }[];
+  serviceLevel?: string;
+}
+export interface SupportCaseView {
+  id: string;
+  topic: string;
+  question: string;
+  product?: string;
+  openedAt: string;
+  openedBy: string;
+  taskId: string;
+  suggestion: 'repair' | 'replace' | 'answer';
+  why: string;
+  answeredAt?: string;
+  answer?: string;
+  outcome?: 'answered' | 'repair' | 'new_deal';
+  followUp?: string;
+}
+export interface CustomerView {
+  info: { id: string; name: string; owner: string; tier?: string; contacts: { name: string; email?: string; phone?: string }[]; referredBy?: string };
+  process: { name: string; version: number; teams: Team[] };
+  createdAt: string;
+  deals: CustomerDeal[];
+  contracts: CustomerContract[];
+  consumables: CustomerConsumable[];
+  referrals: CustomerReferral[];
+  profile: CustomerProfileView;
+  supportCases: SupportCaseView[];
+  cadence: { firstWonAt: string; lastContactAt: string; satisfaction?: { at: string; score: number; note?: string; by: string } };
+  tasks: RepTask[];
+  outbox: OutboundMail[];
+  changes: ChangeRecord[];
+  lostRevenueCents: number;
+}
+
+export function asCustomer(c: components['schemas']['Customer']): CustomerView {
+  return c as unknown as CustomerView;
+}
+
+export type CustomerSummary = components['schemas']['CustomerSummary'];
+export type Renewal = components['schemas']['Renewal'];

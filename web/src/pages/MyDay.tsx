@@ -60,7 +60,9 @@ export function MyDayPage() {
   );
 }
 
-export function TaskRow({ task, onDone, showRep = false }: { task: Task; onDone: () => void; showRep?: boolean }) {
+export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: { task: Task; onDone: () => void; showRep?: boolean; linkSubject?: boolean }) {
+  // A post-sales task (`<customer>-C<n>`) has no prospect: it links to its customer instead.
+  const customerId = task.prospectId ? undefined : /^(.+)-C\d+$/.exec(task.id)?.[1];
   const [open, setOpen] = useState(false);
   const [outcome, setOutcome] = useState('');
   const [note, setNote] = useState('');
@@ -80,7 +82,8 @@ export function TaskRow({ task, onDone, showRep = false }: { task: Task; onDone:
           <span>due {formatDue(task.dueAt)}</span>
           <span>{task.kind}</span>
           {showRep ? <span>rep {task.rep}</span> : null}
-          {task.prospectId ? <Link to={`/prospects/${encodeURIComponent(task.prospectId)}`}>{task.prospectId}</Link> : null}
+          {linkSubject && task.prospectId ? <Link to={`/prospects/${encodeURIComponent(task.prospectId)}`}>{task.prospectId}</Link> : null}
+          {linkSubject && customerId ? <Link to={`/customers/${encodeURIComponent(customerId)}`}>customer {customerId}</Link> : null}
         </div>
       </div>
       <div>

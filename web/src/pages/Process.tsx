@@ -233,7 +233,17 @@ function Diff({ name, versions }: { name: string; versions: number }) {
   );
 }
 
-type MigrateResult = { results: { prospectId: string; from?: number; outcome: string; reason?: string }[]; moved: number; refused: number; unchanged: number };
+type MigrateRow = { from?: number; outcome: string; reason?: string };
+type MigrateResult = {
+  results: (MigrateRow & { prospectId: string })[];
+  moved: number;
+  refused: number;
+  unchanged: number;
+  /** The process's customer accounts, moved by the same run. */
+  customers: { results: (MigrateRow & { customerId: string })[]; moved: number; refused: number; unchanged: number };
+};
+const wouldMove = (r: MigrateResult) => r.results.filter((x) => x.outcome === 'would migrate').length;
+const accountsPart = (n: number) => (n > 0 ? ` and ${n} customer(s)` : '');
 const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
 
 /** Migration: always a dry run first; the real move takes exactly the previewed settings. */
@@ -250,13 +260,13 @@ function Migrate({ name, versions }: { name: string; versions: number }) {
     const result = await ok(api.POST('/api/processes/{name}/migrate', { params: { path: { name } }, body: { ...body(), dryRun: true } }));
     setPreview({ key, result });
     setDone(undefined);
-    return `Preview: ${result.results.filter((r) => r.outcome === 'would migrate').length} would move, ${result.refused} refused, ${result.unchanged} unchanged`;
+    return `Preview: ${wouldMove(result)} would move, ${result.refused} refused, ${result.unchanged} unchanged${result.customers.results.length + result.customers.unchanged > 0 ? `; customers: ${result.customers.moved} would move, ${result.customers.refused} refused, ${result.customers.unchanged} unchanged` : ''}`;
   });
   const run = useForm(async () => {
     const result = await ok(api.POST('/api/processes/{name}/migrate', { params: { path: { name } }, body: { ...body(), dryRun: false } }));
     setDone(result);
     setPreview(undefined);
-    return `Migrated ${result.moved}, refused ${result.refused}`;
+    return `Migrated ${result.moved}, refused ${result.refused}; customers migrated ${result.customers.moved}, refused ${result.customers.refused}`;
   });
   const previewed = preview?.key === key;
   const shown = done ?? (previewed ? preview!.result : undefined);
@@ -293,7 +303,7 @@ function Migrate({ name, versions }: { name: string; versions: number }) {
           <Field label="Rep who left (optional)" error={dry.fieldError('reassign.from')}>
             {(p) => <input {...p} name="reassign-from" value={repFrom} onChange={(e) => setRepFrom(e.target.value)} />}
           </Field>
-          <Field label="Their prospects go to" error={dry.fieldError('reassign.to')}>
+          <Field label="Their prospects and accounts go to" error={dry.fieldError('reassign.to')}>
             {(p) => <input {...p} name="reassign-to" value={repTo} onChange={(e) => setRepTo(e.target.value)} />}
           </Field>
         </div>
@@ -304,15 +314,15 @@ function Migrate({ name, versions }: { name: string; versions: number }) {
             Preview (dry run)
           </button>
           <button type="button" className="btn btn-primary" disabled={!previewed || run.pending} onClick={() => void run.submit()} title={previewed ? undefined : 'Preview first'}>
-            Migrate {previewed ? preview!.result.results.filter((r) => r.outcome === 'would migrate').length : ''} prospect(s)
+            Migrate {previewed ? wouldMove(preview!.result) : ''} prospect(s){previewed ? accountsPart(preview!.result.customers.moved) : ''}
           </button>
         </div>
-        {done ? <p className="form-done" role="status">Migrated {done.moved}; refused {done.refused}; unchanged {done.unchanged}.</p> : null}
-        {shown && shown.results.length > 0 ? (
+        {done ? <p className="form-done" role="status">Migrated {done.moved}; refused {done.refused}; unchanged {done.unchanged}.{done.customers.results.length + done.customers.unchanged > 0 ? ` Customers: migrated ${done.customers.moved}; refused ${done.customers.refused}; unchanged ${done.customers.unchanged}.` : ''}</p> : null}
+        {shown && shown.results.length + shown.customers.results.length > 0 ? (
           <table className="small" data-testid="migration">
             <thead>
               <tr>
-                <th>Prospect</th>
+                <th>Prospect or customer</th>
                 <th>From</th>
                 <th>Outcome</th>
               </tr>
@@ -321,6 +331,15 @@ function Migrate({ name, versions }: { name: string; versions: number }) {
               {shown.results.map((r) => (
                 <tr key={r.prospectId}>
                   <td>{r.prospectId}</td>
+                  <td>{r.from ? `v${r.from}` : '—'}</td>
+                  <td>
+                    <Badge tone={r.outcome === 'refused' ? 'red' : r.outcome === 'migrated' ? 'green' : 'blue'}>{r.outcome}</Badge> {r.reason ?? ''}
+                  </td>
+                </tr>
+              ))}
+              {shown.customers.results.map((r) => (
+                <tr key={`customer-${r.customerId}`}>
+                  <td>customer {r.customerId}</td>
                   <td>{r.from ? `v${r.from}` : '—'}</td>
                   <td>
                     <Badge tone={r.outcome === 'refused' ? 'red' : r.outcome === 'migrated' ? 'green' : 'blue'}>{r.outcome}</Badge> {r.reason ?? ''}

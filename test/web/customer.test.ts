@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import { call } from '../helpers/server';
+import { eventually } from '../helpers/eventually';
+import { personLogsIn, prospectAt, screenshot, startWebStack, type WebStack } from './webHarness';
+
+/**
+ * After the sale in the browser: a deal won over the API becomes a customer; the rep finds
+ * it under Customers, reads the customer page (the deal, the contract with its renewal date,
+ * the profile), adds a referral there and opens a support query that shows the profile's
+ * suggestion; the renewals list shows the contract, sorts, and links back to the customer.
+ * What the pages show is checked against the API's answer.
+ */
+
+let stack: WebStack;
+const uniq = Date.now().toString(36);
+const processName = `web-care-${uniq}`;
+const dealId = `hydro-${uniq}`;
+const company = `Hydro ${uniq}`;
+const customerId = `hydro-${uniq}`;
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+async function api(method: string, path: string, body?: unknown): Promise<any> {
+  const r = await call(stack.h.url, method, path, { as: stack.admin, body });
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+beforeAll(async () => {
+  stack = await startWebStack();
+  await api('POST', '/api/processes', {
+    definition: {
+      name: processName,
+      teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }] }],
+      quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+      postSales: {
+        onboardingAfter: '2d',
+        renewal: { remindBefore: ['30d'], escalateBefore: '14d' },
+        products: { CARE: { kind: 'contract', term: '60d' }, HOSTING: { kind: 'subscription', term: '75d', autoRenew: true } },
+      },
+    },
+  });
+  await prospectAt(stack, dealId, 'inquiry', { name: 'Hanna Hydro', company, email: `hanna-${uniq}@customer.test`, rep: 'ravi', process: processName });
+  await api('POST', `/api/prospects/${dealId}/log-contact`, { channel: 'visit', direction: 'outbound', note: 'they keep old pumps running #repair-over-replace' });
+  await api('POST', `/api/prospects/${dealId}/change-inquiry`, { items: [{ product: 'PUMP-X', quantity: 2 }, { product: 'CARE', quantity: 1 }, { product: 'HOSTING', quantity: 1 }] });
+  await api('POST', `/api/prospects/${dealId}/create-quote`, {
+    lines: [
+      { product: 'PUMP-X', quantity: 2, unitPrice: '1999.90' },
+      { product: 'CARE', quantity: 1, unitPrice: '800' },
+      { product: 'HOSTING', quantity: 1, unitPrice: '240' },
+    ],
+  });
+  await api('POST', `/api/prospects/${dealId}/send-quote`, {});
+  await api('POST', `/api/prospects/${dealId}/accept-quote`, {});
+  // The account is made by the won prospect's activity: wait until it holds the deal.
+  await eventually(async () => expect((await api('GET', `/api/customers/${customerId}`)).contracts).toHaveLength(2), 30_000, 300);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+test('a won deal on the customer page and in the renewals list, with a referral added and a support query answered by the profile', async () => {
+  const { page } = await personLogsIn(stack, `ravi-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+
+  // Customers in the menu: the rep's own account is listed (visibility may take a moment).
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await eventually(async () => {
+    await page.reload();
+    await page.getByTestId('customers').getByRole('link', { name: company }).waitFor({ timeout: 2_000 });
+  }, 30_000, 500);
+  await page.getByTestId('customers').getByRole('link', { name: company }).click();
+  await page.getByRole('heading', { name: new RegExp(company) }).waitFor();
+
+  const customer = await api('GET', `/api/customers/${customerId}`);
+  // The deal, as the API has it.
+  const deal = page.getByTestId(`deal-${dealId}`);
+  await deal.waitFor();
+  expect(customer.deals).toEqual([expect.objectContaining({ prospectId: dealId, kind: 'first', status: 'won' })]);
+  expect(await deal.textContent()).toContain('won');
+  expect(await deal.getByRole('link', { name: dealId }).getAttribute('href')).toBe(`/prospects/${dealId}`);
+  // Each contract with its renewal date: the API's end of term, shown in the viewer's zone.
+  for (const k of customer.contracts) {
+    const row = page.getByTestId(`contract-${k.id}`);
+    expect(await row.locator('time').getAttribute('datetime')).toBe(k.end);
+    const shown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(k.end));
+    expect(await row.getByTestId('renewal-date').textContent()).toContain(shown);
+    expect(await row.textContent()).toContain(k.product);
+  }
+  // The profile: the tagged note became a preference, the qualification's authority a decision maker.
+  const profile = page.getByRole('region', { name: 'Service profile' });
+  expect(await profile.textContent()).toContain('repair over replace');
+  expect(await profile.textContent()).toContain('CFO');
+
+  // A referral, added on the page: it becomes a prospect with its source, listed on the customer.
+  await page.getByRole('tab', { name: 'Referral' }).click();
+  const referralForm = page.getByRole('form', { name: 'Add referral' });
+  await referralForm.getByLabel('Name').fill('Rhea Ref');
+  await referralForm.getByLabel('Company').fill(`Rho Mills ${uniq}`);
+  await referralForm.getByRole('button', { name: 'Add referral' }).click();
+  await page.getByTestId('action-done').filter({ hasText: 'Referral added as prospect' }).waitFor();
+  const withReferral = await api('GET', `/api/customers/${customerId}`);
+  expect(withReferral.referrals).toEqual([expect.objectContaining({ name: 'Rhea Ref', company: `Rho Mills ${uniq}`, status: 'open', by: 'ravi' })]);
+  const referredId: string = withReferral.referrals[0].prospectId;
+  const referralRow = page.getByTestId(`referral-${referredId}`);
+  await referralRow.waitFor();
+  expect(await referralRow.textContent()).toContain(`Rhea Ref (Rho Mills ${uniq})`);
+  const referred = await eventually(() => api('GET', `/api/prospects/${referredId}`), 30_000, 300);
+  expect(referred.info).toMatchObject({ source: `referral:${customerId}`, rep: 'ravi' });
+
+  // A support query shows the profile while it is taken, then what it suggests.
+  await page.getByRole('tab', { name: 'Support query' }).click();
+  expect(await page.getByTestId('support-profile').textContent()).toContain('repair over replace');
+  const queryForm = page.getByRole('form', { name: 'Support query' });
+  await queryForm.getByLabel('Topic').fill('pump leaks');
+  await queryForm.getByLabel('Product').fill('PUMP-X');
+  await queryForm.getByLabel('Question').fill('The PUMP-X drips oil');
+  await queryForm.getByRole('button', { name: 'Open support query' }).click();
+  await page.getByTestId('action-done').filter({ hasText: 'Support query' }).waitFor();
+  const withQuery = await api('GET', `/api/customers/${customerId}`);
+  const query = withQuery.supportCases[0];
+  expect(query).toMatchObject({ topic: 'pump leaks', suggestion: 'repair' });
+  const suggestion = page.getByTestId(`suggestion-${query.id}`);
+  expect(await suggestion.textContent()).toContain('suggested: repair');
+  expect(await suggestion.textContent()).toContain(query.why);
+  await page.getByRole('tab', { name: 'Log contact' }).click();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(DOCS, 'customer.png'), fullPage: true });
+  await screenshot(page, 'customer-page');
+
+  // The renewals list: both contracts end within 90 days, soonest first, each linking to the customer.
+  await page.getByRole('link', { name: 'Renewals', exact: true }).click();
+  const renewals = (await api('GET', '/api/renewals?within=90d')).renewals.filter((r: any) => r.customerId === customerId);
+  expect(renewals.map((r: any) => r.product)).toEqual(['CARE', 'HOSTING']);
+  const table = page.getByTestId('renewals');
+  await eventually(async () => {
+    await page.reload();
+    await table.getByRole('link', { name: company }).first().waitFor({ timeout: 2_000 });
+  }, 30_000, 500);
+  const rowsOf = async () => (await table.locator('tbody tr').allTextContents()).filter((t) => t.includes(company));
+  for (const r of renewals) {
+    const row = page.getByTestId(`renewal-${customerId}-${r.contractId}`);
+    expect(await row.locator('time').getAttribute('datetime')).toBe(r.end);
+    expect(await row.textContent()).toContain(r.product);
+  }
+  expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['CARE', 'HOSTING']);
+  // Sorted by value, highest first (two clicks): the 800 contract before the 240 subscription...
+  await table.getByRole('button', { name: 'Value / term' }).click();
+  await table.getByRole('button', { name: 'Value / term' }).click();
+  expect(await table.locator('th[aria-sort="descending"]').textContent()).toContain('Value / term');
+  expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['CARE', 'HOSTING']);
+  // ...and lowest first with one more.
+  await table.getByRole('button', { name: 'Value / term' }).click();
+  expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['HOSTING', 'CARE']);
+  await table.getByRole('button', { name: 'Renews' }).click();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(DOCS, 'renewals.png'), fullPage: true });
+  await screenshot(page, 'renewals');
+
+  // The link leads to the customer page.
+  await table.getByRole('link', { name: company }).first().click();
+  await page.getByRole('heading', { name: new RegExp(company) }).waitFor();
+  expect(new URL(page.url()).pathname).toBe(`/customers/${customerId}`);
+
+  // The customer renews K1 there: a new term from the old end, the renewal date moves on.
+  const before = (await api('GET', `/api/customers/${customerId}`)).contracts.find((k: any) => k.id === 'K1');
+  await page.getByRole('button', { name: 'Renew or decline K1' }).click();
+  const renewForm = page.getByRole('form', { name: 'Renew K1' });
+  await renewForm.getByLabel('Note on the renewal').fill('signed on the phone');
+  await renewForm.getByRole('button', { name: 'Renew: term 2' }).click();
+  const after = await eventually(async () => {
+    const k = (await api('GET', `/api/customers/${customerId}`)).contracts.find((x: any) => x.id === 'K1');
+    expect(k.term).toBe(2);
+    return k;
+  }, 10_000, 200);
+  expect(after.start).toBe(before.end);
+  await page.getByTestId('contract-K1').locator(`time[datetime="${after.end}"]`).waitFor();
+}, 120_000);
+
+test("a rep cannot open another rep's customer by its URL", async () => {
+  const { page } = await personLogsIn(stack, `sam-${uniq}`, 'rep', { personId: 'sam', team: 'south' });
+  await page.goto(`${stack.h.url}/customers/${customerId}`);
+  await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+  expect(await page.content()).not.toContain('Hanna Hydro');
+});

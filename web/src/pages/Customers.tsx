@@ -1,0 +1,94 @@
+import { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api, ok } from '../api/client';
+import { useAccount } from '../session';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Field } from '../ui/form';
+import { formatDate, formatDue } from '../ui/format';
+import { daysLeft } from './Customer';
+
+/**
+ * Customer accounts from visibility (a rep's own; a manager's team; everyone's for ops,
+ * admin and support): search by name, owner filter for those who see more than their own.
+ */
+export function CustomersPage() {
+  const account = useAccount();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const owner = params.get('owner') ?? '';
+  const list = usePolled(async () => (await ok(api.GET('/api/customers', { params: { query: { limit: 500, ...(owner ? { owner } : {}) } } }))).customers, [owner], 30_000);
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const rows = list.data ?? [];
+    return needle ? rows.filter((c) => `${c.name} ${c.id}`.toLowerCase().includes(needle)) : rows;
+  }, [list.data, q]);
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+  return (
+    <div className="page">
+      <PageHeader
+        title={account.role === 'rep' ? 'My customers' : 'Customers'}
+        subtitle={list.data ? `${shown.length} of ${list.data.length} accounts` : undefined}
+        actions={
+          <>
+            <LiveStamp at={list.updatedAt} />
+            {account.role !== 'support' ? (
+              <Link className="btn btn-secondary" to="/renewals">
+                Renewals due
+              </Link>
+            ) : null}
+          </>
+        }
+      />
+      <div className="filters" role="search">
+        <Field label="Search name">
+          {(p) => <input {...p} type="search" value={q} onChange={(e) => set('q', e.target.value)} placeholder="Search…" />}
+        </Field>
+        {account.role !== 'rep' ? (
+          <Field label="Owner">
+            {(p) => <input {...p} value={owner} onChange={(e) => set('owner', e.target.value.trim())} placeholder="all owners" />}
+          </Field>
+        ) : null}
+      </div>
+      <section className="panel">
+        {list.loading && !list.data ? (
+          <Loading what="Loading customers" />
+        ) : list.error && !list.data ? (
+          <ErrorBox error={list.error} />
+        ) : shown.length === 0 ? (
+          <Empty title="No customers">{q || owner ? 'Nothing matches the filter.' : 'A won deal makes (or joins) its customer account; they appear here.'}</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="customers">
+              <thead>
+                <tr>
+                  <th>Customer</th>
+                  <th>Owner</th>
+                  <th>Next due</th>
+                  <th>Next renewal</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/customers/${encodeURIComponent(c.id)}`}>{c.name || c.id}</Link>
+                      <div className="muted small">{c.id}</div>
+                    </td>
+                    <td>{c.owner ?? '—'}</td>
+                    <td>{formatDue(c.nextDue)}</td>
+                    <td>{c.nextRenewal ? `${formatDate(c.nextRenewal)} (${daysLeft(c.nextRenewal)})` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
