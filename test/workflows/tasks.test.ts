@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { OpsClient } from '../../client/process/opsClient';
 import { ProcessDefinitionSchema, type ProcessDefinitionInput } from '../../domain/process/process';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
@@ -129,6 +130,40 @@ test('an overdue task reminds the rep, then escalates to the manager, on the pro
   ]);
   // Each mail once.
   expect(stack.sink.messages.filter((m) => m.messageId.startsWith('<task-late-T1.')).length).toBe(2);
+});
+
+test('a task reassigned to another team escalates to that team\'s manager, with times in the process\'s zone', async () => {
+  const definition = processV1('tasks-moved');
+  const moved: ProcessDefinitionInput = {
+    ...definition,
+    timezone: 'Europe/Berlin',
+    teams: [...definition.teams, { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'dan', email: 'dan@sales.test' }] }],
+  };
+  await stack.client.createProspect({ id: 'moved', name: 'Mo Moved', rep: 'carol' }, moved);
+  await stack.client.command('moved', 'qualify', { outcome: 'qualified', by: 'carol' });
+  const task = taskWorkflowId('moved-T1');
+  await eventually(() => stack.raw.workflow.getHandle(task).query(getTask));
+  await stack.client.command('moved', 'reassign', { rep: 'dan', by: 'maria' });
+  await eventually(async () => {
+    if ((await stack.raw.workflow.getHandle(task).query(getTask)).rep !== 'dan') throw new Error('task not moved yet');
+  });
+
+  await stack.env.sleep(DAY + HOUR);
+  const reminder = await stack.sink.waitFor((m) => m.messageId.startsWith('<task-moved-T1.overdue-'));
+  expect(reminder.recipients).toEqual(['dan@sales.test']);
+  // The due time as the rep's process reads it (Berlin), not UTC.
+  const text = (await simpleParser(reminder.raw)).text ?? '';
+  expect(text).toMatch(/was due .*(CET|CEST|GMT\+1|GMT\+2)/);
+  expect(text).not.toMatch(/was due .*UTC/);
+  await stack.env.sleep(DAY);
+  const escalation = await stack.sink.waitFor((m) => m.messageId.startsWith('<task-moved-T1.escalation-'));
+  expect(escalation.recipients).toEqual(['sven@sales.test', 'dan@sales.test']);
+  const state = await eventually(async () => {
+    const s = await prospectState('moved');
+    if (!s.escalations.some((e) => e.kind === 'task_escalated')) throw new Error('not escalated yet');
+    return s;
+  });
+  expect(state.escalations.filter((e) => e.kind === 'task_escalated').map((e) => e.to)).toEqual(['sven']);
 });
 
 test('closing the prospect cancels its open task workflows', async () => {

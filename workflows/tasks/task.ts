@@ -67,6 +67,10 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   const reportFirst = patched('task-report-first');
   // Only the mails' text depends on it: no command changes, so old histories replay.
   const customer = customerOfTask(input);
+  // Since this patch an escalation goes to the manager a reassignment named, not the one the
+  // task started with (whether a mail goes out at all may differ, so runs before it keep the
+  // old rule). The mails' time zone is text only and applies to every run.
+  const currentManager = patched('task-escalate-current-manager');
 
   /** Tells the prospect; false when the prospect's workflow no longer runs. */
   const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt?: string }): Promise<boolean> => {
@@ -171,7 +175,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
       const deadlineAt = task.state === 'open' ? task.dueAt : task.escalateAt;
       const escalating = task.state === 'overdue';
       task = escalating ? { ...task, state: 'escalated', escalatedAt: nowIso() } : { ...task, state: 'overdue', remindedAt: nowIso() };
-      const notified = escalating ? input.manager?.id : task.rep;
+      const escalateTo = currentManager ? manager : input.manager;
+      const notified = escalating ? escalateTo?.id : task.rep;
       if (!(await tellParent(notified, { forDueAt, deadlineAt }))) {
         // The prospect is gone (closed or deleted): nobody is left to act on this task.
         task = { ...task, state: 'cancelled', doneAt: nowIso(), outcome: 'the prospect no longer runs' };
@@ -180,11 +185,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
       }
       // The Message-ID names the due time, so a rescheduled task's reminder is a new mail.
       const mail = escalating
-        ? input.manager
-          ? taskEscalationMail(task, input.manager.email, repEmail, undefined, customer)
+        ? escalateTo
+          ? taskEscalationMail(task, escalateTo.email, repEmail, input.timeZone, customer)
           : undefined
         : repEmail
-          ? taskOverdueMail(task, repEmail, undefined, customer)
+          ? taskOverdueMail(task, repEmail, input.timeZone, customer)
           : undefined;
       await send(mail);
       continue;
