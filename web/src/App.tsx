@@ -17,6 +17,7 @@ import { CampaignPage } from './pages/Campaign';
 import { SuppressionsPage } from './pages/Suppressions';
 import { UsersPage } from './pages/Users';
 import { AccountPage } from './pages/Account';
+import { DashboardPage } from './pages/Dashboard';
 
 /** Routes: keep WEB_APP_ROUTES in server/webApp.ts in step, so a reload of any screen works. */
 
@@ -30,6 +31,7 @@ const NAV: NavItem[] = [
   { to: '/day', label: 'My day', roles: ['rep', 'support'] },
   { to: '/prospects', label: 'Prospects', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
   { to: '/board', label: 'Pipeline board', roles: ['manager', 'ops', 'admin'] },
+  { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'ops', 'admin', 'rep'] },
   { to: '/team-tasks', label: 'Team tasks', roles: ['manager', 'admin'] },
   { to: '/processes', label: 'Processes', roles: ['ops', 'admin', 'manager'] },
   { to: '/campaigns', label: 'Campaigns', roles: ['ops', 'admin'] },
@@ -100,6 +102,7 @@ function Shell() {
           <Route path="/prospects" element={<ProspectsPage />} />
           <Route path="/prospects/:id" element={<ProspectPage />} />
           <Route path="/board" element={<BoardPage />} />
+          <Route path="/dashboard" element={<DashboardPage />} />
           <Route path="/team-tasks" element={<TeamTasksPage />} />
           <Route path="/processes" element={<ProcessesPage />} />
           <Route path="/processes/:name" element={<ProcessPage />} />
