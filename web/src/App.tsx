@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { homeOf, useAccount, useSession, type Role } from './session';
 import { Loading } from './ui/common';
@@ -17,7 +17,8 @@ import { CampaignPage } from './pages/Campaign';
 import { SuppressionsPage } from './pages/Suppressions';
 import { UsersPage } from './pages/Users';
 import { AccountPage } from './pages/Account';
-import { DashboardPage } from './pages/Dashboard';
+// The charts library is most of the dashboard's weight: loaded when the dashboard is opened.
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
 
 /** Routes: keep WEB_APP_ROUTES in server/webApp.ts in step, so a reload of any screen works. */
 
@@ -102,7 +103,7 @@ function Shell() {
           <Route path="/prospects" element={<ProspectsPage />} />
           <Route path="/prospects/:id" element={<ProspectPage />} />
           <Route path="/board" element={<BoardPage />} />
-          <Route path="/dashboard" element={<DashboardPage />} />
+          <Route path="/dashboard" element={<Suspense fallback={<Loading what="Loading the dashboard" />}><DashboardPage /></Suspense>} />
           <Route path="/team-tasks" element={<TeamTasksPage />} />
           <Route path="/processes" element={<ProcessesPage />} />
           <Route path="/processes/:name" element={<ProcessPage />} />

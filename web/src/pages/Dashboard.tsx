@@ -21,7 +21,7 @@ import type { components } from '../api/schema';
 import { useAccount } from '../session';
 import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
 import { Field } from '../ui/form';
-import { formatMoney } from '../ui/format';
+import { formatMoney, plural } from '../ui/format';
 import {
   AXIS_TICK,
   BoxShape,
@@ -255,7 +255,7 @@ function TextFilter({ label, name, hint, value, onChange }: { label: string; nam
 function Kpis({ funnel, forecast, quotes }: { funnel: Funnel | undefined; forecast: Forecast | undefined; quotes: Quotes | undefined }) {
   const unit = durationUnit(funnel?.cycle.medianMs ?? 0);
   const items = [
-    { id: 'won', l: 'Won', n: funnel ? money(funnel.won.valueCents) : '…', s: funnel ? `${funnel.won.count} deals · ${funnel.lost.count} lost` : '' },
+    { id: 'won', l: 'Won', n: funnel ? money(funnel.won.valueCents) : '…', s: funnel ? `${plural(funnel.won.count, 'deal')} · ${funnel.lost.count} lost` : '' },
     { id: 'win-rate', l: 'Win rate', n: funnel ? percent(funnel.winRate.byCount) : '…', s: funnel ? `${percent(funnel.winRate.byValue)} by value` : '' },
     { id: 'cycle', l: 'Median sales cycle', n: funnel ? formatInUnit(funnel.cycle.medianMs, unit) : '…', s: funnel ? `${funnel.cycle.count} closed` : '' },
     { id: 'pipeline', l: 'Open pipeline (weighted)', n: forecast ? money(forecast.totals.weightedCents) : '…', s: forecast ? `${money(forecast.totals.valueCents)} unweighted` : '' },
@@ -310,7 +310,7 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
       state={stateOf(report, !!r && r.stages.every((s) => s.entered === 0), 'No prospect entered a stage in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
-          <FunnelChart margin={{ top: 8, right: 130, bottom: 8, left: 8 }}>
+          <FunnelChart margin={{ top: 8, right: 190, bottom: 8, left: 8 }}>
             <Tooltip
               content={({ active, payload }) => {
                 const p = payload?.[0]?.payload as (typeof data)[number] | undefined;
@@ -321,7 +321,7 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
               {data.map((d) => (
                 <Cell key={d.name} fill={d.fill} />
               ))}
-              <LabelList position="right" fill="#1f2430" stroke="none" fontSize={12} dataKey="name" formatter={(name: unknown) => labelOf(data, String(name))} />
+              <LabelList dataKey="name" content={(props: unknown) => <FunnelLabel {...(props as FunnelLabelProps)} data={data} />} />
               <LabelList position="center" fill="#fff" stroke="none" fontSize={13} fontWeight={700} dataKey="name" formatter={(name: unknown) => String(data.find((d) => d.name === name)?.value ?? '')} />
             </Funnel>
           </FunnelChart>
@@ -332,14 +332,34 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
   );
 }
 
-function labelOf(data: { name: string; conversion: number | null }[], name: string): string {
-  const d = data.find((x) => x.name === name);
-  return d && d.conversion !== null ? `${name} · ${percent(d.conversion)} on` : name;
+interface FunnelLabelProps {
+  viewBox?: { x?: number; y?: number; upperWidth?: number; width?: number; height?: number };
+  value?: unknown;
+}
+
+/** Beside each stage of the funnel: its name and the share that reached the next stage (one line, no wrapping). */
+function FunnelLabel({ viewBox, value, data }: FunnelLabelProps & { data: { name: string; conversion: number | null }[] }) {
+  const d = data.find((x) => x.name === value);
+  if (!viewBox || !d) return null;
+  const x = (viewBox.x ?? 0) + (viewBox.upperWidth ?? viewBox.width ?? 0) + 10;
+  const y = (viewBox.y ?? 0) + (viewBox.height ?? 0) / 2;
+  return (
+    <text x={x} y={y} dominantBaseline="middle" fontSize={12.5} className="funnel-label">
+      <tspan fontWeight={600} fill="#1f2430">
+        {d.name}
+      </tspan>
+      {d.conversion !== null ? (
+        <tspan dx={6} fill="#7a8496">
+          {percent(d.conversion)} → next
+        </tspan>
+      ) : null}
+    </text>
+  );
 }
 
 function ForecastCard({ report, horizon, onHorizon }: { report: Loaded<Forecast>; horizon: number; onHorizon: (h: number) => void }) {
   const r = report.data;
-  const months = [...new Set((r?.months ?? []).map((m) => m.month))].sort();
+  const months = r ? monthsOf(r) : [];
   const data = months.map((month) => ({
     month,
     ...Object.fromEntries(CATEGORIES.map((c) => [c, (r?.months ?? []).filter((m) => m.month === month && m.category === c).reduce((s, m) => s + m.weightedCents, 0) / 100])),
@@ -355,7 +375,7 @@ function ForecastCard({ report, horizon, onHorizon }: { report: Loaded<Forecast>
     <ChartCard
       id="forecast"
       title="Forecast by month"
-      subtitle={r ? `Weighted value by expected close, ${formatDay(r.filter.from)} – ${formatDay(lastDayOf(r.filter.to))}` : 'Weighted value by expected close month'}
+      subtitle={r ? `Weighted value by expected close month, ${formatDay(r.filter.from)} – ${formatDay(lastDayOf(r.filter.to))}` : 'Weighted value by expected close month'}
       query={report.qs}
       csvHref={csv('forecast', report.qs)}
       actions={
@@ -388,7 +408,7 @@ function ForecastCard({ report, horizon, onHorizon }: { report: Loaded<Forecast>
                 ) : null
               }
             />
-            <Legend formatter={(v: string) => CATEGORY_LABELS[v] ?? v} iconType="square" wrapperStyle={{ fontSize: 12 }} />
+            <Legend formatter={(v: string) => CATEGORY_LABELS[v] ?? v} iconType="square" itemSorter={null} wrapperStyle={{ fontSize: 12 }} />
             {CATEGORIES.map((c) => (
               <Bar key={c} dataKey={c} stackId="w" fill={CATEGORY_COLORS[c]} isAnimationActive={false} maxBarSize={56} />
             ))}
@@ -398,6 +418,23 @@ function ForecastCard({ report, horizon, onHorizon }: { report: Loaded<Forecast>
       numbers={r ? <NumbersTable caption="Forecast: by month and category" columns={columns} rows={r.months} rowKey={(m) => `${m.month}-${m.category}`} /> : null}
     />
   );
+}
+
+/** Every month the forecast window shows, empty ones too: from this month (or the first with numbers) to the window's end. */
+function monthsOf(r: Forecast): string[] {
+  const withNumbers = r.months.map((m) => m.month).sort();
+  const thisMonth = new Date().toISOString().slice(0, 7);
+  const first = [withNumbers[0], thisMonth].filter((m): m is string => !!m).sort()[0]!;
+  const last = lastDayOf(r.filter.to).slice(0, 7);
+  const out: string[] = [];
+  for (let t = Date.parse(`${first}-01T00:00:00Z`); out.length < 36; ) {
+    const m = new Date(t).toISOString().slice(0, 7);
+    if (m > last && m > (withNumbers[withNumbers.length - 1] ?? '')) break;
+    out.push(m);
+    const d = new Date(t);
+    t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  }
+  return out;
 }
 
 function TimeInStageCard({ report }: { report: Loaded<Funnel> }) {
@@ -476,7 +513,7 @@ function ActivityCard({ report }: { report: Loaded<Activity> }) {
       state={stateOf(report, !!r && r.weeks.length === 0, 'No contact and no task done in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
-          <ComposedChart data={r?.weeks ?? []} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+          <ComposedChart data={r ? weeksOf(r) : []} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
             <CartesianGrid stroke={GRID_STROKE} vertical={false} />
             <XAxis dataKey="week" tick={AXIS_TICK} tickFormatter={formatWeek} />
             <YAxis tick={AXIS_TICK} allowDecimals={false} width={40} />
@@ -488,7 +525,7 @@ function ActivityCard({ report }: { report: Loaded<Activity> }) {
                 ) : null
               }
             />
-            <Legend iconType="square" wrapperStyle={{ fontSize: 12 }} />
+            <Legend iconType="square" itemSorter={null} wrapperStyle={{ fontSize: 12 }} />
             <Bar dataKey="contacts" name="Contacts" fill="#2563eb" isAnimationActive={false} maxBarSize={40} />
             <Line dataKey="tasksDone" name="Tasks done" stroke="#15803d" strokeWidth={2.5} dot={{ r: 3.5 }} isAnimationActive={false} />
           </ComposedChart>
@@ -497,6 +534,21 @@ function ActivityCard({ report }: { report: Loaded<Activity> }) {
       numbers={r ? <NumbersTable caption="Activity per week" columns={columns} rows={r.weeks} rowKey={(w) => w.week} /> : null}
     />
   );
+}
+
+/** Every week (Monday, UTC) of the period, the quiet ones as zeros, so the chart reads as time. */
+function weeksOf(r: Activity): Activity['weeks'] {
+  const byWeek = new Map(r.weeks.map((w) => [w.week, w]));
+  const from = Date.parse(r.filter.from);
+  const monday = from - ((new Date(from).getUTCDay() + 6) % 7) * 86_400_000;
+  const out: Activity['weeks'] = [];
+  for (let t = monday; t < Date.parse(r.filter.to) && out.length < 60; t += 7 * 86_400_000) {
+    const week = new Date(t).toISOString().slice(0, 10);
+    out.push(byWeek.get(week) ?? { week, contacts: 0, tasksDone: 0 });
+  }
+  // Weeks the report has that the walk missed (none expected) still show.
+  for (const w of r.weeks) if (!out.some((o) => o.week === w.week)) out.push(w);
+  return out.sort((a, b) => a.week.localeCompare(b.week));
 }
 
 interface QuoteMeasure {
