@@ -78,6 +78,8 @@ beforeAll(async () => {
       expect({ name, version: row?.version }).toEqual({ name, version: (state.archived?.changes ?? 0) + state.changes.length });
     }
   }, 30_000);
+  // amy's won deal became her customer account, fed to the post-sales read model.
+  await eventually(async () => expect(Number((await stack.h.database.db.selectFrom('report_customers').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBeGreaterThanOrEqual(1), 30_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -183,6 +185,20 @@ async function checkEveryChart(page: Page, as: Credentials): Promise<{ funnel: a
     await expect(plot('quotes').locator('path.recharts-rectangle').count()).resolves.toBe(measures.filter((m) => m.count !== '0').length);
   }
 
+  const postsales = await apiReport(page, as, 'postsales', 'postsales');
+  const after = [
+    { measure: 'renewals_due', count: str(postsales.renewals.due.count), valueCents: str(postsales.renewals.due.valueCents) },
+    { measure: 'renewed', count: str(postsales.renewals.renewed.count), valueCents: str(postsales.renewals.renewed.valueCents) },
+    { measure: 'lapsed', count: str(postsales.renewals.lapsed.count), valueCents: str(postsales.renewals.lapsed.valueCents) },
+    { measure: 'referrals_given', count: str(postsales.referrals.given), valueCents: 'null' },
+    { measure: 'referrals_won', count: str(postsales.referrals.won.count), valueCents: str(postsales.referrals.won.valueCents) },
+    { measure: 'referrals_lost', count: str(postsales.referrals.lost), valueCents: 'null' },
+  ];
+  if (await drawn(page, 'postsales', postsales.recurring.customers === 0 && after.every((m) => m.count === '0'))) {
+    expect((await numbers(page, 'postsales')).values).toEqual(after);
+    await expect(page.getByTestId('recurring-revenue').textContent()).resolves.toBe(euro(postsales.recurring.annualRecurringCents));
+  }
+
   if (await drawn(page, 'lost-reasons', funnel.lostReasons.length === 0)) {
     expect((await numbers(page, 'lost-reasons')).values).toEqual(rowsOf(funnel.lostReasons, ['reason', 'count']));
     await expect(plot('lost-reasons').locator('path.recharts-rectangle').count()).resolves.toBe(funnel.lostReasons.length);
@@ -214,11 +230,13 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   expect(forecast.months).toContainEqual({ month: openValidTo.slice(0, 7), category: 'commit', count: 1, valueCents: 300_000, weightedCents: 150_000 });
   expect(forecast.months).toContainEqual({ month: new Date().toISOString().slice(0, 7), category: 'closed', count: 1, valueCents: 200_000, weightedCents: 200_000 });
   expect(quotes).toMatchObject({ sent: 3, accepted: 1, rejected: 1 });
+  // After the sale: amy's account (no contract in this process).
+  await expect(page.getByTestId('chart-postsales').textContent()).resolves.toContain('1 account');
   await expect(page.getByTestId('kpi-won').textContent()).resolves.toContain('€2,000.00');
   await expect(page.getByTestId('kpi-pipeline').textContent()).resolves.toContain('€1,500.00');
 
   // The screenshot for the README: the forecast's numbers open, the rest as charts.
-  for (const chart of ['funnel', 'time-in-stage', 'activity', 'quotes', 'lost-reasons']) await page.getByTestId(`chart-${chart}`).getByRole('button', { name: 'Hide numbers' }).click();
+  for (const chart of ['funnel', 'time-in-stage', 'activity', 'quotes', 'lost-reasons', 'postsales']) await page.getByTestId(`chart-${chart}`).getByRole('button', { name: 'Hide numbers' }).click();
   await page.mouse.move(0, 0);
   // The whole page in one tall viewport (a full-page capture would leave the sticky sidebar mid-page).
   const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);

@@ -45,7 +45,8 @@ type Funnel = components['schemas']['FunnelReport'];
 type Forecast = components['schemas']['ForecastReport'];
 type Quotes = components['schemas']['QuotesReport'];
 type Activity = components['schemas']['ActivityReport'];
-type ReportName = 'funnel' | 'forecast' | 'quotes' | 'activity';
+type Postsales = components['schemas']['PostsalesReport'];
+type ReportName = 'funnel' | 'forecast' | 'quotes' | 'activity' | 'postsales';
 
 /** The filters the reports take besides the period; the server narrows them to the caller's scope. */
 const DIMENSIONS = ['team', 'rep', 'process', 'source', 'campaign'] as const;
@@ -83,6 +84,9 @@ export function DashboardPage() {
   const forecast = useReport<Forecast>('forecast', forecastQuery);
   const quotes = useReport<Quotes>('quotes', base);
   const activity = useReport<Activity>('activity', base);
+  // Accounts have no source or campaign: the post-sales report takes the other filters.
+  const { source: _source, campaign: _campaign, ...accountDims } = dims;
+  const postsales = useReport<Postsales>('postsales', { ...period, ...accountDims });
 
   const set = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -101,7 +105,7 @@ export function DashboardPage() {
       : account.role === 'manager'
         ? `Team ${scope?.team ?? account.team ?? '—'}`
         : 'All teams';
-  const updatedAt = Math.min(...[funnel, forecast, quotes, activity].map((r) => r.updatedAt ?? Infinity));
+  const updatedAt = Math.min(...[funnel, forecast, quotes, activity, postsales].map((r) => r.updatedAt ?? Infinity));
 
   return (
     <div className="page dashboard">
@@ -123,6 +127,7 @@ export function DashboardPage() {
         <ActivityCard report={activity} />
         <QuotesCard report={quotes} />
         <LostReasonsCard report={funnel} />
+        <PostsalesCard report={postsales} />
       </div>
       <RepActivityCard report={activity} />
     </div>
@@ -641,6 +646,73 @@ function LostReasonsCard({ report }: { report: Loaded<Funnel> }) {
         </ResponsiveContainer>
       }
       numbers={<NumbersTable caption="Lost reasons" columns={columns} rows={rows} rowKey={(l) => l.reason} />}
+    />
+  );
+}
+
+interface PostsalesMeasure {
+  measure: string;
+  label: string;
+  group: 'Renewals' | 'Referrals';
+  count: number;
+  valueCents: number | null;
+  color: string;
+}
+
+/** After the sale: renewals falling due and how they went, referrals, and the recurring revenue now. */
+function PostsalesCard({ report }: { report: Loaded<Postsales> }) {
+  const r = report.data;
+  const rows: PostsalesMeasure[] = r
+    ? [
+        { measure: 'renewals_due', label: 'Due', group: 'Renewals', count: r.renewals.due.count, valueCents: r.renewals.due.valueCents, color: '#64748b' },
+        { measure: 'renewed', label: 'Renewed', group: 'Renewals', count: r.renewals.renewed.count, valueCents: r.renewals.renewed.valueCents, color: '#15803d' },
+        { measure: 'lapsed', label: 'Lapsed', group: 'Renewals', count: r.renewals.lapsed.count, valueCents: r.renewals.lapsed.valueCents, color: '#b91c1c' },
+        { measure: 'referrals_given', label: 'Referrals', group: 'Referrals', count: r.referrals.given, valueCents: null, color: '#6d28d9' },
+        { measure: 'referrals_won', label: 'Referrals won', group: 'Referrals', count: r.referrals.won.count, valueCents: r.referrals.won.valueCents, color: '#2563eb' },
+        { measure: 'referrals_lost', label: 'Referrals lost', group: 'Referrals', count: r.referrals.lost, valueCents: null, color: '#94a3b8' },
+      ]
+    : [];
+  const columns: Column<PostsalesMeasure>[] = [
+    { key: 'measure', label: 'After the sale', value: (m) => m.measure, format: (m) => (m.group === 'Renewals' ? `Renewals ${m.label.toLowerCase()}` : m.label) },
+    { key: 'count', label: 'Count', num: true, value: (m) => m.count },
+    { key: 'valueCents', label: 'Value', num: true, value: (m) => m.valueCents, format: (m) => (m.valueCents === null ? '—' : money(m.valueCents)) },
+  ];
+  return (
+    <ChartCard
+      id="postsales"
+      title="After the sale"
+      subtitle={
+        r ? (
+          <>
+            Renewal rate {percent(r.renewals.renewalRate)} · now {plural(r.recurring.activeContracts, 'active contract')}, <strong data-testid="recurring-revenue">{money(r.recurring.annualRecurringCents)}</strong> recurring a year ({plural(r.recurring.customers, 'account')})
+          </>
+        ) : (
+          'Renewals, referrals and recurring revenue'
+        )
+      }
+      query={report.qs}
+      csvHref={csv('postsales', report.qs)}
+      state={stateOf(report, !!r && r.recurring.customers === 0 && rows.every((m) => m.count === 0), 'No customer account in scope yet: won deals become accounts.')}
+      chart={
+        <ResponsiveContainer width="100%" height={220}>
+          <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 24, bottom: 0, left: 8 }}>
+            <CartesianGrid stroke={GRID_STROKE} horizontal={false} />
+            <XAxis type="number" tick={AXIS_TICK} allowDecimals={false} />
+            <YAxis type="category" dataKey="label" tick={AXIS_TICK} width={100} />
+            <Tooltip cursor={{ fill: '#f1f5f9' }} content={({ active, payload }) => {
+              const m = payload?.[0]?.payload as PostsalesMeasure | undefined;
+              return active && m ? <TooltipBox title={`${m.group}: ${m.label}`} lines={[{ label: 'count', value: String(m.count) }, ...(m.valueCents !== null ? [{ label: 'value', value: money(m.valueCents) }] : [])]} /> : null;
+            }} />
+            <Bar dataKey="count" isAnimationActive={false} maxBarSize={20}>
+              {rows.map((m) => (
+                <Cell key={m.measure} fill={m.color} />
+              ))}
+              <LabelList dataKey="count" position="right" fontSize={12} fill="#4b5565" />
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      }
+      numbers={r ? <NumbersTable caption="After the sale: renewals in the period, referrals" columns={columns} rows={rows} rowKey={(m) => m.measure} /> : null}
     />
   );
 }
