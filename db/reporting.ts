@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { postsalesReport } from './postsalesReport';
 import type { Database } from './schema';
 import type { SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
@@ -538,6 +539,7 @@ const QUERIES = {
   quotes: quotesReport,
   activity: activityReport,
   campaigns: campaignsReport,
+  postsales: postsalesReport,
 } as const;
 
 /**

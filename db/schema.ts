@@ -218,6 +218,30 @@ export interface ReportCampaignOutcomesTable {
   at: Timestamp;
 }
 
+/** Post-sales read model (db/migrations/007_report_customers.ts): an account's snapshot; bigint reads as a string. */
+export interface ReportCustomersTable {
+  workflow_id: string;
+  customer_id: string;
+  owner: string;
+  team: string;
+  process: string;
+  version: number;
+  active_contracts: number;
+  recurring_cents: ColumnType<string, number, number>;
+  annual_recurring_cents: ColumnType<string, number, number>;
+  lost_revenue_cents: ColumnType<string, number, number>;
+}
+
+/** An account's dated post-sales events, keyed by (workflow, key). */
+export interface ReportCustomerEventsTable {
+  workflow_id: string;
+  key: string;
+  kind: string;
+  at: Timestamp;
+  contract_id: string | null;
+  value_cents: ColumnType<string, number, number>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -236,4 +260,6 @@ export interface Database {
   campaign_checkpoints: CampaignCheckpointsTable;
   report_daily: ReportDailyTable;
   report_campaign_outcomes: ReportCampaignOutcomesTable;
+  report_customers: ReportCustomersTable;
+  report_customer_events: ReportCustomerEventsTable;
 }

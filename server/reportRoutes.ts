@@ -9,6 +9,7 @@ import {
   ActivityReportSchema,
   CampaignsReportSchema,
   ForecastReportSchema,
+  PostsalesReportSchema,
   FunnelReportSchema,
   QuotesReportSchema,
   RebuildResultSchema,
@@ -21,6 +22,9 @@ import {
   type ReportQuery,
 } from '../domain/reporting/reports';
 import type { SalesflowClient } from '../client/pipeline/salesflowClient';
+import { CustomerClient } from '../client/customer/customerClient';
+import { replaceCustomerProjections } from '../db/postsalesReport';
+import { projectCustomer, type CustomerProjection } from '../domain/reporting/postsales';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { HttpProblem, ProblemSchema, forbidden } from './problem';
@@ -39,6 +43,7 @@ const SCHEMAS = {
   quotes: QuotesReportSchema,
   activity: ActivityReportSchema,
   campaigns: CampaignsReportSchema,
+  postsales: PostsalesReportSchema,
 } as const;
 
 const SUMMARIES: Record<ReportName, string> = {
@@ -47,6 +52,7 @@ const SUMMARIES: Record<ReportName, string> = {
   quotes: 'quotations sent, accepted, rejected, expired, superseded; time to answer; stale and escalated share',
   activity: "reps' activity: contacts by channel, tasks done, SLA compliance, overdue and escalated tasks; per week",
   campaigns: 'campaigns: mails in the pipeline, bounces, unsubscribes, replies, leads created and converted',
+  postsales: "post-sales: renewals due, renewed and lapsed (lost revenue), recurring revenue now, referrals given and won; filters rep (the account's owner), team, process",
 };
 
 /** The filters a report runs with: the caller's scope applied over what they asked. */
@@ -83,7 +89,7 @@ const REBUILD_CONCURRENCY = 16;
  * Rebuilds the read model from the prospect workflows: every prospect's state (its query),
  * projected as the workflow projects it, replacing every row in one transaction.
  */
-export async function rebuildReadModel(sales: Pick<SalesflowClient, 'listProspects' | 'findProspect'>, db: SalesflowDb): Promise<RebuildResult> {
+export async function rebuildReadModel(sales: SalesflowClient, db: SalesflowDb): Promise<RebuildResult> {
   const started = Date.now();
   const rows = await sales.listProspects();
   const projections: ProspectProjection[] = [];
@@ -92,7 +98,20 @@ export async function rebuildReadModel(sales: Pick<SalesflowClient, 'listProspec
     for (const state of states) if (state) projections.push(projectProspect(state as ProspectState));
   }
   const written = await replaceProjections(db, projections);
-  return { ...written, ms: Date.now() - started };
+  const customers = await rebuildCustomerReadModel(new CustomerClient(sales), db);
+  return { ...written, ...customers, ms: Date.now() - started };
+}
+
+/** The post-sales part: every running customer account's state (its query), projected as its feed projects it. */
+async function rebuildCustomerReadModel(customers: Pick<CustomerClient, 'list' | 'find'>, db: SalesflowDb): Promise<{ customers: number; customerEvents: number }> {
+  const rows = await customers.list();
+  const projections: CustomerProjection[] = [];
+  for (let i = 0; i < rows.length; i += REBUILD_CONCURRENCY) {
+    const states = await Promise.all(rows.slice(i, i + REBUILD_CONCURRENCY).map((row) => customers.find(row.id)));
+    for (const state of states) if (state) projections.push(projectCustomer(state));
+  }
+  const written = await replaceCustomerProjections(db, projections);
+  return { customers: written.customers, customerEvents: written.events };
 }
 
 export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<void> {
@@ -128,7 +147,7 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
     {
       schema: {
         tags: ['reports'],
-        summary: 'rebuild the reporting read model from the prospect workflows (ops, admin)',
+        summary: 'rebuild the reporting read model from the prospect and customer workflows (ops, admin)',
         body: z.strictObject({}).optional(),
         response: { 200: RebuildResultSchema, ...problems },
       },

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
  */
 
 /** Client-side routes of web/src/App.tsx: keep the two lists together. */
-export const WEB_APP_ROUTES = ['/login', '/day', '/prospects', '/prospects/:id', '/customers', '/customers/:id', '/renewals', '/board', '/team-tasks', '/processes', '/processes/:name', '/campaigns', '/campaigns/new', '/campaigns/:id', '/suppressions', '/users', '/account'];
+export const WEB_APP_ROUTES = ['/login', '/day', '/prospects', '/prospects/:id', '/customers', '/customers/:id', '/renewals', '/board', '/dashboard', '/team-tasks', '/processes', '/processes/:name', '/campaigns', '/campaigns/new', '/campaigns/:id', '/suppressions', '/users', '/account'];
 
 export const WEB_APP_CSP = [
   "default-src 'self'",

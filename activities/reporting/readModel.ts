@@ -2,6 +2,8 @@ import { log } from '@temporalio/activity';
 import type { SalesflowDb } from '../../db/database';
 import { writeProjections } from '../../db/reporting';
 import type { ReadModelBatch } from '../../domain/reporting/projection';
+import { writeCustomerProjection } from '../../db/postsalesReport';
+import type { CustomerProjection } from '../../domain/reporting/postsales';
 
 export interface ReportingDeps {
   /** The salesflow database; a worker without one (DATABASE_URL unset outside `npm start`) feeds nothing, and `salesflow report rebuild` catches up. */
@@ -23,6 +25,15 @@ export function createReportingActivities(deps: ReportingDeps) {
       }
       await deps.readModelFaults?.beforeWrite?.(batch);
       await writeProjections(deps.reportDb, [batch]);
+    },
+    /** Replaces a customer account's post-sales rows (unless newer ones are stored); idempotent. */
+    async recordCustomerReadModel(projection: CustomerProjection): Promise<void> {
+      if (!deps.reportDb) {
+        if (!warned) log.warn('no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)');
+        warned = true;
+        return;
+      }
+      await writeCustomerProjection(deps.reportDb, projection);
     },
   };
 }

@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { CliContext } from '../shared/cliContext';
-import { REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
+import { REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
 
 /** `salesflow report ...`: the manager's reports as tables, JSON or CSV, and the read model's rebuild. */
 export function registerReportCommands(program: Command, ctx: CliContext): void {
-  const report = program.command('report').description('funnel, forecast, quotation, activity and campaign reports over a period');
+  const report = program.command('report').description('funnel, forecast, quotation, activity, campaign and post-sales reports over a period');
   for (const name of REPORTS) {
     report
       .command(name)
@@ -32,11 +32,11 @@ export function registerReportCommands(program: Command, ctx: CliContext): void 
   }
   report
     .command('rebuild')
-    .description('rebuild the reporting read model from the prospect workflows (ops, admin)')
+    .description('rebuild the reporting read model from the prospect and customer workflows (ops, admin)')
     .addOption(ctx.json())
     .action(async (opts) => {
       const result = await ctx.api().reports.rebuild();
-      ctx.print(result, opts.json, () => `rebuilt the reports from ${result.prospects} prospect(s): ${result.events} event(s) in ${(result.ms / 1000).toFixed(1)} s`);
+      ctx.print(result, opts.json, () => `rebuilt the reports from ${result.prospects} prospect(s): ${result.events} event(s), and ${result.customers} customer account(s): ${result.customerEvents} event(s), in ${(result.ms / 1000).toFixed(1)} s`);
     });
 }
 
@@ -46,6 +46,7 @@ const DESCRIPTIONS: Record<ReportName, string> = {
   quotes: 'quotations sent, answered, expired, superseded; time to answer; stale and escalated share',
   activity: "reps' contacts by channel, tasks done, SLA compliance, overdue and escalated tasks",
   campaigns: 'campaign mails, bounces, unsubscribes, replies, leads created and converted',
+  postsales: "renewals due, renewed and lapsed, recurring revenue, referrals (--rep: the account's owner)",
 };
 
 /** Rows as an aligned table, numbers right-aligned. */
@@ -81,6 +82,10 @@ function render(name: ReportName, report: AnyReport): string {
     const r = report as ForecastReport;
     out.push('', 'open pipeline by stage:', table(r.pipeline.map((p) => ({ stage: p.stage, prospects: p.count, value: money(p.valueCents), weighted: money(p.weightedCents) }))));
     out.push('', `forecast in period: ${money(r.totals.valueCents)} open, ${money(r.totals.weightedCents)} weighted, ${money(r.totals.wonCents)} won`);
+  }
+  if (name === 'postsales') {
+    const r = report as PostsalesReport;
+    out.push('', `renewal rate ${pct(r.renewals.renewalRate)} (${r.renewals.renewed.count} renewed, ${r.renewals.lapsed.count} lapsed, ${money(r.renewals.lapsed.valueCents)} lost); now: ${r.recurring.activeContracts} active contract(s) of ${r.recurring.customers} account(s), ${money(r.recurring.annualRecurringCents)} a year`);
   }
   if (name === 'quotes') {
     const r = report as QuotesReport;

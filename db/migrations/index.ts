@@ -5,6 +5,7 @@ import { rateLimits } from './003_rate_limits';
 import { reporting } from './004_reporting';
 import { campaignStore } from './005_campaign_store';
 import { reportDaily } from './006_report_daily';
+import { reportCustomers } from './007_report_customers';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '004_reporting': reporting,
   '005_campaign_store': campaignStore,
   '006_report_daily': reportDaily,
+  '007_report_customers': reportCustomers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -9,7 +9,7 @@ import { FORECAST_CATEGORIES } from './projection';
  * and the CLI prints them. A period is half-open: `from` counts, `to` does not.
  */
 
-export const REPORTS = ['funnel', 'forecast', 'quotes', 'activity', 'campaigns'] as const;
+export const REPORTS = ['funnel', 'forecast', 'quotes', 'activity', 'campaigns', 'postsales'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 const Day = z.iso.date({ message: 'must be a date such as 2026-01-31' });
@@ -176,9 +176,32 @@ export const CampaignsReportSchema = z
   .meta({ id: 'CampaignsReport' });
 export type CampaignsReport = z.infer<typeof CampaignsReportSchema>;
 
-export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityReport | CampaignsReport;
+const Amount = z.object({ count: z.number(), valueCents: z.number() });
 
-export const RebuildResultSchema = z.object({ prospects: z.number(), events: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' });
+export const PostsalesReportSchema = z
+  .object({
+    filter: Filter,
+    renewals: z.object({
+      /** Contract terms ending in the period (each a renewal falling due), with one term's value. */
+      due: Amount,
+      /** Terms renewed (accepted or automatically) in the period. */
+      renewed: Amount,
+      /** Contracts that lapsed in the period, with the revenue lost (one term's value). */
+      lapsed: Amount,
+      /** renewed / (renewed + lapsed); null without either. */
+      renewalRate: z.number().nullable(),
+    }),
+    /** Now, not over the period: contracts not lapsed of the accounts in scope. */
+    recurring: z.object({ customers: z.number(), activeContracts: z.number(), recurringCents: z.number(), annualRecurringCents: z.number() }),
+    /** Referrals customers gave in the period, and referred prospects won or lost in it (won: their net value). */
+    referrals: z.object({ given: z.number(), won: Amount, lost: z.number() }),
+  })
+  .meta({ id: 'PostsalesReport' });
+export type PostsalesReport = z.infer<typeof PostsalesReportSchema>;
+
+export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityReport | CampaignsReport | PostsalesReport;
+
+export const RebuildResultSchema = z.object({ prospects: z.number(), events: z.number(), customers: z.number(), customerEvents: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' });
 export type RebuildResult = z.infer<typeof RebuildResultSchema>;
 
 type Row = Record<string, string | number | null>;
@@ -219,6 +242,19 @@ export function reportRows(name: ReportName, report: AnyReport): Row[] {
         overdue: r.overdue,
         escalated: r.escalated,
       }));
+    case 'postsales': {
+      const r = report as PostsalesReport;
+      return [
+        { measure: 'renewals_due', count: r.renewals.due.count, value: cents(r.renewals.due.valueCents) },
+        { measure: 'renewed', count: r.renewals.renewed.count, value: cents(r.renewals.renewed.valueCents) },
+        { measure: 'lapsed', count: r.renewals.lapsed.count, value: cents(r.renewals.lapsed.valueCents) },
+        { measure: 'active_contracts', count: r.recurring.activeContracts, value: cents(r.recurring.recurringCents) },
+        { measure: 'annual_recurring_revenue', count: r.recurring.customers, value: cents(r.recurring.annualRecurringCents) },
+        { measure: 'referrals_given', count: r.referrals.given, value: null },
+        { measure: 'referrals_won', count: r.referrals.won.count, value: cents(r.referrals.won.valueCents) },
+        { measure: 'referrals_lost', count: r.referrals.lost, value: null },
+      ];
+    }
     case 'campaigns':
       return (report as CampaignsReport).campaigns.map((c) => ({ campaign: c.campaign, mailed: c.mailed, bounced: c.bounced, unsubscribed: c.unsubscribed, replied: c.replied, leads: c.leads, converted: c.converted }));
   }

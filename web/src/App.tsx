@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { homeOf, useAccount, useSession, type Role } from './session';
 import { Loading } from './ui/common';
@@ -20,6 +20,8 @@ import { CampaignPage } from './pages/Campaign';
 import { SuppressionsPage } from './pages/Suppressions';
 import { UsersPage } from './pages/Users';
 import { AccountPage } from './pages/Account';
+// The charts library is most of the dashboard's weight: loaded when the dashboard is opened.
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
 
 /** Routes: keep WEB_APP_ROUTES in server/webApp.ts in step, so a reload of any screen works. */
 
@@ -35,6 +37,7 @@ const NAV: NavItem[] = [
   { to: '/customers', label: 'Customers', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
   { to: '/renewals', label: 'Renewals', roles: ['rep', 'manager', 'ops', 'admin'] },
   { to: '/board', label: 'Pipeline board', roles: ['manager', 'ops', 'admin'] },
+  { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'ops', 'admin', 'rep'] },
   { to: '/team-tasks', label: 'Team tasks', roles: ['manager', 'admin'] },
   { to: '/processes', label: 'Processes', roles: ['ops', 'admin', 'manager'] },
   { to: '/campaigns', label: 'Campaigns', roles: ['ops', 'admin'] },
@@ -108,6 +111,7 @@ function Shell() {
           <Route path="/customers/:id" element={<CustomerPage />} />
           <Route path="/renewals" element={<RenewalsPage />} />
           <Route path="/board" element={<BoardPage />} />
+          <Route path="/dashboard" element={<Suspense fallback={<Loading what="Loading the dashboard" />}><DashboardPage /></Suspense>} />
           <Route path="/team-tasks" element={<TeamTasksPage />} />
           <Route path="/processes" element={<ProcessesPage />} />
           <Route path="/processes/:name" element={<ProcessPage />} />

@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -27,6 +28,7 @@ import { DomainError, parseOrThrow } from '../../domain/shared/errors';
 import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
+import { feedCustomerReadModel } from '../reporting/customerFeed';
 import { CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
 
 export interface CustomerWorkflowInput {
@@ -120,6 +122,13 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   void deliverBesideLoop(get, set).catch((err: unknown) => {
     if (!isCancellation(err)) throw err;
   });
+  // The post-sales reports, fed beside the loop; accounts whose histories began before it
+  // replay without it (their rows come from `salesflow report rebuild`).
+  if (patched('customer-report-read-model')) {
+    void feedCustomerReadModel(get).catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+  }
 
   let published = '';
   for (;;) {

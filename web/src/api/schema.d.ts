@@ -6524,6 +6524,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/postsales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * post-sales: renewals due, renewed and lapsed (lost revenue), recurring revenue now, referrals given and won; filters rep (the account's owner), team, process
+         * @description format=csv answers text/csv: the report's main table (the rows `salesflow report` prints).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    rep?: string;
+                    team?: string;
+                    process?: string;
+                    source?: string;
+                    campaign?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostsalesReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/rebuild": {
         parameters: {
             query?: never;
@@ -6533,7 +6617,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** rebuild the reporting read model from the prospect workflows (ops, admin) */
+        /** rebuild the reporting read model from the prospect and customer workflows (ops, admin) */
         post: {
             parameters: {
                 query?: never;
@@ -8618,9 +8702,51 @@ export interface components {
                 converted: number;
             }[];
         };
+        PostsalesReportInput: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            renewals: {
+                due: {
+                    count: number;
+                    valueCents: number;
+                };
+                renewed: {
+                    count: number;
+                    valueCents: number;
+                };
+                lapsed: {
+                    count: number;
+                    valueCents: number;
+                };
+                renewalRate: number | null;
+            };
+            recurring: {
+                customers: number;
+                activeContracts: number;
+                recurringCents: number;
+                annualRecurringCents: number;
+            };
+            referrals: {
+                given: number;
+                won: {
+                    count: number;
+                    valueCents: number;
+                };
+                lost: number;
+            };
+        };
         ReportRebuildInput: {
             prospects: number;
             events: number;
+            customers: number;
+            customerEvents: number;
             ms: number;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
@@ -8990,9 +9116,51 @@ export interface components {
                 converted: number;
             }[];
         };
+        PostsalesReport: {
+            filter: {
+                from: string;
+                to: string;
+                rep?: string;
+                team?: string;
+                process?: string;
+                source?: string;
+                campaign?: string;
+            };
+            renewals: {
+                due: {
+                    count: number;
+                    valueCents: number;
+                };
+                renewed: {
+                    count: number;
+                    valueCents: number;
+                };
+                lapsed: {
+                    count: number;
+                    valueCents: number;
+                };
+                renewalRate: number | null;
+            };
+            recurring: {
+                customers: number;
+                activeContracts: number;
+                recurringCents: number;
+                annualRecurringCents: number;
+            };
+            referrals: {
+                given: number;
+                won: {
+                    count: number;
+                    valueCents: number;
+                };
+                lost: number;
+            };
+        };
         ReportRebuild: {
             prospects: number;
             events: number;
+            customers: number;
+            customerEvents: number;
             ms: number;
         };
     };

@@ -1,0 +1,115 @@
+import { sql, type Transaction } from 'kysely';
+import type { SalesflowDb } from './database';
+import type { Database } from './schema';
+import type { CustomerProjection } from '../domain/reporting/postsales';
+import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
+
+/**
+ * The post-sales read model (migration 007_report_customers): written by the customer
+ * workflows' feed and by the rebuild, read by the `postsales` report. An account's rows are
+ * replaced whole at each write, in one transaction, unless the stored record version is newer
+ * (a write from an older run arriving late changes nothing).
+ */
+
+type Db = SalesflowDb | Transaction<Database>;
+
+async function insertProjection(tx: Db, p: CustomerProjection): Promise<void> {
+  const s = p.snapshot;
+  await tx
+    .insertInto('report_customers')
+    .values({
+      workflow_id: p.workflowId,
+      customer_id: s.customerId,
+      owner: s.owner,
+      team: s.team,
+      process: s.process,
+      version: s.version,
+      active_contracts: s.activeContracts,
+      recurring_cents: s.recurringCents,
+      annual_recurring_cents: s.annualRecurringCents,
+      lost_revenue_cents: s.lostRevenueCents,
+    })
+    .execute();
+  if (p.events.length > 0) {
+    await tx
+      .insertInto('report_customer_events')
+      .values(p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: new Date(e.at), contract_id: e.contractId ?? null, value_cents: e.valueCents })))
+      .execute();
+  }
+}
+
+/** One account's projection, replacing its rows unless a newer version is stored. */
+export async function writeCustomerProjection(db: SalesflowDb, p: CustomerProjection): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
+    const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
+    if (stored && stored.version > p.snapshot.version) return;
+    await tx.deleteFrom('report_customer_events').where('workflow_id', '=', p.workflowId).execute();
+    await tx.deleteFrom('report_customers').where('workflow_id', '=', p.workflowId).execute();
+    await insertProjection(tx, p);
+  });
+}
+
+/** The rebuild: every account's rows replaced by the projections given, in one transaction. */
+export async function replaceCustomerProjections(db: SalesflowDb, projections: readonly CustomerProjection[]): Promise<{ customers: number; events: number }> {
+  let events = 0;
+  await db.transaction().execute(async (tx) => {
+    await sql`truncate report_customer_events, report_customers`.execute(tx);
+    for (const p of projections) {
+      await insertProjection(tx, p);
+      events += p.events.length;
+    }
+  });
+  return { customers: projections.length, events };
+}
+
+export async function dumpCustomerReadModel(db: SalesflowDb): Promise<{ customers: unknown[]; events: unknown[] }> {
+  const customers = await db.selectFrom('report_customers').selectAll().orderBy('workflow_id').execute();
+  const events = await db.selectFrom('report_customer_events').selectAll().orderBy('workflow_id').orderBy('key').execute();
+  return { customers, events };
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/**
+ * Renewals falling due, renewed and lapsed, and referrals over the period; recurring revenue
+ * now. Filters: rep (the account's owner), team (the owner's team), process; prospects'
+ * source and campaign do not apply to accounts.
+ */
+export async function postsalesReport(db: SalesflowDb, f: ReportFilter): Promise<PostsalesReport> {
+  // Whole UTC days, as every report (db/reporting.ts dayRange; not imported: reporting.ts imports this file).
+  const DAY = 86_400_000;
+  const from = new Date(Math.floor(Date.parse(f.from) / DAY) * DAY);
+  const to = new Date(Math.ceil(Date.parse(f.to) / DAY) * DAY);
+  const scope = sql.join(
+    [
+      sql`true`,
+      ...(f.rep !== undefined ? [sql`c.owner = ${f.rep}`] : []),
+      ...(f.team !== undefined ? [sql`c.team = ${f.team}`] : []),
+      ...(f.process !== undefined ? [sql`c.process = ${f.process}`] : []),
+    ],
+    sql` and `,
+  );
+  const events = await sql<{ kind: string; n: string; value: string }>`
+    select e.kind, count(*) as n, coalesce(sum(e.value_cents), 0) as value
+    from report_customer_events e join report_customers c on c.workflow_id = e.workflow_id
+    where e.at >= ${from} and e.at < ${to} and ${scope}
+    group by e.kind`.execute(db);
+  const now = await sql<{ customers: string; active: string; recurring: string; annual: string }>`
+    select count(*) as customers, coalesce(sum(c.active_contracts), 0) as active, coalesce(sum(c.recurring_cents), 0) as recurring, coalesce(sum(c.annual_recurring_cents), 0) as annual
+    from report_customers c where ${scope}`.execute(db);
+  const of = (kind: string) => {
+    const row = events.rows.find((r) => r.kind === kind);
+    return { count: num(row?.n), valueCents: num(row?.value) };
+  };
+  const renewed = of('renewed');
+  const lapsed = of('lapsed');
+  const decided = renewed.count + lapsed.count;
+  const r = now.rows[0];
+  return {
+    filter: f,
+    renewals: { due: of('term_due'), renewed, lapsed, renewalRate: decided ? Math.round((renewed.count / decided) * 10_000) / 10_000 : null },
+    recurring: { customers: num(r?.customers), activeContracts: num(r?.active), recurringCents: num(r?.recurring), annualRecurringCents: num(r?.annual) },
+    referrals: { given: of('referral_given').count, won: of('referral_won'), lost: of('referral_lost').count },
+  };
+}
