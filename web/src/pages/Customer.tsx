@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asCustomer, type CustomerContract, type CustomerView } from '../api/views';
 import { useAccount } from '../session';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone } from '../ui/common';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone, Fact } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
 import { TaskRow } from './MyDay';
@@ -107,15 +107,6 @@ export function CustomerPage() {
           <Consumables customer={c} />
         </div>
       </div>
-    </div>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="fact">
-      <div className="l">{label}</div>
-      <div className="v">{value}</div>
     </div>
   );
 }

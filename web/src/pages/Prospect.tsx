@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, StageBadge, TASK_TONES, usePolled } from '../ui/common';
+import { Badge, Empty, ErrorBox, Fact, LiveStamp, Loading, PageHeader, StageBadge, TASK_TONES, usePolled } from '../ui/common';
 import { formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { useActionTabs } from './prospectActions';
@@ -75,15 +75,6 @@ export function ProspectPage() {
           <CallsAndQueries prospect={p} />
         </div>
       </div>
-    </div>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="fact">
-      <div className="l">{label}</div>
-      <div className="v">{value}</div>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { components, paths } from '../api/schema';
 import { asCustomer, type CustomerView, type SupportCaseView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge } from '../ui/common';
-import { Field, FormMessage, SubmitButton, useForm, type FormState } from '../ui/form';
+import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
 import { formatDate } from '../ui/format';
 
 /**
@@ -52,23 +52,16 @@ function ActionForm({ title, form, fields, children, submit }: { title: string; 
 
 const text = (value: string) => (value.trim() ? value : undefined);
 
-const CHANNELS = ['call', 'email', 'visit', 'letter', 'direct_mail'] as const;
 
 function LogContactForm({ customer, onChanged }: CustomerActionProps) {
-  const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('call');
+  const [channel, setChannel] = useState<Channel>('call');
   const [note, setNote] = useState('');
   const form = useCommand(() => customerCommand('/api/customers/{id}/log-contact', customer.info.id, { channel, note }), onChanged, () => 'Contact logged');
   return (
     <ActionForm title="Log contact" form={form} fields={['channel', 'note']} submit="Log contact">
       <Field label="Channel" error={form.fieldError('channel')}>
         {(p) => (
-          <select {...p} name="channel" value={channel} onChange={(e) => setChannel(e.target.value as typeof channel)}>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {c.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
+          <ChannelSelect {...p} value={channel} onChange={setChannel} />
         )}
       </Field>
       <Field label="Note" error={form.fieldError('note')} hint="#tags (like #repair-over-replace) become preferences on the profile" className="wide">

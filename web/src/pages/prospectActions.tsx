@@ -3,7 +3,7 @@ import { api, ok } from '../api/client';
 import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
-import { Field, FormMessage, SubmitButton, useForm, type FormState } from '../ui/form';
+import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
 import { isoToLocalInput, localInputToIso } from '../ui/format';
 
 /**
@@ -53,10 +53,9 @@ function ActionForm({ title, form, fields, children, submit, danger }: { title: 
   );
 }
 
-const CHANNELS = ['call', 'email', 'visit', 'letter', 'direct_mail'] as const;
 
 export function LogContactForm({ prospect, onChanged }: ActionProps) {
-  const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('call');
+  const [channel, setChannel] = useState<Channel>('call');
   const [direction, setDirection] = useState<'outbound' | 'inbound'>('outbound');
   const [note, setNote] = useState('');
   const [at, setAt] = useState('');
@@ -65,13 +64,7 @@ export function LogContactForm({ prospect, onChanged }: ActionProps) {
     <ActionForm title="Log contact" form={form} fields={['channel', 'direction', 'note', 'at']} submit="Log contact">
       <Field label="Channel" error={form.fieldError('channel')}>
         {(p) => (
-          <select {...p} name="channel" value={channel} onChange={(e) => setChannel(e.target.value as typeof channel)}>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {c.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
+          <ChannelSelect {...p} value={channel} onChange={setChannel} />
         )}
       </Field>
       <Field label="Direction" error={form.fieldError('direction')}>

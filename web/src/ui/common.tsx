@@ -202,3 +202,13 @@ export function LoadMore({ list, what }: { list: { hasMore: boolean; loadMore: (
     </div>
   );
 }
+
+/** One labelled figure in a record page's header (prospect, customer). */
+export function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="fact">
+      <div className="l">{label}</div>
+      <div className="v">{value}</div>
+    </div>
+  );
+}

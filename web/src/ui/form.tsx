@@ -104,3 +104,19 @@ export function SubmitButton({ form, children, kind = 'primary' }: { form: FormS
     </button>
   );
 }
+
+/** The channels a contact is logged on (domain/pipeline's ContactChannel), as a rep reads them. */
+export const CHANNELS = ['call', 'email', 'visit', 'letter', 'direct_mail'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export function ChannelSelect({ value, onChange, ...field }: Parameters<FieldProps['children']>[0] & { value: Channel; onChange: (c: Channel) => void }) {
+  return (
+    <select {...field} name="channel" value={value} onChange={(e) => onChange(e.target.value as Channel)}>
+      {CHANNELS.map((c) => (
+        <option key={c} value={c}>
+          {c.replace('_', ' ')}
+        </option>
+      ))}
+    </select>
+  );
+}
