@@ -143,12 +143,17 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   }
   expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['CARE', 'HOSTING']);
   // Sorted by value, highest first (two clicks): the 800 contract before the 240 subscription...
+  // Each click waits for the head to show the new order (the sort lives in the address, so
+  // the table re-renders after the navigation, not within the click).
+  const sortedBy = (dir: 'ascending' | 'descending') => table.locator(`th[aria-sort="${dir}"]`, { hasText: 'Value / term' }).waitFor();
   await table.getByRole('button', { name: 'Value / term' }).click();
+  await sortedBy('ascending');
   await table.getByRole('button', { name: 'Value / term' }).click();
-  expect(await table.locator('th[aria-sort="descending"]').textContent()).toContain('Value / term');
+  await sortedBy('descending');
   expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['CARE', 'HOSTING']);
   // ...and lowest first with one more.
   await table.getByRole('button', { name: 'Value / term' }).click();
+  await sortedBy('ascending');
   expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['HOSTING', 'CARE']);
   await table.getByRole('button', { name: 'Renews' }).click();
   await page.mouse.move(0, 0);

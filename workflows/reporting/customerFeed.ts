@@ -1,16 +1,13 @@
-import { condition, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { CustomerState } from '../../domain/customer/customer';
 import { projectCustomer } from '../../domain/reporting/postsales';
 
-// The prospect's feed pattern (readModelFeed.ts), for customer accounts: a local activity
-// (one marker per write, no extra workflow task) whose attempts stay well inside the
-// workflow task's heartbeat, with retries through server timers, for the reason given there
-// (a local activity outliving a workflow task heartbeat while signals arrive wedges the
-// replay). An account's projection is a few rows, so one write is always short.
-const { recordCustomerReadModel } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '4s',
-  localRetryThreshold: '0s',
+// The prospect's feed (readModelFeed.ts), for customer accounts: a regular activity, for
+// the reason given there (local activities under a storm of signals failed on replay).
+// An account's projection is a few rows, so one write is always short.
+const { recordCustomerReadModel } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 

@@ -1,24 +1,30 @@
-import { isCancellation, proxyLocalActivities, condition, patched } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, proxyLocalActivities, condition, patched } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { recordVersion } from '../../domain/pipeline/record';
 import { projectProspect, unsent } from '../../domain/reporting/projection';
 
-// A local activity: one marker in the history per batch, no extra workflow task, so
-// feeding the reports costs the lifecycle little. Each attempt is kept well inside the
-// workflow task's heartbeat (80 % of its 10 s timeout) and every retry goes through a
-// server timer: a local activity that outlives a workflow task heartbeat while signals
-// arrive makes the SDK's core (1.24) fail the replay with "Missing associated machine for
-// LocalActivity" — measured with a database write held for 9 s, which wedged the prospect.
-// Retried for as long as the database is away; the prospect's commands never wait on it
-// (it runs beside the loop).
-const { recordReadModel } = proxyLocalActivities<Activities>({
+// Runs from before 'read-model-activity' fed the read model through a local activity (one
+// marker per batch, no extra workflow task). Under a storm of signals the SDK's core (1.24)
+// failed such histories on replay ("Missing associated machine for LocalActivity"), with
+// slow writes (a 9 s write while contacts arrived, test/integration/prospectFaults) and
+// without (2,100 signals from 16 senders): the live prospect stopped answering. They keep
+// the local activity, kept short, to their end; their next run uses the regular activity.
+const { recordReadModel: recordReadModelLocally } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '4s',
   localRetryThreshold: '0s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-/** At most this many events per write, so one attempt stays short on a long-lived prospect. */
+// A regular activity: three events and a workflow task per batch, replayed like any other.
+// Retried for as long as the database is away; the prospect's commands never wait on it
+// (it runs beside the loop), and changes made while it runs go in the next batch.
+const { recordReadModel } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** At most this many events per write, so one attempt (and its input in the history) stays small on a long-lived prospect. */
 const EVENTS_PER_BATCH = 100;
 
 /**
@@ -30,6 +36,7 @@ const EVENTS_PER_BATCH = 100;
 export async function feedReadModel(get: () => ProspectState): Promise<void> {
   const written = new Set<number>();
   let version = -1;
+  const record = patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
   try {
     for (;;) {
       await condition(() => recordVersion(get()) !== version);
@@ -40,7 +47,7 @@ export async function feedReadModel(get: () => ProspectState): Promise<void> {
       const slice = patched('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
       for (let from = 0; from === 0 || from < events.length; from += slice) {
         const part = events.slice(from, from + slice);
-        await recordReadModel({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });
+        await record({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });
         for (const e of part) written.add(e.seq);
       }
       version = recordVersion(state);
