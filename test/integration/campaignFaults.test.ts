@@ -1,7 +1,7 @@
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { campaignMessageId } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, suppressionWorkflowId } from '../../workflows/campaign/contract';
-import { entryBytes, SHARD_BUDGET_BYTES, suppressionShard, type SuppressionEntry, type SuppressionList } from '../../domain/campaign/suppression';
+import { entryBytes, SHARD_BUDGET_BYTES, SUPPRESSION_SHARDS, suppressionShard, type SuppressionEntry, type SuppressionList } from '../../domain/campaign/suppression';
 import { MailSink } from '../../scripts/mailSink';
 import { getSuppressed, listSuppressed, suppressSignal } from '../../workflows/campaign/contract';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
@@ -228,7 +228,10 @@ test('transactional mail has its own SMTP pool: a quotation never waits behind a
 }, 60_000);
 
 test('a suppression shard filled to its cap refuses more, saying so, and still continues-as-new and answers queries', async () => {
-  const shard = 5;
+  // A shard no earlier test in this file has started (their bounces land in some shards).
+  let shard = 0;
+  while (await stack.raw.workflow.getHandle(suppressionWorkflowId(stack.taskQueue, shard)).describe().then(() => true, () => false)) shard++;
+  expect(shard).toBeLessThan(SUPPRESSION_SHARDS);
   const workflowId = suppressionWorkflowId(stack.taskQueue, shard);
   const entries: SuppressionList = {};
   let bytes = 2;

@@ -90,6 +90,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/suppressions/unsuppress',
     '/api/board',
     '/api/reports/funnel',
+    '/api/reports/postsales',
     '/api/reports/forecast',
     '/api/reports/quotes',
     '/api/reports/activity',
