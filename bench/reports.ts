@@ -11,7 +11,7 @@ import { REPORTS, type ReportFilter } from '../domain/reporting/reports';
 /**
  * `npm run bench -- reports [--prospects N] [--runs N]`: seeds the reporting read model
  * directly (N prospects over 2026, about 13 events each: stages, contacts, quotations,
- * tasks, escalations) in a throwaway embedded PostgreSQL (or DATABASE_URL's database, whose
+ * tasks, escalations; an account with two contracts per won prospect) in a throwaway embedded PostgreSQL (or DATABASE_URL's database, whose
  * read model it replaces), then times each report over a quarter, the whole year, and a
  * team's quarter, and prints p50/p99 per report.
  */
@@ -20,7 +20,7 @@ const REPS = 20;
 const TEAMS = 4;
 
 async function seed(db: SalesflowDb, prospects: number): Promise<number> {
-  await sql`truncate report_events, report_prospects, report_campaign_outcomes`.execute(db);
+  await sql`truncate report_events, report_prospects, report_campaign_outcomes, report_customers, report_customer_events`.execute(db);
   // One prospect per g: created through 2026, its depth in the funnel from g % 6
   // (0 contact … 3 quotation open, 4 won, 5 lost), rep g % 20 in team rep % 4.
   await sql`
@@ -86,6 +86,27 @@ async function seed(db: SalesflowDb, prospects: number): Promise<number> {
     select 'campaign-c' || (g % 5), 'r' || g || '@x.test', case when g % 2 = 0 then 'bounced' else 'unsubscribed' end, 'c' || (g % 5),
       timestamptz '2026-01-01' + make_interval(days => g % 365)
     from generate_series(1, ${Math.floor(prospects / 50)}) g`.execute(db);
+  // Post-sales: an account per won prospect, owned by its rep, with two contracts (a yearly
+  // term due in 2026; the first lapsed when g % 5 = 0, else renewed) and every third account
+  // a referral, won or lost in turn.
+  const won = sql`(select g, 'customer-b' || g as w from generate_series(1, ${prospects}) g where g % 6 = 4) a`;
+  await sql`
+    insert into report_customers
+    select a.w, 'b' || a.g, 'rep' || (a.g % ${REPS}), 'team' || (a.g % ${REPS} % ${TEAMS}), 'std', 9,
+      case when a.g % 5 = 0 then 1 else 2 end, (a.g % 50 + 1) * 2000, (a.g % 50 + 1) * 2000, case when a.g % 5 = 0 then (a.g % 50 + 1) * 1000 else 0 end
+    from ${won}`.execute(db);
+  await sql`
+    insert into report_customer_events (workflow_id, key, kind, at, contract_id, value_cents)
+    select a.w, e.kind || ':K' || k || ':1', e.kind, timestamptz '2026-01-01' + make_interval(days => a.g % 365 + k * 7 + e.late), 'K' || k, (a.g % 50 + 1) * 1000
+    from ${won} cross join generate_series(1, 2) k
+    join lateral (values ('due', 'term_due', 0), ('end', case when a.g % 5 = 0 and k = 1 then 'lapsed' else 'renewed' end, 1)) e(step, kind, late) on true`.execute(db);
+  await sql`
+    insert into report_customer_events (workflow_id, key, kind, at, contract_id, value_cents)
+    select a.w, r.kind || ':ref-' || a.g, r.kind, timestamptz '2026-01-01' + make_interval(days => a.g % 365 + r.late), null, r.value
+    from ${won} join lateral (values ('referral_given', 3, 0), (case when (a.g / 6) % 2 = 0 then 'referral_won' else 'referral_lost' end, 40, case when (a.g / 6) % 2 = 0 then 50000 else 0 end)) r(kind, late, value)
+      on (a.g / 6) % 3 = 0`.execute(db);
+  await sql`vacuum analyze report_customers`.execute(db);
+  await sql`vacuum analyze report_customer_events`.execute(db);
   // The per-day pre-aggregates, as the rebuild computes them.
   await rebuildDaily(db);
   await sql`vacuum analyze report_daily`.execute(db);
@@ -117,6 +138,9 @@ export async function reportsBench(options: { prospects: number; runs: number })
       { from: '2026-07-01T00:00:00Z', to: '2026-10-01T00:00:00Z', team: 'team1' },
       { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', rep: 'rep7' },
     ];
+    // What the seed holds, so an empty table cannot pass for a fast one.
+    const year = await REPORT_QUERIES.postsales(db, filters[1]!);
+    console.log(`post-sales over 2026: ${year.renewals.due.count} terms due, ${year.renewals.renewed.count} renewed, ${year.renewals.lapsed.count} lapsed, ${year.referrals.given} referrals, ${year.recurring.customers} accounts`);
     console.log(`\n| report | p50 ms | p99 ms | runs |\n| --- | ---: | ---: | ---: |`);
     for (const name of REPORTS) {
       for (const f of filters) await REPORT_QUERIES[name](db, f); // warm the cache
