@@ -163,3 +163,15 @@ export async function settledHistory(handle: { fetchHistory(): Promise<temporal.
     return history;
   }, timeoutMs);
 }
+
+/**
+ * The history once the workflow has settled: no activity pending (the read-model feed's
+ * write of the last change) and no workflow task in flight. Tests that compare history
+ * lengths take both sides from here.
+ */
+export async function quietHistory(handle: { describe(): Promise<{ raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse }>; fetchHistory(): Promise<temporal.api.history.v1.IHistory> }, timeoutMs = 30_000): Promise<temporal.api.history.v1.IHistory> {
+  return eventually(async () => {
+    if ((await handle.describe()).raw.pendingActivities?.length) throw new Error('an activity is pending');
+    return settledHistory(handle, 1_000);
+  }, timeoutMs);
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
-import { startTimeSkippingStack } from '../helpers/temporal';
+import { startTimeSkippingStack, quietHistory } from '../helpers/temporal';
 
 /**
  * The prospect lifecycle on the time-skipping server: days of quotation validity pass in
@@ -175,7 +175,7 @@ describe('refused commands leave the prospect untouched', () => {
   // server's are speculative and vanish; the dev-server test checks that), so compare
   // the events that carry meaning.
   const meaningfulEvents = async () =>
-    ((await stack.raw.workflow.getHandle(prospectWorkflowId('refuse')).fetchHistory()).events ?? []).filter(
+    ((await quietHistory(stack.raw.workflow.getHandle(prospectWorkflowId('refuse')))).events ?? []).filter(
       (e) => !e.workflowTaskScheduledEventAttributes && !e.workflowTaskStartedEventAttributes && !e.workflowTaskCompletedEventAttributes,
     );
   let before: ProspectState;
