@@ -1,5 +1,6 @@
 import { audienceBench } from './audience';
 import { campaignBench } from './campaign';
+import { lifecycleBench } from './lifecycle';
 import { reportsBench } from './reports';
 
 /** `npm run bench -- <name> [options]`. */
@@ -18,11 +19,15 @@ async function main(args: string[]): Promise<void> {
     await audienceBench({ prospects: flag(rest, '--prospects', 10_000), maxCached: rest.includes('--max-cached') ? flag(rest, '--max-cached', 1) : undefined });
     return;
   }
+  if (name === 'lifecycle') {
+    await lifecycleBench({ prospects: flag(rest, '--prospects', 300), concurrency: flag(rest, '--concurrency', 16) });
+    return;
+  }
   if (name === 'reports') {
     await reportsBench({ prospects: flag(rest, '--prospects', 100_000), runs: flag(rest, '--runs', 200) });
     return;
   }
-  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience, reports)`);
+  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience, reports, lifecycle, scale)`);
   await campaignBench({
     recipients: flag(rest, '--recipients', 10_000),
     pool: flag(rest, '--pool', 5),
