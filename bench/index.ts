@@ -20,7 +20,12 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (name === 'lifecycle') {
-    await lifecycleBench({ prospects: flag(rest, '--prospects', 300), concurrency: flag(rest, '--concurrency', 16) });
+    const record = rest.indexOf('--record-history');
+    await lifecycleBench({
+      prospects: flag(rest, '--prospects', 300),
+      concurrency: flag(rest, '--concurrency', 16),
+      ...(record === -1 ? {} : { recordHistory: rest[record + 1] }),
+    });
     return;
   }
   if (name === 'reports') {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -13,7 +14,7 @@ import { ProspectSA } from '../workflows/pipeline/contract';
 import { createBareActivities } from './bare/activities';
 import { BARE_STEPS, bareUpdates, type bareProspectWorkflow } from './bare/workflow';
 import { startBenchStack } from './benchStack';
-import { Latencies, historySize } from './stats';
+import { Latencies, historyBreakdown, historySize } from './stats';
 
 /**
  * `npm run bench -- lifecycle --prospects N --concurrency C`: in one run, on one dev server
@@ -132,7 +133,7 @@ function ms(n: number): string {
   return n.toFixed(n < 10 ? 1 : 0);
 }
 
-export async function lifecycleBench(options: { prospects: number; concurrency: number; warmup?: number }): Promise<void> {
+export async function lifecycleBench(options: { prospects: number; concurrency: number; warmup?: number; recordHistory?: string }): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const n = options.prospects;
   const c = options.concurrency;
@@ -190,6 +191,23 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
       const b = bare.latencies.summary(name);
       const s = salesflow.latencies.summary(name);
       console.log(`| ${name} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+    }
+    if (options.recordHistory) {
+      // A won prospect's history for test/replay (the workflow code of this build).
+      writeFileSync(options.recordHistory, historyToJSON(await stack.client.workflow.getHandle(prospectWorkflowId(salesIds[0]!)).fetchHistory()) + '\n');
+      console.log(`wrote the history of ${prospectWorkflowId(salesIds[0]!)} to ${options.recordHistory}`);
+    }
+    // Where the bytes go: per prospect, by event type, over a sample of each.
+    const sample = Math.min(n, 20);
+    const bareBy = await historyBreakdown(stack.client, bareIds.slice(0, sample).map((id) => `bare-${id}`));
+    const salesBy = await historyBreakdown(stack.client, salesIds.slice(0, sample).map(prospectWorkflowId));
+    console.log('');
+    console.log(`| event type (per prospect, ${sample} sampled) | bare events | bare bytes | salesflow events | salesflow bytes |`);
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const type of [...new Set([...salesBy.keys(), ...bareBy.keys()])].sort()) {
+      const b = bareBy.get(type) ?? { events: 0, bytes: 0 };
+      const s = salesBy.get(type) ?? { events: 0, bytes: 0 };
+      console.log(`| ${type.replace(/^EVENT_TYPE_/, '')} | ${(b.events / sample).toFixed(1)} | ${(b.bytes / sample).toFixed(0)} | ${(s.events / sample).toFixed(1)} | ${(s.bytes / sample).toFixed(0)} |`);
     }
     if (ratio < 0.8 || salesHistory.bytes > 1.5 * bareHistory.bytes) console.log('\n(goal: ratio ≥ 0.8 and history ≤ 1.5× the bare bytes — not met in this run)');
   } finally {

@@ -37,3 +37,20 @@ export async function historySize(client: Client, workflowId: string): Promise<{
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
 }
+
+/** Events and protobuf bytes by event type, summed over the given workflows' histories. */
+export async function historyBreakdown(client: Client, workflowIds: readonly string[]): Promise<Map<string, { events: number; bytes: number }>> {
+  const out = new Map<string, { events: number; bytes: number }>();
+  for (const id of workflowIds) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    for (const e of history.events ?? []) {
+      const type = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+      const bytes = temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
+      const row = out.get(type) ?? { events: 0, bytes: 0 };
+      row.events++;
+      row.bytes += bytes;
+      out.set(type, row);
+    }
+  }
+  return out;
+}
