@@ -2,6 +2,7 @@ import { audienceBench } from './audience';
 import { campaignBench } from './campaign';
 import { lifecycleBench } from './lifecycle';
 import { reportsBench } from './reports';
+import { scaleBench } from './scale';
 
 /** `npm run bench -- <name> [options]`. */
 
@@ -26,6 +27,10 @@ async function main(args: string[]): Promise<void> {
       concurrency: flag(rest, '--concurrency', 16),
       ...(record === -1 ? {} : { recordHistory: rest[record + 1] }),
     });
+    return;
+  }
+  if (name === 'scale') {
+    await scaleBench({ prospects: flag(rest, '--prospects', 100_000), concurrency: flag(rest, '--concurrency', 16), runs: flag(rest, '--runs', 100) });
     return;
   }
   if (name === 'reports') {
