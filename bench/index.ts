@@ -30,7 +30,7 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (name === 'scale') {
-    await scaleBench({ prospects: flag(rest, '--prospects', 100_000), concurrency: flag(rest, '--concurrency', 16), runs: flag(rest, '--runs', 100) });
+    await scaleBench({ prospects: flag(rest, '--prospects', 100_000), concurrency: flag(rest, '--concurrency', 16), runs: flag(rest, '--runs', 100), ...(rest.includes('--max-cached') ? { maxCached: flag(rest, '--max-cached', 400) } : {}) });
     return;
   }
   if (name === 'reports') {

@@ -48,20 +48,20 @@ function fileSize(path: string): number {
   }
 }
 
-export async function scaleBench(options: { prospects: number; concurrency: number; runs: number }): Promise<void> {
+export async function scaleBench(options: { prospects: number; concurrency: number; runs: number; maxCached?: number }): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const n = options.prospects;
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-scale-'));
   const sink = await new MailSink().start();
-  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 2 });
+  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 2, ...(options.maxCached !== undefined ? { maxCachedWorkflows: options.maxCached } : {}) });
   const { client, config } = stack;
   const sales = SalesflowClient.fromClient(client, config);
   const ops = new OpsClient(sales);
   const run = Date.now().toString(36);
   const idOf = (k: number) => `sc-${run}-${String(k).padStart(6, '0')}`;
   try {
-    console.log(`scale bench: ${n} prospects, ${options.concurrency} starts in flight, worker at default cache settings`);
-    const bar = new SingleBar({ format: 'creating [{bar}] {value}/{total} prospects | {rate}/s | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+    console.log(`scale bench: ${n} prospects, ${options.concurrency} starts in flight, worker cache ${options.maxCached ?? 'salesflow default (SALESFLOW_MAX_CACHED_WORKFLOWS)'}`);
+    const bar = new SingleBar({ format: 'creating [{bar}] {value}/{total} prospects | {rate}/s | ETA {eta_formatted}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 15_000, etaBuffer: 2_000 }, Presets.shades_classic);
     const createdAt = performance.now();
     bar.start(n, 0, { rate: '0' });
     let done = 0;
@@ -136,6 +136,7 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
     console.log('| --- | ---: |');
     console.log(`| creating them | ${createSeconds.toFixed(0)} s (${(n / createSeconds).toFixed(1)} prospects/s, ${options.concurrency} in flight) |`);
     console.log(`| process RSS (worker + bench client) after creating / after the lists / peak | ${mib(rssAfterCreate)} / ${mib(rssAfterLists)} / ${mib(process.resourceUsage().maxRSS * 1024)} |`);
+    console.log(`| of which the bench process's main-thread JS heap | ${mib(process.memoryUsage().heapUsed)} |`);
     console.log(`| dev server SQLite (with WAL) | ${mib(temporalBytes)} |`);
     console.log(`| salesflow PostgreSQL database | ${mib(Number(rows[0]!.size))} |`);
     console.log(`| worker restart to a command answered | ${(restartMs / 1000).toFixed(1)} s |`);

@@ -155,15 +155,25 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     version++;
   });
 
+  // What the validator just computed, for its handler: the SDK decodes the arguments again
+  // for the handler, so a match is the same command (as JSON) on the same state at the same
+  // time. By the rules' contract (domain/shared/inputRules.ts) what `current` accepted
+  // `recorded` turns into the same state, so the handler need not run the command twice; on
+  // replay (no validator) it runs it with the recorded rules.
+  let validated: { name: CommandName; json: string; on: ProspectState; at: string; after: ProspectState } | undefined;
   for (const name of Object.keys(prospectUpdates) as CommandName[]) {
     setHandler(
       prospectUpdates[name],
       (command: unknown): CommandResult => {
         const before = recordVersion(state);
+        const at = nowIso();
+        const reuse = validated && validated.name === name && validated.on === state && validated.at === at && validated.json === JSON.stringify(command);
+        const after = reuse ? validated!.after : undefined;
+        validated = undefined;
         // The handler applies what the validator accepted. Validators do not run on replay,
         // so it must not re-check today's stricter input rules: an update recorded under
         // older rules still applies as it did (domain/shared/inputRules.ts).
-        state = keepRecentRecord(runCommand(name, state, command, nowIso(), 'recorded'));
+        state = keepRecentRecord(after ?? runCommand(name, state, command, at, 'recorded'));
         version++;
         const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));
         return { version: recordVersion(state), stage: state.stage, summary: added.map((c) => c.what).join('; ') };
@@ -172,7 +182,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
         // The validator runs today's rules on a throwaway result; throwing refuses the
         // update before anything is written to history.
         validator: (command: unknown) => {
-          runCommand(name, state, command, nowIso(), 'current');
+          validated = undefined;
+          const at = nowIso();
+          const after = runCommand(name, state, command, at, 'current');
+          validated = { name, json: JSON.stringify(command), on: state, at, after };
         },
       },
     );
