@@ -65,6 +65,7 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
     const createdAt = performance.now();
     bar.start(n, 0, { rate: '0' });
     let done = 0;
+    let retries = 0;
     const now = new Date().toISOString();
     const callAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
     // In batches of 1,000, so a failure stops the run within one batch and the bar moves evenly.
@@ -73,15 +74,25 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
       await eachLimited(batch, options.concurrency, async (k) => {
         const id = idOf(k);
         const rep = REPS[k % REPS.length]!;
-        await startProspect(client, 'bench', newProspect({ id, name: `Person ${k}`, company: `Company ${k % 997}`, email: `${id}@bench.test`, rep }, DEFAULT_PROCESS_INPUT, now));
-        if (k % 10 === 0) await sales.run(id, 'scheduleCall', { at: callAt, note: 'first call', by: rep });
+        // Under this load a call can outlive its gRPC deadline; try again (a start is
+        // idempotent, and a call is scheduled again only if the prospect has none).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await startProspect(client, 'bench', newProspect({ id, name: `Person ${k}`, company: `Company ${k % 997}`, email: `${id}@bench.test`, rep }, DEFAULT_PROCESS_INPUT, now));
+            if (k % 10 === 0 && (await sales.getProspect(id)).tasks.length === 0) await sales.run(id, 'scheduleCall', { at: callAt, note: 'first call', by: rep });
+            break;
+          } catch (err) {
+            if (attempt >= 5) throw err;
+            retries++;
+          }
+        }
         done++;
         bar.update(done, { rate: (done / ((performance.now() - createdAt) / 1000)).toFixed(0) });
       });
     }
     bar.stop();
     const createSeconds = (performance.now() - createdAt) / 1000;
-    console.log(`created ${n} prospects in ${createSeconds.toFixed(0)} s (${(n / createSeconds).toFixed(1)}/s)`);
+    console.log(`created ${n} prospects in ${createSeconds.toFixed(0)} s (${(n / createSeconds).toFixed(1)}/s; ${retries} calls tried again after a timeout)`);
     // Visibility is eventually consistent: wait until every prospect and task is listed.
     const tasks = Math.ceil(n / 10);
     for (;;) {
