@@ -18,6 +18,10 @@ export interface BenchStack {
   config: ConnectionConfig;
   /** The salesflow database the worker keeps its campaign store in. */
   db: SalesflowDb;
+  /** The dev server's SQLite file (its size is what the scale benchmark reports). */
+  dbFile: string;
+  /** Shuts the worker down and starts a fresh one (empty cache), as a restarted worker process would be. */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,7 +52,7 @@ export async function startBenchStack(options: {
   await migrateToLatest(db);
   const native = await NativeConnection.connect({ address: server.address });
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
-  const { worker, close } = await createSalesflowWorker({
+  const makeWorker = () => createSalesflowWorker({
     connection: native,
     config: {
       ...config,
@@ -63,11 +67,20 @@ export async function startBenchStack(options: {
     db,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
-  const running = worker.run();
+  let { worker, close } = await makeWorker();
+  let running = worker.run();
   return {
     client: new Client({ connection }),
     config,
     db,
+    dbFile: `${options.dir}/temporal.db`,
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      close();
+      ({ worker, close } = await makeWorker());
+      running = worker.run();
+    },
     async stop() {
       worker.shutdown();
       await running;

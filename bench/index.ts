@@ -1,6 +1,8 @@
 import { audienceBench } from './audience';
 import { campaignBench } from './campaign';
+import { lifecycleBench } from './lifecycle';
 import { reportsBench } from './reports';
+import { scaleBench } from './scale';
 
 /** `npm run bench -- <name> [options]`. */
 
@@ -18,11 +20,24 @@ async function main(args: string[]): Promise<void> {
     await audienceBench({ prospects: flag(rest, '--prospects', 10_000), maxCached: rest.includes('--max-cached') ? flag(rest, '--max-cached', 1) : undefined });
     return;
   }
+  if (name === 'lifecycle') {
+    const record = rest.indexOf('--record-history');
+    await lifecycleBench({
+      prospects: flag(rest, '--prospects', 300),
+      concurrency: flag(rest, '--concurrency', 16),
+      ...(record === -1 ? {} : { recordHistory: rest[record + 1] }),
+    });
+    return;
+  }
+  if (name === 'scale') {
+    await scaleBench({ prospects: flag(rest, '--prospects', 100_000), concurrency: flag(rest, '--concurrency', 16), runs: flag(rest, '--runs', 100), ...(rest.includes('--max-cached') ? { maxCached: flag(rest, '--max-cached', 400) } : {}) });
+    return;
+  }
   if (name === 'reports') {
     await reportsBench({ prospects: flag(rest, '--prospects', 100_000), runs: flag(rest, '--runs', 200) });
     return;
   }
-  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience, reports)`);
+  if (name !== 'campaign') throw new Error(`unknown benchmark "${name}" (there are: campaign, audience, reports, lifecycle, scale)`);
   await campaignBench({
     recipients: flag(rest, '--recipients', 10_000),
     pool: flag(rest, '--pool', 5),

@@ -185,12 +185,36 @@ function dailyContributionsSql(ids: readonly string[] | null): RawBuilder<unknow
 
 const DAILY_COLUMNS = sql`(metric, day, key, actor, rep, team, process, source, campaign, n, value, weighted)`;
 
-/** Adds (sign 1) or takes away (sign -1) these prospects' contributions to `report_daily`. */
-async function applyDaily(db: SalesflowDb | Transaction<Database>, ids: readonly string[], sign: 1 | -1): Promise<void> {
+const DAILY_KEY = sql`metric, day, key, actor, rep, team, process, source, campaign`;
+
+/**
+ * These prospects' current contributions to `report_daily`, as JSON text: numeric sums stay
+ * exact (parsed into JavaScript numbers they would not), to be handed back to `applyDailyChange`.
+ */
+async function dailyContributions(db: Transaction<Database>, ids: readonly string[]): Promise<string> {
+  const { rows } = await sql<{ rows: string }>`select coalesce(json_agg(d), '[]')::text as rows from (${dailyContributionsSql(ids)}) d`.execute(db);
+  return rows[0]!.rows;
+}
+
+/**
+ * Applies (new contributions − `before`) to `report_daily` in one statement, cells in key
+ * order and unchanged cells untouched: concurrent batches lock shared cells (today's
+ * open-by-stage count of a rep) in the same order, so they queue instead of deadlocking,
+ * and hold them only from this statement to the commit.
+ */
+async function applyDailyChange(db: Transaction<Database>, ids: readonly string[], before: string): Promise<void> {
   await sql`
     insert into report_daily ${DAILY_COLUMNS}
-    select metric, day, key, actor, rep, team, process, source, campaign, ${sign} * n, ${sign} * value, ${sign} * weighted
-    from (${dailyContributionsSql(ids)}) d
+    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
+    from (
+      select ${DAILY_KEY}, n, value, weighted from (${dailyContributionsSql(ids)}) now
+      union all
+      select ${DAILY_KEY}, -n, -value, -weighted from jsonb_to_recordset(${before}::jsonb)
+        as old(metric text, day date, key text, actor text, rep text, team text, process text, source text, campaign text, n bigint, value numeric, weighted numeric)
+    ) d
+    group by ${DAILY_KEY}
+    having sum(n) <> 0 or sum(value) <> 0 or sum(weighted) <> 0
+    order by ${DAILY_KEY}
     on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
       set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`.execute(db);
 }
@@ -204,8 +228,8 @@ export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Pro
 /**
  * Writes one batch of projections (the live feed): events once each, and each prospect's
  * snapshot unless the row already holds a newer version (a late retry of an older batch);
- * and in the same transaction `report_daily`: the prospects' old contributions out, their
- * new ones in. A per-prospect advisory lock keeps two batches of one prospect (a retry
+ * and in the same transaction `report_daily`: the change from the prospects' old
+ * contributions to their new ones. A per-prospect advisory lock keeps two batches of one prospect (a retry
  * overlapping a slow attempt) from reading the same old contribution.
  */
 export async function writeProjections(db: SalesflowDb, batch: readonly { workflowId: string; snapshot: ProspectSnapshot; events: readonly ReportEvent[] }[]): Promise<void> {
@@ -213,7 +237,7 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
   const ids = [...new Set(batch.map((b) => b.workflowId))].sort();
   await db.transaction().execute(async (tx) => {
     for (const id of ids) await sql`select pg_advisory_xact_lock(hashtextextended(${`report:${id}`}, 0))`.execute(tx);
-    await applyDaily(tx, ids, -1);
+    const before = await dailyContributions(tx, ids);
     await insertEvents(tx, batch.flatMap((b) => b.events.map((e) => eventRow(b.workflowId, e))));
     for (const b of batch) {
       const row = snapshotRow(b.workflowId, b.snapshot);
@@ -224,7 +248,7 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
         .onConflict((oc) => oc.column('workflow_id').doUpdateSet(update).where('report_prospects.version', '<=', row.version))
         .execute();
     }
-    await applyDaily(tx, ids, 1);
+    await applyDailyChange(tx, ids, before);
     // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
     await sql`delete from report_daily where n = 0`.execute(tx);
   });

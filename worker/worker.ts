@@ -26,6 +26,7 @@ export interface SalesflowWorkerOptions {
         | 'SALESFLOW_DEV_STACK'
         | 'SALESFLOW_TIMEZONE'
         | 'SALESFLOW_REPLY_ADDRESS'
+        | 'SALESFLOW_MAX_CACHED_WORKFLOWS'
       >
     >;
   /** The salesflow database (quotation documents, the reporting read model, the campaign store); not closed by the worker. */
@@ -36,7 +37,7 @@ export interface SalesflowWorkerOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** Test seam for the read-model writes (see ReportingDeps.readModelFaults). */
   reportingFaults?: ReportingDeps['readModelFaults'];
-  /** Workflow cache size (the SDK's default when absent); benchmarks compare settings. */
+  /** Workflow cache size (config's SALESFLOW_MAX_CACHED_WORKFLOWS, else DEFAULT_MAX_CACHED_WORKFLOWS); benchmarks compare settings. */
   maxCachedWorkflows?: number;
   /** Salesflow's metrics registry (worker/metrics.ts); a private one when absent. */
   metrics?: WorkerMetrics;
@@ -52,6 +53,9 @@ export interface SalesflowWorkerOptions {
  * workflow sandbox), so a traced worker bundles with them and an untraced one without.
  */
 export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
+/** Salesflow's workflow cache size (see SALESFLOW_MAX_CACHED_WORKFLOWS in domain/shared/config.ts). */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /** A pooled SMTP transport of `size` connections. */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
@@ -121,7 +125,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a
     // cancelled campaign's batch hears of it within seconds.
     maxHeartbeatThrottleInterval: '1s',
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? config.SALESFLOW_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     interceptors: {
       activity: [
         metricsActivityInterceptor(metrics),

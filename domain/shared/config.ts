@@ -135,6 +135,14 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SALESFLOW_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** Concurrent SMTP connections of campaign mail. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Workflows the worker keeps in memory (the SDK's cache). Each cached prospect holds its own
+   * instance of the bundle's modules (about 6 MB measured: 1,500 open prospects took the
+   * process from 1.5 GiB at a cache of 50 to 3.7 GiB at 400), so the SDK's default, sized from
+   * the heap limit (about 2,300 here), cannot fit in 2 GiB. See the README's scale benchmark;
+   * 0 turns the cache off.
+   */
+  SALESFLOW_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
   /** Concurrent SMTP connections of transactional mail (quotations, reminders, tasks), kept apart from campaigns'. */
   SMTP_TRANSACTIONAL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   /** Set by the local development stack; allows the built-in unsubscribe secret. */

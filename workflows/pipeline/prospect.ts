@@ -112,9 +112,14 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
 
   // Behaviour added since histories were recorded; a run that started without them keeps
   // the old behaviour to its end, so its history replays (the next run gets them).
-  const everyMissedDeadline = patched('every-missed-deadline');
-  const outboxBesideLoop = patched('outbox-beside-loop');
-  const syncSentKey = patched('task-sync-sent-key');
+  // Runs started since 'lean-history' take every behaviour patched in before it without a
+  // marker each: each patch's marker and its TemporalChangeVersion upsert (which repeats the
+  // list so far) made up a fifth of a won prospect's history. Older runs ask as they did.
+  const lean = patched('lean-history');
+  const has = (patch: string): boolean => lean || patched(patch);
+  const everyMissedDeadline = has('every-missed-deadline');
+  const outboxBesideLoop = has('outbox-beside-loop');
+  const syncSentKey = has('task-sync-sent-key');
 
   const indexed = startedWithSearchAttribute(ProspectSA.stage);
 
@@ -150,15 +155,25 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     version++;
   });
 
+  // What the validator just computed, for its handler: the SDK decodes the arguments again
+  // for the handler, so a match is the same command (as JSON) on the same state at the same
+  // time. By the rules' contract (domain/shared/inputRules.ts) what `current` accepted
+  // `recorded` turns into the same state, so the handler need not run the command twice; on
+  // replay (no validator) it runs it with the recorded rules.
+  let validated: { name: CommandName; json: string; on: ProspectState; at: string; after: ProspectState } | undefined;
   for (const name of Object.keys(prospectUpdates) as CommandName[]) {
     setHandler(
       prospectUpdates[name],
       (command: unknown): CommandResult => {
         const before = recordVersion(state);
+        const at = nowIso();
+        const reuse = validated && validated.name === name && validated.on === state && validated.at === at && validated.json === JSON.stringify(command);
+        const after = reuse ? validated!.after : undefined;
+        validated = undefined;
         // The handler applies what the validator accepted. Validators do not run on replay,
         // so it must not re-check today's stricter input rules: an update recorded under
         // older rules still applies as it did (domain/shared/inputRules.ts).
-        state = keepRecentRecord(runCommand(name, state, command, nowIso(), 'recorded'));
+        state = keepRecentRecord(after ?? runCommand(name, state, command, at, 'recorded'));
         version++;
         const added = state.changes.slice(Math.max(state.changes.length - (recordVersion(state) - before), 0));
         return { version: recordVersion(state), stage: state.stage, summary: added.map((c) => c.what).join('; ') };
@@ -167,7 +182,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
         // The validator runs today's rules on a throwaway result; throwing refuses the
         // update before anything is written to history.
         validator: (command: unknown) => {
-          runCommand(name, state, command, nowIso(), 'current');
+          validated = undefined;
+          const at = nowIso();
+          const after = runCommand(name, state, command, at, 'current');
+          validated = { name, json: JSON.stringify(command), on: state, at, after };
         },
       },
     );
@@ -199,7 +217,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // Mail goes out beside the loop, so an SMTP outage holds up nothing else: tasks start,
   // deadlines apply, commands stay cheap, and continue-as-new carries the outbox over.
   if (outboxBesideLoop) {
-    void deliverBesideLoop(get, set).catch((err: unknown) => {
+    void deliverBesideLoop(get, set, has).catch((err: unknown) => {
       // A cancelled prospect ends through the loop; any other error is a bug and fails the
       // workflow task, as it would in the loop.
       if (!isCancellation(err)) throw err;
@@ -207,29 +225,32 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   }
 
   // The reporting read model, fed beside the loop (workflows/reporting/readModelFeed.ts).
-  if (patched('report-read-model')) void feedReadModel(get);
+  if (has('report-read-model')) void feedReadModel(get, has);
 
   let published = '';
+  // Lean runs upsert only the attributes that changed since the start (or the last upsert).
+  const listed = lean && indexed ? startedWith(workflowInfo().typedSearchAttributes) : undefined;
   for (;;) {
     // Taken before publishing and delivering: a command that lands while a mail is being
     // sent must wake the next round, or its stage change would never be published.
     const seen = version;
-    if (indexed) published = publishSearchAttributes(state, published);
-    if (!outboxBesideLoop) await deliverOutbox(get, set);
+    if (listed) publishChanged(state, listed);
+    else if (indexed) published = publishSearchAttributes(state, published);
+    if (!outboxBesideLoop) await deliverOutbox(get, set, has);
     // Prospects closed before accounts existed replay as they ran: no report (the marker
     // is recorded only by runs that make it).
-    if (isClosed(state.stage) && !state.closeReported && patched('report-close-to-customer')) {
+    if (isClosed(state.stage) && !state.closeReported && has('report-close-to-customer')) {
       await reportClose(state);
       state = { ...state, closeReported: true };
     }
     // Histories from before task workflows existed kept tasks inside the prospect only.
-    if (state.tasks.some(needsSync) && patched('task-workflows')) {
+    if (state.tasks.some(needsSync) && has('task-workflows')) {
       await syncTasks(get, set, { searchAttributes: indexed, markSent: syncSentKey });
     }
 
     // Workflows started before task workflows also woke for task due times (and, with
     // nothing to apply, spun once a task was past due); they replay as they ran.
-    const dueAt = patched('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
+    const dueAt = has('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
     const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
     const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
@@ -361,19 +382,19 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
  * sleeps while it is empty. A mail leaves the outbox only once SMTP accepted it or its
  * recipient was refused; any other failure keeps it queued for a later try.
  */
-async function deliverBesideLoop(get: () => ProspectState, set: (s: ProspectState) => void): Promise<void> {
+async function deliverBesideLoop(get: () => ProspectState, set: (s: ProspectState) => void, has: (patch: string) => boolean): Promise<void> {
   for (;;) {
     await condition(() => get().outbox.length > 0);
-    if ((await deliverOne(get, set, get().outbox[0]!)) === 'kept') await sleep(MAIL_RETRY_AFTER);
+    if ((await deliverOne(get, set, get().outbox[0]!, has)) === 'kept') await sleep(MAIL_RETRY_AFTER);
   }
 }
 
 /** Sends queued mails one by one, awaited by the loop: how runs from before delivered. */
-async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) => void): Promise<void> {
+async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) => void, has: (patch: string) => boolean): Promise<void> {
   for (;;) {
     const mail = get().outbox[0];
     if (!mail) return;
-    if ((await deliverOne(get, set, mail)) === 'kept') {
+    if ((await deliverOne(get, set, mail, has)) === 'kept') {
       // Pause rather than spin: the outbox wakes the loop at once.
       await sleep(MAIL_RETRY_AFTER);
       return;
@@ -381,11 +402,11 @@ async function deliverOutbox(get: () => ProspectState, set: (s: ProspectState) =
   }
 }
 
-async function deliverOne(get: () => ProspectState, set: (s: ProspectState) => void, mail: OutboundMail): Promise<'sent' | 'refused' | 'kept'> {
+async function deliverOne(get: () => ProspectState, set: (s: ProspectState) => void, mail: OutboundMail, has: (patch: string) => boolean): Promise<'sent' | 'refused' | 'kept'> {
   if (mail.attachments?.length) {
     // Runs from before quotation documents sent their quotation mails without one, and
     // replay that way (their histories have no storeQuotationDocument).
-    mail = patched('quotation-documents') ? await withDocuments(get, set, mail) : { ...mail, attachments: undefined };
+    mail = has('quotation-documents') ? await withDocuments(get, set, mail) : { ...mail, attachments: undefined };
   }
   let refusal: string | undefined;
   try {
@@ -441,11 +462,11 @@ async function withDocuments(get: () => ProspectState, set: (s: ProspectState) =
   };
 }
 
-/** Upserts only when something listed changed, so an idle loop adds nothing to history. */
-function publishSearchAttributes(state: ProspectState, previous: string): string {
+/** What a prospect is listed by, as it should be published now. */
+function listedBy(state: ProspectState): SearchAttributeUpdatePair[] {
   const due = nextDueAt(state);
   const total = currentQuote(state)?.totals.netCents;
-  const pairs: SearchAttributeUpdatePair[] = [
+  return [
     { key: ProspectSA.stage, value: state.stage },
     { key: ProspectSA.rep, value: state.info.rep },
     { key: ProspectSA.process, value: state.process.name },
@@ -453,6 +474,27 @@ function publishSearchAttributes(state: ProspectState, previous: string): string
     { key: ProspectSA.quoteTotal, value: total === undefined ? null : total / 100 },
     { key: ProspectSA.nextDue, value: due === undefined ? null : new Date(due) },
   ];
+}
+
+/** Each listed attribute's value (as JSON) as the run started with it. */
+function startedWith(attributes: ReturnType<typeof workflowInfo>['typedSearchAttributes']): Map<string, string> {
+  return new Map(Object.values(ProspectSA).map((key) => [key.name, JSON.stringify(attributes.get(key as never) ?? null)]));
+}
+
+/**
+ * Upserts only the attributes whose value changed (`published` is updated): one event per
+ * round that changed something, holding just what changed.
+ */
+function publishChanged(state: ProspectState, published: Map<string, string>): void {
+  const changed = listedBy(state).filter((pair) => published.get(pair.key.name) !== JSON.stringify(pair.value));
+  if (changed.length === 0) return;
+  upsertSearchAttributes(changed);
+  for (const pair of changed) published.set(pair.key.name, JSON.stringify(pair.value));
+}
+
+/** Upserts (all of them) only when something listed changed, so an idle loop adds nothing to history. */
+function publishSearchAttributes(state: ProspectState, previous: string): string {
+  const pairs = listedBy(state);
   const signature = JSON.stringify(pairs.map((p) => p.value));
   if (signature !== previous) upsertSearchAttributes(pairs);
   return signature;

@@ -31,9 +31,10 @@ const EVENTS_PER_BATCH = 100;
  * Feeds the reporting read model for the life of the run: whenever the prospect's record
  * grows, the snapshot and every event not yet written by this run, in slices. Changes
  * made while a batch is being written go in the next one. A new run (continue-as-new)
- * writes its first batch in full; the rows are keyed, so nothing counts twice.
+ * writes its first batch in full; the rows are keyed, so nothing counts twice. `has` asks
+ * whether a patch applies (the prospect's lean runs take them all without a marker).
  */
-export async function feedReadModel(get: () => ProspectState): Promise<void> {
+export async function feedReadModel(get: () => ProspectState, has: (patch: string) => boolean = patched): Promise<void> {
   const written = new Set<number>();
   let version = -1;
   const record = patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
@@ -44,7 +45,7 @@ export async function feedReadModel(get: () => ProspectState): Promise<void> {
       const projection = projectProspect(state);
       const events = unsent(projection, written);
       // Runs that wrote a batch whole replay as they ran.
-      const slice = patched('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
+      const slice = has('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
       for (let from = 0; from === 0 || from < events.length; from += slice) {
         const part = events.slice(from, from + slice);
         await record({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });

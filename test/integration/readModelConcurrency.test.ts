@@ -1,0 +1,45 @@
+import { dumpReadModel, rebuildDaily, writeProjections } from '../../db/reporting';
+import { newProspect, runCommand } from '../../domain/pipeline/lifecycle';
+import { DEFAULT_PROCESS_INPUT } from '../../domain/process/process';
+import { projectProspect } from '../../domain/reporting/projection';
+import { freshDatabase, type TestDatabase } from '../helpers/database';
+
+/**
+ * Many prospects of one rep moving through the same stages on the same day all change the
+ * same `report_daily` cells. Their batches, written at once the way concurrent workflows'
+ * read-model feeds write them, must all succeed (no deadlock between two batches' cell
+ * updates) and leave `report_daily` equal to what the rebuild computes from the rows.
+ */
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await freshDatabase();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+test('concurrent batches over shared daily cells neither deadlock nor miscount', async () => {
+  const now = new Date().toISOString();
+  const steps: [Parameters<typeof runCommand>[0], unknown][] = [
+    ['logContact', { channel: 'call', by: 'alice' }],
+    ['qualify', { outcome: 'qualified', by: 'alice' }],
+    ['createInquiry', { items: [{ product: 'PUMP', quantity: 1 }], by: 'alice' }],
+    ['createQuote', { lines: [{ product: 'PUMP', quantity: 1, unitPrice: '100' }], by: 'alice' }],
+  ];
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, k) => {
+      let state = newProspect({ id: `cc-${k}`, name: `P ${k}`, email: `p${k}@x.test`, rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+      await writeProjections(t.db, [projectProspect(state)]);
+      for (const [name, args] of steps) {
+        state = runCommand(name, state, args, now);
+        await writeProjections(t.db, [projectProspect(state)]);
+      }
+    }),
+  );
+  const live = (await dumpReadModel(t.db)).daily;
+  const open = live.find((row) => (row as { metric: string; key: string }).metric === 'open' && (row as { key: string }).key === 'quotation') as { n: string } | undefined;
+  expect(open?.n).toBe('16');
+  await rebuildDaily(t.db);
+  expect((await dumpReadModel(t.db)).daily).toEqual(live);
+});
