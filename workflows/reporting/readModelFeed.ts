@@ -37,6 +37,8 @@ const EVENTS_PER_BATCH = 100;
 export async function feedReadModel(get: () => ProspectState, has: (patch: string) => boolean = patched): Promise<void> {
   const written = new Set<number>();
   let version = -1;
+  // `patched`, not `has`: lean runs recorded before this patch fed through the local
+  // activity without a marker for it, and must replay that way.
   const record = patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
   try {
     for (;;) {
