@@ -21,6 +21,7 @@ import { describeStackDatabase, openStackDatabase } from '../db/stack';
 import { startTracing } from '../client/shared/tracing';
 import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
 import { clientInterceptors } from '../client/shared/temporalConnection';
+import { salesflowDataConverter } from '../client/shared/payloadCompression';
 
 /**
  * `npm start`: the whole local stack in one foreground process. The Temporal dev server
@@ -168,7 +169,7 @@ async function main(config: DevStackConfig): Promise<void> {
       const served = await serveMetrics(workerMetrics.registry, config.SALESFLOW_WORKER_METRICS_ADDRESS, config.SALESFLOW_METRICS_TOKEN);
       cleanups.push(() => served.close());
     }
-    const temporalClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
+    const temporalClient = new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
     const http = await startApi({
       sales: SalesflowClient.fromClient(temporalClient, config),
       campaigns: CampaignClient.fromClient(temporalClient, config),

@@ -31,6 +31,7 @@ import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
 import { registerReportRoutes } from './reportRoutes';
 import { createServerMetrics, recordRequest, registerMetricsRoute, type ServerMetrics } from './metrics';
+import { registerTemporalCodecRoutes } from './temporalCodecRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -250,6 +251,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerInboundRoutes(api, deps);
       await registerReportRoutes(api, deps);
       await registerCustomerRoutes(api, deps);
+      await registerTemporalCodecRoutes(api);
     },
     { prefix: '/api' },
   );

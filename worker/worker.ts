@@ -11,6 +11,7 @@ import type { CampaignDeps } from '../activities/campaign/campaign';
 import type { ReportingDeps } from '../activities/reporting/readModel';
 import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
+import { salesflowDataConverter } from '../client/shared/payloadCompression';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
@@ -90,7 +91,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   // host can retry any batch; without one, campaign activities retry until it is configured.
   const { tracing } = options;
   const metrics = options.metrics ?? createWorkerMetrics();
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
+  const temporal = new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
   const campaign = {
     mailer: campaignMailer,
     inFlight: 4 * config.SMTP_POOL_SIZE,
@@ -108,6 +109,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   };
   const worker = await Worker.create({
     connection,
+    dataConverter: salesflowDataConverter,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SALESFLOW_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),

@@ -14,6 +14,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { TemporalEnvSchema, type ConnectionConfig, type TemporalConnectionExtras } from '../../domain/shared/config';
 import { describeIssues, DomainError } from '../../domain/shared/errors';
+import { salesflowDataConverter } from './payloadCompression';
 
 /** What the loader resolves: the address and namespace every caller shows, and the rest of the connection. */
 export interface TemporalSettings {
@@ -160,7 +161,7 @@ export async function openTemporalClient(
     throw unreachable(config, err instanceof Error ? err.message.split('\n')[0] : undefined);
   }
   const interceptors = options.workflowInterceptors?.length ? { interceptors: { workflow: options.workflowInterceptors } } : {};
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...interceptors }), connection };
+  return { client: new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...interceptors }), connection };
 }
 
 /** A call that ran out of time (or was cut off) rather than being answered. */

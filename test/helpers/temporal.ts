@@ -14,6 +14,7 @@ import { freshDatabase, type TestDatabase } from './database';
 import { eventually } from './eventually';
 import { temporal } from '@temporalio/proto';
 import { clientInterceptors } from '../../client/shared/temporalConnection';
+import { salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 // Keep test output readable: only the SDK's warnings and errors.
 let runtimeInstalled = false;
@@ -117,7 +118,7 @@ export async function startDevServerStack(options: StackOptions = {}): Promise<T
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
-  const raw = new Client({ connection: clientConnection });
+  const raw = new Client({ dataConverter: salesflowDataConverter, connection: clientConnection });
   const stack = await startStack(connection, raw, address, options);
   return {
     ...stack,
@@ -134,6 +135,7 @@ export async function startTimeSkippingStack(): Promise<TestStack & { env: TestW
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: required('TEMPORAL_TEST_SERVER_PATH') } },
+    client: { dataConverter: salesflowDataConverter },
   });
   // The Java test server cannot register custom search attributes, so workflows here start
   // (and run) without them; visibility is covered by the dev-server integration tests.

@@ -11,6 +11,7 @@ import { eventually } from '../helpers/eventually';
 import { bundlePath, quietRuntime } from '../helpers/temporal';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { clientInterceptors } from '../../client/shared/temporalConnection';
+import { salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 /**
  * The throttle after an outage, measured: a throttled campaign whose worker is stopped for
@@ -52,7 +53,7 @@ beforeAll(async () => {
   database = await freshDatabase();
   native = await NativeConnection.connect({ address });
   connection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
-  campaigns = CampaignClient.fromClient(new Client({ connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
+  campaigns = CampaignClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {
   await connection?.close();

@@ -9,6 +9,7 @@ import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/p
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { bundlePath, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
+import { salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 /**
  * The prospect and task workflows under faults, on the dev server with mail over real
@@ -325,7 +326,7 @@ test(`a prospect with 20,000 logged contacts keeps a window of ${RECORD_WINDOW},
   // The history of the run that logged them all replays on today's code.
   const history = await settledHistory(handle);
   expect(history.events!.length).toBeGreaterThan(total / batch);
-  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, history, id);
+  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, history, id);
 }, 90_000);
 
 test('a read-model write slower than a workflow task, while contacts arrive, wedges nothing and the history replays', async () => {
@@ -352,5 +353,5 @@ test('a read-model write slower than a workflow task, while contacts arrive, wed
   }, 60_000);
   expect(slowWrites.get(workflowId)?.left).toBe(0);
   expect(expected).toBeGreaterThan(30);
-  await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath() } }, await settledHistory(handle), workflowId);
+  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, await settledHistory(handle), workflowId);
 }, 120_000);

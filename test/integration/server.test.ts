@@ -100,6 +100,8 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/renewals',
     '/api/customers/{id}',
     ...CUSTOMER_COMMAND_PATHS.map((c) => `/api/customers/{id}/${c}`),
+    '/api/temporal-codec/decode',
+    '/api/temporal-codec/encode',
   ];
   expect(paths.sort()).toEqual([...expected].sort());
   // The body of a command is its domain schema, without `by`, closed to unknown fields.
@@ -548,4 +550,31 @@ test('the JSON log has every request and no password, session cookie or token', 
   expect(text).not.toContain(admin.cookie!.split('=')[1]!);
   expect(text).not.toContain(admin.csrf!);
   expect(text).not.toMatch(/sft_[A-Za-z0-9_-]{10,}/);
+});
+
+test('large payloads are stored in Temporal compressed; the codec endpoint decodes them for an admin only', async () => {
+  const rep = await accountFor(h, `codec-rep-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  const id = `codec-${uniq}`;
+  const definition = { ...processDefinition, name: `codec-${uniq}` };
+  expect((await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: 'Cora Codec', email: 'cora@codec.test', rep: 'ravi', definition } })).status).toBe(201);
+  // The start input carries the process definition: over the threshold, so it is stored deflated.
+  const history = await h.stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  expect(Buffer.from(input?.metadata?.encoding ?? new Uint8Array()).toString()).toBe('binary/x-salesflow-deflate');
+  const wire = { payloads: [{ metadata: { encoding: Buffer.from(input!.metadata!.encoding!).toString('base64') }, data: Buffer.from(input!.data!).toString('base64') }] };
+  // A rep may not read every prospect's payloads.
+  expect((await call(h.url, 'POST', '/api/temporal-codec/decode', { as: rep, body: wire })).status).toBe(403);
+  const decoded = await call(h.url, 'POST', '/api/temporal-codec/decode', { as: admin, body: wire });
+  expect(decoded.status).toBe(200);
+  const payload = decoded.body.payloads[0];
+  expect(Buffer.from(payload.metadata.encoding, 'base64').toString()).toBe('json/plain');
+  const start = JSON.parse(Buffer.from(payload.data, 'base64').toString());
+  expect(start.info.id).toBe(id);
+  expect(start.process.name).toBe(`codec-${uniq}`);
+  // Encoding it again gives a payload the decoder turns back into the same JSON.
+  const again = await call(h.url, 'POST', '/api/temporal-codec/encode', { as: admin, body: decoded.body });
+  const round = await call(h.url, 'POST', '/api/temporal-codec/decode', { as: admin, body: again.body });
+  expect(round.body).toEqual(decoded.body);
+  // Malformed input is refused by the schema, with nothing decoded.
+  expect((await call(h.url, 'POST', '/api/temporal-codec/decode', { as: admin, body: { payloads: [{ data: 'not base64!' }] } })).status).toBe(400);
 });

@@ -12,6 +12,7 @@ import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/wo
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { quietRuntime } from '../helpers/temporal';
 import { clientInterceptors } from '../../client/shared/temporalConnection';
+import { salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 /**
  * Tracing as OTEL_EXPORTER_OTLP_ENDPOINT turns it on: spans go over OTLP/HTTP (JSON) to a
@@ -78,7 +79,7 @@ beforeAll(async () => {
     tracing,
   }));
   running = worker.run();
-  sales = SalesflowClient.fromClient(new Client({ connection: clientConnection, interceptors: { workflow: tracing.clientInterceptors() } }), config);
+  sales = SalesflowClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection: clientConnection, interceptors: { workflow: tracing.clientInterceptors() } }), config);
 }, 120_000);
 afterAll(async () => {
   worker?.shutdown();

@@ -115,7 +115,12 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // Runs started since 'lean-history' take every behaviour patched in before it without a
   // marker each: each patch's marker and its TemporalChangeVersion upsert (which repeats the
   // list so far) made up a fifth of a won prospect's history. Older runs ask as they did.
-  const lean = patched('lean-history');
+  // A second generation, 'lean-history-2', likewise takes every behaviour patched in before
+  // it (including those after 'lean-history': the read model's regular activity) under one
+  // marker, and batches read-model writes (workflows/reporting/readModelFeed.ts). It is asked
+  // first, so a new run records one marker; runs begun before it find none and go on as before.
+  const lean2 = patched('lean-history-2');
+  const lean = lean2 || patched('lean-history');
   const has = (patch: string): boolean => lean || patched(patch);
   const everyMissedDeadline = has('every-missed-deadline');
   const outboxBesideLoop = has('outbox-beside-loop');
@@ -225,7 +230,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   }
 
   // The reporting read model, fed beside the loop (workflows/reporting/readModelFeed.ts).
-  if (has('report-read-model')) void feedReadModel(get, has);
+  if (has('report-read-model')) void feedReadModel(get, has, { lean2 });
 
   let published = '';
   // Lean runs upsert only the attributes that changed since the start (or the last upsert).

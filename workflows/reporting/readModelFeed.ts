@@ -1,4 +1,4 @@
-import { isCancellation, proxyActivities, proxyLocalActivities, condition, patched } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, proxyLocalActivities, condition, patched, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { recordVersion } from '../../domain/pipeline/record';
@@ -28,21 +28,37 @@ const { recordReadModel } = proxyActivities<Activities>({
 const EVENTS_PER_BATCH = 100;
 
 /**
+ * Runs of the 'lean-history-2' generation write a change this long after it happened,
+ * together with whatever else happened meanwhile (one timer per write). A rep working a
+ * prospect sends several commands within seconds; each write costs the history an
+ * activity's three events and a workflow task (about 1.3 KB), the timer two small events
+ * and a workflow task. Reports lag by at most this much (plus the write).
+ */
+export const READ_MODEL_BATCH_WINDOW_MS = 5_000;
+
+export interface FeedOptions {
+  /** The run belongs to the 'lean-history-2' generation: regular activity without asking, writes batched. */
+  lean2?: boolean;
+}
+
+/**
  * Feeds the reporting read model for the life of the run: whenever the prospect's record
  * grows, the snapshot and every event not yet written by this run, in slices. Changes
  * made while a batch is being written go in the next one. A new run (continue-as-new)
  * writes its first batch in full; the rows are keyed, so nothing counts twice. `has` asks
  * whether a patch applies (the prospect's lean runs take them all without a marker).
  */
-export async function feedReadModel(get: () => ProspectState, has: (patch: string) => boolean = patched): Promise<void> {
+export async function feedReadModel(get: () => ProspectState, has: (patch: string) => boolean = patched, options: FeedOptions = {}): Promise<void> {
   const written = new Set<number>();
   let version = -1;
   // `patched`, not `has`: lean runs recorded before this patch fed through the local
   // activity without a marker for it, and must replay that way.
-  const record = patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
+  const record = options.lean2 || patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
   try {
     for (;;) {
       await condition(() => recordVersion(get()) !== version);
+      // Batched runs let the changes of the next few seconds join this one.
+      if (options.lean2) await sleep(READ_MODEL_BATCH_WINDOW_MS);
       const state = get();
       const projection = projectProspect(state);
       const events = unsent(projection, written);
