@@ -9,7 +9,7 @@ import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/p
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { bundlePath, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { decompressPayload, salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 /**
  * The prospect and task workflows under faults, on the dev server with mail over real
@@ -209,7 +209,8 @@ test('with SMTP down a quotation deadline still applies and a new task still sta
     expect(carried.outbox.map((m) => m.messageId)).toContain(`<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`);
     // The next run's input carries the prospect's info and process once, not again in its state.
     const started = (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
-    const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString('utf8')) as { info: unknown; process: unknown; state: Record<string, unknown> };
+    // Stored deflated (client/shared/payloadCompression.ts): it holds the whole process.
+    const input = JSON.parse(Buffer.from(decompressPayload(started.input!.payloads![0]!).data!).toString('utf8')) as { info: unknown; process: unknown; state: Record<string, unknown> };
     expect(input.info).toMatchObject({ id });
     expect(input.process).toMatchObject({ name: `outage-${uniq}` });
     expect(Object.keys(input.state)).not.toContain('info');
@@ -335,7 +336,9 @@ test('a read-model write slower than a workflow task, while contacts arrive, wed
   const workflowId = prospectWorkflowId(id);
   // Longer than the workflow task's heartbeat (8 s of its 10 s): a local activity held that
   // long while signals came in made the SDK fail the prospect's replay (and wedge it).
-  slowWrites.set(workflowId, { left: 3, ms: 9_000 });
+  // Two of them: a new prospect batches its writes (5 s), so the 90 contacts of these 9 s
+  // and the qualification go in two or three writes, of which the first two are slow.
+  slowWrites.set(workflowId, { left: 2, ms: 9_000 });
   await client.createProspect({ id, name: 'Sia Slow', rep: 'ravi' }, process(`slowfeed-${uniq}`, { validity: '30d', staleAfter: '3d', escalateAfter: '7d' }));
   const handle = raw.workflow.getHandle(workflowId);
   for (let i = 0; i < 90; i++) {

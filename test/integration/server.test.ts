@@ -555,7 +555,9 @@ test('the JSON log has every request and no password, session cookie or token', 
 test('large payloads are stored in Temporal compressed; the codec endpoint decodes them for an admin only', async () => {
   const rep = await accountFor(h, `codec-rep-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
   const id = `codec-${uniq}`;
-  const definition = { ...processDefinition, name: `codec-${uniq}` };
+  // A sales floor of 30 reps: the start input (info and process) is well over 1 KiB.
+  const reps = Array.from({ length: 30 }, (_, i) => ({ id: `rep${i}`, email: `rep${i}@sales.test` }));
+  const definition = { ...processDefinition, name: `codec-${uniq}`, teams: processDefinition.teams.map((t) => (t.name === 'north' ? { ...t, reps: [...t.reps, ...reps] } : t)) };
   expect((await call(h.url, 'POST', '/api/prospects', { as: admin, body: { id, name: 'Cora Codec', email: 'cora@codec.test', rep: 'ravi', definition } })).status).toBe(201);
   // The start input carries the process definition: over the threshold, so it is stored deflated.
   const history = await h.stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory();
