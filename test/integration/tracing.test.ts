@@ -113,7 +113,7 @@ test('one prospect: the client start, the workflow run and the mail activity are
 
   // Flushed (the batch processor sends every second): wait until the activity span arrived.
   const byName = (name: string) => received.filter((s) => s.name === name);
-  for (let i = 0; i < 100 && byName('RunActivity:sendMail').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (byName('RunActivity:sendMail').length < 2 || byName('RunActivity:recordReadModel').length < 1); i++) await new Promise((r) => setTimeout(r, 100));
   if (process.env.DUMP_SPANS) console.log(JSON.stringify(received.map((s) => [s.name, s.traceId.slice(0, 6), s.spanId.slice(0, 6), s.parentSpanId?.slice(0, 6)])));
   const start = byName('StartWorkflow:prospectWorkflow')[0];
   expect(start?.parentSpanId).toBeFalsy(); // the client's call is the root

@@ -28,11 +28,14 @@ const { recordReadModel } = proxyActivities<Activities>({
 const EVENTS_PER_BATCH = 100;
 
 /**
- * Runs of the 'lean-history-2' generation write a change this long after it happened,
- * together with whatever else happened meanwhile (one timer per write). A rep working a
- * prospect sends several commands within seconds; each write costs the history an
- * activity's three events and a workflow task (about 1.3 KB), the timer two small events
- * and a workflow task. Reports lag by at most this much (plus the write).
+ * Runs of the 'lean-history-2' generation write at most once per this long: a change within
+ * it of the last write waits (one timer) and goes with whatever else arrives meanwhile. A
+ * rep working a prospect sends several commands within seconds; each write costs the
+ * history an activity's three events and a workflow task (about 1.3 KB), the timer two
+ * small events and a workflow task. A change after a quiet spell (a new prospect, a
+ * campaign's contact, a reply) is written at once: by the end of a window the prospect may
+ * have left the worker's cache, and a timer firing then would cost a replay. Reports lag by
+ * at most this much (plus the write).
  */
 export const READ_MODEL_BATCH_WINDOW_MS = 5_000;
 
@@ -54,11 +57,14 @@ export async function feedReadModel(get: () => ProspectState, has: (patch: strin
   // `patched`, not `has`: lean runs recorded before this patch fed through the local
   // activity without a marker for it, and must replay that way.
   const record = options.lean2 || patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
+  let lastWrite: number | undefined;
   try {
     for (;;) {
       await condition(() => recordVersion(get()) !== version);
-      // Batched runs let the changes of the next few seconds join this one.
-      if (options.lean2) await sleep(READ_MODEL_BATCH_WINDOW_MS);
+      if (options.lean2 && lastWrite !== undefined) {
+        const wait = lastWrite + READ_MODEL_BATCH_WINDOW_MS - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
       const state = get();
       const projection = projectProspect(state);
       const events = unsent(projection, written);
@@ -70,6 +76,7 @@ export async function feedReadModel(get: () => ProspectState, has: (patch: strin
         for (const e of part) written.add(e.seq);
       }
       version = recordVersion(state);
+      lastWrite = Date.now();
     }
   } catch (err) {
     // The run ends (continue-as-new, cancellation): the next run carries on.
