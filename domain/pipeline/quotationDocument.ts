@@ -56,8 +56,16 @@ export function quotationNumber(prospectId: string, revision: number): string {
 }
 
 /** 199990 EUR in de-DE → `1.999,90 €`; exact (the decimal goes in as text, never a float). */
+/** Formatters by locale and currency: building one costs more than formatting many amounts. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(cents: number, currency: string, locale: string): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    moneyFormats.set(key, format);
+  }
   // Intl takes a decimal string exactly (NumberFormat v3); older engines read it as a number.
   return format.format(formatCents(cents) as unknown as number);
 }
