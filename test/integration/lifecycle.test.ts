@@ -1,4 +1,5 @@
 import type { ProcessDefinitionInput } from '../../domain/process/process';
+import { projectProspect } from '../../domain/reporting/projection';
 import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { startDevServerStack, type TestStack, quietHistory } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
@@ -111,4 +112,28 @@ test('a refused command leaves no event in the history on a real server', async 
   await expect(client.command(id, 'logContact', { channel: 'fax' })).rejects.toThrow(/invalid contact: channel/);
   expect(await updates()).toBe(before);
   expect(before).toBeGreaterThan(0);
+});
+
+test('a burst of commands reaches the read model in two writes (the first at once, the rest batched), every event of it', async () => {
+  const id = `burst-${uniq}`;
+  const { client, raw, database } = stack;
+  const workflowId = prospectWorkflowId(id);
+  await client.createProspect({ id, name: 'Bea Burst', rep: 'ravi' }, fastProcess);
+  for (let i = 0; i < 4; i++) await client.command(id, 'logContact', { channel: 'call', direction: 'outbound', note: `call ${i}`, by: 'ravi' });
+  await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  // Every event the prospect projects is in the read model, within the batching window.
+  const expected = projectProspect(await client.getProspect(id)).events.length;
+  await eventually(async () => {
+    const row = await database.db.selectFrom('report_events').where('workflow_id', '=', workflowId).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(row.n)).toBe(expected);
+  }, 30_000);
+  const history = await quietHistory(raw.workflow.getHandle(workflowId));
+  const writes = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordReadModel').length;
+  // Six changes within a second or two: the start's write went at once, the other five
+  // waited out the window together (one timer) instead of one write each (a slow machine
+  // may split them once more).
+  expect(writes).toBeGreaterThanOrEqual(2);
+  expect(writes).toBeLessThanOrEqual(3);
+  expect((history.events ?? []).filter((e) => e.timerStartedEventAttributes).length).toBeGreaterThanOrEqual(1);
+  expect(expected).toBeGreaterThanOrEqual(6);
 });
