@@ -10,8 +10,7 @@ import { createSalesflowWorker } from '../worker/worker';
 import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrateToLatest } from '../db/migrations';
-import { clientInterceptors } from '../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../client/shared/payloadCompression';
+import { clientInterceptors, temporalClient } from '../client/shared/temporalConnection';
 
 /** What a benchmark runs against: a fresh dev server and the real worker, mailing a sink. */
 export interface BenchStack {
@@ -71,7 +70,7 @@ export async function startBenchStack(options: {
   let { worker, close } = await makeWorker();
   let running = worker.run();
   return {
-    client: new Client({ dataConverter: salesflowDataConverter, connection }),
+    client: temporalClient({ connection }),
     config,
     db,
     dbFile: `${options.dir}/temporal.db`,

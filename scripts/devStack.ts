@@ -9,7 +9,6 @@ import { describeIssues } from '../domain/shared/errors';
 import { devServerSearchAttributeFlags, ensureSearchAttributes } from '../worker/searchAttributes';
 import { createSalesflowWorker } from '../worker/worker';
 import { MailSink } from './mailSink';
-import { Client } from '@temporalio/client';
 import { CampaignClient } from '../client/campaign/campaignClient';
 import { SalesflowClient } from '../client/pipeline/salesflowClient';
 import { describeApi, startApi } from '../server/main';
@@ -20,8 +19,7 @@ import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 import { startTracing } from '../client/shared/tracing';
 import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
-import { clientInterceptors } from '../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../client/shared/payloadCompression';
+import { clientInterceptors, temporalClient } from '../client/shared/temporalConnection';
 
 /**
  * `npm start`: the whole local stack in one foreground process. The Temporal dev server
@@ -169,10 +167,10 @@ async function main(config: DevStackConfig): Promise<void> {
       const served = await serveMetrics(workerMetrics.registry, config.SALESFLOW_WORKER_METRICS_ADDRESS, config.SALESFLOW_METRICS_TOKEN);
       cleanups.push(() => served.close());
     }
-    const temporalClient = new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
+    const temporal = temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
     const http = await startApi({
-      sales: SalesflowClient.fromClient(temporalClient, config),
-      campaigns: CampaignClient.fromClient(temporalClient, config),
+      sales: SalesflowClient.fromClient(temporal, config),
+      campaigns: CampaignClient.fromClient(temporal, config),
       database,
       host: '127.0.0.1',
       port: config.SALESFLOW_HTTP_PORT,
@@ -184,7 +182,7 @@ async function main(config: DevStackConfig): Promise<void> {
     cleanups.push(() => http.close());
     // Replies: the sink is also salesflow's inbound SMTP endpoint for its reply address (and
     // the reply address's domain), and an IMAP mailbox is polled when IMAP_URL is set.
-    const inboundDeps = { db: database.db, sales: SalesflowClient.fromClient(temporalClient, config), replyAddress: config.SALESFLOW_REPLY_ADDRESS };
+    const inboundDeps = { db: database.db, sales: SalesflowClient.fromClient(temporal, config), replyAddress: config.SALESFLOW_REPLY_ADDRESS };
     sink.inbound = inboundHandler(inboundDeps);
     if (config.IMAP_URL) {
       const poller = startImapPoller(inboundDeps, { url: config.IMAP_URL, intervalMs: config.IMAP_POLL_INTERVAL, log: (m) => console.log(`salesflow: ${m}`) });

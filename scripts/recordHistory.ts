@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { Connection, Client } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { loadTemporalSettings } from '../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../client/shared/payloadCompression';
+import { loadTemporalSettings, temporalClient } from '../client/shared/temporalConnection';
 
 /**
  * Saves a workflow's history as JSON for the replay tests:
@@ -13,7 +12,7 @@ async function main(workflowId: string, out: string): Promise<void> {
   const config = loadTemporalSettings(process.env);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...config.temporalConnection });
   try {
-    const client = new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     writeFileSync(out, historyToJSON(history) + '\n');
     console.log(`wrote ${history.events?.length ?? 0} events of ${workflowId} to ${out}`);

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import type { Tracing } from '../client/shared/tracing';
@@ -12,6 +11,7 @@ import type { ReportingDeps } from '../activities/reporting/readModel';
 import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
+import { temporalClient } from '../client/shared/temporalConnection';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
@@ -91,7 +91,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   // host can retry any batch; without one, campaign activities retry until it is configured.
   const { tracing } = options;
   const metrics = options.metrics ?? createWorkerMetrics();
-  const temporal = new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
+  const temporal = temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
   const campaign = {
     mailer: campaignMailer,
     inFlight: 4 * config.SMTP_POOL_SIZE,

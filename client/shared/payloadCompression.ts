@@ -10,8 +10,9 @@ import { temporal } from '@temporalio/proto';
  * so most of a history still reads as JSON in the Temporal UI and CLI; the rest reads
  * through the codec endpoint of `npm run api` (`POST /api/temporal-codec/decode`).
  *
- * Every Temporal client and worker of salesflow must use this converter: a payload written
- * compressed can only be read by a converter that knows this codec. Payloads without its
+ * Every Temporal client and worker of salesflow must use this converter (clients come from
+ * `temporalClient` in temporalConnection.ts): a payload written compressed can only be read
+ * by a converter that knows this codec. Payloads without its
  * encoding (everything recorded before it) pass through decode unchanged.
  */
 export const COMPRESSED_ENCODING = 'binary/x-salesflow-deflate';

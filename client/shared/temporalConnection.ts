@@ -11,7 +11,7 @@ import {
   makeGrpcRetryInterceptor,
 } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { WorkflowClientInterceptor } from '@temporalio/client';
+import type { ClientOptions, WorkflowClientInterceptor } from '@temporalio/client';
 import { TemporalEnvSchema, type ConnectionConfig, type TemporalConnectionExtras } from '../../domain/shared/config';
 import { describeIssues, DomainError } from '../../domain/shared/errors';
 import { salesflowDataConverter } from './payloadCompression';
@@ -161,7 +161,16 @@ export async function openTemporalClient(
     throw unreachable(config, err instanceof Error ? err.message.split('\n')[0] : undefined);
   }
   const interceptors = options.workflowInterceptors?.length ? { interceptors: { workflow: options.workflowInterceptors } } : {};
-  return { client: new Client({ dataConverter: salesflowDataConverter, connection, namespace: config.TEMPORAL_NAMESPACE, ...interceptors }), connection };
+  return { client: temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE, ...interceptors }), connection };
+}
+
+/**
+ * A Temporal client of salesflow: every one must read and write payloads with the same data
+ * converter as the workers (large payloads are stored deflated, see payloadCompression.ts),
+ * so none is made with `new Client` directly.
+ */
+export function temporalClient(options: Omit<ClientOptions, 'dataConverter'>): Client {
+  return new Client({ ...options, dataConverter: salesflowDataConverter });
 }
 
 /** A call that ran out of time (or was cut off) rather than being answered. */

@@ -13,7 +13,7 @@ import type { ReportingDeps } from '../../activities/reporting/readModel';
 import { freshDatabase, type TestDatabase } from './database';
 import { eventually } from './eventually';
 import { temporal } from '@temporalio/proto';
-import { clientInterceptors } from '../../client/shared/temporalConnection';
+import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
 import { salesflowDataConverter } from '../../client/shared/payloadCompression';
 
 // Keep test output readable: only the SDK's warnings and errors.
@@ -118,7 +118,7 @@ export async function startDevServerStack(options: StackOptions = {}): Promise<T
   const address = required('SALESFLOW_TEST_TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
-  const raw = new Client({ dataConverter: salesflowDataConverter, connection: clientConnection });
+  const raw = temporalClient({ connection: clientConnection });
   const stack = await startStack(connection, raw, address, options);
   return {
     ...stack,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { campaignMessageId } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
@@ -11,8 +11,7 @@ import { MailSink } from '../../scripts/mailSink';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
-import { clientInterceptors } from '../../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
 
 /**
  * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL in the
@@ -88,7 +87,7 @@ beforeAll(async () => {
   sink = await new MailSink().start();
   database = await freshDatabase();
   connection = await Connection.connect({ address: address(), interceptors: clientInterceptors({ deadline: false }) });
-  campaigns = CampaignClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
+  campaigns = CampaignClient.fromClient(temporalClient({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {
   for (const child of children) await kill(child);
@@ -134,7 +133,7 @@ test('a worker killed twice mid-campaign: every recipient mailed, duplicates sha
 test('a batch begun on one worker process and retried on another after SIGKILL: nothing lost, any duplicate with the same Message-ID', async () => {
   // A queue of its own, so only these two workers run this campaign.
   const queue = `${taskQueue}-two`;
-  const two = CampaignClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: queue });
+  const two = CampaignClient.fromClient(temporalClient({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: queue });
   const id = `two-${Date.now().toString(36)}`;
   const runKey = campaignWorkflowId(id);
   const emails = recipients(id, 2_000);
@@ -162,7 +161,7 @@ test('a batch begun on one worker process and retried on another after SIGKILL: 
     const report = await two.result(id);
     expect(report).toMatchObject({ status: 'completed', total: 2_000, sent: 2_000, failed: 0, remaining: 0 });
 
-    const history = await new Client({ dataConverter: salesflowDataConverter, connection }).workflow.getHandle(runKey).fetchHistory();
+    const history = await temporalClient({ connection }).workflow.getHandle(runKey).fetchHistory();
     const events = history.events ?? [];
     const firstBatch = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendCampaignBatch');
     const started = events.find((e) => e.activityTaskStartedEventAttributes && String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(firstBatch?.eventId));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { CampaignClient } from '../../client/campaign/campaignClient';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
@@ -10,8 +10,7 @@ import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpe
 import { eventually } from '../helpers/eventually';
 import { bundlePath, quietRuntime } from '../helpers/temporal';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
-import { clientInterceptors } from '../../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
 
 /**
  * The throttle after an outage, measured: a throttled campaign whose worker is stopped for
@@ -53,7 +52,7 @@ beforeAll(async () => {
   database = await freshDatabase();
   native = await NativeConnection.connect({ address });
   connection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
-  campaigns = CampaignClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
+  campaigns = CampaignClient.fromClient(temporalClient({ connection }), { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: taskQueue });
 });
 afterAll(async () => {
   await connection?.close();

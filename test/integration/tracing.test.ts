@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import { startTracing, type Tracing } from '../../client/shared/tracing';
@@ -11,8 +11,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../wor
 import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/worker';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { quietRuntime } from '../helpers/temporal';
-import { clientInterceptors } from '../../client/shared/temporalConnection';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
 
 /**
  * Tracing as OTEL_EXPORTER_OTLP_ENDPOINT turns it on: spans go over OTLP/HTTP (JSON) to a
@@ -79,7 +78,7 @@ beforeAll(async () => {
     tracing,
   }));
   running = worker.run();
-  sales = SalesflowClient.fromClient(new Client({ dataConverter: salesflowDataConverter, connection: clientConnection, interceptors: { workflow: tracing.clientInterceptors() } }), config);
+  sales = SalesflowClient.fromClient(temporalClient({ connection: clientConnection, interceptors: { workflow: tracing.clientInterceptors() } }), config);
 }, 120_000);
 afterAll(async () => {
   worker?.shutdown();
