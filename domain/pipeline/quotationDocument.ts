@@ -55,10 +55,10 @@ export function quotationNumber(prospectId: string, revision: number): string {
   return `Q-${prospectId}-${revision}`;
 }
 
-/** 199990 EUR in de-DE → `1.999,90 €`; exact (the decimal goes in as text, never a float). */
 /** Formatters by locale and currency: building one costs more than formatting many amounts. */
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
+/** 199990 EUR in de-DE → `1.999,90 €`; exact (the decimal goes in as text, never a float). */
 export function formatMoney(cents: number, currency: string, locale: string): string {
   const key = `${locale}|${currency}`;
   let format = moneyFormats.get(key);
