@@ -12,6 +12,7 @@ import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
 import { temporalClient } from '../client/shared/temporalConnection';
+import { workflowBundleOptions } from './workflowBundle';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
@@ -112,7 +113,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     dataConverter: salesflowDataConverter,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SALESFLOW_TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(workflowBundle ? { workflowBundle } : (({ workflowsPath, preloadModules }) => ({ workflowsPath, bundlerOptions: { preloadModules } }))(workflowBundleOptions())),
     activities: createActivities({
       mailer,
       from: config.MAIL_FROM,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { singleLineText } from '../shared/text';
+import { shareable } from '../shared/shareable';
 
 /**
  * Accounts of the salesflow server: who may log in, with which role, and which person of the
@@ -11,39 +12,39 @@ import { singleLineText } from '../shared/text';
 export const ROLES = ['admin', 'ops', 'manager', 'rep', 'support'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const RoleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+export const RoleSchema = shareable(z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }));
 
 /** Logins compare case-insensitively, so they are kept in lower case. */
-export const LoginSchema = z
+export const LoginSchema = shareable(z
   .string()
   .trim()
   .toLowerCase()
   .min(3, 'must be at least 3 characters')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ - and must start with a letter or digit');
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ - and must start with a letter or digit'));
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 1024;
 
 /** Length is what makes a password strong; no composition rules that push people to patterns. */
-export const PasswordSchema = z
+export const PasswordSchema = shareable(z
   .string()
   .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`));
 
 /** The rep or manager id the process definitions use for this person, e.g. `alice`. */
-export const PersonIdSchema = z
+export const PersonIdSchema = shareable(z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'may hold only letters, digits and . _ @ -'));
 
-export const TeamSchema = PersonIdSchema;
+export const TeamSchema = shareable(PersonIdSchema);
 
-export const DisplayNameSchema = singleLineText(200);
+export const DisplayNameSchema = shareable(singleLineText(200));
 
-export const NewUserSchema = z
+export const NewUserSchema = shareable(z
   .object({
     login: LoginSchema,
     role: RoleSchema,
@@ -52,18 +53,18 @@ export const NewUserSchema = z
     team: TeamSchema.optional(),
     password: PasswordSchema,
   })
-  .strict();
+  .strict());
 export type NewUser = z.input<typeof NewUserSchema>;
 
-export const ApiTokenNameSchema = singleLineText(100).pipe(z.string().min(1, 'must not be empty'));
+export const ApiTokenNameSchema = shareable(singleLineText(100).pipe(z.string().min(1, 'must not be empty')));
 
-export const NewApiTokenSchema = z
+export const NewApiTokenSchema = shareable(z
   .object({
     name: ApiTokenNameSchema,
     /** A token acts with at most its owner's role; an integration usually needs less. */
     role: RoleSchema,
   })
-  .strict();
+  .strict());
 
 /** What may be said about an account outside the database: never its password hash. */
 export interface Account {

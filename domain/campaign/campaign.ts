@@ -10,6 +10,7 @@ import { PersonIdSchema, ProcessNameSchema, allReps, findRep, type ProcessDefini
 import { ProspectIdSchema, ProspectInfoSchema } from '../pipeline/prospect';
 import { STAGES } from '../pipeline/stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
+import { shareable } from '../shared/shareable';
 
 /**
  * A campaign mails one template to an audience, throttled, exactly once per recipient.
@@ -17,11 +18,11 @@ import { TemplateSchema, requireVariables, type Template } from './template';
  * `campaign-<id>` workflow.
  */
 
-export const CampaignIdSchema = z
+export const CampaignIdSchema = shareable(z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be letters, digits, "_" or "-" (at most 80)');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be letters, digits, "_" or "-" (at most 80)'));
 
-export const AudienceSchema = z.union([
+export const AudienceSchema = shareable(z.union([
   z.strictObject({
     /** A CSV file with an `email` column; the other columns are template variables. */
     csv: z.string().min(1, 'must name a CSV file'),
@@ -41,22 +42,22 @@ export const AudienceSchema = z.union([
       includeClosed: z.boolean().optional(),
     }),
   }),
-], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep, includeClosed}}' });
+], { error: 'must be one of {csv: FILE}, {prospects: [ID, ...]} or {filter: {stage, rep, includeClosed}}' }));
 export type Audience = z.infer<typeof AudienceSchema>;
 
 /** The template variables a prospect audience provides (from each prospect's record). */
 export const PROSPECT_VARIABLES = ['id', 'name', 'company', 'email', 'rep'] as const;
 
-export const ScheduleSchema = z
+export const ScheduleSchema = shareable(z
   .strictObject({
     /** Cron expressions in UTC, e.g. `0 9 * * MON`. */
     cron: z.array(z.string().min(9)).min(1).optional(),
     /** A fixed interval such as `1w` or `1d`. */
     every: DurationSchema.optional(),
   })
-  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give either cron or every' });
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give either cron or every' }));
 
-export const CampaignDefinitionSchema = z
+export const CampaignDefinitionSchema = shareable(z
   .strictObject({
     id: CampaignIdSchema,
     name: singleLineText(200).min(1, 'must not be empty'),
@@ -87,7 +88,7 @@ export const CampaignDefinitionSchema = z
     throttle: z.number().int('must be a whole number of mails per minute').positive().max(1_000_000).optional(),
     schedule: ScheduleSchema.optional(),
   })
-  .refine((d) => d.leads === undefined || 'csv' in d.audience, { message: 'leads only applies to a csv audience', path: ['leads'] });
+  .refine((d) => d.leads === undefined || 'csv' in d.audience, { message: 'leads only applies to a csv audience', path: ['leads'] }));
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema>;
 

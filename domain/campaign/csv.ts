@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { normalizeEmail } from '../shared/email';
 import { describeIssues } from '../shared/errors';
+import { shareable, emailSchema } from '../shared/shareable';
 
 /**
  * Audience CSV files: a header row, then one recipient per line. The format is read by a
@@ -25,7 +25,7 @@ export interface CsvTable {
 
 const ColumnName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const CsvEmailSchema = z.email('is not an email address');
+export const CsvEmailSchema = shareable(emailSchema('is not an email address'));
 
 /** One recipient of a campaign: the address and the values for the template's variables. */
 export interface Recipient {

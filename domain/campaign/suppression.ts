@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoTimeSchema } from '../pipeline/contact';
 import { normalizeEmail } from '../shared/email';
 import { DomainError, parseOrThrow } from '../shared/errors';
+import { shareable, emailSchema } from '../shared/shareable';
 
 /**
  * Consent: addresses that must never be mailed again by a campaign, and why. An
@@ -20,23 +21,23 @@ export const MAX_SOURCE_LENGTH = 100;
 export const MAX_DETAIL_LENGTH = 200;
 const clipped = (max: number) => z.string().trim().default('').transform((text) => text.slice(0, max));
 
-export const SuppressSchema = z.object({
-  email: z.email('must be an email address').max(254, 'must be at most 254 characters').transform(normalizeEmail),
+export const SuppressSchema = shareable(z.object({
+  email: emailSchema('must be an email address').max(254, 'must be at most 254 characters').transform(normalizeEmail),
   reason: z.enum(SUPPRESSION_REASONS),
   /** Which campaign run the opt-out or bounce came from, or who added it. */
   source: clipped(MAX_SOURCE_LENGTH),
   detail: clipped(MAX_DETAIL_LENGTH),
   at: IsoTimeSchema.optional(),
-});
+}));
 export type SuppressInput = z.input<typeof SuppressSchema>;
 
 /** Taking an address off the list (a mistake, a bounce that was not one): who and why. */
-export const UnsuppressSchema = z.object({
-  email: z.email('must be an email address').max(254, 'must be at most 254 characters').transform(normalizeEmail),
+export const UnsuppressSchema = shareable(z.object({
+  email: emailSchema('must be an email address').max(254, 'must be at most 254 characters').transform(normalizeEmail),
   by: z.string().trim().min(1, 'is required').max(MAX_SOURCE_LENGTH),
   reason: z.string().trim().min(1, 'is required: say why the address may be mailed again').max(MAX_DETAIL_LENGTH, `must be at most ${MAX_DETAIL_LENGTH} characters`),
   at: IsoTimeSchema.optional(),
-});
+}));
 export type UnsuppressInput = z.input<typeof UnsuppressSchema>;
 
 export interface SuppressionRemoval {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../shared/errors';
+import { shareable } from '../shared/shareable';
 
 /**
  * Campaign mail templates: a subject, a text body and an optional HTML body with
@@ -18,11 +19,11 @@ const TemplatePart = (max: number) =>
     .max(max)
     .refine((t) => !MALFORMED.test(t), { message: 'has a malformed {{placeholder}} (names are letters, digits and _)' });
 
-export const TemplateSchema = z.object({
+export const TemplateSchema = shareable(z.object({
   subject: TemplatePart(500),
   text: TemplatePart(100_000),
   html: TemplatePart(500_000).optional(),
-});
+}));
 export type Template = z.infer<typeof TemplateSchema>;
 
 /**

@@ -13,6 +13,7 @@ import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
 import { captureNote, changeProfile, suggestionFor } from './profile';
 import { renewTerm } from './schedule';
+import { shareable, emailSchema } from '../shared/shareable';
 
 /**
  * What a person can tell a customer account. Each is an update of the `customer-<id>`
@@ -24,20 +25,20 @@ const By = singleLineText(100).min(1, 'must name who gives the command').default
 const Note = multiLineText(4000).default('');
 const Name = singleLineText(200).min(1, 'must not be empty');
 
-export const CustomerLogContactSchema = z.object({
+export const CustomerLogContactSchema = shareable(z.object({
   channel: ChannelSchema,
   direction: DirectionSchema.default('outbound'),
   /** `#repair-over-replace` and other #tags become preferences on the profile. */
   note: Note,
   at: IsoTimeSchema.optional(),
   by: By,
-});
+}));
 
-export const SatisfactionSchema = z.object({ score: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'), note: Note, by: By });
+export const SatisfactionSchema = shareable(z.object({ score: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'), note: Note, by: By }));
 
-export const DecisionMakerSchema = z.object({ name: Name, role: singleLineText(100).optional(), email: z.email('must be an email address').optional() });
+export const DecisionMakerSchema = shareable(z.object({ name: Name, role: singleLineText(100).optional(), email: emailSchema('must be an email address').optional() }));
 
-export const ChangeProfileSchema = z
+export const ChangeProfileSchema = shareable(z
   .object({
     addPreferences: z.array(singleLineText(100).min(1)).max(20).optional(),
     removePreferences: z.array(singleLineText(100).min(1)).max(20).optional(),
@@ -47,14 +48,14 @@ export const ChangeProfileSchema = z
     note: multiLineText(4000).min(1).optional(),
     by: By,
   })
-  .refine((c) => Object.keys(c).some((k) => k !== 'by'), { message: 'a profile change needs a preference, decision maker, service level, tier or note' });
+  .refine((c) => Object.keys(c).some((k) => k !== 'by'), { message: 'a profile change needs a preference, decision maker, service level, tier or note' }));
 
 /** The people fields of a new prospect made from the account (a repeat deal, a referral). */
 const ProspectPersonShape = {
   /** The new prospect's id; one is made up from the account when absent. */
   id: ProspectIdSchema.optional(),
   name: Name,
-  email: z.email('must be an email address').optional(),
+  email: emailSchema('must be an email address').optional(),
   phone: singleLineText(50).optional(),
   /** The rep who works it; the account owner by default. */
   rep: PersonIdSchema.optional(),
@@ -62,26 +63,26 @@ const ProspectPersonShape = {
   by: By,
 };
 
-export const OpenDealSchema = z.object({ ...ProspectPersonShape, name: Name.optional() });
-export const AddReferralSchema = z.object({ ...ProspectPersonShape, company: singleLineText(200).min(1).optional() });
-export const RenewContractSchema = z.object({ contractId: z.string().min(1), note: Note, by: By });
-export const DeclineRenewalSchema = z.object({ contractId: z.string().min(1), reason: multiLineText(1000).min(1, 'a reason is required'), by: By });
-export const RecordOrderSchema = z.object({ product: ProductSchema, quantity: z.number().int().positive().optional(), at: IsoTimeSchema.optional(), by: By });
-export const CustomerSupportQuerySchema = z.object({
+export const OpenDealSchema = shareable(z.object({ ...ProspectPersonShape, name: Name.optional() }));
+export const AddReferralSchema = shareable(z.object({ ...ProspectPersonShape, company: singleLineText(200).min(1).optional() }));
+export const RenewContractSchema = shareable(z.object({ contractId: z.string().min(1), note: Note, by: By }));
+export const DeclineRenewalSchema = shareable(z.object({ contractId: z.string().min(1), reason: multiLineText(1000).min(1, 'a reason is required'), by: By }));
+export const RecordOrderSchema = shareable(z.object({ product: ProductSchema, quantity: z.number().int().positive().optional(), at: IsoTimeSchema.optional(), by: By }));
+export const CustomerSupportQuerySchema = shareable(z.object({
   topic: singleLineText(200).min(1, 'a topic is required'),
   question: multiLineText(4000).min(1, 'a question is required'),
   /** The product the query is about, for the profile's suggestion. */
   product: ProductSchema.optional(),
   by: By,
-});
-export const CustomerSupportAnswerSchema = z.object({
+}));
+export const CustomerSupportAnswerSchema = shareable(z.object({
   queryId: z.string().min(1),
   answer: multiLineText(4000).min(1, 'an answer is required'),
   /** answered: that is all; repair: a repair task for the owner; new_deal: a replacement deal. */
   outcome: z.enum(['answered', 'repair', 'new_deal']).default('answered'),
   by: By,
-});
-export const CustomerMigrateSchema = z.object({
+}));
+export const CustomerMigrateSchema = shareable(z.object({
   process: z.unknown(),
   /**
    * As for prospects: an owner (or task rep) who is not in the new version hands the
@@ -89,7 +90,7 @@ export const CustomerMigrateSchema = z.object({
    */
   reassign: z.object({ from: PersonIdSchema, to: PersonIdSchema }).optional(),
   by: By,
-});
+}));
 
 export type CustomerLogContact = z.input<typeof CustomerLogContactSchema>;
 export type Satisfaction = z.input<typeof SatisfactionSchema>;

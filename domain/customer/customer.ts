@@ -7,6 +7,7 @@ import { formatTime, formatTimesIn } from '../shared/timeZone';
 import { mailTimeZone } from '../process/process';
 import { postSalesOf } from './postSales';
 import { emptyProfile, type CustomerProfile } from './profile';
+import { shareable } from '../shared/shareable';
 
 /**
  * A customer account after the sale: one long-lived `customer-<id>` workflow per company,
@@ -14,7 +15,7 @@ import { emptyProfile, type CustomerProfile } from './profile';
  * rules here are pure; the workflow (workflows/customer/customer.ts) holds the timers.
  */
 
-export const CustomerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a customer id (lower-case letters, digits and "-")');
+export const CustomerIdSchema = shareable(z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a customer id (lower-case letters, digits and "-")'));
 
 const CUSTOMER_ID_PREFIX = 'customer-';
 
@@ -58,7 +59,7 @@ export function referrerOf(source: string | undefined): string | undefined {
 }
 
 /** What a closed deal tells its account (and a referral's referrer): built from the prospect. */
-export const DealClosedSchema = z.object({
+export const DealClosedSchema = shareable(z.object({
   prospectId: z.string().min(1),
   customerId: CustomerIdSchema,
   outcome: z.enum(['won', 'lost']),
@@ -75,7 +76,7 @@ export const DealClosedSchema = z.object({
   reason: z.string().optional(),
   /** The customer that referred this deal (source `referral:<id>`). */
   referredBy: z.string().optional(),
-});
+}));
 export type DealClosed = z.infer<typeof DealClosedSchema>;
 
 /** The report a prospect sends when it closes; undefined while it is open. */

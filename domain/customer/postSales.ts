@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DurationSchema, formatDuration } from '../shared/duration';
 import { OffsetSchema, formatOffset, type Offset } from '../process/offset';
 import { ProductSchema } from '../pipeline/inquiry';
+import { shareable } from '../shared/shareable';
 
 /**
  * The `postSales` section of a process definition: how a customer is cared for after the
@@ -12,7 +13,7 @@ import { ProductSchema } from '../pipeline/inquiry';
 
 const DAY = 86_400_000;
 
-export const TierNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a tier is a lower-case name such as gold');
+export const TierNameSchema = shareable(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a tier is a lower-case name such as gold'));
 
 /**
  * What a product sold on a quotation line is after the sale. A contract or subscription runs
@@ -20,7 +21,7 @@ export const TierNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a 
  * unless the customer gave notice `noticePeriod` before the end. A consumable is reordered
  * every `reorderEvery`.
  */
-export const ProductTermsSchema = z.discriminatedUnion('kind', [
+export const ProductTermsSchema = shareable(z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.enum(['contract', 'subscription']),
     term: DurationSchema,
@@ -28,10 +29,10 @@ export const ProductTermsSchema = z.discriminatedUnion('kind', [
     autoRenew: z.boolean().default(false),
   }),
   z.strictObject({ kind: z.literal('consumable'), reorderEvery: DurationSchema }),
-]);
+]));
 export type ProductTerms = z.output<typeof ProductTermsSchema>;
 
-export const PostSalesSchema = z
+export const PostSalesSchema = shareable(z
   .strictObject({
     /** The onboarding call is due this long after the account's first win (the task is raised at the win). */
     onboardingAfter: OffsetSchema.default({ ms: 7 * DAY }),
@@ -78,7 +79,7 @@ export const PostSalesSchema = z
         ctx.addIssue({ code: 'custom', path: ['products', product, 'term'], message: `the term must be longer than the earliest renewal reminder or notice (${formatDuration(earliest)})` });
       }
     }
-  });
+  }));
 export type PostSalesInput = z.input<typeof PostSalesSchema>;
 export type PostSales = z.output<typeof PostSalesSchema>;
 

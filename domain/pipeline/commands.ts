@@ -6,6 +6,7 @@ import type { InputRules } from '../shared/inputRules';
 import { QualificationOutcomeSchema, qualificationAnswersSchema } from './qualification';
 import { quoteLinesSchema } from './quotation';
 import { multiLineText, singleLineText } from '../shared/text';
+import { shareable, shareableEach } from '../shared/shareable';
 
 /**
  * The commands a person can give a prospect. Each is a Temporal update whose validator
@@ -18,9 +19,9 @@ import { multiLineText, singleLineText } from '../shared/text';
  */
 
 /** How a quotation reached a customer without email; recorded in the contact log. */
-export const HandOverChannelSchema = z.enum(['visit', 'call', 'letter', 'direct_mail'], {
+export const HandOverChannelSchema = shareable(z.enum(['visit', 'call', 'letter', 'direct_mail'], {
   error: 'must be how it reached the customer: visit, call, letter or direct_mail',
-});
+}));
 
 export function commandSchemas(rules: InputRules) {
   const lenient = rules === 'recorded';
@@ -207,7 +208,7 @@ export const {
   AnswerSupportQuerySchema,
   MigrateProcessSchema,
   ReassignSchema,
-} = CURRENT;
+} = shareableEach(CURRENT);
 
 export type Reassign = z.input<typeof ReassignSchema>;
 

@@ -1,18 +1,19 @@
 import { z } from 'zod';
+import { shareable, isoDateSchema } from '../shared/shareable';
 
 /** A product code as it appears in the catalogue. */
-export const ProductSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be a product code (letters, digits, . _ / -)');
+export const ProductSchema = shareable(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be a product code (letters, digits, . _ / -)'));
 
-export const DateSchema = z.iso.date('must be a date such as 2026-12-31');
+export const DateSchema = shareable(isoDateSchema('must be a date such as 2026-12-31'));
 
-export const InquiryItemSchema = z.object({
+export const InquiryItemSchema = shareable(z.object({
   product: ProductSchema,
   quantity: z.number().int('must be a whole number').positive('must be at least 1'),
   wantedDeliveryDate: DateSchema.optional(),
-});
+}));
 export type InquiryItem = z.infer<typeof InquiryItemSchema>;
 
-export const InquiryItemsSchema = z.array(InquiryItemSchema).min(1, 'an inquiry needs at least one item');
+export const InquiryItemsSchema = shareable(z.array(InquiryItemSchema).min(1, 'an inquiry needs at least one item'));
 
 /**
  * One version of the customer's request. An inquiry is never edited in place: a change

@@ -6,10 +6,11 @@ import type { QualificationRecord } from './qualification';
 import type { QuoteRevision } from './quotation';
 import type { Stage } from './stages';
 import { singleLineText } from '../shared/text';
+import { shareable, emailSchema } from '../shared/shareable';
 
-export const ProspectIdSchema = z
+export const ProspectIdSchema = shareable(z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, "_" or "-" (at most 100)');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, "_" or "-" (at most 100)'));
 
 /**
  * Who the prospect is; what `salesflow create` and the HTTP API accept. `lenient`: the rules
@@ -20,7 +21,7 @@ export function prospectInfoSchema(lenient = false) {
     id: ProspectIdSchema,
     name: singleLineText(200, lenient).min(1, 'must not be empty'),
     company: singleLineText(200, lenient).optional(),
-    email: z.email('must be an email address').optional(),
+    email: emailSchema('must be an email address').optional(),
     phone: singleLineText(50, lenient).optional(),
     rep: PersonIdSchema,
     source: singleLineText(100, lenient).default('manual'),
@@ -33,7 +34,7 @@ export function prospectInfoSchema(lenient = false) {
     fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([singleLineText(200, lenient), z.number(), z.boolean()])).default({}),
   });
 }
-export const ProspectInfoSchema = prospectInfoSchema();
+export const ProspectInfoSchema = shareable(prospectInfoSchema());
 export type ProspectInfoInput = z.input<typeof ProspectInfoSchema>;
 export type ProspectInfo = z.output<typeof ProspectInfoSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { multiLineText, singleLineText } from '../shared/text';
+import { shareable } from '../shared/shareable';
 
 /**
  * BANT-style answers a rep records while qualifying. Every answer is optional so a rep can
@@ -13,10 +14,10 @@ export function qualificationAnswersSchema(lenient = false) {
     timeline: singleLineText(200, lenient).min(1).optional(),
   });
 }
-export const QualificationAnswersSchema = qualificationAnswersSchema();
+export const QualificationAnswersSchema = shareable(qualificationAnswersSchema());
 export type QualificationAnswers = z.infer<typeof QualificationAnswersSchema>;
 
-export const QualificationOutcomeSchema = z.enum(['qualified', 'disqualified']);
+export const QualificationOutcomeSchema = shareable(z.enum(['qualified', 'disqualified']));
 export type QualificationOutcome = z.infer<typeof QualificationOutcomeSchema>;
 
 export interface QualificationRecord {

@@ -3,6 +3,7 @@ import { ProductSchema, type InquiryItem } from './inquiry';
 import type { InputRules } from '../shared/inputRules';
 import { DomainError } from '../shared/errors';
 import { MAX_AMOUNT_CENTS, MAX_AMOUNT_TEXT, MAX_QUOTE_LINES, formatBasisPoints, formatCents, percentSchema, priceSchema } from '../shared/money';
+import { shareable } from '../shared/shareable';
 
 export { formatCents } from '../shared/money';
 
@@ -36,7 +37,7 @@ export function quoteLineInputSchema(rules: InputRules = 'current') {
       }
     });
 }
-export const QuoteLineInputSchema = quoteLineInputSchema();
+export const QuoteLineInputSchema = shareable(quoteLineInputSchema());
 export type QuoteLineInput = z.input<typeof QuoteLineInputSchema>;
 
 export function quoteLinesSchema(rules: InputRules = 'current') {
@@ -45,7 +46,7 @@ export function quoteLinesSchema(rules: InputRules = 'current') {
     .min(1, 'a quotation needs at least one item')
     .max(MAX_QUOTE_LINES, `a quotation has at most ${MAX_QUOTE_LINES} items`);
 }
-export const QuoteLinesSchema = quoteLinesSchema();
+export const QuoteLinesSchema = shareable(quoteLinesSchema());
 
 /** A line as the domain prices it: integer cents and basis points only. */
 export interface QuoteLineSpec {

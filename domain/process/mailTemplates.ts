@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../shared/errors';
 import { escapeHtml } from '../campaign/template';
+import { shareable } from '../shared/shareable';
 
 /**
  * The customer-facing mails of a process, each a subject and a body with `{{variable}}`
@@ -36,13 +37,13 @@ const part = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((t) => !MALFORMED.test(t), { message: 'has a malformed {{placeholder}} (names are letters, digits and _)' });
 
-export const MailTemplateSchema = z.object({
+export const MailTemplateSchema = shareable(z.object({
   subject: part(300).refine((t) => !/[\r\n]/.test(t), { message: 'must be one line' }),
   body: part(20_000),
-});
+}));
 export type MailTemplate = z.infer<typeof MailTemplateSchema>;
 
-export const MailTemplatesSchema = z.partialRecord(z.enum(MAIL_KINDS), MailTemplateSchema);
+export const MailTemplatesSchema = shareable(z.partialRecord(z.enum(MAIL_KINDS), MailTemplateSchema));
 export type MailTemplates = z.infer<typeof MailTemplatesSchema>;
 
 export const DEFAULT_MAIL_TEMPLATES: Readonly<Record<MailKind, MailTemplate>> = {

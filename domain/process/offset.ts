@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../shared/duration';
+import { shareable } from '../shared/shareable';
 
 /**
  * When something is due relative to an event. Sales SLAs are usually counted in business
@@ -17,7 +18,7 @@ const ParsedOffsetSchema = z.union([
   z.object({ businessDays: z.number().int().nonnegative() }).strict(),
 ]);
 
-export const OffsetSchema = z.union([z.string(), z.number(), ParsedOffsetSchema]).transform((value, ctx): Offset => {
+export const OffsetSchema = shareable(z.union([z.string(), z.number(), ParsedOffsetSchema]).transform((value, ctx): Offset => {
   if (typeof value === 'object') return value;
   if (typeof value === 'string') {
     const bd = /^\s*(\d+)\s*bd\s*$/.exec(value);
@@ -30,7 +31,7 @@ export const OffsetSchema = z.union([z.string(), z.number(), ParsedOffsetSchema]
     return { ms: Number.NaN };
   }
   return { ms };
-});
+}));
 
 export function addOffset(fromIso: string, offset: Offset): string {
   const from = Date.parse(fromIso);

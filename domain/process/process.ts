@@ -9,6 +9,7 @@ import { DEFAULT_TIME_ZONE, TimeZoneSchema } from '../shared/timeZone';
 import { sellerSchema } from './seller';
 import { MailTemplatesSchema, templateIssues } from './mailTemplates';
 import { POST_SALES_DURATIONS, PostSalesSchema } from '../customer/postSales';
+import { shareable, shareableEach, emailSchema } from '../shared/shareable';
 
 /**
  * A process definition is the sales ops team's product: who works the leads and how long
@@ -16,14 +17,14 @@ import { POST_SALES_DURATIONS, PostSalesSchema } from '../customer/postSales';
  * the version it started with until it is explicitly migrated.
  */
 
-export const PersonIdSchema = z
+export const PersonIdSchema = shareable(z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a lower-case id of letters, digits, ".", "_" or "-"');
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a lower-case id of letters, digits, ".", "_" or "-"'));
 
 export type Person = z.infer<ReturnType<typeof definitionSchemas>['PersonSchema']>;
 export type Team = z.infer<ReturnType<typeof definitionSchemas>['TeamSchema']>;
 
-export const QuotePolicySchema = z
+export const QuotePolicySchema = shareable(z
   .object({
     /** How long a sent quotation is binding. */
     validity: DurationSchema,
@@ -38,7 +39,7 @@ export const QuotePolicySchema = z
   .refine((p) => !(Number.isFinite(p.staleAfter) && Number.isFinite(p.escalateAfter)) || p.staleAfter < p.escalateAfter, {
     message: 'staleAfter must be shorter than escalateAfter',
     path: ['escalateAfter'],
-  });
+  }));
 export type QuotePolicy = z.infer<typeof QuotePolicySchema>;
 
 export const TASK_KINDS = [
@@ -58,7 +59,7 @@ export const TASK_KINDS = [
   'repair',
   'going_cold',
 ] as const;
-export const TaskKindSchema = z.enum(TASK_KINDS);
+export const TaskKindSchema = shareable(z.enum(TASK_KINDS));
 export type TaskKind = z.infer<typeof TaskKindSchema>;
 
 /**
@@ -69,7 +70,7 @@ export type TaskKind = z.infer<typeof TaskKindSchema>;
 export type TaskTemplate = z.infer<ReturnType<typeof definitionSchemas>['TaskTemplateSchema']>;
 export type QualificationCriteria = z.infer<ReturnType<typeof definitionSchemas>['QualificationCriteriaSchema']>;
 
-export const AssignmentSchema = z.object({
+export const AssignmentSchema = shareable(z.object({
   /**
    * round-robin: the default team's reps in turn (other teams, such as a support desk,
    * get no new leads); territory: the first rule that matches picks the team, then
@@ -80,15 +81,15 @@ export const AssignmentSchema = z.object({
   rules: z.array(ConditionSchema.and(z.object({ team: z.string().min(1) }))).default([]),
   /** The team for prospects no rule matches; the first team when absent. */
   defaultTeam: z.string().min(1).optional(),
-});
+}));
 export type Assignment = z.infer<typeof AssignmentSchema>;
 
-export const SupportPolicySchema = z.object({
+export const SupportPolicySchema = shareable(z.object({
   /** The sales-support team that answers customers' telephone queries. */
   team: z.string().min(1),
   answerWithin: OffsetSchema,
   escalateAfter: OffsetSchema,
-});
+}));
 
 const Probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -99,17 +100,17 @@ export const DEFAULT_STAGE_PROBABILITIES = { contact: 0.05, qualification: 0.15,
  * The weighted forecast's probabilities of winning an open prospect by its stage (won
  * counts 1, lost 0). Each one the definition leaves out takes its default.
  */
-export const StageProbabilitiesSchema = z.object({
+export const StageProbabilitiesSchema = shareable(z.object({
   contact: Probability.default(DEFAULT_STAGE_PROBABILITIES.contact),
   qualification: Probability.default(DEFAULT_STAGE_PROBABILITIES.qualification),
   inquiry: Probability.default(DEFAULT_STAGE_PROBABILITIES.inquiry),
   quotation: Probability.default(DEFAULT_STAGE_PROBABILITIES.quotation),
-});
+}));
 export type StageProbabilities = z.infer<typeof StageProbabilitiesSchema>;
 
-export const ProcessNameSchema = z
+export const ProcessNameSchema = shareable(z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-"');
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-"'));
 
 /**
  * The schemas of a definition that hold text people write (names, titles) or rules added
@@ -120,7 +121,7 @@ function definitionSchemas(lenient: boolean) {
   const PersonSchema = z.object({
     id: PersonIdSchema,
     name: singleLineText(200, lenient).min(1).optional(),
-    email: z.email('must be an email address'),
+    email: emailSchema('must be an email address'),
   });
 
   const TeamSchema = z.object({
@@ -204,7 +205,7 @@ function definitionSchemas(lenient: boolean) {
 const CURRENT = definitionSchemas(false);
 const RECORDED = definitionSchemas(true);
 
-export const { PersonSchema, TeamSchema, TaskTemplateSchema, QualificationCriteriaSchema, CallPolicySchema, ProcessDefinitionSchema } = CURRENT;
+export const { PersonSchema, TeamSchema, TaskTemplateSchema, QualificationCriteriaSchema, CallPolicySchema, ProcessDefinitionSchema } = shareableEach(CURRENT);
 
 export function processDefinitionSchema(rules: InputRules): typeof ProcessDefinitionSchema {
   return rules === 'recorded' ? RECORDED.ProcessDefinitionSchema : CURRENT.ProcessDefinitionSchema;

@@ -3,6 +3,7 @@ import { DomainError, parseOrThrow } from '../shared/errors';
 import type { InputRules } from '../shared/inputRules';
 import { processDefinitionSchema, type ProcessDefinition } from './process';
 import { holds, type Facts } from './rules';
+import { shareable } from '../shared/shareable';
 
 /**
  * The versions of one named process, as the registry workflow keeps them, and the
@@ -24,16 +25,16 @@ export interface RegistryState {
   roundRobin: Record<string, number>;
 }
 
-export const PublishSchema = z.object({ definition: z.unknown(), by: z.string().min(1).default('unknown') });
+export const PublishSchema = shareable(z.object({ definition: z.unknown(), by: z.string().min(1).default('unknown') }));
 export type Publish = z.input<typeof PublishSchema>;
 
-export const AssignSchema = z.object({
+export const AssignSchema = shareable(z.object({
   fields: z.record(z.string(), z.unknown()).default({}),
   source: z.string().optional(),
   company: z.string().optional(),
   email: z.string().optional(),
   version: z.number().int().positive().optional(),
-});
+}));
 export type AssignRequest = z.input<typeof AssignSchema>;
 export interface Assignment {
   rep: string;

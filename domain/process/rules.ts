@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { singleLineText } from '../shared/text';
+import { shareable } from '../shared/shareable';
 
 /**
  * Conditions over a prospect's facts, written by sales ops in process files. Facts are
@@ -10,7 +11,7 @@ export const FACT_ROOTS = ['answers', 'fields', 'source', 'company', 'email'] as
 /** The qualification answers a rep records (domain/pipeline/qualification.ts). */
 export const ANSWER_KEYS = ['budget', 'need', 'authority', 'timeline'] as const;
 
-export const FactPathSchema = z
+export const FactPathSchema = shareable(z
   .string()
   .refine((p) => FACT_ROOTS.some((root) => p === root || p.startsWith(`${root}.`)), {
     message: `must start with one of ${FACT_ROOTS.join(', ')} (e.g. answers.budget, fields.territory)`,
@@ -18,18 +19,18 @@ export const FactPathSchema = z
   // A misspelt answer would make a rule that silently never matches.
   .refine((p) => !p.startsWith('answers.') || (ANSWER_KEYS as readonly string[]).includes(p.slice('answers.'.length)), {
     message: `answers are ${ANSWER_KEYS.map((k) => `answers.${k}`).join(', ')}`,
-  });
+  }));
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof Scalar>;
 
-export const ConditionSchema = z.discriminatedUnion('op', [
+export const ConditionSchema = shareable(z.discriminatedUnion('op', [
   z.object({ field: FactPathSchema, op: z.enum(['eq', 'ne']), value: Scalar }),
   z.object({ field: FactPathSchema, op: z.enum(['gt', 'gte', 'lt', 'lte']), value: z.number() }),
   z.object({ field: FactPathSchema, op: z.literal('in'), value: z.array(Scalar).min(1, 'must list at least one value') }),
   z.object({ field: FactPathSchema, op: z.literal('contains'), value: z.string().min(1) }),
   z.object({ field: FactPathSchema, op: z.literal('exists') }),
-]);
+]));
 export type Condition = z.infer<typeof ConditionSchema>;
 
 /** `lenient`: the rules before clean text (see domain/shared/inputRules.ts). */
@@ -42,13 +43,13 @@ export function scoringRuleSchema(lenient = false) {
     }),
   );
 }
-export const ScoringRuleSchema = scoringRuleSchema();
+export const ScoringRuleSchema = shareable(scoringRuleSchema());
 export type ScoringRule = z.infer<typeof ScoringRuleSchema>;
 
 export function knockoutRuleSchema(lenient = false) {
   return ConditionSchema.and(z.object({ name: singleLineText(100, lenient).min(1), reason: singleLineText(500, lenient).min(1) }));
 }
-export const KnockoutRuleSchema = knockoutRuleSchema();
+export const KnockoutRuleSchema = shareable(knockoutRuleSchema());
 export type KnockoutRule = z.infer<typeof KnockoutRuleSchema>;
 
 export type Facts = Record<string, unknown>;

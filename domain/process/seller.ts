@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { multiLineText, singleLineText } from '../shared/text';
 import { parsePercentText } from '../shared/money';
+import { shareable, emailSchema } from '../shared/shareable';
 
 /**
  * The seller a process speaks for: who makes the binding offer (legal name, address, tax
@@ -25,7 +26,7 @@ function isLocale(tag: string): boolean {
 }
 
 /** A locale Intl knows (`de-DE`, `en-GB`); money in documents and mails is written its way. */
-export const LocaleSchema = z.string().min(2).max(35).refine(isLocale, { message: 'must be a locale such as en-GB or de-DE' });
+export const LocaleSchema = shareable(z.string().min(2).max(35).refine(isLocale, { message: 'must be a locale such as en-GB or de-DE' }));
 
 /**
  * A tax rate in percent, kept as the text people write (`"19"`, `"7.5"`; a YAML number is
@@ -52,7 +53,7 @@ export function sellerSchema(lenient = false) {
     address: multiLineText(500, lenient).default(''),
     taxId: singleLineText(50, lenient).optional(),
     /** The company's address mails are sent from (with the rep's name shown). */
-    email: z.email('must be an email address'),
+    email: emailSchema('must be an email address'),
     phone: singleLineText(50, lenient).optional(),
     website: singleLineText(200, lenient).optional(),
     logo: LogoSchema.optional(),
@@ -73,7 +74,7 @@ export function sellerSchema(lenient = false) {
     mailSignature: multiLineText(1000, lenient).default(''),
   });
 }
-export const SellerSchema = sellerSchema();
+export const SellerSchema = shareable(sellerSchema());
 export type SellerInput = z.input<typeof SellerSchema>;
 export type Seller = z.output<typeof SellerSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STAGES } from '../pipeline/stages';
 import { CHANNELS } from '../pipeline/contact';
 import { FORECAST_CATEGORIES } from './projection';
+import { shareable, isoDateSchema } from '../shared/shareable';
 
 /**
  * The reports a manager reads, as schemas: the API validates its query with ReportQuery and
@@ -12,11 +13,11 @@ import { FORECAST_CATEGORIES } from './projection';
 export const REPORTS = ['funnel', 'forecast', 'quotes', 'activity', 'campaigns', 'postsales'] as const;
 export type ReportName = (typeof REPORTS)[number];
 
-const Day = z.iso.date({ message: 'must be a date such as 2026-01-31' });
+const Day = isoDateSchema('must be a date such as 2026-01-31');
 const Instant = z.union([z.iso.datetime({ offset: true }), Day], { error: 'must be a date (2026-01-31) or an ISO time' });
 const Dimension = z.string().min(1).max(200);
 
-export const ReportQuerySchema = z
+export const ReportQuerySchema = shareable(z
   .strictObject({
     /** Start of the period (inclusive); default: 90 days before `to`. */
     from: Instant.optional(),
@@ -29,7 +30,7 @@ export const ReportQuerySchema = z
     campaign: Dimension.optional(),
     /** `csv` answers text/csv (the report's main table); JSON otherwise. */
     format: z.enum(['json', 'csv']).default('json'),
-  });
+  }));
 // No meta id: a querystring must stay inline in the OpenAPI document (@fastify/swagger
 // cannot expand a referenced one into parameters).
 export type ReportQuery = z.infer<typeof ReportQuerySchema>;
@@ -80,7 +81,7 @@ const Distribution = z.object({
 });
 export type Distribution = z.infer<typeof Distribution>;
 
-export const FunnelReportSchema = z
+export const FunnelReportSchema = shareable(z
   .object({
     filter: Filter,
     /** Prospects entering each stage in the period, and how many of them went on to the next stage (by now). */
@@ -95,10 +96,10 @@ export const FunnelReportSchema = z
     timeInStage: z.array(Distribution.extend({ stage: z.enum(STAGES) })),
     lostReasons: z.array(z.object({ reason: z.string(), count: z.number() })),
   })
-  .meta({ id: 'FunnelReport' });
+  .meta({ id: 'FunnelReport' }));
 export type FunnelReport = z.infer<typeof FunnelReportSchema>;
 
-export const ForecastReportSchema = z
+export const ForecastReportSchema = shareable(z
   .object({
     filter: Filter,
     /** Open prospects with a quotation expected to close in the period, and those won in it, by month and category. */
@@ -107,10 +108,10 @@ export const ForecastReportSchema = z
     pipeline: z.array(z.object({ stage: z.enum(STAGES), count: z.number(), valueCents: z.number(), weightedCents: z.number() })),
     totals: z.object({ valueCents: z.number(), weightedCents: z.number(), wonCents: z.number() }),
   })
-  .meta({ id: 'ForecastReport' });
+  .meta({ id: 'ForecastReport' }));
 export type ForecastReport = z.infer<typeof ForecastReportSchema>;
 
-export const QuotesReportSchema = z
+export const QuotesReportSchema = shareable(z
   .object({
     filter: Filter,
     sent: z.number(),
@@ -126,12 +127,12 @@ export const QuotesReportSchema = z
     stale: z.object({ count: z.number(), share: z.number().nullable() }),
     escalated: z.object({ count: z.number(), share: z.number().nullable() }),
   })
-  .meta({ id: 'QuotesReport' });
+  .meta({ id: 'QuotesReport' }));
 export type QuotesReport = z.infer<typeof QuotesReportSchema>;
 
 const ChannelCounts = z.object(Object.fromEntries(CHANNELS.map((c) => [c, z.number()])) as Record<(typeof CHANNELS)[number], z.ZodNumber>);
 
-export const ActivityReportSchema = z
+export const ActivityReportSchema = shareable(z
   .object({
     filter: Filter,
     reps: z.array(
@@ -150,10 +151,10 @@ export const ActivityReportSchema = z
     /** Contacts and tasks done per week (Monday) of the period. */
     weeks: z.array(z.object({ week: z.string(), contacts: z.number(), tasksDone: z.number() })),
   })
-  .meta({ id: 'ActivityReport' });
+  .meta({ id: 'ActivityReport' }));
 export type ActivityReport = z.infer<typeof ActivityReportSchema>;
 
-export const CampaignsReportSchema = z
+export const CampaignsReportSchema = shareable(z
   .object({
     filter: Filter,
     campaigns: z.array(
@@ -173,12 +174,12 @@ export const CampaignsReportSchema = z
       }),
     ),
   })
-  .meta({ id: 'CampaignsReport' });
+  .meta({ id: 'CampaignsReport' }));
 export type CampaignsReport = z.infer<typeof CampaignsReportSchema>;
 
 const Amount = z.object({ count: z.number(), valueCents: z.number() });
 
-export const PostsalesReportSchema = z
+export const PostsalesReportSchema = shareable(z
   .object({
     filter: Filter,
     renewals: z.object({
@@ -196,12 +197,12 @@ export const PostsalesReportSchema = z
     /** Referrals customers gave in the period, and referred prospects won or lost in it (won: their net value). */
     referrals: z.object({ given: z.number(), won: Amount, lost: z.number() }),
   })
-  .meta({ id: 'PostsalesReport' });
+  .meta({ id: 'PostsalesReport' }));
 export type PostsalesReport = z.infer<typeof PostsalesReportSchema>;
 
 export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityReport | CampaignsReport | PostsalesReport;
 
-export const RebuildResultSchema = z.object({ prospects: z.number(), events: z.number(), customers: z.number(), customerEvents: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' });
+export const RebuildResultSchema = shareable(z.object({ prospects: z.number(), events: z.number(), customers: z.number(), customerEvents: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' }));
 export type RebuildResult = z.infer<typeof RebuildResultSchema>;
 
 type Row = Record<string, string | number | null>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration';
 import { TimeZoneSchema } from './timeZone';
+import { shareable, emailSchema } from './shareable';
 
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
@@ -29,7 +30,7 @@ export function unsubscribeSecretProblem(secret: string, devStack: boolean): str
   return 'SALESFLOW_UNSUBSCRIBE_SECRET is the built-in development value: set your own (at least 16 characters, the same for workers and the api), or SALESFLOW_DEV_STACK=1 on a laptop';
 }
 
-export const ConnectionConfigSchema = z.object({
+export const ConnectionConfigSchema = shareable(z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   SALESFLOW_TASK_QUEUE: z.string().min(1).default('salesflow'),
@@ -38,7 +39,7 @@ export const ConnectionConfigSchema = z.object({
    * unless their process names a `timezone:`). Unset means UTC.
    */
   SALESFLOW_TIMEZONE: TimeZoneSchema.optional(),
-});
+}));
 
 /** `host:port`, as Temporal's clients take it (no scheme). */
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}$/, 'must be host:port, such as 127.0.0.1:7233 or my-ns.a1b2c.tmprl.cloud:7233');
@@ -52,7 +53,7 @@ const TemporalFlag = z.enum(['0', '1', 'false', 'true'], { error: 'must be 1, 0,
  * shape, so a typo is refused by name before anything connects; the merge with the file
  * is the loader's (client/shared/temporalConnection.ts).
  */
-export const TemporalEnvSchema = z
+export const TemporalEnvSchema = shareable(z
   .object({
     TEMPORAL_ADDRESS: HostPort.optional(),
     TEMPORAL_NAMESPACE: z.string().min(1).optional(),
@@ -82,7 +83,7 @@ export const TemporalEnvSchema = z
     if ((cert === undefined) !== (key === undefined)) {
       ctx.addIssue({ code: 'custom', path: [cert === undefined ? 'TEMPORAL_TLS_CLIENT_CERT_PATH' : 'TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'a TLS client certificate needs its key, and the key its certificate' });
     }
-  });
+  }));
 
 /** TLS as Temporal's connections take it (the SDK's TLSConfig, without importing the SDK here). */
 export interface TemporalTls {
@@ -106,7 +107,7 @@ export interface TemporalConnectionExtras {
  * Observability: tracing is off unless an OTLP endpoint is given; metrics are served on
  * the server's own port (`GET /metrics`) and, for a worker, on the addresses below.
  */
-export const ObservabilityConfigSchema = z.object({
+export const ObservabilityConfigSchema = shareable(z.object({
   /** OTLP over HTTP (`http://collector:4318`); spans go to `<endpoint>/v1/traces`. Unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, such as http://127.0.0.1:4318' }).optional(),
   /** The service name on spans (default: salesflow-worker / salesflow-api). */
@@ -117,15 +118,15 @@ export const ObservabilityConfigSchema = z.object({
   SALESFLOW_WORKER_METRICS_ADDRESS: HostPort.optional(),
   /** The Temporal SDK's own runtime metrics of a worker (`host:port`, Prometheus). Unset: not served. */
   SALESFLOW_SDK_METRICS_ADDRESS: HostPort.optional(),
-});
+}));
 export type ObservabilityConfig = z.infer<typeof ObservabilityConfigSchema>;
 
 const DatabaseUrlSchema = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional();
 
 /** Salesflow's own mailbox: Reply-To of every mail, tagged per prospect (`replies+p.<id>@...`). */
-const ReplyAddressSchema = z.email('must be an email address').default('replies@salesflow.localhost');
+const ReplyAddressSchema = emailSchema('must be an email address').default('replies@salesflow.localhost');
 
-export const WorkerConfigSchema = ConnectionConfigSchema.extend({
+export const WorkerConfigSchema = shareable(ConnectionConfigSchema.extend({
   /** The salesflow database: quotation documents are stored in it and attached from it. */
   DATABASE_URL: DatabaseUrlSchema,
   SALESFLOW_REPLY_ADDRESS: ReplyAddressSchema,
@@ -158,19 +159,19 @@ export const WorkerConfigSchema = ConnectionConfigSchema.extend({
   SALESFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_UNSUBSCRIBE_SECRET),
   /** How long an unsubscribe link in a mail keeps working. */
   SALESFLOW_UNSUBSCRIBE_TTL: DurationSchema.default(90 * 86_400_000),
-});
+}));
 
 /** The HTTP endpoint (unsubscribe) of the local stack. */
-export const HttpConfigSchema = ConnectionConfigSchema.extend({
+export const HttpConfigSchema = shareable(ConnectionConfigSchema.extend({
   SALESFLOW_HTTP_PORT: Port.default(8088),
   /** 127.0.0.1 locally; 0.0.0.0 in a container, where the port is published by Docker. */
   SALESFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SALESFLOW_UNSUBSCRIBE_SECRET: WorkerConfigSchema.shape.SALESFLOW_UNSUBSCRIBE_SECRET,
   SALESFLOW_DEV_STACK: WorkerConfigSchema.shape.SALESFLOW_DEV_STACK,
-});
+}));
 
 /** The salesflow database (accounts, sessions, tokens, audit); unset means the local stack's. */
-export const DatabaseConfigSchema = z.object({
+export const DatabaseConfigSchema = shareable(z.object({
   DATABASE_URL: DatabaseUrlSchema,
   /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
   SALESFLOW_POSTGRES_PORT: Port.default(5433),
@@ -179,10 +180,10 @@ export const DatabaseConfigSchema = z.object({
    * mail). Workers keep nothing here: the campaign store is in the salesflow database.
    */
   SALESFLOW_DATA_DIR: z.string().min(1).default('.data'),
-});
+}));
 
 /** The salesflow server's own settings (issue 10), for `npm start` and `npm run api`. */
-export const ServerConfigSchema = z.object({
+export const ServerConfigSchema = shareable(z.object({
   /** Login attempts per client address and login within a minute; the next one is 429. */
   SALESFLOW_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a login session lasts. */
@@ -198,10 +199,10 @@ export const ServerConfigSchema = z.object({
   IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
   /** How often the IMAP mailbox is polled. */
   IMAP_POLL_INTERVAL: DurationSchema.default(60_000),
-});
+}));
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
-export const DevStackConfigSchema = WorkerConfigSchema.extend({
+export const DevStackConfigSchema = shareable(WorkerConfigSchema.extend({
   ...DatabaseConfigSchema.shape,
   ...ServerConfigSchema.shape,
   SALESFLOW_HTTP_PORT: HttpConfigSchema.shape.SALESFLOW_HTTP_PORT,
@@ -209,7 +210,7 @@ export const DevStackConfigSchema = WorkerConfigSchema.extend({
   TEMPORAL_PORT: Port.default(7233),
   TEMPORAL_UI_PORT: Port.default(8233),
   SMTP_PORT: Port.default(2525),
-});
+}));
 
 /**
  * Where and how to reach Temporal. `temporalConnection` carries what the TEMPORAL_* variables
@@ -221,7 +222,7 @@ export type DevStackConfig = z.infer<typeof DevStackConfigSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
 
 /** `npm run api`: the server on its own, with its database and Temporal. */
-export const ApiConfigSchema = HttpConfigSchema.extend({
+export const ApiConfigSchema = shareable(HttpConfigSchema.extend({
   ...DatabaseConfigSchema.shape,
   ...ServerConfigSchema.shape,
   /**
@@ -230,4 +231,4 @@ export const ApiConfigSchema = HttpConfigSchema.extend({
    * stack, whose mail sink is the endpoint).
    */
   SALESFLOW_INBOUND_SMTP: HostPort.optional(),
-});
+}));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shareable } from './shareable';
 
 /**
  * Durations in process files are written the way people say them: `5s`, `90m`, `2h30m`,
@@ -49,7 +50,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** A duration written as text (`5s`, `3d`) or as a number of milliseconds; parsed to ms. */
-export const DurationSchema = z
+export const DurationSchema = shareable(z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
     const ms = typeof value === 'number' ? value : parseDuration(value);
@@ -64,4 +65,4 @@ export const DurationSchema = z
       return Number.NaN;
     }
     return ms;
-  });
+  }));

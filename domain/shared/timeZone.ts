@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shareable } from './shareable';
 
 /**
  * Times as people read them: `Tue 15 Dec 2026, 17:00 CET`, in a named time zone, without
@@ -22,10 +23,10 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export const TimeZoneSchema = z
+export const TimeZoneSchema = shareable(z
   .string()
   .trim()
-  .refine(isTimeZone, { message: 'must be an IANA time zone name, e.g. Europe/Berlin or UTC' });
+  .refine(isTimeZone, { message: 'must be an IANA time zone name, e.g. Europe/Berlin or UTC' }));
 
 const formats = new Map<string, { main: Intl.DateTimeFormat; gb: Intl.DateTimeFormat; us: Intl.DateTimeFormat }>();
 

@@ -4,6 +4,7 @@ import { addOffset, type Offset } from '../process/offset';
 import { teamOf, type TaskKind } from '../process/process';
 import { TASK_STATES, isActiveTask, type ProspectState, type RepTask } from '../pipeline/prospect';
 import type { Stage } from '../pipeline/stages';
+import { shareable } from '../shared/shareable';
 
 /**
  * Rep tasks: created from the process's templates when a prospect enters a stage (and by
@@ -83,7 +84,7 @@ function cancelTasksIfClosed(state: ProspectState, now: string): ProspectState {
 }
 
 /** What a task workflow reports back to its prospect. */
-export const TaskChangeSchema = z.object({
+export const TaskChangeSchema = shareable(z.object({
   taskId: z.string().min(1),
   state: z.enum(TASK_STATES),
   at: z.string(),
@@ -102,7 +103,7 @@ export const TaskChangeSchema = z.object({
   deadlineAt: z.string().optional(),
   /** The rep the task workflow had when it reported. */
   rep: z.string().optional(),
-});
+}));
 export type TaskChange = z.infer<typeof TaskChangeSchema>;
 
 /** A report about a due time or rep the prospect has changed since: the prospect's side wins. */

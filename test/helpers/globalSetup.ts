@@ -8,6 +8,7 @@ import { freePort } from '../../scripts/freePort';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../db/embedded';
 import type { BrowserServer } from 'playwright-core';
 import { launchBrowserServer } from './browser';
+import { workflowBundleOptions } from '../../worker/workflowBundle';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -28,7 +29,7 @@ export default async function globalSetup(globalConfig?: Parameters<typeof runsW
   process.env.TEMPORAL_TEST_SERVER_PATH = ensureTestServer();
 
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-test-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.SALESFLOW_TEST_BUNDLE = bundlePath;

@@ -9,6 +9,7 @@ import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { MailSink } from '../../scripts/mailSink';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/worker';
+import { workflowBundleOptions } from '../../worker/workflowBundle';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { quietRuntime } from '../helpers/temporal';
 import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
@@ -61,7 +62,7 @@ beforeAll(async () => {
   metrics = createWorkerMetrics();
 
   // The workflow-side interceptors must be in the bundle, as a traced worker bundles them.
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: TRACING_WORKFLOW_MODULES, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), workflowInterceptorModules: TRACING_WORKFLOW_MODULES, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
   const address = process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS!;
   connection = await NativeConnection.connect({ address });
   clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
