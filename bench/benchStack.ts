@@ -1,3 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { ConnectionConfig, WorkerConfig } from '../domain/shared/config';
@@ -22,6 +25,8 @@ export interface BenchStack {
   dbFile: string;
   /** Shuts the worker down and starts a fresh one (empty cache), as a restarted worker process would be. */
   restartWorker(): Promise<void>;
+  /** With `workerProcess`: the worker process's resident memory now and at its peak, in bytes. */
+  workerMemory(): { rss: number; peak: number } | undefined;
   stop(): Promise<void>;
 }
 
@@ -38,6 +43,12 @@ export async function startBenchStack(options: {
   pool: number;
   worker?: Partial<Pick<WorkerConfig, 'SALESFLOW_UNSUBSCRIBE_SECRET'>>;
   maxCachedWorkflows?: number;
+  /**
+   * Run the worker as its own process (`node dist/worker/main.js`, configured through its
+   * environment as a deployment would), so its memory is measured alone and a restart is a
+   * real process restart. Otherwise it runs inside the bench process.
+   */
+  workerProcess?: boolean;
 }): Promise<BenchStack> {
   const server = await startDevServer({
     executable: ensureTemporalCli(),
@@ -52,44 +63,103 @@ export async function startBenchStack(options: {
   await migrateToLatest(db);
   const native = await NativeConnection.connect({ address: server.address });
   const config: ConnectionConfig = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: 'bench' };
-  const makeWorker = () => createSalesflowWorker({
-    connection: native,
-    config: {
-      ...config,
-      SMTP_URL: options.sink.url,
-      MAIL_FROM: options.from,
-      SMTP_POOL_SIZE: options.pool,
-      SALESFLOW_CAMPAIGN_DIR: options.dir,
-      // A throwaway stack on loopback, like npm start's: the built-in secret is fine.
-      SALESFLOW_DEV_STACK: true,
-      ...options.worker,
-    },
-    db,
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
-  });
-  let { worker, close } = await makeWorker();
-  let running = worker.run();
+  const workerConfig = {
+    ...config,
+    SMTP_URL: options.sink.url,
+    MAIL_FROM: options.from,
+    SMTP_POOL_SIZE: options.pool,
+    SALESFLOW_CAMPAIGN_DIR: options.dir,
+    // A throwaway stack on loopback, like npm start's: the built-in secret is fine.
+    SALESFLOW_DEV_STACK: true,
+    ...options.worker,
+  };
+  const worker = options.workerProcess
+    ? await workerProcess({ ...workerConfig, DATABASE_URL: process.env.DATABASE_URL ?? postgres!.url, ...(options.maxCachedWorkflows !== undefined ? { SALESFLOW_MAX_CACHED_WORKFLOWS: options.maxCachedWorkflows } : {}) })
+    : await inProcessWorker(() =>
+        createSalesflowWorker({
+          connection: native,
+          config: workerConfig,
+          db,
+          ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+        }),
+      );
   return {
     client: temporalClient({ connection }),
     config,
     db,
     dbFile: `${options.dir}/temporal.db`,
-    async restartWorker() {
-      worker.shutdown();
-      await running;
-      close();
-      ({ worker, close } = await makeWorker());
-      running = worker.run();
-    },
+    restartWorker: () => worker.restart(),
+    workerMemory: () => worker.memory(),
     async stop() {
-      worker.shutdown();
-      await running;
-      close();
+      await worker.stop();
       await native.close();
       await connection.close();
       await server.stop();
       await closeDatabase(db);
       await postgres?.stop();
+    },
+  };
+}
+
+interface RunningWorker {
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  memory(): { rss: number; peak: number } | undefined;
+}
+
+async function inProcessWorker(make: () => ReturnType<typeof createSalesflowWorker>): Promise<RunningWorker> {
+  let { worker, close } = await make();
+  let running = worker.run();
+  const stop = async () => {
+    worker.shutdown();
+    await running;
+    close();
+  };
+  return {
+    async restart() {
+      await stop();
+      ({ worker, close } = await make());
+      running = worker.run();
+    },
+    stop,
+    memory: () => undefined,
+  };
+}
+
+/** `node dist/worker/main.js` with the config in its environment; ready once it says it is polling. */
+async function workerProcess(config: Record<string, unknown>): Promise<RunningWorker> {
+  const settings = Object.entries(config).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
+  const env = { ...process.env, ...Object.fromEntries(settings.map(([k, v]) => [k, String(v)])), SALESFLOW_LOG_LEVEL: 'ERROR' };
+  const start = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [require.resolve('../worker/main')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('worker polling')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`the worker process exited (${code}) before polling: ${out}`)));
+    });
+    child.stdout!.resume();
+    return child;
+  };
+  let child = await start();
+  const stop = async () => {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    async restart() {
+      await stop();
+      child = await start();
+    },
+    stop,
+    memory() {
+      // Linux's accounting of the process: resident now (VmRSS) and at its peak (VmHWM).
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      return { rss: kib('VmRSS'), peak: kib('VmHWM') };
     },
   };
 }

@@ -21,7 +21,7 @@ import { Latencies } from './stats';
  * WAL) with the real worker at its default cache settings. Creates them in batches through
  * the typed start every caller uses (one in ten also gets a call scheduled, so reps have
  * task inboxes), then, with all of them open: list by stage and by rep and a rep's inbox
- * (p50/p99, one page of 50 as the API asks for), the process's RSS (the worker runs in it),
+ * (p50/p99, one page of 50 as the API asks for), the worker's RSS (its own process, as deployed),
  * the dev server's and PostgreSQL's size, how long a restarted worker takes to answer a
  * command again, and how late a quotation deadline fires under that load.
  */
@@ -53,7 +53,7 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
   const n = options.prospects;
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-scale-'));
   const sink = await new MailSink().start();
-  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 2, ...(options.maxCached !== undefined ? { maxCachedWorkflows: options.maxCached } : {}) });
+  const stack = await startBenchStack({ dir, sink, from: 'bench <bench@localhost>', pool: 2, workerProcess: true, ...(options.maxCached !== undefined ? { maxCachedWorkflows: options.maxCached } : {}) });
   const { client, config } = stack;
   const sales = SalesflowClient.fromClient(client, config);
   const ops = new OpsClient(sales);
@@ -101,7 +101,7 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
       if (open >= n && taskCount >= tasks) break;
       await new Promise((r) => setTimeout(r, 2_000));
     }
-    const rssAfterCreate = process.memoryUsage().rss;
+    const afterCreate = stack.workerMemory()!;
 
     // A quotation whose staleness reminder is due in 45 s, measured while the lists run.
     const fastId = `sc-${run}-deadline`;
@@ -116,15 +116,19 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
     const reminder = sink.waitFor((m) => m.messageId === reminderId, 300_000).then(() => Date.now());
 
     const latencies = new Latencies();
-    for (let r = 0; r < options.runs; r++) {
+    // A few rounds first, not counted, as a serving API would be warm (its connection, the
+    // dev server's page cache).
+    const WARM_UP = 5;
+    for (let r = -WARM_UP; r < options.runs; r++) {
       const rep = REPS[r % REPS.length]!;
       const stage = STAGES[r % 2 === 0 ? 0 : 1]!;
-      await latencies.time('list by stage', () => sales.listProspectsPage({ stage }, PAGE));
-      await latencies.time('list by rep', () => sales.listProspectsPage({ rep }, PAGE));
-      await latencies.time('list by stage and rep', () => sales.listProspectsPage({ stage: 'contact', rep }, PAGE));
-      await latencies.time("a rep's inbox", () => ops.inboxPage(rep, undefined, PAGE));
+      const timed = r < 0 ? new Latencies() : latencies;
+      await timed.time(`list by stage (${stage})`, () => sales.listProspectsPage({ stage }, PAGE));
+      await timed.time('list by rep', () => sales.listProspectsPage({ rep }, PAGE));
+      await timed.time('list by stage and rep', () => sales.listProspectsPage({ stage: 'contact', rep }, PAGE));
+      await timed.time("a rep's inbox", () => ops.inboxPage(rep, undefined, PAGE));
     }
-    const rssAfterLists = process.memoryUsage().rss;
+    const afterLists = stack.workerMemory()!;
     const lateBy = (await reminder) - reminderDue;
 
     // Restart: a fresh worker (empty cache) until a command on an old prospect is answered.
@@ -146,8 +150,7 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
     console.log('| measure | value |');
     console.log('| --- | ---: |');
     console.log(`| creating them | ${createSeconds.toFixed(0)} s (${(n / createSeconds).toFixed(1)} prospects/s, ${options.concurrency} in flight) |`);
-    console.log(`| process RSS (worker + bench client) after creating / after the lists / peak | ${mib(rssAfterCreate)} / ${mib(rssAfterLists)} / ${mib(process.resourceUsage().maxRSS * 1024)} |`);
-    console.log(`| of which the bench process's main-thread JS heap | ${mib(process.memoryUsage().heapUsed)} |`);
+    console.log(`| worker process RSS after creating / after the lists / peak | ${mib(afterCreate.rss)} / ${mib(afterLists.rss)} / ${mib(afterLists.peak)} |`);
     console.log(`| dev server SQLite (with WAL) | ${mib(temporalBytes)} |`);
     console.log(`| salesflow PostgreSQL database | ${mib(Number(rows[0]!.size))} |`);
     console.log(`| worker restart to a command answered | ${(restartMs / 1000).toFixed(1)} s |`);
