@@ -24,8 +24,9 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Production dependencies suffice: the worker bundles dist/workflows at start with webpack
-# and swc, which are dependencies of @temporalio/worker itself.
+# Production dependencies suffice: the build stage bundled the workflows into
+# dist/workflow-bundle.js, which the worker loads as it is (with tracing on, it bundles
+# dist/workflows at start with webpack and swc, dependencies of @temporalio/worker itself).
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force

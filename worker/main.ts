@@ -50,10 +50,11 @@ async function main(): Promise<void> {
   if (db) await migrateToLatest(db);
   else console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   const connection = await NativeConnection.connect(connectOptions);
-  const { worker, close } = await createSalesflowWorker({ connection, config, metrics, ...(tracing ? { tracing } : {}), ...(db ? { db } : {}) });
+  const { worker, close, workflowCode } = await createSalesflowWorker({ connection, config, metrics, ...(tracing ? { tracing } : {}), ...(db ? { db } : {}) });
   console.log(
     [
       `worker polling ${describeTemporal(config)} queue=${config.SALESFLOW_TASK_QUEUE}; mail via ${config.SMTP_URL}`,
+      `  workflows     ${workflowCode}`,
       ...(metricsServer ? [`  metrics       ${metricsServer.url}${config.SALESFLOW_METRICS_TOKEN ? ' (bearer token)' : ''}`] : []),
       ...(config.SALESFLOW_SDK_METRICS_ADDRESS ? [`  SDK metrics   http://${config.SALESFLOW_SDK_METRICS_ADDRESS}/metrics`] : []),
       ...(tracing ? [`  tracing       OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}`] : []),

@@ -12,7 +12,7 @@ import { CampaignStore } from '../db/campaignStore';
 import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
 import { temporalClient } from '../client/shared/temporalConnection';
-import { workflowBundleOptions } from './workflowBundle';
+import { workerWorkflowCode } from './workflowBundle';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
@@ -78,6 +78,8 @@ export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: numbe
 export async function createSalesflowWorker(options: SalesflowWorkerOptions): Promise<{
   worker: Worker;
   close: () => void;
+  /** Where its workflow code came from: the prebuilt bundle's path, or that it was bundled at start. */
+  workflowCode: string;
 }> {
   const { connection, config, workflowBundle, campaignFaults } = options;
   const secret = config.SALESFLOW_UNSUBSCRIBE_SECRET ?? DEV_UNSUBSCRIBE_SECRET;
@@ -108,12 +110,14 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
     replyTo: config.SALESFLOW_REPLY_ADDRESS ?? 'replies@salesflow.localhost',
     ...(campaignFaults ? { faults: campaignFaults } : {}),
   };
+  // A given bundle (tests), else the one `npm run build` wrote, else bundled now.
+  const code = workflowBundle ? { workflowBundle } : workerWorkflowCode({ prebuilt: !tracing });
   const worker = await Worker.create({
     connection,
     dataConverter: salesflowDataConverter,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SALESFLOW_TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : (({ workflowsPath, preloadModules }) => ({ workflowsPath, bundlerOptions: { preloadModules } }))(workflowBundleOptions())),
+    ...code,
     activities: createActivities({
       mailer,
       from: config.MAIL_FROM,
@@ -143,6 +147,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   });
   return {
     worker,
+    workflowCode: code.workflowBundle && 'codePath' in code.workflowBundle ? code.workflowBundle.codePath : 'bundled at start',
     close: () => {
       mailer.close();
       campaignMailer.close();

@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
 
 /**
  * How salesflow's workflows are bundled, in one place: the worker bundles with it, and so do
@@ -28,4 +29,21 @@ function domainModules(dir: string): string[] {
     .filter((entry) => entry.isFile() && entry.name.endsWith(ext) && !entry.name.endsWith(`.d${ext}`))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
+}
+
+/**
+ * Where `npm run build` writes the bundle (scripts/bundleWorkflows.ts): dist/workflow-bundle.js,
+ * beside the code it was built from. From the sources (tests) the path does not exist.
+ */
+export const PREBUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
+
+/**
+ * What a worker runs: the bundle `npm run build` wrote, when there is one and `prebuilt`
+ * allows it, else the workflows bundled at start with the same options. A traced worker
+ * bundles at start, as its bundle must hold tracing's workflow interceptors too.
+ */
+export function workerWorkflowCode(options: { prebuilt: boolean }): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  if (options.prebuilt && existsSync(PREBUILT_BUNDLE_PATH)) return { workflowBundle: { codePath: PREBUILT_BUNDLE_PATH } };
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
+  return { workflowsPath, bundlerOptions: { preloadModules } };
 }

@@ -61,13 +61,13 @@ function startWorker(queue = taskQueue): ChildProcess {
   return child;
 }
 
-/** Resolves once the worker process says it polls its task queue. */
-function polling(child: ChildProcess): Promise<void> {
+/** Resolves, with what it printed, once the worker process says it polls its task queue. */
+function polling(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (text: string) => {
       seen += text;
-      if (seen.includes('worker polling')) resolve();
+      if (seen.includes('worker polling') && seen.includes('workflows')) resolve(seen);
     });
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling: ${seen}`)));
   });
@@ -140,7 +140,8 @@ test('a batch begun on one worker process and retried on another after SIGKILL: 
   const received = () => mailsByRecipient(sink.messages, runKey).size;
   const a = startWorker(queue);
   const b = startWorker(queue);
-  await Promise.all([polling(a), polling(b)]);
+  // Workers as deployed run the bundle `npm run build` wrote, without webpack at start.
+  for (const said of await Promise.all([polling(a), polling(b)])) expect(said).toMatch(/workflows +\S*dist\/workflow-bundle\.js/);
 
   // About 200 mails a second (20 ms a message over 4 connections): a batch of 1,000 takes
   // some 5 s, long enough to kill its worker in the middle.
