@@ -9,7 +9,7 @@ import type { SalesflowDb } from '../db/database';
 import type { CampaignDeps } from '../activities/campaign/campaign';
 import type { ReportingDeps } from '../activities/reporting/readModel';
 import { CampaignStore } from '../db/campaignStore';
-import { DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
 import { temporalClient } from '../client/shared/temporalConnection';
 import { workerWorkflowCode } from './workflowBundle';
@@ -56,8 +56,6 @@ export interface SalesflowWorkerOptions {
  */
 export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
-/** Salesflow's workflow cache size (see SALESFLOW_MAX_CACHED_WORKFLOWS in domain/shared/config.ts). */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /** A pooled SMTP transport of `size` connections. */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {

@@ -3,6 +3,9 @@ import { DurationSchema } from './duration';
 import { TimeZoneSchema } from './timeZone';
 import { shareable, emailSchema } from './shareable';
 
+/** The worker's workflow cache size unless SALESFLOW_MAX_CACHED_WORKFLOWS says otherwise. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
+
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
  * CLI and the dev stack read the same names with the same defaults. (Reading the
@@ -137,13 +140,13 @@ export const WorkerConfigSchema = shareable(ConnectionConfigSchema.extend({
   /** Concurrent SMTP connections of campaign mail. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /**
-   * Workflows the worker keeps in memory (the SDK's cache). Each cached prospect holds its own
-   * instance of the bundle's modules (about 6 MB measured: 1,500 open prospects took the
-   * process from 1.5 GiB at a cache of 50 to 3.7 GiB at 400), so the SDK's default, sized from
-   * the heap limit (about 2,300 here), cannot fit in 2 GiB. See the README's scale benchmark;
-   * 0 turns the cache off.
+   * Workflows the worker keeps in memory (the SDK's cache). Since the domain is shared by
+   * every workflow (worker/workflowBundle.ts), a cached prospect costs about a quarter of a
+   * megabyte (it was about 6 MB while each held its own copy of the domain), so 1,000 fit a
+   * worker well within 2 GiB and spare the replay a command on an evicted prospect costs
+   * first. See the README's scale benchmark; 0 turns the cache off.
    */
-  SALESFLOW_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
+  SALESFLOW_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** Concurrent SMTP connections of transactional mail (quotations, reminders, tasks), kept apart from campaigns'. */
   SMTP_TRANSACTIONAL_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   /** Set by the local development stack; allows the built-in unsubscribe secret. */
