@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { ConnectionConfig, WorkerConfig } from '../domain/shared/config';
 import { startDevServer } from '../scripts/devStack';
 import { freePort } from '../scripts/freePort';
+import { untilPolling } from '../scripts/workerProcess';
 import type { MailSink } from '../scripts/mailSink';
 import { ensureTemporalCli } from '../scripts/temporalBinaries';
 import { ensureSearchAttributes } from '../worker/searchAttributes';
@@ -132,15 +133,7 @@ async function workerProcess(config: Record<string, unknown>): Promise<RunningWo
   const env = { ...process.env, ...Object.fromEntries(settings.map(([k, v]) => [k, String(v)])), SALESFLOW_LOG_LEVEL: 'ERROR' };
   const start = async (): Promise<ChildProcess> => {
     const child = spawn(process.execPath, [require.resolve('../worker/main')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('worker polling')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`the worker process exited (${code}) before polling: ${out}`)));
-    });
-    child.stdout!.resume();
+    await untilPolling(child);
     return child;
   };
   let child = await start();

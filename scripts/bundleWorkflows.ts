@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { PREBUILT_BUNDLE_PATH, workflowBundleOptions } from '../worker/workflowBundle';
+import { PREBUILT_BUNDLE_PATH, bundleWorkflows } from '../worker/workflowBundle';
 
 /**
  * Part of `npm run build`: bundles the workflows once, next to the compiled code, so a worker
@@ -8,9 +7,7 @@ import { PREBUILT_BUNDLE_PATH, workflowBundleOptions } from '../worker/workflowB
  * keeps afterwards). A worker without the file, or with tracing on, bundles at start instead.
  */
 async function main(): Promise<void> {
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quiet });
-  writeFileSync(PREBUILT_BUNDLE_PATH, code);
+  writeFileSync(PREBUILT_BUNDLE_PATH, await bundleWorkflows());
 }
 
 main().catch((err) => {

@@ -56,7 +56,6 @@ export interface SalesflowWorkerOptions {
  */
 export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
-
 /** A pooled SMTP transport of `size` connections. */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
   return nodemailer.createTransport({

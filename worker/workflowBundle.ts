@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 
 /**
  * How salesflow's workflows are bundled, in one place: the worker bundles with it, and so do
@@ -20,6 +20,24 @@ export function workflowBundleOptions(): { workflowsPath: string; preloadModules
     workflowsPath: require.resolve('../workflows'),
     preloadModules: ['zod', ...domainModules(join(__dirname, '..', 'domain'))],
   };
+}
+
+/**
+ * The workflows bundled with those options (`npm run build`, the tests), with any workflow
+ * interceptor modules a worker needs besides (tracing's). Webpack's warnings and errors are
+ * shown, its progress is not.
+ */
+export async function bundleWorkflows(workflowInterceptorModules: string[] = []): Promise<string> {
+  const logger = {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => console.warn(message),
+    error: (message: string) => console.error(message),
+  };
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), workflowInterceptorModules, logger });
+  return code;
 }
 
 /** Every module of the domain layer, as source (ts-jest, ts-node) or as built (dist), whichever this file is. */

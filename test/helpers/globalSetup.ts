@@ -1,14 +1,13 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type TemporalDevServer } from '../../scripts/devStack';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/temporalBinaries';
 import { freePort } from '../../scripts/freePort';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../db/embedded';
 import type { BrowserServer } from 'playwright-core';
 import { launchBrowserServer } from './browser';
-import { workflowBundleOptions } from '../../worker/workflowBundle';
+import { bundleWorkflows } from '../../worker/workflowBundle';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -29,9 +28,8 @@ export default async function globalSetup(globalConfig?: Parameters<typeof runsW
   process.env.TEMPORAL_TEST_SERVER_PATH = ensureTestServer();
 
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-test-'));
-  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
   const bundlePath = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  writeFileSync(bundlePath, await bundleWorkflows());
   process.env.SALESFLOW_TEST_BUNDLE = bundlePath;
 
   const port = await freePort();
@@ -63,12 +61,3 @@ function runsWebTests(globalConfig: { testPathPatterns?: { patterns?: string[] }
   const patterns = Array.isArray(raw) ? raw : (raw?.patterns ?? (globalConfig?.testPathPattern ? [globalConfig.testPathPattern] : []));
   return patterns.length === 0 || patterns.some((p) => /web/.test(p));
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

@@ -8,6 +8,7 @@ import { CampaignClient } from '../../client/campaign/campaignClient';
 import { campaignMessageId } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { MailSink } from '../../scripts/mailSink';
+import { untilPolling } from '../../scripts/workerProcess';
 import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpers/campaign';
 import { eventually } from '../helpers/eventually';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
@@ -59,18 +60,6 @@ function startWorker(queue = taskQueue): ChildProcess {
   worker = child;
   children.push(child);
   return child;
-}
-
-/** Resolves, with what it printed, once the worker process says it polls its task queue. */
-function polling(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (text: string) => {
-      seen += text;
-      if (seen.includes('worker polling') && seen.includes('workflows')) resolve(seen);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling: ${seen}`)));
-  });
 }
 
 /** The SDK's default worker identity. */
@@ -141,7 +130,7 @@ test('a batch begun on one worker process and retried on another after SIGKILL: 
   const a = startWorker(queue);
   const b = startWorker(queue);
   // Workers as deployed run the bundle `npm run build` wrote, without webpack at start.
-  for (const said of await Promise.all([polling(a), polling(b)])) expect(said).toMatch(/workflows +\S*dist\/workflow-bundle\.js/);
+  for (const said of await Promise.all([untilPolling(a), untilPolling(b)])) expect(said).toMatch(/workflows +\S*dist\/workflow-bundle\.js/);
 
   // About 200 mails a second (20 ms a message over 4 connections): a batch of 1,000 takes
   // some 5 s, long enough to kill its worker in the middle.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import { startTracing, type Tracing } from '../../client/shared/tracing';
 import type { ProcessDefinitionInput } from '../../domain/process/process';
@@ -9,7 +9,7 @@ import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { MailSink } from '../../scripts/mailSink';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/worker';
-import { workflowBundleOptions } from '../../worker/workflowBundle';
+import { bundleWorkflows } from '../../worker/workflowBundle';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { quietRuntime } from '../helpers/temporal';
 import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
@@ -62,7 +62,7 @@ beforeAll(async () => {
   metrics = createWorkerMetrics();
 
   // The workflow-side interceptors must be in the bundle, as a traced worker bundles them.
-  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), workflowInterceptorModules: TRACING_WORKFLOW_MODULES, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const code = await bundleWorkflows(TRACING_WORKFLOW_MODULES);
   const address = process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS!;
   connection = await NativeConnection.connect({ address });
   clientConnection = await Connection.connect({ address, interceptors: clientInterceptors({ deadline: false }) });
@@ -74,7 +74,7 @@ beforeAll(async () => {
     connection,
     config: { ...config, SMTP_URL: sink.url, MAIL_FROM: 'salesflow-test <salesflow@localhost>', SMTP_POOL_SIZE: 1, SALESFLOW_DEV_STACK: true },
     db: database.db,
-    workflowBundle: { code: bundle.code },
+    workflowBundle: { code },
     metrics,
     tracing,
   }));
