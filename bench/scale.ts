@@ -14,6 +14,7 @@ import { DEFAULT_PROCESS_INPUT, type ProcessDefinitionInput } from '../domain/pr
 import { STAGES } from '../domain/pipeline/stages';
 import { MailSink } from '../scripts/mailSink';
 import { startBenchStack } from './benchStack';
+import { OPEN } from '../workflows/shared/searchAttributes';
 import { Latencies } from './stats';
 
 /**
@@ -28,6 +29,8 @@ import { Latencies } from './stats';
 
 const REPS = ['alice', 'bob', 'carol'] as const;
 const PAGE = 50;
+/** A rep just hired: on the team, holding no prospect and no task yet. */
+const NEW_REP = 'dave';
 
 /** A process whose quotation goes stale after seconds, so its reminder fires during the run. */
 const FAST: ProcessDefinitionInput = {
@@ -96,8 +99,8 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
     // Visibility is eventually consistent: wait until every prospect and task is listed.
     const tasks = Math.ceil(n / 10);
     for (;;) {
-      const open = (await client.workflow.count(`WorkflowType = 'prospectWorkflow' AND ExecutionStatus = 'Running'`)).count;
-      const taskCount = (await client.workflow.count(`WorkflowType = 'taskWorkflow' AND ExecutionStatus = 'Running'`)).count;
+      const open = (await client.workflow.count(`WorkflowType = 'prospectWorkflow' AND ${OPEN}`)).count;
+      const taskCount = (await client.workflow.count(`WorkflowType = 'taskWorkflow' AND ${OPEN}`)).count;
       if (open >= n && taskCount >= tasks) break;
       await new Promise((r) => setTimeout(r, 2_000));
     }
@@ -127,6 +130,10 @@ export async function scaleBench(options: { prospects: number; concurrency: numb
       await timed.time('list by rep', () => sales.listProspectsPage({ rep }, PAGE));
       await timed.time('list by stage and rep', () => sales.listProspectsPage({ stage: 'contact', rep }, PAGE));
       await timed.time("a rep's inbox", () => ops.inboxPage(rep, undefined, PAGE));
+      // The rare filters: a rep who holds nothing is the worst case for an index that does not
+      // lead with the rep (it reads every open prospect to find none).
+      await timed.time('list by rep (a rep holding none)', () => sales.listProspectsPage({ rep: NEW_REP }, PAGE));
+      await timed.time("a rep's inbox (a rep with no tasks)", () => ops.inboxPage(NEW_REP, undefined, PAGE));
     }
     const afterLists = stack.workerMemory()!;
     const lateBy = (await reminder) - reminderDue;

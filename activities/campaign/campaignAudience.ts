@@ -18,7 +18,7 @@ import { DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionI
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import type { Template } from '../../domain/campaign/template';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectWorkflowId } from '../../workflows/pipeline/contract';
-import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { OPEN, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { processVersion } from '../../client/process/start';
 import { AudiencePathError, readCsvTable, resolveAudiencePath } from '../../client/campaign/audienceCsv';
 import { readUpload, uploadOf, type CampaignStore } from '../../db/campaignStore';
@@ -164,7 +164,7 @@ export function createCampaignAudienceActivities(deps: AudienceDeps) {
       query = visibilityQuery(
         PROSPECT_WORKFLOW_TYPE,
         Context.current().info.taskQueue,
-        `ExecutionStatus = 'Running'`,
+        OPEN,
         ...(stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(stage)}`] : []),
         ...(excluded.length > 0 ? [`${ProspectSA.stage.name} NOT IN (${excluded.map(visibilityLiteral).join(', ')})`] : []),
         ...(rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(rep)}`] : []),

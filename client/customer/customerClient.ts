@@ -5,7 +5,7 @@ import type { ContractRecord, CustomerState, RenewalQuote } from '../../domain/c
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { DomainError } from '../../domain/shared/errors';
 import { CUSTOMER_WORKFLOW_TYPE, CustomerSA, customerIdOf, customerUpdates, customerWorkflowId, getCustomer, type CustomerCommandResult } from '../../workflows/customer/contract';
-import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { OPEN, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { translate, type SalesflowClient } from '../pipeline/salesflowClient';
 
 /** One row of the customer list, from visibility (no account is woken to build it). */
@@ -80,7 +80,7 @@ export class CustomerClient {
     const query = visibilityQuery(
       CUSTOMER_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
-      `ExecutionStatus = 'Running'`,
+      OPEN,
       ...(filter.owner ? [`${CustomerSA.owner.name} = ${visibilityLiteral(filter.owner)}`] : []),
     );
     const out: CustomerSummary[] = [];
@@ -98,7 +98,7 @@ export class CustomerClient {
     const query = visibilityQuery(
       CUSTOMER_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
-      `ExecutionStatus = 'Running'`,
+      OPEN,
       `${CustomerSA.nextRenewal.name} <= '${until.toISOString()}'`,
       ...(filter.owner ? [`${CustomerSA.owner.name} = ${visibilityLiteral(filter.owner)}`] : []),
     );

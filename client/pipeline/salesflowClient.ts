@@ -16,7 +16,7 @@ import { DEFAULT_PROCESS_INPUT, withTimeZone, type ProcessDefinitionInput } from
 import type { CommandResult, ProspectInfoInput, ProspectState } from '../../domain/pipeline/prospect';
 import type { Stage } from '../../domain/pipeline/stages';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates, prospectWorkflowId } from '../../workflows/pipeline/contract';
-import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { OPEN, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { startProspect } from './start';
 
 /** One row of a pipeline list, read from visibility (no workflow is woken to build it). */
@@ -132,7 +132,7 @@ export class SalesflowClient {
     return visibilityQuery(
       PROSPECT_WORKFLOW_TYPE,
       this.config.SALESFLOW_TASK_QUEUE,
-      `ExecutionStatus = 'Running'`,
+      OPEN,
       ...(filter.stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
       ...(filter.rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
     );

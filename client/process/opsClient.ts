@@ -13,7 +13,7 @@ import { prospectOfTask } from '../../domain/tasks/tasks';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates } from '../../workflows/pipeline/contract';
 import { REGISTRY_WORKFLOW_TYPE, getProcessVersion, getRegistry, publishProcess, registryNameOf } from '../../workflows/process/contract';
 import { TASK_WORKFLOW_TYPE, TaskSA, completeTaskUpdate, getTask, taskIdOf, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
-import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
+import { OPEN, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { assignOnProcess, registryHandle } from './start';
 import { translate, type SalesflowClient } from '../pipeline/salesflowClient';
 
@@ -87,7 +87,7 @@ export class OpsClient {
 
   async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {
     const out = [];
-    const query = visibilityQuery(REGISTRY_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    const query = visibilityQuery(REGISTRY_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, OPEN);
     for await (const wf of this.client.workflow.list({ query })) {
       const name = registryNameOf(wf.workflowId);
       const state = await this.registryState(name);
@@ -132,7 +132,7 @@ export class OpsClient {
     if (reassign && !findRep(target, reassign.to)) {
       throw new DomainError(`--to-rep ${reassign.to}: not a rep of ${name} v${to} (reps: ${allReps(target).map((r) => r.id).join(', ')})`);
     }
-    const base = [`ExecutionStatus = 'Running'`, `${ProspectSA.process.name} = ${visibilityLiteral(name)}`];
+    const base = [OPEN, `${ProspectSA.process.name} = ${visibilityLiteral(name)}`];
     if (where.stage) base.push(`${ProspectSA.stage.name} = ${visibilityLiteral(where.stage)}`);
     // Prospects already on the target version: counted (before moving any), not touched.
     const unchanged = (await this.client.workflow.count(visibilityQuery(PROSPECT_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...base, `${ProspectSA.processVersion.name} = ${to}`))).count;
@@ -185,7 +185,7 @@ export class OpsClient {
   private async migrateCustomers(name: string, target: ProcessDefinition, dryRun: boolean, by: string, reassign?: { from: string; to: string }): Promise<CustomerMigrationReport> {
     const results: CustomerMigrationResult[] = [];
     let unchanged = 0;
-    const query = visibilityQuery(CUSTOMER_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, `ExecutionStatus = 'Running'`);
+    const query = visibilityQuery(CUSTOMER_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, OPEN);
     const command = { process: target, ...(reassign ? { reassign } : {}), by };
     for await (const wf of this.client.workflow.list({ query })) {
       const customerId = customerIdOf(wf.workflowId);
@@ -228,7 +228,7 @@ export class OpsClient {
   }
 
   private inboxQuery(rep: string, due: 'today' | 'overdue' | undefined, now: Date): string {
-    const clauses = [`ExecutionStatus = 'Running'`, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
+    const clauses = [OPEN, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
     if (due === 'overdue') clauses.push(`${TaskSA.nextDue.name} < '${now.toISOString()}'`);
     if (due === 'today') {
       const end = new Date(now);

@@ -22,6 +22,16 @@ export function visibilityQuery(workflowType: string, taskQueue: string, ...clau
 }
 
 /**
+ * "Still open", in the form every list of open workflows uses. A run is open exactly while it has
+ * no close time. Not `ExecutionStatus = 'Running'`, which says the same but is an equality on an
+ * indexed column: the dev server's SQLite visibility has no planner statistics, and given that
+ * equality beside a stage or a rep, it walks the status index through every open workflow to find
+ * the few that match (a stage holding no one took 184 ms at 100,000 open prospects). With no
+ * equality on the status, it takes the attribute's own index and reads only the matches.
+ */
+export const OPEN = 'CloseTime IS NULL';
+
+/**
  * Whether this run keeps its search attributes current: only where the server knows them.
  * Every start on a real server sets the area's attributes from the first moment (the start
  * helpers in client/); on the time-skipping test server, which cannot register custom ones,
