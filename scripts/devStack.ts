@@ -67,6 +67,12 @@ export async function startDevServer(options: {
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...devServerSearchAttributeFlags(),
+    // An activity a workflow task schedules goes back to the worker in the task's completion
+    // answer (the SDK asks for it; the server's own default is off): no trip through the task
+    // queue for a mail, a document or a read-model write. Set it on a cluster too (README,
+    // "Run at scale").
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...(options.extraArgs ?? []),
   ];
   // Its own process group: the terminal's Ctrl-C reaches only us, and we stop the server
