@@ -229,11 +229,11 @@ export class OpsClient {
 
   private inboxQuery(rep: string, due: 'today' | 'overdue' | undefined, now: Date): string {
     const clauses = [OPEN, `${TaskSA.rep.name} = ${visibilityLiteral(rep)}`];
-    if (due === 'overdue') clauses.push(`${TaskSA.nextDue.name} < '${now.toISOString()}'`);
+    if (due === 'overdue') clauses.push(dueClause(`${TaskSA.nextDue.name} < '${now.toISOString()}'`));
     if (due === 'today') {
       const end = new Date(now);
       end.setUTCHours(23, 59, 59, 999);
-      clauses.push(`${TaskSA.nextDue.name} <= '${end.toISOString()}'`);
+      clauses.push(dueClause(`${TaskSA.nextDue.name} <= '${end.toISOString()}'`));
     }
     return visibilityQuery(TASK_WORKFLOW_TYPE, this.config.SALESFLOW_TASK_QUEUE, ...clauses);
   }
@@ -299,3 +299,14 @@ function inboxRow(wf: WorkflowExecutionInfo, rep: string): InboxRow {
 }
 
 const byDue = (a: InboxRow, b: InboxRow) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id);
+
+/**
+ * A due-time bound for a rep's inbox, written so that SQLite visibility (the dev server's) still
+ * reads the rep's own index: given a bare range on `NextDue`, its planner (no statistics) walks
+ * the `NextDue` index through every open workflow of every rep due before the bound, and sorts
+ * them. An OR with a term no index can serve keeps the range from choosing the index; the second
+ * term never holds beside OPEN (an open run has no close time), so the rows are the same.
+ */
+function dueClause(range: string): string {
+  return `(${range} OR CloseTime IS NOT NULL)`;
+}

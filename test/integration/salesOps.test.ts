@@ -158,6 +158,10 @@ test('an overdue task escalates live with second-scale SLAs and shows in the ove
   await ops.publish(ProcessDefinitionSchema.parse(definition(name, '1s', '2s')), 'ops');
   const { state } = await ops.createOnProcess({ id: name, name: 'Slow Sue', rep: 'carol' }, name);
   expect(state.info.rep).toBe('carol');
+  // One of carol's tasks not due for an hour: in her inbox, never in her overdue inbox.
+  await ops.publish(ProcessDefinitionSchema.parse(definition(`${name}-hour`, '1h', '1h')), 'ops');
+  await ops.createOnProcess({ id: `${name}-hour`, name: 'Patient Pat', rep: 'carol' }, `${name}-hour`);
+  await stack.client.command(`${name}-hour`, 'qualify', { outcome: 'qualified' });
   await stack.client.command(name, 'qualify', { outcome: 'qualified' });
   await stack.sink.waitFor((m) => m.messageId.startsWith(`<task-${name}-T1.overdue-`));
   const escalation = await stack.sink.waitFor((m) => m.messageId.startsWith(`<task-${name}-T1.escalation-`));
@@ -165,7 +169,10 @@ test('an overdue task escalates live with second-scale SLAs and shows in the ove
   await eventually(async () => {
     const overdue = (await ops.inbox('carol', 'overdue')).find((r) => r.id === `${name}-T1`);
     if (overdue?.state !== 'escalated') throw new Error(`overdue inbox: ${JSON.stringify(overdue)}`);
+    if (!(await ops.inbox('carol')).some((r) => r.id === `${name}-hour-T1`)) throw new Error('the task due in an hour is not listed yet');
   });
+  expect((await ops.inbox('carol', 'overdue')).map((r) => r.id)).not.toContain(`${name}-hour-T1`);
+  expect((await ops.inboxPage('carol', 'overdue', 50)).tasks.map((r) => r.id)).toContain(`${name}-T1`);
   const record = await eventually(async () => {
     const s = await stack.client.getProspect(name);
     if (s.escalations.length < 2) throw new Error('escalation not recorded yet');
