@@ -56,10 +56,10 @@ const SUMMARIES: Record<ReportName, string> = {
 };
 
 /** The filters a report runs with: the caller's scope applied over what they asked. */
-export function scopedFilter(actor: Actor, query: Omit<ReportQuery, 'format'>, now: number): ReportFilter {
+export function scopedFilter(actor: Actor, query: Omit<ReportQuery, 'format'>, now: number, report?: ReportName): ReportFilter {
   let period: { from: string; to: string };
   try {
-    period = periodOf(query, now);
+    period = periodOf(query, now, report);
   } catch (err) {
     throw new HttpProblem(400, 'bad-request', 'Bad request', (err as Error).message, [{ path: ['from'], message: (err as Error).message }]);
   }
@@ -130,7 +130,7 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
       async (request, reply) => {
         const actor = actorOf(requirePrincipal(request));
         const { format, ...query } = request.query;
-        const filter = scopedFilter(actor, query, (deps.now ?? Date.now)());
+        const filter = scopedFilter(actor, query, (deps.now ?? Date.now)(), name);
         const report = await REPORT_QUERIES[name](deps.db, filter);
         if (format === 'csv') {
           const rows = reportRows(name, report);

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { CliContext } from '../shared/cliContext';
-import { REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
+import { FORECAST_HORIZON_MONTHS, REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
 
 /** `salesflow report ...`: the manager's reports as tables, JSON or CSV, and the read model's rebuild. */
 export function registerReportCommands(program: Command, ctx: CliContext): void {
@@ -10,8 +10,8 @@ export function registerReportCommands(program: Command, ctx: CliContext): void 
     report
       .command(name)
       .description(DESCRIPTIONS[name])
-      .option('--from <date>', 'start of the period, inclusive (default: 90 days before --to)')
-      .option('--to <date>', 'end of the period, exclusive (default: now)')
+      .option('--from <date>', name === 'forecast' ? 'start of the period, inclusive (default: 90 days ago)' : 'start of the period, inclusive (default: 90 days before --to)')
+      .option('--to <date>', name === 'forecast' ? `end of the period, exclusive (default: the start of the month ${FORECAST_HORIZON_MONTHS} months ahead)` : 'end of the period, exclusive (default: now)')
       .option('--rep <rep>')
       .option('--team <team>')
       .option('--process <name>')

@@ -92,7 +92,7 @@ export interface ProspectSnapshot {
   currency: string;
   /** The chance of winning it, from the process's stage probabilities (won 1, lost 0). */
   probability: number;
-  /** Open: the current quotation's end of validity (when the customer must answer); closed: when it closed. */
+  /** Open: the current quotation's end of validity (when the customer must answer; none once it expired); closed: when it closed. */
   expectedClose: string | null;
   category: ForecastCategory | null;
   lostReason: string | null;
@@ -147,8 +147,10 @@ function categoryOf(state: ProspectState): ForecastCategory | null {
     case 'lost':
       return null;
     case 'quotation':
-      // A sent quotation is a binding offer awaiting an answer: committed.
-      return quote?.status === 'sent' ? 'commit' : 'best_case';
+      // A sent quotation is a binding offer awaiting an answer: committed. One that expired
+      // unanswered is no offer any more: back in the pipeline until a new revision goes out.
+      if (quote?.status === 'sent') return 'commit';
+      return quote?.status === 'expired' ? 'pipeline' : 'best_case';
     case 'inquiry':
       return 'best_case';
     default:
@@ -159,7 +161,8 @@ function categoryOf(state: ProspectState): ForecastCategory | null {
 function expectedCloseOf(state: ProspectState): string | null {
   if (state.stage === 'won' || state.stage === 'lost') return state.closedAt ?? null;
   const quote = state.quotes[state.quotes.length - 1];
-  if (!quote) return null;
+  // Without a quotation, or with one that ran out unanswered, nothing is expected to close.
+  if (!quote || quote.status === 'expired') return null;
   return quote.validTo ?? quote.requestedValidTo ?? new Date(Date.parse(quote.createdAt) + state.process.quotePolicy.validity).toISOString();
 }
 

@@ -19,9 +19,9 @@ const Dimension = z.string().min(1).max(200);
 
 export const ReportQuerySchema = shareable(z
   .strictObject({
-    /** Start of the period (inclusive); default: 90 days before `to`. */
+    /** Start of the period (inclusive); default: 90 days before `to` (the forecast: before now). */
     from: Instant.optional(),
-    /** End of the period (exclusive); default: now. */
+    /** End of the period (exclusive); default: now (the forecast: the start of the month six months ahead). */
     to: Instant.optional(),
     rep: Dimension.optional(),
     team: Dimension.optional(),
@@ -48,13 +48,26 @@ export interface ReportFilter {
 
 const DAY_MS = 86_400_000;
 
-/** The period a query asks for, with its defaults. */
-export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: number): { from: string; to: string } {
+/**
+ * How far ahead the forecast looks by default, in whole months after the current one (the
+ * dashboard's default horizon too): its open deals close in the future, so a period ending now
+ * would show only those whose quotation had already run out.
+ */
+export const FORECAST_HORIZON_MONTHS = 6;
+
+/**
+ * The period a query asks for, with its defaults: the 90 days before `to`, and `to` now; for
+ * the forecast, `to` is the start of the month FORECAST_HORIZON_MONTHS ahead and `from` 90 days
+ * before now (deals won lately, and the open ones expected to close from then on).
+ */
+export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: number, report?: ReportName): { from: string; to: string } {
   // Reports count whole UTC days (their counts come from per-day pre-aggregates): `from`
   // rounds down to its day, `to` up to the end of its day.
-  const rawTo = query.to ? Date.parse(query.to) : now;
+  const forward = report === 'forecast' && !query.to;
+  const today = new Date(now);
+  const rawTo = query.to ? Date.parse(query.to) : forward ? Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + FORECAST_HORIZON_MONTHS, 1) : now;
   const to = new Date(Math.ceil(rawTo / DAY_MS) * DAY_MS);
-  const from = new Date(Math.floor((query.from ? Date.parse(query.from) : rawTo - 90 * DAY_MS) / DAY_MS) * DAY_MS);
+  const from = new Date(Math.floor((query.from ? Date.parse(query.from) : (forward ? now : rawTo) - 90 * DAY_MS) / DAY_MS) * DAY_MS);
   if (!(from.getTime() < to.getTime())) throw new RangeError(`the period is empty: from ${from.toISOString()} is not before to ${to.toISOString()}`);
   return { from: from.toISOString(), to: to.toISOString() };
 }

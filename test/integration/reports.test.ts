@@ -127,6 +127,11 @@ test('every report counts exactly what five prospects did, per role, and the reb
   ]);
   expect(forecast.pipeline.find((p: any) => p.stage === 'quotation')).toEqual({ stage: 'quotation', count: 2, valueCents: 70_000, weightedCents: 35_000 });
   expect(forecast.totals).toEqual({ valueCents: 70_000, weightedCents: 35_000, wonCents: 200_000 });
+  // Asked without a period, the forecast looks ahead, not back.
+  const unbounded = async (name: string) => (await call(h.url, 'GET', `/api/reports/${name}`, { as: admin })).body;
+  const today = new Date();
+  expect((await unbounded('forecast')).filter.to).toBe(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 6, 1)).toISOString());
+  expect((await unbounded('funnel')).filter.to).toBe(new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString());
 
   const quotes = await report('quotes');
   expect(quotes).toMatchObject({ sent: 4, sentValueCents: 315_000, accepted: 1, acceptedValueCents: 200_000, rejected: 1, expired: 0, superseded: 1 });

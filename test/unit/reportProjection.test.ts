@@ -1,6 +1,7 @@
 import { runCommand, newProspect, type CommandName } from '../../domain/pipeline/lifecycle';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { applyTaskChange } from '../../domain/tasks/tasks';
+import { applyDueDeadlines } from '../../domain/pipeline/deadlines';
 import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { projectProspect, type ReportEvent } from '../../domain/reporting/projection';
 import { periodOf, reportRows } from '../../domain/reporting/reports';
@@ -51,6 +52,17 @@ test('the stage log, quotation revisions and the close become keyed events; the 
   expect(snapshot.stageMs).toEqual({ contact: 1 * HOUR, qualification: 1 * HOUR, inquiry: 1 * HOUR, quotation: 1 * DAY - 3 * HOUR });
 });
 
+test('the forecast category follows the quotation: draft best case, sent commit, expired back in the pipeline with no expected close', () => {
+  const states = drive(path.slice(0, 4));
+  const [draft, sent] = [states[3]!, states[4]!];
+  expect(projectProspect(draft).snapshot).toMatchObject({ stage: 'quotation', category: 'best_case' });
+  const validTo = sent.quotes[0]!.validTo!;
+  expect(projectProspect(sent).snapshot).toMatchObject({ category: 'commit', expectedClose: validTo });
+  const expired = applyDueDeadlines(sent, new Date(Date.parse(validTo) + HOUR).toISOString());
+  expect(expired.quotes[0]!.status).toBe('expired');
+  expect(projectProspect(expired).snapshot).toMatchObject({ stage: 'quotation', category: 'pipeline', expectedClose: null });
+});
+
 test('live equals rebuilt: the events of every intermediate state, first write wins, are the events of the final state', () => {
   let states = drive(path.slice(0, 4));
   // The call task goes overdue, then escalates to the manager; then the quotation is answered.
@@ -94,12 +106,19 @@ test('stage probabilities come from the process definition, with defaults, and w
   expect(projectProspect(states[states.length - 1]!).snapshot).toMatchObject({ stage: 'quotation', probability: 0.4, category: 'commit', expectedClose: at(4 * HOUR + 10 * DAY) });
 });
 
-test('a period is half-open whole UTC days, defaults to the 90 days before now, and an empty one is refused', () => {
+test('a period is half-open whole UTC days, defaults to the 90 days before now (the forecast: ahead), and an empty one is refused', () => {
   expect(periodOf({ from: '2026-01-01', to: '2026-02-01' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
   // Times round out to their days: from down, to up.
   expect(periodOf({ from: '2026-01-01T13:00:00Z', to: '2026-02-01T00:00:01Z' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
   expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z')).from).toBe('2026-01-01T00:00:00.000Z');
   expect(() => periodOf({ from: '2026-02-01', to: '2026-02-01' }, 0)).toThrow(/period is empty/);
+  // The forecast looks ahead: from 90 days ago to the start of the month six months on.
+  const mid = Date.parse('2026-11-23T15:00:00Z');
+  expect(periodOf({}, mid, 'forecast')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
+  expect(periodOf({ from: '2026-11-01' }, mid, 'forecast')).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
+  // A period it is given is kept, and the other reports still end now.
+  expect(periodOf({ to: '2027-01-01' }, mid, 'forecast')).toEqual({ from: '2026-10-03T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
+  expect(periodOf({}, mid, 'funnel')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
   expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 }] })).toEqual([
     { campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 },
   ]);
