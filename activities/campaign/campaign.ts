@@ -14,7 +14,7 @@ import { contactObserved, prospectWorkflowId } from '../../workflows/pipeline/co
 import { suppressAndConfirm } from '../../client/campaign/start';
 import { startProspectWithContact } from '../../client/pipeline/start';
 import { assignOnProcess, processVersion } from '../../client/process/start';
-import type { CampaignStore, LedgerEntry } from '../../db/campaignStore';
+import { LEDGER_MAX_UNRECORDED, type CampaignStore, type LedgerEntry } from '../../db/campaignStore';
 import { eachLimited } from '../shared/concurrency';
 import type { SalesflowDb } from '../../db/database';
 import { recordCampaignOutcome } from '../../db/reporting';
@@ -200,9 +200,11 @@ export function createCampaignActivities(deps: CampaignDeps) {
     let temporary: SmtpFailure | undefined;
     let untried = 0;
     const expiresAt = Date.now() + deps.unsubscribe.ttlMs;
+    const recorded: Promise<void>[] = [];
+    let ledgerDown: unknown;
     await eachLimited(pending, inFlight, async ({ i, r }) => {
       // SMTP is down, or the batch was cancelled: leave the rest to a retry (or to nobody).
-      if (config || temporary || cancelled()) {
+      if (config || temporary || ledgerDown || cancelled()) {
         untried++;
         return;
       }
@@ -253,11 +255,25 @@ export function createCampaignActivities(deps: CampaignDeps) {
         return;
       }
       const entry: LedgerEntry = { i, email: r.email, status: 'sent', messageId, subject: mail.subject, at: new Date().toISOString() };
-      await writer.record(entry);
-      outcome.sent++;
-      progress.done++;
-      if (r.prospectId) toPipeline.push({ i, r, subject: mail.subject, entry });
+      // The next mail need not wait for this row's group commit (rows linger to share an
+      // INSERT, db/campaignStore.ts), unless too many are accepted and not yet recorded.
+      const row = writer.record(entry).then(
+        () => {
+          outcome.sent++;
+          progress.done++;
+          if (r.prospectId) toPipeline.push({ i, r, subject: mail.subject, entry });
+        },
+        (err: unknown) => {
+          // The database is away: stop mailing; the retry reads the ledger.
+          ledgerDown ??= err;
+        },
+      );
+      recorded.push(row);
+      if (writer.pending > LEDGER_MAX_UNRECORDED) await row;
     });
+    await writer.flush();
+    await Promise.all(recorded);
+    if (ledgerDown) throw ledgerDown;
 
     // The ledger marks each bounce once the list holds it, as it marks `pipelined`: a retry
     // after a crash in between completes what is missing.
