@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DevStackConfigSchema, type DevStackConfig } from '../domain/shared/config';
@@ -45,6 +46,15 @@ export async function assertPortFree(port: number, what: string, envVar: string)
   });
 }
 
+/**
+ * The dynamic config salesflow's Temporal runs with (eager activities, the visibility rate
+ * limit; the file says why), read from the file docker-compose mounts, as the dev server's flags.
+ */
+function dynamicConfigFlags(): string[] {
+  const settings = parse(readFileSync(join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+  return Object.entries(settings).flatMap(([key, values]) => ['--dynamic-config-value', `${key}=${JSON.stringify(values[0]!.value)}`]);
+}
+
 /** Starts `temporal server start-dev` and waits until its frontend answers. */
 export async function startDevServer(options: {
   executable: string;
@@ -67,17 +77,7 @@ export async function startDevServer(options: {
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...devServerSearchAttributeFlags(),
-    // An activity a workflow task schedules goes back to the worker in the task's completion
-    // answer (the SDK asks for it; the server's own default is off): no trip through the task
-    // queue for a mail, a document or a read-model write. Set it on a cluster too (README,
-    // "Run at scale").
-    '--dynamic-config-value',
-    'system.enableActivityEagerExecution=true',
-    // Every list, inbox and board salesflow shows is a visibility call; the server's default
-    // allows 10 a second per namespace and answers the rest with ResourceExhausted, which the
-    // client retries after a second or two (the scale bench's 2 s outliers).
-    '--dynamic-config-value',
-    'frontend.namespaceRPS.visibility=500',
+    ...dynamicConfigFlags(),
     ...(options.extraArgs ?? []),
   ];
   // Its own process group: the terminal's Ctrl-C reaches only us, and we stop the server
