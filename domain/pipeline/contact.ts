@@ -17,7 +17,20 @@ export const ContactEntrySchema = shareable(z.object({
   direction: DirectionSchema,
   note: z.string().max(4000).default(''),
   by: z.string().min(1),
-  /** Set when the entry was made by the system (a quotation mailed, a campaign), not a person. */
+  /**
+   * Set when the entry was not logged by a rep: `quotation` (the system mailed a quotation),
+   * `quotation-page` (the customer answered or asked on the quotation page), `mail` or
+   * `mail:<Message-ID>` (the customer's mail).
+   */
   source: z.string().optional(),
 }));
 export type ContactEntry = z.infer<typeof ContactEntrySchema>;
+
+/**
+ * The customer made this contact (a mail, the quotation page): `by` then names the customer
+ * or the page, not somebody on the team, so reports of the team's activity leave it out.
+ */
+export function fromCustomer(contact: Pick<ContactEntry, 'source'>): boolean {
+  const s = contact.source;
+  return s === 'quotation-page' || s === 'mail' || (s?.startsWith('mail:') ?? false);
+}

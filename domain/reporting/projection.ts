@@ -1,6 +1,7 @@
 import type { ProspectState, StageEntry } from '../pipeline/prospect';
 import { prospectWorkflowId } from '../pipeline/prospect';
 import { recordVersion } from '../pipeline/record';
+import { fromCustomer } from '../pipeline/contact';
 import type { Stage } from '../pipeline/stages';
 import { DEFAULT_STAGE_PROBABILITIES, teamOf } from '../process/process';
 
@@ -52,7 +53,7 @@ export interface ReportEvent {
   kind: EventKind;
   /** stage: the stage entered. */
   stage?: Stage;
-  /** Who acted: a contact's author, the rep a task or an escalation was for. */
+  /** Who acted: a contact's author (none when the customer wrote), the rep a task or an escalation was for. */
   rep?: string;
   channel?: string;
   direction?: 'inbound' | 'outbound';
@@ -192,7 +193,8 @@ export function projectProspect(state: ProspectState): ProspectProjection {
   const archivedContacts = state.archived?.contacts ?? 0;
   state.contacts.forEach((c, i) => {
     const campaign = c.by.startsWith('campaign:') ? c.by.slice('campaign:'.length) : undefined;
-    events.push({ seq: SEQ_BLOCK + archivedContacts + i, at: c.at, kind: 'contact', rep: c.by, channel: c.channel, direction: c.direction, ...(campaign ? { campaign } : {}) });
+    // A customer's own mail or answer has no rep: its `by` is the customer (or the page).
+    events.push({ seq: SEQ_BLOCK + archivedContacts + i, at: c.at, kind: 'contact', ...(fromCustomer(c) ? {} : { rep: c.by }), channel: c.channel, direction: c.direction, ...(campaign ? { campaign } : {}) });
   });
 
   const archivedEscalations = state.archived?.escalations ?? 0;

@@ -123,3 +123,17 @@ test('a period is half-open whole UTC days, defaults to the 90 days before now (
     { campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 },
   ]);
 });
+
+test("a customer's mail or quotation-page question is a contact without a rep; a rep's own contact keeps its author", () => {
+  const states = drive([
+    ['logContact', { channel: 'call', direction: 'inbound', note: 'called in', by: 'alice' }, at(1 * HOUR)],
+    ['customerMessage', { channel: 'email', note: 'any news?', from: 'Kim <kim@example.com>', messageId: '<m1@example.com>', by: 'inbound mail' }, at(2 * HOUR)],
+    ['customerMessage', { channel: 'web', note: 'delivery?', from: 'Kim', by: 'customer (quotation page)' }, at(3 * HOUR)],
+  ]);
+  const contacts = projectProspect(states[states.length - 1]!).events.filter((e) => e.kind === 'contact');
+  expect(contacts.map((e) => [e.channel, e.direction, e.rep])).toEqual([
+    ['call', 'inbound', 'alice'],
+    ['email', 'inbound', undefined],
+    ['web', 'inbound', undefined],
+  ]);
+});
