@@ -1,7 +1,7 @@
 import { addOffset } from '../process/offset';
 import { formatDuration } from '../shared/duration';
 import { formatCents } from '../shared/money';
-import { addCustomerTask, logChange, managerOf, type ContractRecord, type CustomerState, type TermRecord } from './customer';
+import { addCustomerTask, logChange, managerOf, openTasksOf, type ContractRecord, type CustomerState, type TermRecord } from './customer';
 import { checkInEvery, postSalesOf } from './postSales';
 
 /**
@@ -76,15 +76,27 @@ export function nextRenewalAt(state: CustomerState): number | undefined {
   return ends.length === 0 ? undefined : Math.min(...ends);
 }
 
+/** Rules that came with a workflow patch: accounts whose runs began before it keep the old rule on replay. */
+export interface CadenceRules {
+  /**
+   * A check-in that falls due while the last check-in task is still open raises no second
+   * task (counted from now all the same): an owner who is behind gets one reminder, not a
+   * pile of them, and no mail each time. Off only for runs from before this rule.
+   */
+  oneOpenCheckIn: boolean;
+}
+
+export const CURRENT_CADENCE: CadenceRules = { oneOpenCheckIn: true };
+
 /**
  * Applies every deadline due by `now`, earliest first, each exactly once however late the
  * worker comes back (a check-in missed twice is one check-in now, counted from now).
  */
-export function applyDueCustomerDeadlines(state: CustomerState, now: string): CustomerState {
+export function applyDueCustomerDeadlines(state: CustomerState, now: string, rules: CadenceRules = CURRENT_CADENCE): CustomerState {
   for (let guard = 0; guard < 1_000; guard++) {
     const due = pendingCustomerDeadlines(state).find((d) => d.at <= ms(now));
     if (!due) return state;
-    state = applyDeadline(state, due, now);
+    state = applyDeadline(state, due, now, rules);
   }
   return state;
 }
@@ -101,12 +113,15 @@ function contractLabel(k: ContractRecord): string {
   return `${k.kind} ${k.id} (${k.quantity} x ${k.product}, ${formatCents(k.valueCents)} ${k.currency})`;
 }
 
-export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: string): CustomerState {
+export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: string, rules: CadenceRules = CURRENT_CADENCE): CustomerState {
   const name = state.info.name;
   const policy = postSalesOf(state.process);
   switch (d.kind) {
-    case 'check_in':
-      return addCustomerTask({ ...state, cadence: { ...state.cadence, lastCheckInAt: now } }, { kind: 'check_in', title: `Check in with ${name}` }, now);
+    case 'check_in': {
+      const counted: CustomerState = { ...state, cadence: { ...state.cadence, lastCheckInAt: now } };
+      if (rules.oneOpenCheckIn && openTasksOf(state, 'check_in').length > 0) return counted;
+      return addCustomerTask(counted, { kind: 'check_in', title: `Check in with ${name}` }, now);
+    }
     case 'satisfaction': {
       const { satisfactionDueAt: _done, ...cadence } = state.cadence;
       void _done;

@@ -156,6 +156,26 @@ describe('the cadence', () => {
     expect(s.cadence.lastCheckInAt).toBe(at(200));
   });
 
+  test('a check-in due while the last one is still open raises no second task; counted from then, the next comes once it is done', () => {
+    let s = applyDueCustomerDeadlines(account(), at(90));
+    const first = s.tasks.filter((t) => t.kind === 'check_in');
+    expect(first).toHaveLength(1);
+    const checkInMails = (x: CustomerState) => x.outbox.filter((m) => m.subject.includes('Check in')).length;
+    expect(checkInMails(s)).toBe(1);
+    // Day 180: the owner has not checked in yet: still one task, no second mail.
+    s = applyDueCustomerDeadlines(s, at(180));
+    expect(s.tasks.filter((t) => t.kind === 'check_in')).toEqual(first);
+    expect(checkInMails(s)).toBe(1);
+    expect(s.cadence.lastCheckInAt).toBe(at(180));
+    // Done on day 200: the next one is 90 days after the skipped one, on day 270.
+    s = applyCustomerTaskChange(s, { taskId: first[0]!.id, state: 'done', at: at(200), outcome: 'talked', by: 'alice' });
+    expect(applyDueCustomerDeadlines(s, at(269)).tasks.filter((t) => t.kind === 'check_in')).toHaveLength(1);
+    expect(applyDueCustomerDeadlines(s, at(270)).tasks.filter((t) => t.kind === 'check_in' && t.state === 'open')).toHaveLength(1);
+    // Runs from before the rule replay as they ran: a task every time.
+    const old = applyDueCustomerDeadlines(applyDueCustomerDeadlines(account(), at(90), { oneOpenCheckIn: false }), at(180), { oneOpenCheckIn: false });
+    expect(old.tasks.filter((t) => t.kind === 'check_in')).toHaveLength(2);
+  });
+
   test('the referral ask waits for a satisfied customer', () => {
     let s = applyDueCustomerDeadlines(account(), at(35));
     expect(kinds(s)).not.toContain('referral');

@@ -142,7 +142,8 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     const woke = () => version !== seen;
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
     if (!changed) {
-      state = keepRecentChanges(applyDueCustomerDeadlines(state, nowIso()));
+      // Accounts whose runs raised check-ins before 'one-open-check-in' replay the old rule.
+      state = keepRecentChanges(applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: patched('one-open-check-in') }));
       version++;
     }
 
