@@ -55,6 +55,11 @@ function dynamicConfigFlags(): string[] {
   return Object.entries(settings).flatMap(([key, values]) => ['--dynamic-config-value', `${key}=${JSON.stringify(values[0]!.value)}`]);
 }
 
+/** The origins a browser gives the dev server's Temporal UI (both names of loopback). */
+export function localUiOrigins(uiPort: number): string[] {
+  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+}
+
 /** Starts `temporal server start-dev` and waits until its frontend answers. */
 export async function startDevServer(options: {
   executable: string;
@@ -187,7 +192,12 @@ async function main(config: DevStackConfig): Promise<void> {
       port: config.SALESFLOW_HTTP_PORT,
       unsubscribeSecret: config.SALESFLOW_UNSUBSCRIBE_SECRET,
       // Request lines would drown what this terminal prints; SALESFLOW_API_LOG_LEVEL=info shows them.
-      server: { ...config, SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn' },
+      server: {
+        ...config,
+        SALESFLOW_API_LOG_LEVEL: process.env.SALESFLOW_API_LOG_LEVEL ? config.SALESFLOW_API_LOG_LEVEL : 'warn',
+        // The dev server's own UI may decode payloads through the codec (an admin's session).
+        SALESFLOW_CODEC_ORIGINS: [...config.SALESFLOW_CODEC_ORIGINS, ...localUiOrigins(config.TEMPORAL_UI_PORT)],
+      },
       ...(config.SALESFLOW_METRICS_TOKEN ? { metricsToken: config.SALESFLOW_METRICS_TOKEN } : {}),
     });
     cleanups.push(() => http.close());
@@ -220,7 +230,7 @@ async function main(config: DevStackConfig): Promise<void> {
       [
         'salesflow is running:',
         `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
-        `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+        `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}   (compressed payloads: as an admin logged in to the web app, set its Codec Server to ${http.url}/api/temporal-codec with cross-origin credentials)`,
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),

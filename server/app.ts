@@ -63,6 +63,8 @@ export interface ServerDeps {
   metrics?: ServerMetrics;
   /** SALESFLOW_METRICS_TOKEN: when set, /metrics wants it as a bearer token. */
   metricsToken?: string;
+  /** SALESFLOW_CODEC_ORIGINS: the browser origins (the Temporal UI) that may call the remote codec. */
+  codecOrigins?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -103,7 +105,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // CORS stays closed: no CORS plugin, so browsers allow only same-origin calls.
+  // CORS stays closed but for the remote codec's two routes, for the Temporal UI's origins
+  // (server/temporalCodecRoutes.ts): browsers allow only same-origin calls everywhere else.
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -251,7 +254,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerInboundRoutes(api, deps);
       await registerReportRoutes(api, deps);
       await registerCustomerRoutes(api, deps);
-      await registerTemporalCodecRoutes(api);
+      await registerTemporalCodecRoutes(api, { browserOrigins: deps.codecOrigins ?? [] });
     },
     { prefix: '/api' },
   );

@@ -32,6 +32,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without logging in (login, health, docs). */
     public?: boolean;
+    /** A POST that changes nothing on the server (the remote codec): no CSRF token needed. */
+    changesNothing?: boolean;
   }
 }
 
@@ -59,6 +61,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** onRequest-time authentication for every /api route not marked public. */
 export async function authenticate(db: SalesflowDb, request: FastifyRequest): Promise<void> {
+  // A CORS preflight carries no credentials and runs no handler (only the codec's routes
+  // answer one, through @fastify/cors): nothing to authenticate.
+  if (request.method === 'OPTIONS') return;
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -79,7 +84,7 @@ export async function authenticate(db: SalesflowDb, request: FastifyRequest): Pr
     throw unauthorized('the session has ended; log in again');
   }
   request.principal = { account: session.account, role: session.account.role, via: 'session', sessionToken: cookie, csrfToken: session.csrfSecret };
-  if (!SAFE_METHODS.has(request.method)) {
+  if (!SAFE_METHODS.has(request.method) && !request.routeOptions.config.changesNothing) {
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !sameSecret(sent, session.csrfSecret)) {
       throw new HttpProblem(403, 'csrf', 'Missing CSRF token', `a write with the session cookie must send the session's CSRF token in the X-CSRF-Token header (from POST /api/session or GET /api/me)`);

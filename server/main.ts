@@ -50,6 +50,7 @@ export async function startApi(options: {
     logger: { level: options.server.SALESFLOW_API_LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
     metrics: options.metrics ?? createServerMetrics({ processMetrics: true }),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    codecOrigins: options.server.SALESFLOW_CODEC_ORIGINS,
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();

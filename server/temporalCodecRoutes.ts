@@ -1,3 +1,5 @@
+import cors from '@fastify/cors';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
 import { CompressionCodec } from '../client/shared/payloadCompression';
@@ -10,6 +12,13 @@ import { ProblemSchema, forbidden } from './problem';
  * salesflow stores compressed (client/shared/payloadCompression.ts):
  * `temporal workflow show -w prospect-lead-1 --codec-endpoint http://127.0.0.1:8088/api/temporal-codec --codec-auth "Bearer $TOKEN"`.
  * Payloads hold customers' data of every prospect, so only an admin may decode.
+ *
+ * The Temporal UI calls it from the browser, from its own origin, with the admin's salesflow
+ * session cookie ("include cross-origin credentials" in its codec settings): those origins
+ * (SALESFLOW_CODEC_ORIGINS) get CORS answers on these two routes and nowhere else. Decoding
+ * and encoding change nothing on the server, so these POSTs need no CSRF token, which the UI
+ * could not send; another site's page still cannot read an answer (no CORS for its origin)
+ * nor, being cross-site, send the cookie (SameSite=Lax).
  */
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -38,24 +47,50 @@ function toWire(payloads: Payload[]): WirePayloads {
   };
 }
 
-export async function registerTemporalCodecRoutes(api: App): Promise<void> {
-  for (const direction of ['decode', 'encode'] as const) {
-    api.post(
-      `/temporal-codec/${direction}`,
-      {
-        schema: {
-          tags: ['operations'],
-          summary: `Temporal remote codec: ${direction} payloads (admin)`,
-          body: PayloadsSchema,
-          response: { 200: PayloadsSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
-        },
-      },
-      async (request) => {
-        const principal = requirePrincipal(request);
-        if (principal.role !== 'admin') throw forbidden('only an admin may decode Temporal payloads: they hold every prospect');
-        const payloads = fromWire(request.body);
-        return toWire(direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads));
-      },
-    );
-  }
+export async function registerTemporalCodecRoutes(api: App, options: { browserOrigins?: readonly string[] } = {}): Promise<void> {
+  await api.register(
+    async (plain) => {
+      const scope = plain.withTypeProvider<ZodTypeProvider>();
+      const origins = options.browserOrigins ?? [];
+      if (origins.length > 0) {
+        await scope.register(cors, {
+          origin: [...origins],
+          credentials: true,
+          methods: ['POST'],
+          allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
+          maxAge: 600,
+        });
+        // The plugin answers from a request hook, which runs after the API's authentication: a
+        // 401 would leave without its headers and reach the UI as a bare network error.
+        scope.addHook('onSend', async (request, reply, payload) => {
+          const origin = request.headers.origin;
+          if (origin !== undefined && origins.includes(origin) && !reply.hasHeader('access-control-allow-origin')) {
+            void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+          }
+          return payload;
+        });
+      }
+      for (const direction of ['decode', 'encode'] as const) {
+        scope.post(
+          `/${direction}`,
+          {
+            config: { changesNothing: true },
+            schema: {
+              tags: ['operations'],
+              summary: `Temporal remote codec: ${direction} payloads (admin)`,
+              body: PayloadsSchema,
+              response: { 200: PayloadsSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+            },
+          },
+          async (request) => {
+            const principal = requirePrincipal(request);
+            if (principal.role !== 'admin') throw forbidden('only an admin may decode Temporal payloads: they hold every prospect');
+            const payloads = fromWire(request.body);
+            return toWire(direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads));
+          },
+        );
+      }
+    },
+    { prefix: '/temporal-codec' },
+  );
 }

@@ -129,6 +129,22 @@ const DatabaseUrlSchema = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a
 /** Salesflow's own mailbox: Reply-To of every mail, tagged per prospect (`replies+p.<id>@...`). */
 const ReplyAddressSchema = emailSchema('must be an email address').default('replies@salesflow.localhost');
 
+/** A web origin as a browser sends it: scheme, host and port only (`https://temporal.example.com`). */
+export function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** Comma-separated origins; blanks between commas are ignored. */
+const OriginListSchema = z
+  .string()
+  .transform((raw) => raw.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+  .pipe(z.array(z.string().refine(isOrigin, { error: (issue) => `${String(issue.input)} is not an origin: give scheme, host and port only, such as https://temporal.example.com (no path, no trailing slash)` })));
+
 export const WorkerConfigSchema = shareable(ConnectionConfigSchema.extend({
   /** The salesflow database: quotation documents are stored in it and attached from it. */
   DATABASE_URL: DatabaseUrlSchema,
@@ -202,6 +218,12 @@ export const ServerConfigSchema = shareable(z.object({
   IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
   /** How often the IMAP mailbox is polled. */
   IMAP_POLL_INTERVAL: DurationSchema.default(60_000),
+  /**
+   * Browser origins that may call the remote codec endpoint (`/api/temporal-codec`) with an
+   * admin's session cookie: the Temporal UI's. `npm start` adds its own dev server's UI.
+   * Unset: none (the Temporal CLI, with an API token, needs no origin).
+   */
+  SALESFLOW_CODEC_ORIGINS: OriginListSchema.default([]),
 }));
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

@@ -33,13 +33,18 @@ export default async function globalSetup(globalConfig?: Parameters<typeof runsW
   process.env.SALESFLOW_TEST_BUNDLE = bundlePath;
 
   const port = await freePort();
+  // The web tests also open the dev server's own Temporal UI (test/web/temporalUiCodec).
+  const web = runsWebTests(globalConfig);
+  const uiPort = web ? await freePort() : undefined;
   const server = await startDevServer({
     executable: cli,
     port,
+    ...(uiPort ? { uiPort } : {}),
     extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
   });
   globalThis.__salesflowDevServer = server;
   process.env.SALESFLOW_TEST_TEMPORAL_ADDRESS = server.address;
+  if (uiPort) process.env.SALESFLOW_TEST_TEMPORAL_UI = `http://127.0.0.1:${uiPort}`;
 
   // The server runs as the `postgres` user when we are root; it must reach its folder.
   chmodSync(dir, 0o711);
@@ -48,7 +53,7 @@ export default async function globalSetup(globalConfig?: Parameters<typeof runsW
   process.env.SALESFLOW_TEST_DATABASE_URL = postgres.url;
 
   // One Chromium for the run's web tests (test/web), launched only when the run has some.
-  if (runsWebTests(globalConfig)) {
+  if (web) {
     const browser = await launchBrowserServer();
     globalThis.__salesflowBrowser = browser;
     process.env.SALESFLOW_TEST_BROWSER_WS = browser.wsEndpoint();

@@ -21,9 +21,9 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-export async function startWebStack(): Promise<WebStack> {
+export async function startWebStack(server: Parameters<typeof startServer>[0] = {}): Promise<WebStack> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const h = await startServer();
+  const h = await startServer(server);
   const browser = await connectBrowser();
   const admin = await accountFor(h, 'root', 'admin');
   const contexts: BrowserContext[] = [];
