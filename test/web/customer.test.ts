@@ -184,5 +184,6 @@ test("a rep cannot open another rep's customer by its URL", async () => {
   const { page } = await personLogsIn(stack, `sam-${uniq}`, 'rep', { personId: 'sam', team: 'south' });
   await page.goto(`${stack.h.url}/customers/${customerId}`);
   await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+  await page.getByRole('link', { name: 'Back to the customers' }).waitFor();
   expect(await page.content()).not.toContain('Hanna Hydro');
 });

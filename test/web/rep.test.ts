@@ -80,6 +80,7 @@ test("a rep cannot open another rep's prospect by its URL", async () => {
   const { page } = await personLogsIn(stack, `ravi2-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
   await page.goto(`${stack.h.url}/prospects/${theirs}`);
   await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+  await page.getByRole('link', { name: 'Back to the prospects' }).waitFor();
   expect(await page.content()).not.toContain('Otto Other');
   // Nor in their list.
   await page.goto(`${stack.h.url}/prospects`);

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asCustomer, type CustomerContract, type CustomerView } from '../api/views';
 import { useAccount } from '../session';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone, Fact } from '../ui/common';
+import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled, type Tone, Fact } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
 import { TaskRow } from './MyDay';
@@ -28,17 +28,7 @@ export function CustomerPage() {
   const { id = '' } = useParams();
   const customer = usePolled(async () => asCustomer(await ok(api.GET('/api/customers/{id}', { params: { path: { id } } }))), [id], 15_000);
   if (customer.loading && !customer.data) return <Loading what="Loading the customer" />;
-  if (!customer.data) {
-    return (
-      <div className="page">
-        <PageHeader title="Customer" />
-        <ErrorBox error={customer.error} />
-        <p>
-          <Link to="/customers">Back to the customers</Link>
-        </p>
-      </div>
-    );
-  }
+  if (!customer.data) return <PageLoadFailed title="Customer" error={customer.error} back={{ to: '/customers', label: 'Back to the customers' }} />;
   const c = customer.data;
   const openTasks = c.tasks.filter((t) => t.state === 'open' || t.state === 'overdue' || t.state === 'escalated');
   const won = c.deals.filter((d) => d.status === 'won');

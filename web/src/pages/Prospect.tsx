@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
-import { Badge, Empty, ErrorBox, Fact, LiveStamp, Loading, PageHeader, StageBadge, TASK_TONES, usePolled } from '../ui/common';
+import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
 import { formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { useActionTabs } from './prospectActions';
@@ -12,17 +12,7 @@ export function ProspectPage() {
   const { id = '' } = useParams();
   const prospect = usePolled(async () => asProspect(await ok(api.GET('/api/prospects/{id}', { params: { path: { id } } }))), [id], 15_000);
   if (prospect.loading && !prospect.data) return <Loading what="Loading the prospect" />;
-  if (!prospect.data) {
-    return (
-      <div className="page">
-        <PageHeader title="Prospect" />
-        <ErrorBox error={prospect.error} />
-        <p>
-          <Link to="/prospects">Back to the prospects</Link>
-        </p>
-      </div>
-    );
-  }
+  if (!prospect.data) return <PageLoadFailed title="Prospect" error={prospect.error} back={{ to: '/prospects', label: 'Back to the prospects' }} />;
   const p = prospect.data;
   const quote = p.quotes[p.quotes.length - 1];
   const openTasks = p.tasks.filter((t) => t.state === 'open' || t.state === 'overdue' || t.state === 'escalated');

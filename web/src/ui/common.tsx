@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link } from 'react-router-dom';
 import { ApiError } from '../api/client';
 
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -37,6 +38,19 @@ export function ErrorBox({ error }: { error: unknown }) {
     <div className="error-box" role="alert">
       <strong>{title}</strong>
       <p>{detail}</p>
+    </div>
+  );
+}
+
+/** A record page whose record did not load (not found, no access, offline): why, and the way back to its list. */
+export function PageLoadFailed({ title, error, back }: { title: string; error: unknown; back: { to: string; label: string } }) {
+  return (
+    <div className="page">
+      <PageHeader title={title} />
+      <ErrorBox error={error} />
+      <p>
+        <Link to={back.to}>{back.label}</Link>
+      </p>
     </div>
   );
 }
