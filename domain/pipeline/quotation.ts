@@ -70,14 +70,20 @@ export function specOf(parsed: z.output<typeof QuoteLineInputSchema>): QuoteLine
 export interface QuoteLine extends QuoteLineSpec {
   /** For reading only (12.5 means 12.5 %); the arithmetic uses discountBasisPoints. */
   discountPercent: number;
+  /**
+   * Quantity × unit price, before the discount and without tax. Not the quotation document's
+   * "gross", which is net plus VAT (`QuotationDocument` lines' `grossCents`).
+   */
   grossCents: number;
   discountCents: number;
+  /** Gross less the discount, without tax: what the quotation is worth to the pipeline. */
   netCents: number;
   /** Only on lines priced before money became cents end to end. */
   unitPrice?: number;
 }
 
 export interface QuoteTotals {
+  /** The lines' gross before discounts, without tax (see QuoteLine.grossCents). */
   grossCents: number;
   discountCents: number;
   netCents: number;

@@ -22,7 +22,7 @@ export interface DocumentLine {
   netCents: number;
   taxBasisPoints: number;
   taxCents: number;
-  /** Net plus tax. */
+  /** Net plus tax (unlike a stored QuoteLine's grossCents, which is before the discount and tax). */
   grossCents: number;
   text: { unitPrice: string; discount: string; net: string; taxRate: string; tax: string; gross: string };
 }
