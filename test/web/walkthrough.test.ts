@@ -131,6 +131,8 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
 
   await act(page, 'Won / lost', (f) => f.getByLabel('Note', { exact: true }).fill('PO 4711'), 'Customer accepted: won', 'Won');
   await page.locator('.prospect-head').getByText('won').waitFor();
+  // Won, it offers what a customer still needs (contacts, calls, support), not the pipeline's steps.
+  await expect(page.getByRole('tablist', { name: 'Actions' }).getByRole('tab').allTextContents()).resolves.toEqual(['Log contact', 'Calls', 'Support query']);
   await screenshot(page, 'walkthrough-prospect-won');
   const state = await prospectState(stack, id);
   expect(state.stage).toBe('won');

@@ -70,7 +70,7 @@ export function ProspectPage() {
 }
 
 function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (p: ProspectView) => void }) {
-  const tabs = useActionTabs();
+  const tabs = useActionTabs(prospect.stage);
   const [tab, setTab] = useState(tabs[0]!.id);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;

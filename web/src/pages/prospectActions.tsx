@@ -70,12 +70,12 @@ export function LogContactForm({ prospect, onChanged }: ActionProps) {
       <Field label="Direction" error={form.fieldError('direction')}>
         {(p) => (
           <select {...p} name="direction" value={direction} onChange={(e) => setDirection(e.target.value as typeof direction)}>
-            <option value="outbound">outbound (we reached out)</option>
-            <option value="inbound">inbound (they did)</option>
+            <option value="outbound">we reached out</option>
+            <option value="inbound">they reached us</option>
           </select>
         )}
       </Field>
-      <Field label="When (empty: now)" error={form.fieldError('at')}>
+      <Field label="When" hint="Leave empty for now" error={form.fieldError('at')}>
         {(p) => <input {...p} name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />}
       </Field>
       <Field label="Note" error={form.fieldError('note')} className="wide">
@@ -439,8 +439,12 @@ export function ReassignForm({ prospect, onChanged }: ActionProps) {
 }
 
 /** Which action tabs a role sees (the server refuses the rest anyway). */
-export function useActionTabs(): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
+/** Steps of the pipeline, which a won or lost prospect refuses (the server says so; the page does not offer them). */
+const PIPELINE_TABS = new Set(['qualify', 'inquiry', 'quote', 'send', 'decision', 'reassign']);
+
+export function useActionTabs(stage?: string): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
   const account = useAccount();
+  const closed = stage === 'won' || stage === 'lost';
   const tabs = [
     { id: 'contact', label: 'Log contact', Form: LogContactForm },
     { id: 'qualify', label: 'Qualify', Form: QualifyForm },
@@ -453,5 +457,6 @@ export function useActionTabs(): { id: string; label: string; Form: (p: ActionPr
   ];
   if (account.role === 'support') return tabs.filter((t) => t.id === 'support');
   if (account.role === 'manager' || account.role === 'admin') tabs.push({ id: 'reassign', label: 'Reassign', Form: ReassignForm });
-  return tabs;
+  // A closed prospect keeps its contacts, calls and support queries.
+  return closed ? tabs.filter((t) => !PIPELINE_TABS.has(t.id)) : tabs;
 }
