@@ -27,6 +27,7 @@ const BoardCardSchema = z
     stage: z.enum(STAGES),
     rep: z.string(),
     team: z.string().optional(),
+    /** The current quotation's net value: a draft, sent or accepted one (none when rejected or expired). */
     valueCents: z.number().optional(),
     currency: z.string(),
     stageSince: z.string(),
@@ -82,7 +83,9 @@ export function boardCard(state: ProspectState, now: number): z.infer<typeof Boa
     stage: state.stage,
     rep: state.info.rep,
     ...(teamOf(state.process, state.info.rep) ? { team: teamOf(state.process, state.info.rep)!.name } : {}),
-    ...(quote && quote.status !== 'rejected' ? { valueCents: quote.totals.netCents } : {}),
+    // What the quotation is worth while it can still be won, or was: a rejected or expired
+    // one binds nobody and counts in no column.
+    ...(quote && quote.status !== 'rejected' && quote.status !== 'expired' ? { valueCents: quote.totals.netCents } : {}),
     currency: policy.currency,
     stageSince: stageSince(state),
     lastActivityAt,

@@ -27,7 +27,7 @@ export function BoardPage() {
     <div className="page">
       <PageHeader
         title="Pipeline board"
-        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => c.stage !== 'lost').reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in quotes` : undefined}
+        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => c.stage !== 'won' && c.stage !== 'lost').reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in open quotations` : undefined}
         actions={<LiveStamp at={board.updatedAt} />}
       />
       <div className="filters">
@@ -106,7 +106,7 @@ function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
       </Link>
       {card.company ? <div className="card-company">{card.company}</div> : null}
       <div className="card-row">
-        <span>{card.valueCents !== undefined ? formatMoney(card.valueCents, card.currency) : 'no quote'}</span>
+        <span>{card.valueCents !== undefined ? formatMoney(card.valueCents, card.currency) : 'no open quotation'}</span>
         <span title="Time in this stage">{formatAge(card.stageSince)} in stage</span>
       </div>
       <div className="card-row">
