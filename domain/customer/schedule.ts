@@ -125,7 +125,7 @@ export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: st
     case 'satisfaction': {
       const { satisfactionDueAt: _done, ...cadence } = state.cadence;
       void _done;
-      return addCustomerTask({ ...state, cadence }, { kind: 'satisfaction', title: `Satisfaction check with ${name}: record it with customer satisfaction ${state.info.id} --score 1-5` }, now);
+      return addCustomerTask({ ...state, cadence }, { kind: 'satisfaction', title: `Satisfaction check with ${name}: ask how satisfied they are (1 to 5) and record the score on the account` }, now);
     }
     case 'referral_ask': {
       const { referralAskAt: _done, ...cadence } = state.cadence;
