@@ -5,7 +5,7 @@ import type { Task } from '../api/views';
 import { useAccount } from '../session';
 import { Badge, Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, TASK_TONES, usePagedList } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
-import { formatDue } from '../ui/format';
+import { formatDue, words } from '../ui/format';
 
 /** A rep's open tasks, soonest due first; each is completed in place with its outcome. */
 export function MyDayPage() {
@@ -80,7 +80,7 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
         <div className="task-meta">
           <Badge tone={TASK_TONES[task.state] ?? 'neutral'}>{task.state}</Badge>
           <span>due {formatDue(task.dueAt)}</span>
-          <span>{task.kind}</span>
+          <span>{words(task.kind)}</span>
           {showRep ? <span>rep {task.rep}</span> : null}
           {linkSubject && task.prospectId ? <Link to={`/prospects/${encodeURIComponent(task.prospectId)}`}>{task.prospectId}</Link> : null}
           {linkSubject && customerId ? <Link to={`/customers/${encodeURIComponent(customerId)}`}>customer {customerId}</Link> : null}

@@ -77,3 +77,8 @@ export function isoToLocalInput(iso: string): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A code word the API uses (`check_in`, `follow_up`, `quote_stale`) as people read it. */
+export function words(code: string): string {
+  return code.replace(/_/g, ' ');
+}
