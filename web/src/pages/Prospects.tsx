@@ -41,7 +41,7 @@ export function ProspectsPage() {
     <div className="page">
       <PageHeader
         title={account.role === 'rep' ? 'My prospects' : 'Prospects'}
-        subtitle={list.items ? `${shown.length} of ${list.items.length}${list.hasMore ? ' loaded (search covers the loaded ones)' : ''}` : undefined}
+        subtitle={list.items ? (list.hasMore ? `${shown.length} of the first ${list.items.length}; more below (search covers the loaded ones)` : `${shown.length} of ${list.items.length}`) : undefined}
         actions={
           <>
             <LiveStamp at={list.updatedAt} />
@@ -95,7 +95,8 @@ export function ProspectsPage() {
                   <tr key={p.id}>
                     <td>
                       <Link to={`/prospects/${encodeURIComponent(p.id)}`}>{p.name}</Link>
-                      <div className="muted small">{p.company ?? p.id}</div>
+                      {/* The id too: two people of one company (a repeat deal, a second contact) read apart. */}
+                      <div className="muted small">{p.company ? `${p.company} · ${p.id}` : p.id}</div>
                     </td>
                     <td>
                       <StageBadge stage={p.stage} />
