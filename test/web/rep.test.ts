@@ -1,3 +1,5 @@
+import { call } from '../helpers/server';
+import { eventually } from '../helpers/eventually';
 import { personLogsIn, prospectAt, prospectState, publishTeams, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /**
@@ -62,6 +64,8 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await page.getByRole('tab', { name: 'Send' }).click();
   await page.getByRole('form', { name: 'Send quotation' }).getByRole('button', { name: 'Send quotation' }).click();
   await page.getByText(`Sent to hanna-${uniq}@customer.test`).waitFor();
+  // A quotation out with the customer has nothing to renew: the Send tab does not offer it.
+  expect(await page.getByRole('button', { name: 'Renew expired quotation' }).count()).toBe(0);
   const sent = await prospectState(stack, mine);
   expect(sent.stage).toBe('quotation');
   expect(sent.quotes).toHaveLength(1);
@@ -86,6 +90,28 @@ test("a rep cannot open another rep's prospect by its URL", async () => {
   await page.goto(`${stack.h.url}/prospects`);
   await page.getByRole('link', { name: 'Hanna Hydro' }).waitFor();
   expect(await page.getByRole('link', { name: 'Otto Other' }).count()).toBe(0);
+});
+
+test('a quotation that expired unanswered offers its renewal on the Send tab, which makes a new revision', async () => {
+  const expiring = `expiring-${uniq}`;
+  await prospectAt(stack, expiring, 'inquiry', { name: 'Eva Expired', company: 'Late GmbH', email: `eva-${uniq}@customer.test`, rep: 'ravi', process: processName });
+  const post = (path: string, body: unknown) => call(stack.h.url, 'POST', `/api/prospects/${expiring}/${path}`, { as: stack.admin, body });
+  expect((await post('create-quote', { lines: [{ product: 'PUMP-X', quantity: 2, unitPrice: '100.00' }], validTo: new Date(Date.now() + 3_000).toISOString() })).status).toBe(200);
+  expect((await post('send-quote', {})).status).toBe(200);
+  await eventually(async () => expect((await prospectState(stack, expiring)).quotes[0].status).toBe('expired'), 30_000);
+
+  const { page } = await personLogsIn(stack, `ravi-exp-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  await page.goto(`${stack.h.url}/prospects/${expiring}`);
+  await page.getByRole('tab', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Renew expired quotation' }).click();
+
+
+  await page.getByText('A renewed revision is ready to send').waitFor();
+  const renewed = await prospectState(stack, expiring);
+  // The expired revision is superseded by a draft with the same lines, valid from now on.
+  expect(renewed.quotes.map((q: { status: string }) => q.status)).toEqual(['superseded', 'draft']);
+  expect(renewed.quotes[1].lines).toEqual(renewed.quotes[0].lines);
+  expect(Date.parse(renewed.quotes[1].requestedValidTo)).toBeGreaterThan(Date.now() + 86_400_000);
 });
 
 test('a session that ends sends the rep to the login with a clear message', async () => {

@@ -4,7 +4,7 @@ import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
 import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
-import { isoToLocalInput, localInputToIso } from '../ui/format';
+import { isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
 
 /**
  * Every command on a prospect as a form. The body of each is typed from the OpenAPI document
@@ -256,7 +256,15 @@ export function QuoteForm({ prospect, onChanged }: ActionProps) {
 export function SendQuoteForm({ prospect, onChanged }: ActionProps) {
   const [handedOver, setHandedOver] = useState<'' | 'visit' | 'call' | 'letter' | 'direct_mail'>('');
   const send = useCommand(() => command('/api/prospects/{id}/send-quote', prospect.info.id, handedOver ? { handedOver } : {}), onChanged, handedOver ? 'Recorded as handed over' : `Sent to ${prospect.info.email ?? 'the customer'}`);
-  const refresh = useCommand(() => command('/api/prospects/{id}/refresh-quote', prospect.info.id, {}), onChanged, 'A renewed revision is ready to send');
+  // A change that only moves the end of validity: a new draft revision with the same lines
+  // (re-read from the inquiry if it changed since), valid for the process's term from now,
+  // superseding the expired one. (refresh-quote only follows a changed inquiry.)
+  const validity = spanWords(prospect.process.quotePolicy.validity);
+  const renew = useCommand(
+    () => command('/api/prospects/{id}/change-quote', prospect.info.id, { validTo: new Date(Date.now() + prospect.process.quotePolicy.validity).toISOString() }),
+    onChanged,
+    'A renewed revision is ready to send',
+  );
   return (
     <div className="stack">
       <ActionForm title="Send quotation" form={send} fields={['handedOver']} submit="Send quotation">
@@ -272,9 +280,14 @@ export function SendQuoteForm({ prospect, onChanged }: ActionProps) {
           )}
         </Field>
       </ActionForm>
-      <ActionForm title="Renew expired quotation" form={refresh} fields={[]} submit="Renew expired quotation">
-        <p className="muted small wide">An expired quotation is renewed as a new revision with the current inquiry's quantities.</p>
-      </ActionForm>
+      {/* Offered only when there is something to renew: the server refuses it otherwise. */}
+      {prospect.quotes.at(-1)?.status === 'expired' ? (
+        <ActionForm title="Renew expired quotation" form={renew} fields={[]} submit="Renew expired quotation">
+          <p className="muted small wide">
+            The quotation expired unanswered. Renewing it makes a new revision with the same lines, valid for {validity} from now, ready to send.
+          </p>
+        </ActionForm>
+      ) : null}
     </div>
   );
 }

@@ -82,3 +82,11 @@ export function plural(n: number, word: string): string {
 export function words(code: string): string {
   return code.replace(/_/g, ' ');
 }
+
+/** A length of time in its largest whole unit, as people say it: "30 days", "2 hours", "45 seconds". */
+export function spanWords(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
+  const [size, name] = units.find(([u]) => ms >= u) ?? units[units.length - 1]!;
+  const n = Math.round(ms / size);
+  return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
