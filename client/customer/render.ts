@@ -35,9 +35,17 @@ export function renderCustomer(s: CustomerState, zone: string): string {
     ...(open.length === 0 ? ['  none'] : open.map((x) => `  ${x.id.padEnd(16)} ${x.state.padEnd(9)} ${x.rep.padEnd(8)} due ${t(x.dueAt)}  ${formatTimesIn(x.title, zone)}`)),
     ...(s.supportCases.length ? ['', 'Support queries:', ...s.supportCases.map((q) => `  ${renderQuery(q)}`)] : []),
     '',
-    'History:',
-    ...s.changes.slice(-15).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
+    // The latest 15, and how many came before them (the web app's account page lists all it keeps).
+    historyHeading(s.changes.length - Math.min(s.changes.length, HISTORY_SHOWN) + (s.archivedChanges ?? 0)),
+    ...s.changes.slice(-HISTORY_SHOWN).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
   ].join('\n');
+}
+
+/** Lines of the account's history `customer show` prints. */
+const HISTORY_SHOWN = 15;
+
+function historyHeading(earlier: number): string {
+  return earlier > 0 ? `History (the latest ${HISTORY_SHOWN}; ${earlier} earlier not shown):` : 'History:';
 }
 
 /** What support sees first: what this customer values. */

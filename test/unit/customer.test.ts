@@ -1,4 +1,5 @@
 import { CUSTOMER_COMMANDS, applyCustomerTaskChange } from '../../domain/customer/commands';
+import { renderCustomer } from '../../client/customer/render';
 import { customerIdFor, dealClosedReport, newCustomer, referrerOf, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
@@ -307,5 +308,19 @@ describe('migration', () => {
     expect(() => CUSTOMER_COMMANDS.migrateProcess(account(), { process: { ...v2, name: 'other' }, by: 'ops' }, at(2))).toThrow(/runs process "care"/);
     const withoutAlice = { ...v2, teams: [{ name: 'field', manager: { id: 'maria', email: 'maria@sales.test' }, reps: [{ id: 'bob', email: 'bob@sales.test' }] }] };
     expect(() => CUSTOMER_COMMANDS.migrateProcess(account(), { process: withoutAlice, by: 'ops' }, at(2))).toThrow(/owner "alice" is not a rep of version 2/);
+  });
+});
+
+describe('customer show', () => {
+  test('prints the latest 15 history entries and says how many came before them', () => {
+    const young = account();
+    expect(young.changes.length).toBeLessThanOrEqual(15);
+    expect(renderCustomer(young, 'UTC')).toMatch(/\nHistory:\n/);
+    const year = applyDueCustomerDeadlines(applyDueCustomerDeadlines(applyDueCustomerDeadlines(young, at(100)), at(200)), at(400));
+    expect(year.changes.length).toBeGreaterThan(15);
+    const text = renderCustomer(year, 'UTC');
+    const earlier = year.changes.length - 15 + (year.archivedChanges ?? 0);
+    expect(text).toContain(`History (the latest 15; ${earlier} earlier not shown):`);
+    expect(text.split('History (')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  '))).toHaveLength(15);
   });
 });
