@@ -97,14 +97,17 @@ export function speedOf(p: CampaignProgress, measured: number | undefined): Spee
 export function progressLine(p: CampaignProgress, speed: Speed, barWidth?: number): string {
   const pct = p.total === 0 ? (p.status === 'completed' ? 100 : 0) : Math.floor((done(p) * 100) / p.total);
   const bar = barWidth === undefined ? '' : `[${'#'.repeat(Math.round((pct / 100) * barWidth)).padEnd(barWidth, '-')}] `;
-  const rate = speed.rate !== undefined ? `${speed.rate >= 10 ? Math.round(speed.rate) : speed.rate.toFixed(1)}/s` : '--/s';
-  const throttle = speed.throttled ? ` throttle ${p.throttle}/min` : '';
-  const eta = p.status === 'running' ? ` ETA ${speed.eta === undefined ? '--' : formatEta(speed.eta)}` : '';
-  return (
-    `${bar}${String(pct).padStart(3)}% ${done(p)}/${p.total} ` +
-    `sent ${p.sent} skipped ${p.skipped} failed ${p.failed} ` +
-    `${rate}${throttle}${eta} ${p.status}`
-  );
+  const finished = p.status === 'completed' || p.status === 'cancelled';
+  const parts = [
+    `${bar}${String(pct).padStart(3)}% ${done(p)}/${p.total}`,
+    `sent ${p.sent} skipped ${p.skipped} failed ${p.failed}`,
+    // A finished run too short to measure has no rate to show; an unfinished one shows it is coming.
+    speed.rate !== undefined ? `${speed.rate >= 10 ? Math.round(speed.rate) : speed.rate.toFixed(1)}/s` : finished ? '' : '--/s',
+    speed.throttled ? `throttle ${p.throttle}/min` : '',
+    p.status === 'running' ? `ETA ${speed.eta === undefined ? '--' : formatEta(speed.eta)}` : '',
+    p.status,
+  ];
+  return parts.filter((x) => x !== '').join(' ');
 }
 
 export interface WatchOptions {

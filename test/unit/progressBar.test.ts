@@ -78,3 +78,8 @@ test('paused and finished runs show no ETA', () => {
   const done = at({ status: 'completed', sent: 61 });
   expect(progressLine(done, speedOf(done, 12.4), 10)).toBe('[##########] 100% 61/61 sent 61 skipped 0 failed 0 12/s completed');
 });
+
+test('a run that finished before its rate could be measured shows none, not --/s', () => {
+  const quick = at({ status: 'completed', sent: 61 });
+  expect(progressLine(quick, speedOf(quick, undefined))).toBe('100% 61/61 sent 61 skipped 0 failed 0 completed');
+});
