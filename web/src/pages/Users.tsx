@@ -151,8 +151,8 @@ function NewUser({ onCreated }: { onCreated: () => void }) {
       </div>
       <div className="panel-body stack">
         <div className="form-grid">
-          {input('login', 'Login', { required: true, autoComplete: 'off', placeholder: 'alice' })}
-          {input('displayName', 'Display name', { placeholder: 'Alice Adams' })}
+          {input('login', 'Login', { required: true, autoComplete: 'off', placeholder: 'e.g. alice' })}
+          {input('displayName', 'Display name', { placeholder: 'e.g. Alice Adams' })}
           <Field label="Role" error={form.fieldError('role')} hint={ROLE_HINTS[v.role]}>
             {(p) => (
               <select {...p} name="role" value={v.role} onChange={(e) => setV({ ...v, role: e.target.value as Role })}>
