@@ -164,8 +164,8 @@ function NewUser({ onCreated }: { onCreated: () => void }) {
               </select>
             )}
           </Field>
-          {input('personId', 'Person id', { placeholder: 'alice' }, 'their id in the process (a rep or manager)')}
-          {input('team', 'Team', { placeholder: 'north' }, "a manager's team")}
+          {input('personId', 'Person id', { placeholder: 'e.g. alice' }, 'their id in the process (a rep or manager)')}
+          {input('team', 'Team', { placeholder: 'e.g. north' }, "a manager's team")}
           {input('password', 'Password (optional)', { type: 'password', autoComplete: 'new-password' }, 'empty: one is generated and shown once')}
         </div>
         <FormMessage form={{ ...form, done: undefined }} fields={Object.keys(v)} />
