@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { call } from '../helpers/server';
 import { eventually } from '../helpers/eventually';
 import { personLogsIn, prospectAt, screenshot, startWebStack, type WebStack } from './webHarness';
@@ -17,7 +16,6 @@ const processName = `web-care-${uniq}`;
 const dealId = `hydro-${uniq}`;
 const company = `Hydro ${uniq}`;
 const customerId = `hydro-${uniq}`;
-const DOCS = join(__dirname, '..', '..', 'docs');
 
 async function api(method: string, path: string, body?: unknown): Promise<any> {
   const r = await call(stack.h.url, method, path, { as: stack.admin, body });
@@ -123,8 +121,7 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   expect(await suggestion.textContent()).toContain(query.why);
   await page.getByRole('tab', { name: 'Log contact' }).click();
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(DOCS, 'customer.png'), fullPage: true });
-  await screenshot(page, 'customer-page');
+  await screenshot(page, 'customer-page', 'customer');
 
   // The renewals list: both contracts end within 90 days, soonest first, each linking to the customer.
   await page.getByRole('link', { name: 'Renewals', exact: true }).click();
@@ -157,8 +154,7 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   expect((await rowsOf()).map((t) => (t.includes('CARE') ? 'CARE' : 'HOSTING'))).toEqual(['HOSTING', 'CARE']);
   await table.getByRole('button', { name: 'Renews' }).click();
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(DOCS, 'renewals.png'), fullPage: true });
-  await screenshot(page, 'renewals');
+  await screenshot(page, 'renewals', 'renewals');
 
   // The link leads to the customer page.
   await table.getByRole('link', { name: company }).first().click();

@@ -1,9 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually } from '../helpers/eventually';
 import { call, login, PASSWORD, type Credentials } from '../helpers/server';
-import { personLogsIn, screenshot, SCREENSHOTS, startWebStack, type WebStack } from './webHarness';
+import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /**
  * The manager's dashboard against the real stack: prospects driven over the API to different
@@ -241,10 +239,8 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   // The whole page in one tall viewport (a full-page capture would leave the sticky sidebar mid-page).
   const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);
   await page.setViewportSize({ width: 1280, height });
-  await screenshot(page, 'dashboard');
+  await screenshot(page, 'dashboard', 'dashboard');
   await page.setViewportSize({ width: 1280, height: 860 });
-  mkdirSync(join(__dirname, '../../docs'), { recursive: true });
-  copyFileSync(join(SCREENSHOTS, 'dashboard.png'), join(__dirname, '../../docs/dashboard.png'));
 
   // A filter narrows every chart to one rep: rita (bob rejected, fay in inquiry).
   await page.getByLabel('Rep', { exact: true }).selectOption('rita');

@@ -33,7 +33,7 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
   expect(await card.getAttribute('class')).toContain('card-stale');
   // Only the manager's team: sam's prospect (south) is not on nina's board.
   expect(await page.getByTestId(`card-south-${uniq}`).count()).toBe(0);
-  await screenshot(page, 'manager-board');
+  await screenshot(page, 'manager-board', 'web-board');
 
   await card.getByRole('button', { name: /Reassign/ }).click();
   await card.getByLabel('To rep').selectOption('rita');

@@ -73,7 +73,7 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await stack.h.stack.sink.waitFor((m) => m.recipients.includes(`hanna-${uniq}@customer.test`));
   // The timeline has it, in the viewer's zone (the context runs in Europe/Berlin).
   await page.getByTestId('timeline').getByText(/sent quotation|quotation revision 1/i).first().waitFor();
-  await screenshot(page, 'rep-prospect-page');
+  await screenshot(page, 'rep-prospect-page', 'web-prospect');
 
   // The same page on a phone.
   await page.setViewportSize({ width: 390, height: 844 });

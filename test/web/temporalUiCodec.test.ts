@@ -1,11 +1,9 @@
-import { copyFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 import { call } from '../helpers/server';
-import { personLogsIn, screenshot, SCREENSHOTS, startWebStack, type WebStack } from './webHarness';
+import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /**
  * The Temporal UI reads salesflow's compressed payloads through the remote codec: the dev
@@ -80,8 +78,7 @@ test("an admin reads a prospect's compressed start input in the Temporal UI; oth
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.goto(history);
   await page.getByText(process).first().waitFor();
-  await screenshot(page, 'temporal-ui-codec');
-  copyFileSync(join(SCREENSHOTS, 'temporal-ui-codec.png'), join(__dirname, '..', '..', 'docs', 'temporal-ui-codec.png'));
+  await screenshot(page, 'temporal-ui-codec', 'temporal-ui-codec');
 
   // The same request from a page of an origin not configured: the browser withholds the answer.
   const wire = { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{}').toString('base64') }] };

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connectBrowser } from '../helpers/browser';
@@ -70,10 +70,15 @@ export async function logsIn(stack: WebStack, login: string, password: string, v
   return { page, context, login };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Where the README's screenshots live: the tests that make them keep them current. */
+export const DOCS = join(__dirname, '..', '..', 'docs');
+
+/** A full-page screenshot in test/web/screenshots, and with `docsName` also as the README's `docs/<docsName>.png`. */
+export async function screenshot(page: Page, name: string, docsName?: string): Promise<void> {
   // Let polling spinners and fonts settle.
   await page.waitForTimeout(150);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  if (docsName) copyFileSync(join(SCREENSHOTS, `${name}.png`), join(DOCS, `${docsName}.png`));
 }
 
 /** A prospect driven over the API (as the admin) to the stage a test starts from. */
