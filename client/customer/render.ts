@@ -65,9 +65,10 @@ export function renderQuery(q: SupportCase): string {
   return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${q.suggestion} (${q.why})${q.answeredAt ? `  answered: ${q.outcome}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
 }
 
+/** One line per account: its owner, when its clock next raises something (a check-in, a reminder), its next renewal. */
 export function renderCustomerList(rows: CustomerSummary[], zone: string): string {
   if (rows.length === 0) return 'no customers';
-  return rows.map((r) => `${r.id.padEnd(24)} ${(r.owner ?? '').padEnd(8)} next due ${r.nextDue ? formatTime(r.nextDue, zone) : '-'}  next renewal ${r.nextRenewal ? formatTime(r.nextRenewal, zone) : '-'}  ${r.name}`).join('\n');
+  return rows.map((r) => `${r.id.padEnd(24)} ${(r.owner ?? '').padEnd(8)} next reminder ${r.nextDue ? formatTime(r.nextDue, zone) : '-'}  next renewal ${r.nextRenewal ? formatTime(r.nextRenewal, zone) : '-'}  ${r.name}`).join('\n');
 }
 
 export function renderRenewals(rows: RenewalRow[], zone: string): string {

@@ -68,7 +68,7 @@ export function CustomersPage() {
                 <tr>
                   <th>Customer</th>
                   <th>Owner</th>
-                  <th>Next due</th>
+                  <th title="When the account's clock next raises something: a check-in, a satisfaction check, a renewal reminder">Next reminder</th>
                   <th>Next renewal</th>
                 </tr>
               </thead>
