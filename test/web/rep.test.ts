@@ -73,6 +73,8 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await stack.h.stack.sink.waitFor((m) => m.recipients.includes(`hanna-${uniq}@customer.test`));
   // The timeline has it, in the viewer's zone (the context runs in Europe/Berlin).
   await page.getByTestId('timeline').getByText(/sent quotation|quotation revision 1/i).first().waitFor();
+  // Amounts the server wrote into the record read like the rest of the page (it wrote "3799.81 EUR").
+  await page.getByTestId('timeline').getByText('created quotation revision 1 (€3,799.81)').waitFor();
   await screenshot(page, 'rep-prospect-page', 'web-prospect');
 
   // The same page on a phone.

@@ -5,7 +5,7 @@ import { asCustomer, type CustomerContract, type CustomerView } from '../api/vie
 import { useAccount } from '../session';
 import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled, type Tone, Fact } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
-import { formatDate, formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
+import { formatDate, formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { AnswerQueryForm, customerCommand, ProfileBrief, Suggestion, useCustomerTabs } from './customerActions';
 
@@ -452,7 +452,7 @@ function Timeline({ customer }: { customer: CustomerView }) {
             <li key={i}>
               <span className="dot dot-change" aria-hidden="true" />
               <div>
-                <div>{withLocalTimes(e.what)}</div>
+                <div>{readable(e.what)}</div>
                 <div className="when">
                   {formatDateTime(e.at)} · {e.by}
                 </div>

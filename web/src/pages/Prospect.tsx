@@ -3,7 +3,7 @@ import { useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
 import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
-import { formatDateTime, formatDue, formatMoney, withLocalTimes } from '../ui/format';
+import { formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { useActionTabs } from './prospectActions';
 
@@ -125,7 +125,7 @@ function timelineOf(p: ProspectView): Entry[] {
       text: `${c.direction === 'inbound' ? 'Inbound' : 'Outbound'} ${c.channel.replace('_', ' ')}${c.note ? `: ${c.note}` : ''}`,
       by: c.by,
     })),
-    ...p.changes.map((c): Entry => ({ at: c.at, kind: 'change', text: withLocalTimes(c.what), by: c.by })),
+    ...p.changes.map((c): Entry => ({ at: c.at, kind: 'change', text: readable(c.what), by: c.by })),
     ...p.escalations.map((e): Entry => ({
       at: e.at,
       kind: 'escalation',

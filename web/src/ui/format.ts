@@ -42,6 +42,18 @@ export function withLocalTimes(text: string): string {
   return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
 }
 
+/**
+ * A text the server wrote for the record, as the viewer reads the rest of the page: its
+ * instants in their zone, and its amounts ("created quotation revision 1 (7999.60 EUR)") in
+ * their currency's format.
+ */
+export function readable(text: string): string {
+  return withLocalTimes(text).replace(/\b(\d+\.\d{2}) ([A-Z]{3})\b/g, (whole, amount: string, currency: string) => {
+    const cents = Math.round(Number(amount) * 100);
+    return Number.isSafeInteger(cents) ? formatMoney(cents, currency) : whole;
+  });
+}
+
 /** "3 d", "5 h", "12 min" since an instant. */
 export function formatAge(iso: string | undefined | null, now = Date.now()): string {
   if (!iso) return '—';
