@@ -4,6 +4,7 @@ import { addTask } from '../tasks/tasks';
 import { teamOf } from '../process/process';
 import type { OutboundMail, ProspectState } from './prospect';
 import type { QuoteRevision } from './quotation';
+import { quotationNumber } from './quotationDocument';
 
 /**
  * Time-driven rules. The workflow sleeps until the earliest deadline and then asks
@@ -93,7 +94,7 @@ function applyOne(state: ProspectState, deadline: Deadline, now: string): Prospe
         expired,
         {
           kind: 'follow_up',
-          title: `Follow up on expired quotation ${state.info.id}-${quote.revision}`,
+          title: `Follow up on expired quotation ${quotationNumber(state.info.id, quote.revision)}`,
           rep: state.info.rep,
           dueAt: new Date(Date.parse(now) + state.process.quotePolicy.followUpDueIn).toISOString(),
           escalateAfter: { businessDays: 1 },

@@ -148,7 +148,7 @@ describe('applyDueDeadlines', () => {
     expect(after.tasks[0]).toMatchObject({
       id: 'P1-T1',
       kind: 'follow_up',
-      title: 'Follow up on expired quotation P1-1',
+      title: 'Follow up on expired quotation Q-P1-1',
       rep: 'alice',
       dueAt: iso(EXPIRE + DAY),
       state: 'open',
@@ -156,7 +156,7 @@ describe('applyDueDeadlines', () => {
     });
     expect(after.nextTaskNo).toBe(2);
     expect(after.outbox.map((m) => m.messageId)).toEqual([SENT_ID, REMINDER_ID, ESCALATION_ID, TASK_ID]);
-    expect(after.outbox[3]).toMatchObject({ to: 'alice@example.com', subject: 'New task: Follow up on expired quotation P1-1' });
+    expect(after.outbox[3]).toMatchObject({ to: 'alice@example.com', subject: 'New task: Follow up on expired quotation Q-P1-1' });
     expect(after.outbox[3]?.text).toContain('Task id: P1-T1');
     expect(after.escalations.at(-1)).toEqual({ at: now, dueAt: now, kind: 'quote_expired', quoteRevision: 1, to: 'alice' });
     const logged = after.changes.slice(escalated.changes.length);
@@ -177,8 +177,8 @@ describe('applyDueDeadlines', () => {
     const resent = sendQuote(changeQuote(firstExpiry, { note: 'v2', by: 'alice' }, iso(EXPIRE + HOUR)), { by: 'alice' }, iso(EXPIRE + HOUR));
     const secondExpiry = applyDueDeadlines(resent, iso(EXPIRE + HOUR + 10 * DAY));
     expect(secondExpiry.tasks.map((t) => [t.id, t.title])).toEqual([
-      ['P1-T1', 'Follow up on expired quotation P1-1'],
-      ['P1-T2', 'Follow up on expired quotation P1-2'],
+      ['P1-T1', 'Follow up on expired quotation Q-P1-1'],
+      ['P1-T2', 'Follow up on expired quotation Q-P1-2'],
     ]);
     expect(secondExpiry.outbox.at(-1)?.messageId).toBe('<prospect-P1.task-P1-T2@salesflow.invalid>');
   });
@@ -200,7 +200,7 @@ describe('applyDueDeadlines', () => {
     expect(after.changes.slice(-4).map((c) => c.what)).toEqual([
       `skipped the reminder of revision 1 due ${iso(STALE)}: the quotation expired at ${iso(EXPIRE)} before it could be sent`,
       `skipped the escalation of revision 1 due ${iso(ESCALATE)}: the quotation expired at ${iso(EXPIRE)} before it could be sent`,
-      `task P1-T1 for alice: Follow up on expired quotation P1-1 (due ${iso(EXPIRE + HOUR + DAY)})`,
+      `task P1-T1 for alice: Follow up on expired quotation Q-P1-1 (due ${iso(EXPIRE + HOUR + DAY)})`,
       `revision 1 expired (due ${iso(EXPIRE)})`,
     ]);
     expect(after.tasks).toHaveLength(1);

@@ -32,7 +32,7 @@ export function ProspectPage() {
         <div className="facts">
           <Fact label="Stage" value={p.stage} />
           <Fact label="Rep" value={p.info.rep} />
-          <Fact label="Next due" value={formatDue(nextDue)} />
+          <Fact label="Next task due" value={formatDue(nextDue)} />
           <Fact label="Quotation" value={quote ? `${formatMoney(quote.totals.netCents, quote.currency)} · rev ${quote.revision} ${quote.status}` : '—'} />
           <Fact label="Process" value={`${p.process.name} v${p.process.version}`} />
           <Fact label="Source" value={p.info.source} />
