@@ -72,7 +72,8 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
       formatCents(l.netCents),
     ]),
   ]);
-  const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} (gross ${formatCents(quote.totals.grossCents)}, discount ${formatCents(quote.totals.discountCents)})`;
+  // Net of discounts, before tax: what the pipeline counts. (The document's "gross" is net plus VAT.)
+  const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} net, before tax (${formatCents(quote.totals.grossCents)} before the discount of ${formatCents(quote.totals.discountCents)})`;
   return [...head, lines, totals].join('\n');
 }
 

@@ -26,6 +26,8 @@ test('the README walk-through: create, qualify, inquiry, quote, send, accept', a
   expect((await salesflow('inquiry', 'change', id, '--item', 'PUMP-X:5:2027-02-01', '--note', 'one more')).stdout).toContain('version 2');
   const quoted = await salesflow('quote', 'create', id, '--price', 'PUMP-X=1000:5');
   expect(quoted.stdout).toContain('total 4750.00 EUR');
+  // 5 x 1000 at 5 % off: net 4750 before tax, said so (the PDF's "gross" is net plus VAT).
+  expect((await salesflow('quote', 'show', id)).stdout).toContain('total 4750.00 EUR net, before tax (5000.00 before the discount of 250.00)');
   expect((await salesflow('quote', 'send', id)).stdout).toContain('revision 1 sent');
   expect((await salesflow('quote', 'accept', id)).stdout).toContain('stage won');
 
