@@ -73,7 +73,8 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
     ]),
   ]);
   // Net of discounts, before tax: what the pipeline counts. (The document's "gross" is net plus VAT.)
-  const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} net, before tax (${formatCents(quote.totals.grossCents)} before the discount of ${formatCents(quote.totals.discountCents)})`;
+  const discount = quote.totals.discountCents > 0 ? ` (${formatCents(quote.totals.grossCents)} before the discount of ${formatCents(quote.totals.discountCents)})` : '';
+  const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} net, before tax${discount}`;
   return [...head, lines, totals].join('\n');
 }
 
