@@ -6,6 +6,8 @@ import type { CommandName } from '../domain/pipeline/lifecycle';
 import { bareDurationNumbers, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
 import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
 import { STAGES } from '../domain/pipeline/stages';
+import { nextDueAt } from '../domain/pipeline/deadlines';
+import { customerIdFor } from '../domain/customer/customer';
 import { PersonIdSchema } from '../domain/accounts/accounts';
 import { actorOf, byOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
@@ -29,6 +31,10 @@ export const ProspectSchema = z
     info: z.looseObject({ id: z.string(), name: z.string(), rep: z.string() }),
     stage: z.string(),
     process: z.looseObject({ name: z.string(), version: z.number() }),
+    /** Derived: the next deadline (a task, a call, the quotation's reminder, escalation or expiry), as lists show it. */
+    nextDue: z.string().optional(),
+    /** Derived, once won: the customer account the deal books into. */
+    customerId: z.string().optional(),
   })
   .meta({ id: 'Prospect', description: "a prospect's full state: info, stage, contacts, inquiry, quotation, tasks, calls, queries, history" });
 
@@ -89,6 +95,16 @@ export function prospectResource(state: Pick<ProspectState, 'info' | 'process'>)
 }
 
 /** The prospect, if it exists and the actor may do `action` on it; 404 otherwise (see above). */
+/** The state with what the API derives from it: the same next due time as the lists, the account of a won deal. */
+export function prospectAnswer(state: ProspectState): ProspectState & { nextDue?: string; customerId?: string } {
+  const due = nextDueAt(state);
+  return {
+    ...state,
+    ...(due !== undefined ? { nextDue: new Date(due).toISOString() } : {}),
+    ...(state.stage === 'won' ? { customerId: customerIdFor(state.info) } : {}),
+  };
+}
+
 async function authorizedProspect(deps: ServerDeps, actor: Actor, id: string, action: Action): Promise<ProspectState> {
   const state = await deps.sales.findProspect(id);
   if (!state || !can(actor, 'read', prospectResource(state))) throw notFound(`no prospect "${id}"`);
@@ -152,7 +168,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
         processName && !inline
           ? await deps.ops.createOnProcess({ ...info, rep }, processName)
           : await deps.sales.createProspect({ ...info, rep: rep ?? '' }, definition);
-      return reply.code(result.created ? 201 : 200).send({ created: result.created, prospect: result.state as never });
+      return reply.code(result.created ? 201 : 200).send({ created: result.created, prospect: prospectAnswer(result.state) as never });
     },
   );
 
@@ -192,7 +208,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
   api.get(
     '/prospects/:id',
     { schema: { tags: ['prospects'], summary: 'a prospect', params: IdParams, response: { 200: ProspectSchema, ...problems } } },
-    async (request) => (await authorizedProspect(deps, actorOf(requirePrincipal(request)), request.params.id, 'read')) as never,
+    async (request) => prospectAnswer(await authorizedProspect(deps, actorOf(requirePrincipal(request)), request.params.id, 'read')) as never,
   );
 
   for (const command of Object.values(PROSPECT_COMMANDS)) {
@@ -212,7 +228,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
         const p = requirePrincipal(request);
         const id = request.params.id;
         await authorizedProspect(deps, actorOf(p), id, command.action);
-        return (await deps.sales.command(id, command.name, { ...(request.sentBody as object), by: byOf(p) })) as never;
+        return prospectAnswer(await deps.sales.command(id, command.name, { ...(request.sentBody as object), by: byOf(p) })) as never;
       },
     );
   }

@@ -64,6 +64,9 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await page.getByRole('tab', { name: 'Send' }).click();
   await page.getByRole('form', { name: 'Send quotation' }).getByRole('button', { name: 'Send quotation' }).click();
   await page.getByText(`Sent to hanna-${uniq}@customer.test`).waitFor();
+  // The header's next due is the lists' one: with no task open, the quotation's reminder.
+  const summary = page.getByRole('region', { name: 'Summary' });
+  await expect(summary.locator('.fact', { hasText: 'Next due' }).locator('.v').textContent()).resolves.not.toBe('—');
   // A quotation out with the customer has nothing to renew: the Send tab does not offer it.
   expect(await page.getByRole('button', { name: 'Renew expired quotation' }).count()).toBe(0);
   const sent = await prospectState(stack, mine);

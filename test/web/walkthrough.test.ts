@@ -131,7 +131,9 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
 
   await act(page, 'Won / lost', (f) => f.getByLabel('Note', { exact: true }).fill('PO 4711'), 'Customer accepted: won', 'Won');
   await page.locator('.prospect-head').getByText('won').waitFor();
-  // Won, it offers what a customer still needs (contacts, calls, support), not the pipeline's steps.
+  // Won, the page links to the customer account the deal books into.
+  await expect(page.getByRole('region', { name: 'Summary' }).getByRole('link', { name: 'acme-corp' }).getAttribute('href')).resolves.toBe('/customers/acme-corp');
+  // It offers what a customer still needs (contacts, calls, support), not the pipeline's steps.
   await expect(page.getByRole('tablist', { name: 'Actions' }).getByRole('tab').allTextContents()).resolves.toEqual(['Log contact', 'Calls', 'Support query']);
   await screenshot(page, 'walkthrough-prospect-won');
   const state = await prospectState(stack, id);

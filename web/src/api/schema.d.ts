@@ -8617,6 +8617,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            nextDue?: string;
+            customerId?: string;
         } & {
             [key: string]: unknown;
         };
@@ -9031,6 +9033,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            nextDue?: string;
+            customerId?: string;
         } & {
             [key: string]: unknown;
         };

@@ -8,7 +8,8 @@ import type { CustomerState } from '../../../domain/customer/customer';
  * bundle takes nothing from domain/), so the pages cannot drift from what the server sends.
  */
 
-export type ProspectView = ProspectState;
+/** With what the API derives: the next due time as the lists show it, and a won deal's customer account. */
+export type ProspectView = ProspectState & { nextDue?: string; customerId?: string };
 export type InquiryVersion = NonNullable<ProspectState['inquiry']>['versions'][number];
 
 export function asProspect(p: components['schemas']['Prospect']): ProspectView {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
 import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
@@ -16,7 +16,6 @@ export function ProspectPage() {
   const p = prospect.data;
   const quote = p.quotes[p.quotes.length - 1];
   const openTasks = p.tasks.filter((t) => t.state === 'open' || t.state === 'overdue' || t.state === 'escalated');
-  const nextDue = openTasks.map((t) => t.dueAt).sort()[0];
   return (
     <div className="page">
       <PageHeader
@@ -32,10 +31,11 @@ export function ProspectPage() {
         <div className="facts">
           <Fact label="Stage" value={p.stage} />
           <Fact label="Rep" value={p.info.rep} />
-          <Fact label="Next task due" value={formatDue(nextDue)} />
+          <Fact label="Next due" value={formatDue(p.nextDue)} />
           <Fact label="Quotation" value={quote ? `${formatMoney(quote.totals.netCents, quote.currency)} · rev ${quote.revision} ${quote.status}` : '—'} />
           <Fact label="Process" value={`${p.process.name} v${p.process.version}`} />
           <Fact label="Source" value={p.info.source} />
+          {p.customerId ? <Fact label="Customer" value={<Link to={`/customers/${encodeURIComponent(p.customerId)}`}>{p.customerId}</Link>} /> : null}
         </div>
       </section>
       <div className="grid-2">

@@ -218,7 +218,7 @@ export function LoadMore({ list, what }: { list: { hasMore: boolean; loadMore: (
 }
 
 /** One labelled figure in a record page's header (prospect, customer). */
-export function Fact({ label, value }: { label: string; value: string }) {
+export function Fact({ label, value }: { label: string; value: ReactNode }) {
   return (
     <div className="fact">
       <div className="l">{label}</div>
