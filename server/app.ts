@@ -31,7 +31,8 @@ import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
 import { registerReportRoutes } from './reportRoutes';
 import { createServerMetrics, recordRequest, registerMetricsRoute, type ServerMetrics } from './metrics';
-import { registerTemporalCodecRoutes } from './temporalCodecRoutes';
+import cors from '@fastify/cors';
+import { codecCors, registerTemporalCodecRoutes } from './temporalCodecRoutes';
 
 /**
  * The salesflow server: one fastify instance over the client facades and the database, so
@@ -204,6 +205,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
           return noWorkerWatch(Promise.resolve(handler.call(this as never, request, reply)), temporal, deps.sales.config);
         };
       });
+      // Before authentication: the Temporal UI's preflights and refusals get their CORS headers.
+      const codecOrigins = deps.codecOrigins ?? [];
+      if (codecOrigins.length > 0) await api.register(cors, { delegator: codecCors(codecOrigins, api.prefix) });
       api.addHook('onRequest', async (request) => {
         await authenticate(deps.db, request);
       });
@@ -254,7 +258,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await registerInboundRoutes(api, deps);
       await registerReportRoutes(api, deps);
       await registerCustomerRoutes(api, deps);
-      await registerTemporalCodecRoutes(api, { browserOrigins: deps.codecOrigins ?? [] });
+      await registerTemporalCodecRoutes(api);
     },
     { prefix: '/api' },
   );

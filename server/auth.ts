@@ -61,8 +61,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** onRequest-time authentication for every /api route not marked public. */
 export async function authenticate(db: SalesflowDb, request: FastifyRequest): Promise<void> {
-  // A CORS preflight carries no credentials and runs no handler (only the codec's routes
-  // answer one, through @fastify/cors): nothing to authenticate.
+  // A preflight carries no credentials and acts on nothing: @fastify/cors has answered the
+  // codec's already; any other gets the plugin's not-found, as before it was registered.
   if (request.method === 'OPTIONS') return;
   const header = request.headers.authorization;
   if (header !== undefined) {

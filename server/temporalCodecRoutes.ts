@@ -1,4 +1,5 @@
-import cors from '@fastify/cors';
+import type { FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
@@ -47,29 +48,31 @@ function toWire(payloads: Payload[]): WirePayloads {
   };
 }
 
-export async function registerTemporalCodecRoutes(api: App, options: { browserOrigins?: readonly string[] } = {}): Promise<void> {
+/** Where the codec's routes live under the API's prefix. */
+const CODEC_PREFIX = '/temporal-codec';
+
+/**
+ * CORS for the API scope (@fastify/cors's per-request options): the codec's routes answer the
+ * given origins with credentials, every other route no origin at all. Registered before the
+ * API's authentication (server/app.ts), as the plugin means to be: a preflight is answered
+ * before it, and a refusal (401, 403) carries the headers, so the UI reads it.
+ */
+export function codecCors(origins: readonly string[], apiPrefix: string) {
+  const codecPath = `${apiPrefix}${CODEC_PREFIX}/`;
+  return (request: FastifyRequest, callback: (err: Error | null, options: FastifyCorsOptions) => void): void => {
+    callback(
+      null,
+      request.url.startsWith(codecPath)
+        ? { origin: [...origins], credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], maxAge: 600 }
+        : { origin: false },
+    );
+  };
+}
+
+export async function registerTemporalCodecRoutes(api: App): Promise<void> {
   await api.register(
     async (plain) => {
       const scope = plain.withTypeProvider<ZodTypeProvider>();
-      const origins = options.browserOrigins ?? [];
-      if (origins.length > 0) {
-        await scope.register(cors, {
-          origin: [...origins],
-          credentials: true,
-          methods: ['POST'],
-          allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
-          maxAge: 600,
-        });
-        // The plugin answers from a request hook, which runs after the API's authentication: a
-        // 401 would leave without its headers and reach the UI as a bare network error.
-        scope.addHook('onSend', async (request, reply, payload) => {
-          const origin = request.headers.origin;
-          if (origin !== undefined && origins.includes(origin) && !reply.hasHeader('access-control-allow-origin')) {
-            void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
-          }
-          return payload;
-        });
-      }
       for (const direction of ['decode', 'encode'] as const) {
         scope.post(
           `/${direction}`,
@@ -91,6 +94,6 @@ export async function registerTemporalCodecRoutes(api: App, options: { browserOr
         );
       }
     },
-    { prefix: '/temporal-codec' },
+    { prefix: CODEC_PREFIX },
   );
 }
