@@ -36,7 +36,7 @@ export function renderCustomer(s: CustomerState, zone: string): string {
     ...(s.supportCases.length ? ['', 'Support queries:', ...s.supportCases.map((q) => `  ${renderQuery(q)}`)] : []),
     '',
     // The latest 15, and how many came before them (the web app's account page lists all it keeps).
-    historyHeading(s.changes.length - Math.min(s.changes.length, HISTORY_SHOWN) + (s.archivedChanges ?? 0)),
+    historyHeading(Math.max(0, s.changes.length - HISTORY_SHOWN) + (s.archivedChanges ?? 0)),
     ...s.changes.slice(-HISTORY_SHOWN).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
 import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
-import { formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
+import { formatDateTime, formatDue, formatMoney, readable, words } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { useActionTabs } from './prospectActions';
 
@@ -129,7 +129,7 @@ function timelineOf(p: ProspectView): Entry[] {
     ...p.escalations.map((e): Entry => ({
       at: e.at,
       kind: 'escalation',
-      text: `${e.kind.replace(/_/g, ' ')}${e.quoteRevision ? ` (quotation rev ${e.quoteRevision})` : ''}${e.taskId ? ` (task ${e.taskId})` : ''} → ${e.to}${e.skipped ? ` — not sent: ${e.skipped}` : ''}`,
+      text: `${words(e.kind)}${e.quoteRevision ? ` (quotation rev ${e.quoteRevision})` : ''}${e.taskId ? ` (task ${e.taskId})` : ''} → ${e.to}${e.skipped ? ` — not sent: ${e.skipped}` : ''}`,
     })),
     ...p.outbox.map((m): Entry => ({ at: '', kind: 'mail', text: `queued mail to ${m.to}: ${m.subject}` })),
   ];

@@ -38,7 +38,7 @@ export function formatDue(iso: string | undefined | null, now = Date.now()): str
 }
 
 /** Instants inside a text the server wrote ("valid to 2026-12-23T09:24:12.137Z") in the viewer's zone. */
-export function withLocalTimes(text: string): string {
+function withLocalTimes(text: string): string {
   return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
 }
 
