@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Badge, Empty, ErrorBox, isClosedStage, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
 import { Field, useForm } from '../ui/form';
 import { formatAge, formatDue, formatMoney } from '../ui/format';
 
@@ -27,7 +27,7 @@ export function BoardPage() {
     <div className="page">
       <PageHeader
         title="Pipeline board"
-        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => c.stage !== 'won' && c.stage !== 'lost').reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in open quotations` : undefined}
+        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => !isClosedStage(c.stage)).reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in open quotations` : undefined}
         actions={<LiveStamp at={board.updatedAt} />}
       />
       <div className="filters">
@@ -122,7 +122,7 @@ function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
           ))}
         </div>
       ) : null}
-      {card.stage !== 'won' && card.stage !== 'lost' && others.length > 0 ? (
+      {!isClosedStage(card.stage) && others.length > 0 ? (
         reassigning ? (
           <form className="card-reassign" onSubmit={form.submit} aria-label={`Reassign ${card.name}`}>
             <Field label="To rep" error={form.error?.problem.detail}>

@@ -5,6 +5,7 @@ import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
 import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
 import { isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
+import { isClosedStage } from '../ui/common';
 
 /**
  * Every command on a prospect as a form. The body of each is typed from the OpenAPI document
@@ -457,7 +458,7 @@ const PIPELINE_TABS = new Set(['qualify', 'inquiry', 'quote', 'send', 'decision'
 
 export function useActionTabs(stage?: string): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
   const account = useAccount();
-  const closed = stage === 'won' || stage === 'lost';
+  const closed = stage !== undefined && isClosedStage(stage);
   const tabs = [
     { id: 'contact', label: 'Log contact', Form: LogContactForm },
     { id: 'qualify', label: 'Qualify', Form: QualifyForm },

@@ -67,6 +67,11 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; chil
 
 export const STAGE_TONES: Record<string, Tone> = { contact: 'gray', qualification: 'blue', inquiry: 'violet', quotation: 'amber', won: 'green', lost: 'red' };
 
+/** Won or lost: the pipeline is over for it (domain/pipeline/stages.ts isClosed; the web bundle takes no domain code). */
+export function isClosedStage(stage: string): boolean {
+  return stage === 'won' || stage === 'lost';
+}
+
 export function StageBadge({ stage }: { stage: string | undefined }) {
   return <Badge tone={STAGE_TONES[stage ?? ''] ?? 'neutral'}>{stage ?? '—'}</Badge>;
 }
