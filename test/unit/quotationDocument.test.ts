@@ -1,5 +1,5 @@
 import { pdfText } from '../helpers/pdfText';
-import { renderQuotationPdf } from '../../activities/pipeline/quotationPdf';
+import { fitsStandardFonts, renderQuotationPdf } from '../../activities/pipeline/quotationPdf';
 import { sha256Hex } from '../../db/documents';
 import { changeQuote, sendQuote } from '../../domain/pipeline/lifecycle';
 import { formatMoney, quotationDocument } from '../../domain/pipeline/quotationDocument';
@@ -91,6 +91,23 @@ describe('the quotation document', () => {
     const text = await pdfText(await renderQuotationPdf(doc));
     expect(text).toContain('Łukasz Żółć, Ηλίας & Øystein Şahin ООО');
     expect(text).not.toContain('?');
+  });
+
+  it('sets a document WinAnsi can print in the standard Helvetica, embedding no font, and embeds DejaVu only for other letters', async () => {
+    const state = sentWithSeller();
+    const latin = quotationDocument({ ...state, info: { ...state.info, name: 'Zoë Müller', company: 'Œuvre & Søn — “Zürich” €' } }, 1);
+    expect(fitsStandardFonts(latin)).toBe(true);
+    const plain = await renderQuotationPdf(latin);
+    expect(plain.toString('latin1')).toContain('/BaseFont /Helvetica');
+    expect(plain.toString('latin1')).not.toContain('/FontFile2');
+    expect(await pdfText(plain)).toContain('Zoë Müller, Œuvre & Søn — “Zürich” €');
+
+    const polish = quotationDocument({ ...state, info: { ...state.info, name: 'Łukasz Müller' } }, 1);
+    expect(fitsStandardFonts(polish)).toBe(false);
+    const embedded = await renderQuotationPdf(polish);
+    expect(embedded.toString('latin1')).toContain('/FontFile2');
+    expect(embedded.toString('latin1')).toContain('DejaVu');
+    expect(embedded.length).toBeGreaterThan(plain.length * 4);
   });
 
   it('refuses a seller with a tax rate that is not a percentage, naming the field', () => {
