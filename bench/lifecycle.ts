@@ -212,6 +212,13 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
       // A won prospect's history for test/replay (the workflow code of this build).
       writeFileSync(options.recordHistory, historyToJSON(await stack.client.workflow.getHandle(prospectWorkflowId(salesIds[0]!)).fetchHistory()) + '\n');
       console.log(`wrote the history of ${prospectWorkflowId(salesIds[0]!)} to ${options.recordHistory}`);
+      // And the customer account the won deals booked onto (every bench prospect is of one company).
+      for await (const info of stack.client.workflow.list({ query: `TaskQueue = 'bench' AND WorkflowType = 'customerWorkflow'` })) {
+        const file = options.recordHistory.replace(/(\.json)?$/, '-customer.json');
+        writeFileSync(file, historyToJSON(await stack.client.workflow.getHandle(info.workflowId).fetchHistory()) + '\n');
+        console.log(`wrote the history of ${info.workflowId} to ${file}`);
+        break;
+      }
     }
     // Where the bytes go: per prospect, by event type, over a sample of each.
     const sample = Math.min(n, 20);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import type { Tracing } from '../client/shared/tracing';
 import { createWorkerMetrics, metricsActivityInterceptor, metricsSinks, type WorkerMetrics } from './metrics';
@@ -12,6 +12,7 @@ import { CampaignStore } from '../db/campaignStore';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, DEV_UNSUBSCRIBE_SECRET, unsubscribeSecretProblem, type WorkerConfig } from '../domain/shared/config';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
 import { temporalClient } from '../client/shared/temporalConnection';
+import { readModelSinks } from './readModelSink';
 import { workerWorkflowCode } from './workflowBundle';
 
 export interface SalesflowWorkerOptions {
@@ -139,8 +140,19 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       ],
       ...(tracing && !workflowBundle ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
     },
-    // Workflow code reports deadlines through a sink; traced workflows export their spans through another.
-    sinks: { ...metricsSinks(metrics), ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}) },
+    // Workflow code reports deadlines through a sink and writes the read model through
+    // another; traced workflows export their spans through a third.
+    sinks: {
+      ...metricsSinks(metrics),
+      ...readModelSinks({
+        temporal,
+        metrics,
+        log: Runtime.instance().logger,
+        ...(options.db ? { db: options.db } : {}),
+        ...(options.reportingFaults ? { faults: options.reportingFaults } : {}),
+      }),
+      ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
+    },
   });
   return {
     worker,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type ReplayWorkerOptions, type Worker } from '@temporalio/worker';
 import { startWithoutCustomSearchAttributes } from '../../client/shared/visibility';
 import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import type { ConnectionConfig } from '../../domain/shared/config';
@@ -36,6 +36,20 @@ function required(name: string): string {
 
 export function bundlePath(): string {
   return required('SALESFLOW_TEST_BUNDLE');
+}
+
+/**
+ * Options for `Worker.runReplayHistory` of salesflow's histories: the run bundle and the
+ * converter, and the workflows' sinks as no-ops (a replay worker skips their calls, but
+ * logs an error for a sink it does not know).
+ */
+export function replayOptions(): ReplayWorkerOptions {
+  const none = { fn: () => undefined, callDuringReplay: false };
+  return {
+    dataConverter: salesflowDataConverter,
+    workflowBundle: { codePath: bundlePath() },
+    sinks: { readModel: { prospect: none, customer: none }, salesflowMetrics: { deadlineFired: none } },
+  };
 }
 
 /** A running worker on its own task queue, with mail going to a real SMTP sink on loopback. */

@@ -9,8 +9,7 @@ import { cliTarget, runCli, type CliTarget } from '../helpers/cli';
 import { serveStack } from '../helpers/server';
 import { eventually } from '../helpers/eventually';
 import { Worker } from '@temporalio/worker';
-import { bundlePath, startDevServerStack, type TestStack } from '../helpers/temporal';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { replayOptions, startDevServerStack, type TestStack } from '../helpers/temporal';
 
 /**
  * The campaign's send path under the faults real relays produce: a refused login, a
@@ -201,7 +200,7 @@ test('cancelling a run stops the batch in flight within seconds; the report coun
   // The cancel is behind patched('cancel-batch-in-flight'): its history replays.
   const history = await stack.raw.workflow.getHandle(runKey).fetchHistory();
   expect(history.events?.some((e) => e.markerRecordedEventAttributes)).toBe(true);
-  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, history, runKey);
+  await Worker.runReplayHistory(replayOptions(), history, runKey);
 }, 60_000);
 
 test('transactional mail has its own SMTP pool: a quotation never waits behind a campaign', async () => {

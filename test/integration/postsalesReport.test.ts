@@ -1,5 +1,6 @@
 import { dumpCustomerReadModel } from '../../db/postsalesReport';
 import { eventually } from '../helpers/eventually';
+import { customerWorkflowId } from '../../domain/customer/customer';
 import { cliTarget, runCli } from '../helpers/cli';
 import { accountFor, call, startServer, type Credentials, type ServerHarness } from '../helpers/server';
 
@@ -94,6 +95,10 @@ test('renewals due, renewed and lapsed, recurring revenue and referrals, exactly
       expect({ id, version: row?.version }).toEqual({ id, version: (c.archivedChanges ?? 0) + c.changes.length });
     }
   }, 30_000, 300);
+  // Written within the accounts' workflow tasks: no activity of the feed in their histories.
+  const history = await h.stack.raw.workflow.getHandle(customerWorkflowId(alpha)).fetchHistory();
+  const activities = (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(activities).not.toContain('recordCustomerReadModel');
 
   const all = await report();
   expect(all.renewals).toEqual({

@@ -2,14 +2,14 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { prospectWorkflowId, type ProspectState } from '../../domain/pipeline/prospect';
-import { RECORD_WINDOW } from '../../domain/pipeline/record';
+import { RECORD_WINDOW, recordVersion } from '../../domain/pipeline/record';
 import { MailSink } from '../../scripts/mailSink';
 import { projectProspect } from '../../domain/reporting/projection';
 import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
-import { bundlePath, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
-import { decompressPayload, salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { replayOptions, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
+import { decompressPayload } from '../../client/shared/payloadCompression';
 
 /**
  * The prospect and task workflows under faults, on the dev server with mail over real
@@ -20,12 +20,19 @@ import { decompressPayload, salesflowDataConverter } from '../../client/shared/p
 let stack: TestStack & { close(): Promise<void> };
 /** Read-model writes to hold up, per prospect workflow id: how many, and for how long. */
 const slowWrites = new Map<string, { left: number; ms: number }>();
+/** Read-model writes to fail, per prospect workflow id: how many. */
+const failingWrites = new Map<string, number>();
 beforeAll(async () => {
   // Sessions closed at once when the sink stops, so an outage starts when the test says.
   stack = await startDevServerStack({
     sink: await new MailSink({ closeTimeoutMs: 100 }).start(),
     reportingFaults: {
       beforeWrite: async (batch) => {
+        const failing = failingWrites.get(batch.workflowId) ?? 0;
+        if (failing > 0) {
+          failingWrites.set(batch.workflowId, failing - 1);
+          throw new Error('the database refused the write (test)');
+        }
         const slow = slowWrites.get(batch.workflowId);
         if (!slow || slow.left === 0) return;
         slow.left--;
@@ -327,17 +334,40 @@ test(`a prospect with 20,000 logged contacts keeps a window of ${RECORD_WINDOW},
   // The history of the run that logged them all replays on today's code.
   const history = await settledHistory(handle);
   expect(history.events!.length).toBeGreaterThan(total / batch);
-  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, history, id);
+  await Worker.runReplayHistory(replayOptions(), history, id);
 }, 90_000);
+
+test('a read-model write that fails within the workflow task is handed back and written through the activity, every event of it', async () => {
+  const id = `failfeed-${uniq}`;
+  const { client, raw, database } = stack;
+  const workflowId = prospectWorkflowId(id);
+  failingWrites.set(workflowId, 1);
+  await client.createProspect({ id, name: 'Fay Failing', rep: 'ravi' }, process(`failfeed-${uniq}`, { validity: '30d', staleAfter: '3d', escalateAfter: '7d' }));
+  await client.command(id, 'logContact', { channel: 'call', direction: 'outbound', note: 'first call', by: 'ravi' });
+  // The start's write failed; the command's went within its task; the start's events come
+  // with the activity's full write.
+  await eventually(async () => {
+    const expected = projectProspect(await client.getProspect(id)).events.length;
+    const row = await database.db.selectFrom('report_events').where('workflow_id', '=', workflowId).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(row.n)).toBe(expected);
+    const snapshot = await database.db.selectFrom('report_prospects').select('version').where('workflow_id', '=', workflowId).executeTakeFirstOrThrow();
+    expect(snapshot.version).toBe(recordVersion(await client.getProspect(id)));
+  }, 30_000);
+  expect(failingWrites.get(workflowId)).toBe(0);
+  const history = await settledHistory(raw.workflow.getHandle(workflowId));
+  expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'readModelMissed').length).toBeGreaterThanOrEqual(1);
+  expect(history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordReadModel').length).toBeGreaterThanOrEqual(1);
+  await Worker.runReplayHistory(replayOptions(), history, workflowId);
+});
 
 test('a read-model write slower than a workflow task, while contacts arrive, wedges nothing and the history replays', async () => {
   const id = `slowfeed-${uniq}`;
   const { client, raw, database } = stack;
   const workflowId = prospectWorkflowId(id);
   // Longer than the workflow task's heartbeat (8 s of its 10 s): a local activity held that
-  // long while signals came in made the SDK fail the prospect's replay (and wedge it).
-  // Two of them: a new prospect batches its writes (5 s), so the 90 contacts of these 9 s
-  // and the qualification go in two or three writes, of which the first two are slow.
+  // long while signals came in made the SDK fail the prospect's replay (and wedge it). A
+  // write within the workflow task gives up after 2 s and the worker hands it back: the
+  // prospect writes through its activity, whose first attempt is the second slow write.
   slowWrites.set(workflowId, { left: 2, ms: 9_000 });
   await client.createProspect({ id, name: 'Sia Slow', rep: 'ravi' }, process(`slowfeed-${uniq}`, { validity: '30d', staleAfter: '3d', escalateAfter: '7d' }));
   const handle = raw.workflow.getHandle(workflowId);
@@ -356,5 +386,9 @@ test('a read-model write slower than a workflow task, while contacts arrive, wed
   }, 60_000);
   expect(slowWrites.get(workflowId)?.left).toBe(0);
   expect(expected).toBeGreaterThan(30);
-  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, await settledHistory(handle), workflowId);
+  const history = await settledHistory(handle);
+  // Handed back (a signal) and written through the activity, not dropped.
+  expect(history.events!.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'readModelMissed')).toBe(true);
+  expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordReadModel')).toBe(true);
+  await Worker.runReplayHistory(replayOptions(), history, workflowId);
 }, 120_000);

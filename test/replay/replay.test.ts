@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { bundlePath, quietRuntime } from '../helpers/temporal';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { replayOptions, quietRuntime } from '../helpers/temporal';
 
 /**
  * Histories recorded from real runs (scripts/recordHistory.ts) must replay on today's
@@ -21,5 +20,5 @@ test.each(files)('%s replays without nondeterminism', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
   // A recorded run, not a stub: started, at least one workflow task, and what it did.
   expect(history.events?.length).toBeGreaterThanOrEqual(8);
-  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, history, file.replace(/\.json$/, ''));
+  await Worker.runReplayHistory(replayOptions(), history, file.replace(/\.json$/, ''));
 });

@@ -4,8 +4,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { newProspect, runCommand, type CommandName } from '../../domain/pipeline/lifecycle';
 import type { ProspectState } from '../../domain/pipeline/prospect';
-import { bundlePath, quietRuntime } from '../helpers/temporal';
-import { salesflowDataConverter } from '../../client/shared/payloadCompression';
+import { replayOptions, quietRuntime } from '../helpers/temporal';
 
 /**
  * Input rules were tightened after these histories were recorded. prospect-won.json carries
@@ -54,7 +53,7 @@ function refusalsToday(file: string): { name: string; refusal?: string }[] {
 
 async function replay(file: string): Promise<void> {
   const history = historyFromJSON(JSON.parse(readFileSync(join(__dirname, 'histories', file), 'utf8')));
-  await Worker.runReplayHistory({ dataConverter: salesflowDataConverter, workflowBundle: { codePath: bundlePath() } }, history, file.replace(/\.json$/, ''));
+  await Worker.runReplayHistory(replayOptions(), history, file.replace(/\.json$/, ''));
 }
 
 test('prospect-won.json: prices recorded as numbers are refused today, and the history replays', async () => {

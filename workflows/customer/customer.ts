@@ -124,8 +124,10 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   });
   // The post-sales reports, fed beside the loop; accounts whose histories began before it
   // replay without it (their rows come from `salesflow report rebuild`).
+  // Accounts started since 'customer-read-model-in-task' write within the workflow task
+  // (workflows/reporting/contract.ts); older ones through an activity per change, as they ran.
   if (patched('customer-report-read-model')) {
-    void feedCustomerReadModel(get).catch((err: unknown) => {
+    void feedCustomerReadModel(get, { inTask: patched('customer-read-model-in-task') }).catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
     });
   }

@@ -119,7 +119,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // it (including those after 'lean-history': the read model's regular activity) under one
   // marker, and batches read-model writes (workflows/reporting/readModelFeed.ts). It is asked
   // first, so a new run records one marker; runs begun before it find none and go on as before.
-  const lean2 = patched('lean-history-2');
+  // The third, 'lean-history-3', writes the read model within the workflow task, through
+  // the worker's sink, instead of an activity per batch (workflows/reporting/contract.ts).
+  const lean3 = patched('lean-history-3');
+  const lean2 = lean3 || patched('lean-history-2');
   const lean = lean2 || patched('lean-history');
   const has = (patch: string): boolean => lean || patched(patch);
   const everyMissedDeadline = has('every-missed-deadline');
@@ -230,7 +233,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   }
 
   // The reporting read model, fed beside the loop (workflows/reporting/readModelFeed.ts).
-  if (has('report-read-model')) void feedReadModel(get, has, { lean2 });
+  if (has('report-read-model')) void feedReadModel(get, has, { lean2, inTask: lean3 });
 
   let published = '';
   // Lean runs upsert only the attributes that changed since the start (or the last upsert).

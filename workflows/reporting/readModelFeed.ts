@@ -1,8 +1,9 @@
-import { isCancellation, proxyActivities, proxyLocalActivities, condition, patched, sleep } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, proxyLocalActivities, condition, patched, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { recordVersion } from '../../domain/pipeline/record';
 import { projectProspect, unsent } from '../../domain/reporting/projection';
+import { readModel, readModelMissed } from './contract';
 
 // Runs from before 'read-model-activity' fed the read model through a local activity (one
 // marker per batch, no extra workflow task). Under a storm of signals the SDK's core (1.24)
@@ -42,11 +43,19 @@ export const READ_MODEL_BATCH_WINDOW_MS = 5_000;
 export interface FeedOptions {
   /** The run belongs to the 'lean-history-2' generation: regular activity without asking, writes batched. */
   lean2?: boolean;
+  /**
+   * The run belongs to the 'lean-history-3' generation: each change is written within the
+   * workflow task that made it, through the worker's sink (workflows/reporting/contract.ts),
+   * and through the activity only after the worker signalled that a write was missed.
+   */
+  inTask?: boolean;
 }
 
 /**
  * Feeds the reporting read model for the life of the run: whenever the prospect's record
- * grows, the snapshot and every event not yet written by this run, in slices. Changes
+ * grows, the snapshot and every event not yet written by this run. Runs of 'lean-history-3'
+ * hand them to the worker's sink within the workflow task that made the change (nothing in
+ * the history; see ./contract.ts); older runs write through the activity, in slices. Changes
  * made while a batch is being written go in the next one. A new run (continue-as-new)
  * writes its first batch in full; the rows are keyed, so nothing counts twice. `has` asks
  * whether a patch applies (the prospect's lean runs take them all without a marker).
@@ -58,9 +67,32 @@ export async function feedReadModel(get: () => ProspectState, has: (patch: strin
   // activity without a marker for it, and must replay that way.
   const record = options.lean2 || patched('read-model-activity') ? recordReadModel : recordReadModelLocally;
   let lastWrite: number | undefined;
+  // Set by the worker's signal: the sink could not write. The next write goes through the
+  // activity (retried while the database is away) and holds every event again, since the
+  // missed ones were counted as written.
+  let missed = false;
+  if (options.inTask) setHandler(readModelMissed, () => void (missed = true));
   try {
     for (;;) {
-      await condition(() => recordVersion(get()) !== version);
+      await condition(() => recordVersion(get()) !== version || missed);
+      if (options.inTask) {
+        const durable = missed;
+        missed = false;
+        if (durable) written.clear();
+        const state = get();
+        const projection = projectProspect(state);
+        const events = unsent(projection, written);
+        if (durable) {
+          for (let from = 0; from === 0 || from < events.length; from += EVENTS_PER_BATCH) {
+            await recordReadModel({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: events.slice(from, from + EVENTS_PER_BATCH) });
+          }
+        } else {
+          readModel.prospect({ workflowId: projection.workflowId, snapshot: projection.snapshot, events });
+        }
+        for (const e of events) written.add(e.seq);
+        version = recordVersion(state);
+        continue;
+      }
       if (options.lean2 && lastWrite !== undefined) {
         const wait = lastWrite + READ_MODEL_BATCH_WINDOW_MS - Date.now();
         if (wait > 0) await sleep(wait);
