@@ -16,7 +16,6 @@ import { BARE_STEPS, bareUpdates, type bareProspectWorkflow } from './bare/workf
 import { startBenchStack } from './benchStack';
 import { Latencies, historyBreakdown, historySize } from './stats';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
-import { READ_MODEL_BATCH_WINDOW_MS } from '../workflows/reporting/readModelFeed';
 
 /**
  * `npm run bench -- lifecycle --prospects N --concurrency C`: in one run, on one dev server
@@ -184,7 +183,7 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
     console.log(`  salesflow:     ${(n / salesflow.seconds).toFixed(1)} prospects/s (${salesflow.seconds.toFixed(1)} s)`);
 
     const tail = await settled(stack.client, salesIds);
-    console.log(`  salesflow histories complete ${tail.toFixed(1)} s after the last mail (read-model writes wait ${READ_MODEL_BATCH_WINDOW_MS / 1000} s to batch)`);
+    console.log(`  salesflow histories complete ${tail.toFixed(1)} s after the last mail (the deal report and the quotation mail run after the last command)`);
     const bareHistory = await averageHistory(stack.client, bareIds.map((id) => `bare-${id}`));
     const salesHistory = await averageHistory(stack.client, salesIds.map(prospectWorkflowId));
     const others = await otherWorkflows(stack.client);

@@ -138,7 +138,7 @@ test('one prospect: the client start, the workflow run and the mail activity are
   expect(handled?.parentSpanId).toBe(update!.spanId);
 });
 
-test("the worker's /metrics counts the mails sent and the deadline that fired, and how late", async () => {
+test("the worker's /metrics counts the mails sent, the deadline that fired and how late, and the read-model writes", async () => {
   const served = await serveMetrics(metrics.registry, '127.0.0.1:0', 'worker-metrics-token-0123');
   try {
     expect((await fetch(served.url)).status).toBe(401);
@@ -150,6 +150,9 @@ test("the worker's /metrics counts the mails sent and the deadline that fired, a
     expect(value('salesflow_deadline_lateness_seconds_count{kind="quote_reminder"}')).toBe(1);
     // On time on an idle dev server: well inside the 15 s bucket an alert would look past.
     expect(value('salesflow_deadline_lateness_seconds_bucket{le="15",kind="quote_reminder"}')).toBe(1);
+    // The prospect's read-model writes, within its workflow tasks: at least one per command, none handed back.
+    expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="written"}')).toBeGreaterThanOrEqual(5);
+    expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="missed"}')).toBe(0);
   } finally {
     await served.close();
   }
