@@ -86,8 +86,27 @@ async function insertEvents(db: SalesflowDb | Transaction<Database>, rows: Retur
     await db
       .insertInto('report_events')
       .values(rows.slice(i, i + CHUNK))
-      // Keyed by (workflow id, seq): a retried batch writes nothing twice.
-      .onConflict((oc) => oc.columns(['workflow_id', 'seq']).doNothing())
+      // Keyed by (workflow id, seq): a retried batch writes nothing twice. The later write
+      // wins: a workflow task can write within the task and then not commit (its worker died),
+      // and the task that does commit may have made that sequence number something else.
+      .onConflict((oc) =>
+        oc.columns(['workflow_id', 'seq']).doUpdateSet((eb) => ({
+          at: eb.ref('excluded.at'),
+          kind: eb.ref('excluded.kind'),
+          stage: eb.ref('excluded.stage'),
+          rep: eb.ref('excluded.rep'),
+          channel: eb.ref('excluded.channel'),
+          direction: eb.ref('excluded.direction'),
+          quote_revision: eb.ref('excluded.quote_revision'),
+          value_cents: eb.ref('excluded.value_cents'),
+          task_id: eb.ref('excluded.task_id'),
+          task_kind: eb.ref('excluded.task_kind'),
+          reason: eb.ref('excluded.reason'),
+          campaign: eb.ref('excluded.campaign'),
+          ms: eb.ref('excluded.ms'),
+          on_time: eb.ref('excluded.on_time'),
+        })),
+      )
       .execute();
   }
 }

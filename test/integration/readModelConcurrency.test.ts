@@ -43,3 +43,21 @@ test('concurrent batches over shared daily cells neither deadlock nor miscount',
   await rebuildDaily(t.db);
   expect((await dumpReadModel(t.db)).daily).toEqual(live);
 });
+
+test('a later write of the same record version replaces what a task wrote and did not commit', async () => {
+  const now = new Date().toISOString();
+  const start = newProspect({ id: 'phantom', name: 'Pia Phantom', email: 'pia@x.test', rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+  await writeProjections(t.db, [projectProspect(start)]);
+  // A task logged a call and wrote it, then its worker died before the task was committed;
+  // the task ran again and what it applied was a visit (the same version and sequence).
+  const phantom = runCommand('logContact', start, { channel: 'call', by: 'alice' }, now);
+  await writeProjections(t.db, [projectProspect(phantom)]);
+  const real = runCommand('logContact', start, { channel: 'visit', by: 'alice' }, now);
+  await writeProjections(t.db, [projectProspect(real)]);
+  const dump = await dumpReadModel(t.db);
+  const contacts = dump.events.filter((e) => (e as { workflow_id: string; kind: string }).workflow_id === projectProspect(real).workflowId && (e as { kind: string }).kind === 'contact');
+  expect(contacts.map((e) => (e as { channel: string }).channel)).toEqual(['visit']);
+  const live = dump.daily;
+  await rebuildDaily(t.db);
+  expect((await dumpReadModel(t.db)).daily).toEqual(live);
+});
