@@ -61,6 +61,8 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await form.getByLabel('Discount %').fill('5');
   await form.getByRole('button', { name: 'Create quotation' }).click();
   await page.getByTestId('quote-rev-1').waitFor();
+  // The revision says what its amount is: net of the discount, before the seller's tax.
+  await expect(page.getByTestId('quote-rev-1').textContent()).resolves.toMatch(/3,799\.81\s*net, after €199\.99 discount, before tax/);
   await page.getByRole('tab', { name: 'Send' }).click();
   await page.getByRole('form', { name: 'Send quotation' }).getByRole('button', { name: 'Send quotation' }).click();
   await page.getByText(`Sent to hanna-${uniq}@customer.test`).waitFor();

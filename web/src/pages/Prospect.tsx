@@ -32,7 +32,7 @@ export function ProspectPage() {
           <Fact label="Stage" value={p.stage} />
           <Fact label="Rep" value={p.info.rep} />
           <Fact label="Next due" value={formatDue(p.nextDue)} />
-          <Fact label="Quotation" value={quote ? `${formatMoney(quote.totals.netCents, quote.currency)} · rev ${quote.revision} ${quote.status}` : '—'} />
+          <Fact label="Quotation" value={quote ? `${formatMoney(quote.totals.netCents, quote.currency)} net · rev ${quote.revision} ${quote.status}` : '—'} />
           <Fact label="Process" value={`${p.process.name} v${p.process.version}`} />
           <Fact label="Source" value={p.info.source} />
           {p.customerId ? <Fact label="Customer" value={<Link to={`/customers/${encodeURIComponent(p.customerId)}`}>{p.customerId}</Link>} /> : null}
@@ -186,6 +186,10 @@ function Quotation({ prospect }: { prospect: ProspectView }) {
             <Badge tone={q.status === 'sent' ? 'blue' : q.status === 'accepted' ? 'green' : q.status === 'draft' ? 'gray' : q.status === 'superseded' ? 'neutral' : 'red'}>{q.status}</Badge>
             <span className="spacer" />
             <strong className={q.status === 'superseded' ? 'struck-text' : ''}>{formatMoney(q.totals.netCents, q.currency)}</strong>
+            {/* Before tax: the quotation document adds the seller's tax per line. */}
+            <span className="muted small">
+              net{q.totals.discountCents > 0 ? `, after ${formatMoney(q.totals.discountCents, q.currency)} discount` : ''}, before tax
+            </span>
           </div>
           <div className="muted small">
             inquiry v{q.inquiryVersion} · created {formatDateTime(q.createdAt)}
