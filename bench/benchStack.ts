@@ -13,6 +13,7 @@ import { ensureSearchAttributes } from '../worker/searchAttributes';
 import { createSalesflowWorker } from '../worker/worker';
 import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
+import { cpuReader, type CpuTimes } from './cpu';
 import { migrateToLatest } from '../db/migrations';
 import { clientInterceptors, temporalClient } from '../client/shared/temporalConnection';
 
@@ -28,6 +29,8 @@ export interface BenchStack {
   restartWorker(): Promise<void>;
   /** With `workerProcess`: the worker process's resident memory now and at its peak, in bytes. */
   workerMemory(): { rss: number; peak: number } | undefined;
+  /** CPU used so far by this process, the dev server and the embedded PostgreSQL (0 for one given by DATABASE_URL). */
+  cpu(): CpuTimes;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function startBenchStack(options: {
     dbFile: `${options.dir}/temporal.db`,
     restartWorker: () => worker.restart(),
     workerMemory: () => worker.memory(),
+    cpu: cpuReader({ ...(server.process.pid ? { temporalPid: server.process.pid } : {}), ...(postgres ? { postgresDir: `${options.dir}/postgres/data` } : {}) }),
     async stop() {
       await worker.stop();
       await native.close();

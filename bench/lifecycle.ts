@@ -14,6 +14,7 @@ import { ProspectSA } from '../workflows/pipeline/contract';
 import { createBareActivities } from './bare/activities';
 import { BARE_STEPS, bareUpdates, type bareProspectWorkflow } from './bare/workflow';
 import { startBenchStack } from './benchStack';
+import { cpuSpent, type CpuTimes } from './cpu';
 import { Latencies, historyBreakdown, historySize } from './stats';
 import { salesflowDataConverter } from '../client/shared/payloadCompression';
 
@@ -177,10 +178,18 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
 
     const bareIds = idsOf('b', n);
     const salesIds = idsOf('s', n);
+    const cpu0 = stack.cpu();
     const bare = await barePhase(stack.client, sink, bareIds, c);
+    const bareCpu = cpuSpent(cpu0, stack.cpu());
     console.log(`  bare workflow: ${(n / bare.seconds).toFixed(1)} prospects/s (${bare.seconds.toFixed(1)} s)`);
+    const cpu1 = stack.cpu();
     const salesflow = await salesflowPhase(sales, sink, salesIds, c);
+    const salesCpu = cpuSpent(cpu1, stack.cpu());
     console.log(`  salesflow:     ${(n / salesflow.seconds).toFixed(1)} prospects/s (${salesflow.seconds.toFixed(1)} s)`);
+    // Where each side's time goes: the whole machine is shared, so this is what a prospect costs.
+    const perProspect = (t: CpuTimes) => `${(t.bench / n).toFixed(1)} ms bench process (worker, client, SMTP sink), ${(t.temporal / n).toFixed(1)} ms dev server, ${(t.postgres / n).toFixed(1)} ms PostgreSQL`;
+    console.log(`  CPU per bare prospect:      ${perProspect(bareCpu)}`);
+    console.log(`  CPU per salesflow prospect: ${perProspect(salesCpu)}`);
 
     const tail = await settled(stack.client, salesIds);
     console.log(`  salesflow histories complete ${tail.toFixed(1)} s after the last mail (the deal report and the quotation mail run after the last command)`);

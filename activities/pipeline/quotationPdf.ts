@@ -31,8 +31,6 @@ function loadFonts(): { regular: Font; bold: Font } {
   fonts ??= { regular: parsedFont('DejaVuSans.ttf'), bold: parsedFont('DejaVuSans-Bold.ttf') };
   return fonts;
 }
-const REGULAR = 'Regular';
-const BOLD = 'Bold';
 
 /** The letters WinAnsi (Windows-1252) adds to Latin-1 in 0x80-0x9f, which pdfkit maps for the standard fonts. */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -92,10 +90,13 @@ export function renderQuotationPdf(doc: QuotationDocument, options: { stamp?: st
       ModDate: issued,
     },
   });
-  if (fitsStandardFonts(doc)) {
-    pdf.registerFont(REGULAR, 'Helvetica');
-    pdf.registerFont(BOLD, 'Helvetica-Bold');
-  } else {
+  // The standard fonts by their own names: pdfkit builds a standard font's metrics (its kerning
+  // table, about a millisecond) for each name it is first asked for in a document, and it has
+  // built Helvetica already as the document's default.
+  const standard = fitsStandardFonts(doc);
+  const REGULAR = standard ? 'Helvetica' : 'Regular';
+  const BOLD = standard ? 'Helvetica-Bold' : 'Bold';
+  if (!standard) {
     const { regular, bold } = loadFonts();
     // pdfkit's types name only files and buffers; its font factory takes a fontkit font too.
     pdf.registerFont(REGULAR, regular as unknown as Buffer);
