@@ -179,8 +179,10 @@ async function main(config: DevStackConfig): Promise<void> {
     const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME ?? 'salesflow' }) : undefined;
     if (tracing) cleanups.push(() => tracing.shutdown());
     const workerMetrics = createWorkerMetrics();
+    let workerMetricsUrl: string | undefined;
     if (config.SALESFLOW_WORKER_METRICS_ADDRESS) {
       const served = await serveMetrics(workerMetrics.registry, config.SALESFLOW_WORKER_METRICS_ADDRESS, config.SALESFLOW_METRICS_TOKEN);
+      workerMetricsUrl = served.url;
       cleanups.push(() => served.close());
     }
     const temporal = temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
@@ -235,7 +237,8 @@ async function main(config: DevStackConfig): Promise<void> {
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
         `  mail links    ${publicUrl}/unsubscribe; campaign store in the salesflow database`,
-        `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}`,
+        // The worker's own metrics (mail, deadlines, read-model writes) are served apart from the API's.
+        `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}; ${workerMetricsUrl ? `metrics ${workerMetricsUrl}` : 'its metrics: set SALESFLOW_WORKER_METRICS_ADDRESS (e.g. 127.0.0.1:9464)'}`,
         ...describeStackDatabase(database, dataDir),
         `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,
       ].join('\n'),

@@ -262,8 +262,10 @@ export function reportRows(name: ReportName, report: AnyReport): Row[] {
         { measure: 'renewals_due', count: r.renewals.due.count, value: cents(r.renewals.due.valueCents) },
         { measure: 'renewed', count: r.renewals.renewed.count, value: cents(r.renewals.renewed.valueCents) },
         { measure: 'lapsed', count: r.renewals.lapsed.count, value: cents(r.renewals.lapsed.valueCents) },
+        // Each row's count counts what its value sums: the accounts have none of their own.
+        { measure: 'accounts', count: r.recurring.customers, value: null },
         { measure: 'active_contracts', count: r.recurring.activeContracts, value: cents(r.recurring.recurringCents) },
-        { measure: 'annual_recurring_revenue', count: r.recurring.customers, value: cents(r.recurring.annualRecurringCents) },
+        { measure: 'annual_recurring_revenue', count: r.recurring.activeContracts, value: cents(r.recurring.annualRecurringCents) },
         { measure: 'referrals_given', count: r.referrals.given, value: null },
         { measure: 'referrals_won', count: r.referrals.won.count, value: cents(r.referrals.won.valueCents) },
         { measure: 'referrals_lost', count: r.referrals.lost, value: null },
