@@ -470,7 +470,8 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
         (m) => sql`coalesce(sum(d.n) filter (where d.metric = ${m}), 0) as ${sql.ref(m)}`,
       ),
     )},
-      coalesce(sum(d.value) filter (where d.metric = 'quote_sent'), 0) as sent_value, coalesce(sum(d.value) filter (where d.metric = 'quote_accepted'), 0) as accepted_value
+      coalesce(sum(d.value) filter (where d.metric = 'quote_sent'), 0) as sent_value, coalesce(sum(d.value) filter (where d.metric = 'quote_accepted'), 0) as accepted_value,
+      coalesce(sum(d.value) filter (where d.metric = 'quote_rejected'), 0) as rejected_value
     from report_daily d
     where d.metric like 'quote\_%' and ${inDays(f)} and ${dailyWhere(f, { people: 'prospect' })}`.execute(db);
   const c = counts.rows[0] ?? {};
@@ -490,6 +491,7 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
     accepted: num(c.quote_accepted),
     acceptedValueCents: num(c.accepted_value),
     rejected: num(c.quote_rejected),
+    rejectedValueCents: num(c.rejected_value),
     expired: num(c.quote_expired),
     superseded: num(c.quote_superseded),
     timeToAnswer: distribution(a.answers, a.answer, a.answer_avg),

@@ -132,6 +132,8 @@ export const QuotesReportSchema = shareable(z
     accepted: z.number(),
     acceptedValueCents: z.number(),
     rejected: z.number(),
+    /** The rejected revisions' net value: what the customers turned down. */
+    rejectedValueCents: z.number(),
     expired: z.number(),
     superseded: z.number(),
     /** From sending to the customer's answer (accepted or rejected in the period). */
@@ -237,7 +239,7 @@ export function reportRows(name: ReportName, report: AnyReport): Row[] {
       return [
         { measure: 'sent', count: r.sent, value: cents(r.sentValueCents) },
         { measure: 'accepted', count: r.accepted, value: cents(r.acceptedValueCents) },
-        { measure: 'rejected', count: r.rejected, value: null },
+        { measure: 'rejected', count: r.rejected, value: cents(r.rejectedValueCents) },
         { measure: 'expired', count: r.expired, value: null },
         { measure: 'superseded', count: r.superseded, value: null },
         { measure: 'stale', count: r.stale.count, value: null },

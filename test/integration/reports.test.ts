@@ -134,7 +134,7 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect((await unbounded('funnel')).filter.to).toBe(new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString());
 
   const quotes = await report('quotes');
-  expect(quotes).toMatchObject({ sent: 4, sentValueCents: 315_000, accepted: 1, acceptedValueCents: 200_000, rejected: 1, expired: 0, superseded: 1 });
+  expect(quotes).toMatchObject({ sent: 4, sentValueCents: 315_000, accepted: 1, acceptedValueCents: 200_000, rejected: 1, rejectedValueCents: 50_000, expired: 0, superseded: 1 });
   expect(quotes.timeToAnswer.count).toBe(2);
   expect(quotes.stale).toEqual({ count: 0, share: 0 });
 

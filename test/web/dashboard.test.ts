@@ -172,7 +172,7 @@ async function checkEveryChart(page: Page, as: Credentials): Promise<{ funnel: a
   const measures = [
     { measure: 'sent', count: str(quotes.sent), valueCents: str(quotes.sentValueCents) },
     { measure: 'accepted', count: str(quotes.accepted), valueCents: str(quotes.acceptedValueCents) },
-    { measure: 'rejected', count: str(quotes.rejected), valueCents: 'null' },
+    { measure: 'rejected', count: str(quotes.rejected), valueCents: str(quotes.rejectedValueCents) },
     { measure: 'expired', count: str(quotes.expired), valueCents: 'null' },
     { measure: 'superseded', count: str(quotes.superseded), valueCents: 'null' },
     { measure: 'stale', count: str(quotes.stale.count), valueCents: 'null' },

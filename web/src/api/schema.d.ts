@@ -8792,6 +8792,7 @@ export interface components {
             accepted: number;
             acceptedValueCents: number;
             rejected: number;
+            rejectedValueCents: number;
             expired: number;
             superseded: number;
             timeToAnswer: {
@@ -9208,6 +9209,7 @@ export interface components {
             accepted: number;
             acceptedValueCents: number;
             rejected: number;
+            rejectedValueCents: number;
             expired: number;
             superseded: number;
             timeToAnswer: {
