@@ -13,10 +13,15 @@ import { audienceCsv, csvCampaign, mailsByRecipient, recipients } from '../helpe
 import { eventually } from '../helpers/eventually';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
+import { SalesflowClient } from '../../client/pipeline/salesflowClient';
+import { prospectWorkflowId } from '../../domain/pipeline/prospect';
+import { recordVersion } from '../../domain/pipeline/record';
+import { projectProspect } from '../../domain/reporting/projection';
 
 /**
- * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL in the
- * middle of a campaign: every recipient is mailed, and a resend (a mail accepted by SMTP
+ * The worker as its own process (`node dist/worker/main.js`), killed with SIGKILL. In the
+ * middle of prospects' commands: the read model, written within the workflow tasks, ends
+ * equal to every prospect. In the middle of a campaign: every recipient is mailed, and a resend (a mail accepted by SMTP
  * just before the kill, before the ledger heard of it) carries the Message-ID of the
  * original. The workers share nothing but Temporal and the salesflow database (each has a
  * working directory and data dir of its own): the campaign store is in PostgreSQL, so a
@@ -171,3 +176,47 @@ test('a batch begun on one worker process and retried on another after SIGKILL: 
   expect(Number(ledger.n)).toBe(2_000);
   console.log(`two workers: the batch moved after SIGKILL; ${duplicated.length} recipients got a second copy with the same Message-ID`);
 }, 240_000);
+
+test('prospects worked while their worker is SIGKILLed: the read model ends equal to every prospect, nothing lost or left over', async () => {
+  // Written within each workflow task, before the task completes: a task cut short by the
+  // kill runs again on the next worker and writes again; nothing is written on replay.
+  const queue = `${taskQueue}-reads`;
+  const sales = SalesflowClient.fromClient(temporalClient({ connection }), { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default', SALESFLOW_TASK_QUEUE: queue });
+  const ids = Array.from({ length: 12 }, (_, k) => `rm-${Date.now().toString(36)}-${k}`);
+  const steps: [Parameters<SalesflowClient['run']>[1], Record<string, unknown>][] = [
+    ['logContact', { channel: 'call', direction: 'outbound', note: 'first call', by: 'alice' }],
+    ['logContact', { channel: 'visit', direction: 'outbound', note: 'visit', by: 'alice' }],
+    ['qualify', { answers: { budget: 5000, authority: 'CEO' }, outcome: 'qualified', by: 'alice' }],
+    ['logContact', { channel: 'email', direction: 'inbound', note: 'asked for a price', by: 'alice' }],
+    ['createInquiry', { items: [{ product: 'PUMP-X', quantity: 2 }], by: 'alice' }],
+  ];
+  const first = startWorker(queue);
+  await untilPolling(first);
+  let done = 0;
+  const work = Promise.all(
+    ids.map(async (id) => {
+      await sales.createProspect({ id, name: `Rita ${id}`, email: `${id}@reads.test`, rep: 'alice' });
+      for (const [name, args] of steps) {
+        await sales.run(id, name, args);
+        done++;
+      }
+    }),
+  );
+  // Killed with commands in flight; they are answered by the next worker.
+  await eventually(async () => expect(done).toBeGreaterThanOrEqual(20), 60_000, 5);
+  await kill(first);
+  expect(done).toBeLessThan(ids.length * steps.length);
+  await untilPolling(startWorker(queue));
+  await work;
+
+  for (const id of ids) {
+    const state = await sales.getProspect(id);
+    const projection = projectProspect(state);
+    const workflowId = prospectWorkflowId(id);
+    const row = await database.db.selectFrom('report_prospects').select(['version', 'stage']).where('workflow_id', '=', workflowId).executeTakeFirst();
+    expect({ id, version: row?.version, stage: row?.stage }).toEqual({ id, version: recordVersion(state), stage: 'inquiry' });
+    const stored = await database.db.selectFrom('report_events').select(['seq', 'kind', 'channel']).where('workflow_id', '=', workflowId).orderBy('seq').execute();
+    const expected = projection.events.map((e) => ({ seq: e.seq, kind: e.kind, channel: e.channel ?? null })).sort((a, b) => a.seq - b.seq);
+    expect(stored.map((e) => ({ seq: Number(e.seq), kind: e.kind, channel: e.channel }))).toEqual(expected);
+  }
+}, 180_000);
