@@ -471,7 +471,8 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
       ),
     )},
       coalesce(sum(d.value) filter (where d.metric = 'quote_sent'), 0) as sent_value, coalesce(sum(d.value) filter (where d.metric = 'quote_accepted'), 0) as accepted_value,
-      coalesce(sum(d.value) filter (where d.metric = 'quote_rejected'), 0) as rejected_value
+      coalesce(sum(d.value) filter (where d.metric = 'quote_rejected'), 0) as rejected_value,
+      coalesce(sum(d.value) filter (where d.metric = 'quote_expired'), 0) as expired_value
     from report_daily d
     where d.metric like 'quote\_%' and ${inDays(f)} and ${dailyWhere(f, { people: 'prospect' })}`.execute(db);
   const c = counts.rows[0] ?? {};
@@ -493,6 +494,7 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
     rejected: num(c.quote_rejected),
     rejectedValueCents: num(c.rejected_value),
     expired: num(c.quote_expired),
+    expiredValueCents: num(c.expired_value),
     superseded: num(c.quote_superseded),
     timeToAnswer: distribution(a.answers, a.answer, a.answer_avg),
     stale: { count: stale, share: ratio(stale, sent) },

@@ -201,12 +201,15 @@ export function projectProspect(state: ProspectState): ProspectProjection {
   state.escalations.forEach((e, i) => {
     // A skipped deadline (the quotation had expired already) told nobody: nothing happened.
     if (e.skipped !== undefined) return;
+    // An expired revision carries its value, as an answered one does: what ran out unanswered.
+    const expired = e.kind === 'quote_expired' ? state.quotes.find((q) => q.revision === e.quoteRevision) : undefined;
     events.push({
       seq: 2 * SEQ_BLOCK + archivedEscalations + i,
       at: e.at,
       kind: e.kind,
       rep: e.to,
       ...(e.quoteRevision !== undefined ? { quoteRevision: e.quoteRevision } : {}),
+      ...(expired ? { valueCents: expired.totals.netCents } : {}),
       ...(e.taskId !== undefined ? { taskId: e.taskId } : {}),
     });
   });

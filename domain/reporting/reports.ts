@@ -134,6 +134,8 @@ export const QuotesReportSchema = shareable(z
     rejected: z.number(),
     /** The rejected revisions' net value: what the customers turned down. */
     rejectedValueCents: z.number(),
+    /** The expired revisions' net value: what ran out unanswered (rows written before it: `report rebuild`). */
+    expiredValueCents: z.number(),
     expired: z.number(),
     superseded: z.number(),
     /** From sending to the customer's answer (accepted or rejected in the period). */
@@ -240,7 +242,7 @@ export function reportRows(name: ReportName, report: AnyReport): Row[] {
         { measure: 'sent', count: r.sent, value: cents(r.sentValueCents) },
         { measure: 'accepted', count: r.accepted, value: cents(r.acceptedValueCents) },
         { measure: 'rejected', count: r.rejected, value: cents(r.rejectedValueCents) },
-        { measure: 'expired', count: r.expired, value: null },
+        { measure: 'expired', count: r.expired, value: cents(r.expiredValueCents) },
         { measure: 'superseded', count: r.superseded, value: null },
         { measure: 'stale', count: r.stale.count, value: null },
         { measure: 'escalated', count: r.escalated.count, value: null },

@@ -52,7 +52,7 @@ test('the stage log, quotation revisions and the close become keyed events; the 
   expect(snapshot.stageMs).toEqual({ contact: 1 * HOUR, qualification: 1 * HOUR, inquiry: 1 * HOUR, quotation: 1 * DAY - 3 * HOUR });
 });
 
-test('the forecast category follows the quotation: draft best case, sent commit, expired back in the pipeline with no expected close', () => {
+test('the forecast category follows the quotation: draft best case, sent commit, expired back in the pipeline with no expected close, its value on the expiry', () => {
   const states = drive(path.slice(0, 4));
   const [draft, sent] = [states[3]!, states[4]!];
   expect(projectProspect(draft).snapshot).toMatchObject({ stage: 'quotation', category: 'best_case' });
@@ -61,9 +61,14 @@ test('the forecast category follows the quotation: draft best case, sent commit,
   const expired = applyDueDeadlines(sent, new Date(Date.parse(validTo) + HOUR).toISOString());
   expect(expired.quotes[0]!.status).toBe('expired');
   expect(projectProspect(expired).snapshot).toMatchObject({ stage: 'quotation', category: 'pipeline', expectedClose: null });
+  // The expiry carries the revision's value, as an answer does: what ran out unanswered.
+  expect(projectProspect(expired).events.find((e) => e.kind === 'quote_expired')).toMatchObject({ quoteRevision: 1, valueCents: sent.quotes[0]!.totals.netCents });
+  expect(projectProspect(expired).events.find((e) => e.kind === 'quote_reminder')?.valueCents).toBeUndefined();
+  const rows = reportRows('quotes', { filter: {}, sent: 1, sentValueCents: 100, accepted: 0, acceptedValueCents: 0, rejected: 0, rejectedValueCents: 0, expired: 1, expiredValueCents: 100, superseded: 0, timeToAnswer: { count: 0, minMs: null, p25Ms: null, medianMs: null, p75Ms: null, p90Ms: null, maxMs: null, avgMs: null }, stale: { count: 0, share: 0 }, escalated: { count: 0, share: 0 } } as never);
+  expect(rows.find((r) => r.measure === 'expired')).toEqual({ measure: 'expired', count: 1, value: '1.00' });
 });
 
-test('live equals rebuilt: the events of every intermediate state, first write wins, are the events of the final state', () => {
+test('live equals rebuilt: an event never changes once projected, so the events of every intermediate state are those of the final state', () => {
   let states = drive(path.slice(0, 4));
   // The call task goes overdue, then escalates to the manager; then the quotation is answered.
   let s = states[states.length - 1]!;

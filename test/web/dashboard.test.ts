@@ -173,7 +173,7 @@ async function checkEveryChart(page: Page, as: Credentials): Promise<{ funnel: a
     { measure: 'sent', count: str(quotes.sent), valueCents: str(quotes.sentValueCents) },
     { measure: 'accepted', count: str(quotes.accepted), valueCents: str(quotes.acceptedValueCents) },
     { measure: 'rejected', count: str(quotes.rejected), valueCents: str(quotes.rejectedValueCents) },
-    { measure: 'expired', count: str(quotes.expired), valueCents: 'null' },
+    { measure: 'expired', count: str(quotes.expired), valueCents: str(quotes.expiredValueCents) },
     { measure: 'superseded', count: str(quotes.superseded), valueCents: 'null' },
     { measure: 'stale', count: str(quotes.stale.count), valueCents: 'null' },
     { measure: 'escalated', count: str(quotes.escalated.count), valueCents: 'null' },

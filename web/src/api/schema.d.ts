@@ -8793,6 +8793,7 @@ export interface components {
             acceptedValueCents: number;
             rejected: number;
             rejectedValueCents: number;
+            expiredValueCents: number;
             expired: number;
             superseded: number;
             timeToAnswer: {
@@ -9210,6 +9211,7 @@ export interface components {
             acceptedValueCents: number;
             rejected: number;
             rejectedValueCents: number;
+            expiredValueCents: number;
             expired: number;
             superseded: number;
             timeToAnswer: {

@@ -572,7 +572,7 @@ function QuotesCard({ report }: { report: Loaded<Quotes> }) {
         { measure: 'sent', label: 'Sent', count: r.sent, valueCents: r.sentValueCents, color: '#2563eb' },
         { measure: 'accepted', label: 'Accepted', count: r.accepted, valueCents: r.acceptedValueCents, color: '#15803d' },
         { measure: 'rejected', label: 'Rejected', count: r.rejected, valueCents: r.rejectedValueCents, color: '#b91c1c' },
-        { measure: 'expired', label: 'Expired', count: r.expired, valueCents: null, color: '#b45309' },
+        { measure: 'expired', label: 'Expired', count: r.expired, valueCents: r.expiredValueCents, color: '#b45309' },
         { measure: 'superseded', label: 'Superseded', count: r.superseded, valueCents: null, color: '#94a3b8' },
         { measure: 'stale', label: 'Went stale', count: r.stale.count, valueCents: null, color: '#d97706' },
         { measure: 'escalated', label: 'Escalated', count: r.escalated.count, valueCents: null, color: '#7f1d1d' },
