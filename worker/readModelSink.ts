@@ -40,15 +40,25 @@ export interface ReadModelSinkDeps {
 }
 
 /**
+ * A transaction still running after this long is given up on by the writer (its batches were
+ * handed back long before): the pool has no query timeout, and a connection lost without a
+ * word can leave a query waiting for good, which would stop every write after it.
+ */
+export const READ_MODEL_GROUP_STUCK_MS = 30_000;
+
+/**
  * Group commit: the batches that arrive while a transaction runs go together in the next one,
  * so many workflow tasks finishing at once cost one transaction, not one each. A failed
  * transaction fails every batch in it (each is then handed back to its workflow).
  */
-class GroupWriter<T> {
+export class GroupWriter<T> {
   private queue: { item: T; done: (err?: unknown) => void }[] = [];
   private running = false;
 
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
+  constructor(
+    private readonly write: (items: T[]) => Promise<void>,
+    private readonly stuckMs = READ_MODEL_GROUP_STUCK_MS,
+  ) {}
 
   submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -64,7 +74,7 @@ class GroupWriter<T> {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, GROUP_LIMIT);
         try {
-          await this.write(group.map((g) => g.item));
+          await withinTimeout(this.write(group.map((g) => g.item)), this.stuckMs);
           for (const g of group) g.done();
         } catch (err) {
           for (const g of group) g.done(err ?? new Error('the read-model write failed'));
@@ -80,6 +90,7 @@ function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the read-model write took longer than ${ms} ms`)), ms);
+    timer.unref();
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

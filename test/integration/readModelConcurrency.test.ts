@@ -3,6 +3,8 @@ import { newProspect, runCommand } from '../../domain/pipeline/lifecycle';
 import { DEFAULT_PROCESS_INPUT } from '../../domain/process/process';
 import { projectProspect } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { sql } from 'kysely';
+import { GroupWriter } from '../../worker/readModelSink';
 
 /**
  * Many prospects of one rep moving through the same stages on the same day all change the
@@ -60,4 +62,27 @@ test('a later write of the same record version replaces what a task wrote and di
   const live = dump.daily;
   await rebuildDaily(t.db);
   expect((await dumpReadModel(t.db)).daily).toEqual(live);
+});
+
+test('a group write that never returns does not hold up the writes queued behind it', async () => {
+  const now = new Date().toISOString();
+  const state = newProspect({ id: 'behind', name: 'Ben Behind', email: 'ben@x.test', rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+  let first = true;
+  // The first transaction hangs (a query on a connection that never answers, played by a long sleep).
+  const writer = new GroupWriter<ReturnType<typeof projectProspect>>(async (batches) => {
+    if (first) {
+      first = false;
+      await sql`select pg_sleep(20)`.execute(t.db);
+      return;
+    }
+    await writeProjections(t.db, batches);
+  }, 300);
+  const stuck = writer.submit(projectProspect(state));
+  const behind = writer.submit(projectProspect(state));
+  await expect(stuck).rejects.toThrow('took longer than 300 ms');
+  const started = Date.now();
+  await behind;
+  expect(Date.now() - started).toBeLessThan(5_000);
+  const row = await t.db.selectFrom('report_prospects').select('version').where('workflow_id', '=', projectProspect(state).workflowId).executeTakeFirst();
+  expect(row?.version).toBe(projectProspect(state).snapshot.version);
 });
