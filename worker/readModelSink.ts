@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
+import { NOT_FED } from '../activities/reporting/readModel';
 import type { SalesflowDb } from '../db/database';
 import { writeCustomerProjection } from '../db/postsalesReport';
 import { writeProjections } from '../db/reporting';
@@ -132,7 +133,7 @@ export function readModelSinks(deps: ReadModelSinkDeps): InjectedSinks<ReadModel
 
   async function write<T>(info: WorkflowInfo, kind: 'prospect' | 'customer', writer: GroupWriter<T> | undefined, item: T, before?: () => Promise<void>): Promise<void> {
     if (!writer) {
-      if (!warned) log.warn('no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)');
+      if (!warned) log.warn(NOT_FED);
       warned = true;
       return;
     }

@@ -12,6 +12,9 @@ export interface ReportingDeps {
   readModelFaults?: { beforeWrite?: (batch: ReadModelBatch) => Promise<void> };
 }
 
+/** What a worker without the salesflow database says, once, when a workflow would feed the read model. */
+export const NOT_FED = 'no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)';
+
 let warned = false;
 
 /** Writes a prospect's batch of read-model rows; idempotent, so a retry is harmless. */
@@ -19,7 +22,7 @@ export function createReportingActivities(deps: ReportingDeps) {
   return {
     async recordReadModel(batch: ReadModelBatch): Promise<void> {
       if (!deps.reportDb) {
-        if (!warned) log.warn('no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)');
+        if (!warned) log.warn(NOT_FED);
         warned = true;
         return;
       }
@@ -29,7 +32,7 @@ export function createReportingActivities(deps: ReportingDeps) {
     /** Replaces a customer account's post-sales rows (unless newer ones are stored); idempotent. */
     async recordCustomerReadModel(projection: CustomerProjection): Promise<void> {
       if (!deps.reportDb) {
-        if (!warned) log.warn('no salesflow database configured for this worker: the reporting read model is not fed (run `salesflow report rebuild`)');
+        if (!warned) log.warn(NOT_FED);
         warned = true;
         return;
       }

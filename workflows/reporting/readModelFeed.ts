@@ -75,37 +75,28 @@ export async function feedReadModel(get: () => ProspectState, has: (patch: strin
   try {
     for (;;) {
       await condition(() => recordVersion(get()) !== version || missed);
-      if (options.inTask) {
-        const durable = missed;
-        missed = false;
-        if (durable) written.clear();
-        const state = get();
-        const projection = projectProspect(state);
-        const events = unsent(projection, written);
-        if (durable) {
-          for (let from = 0; from === 0 || from < events.length; from += EVENTS_PER_BATCH) {
-            await recordReadModel({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: events.slice(from, from + EVENTS_PER_BATCH) });
-          }
-        } else {
-          readModel.prospect({ workflowId: projection.workflowId, snapshot: projection.snapshot, events });
-        }
-        for (const e of events) written.add(e.seq);
-        version = recordVersion(state);
-        continue;
-      }
-      if (options.lean2 && lastWrite !== undefined) {
+      const durable = missed;
+      missed = false;
+      if (durable) written.clear();
+      // Runs of 'lean-history-2' (not 3) batch their writes.
+      if (options.lean2 && !options.inTask && lastWrite !== undefined) {
         const wait = lastWrite + READ_MODEL_BATCH_WINDOW_MS - Date.now();
         if (wait > 0) await sleep(wait);
       }
       const state = get();
       const projection = projectProspect(state);
       const events = unsent(projection, written);
-      // Runs that wrote a batch whole replay as they ran.
-      const slice = has('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
-      for (let from = 0; from === 0 || from < events.length; from += slice) {
-        const part = events.slice(from, from + slice);
-        await record({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });
-        for (const e of part) written.add(e.seq);
+      if (options.inTask && !durable) {
+        readModel.prospect({ workflowId: projection.workflowId, snapshot: projection.snapshot, events });
+        for (const e of events) written.add(e.seq);
+      } else {
+        // Runs that wrote a batch whole replay as they ran.
+        const slice = has('read-model-slices') ? EVENTS_PER_BATCH : Math.max(events.length, 1);
+        for (let from = 0; from === 0 || from < events.length; from += slice) {
+          const part = events.slice(from, from + slice);
+          await record({ workflowId: projection.workflowId, snapshot: projection.snapshot, events: part });
+          for (const e of part) written.add(e.seq);
+        }
       }
       version = recordVersion(state);
       lastWrite = Date.now();
