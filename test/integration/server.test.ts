@@ -11,6 +11,7 @@ import { openDatabase } from '../../db/database';
 import { buildServer, LOG_REDACT } from '../../server/app';
 import { signUnsubscribeToken } from '../../activities/campaign/unsubscribeToken';
 import { accountFor, call, login, PASSWORD, startServer, UNSUBSCRIBE_SECRET, type Credentials, type ServerHarness } from '../helpers/server';
+import { COMPRESSED_ENCODING } from '../../client/shared/payloadCompression';
 
 /**
  * The HTTP API end to end: a real worker on the shared dev server, mail to the real SMTP
@@ -562,7 +563,7 @@ test('large payloads are stored in Temporal compressed; the codec endpoint decod
   // The start input carries the process definition: over the threshold, so it is stored deflated.
   const history = await h.stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory();
   const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  expect(Buffer.from(input?.metadata?.encoding ?? new Uint8Array()).toString()).toBe('binary/x-salesflow-deflate');
+  expect(Buffer.from(input?.metadata?.encoding ?? new Uint8Array()).toString()).toBe(COMPRESSED_ENCODING);
   const wire = { payloads: [{ metadata: { encoding: Buffer.from(input!.metadata!.encoding!).toString('base64') }, data: Buffer.from(input!.data!).toString('base64') }] };
   // A rep may not read every prospect's payloads.
   expect((await call(h.url, 'POST', '/api/temporal-codec/decode', { as: rep, body: wire })).status).toBe(403);
