@@ -1,12 +1,43 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import { Pool } from 'pg';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
+import { Client, Pool } from 'pg';
 import type { Database } from './schema';
 
 export type SalesflowDb = Kysely<Database>;
 
+const PREPARED_MARK = /^\/\* prepared: ([a-z0-9_]+) \*\//;
+
+/**
+ * Marks a statement to be prepared once per connection and reused: PostgreSQL then plans it
+ * once instead of at every call. For the few big statements run on every write (the
+ * read model's daily contributions), whose planning costs more than their execution. Only
+ * statements whose text does not grow with their input belong here: each distinct text
+ * stays prepared for the life of the connection.
+ */
+export function prepared(name: string, statement: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${sql.raw(`/* prepared: ${name} */ `)}${statement}`;
+}
+
+const statementNames = new Map<string, string>();
+
+/** pg's client, preparing the statements `prepared` marked (named by their text's hash, so a changed text is a new statement). */
+class PreparingClient extends Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const mark = typeof text === 'string' && args.length <= 2 ? PREPARED_MARK.exec(text) : null;
+    if (!mark) return (super.query as (...a: unknown[]) => never)(...args);
+    let name = statementNames.get(text as string);
+    if (!name) {
+      name = `${mark[1]}_${createHash('sha256').update(text as string).digest('hex').slice(0, 12)}`;
+      statementNames.set(text as string, name);
+    }
+    return (super.query as (...a: unknown[]) => never)({ name, text, values });
+  }
+}
+
 /** A typed query builder over a pool; `db.destroy()` (or closeDatabase) ends the pool. */
 export function openDatabase(url: string, options: { maxConnections?: number } = {}): SalesflowDb {
-  const pool = new Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  const pool = new Pool({ connectionString: url, max: options.maxConnections ?? 10, Client: PreparingClient });
   // An idle client losing its server (a restart) is reported here; the next query reconnects.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

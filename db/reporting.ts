@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
 import type { Database } from './schema';
-import type { SalesflowDb } from './database';
+import { prepared, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
 import { CHANNELS } from '../domain/pipeline/contact';
 import type { ProspectProjection, ProspectSnapshot, ReportEvent } from '../domain/reporting/projection';
@@ -211,7 +211,8 @@ const DAILY_KEY = sql`metric, day, key, actor, rep, team, process, source, campa
  * exact (parsed into JavaScript numbers they would not), to be handed back to `applyDailyChange`.
  */
 async function dailyContributions(db: Transaction<Database>, ids: readonly string[]): Promise<string> {
-  const { rows } = await sql<{ rows: string }>`select coalesce(json_agg(d), '[]')::text as rows from (${dailyContributionsSql(ids)}) d`.execute(db);
+  const query = prepared('report_daily_before', sql`select coalesce(json_agg(d), '[]')::text as rows from (${dailyContributionsSql(ids)}) d`);
+  const { rows } = await (query as RawBuilder<{ rows: string }>).execute(db);
   return rows[0]!.rows;
 }
 
@@ -222,7 +223,7 @@ async function dailyContributions(db: Transaction<Database>, ids: readonly strin
  * and hold them only from this statement to the commit.
  */
 async function applyDailyChange(db: Transaction<Database>, ids: readonly string[], before: string): Promise<void> {
-  await sql`
+  await prepared('report_daily_apply', sql`
     insert into report_daily ${DAILY_COLUMNS}
     select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
     from (
@@ -235,7 +236,7 @@ async function applyDailyChange(db: Transaction<Database>, ids: readonly string[
     having sum(n) <> 0 or sum(value) <> 0 or sum(weighted) <> 0
     order by ${DAILY_KEY}
     on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
-      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`.execute(db);
+      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`).execute(db);
 }
 
 /** Recomputes all of `report_daily` from the rows (the rebuild, and the benchmark's seed). */

@@ -5,6 +5,7 @@ import { projectProspect } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { sql } from 'kysely';
 import { GroupWriter } from '../../worker/readModelSink';
+import { openDatabase } from '../../db/database';
 
 /**
  * Many prospects of one rep moving through the same stages on the same day all change the
@@ -85,4 +86,27 @@ test('a group write that never returns does not hold up the writes queued behind
   expect(Date.now() - started).toBeLessThan(5_000);
   const row = await t.db.selectFrom('report_prospects').select('version').where('workflow_id', '=', projectProspect(state).workflowId).executeTakeFirst();
   expect(row?.version).toBe(projectProspect(state).snapshot.version);
+});
+
+test('the daily-contribution statements are prepared once per connection and reused', async () => {
+  // One connection, so the prepared statements seen are the ones the writes used.
+  const db = openDatabase(t.url, { maxConnections: 1 });
+  try {
+    const entered = async () =>
+      Number((await sql<{ n: string }>`select coalesce(sum(n), 0) as n from report_daily where metric = 'entered' and key = 'qualification'`.execute(db)).rows[0]!.n);
+    const before = await entered();
+    const now = new Date().toISOString();
+    let state = newProspect({ id: 'prep-1', name: 'Pia Prepared', email: 'pia@x.test', rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+    await writeProjections(db, [projectProspect(state)]);
+    state = runCommand('qualify', state, { outcome: 'qualified', by: 'alice' }, now);
+    await writeProjections(db, [projectProspect(state)]);
+    const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(db);
+    const names = rows.map((r) => r.name.replace(/_[0-9a-f]{12}$/, ''));
+    // Each once, though written twice: the second write reused them.
+    expect(names).toEqual(['report_daily_apply', 'report_daily_before']);
+    // And they still count right: one more prospect entered qualification.
+    expect(await entered()).toBe(before + 1);
+  } finally {
+    await db.destroy();
+  }
 });
