@@ -13,9 +13,10 @@ export type ActivityDeps = MailDeps & ReportingDeps & { campaign: Omit<CampaignD
  * SMTP transport pointed at a loopback sink.
  */
 export function createActivities(deps: ActivityDeps) {
+  const mail = createMailActivities(deps);
   return {
-    ...createMailActivities(deps),
-    ...createDocumentActivities({ db: deps.db }),
+    ...mail,
+    ...createDocumentActivities({ db: deps.db, sendMail: mail.sendMail }),
     ...createReportingActivities(deps),
     ...createCampaignActivities({ ...(deps.reportDb ? { reportDb: deps.reportDb } : {}), ...deps.campaign, from: deps.from }),
     ...createCampaignAudienceActivities({ store: deps.campaign.store, temporal: deps.campaign.temporal, campaignDir: deps.campaign.campaignDir ?? process.cwd() }),

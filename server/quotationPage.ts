@@ -183,7 +183,14 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
   app.get('/quotation', { schema: { hide: true } }, async (request, reply) => {
     const loaded = await load(request, reply);
     if (!loaded) return reply;
-    const { open, banner } = standing(loaded.state, loaded.quote, now());
+    let { open, banner } = standing(loaded.state, loaded.quote, now());
+    // The mail can reach the customer a moment before its activity has told the prospect
+    // the document's hash (they are one activity): an answer now would be refused, so the
+    // page asks for a moment instead of offering the forms.
+    if (open && loaded.sha256 && !loaded.quote.documentSha256) {
+      open = false;
+      banner = '<div class="banner info">Your quotation is being finalised. Please reload this page in a moment.</div>';
+    }
     return page(reply, 200, `Quotation ${loaded.doc.number}`, `<div id="status">${banner}</div>${documentHtml(loaded.doc, loaded.sha256, loaded.token)}${open ? forms(loaded) : ''}`);
   });
 

@@ -43,14 +43,18 @@ export function createWorkerMetrics(options: { processMetrics?: boolean } = {}):
   };
 }
 
+/** The activities that send one transactional mail each. */
+const TRANSACTIONAL = new Set(['sendMail', 'sendQuotationMail']);
+
 interface BatchCounts {
   sent?: number;
   bounced?: number;
 }
 
 /**
- * Counts mail as the activities report it, without touching them: `sendMail` (transactional)
- * succeeds or fails with SmtpRecipientRefused; `sendCampaignBatch` returns its counts.
+ * Counts mail as the activities report it, without touching them: `sendMail` and
+ * `sendQuotationMail` (transactional) succeed or fail with SmtpRecipientRefused;
+ * `sendCampaignBatch` returns its counts.
  */
 export function metricsActivityInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
   return (ctx) => {
@@ -59,7 +63,7 @@ export function metricsActivityInterceptor(metrics: WorkerMetrics): ActivityInte
         const type = ctx.info.activityType;
         try {
           const result = await next(input);
-          if (type === 'sendMail') metrics.mailsSent.inc({ kind: 'transactional' });
+          if (TRANSACTIONAL.has(type)) metrics.mailsSent.inc({ kind: 'transactional' });
           else if (type === 'sendCampaignBatch') {
             const counts = (result ?? {}) as BatchCounts;
             if (counts.sent) metrics.mailsSent.inc({ kind: 'campaign' }, counts.sent);
@@ -67,7 +71,7 @@ export function metricsActivityInterceptor(metrics: WorkerMetrics): ActivityInte
           }
           return result;
         } catch (err) {
-          if (type === 'sendMail' && err instanceof ApplicationFailure && err.type === 'SmtpRecipientRefused') metrics.mailsBounced.inc({ kind: 'transactional' });
+          if (TRANSACTIONAL.has(type) && err instanceof ApplicationFailure && err.type === 'SmtpRecipientRefused') metrics.mailsBounced.inc({ kind: 'transactional' });
           throw err;
         }
       },

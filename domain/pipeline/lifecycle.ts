@@ -391,6 +391,8 @@ function requireAnswerable(state: ProspectState, action: string, now: string, re
   const current = requireSentQuote(state, action, now);
   if (revision !== undefined && current.revision !== revision) throw new DomainError(`cannot ${action}: revision ${revision} is not the current quotation`);
   if (sha256 !== undefined && current.documentSha256 !== sha256) {
+    // Stored and mailed, but the activity that did both has not reported the hash yet.
+    if (current.documentSha256 === undefined) throw new DomainError(`cannot ${action}: the document of revision ${current.revision} is still being recorded; please try again in a moment`);
     throw new DomainError(`cannot ${action}: the document answered is not the one sent as revision ${current.revision}`);
   }
   return current;

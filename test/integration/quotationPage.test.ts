@@ -181,6 +181,77 @@ test('a changed link, a changed document and an expired link are refused with a 
   expect(await page.textContent('#reason')).toBe('The link has expired.');
 });
 
+/** A prospect at the quotation stage whose first revision has just been sent (its mail may not be out yet). */
+async function quoteWithoutWaiting(id: string, email: string): Promise<void> {
+  const client = h.stack.client;
+  await client.createProspect({ id, name: 'Pat Pending', company: 'Acme', email, rep: 'ravi' }, PROCESS);
+  await client.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  await client.command(id, 'createInquiry', { items: [{ product: 'PUMP-X', quantity: 1 }], by: 'ravi' });
+  await client.command(id, 'createQuote', { lines: [{ product: 'PUMP-X', quantity: 1, unitPrice: '100' }], by: 'ravi' });
+  await client.command(id, 'sendQuote', { by: 'ravi' });
+}
+
+test('while the quotation mail waits for SMTP its document is stored: the page asks for a moment and an answer is refused, until the mail is out', async () => {
+  const id = `pending-${uniq}`;
+  const client = h.stack.client;
+  // The relay refuses by policy (retried, as for an outage): the activity that stores the
+  // document and then sends the mail stops between the two.
+  h.stack.sink.faults.policyRefusal = true;
+  let stored;
+  let page: Page;
+  const url = `${h.url}/quotation?token=${encodeURIComponent(signQuotationLink(DEV_UNSUBSCRIBE_SECRET, { prospectId: id, revision: 1, expiresAt: Date.now() + 3_600_000 }))}`;
+  try {
+    await quoteWithoutWaiting(id, `${id}@customer.test`);
+    stored = await eventually(async () => {
+      const doc = await findDocument(h.database.db, id, 1);
+      if (!doc) throw new Error('no document stored yet');
+      return doc;
+    });
+    expect((await client.getProspect(id)).quotes[0]!.documentSha256).toBeUndefined();
+    page = await open(url);
+    expect(await page.textContent('#status')).toContain('being finalised');
+    expect(await page.$('#accept')).toBeNull();
+    // An answer naming the stored document (through the API) is refused and changes nothing.
+    await expect(client.command(id, 'acceptQuote', { revision: 1, documentSha256: stored.sha256, by: 'customer' })).rejects.toThrow(/still being recorded/);
+    expect((await client.getProspect(id)).stage).toBe('quotation');
+  } finally {
+    h.stack.sink.faults.policyRefusal = false;
+  }
+  // The relay takes it on the next try: the mail carries that document, and its hash is on record.
+  const captured = await h.stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`, 90_000);
+  const mail = await simpleParser(captured.raw);
+  expect(createHash('sha256').update(mail.attachments[0]!.content).digest('hex')).toBe(stored.sha256);
+  await eventually(async () => {
+    if ((await client.getProspect(id)).quotes[0]!.documentSha256 !== stored.sha256) throw new Error('hash not recorded yet');
+  });
+  await page.goto(url);
+  await fillAcceptance(page, 'Pat Pending');
+  await page.click('#accept button');
+  expect(await page.textContent('h1')).toBe(`Thank you: quotation Q-${id}-1 is accepted`);
+}, 120_000);
+
+test('a quotation mail whose recipient is refused still records its stored document', async () => {
+  const id = `refused-${uniq}`;
+  const email = `${id}@customer.test`;
+  // The rep is on copy: SMTP fails the mail only when every recipient is refused.
+  const refused = [email, 'ravi@sales.test'];
+  for (const address of refused) h.stack.sink.rejected.add(address);
+  let state;
+  try {
+    await quoteWithoutWaiting(id, email);
+    // The mail failed for good after the document was stored: the failure carried the hash.
+    state = await eventually(async () => {
+      const s = await h.stack.client.getProspect(id);
+      if (s.outbox.some((m) => m.messageId.includes('quote-r1-sent'))) throw new Error('the quotation mail is still queued');
+      return s;
+    }, 30_000);
+  } finally {
+    for (const address of refused) h.stack.sink.rejected.delete(address);
+  }
+  expect(state.changes.map((c) => c.what)).toContainEqual(expect.stringMatching(new RegExp(`^mail to ${email} refused`)));
+  expect(state.quotes[0]!.documentSha256).toBe((await findDocument(h.database.db, id, 1))!.sha256);
+});
+
 test('an offer past its validity shows that it expired, and an acceptance sent anyway is refused', async () => {
   const sent = await sendQuotation('expired', { validTo: new Date(Date.now() + 8_000).toISOString() });
   const page = await open(sent.url);
