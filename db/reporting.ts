@@ -81,33 +81,75 @@ function eventRow(workflowId: string, e: ReportEvent) {
 /** Rows per insert statement (PostgreSQL allows 65,535 parameters; an event row has 16). */
 const CHUNK = 2_000;
 
+/** report_events' columns with their SQL types: the rows eventRow makes, as a live write sends them. */
+const EVENT_COLUMNS: Record<keyof ReturnType<typeof eventRow>, string> = {
+  workflow_id: 'text',
+  seq: 'integer',
+  at: 'timestamptz',
+  kind: 'text',
+  stage: 'text',
+  rep: 'text',
+  channel: 'text',
+  direction: 'text',
+  quote_revision: 'integer',
+  value_cents: 'bigint',
+  task_id: 'text',
+  task_kind: 'text',
+  reason: 'text',
+  campaign: 'text',
+  ms: 'bigint',
+  on_time: 'boolean',
+};
+
+/** report_prospects' columns with their SQL types, as snapshotRow makes them. */
+const SNAPSHOT_COLUMNS: Record<keyof ReturnType<typeof snapshotRow>, string> = {
+  workflow_id: 'text',
+  prospect_id: 'text',
+  version: 'integer',
+  rep: 'text',
+  team: 'text',
+  process: 'text',
+  process_version: 'integer',
+  source: 'text',
+  campaign: 'text',
+  stage: 'text',
+  created_at: 'timestamptz',
+  closed_at: 'timestamptz',
+  value_cents: 'bigint',
+  currency: 'text',
+  probability: 'float8',
+  expected_close: 'timestamptz',
+  category: 'text',
+  lost_reason: 'text',
+  ms_contact: 'bigint',
+  ms_qualification: 'bigint',
+  ms_inquiry: 'bigint',
+  ms_quotation: 'bigint',
+  reached: 'integer',
+};
+
+/**
+ * `insert into <table> (...) select ... from jsonb_to_recordset($1)`: every row of a batch in
+ * one statement whose text does not depend on how many rows it has, so it can be prepared
+ * (`prepared`). On a key already there, the row's other columns replace the stored ones.
+ */
+function upsertFromJson(table: string, columns: Record<string, string>, key: readonly string[], rows: readonly object[], where = ''): RawBuilder<unknown> {
+  const names = Object.keys(columns);
+  const typed = names.map((c) => `${c} ${columns[c]}`).join(', ');
+  const update = names.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ');
+  return sql`${sql.raw(`insert into ${table} (${names.join(', ')}) select ${names.join(', ')} from jsonb_to_recordset(`)}${JSON.stringify(rows)}${sql.raw(
+    `::jsonb) as r(${typed}) on conflict (${key.join(', ')}) do update set ${update}${where}`,
+  )}`;
+}
+
+/**
+ * Keyed by (workflow id, seq): a retried batch writes nothing twice. The later write wins: a
+ * workflow task can write within the task and then not commit (its worker died), and the
+ * task that does commit may have made that sequence number something else.
+ */
 async function insertEvents(db: SalesflowDb | Transaction<Database>, rows: ReturnType<typeof eventRow>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db
-      .insertInto('report_events')
-      .values(rows.slice(i, i + CHUNK))
-      // Keyed by (workflow id, seq): a retried batch writes nothing twice. The later write
-      // wins: a workflow task can write within the task and then not commit (its worker died),
-      // and the task that does commit may have made that sequence number something else.
-      .onConflict((oc) =>
-        oc.columns(['workflow_id', 'seq']).doUpdateSet((eb) => ({
-          at: eb.ref('excluded.at'),
-          kind: eb.ref('excluded.kind'),
-          stage: eb.ref('excluded.stage'),
-          rep: eb.ref('excluded.rep'),
-          channel: eb.ref('excluded.channel'),
-          direction: eb.ref('excluded.direction'),
-          quote_revision: eb.ref('excluded.quote_revision'),
-          value_cents: eb.ref('excluded.value_cents'),
-          task_id: eb.ref('excluded.task_id'),
-          task_kind: eb.ref('excluded.task_kind'),
-          reason: eb.ref('excluded.reason'),
-          campaign: eb.ref('excluded.campaign'),
-          ms: eb.ref('excluded.ms'),
-          on_time: eb.ref('excluded.on_time'),
-        })),
-      )
-      .execute();
+    await prepared('report_events_put', upsertFromJson('report_events', EVENT_COLUMNS, ['workflow_id', 'seq'], rows.slice(i, i + CHUNK))).execute(db);
   }
 }
 
@@ -254,23 +296,27 @@ export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Pro
  */
 export async function writeProjections(db: SalesflowDb, batch: readonly { workflowId: string; snapshot: ProspectSnapshot; events: readonly ReportEvent[] }[]): Promise<void> {
   if (batch.length === 0) return;
-  const ids = [...new Set(batch.map((b) => b.workflowId))].sort();
+  // One row per prospect (its newest snapshot) and per event (its last write): a statement
+  // may not change a row twice.
+  const snapshots = new Map<string, ProspectSnapshot>();
+  const events = new Map<string, ReturnType<typeof eventRow>>();
+  for (const b of batch) {
+    if ((snapshots.get(b.workflowId)?.version ?? -1) <= b.snapshot.version) snapshots.set(b.workflowId, b.snapshot);
+    for (const e of b.events) events.set(`${b.workflowId}\u0000${e.seq}`, eventRow(b.workflowId, e));
+  }
+  const ids = [...snapshots.keys()].sort();
+  // Every statement has the same text whatever the batch holds, so each is planned once per
+  // connection (see `prepared`): a write is a handful of executions.
   await db.transaction().execute(async (tx) => {
-    for (const id of ids) await sql`select pg_advisory_xact_lock(hashtextextended(${`report:${id}`}, 0))`.execute(tx);
+    // In id order, as every batch takes them: two batches wait for each other, never deadlock.
+    await prepared('report_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${ids}::text[]) as id`).execute(tx);
     const before = await dailyContributions(tx, ids);
-    await insertEvents(tx, batch.flatMap((b) => b.events.map((e) => eventRow(b.workflowId, e))));
-    for (const b of batch) {
-      const row = snapshotRow(b.workflowId, b.snapshot);
-      const { workflow_id: _key, ...update } = row;
-      await tx
-        .insertInto('report_prospects')
-        .values(row)
-        .onConflict((oc) => oc.column('workflow_id').doUpdateSet(update).where('report_prospects.version', '<=', row.version))
-        .execute();
-    }
+    if (events.size > 0) await insertEvents(tx, [...events.values()]);
+    const rows = ids.map((id) => snapshotRow(id, snapshots.get(id)!));
+    await prepared('report_prospects_put', upsertFromJson('report_prospects', SNAPSHOT_COLUMNS, ['workflow_id'], rows, ' where report_prospects.version <= excluded.version')).execute(tx);
     await applyDailyChange(tx, ids, before);
     // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
-    await sql`delete from report_daily where n = 0`.execute(tx);
+    await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
   });
 }
 

@@ -88,7 +88,7 @@ test('a group write that never returns does not hold up the writes queued behind
   expect(row?.version).toBe(projectProspect(state).snapshot.version);
 });
 
-test('the daily-contribution statements are prepared once per connection and reused', async () => {
+test('a write\'s statements are prepared once per connection and reused', async () => {
   // One connection, so the prepared statements seen are the ones the writes used.
   const db = openDatabase(t.url, { maxConnections: 1 });
   try {
@@ -103,7 +103,7 @@ test('the daily-contribution statements are prepared once per connection and reu
     const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(db);
     const names = rows.map((r) => r.name.replace(/_[0-9a-f]{12}$/, ''));
     // Each once, though written twice: the second write reused them.
-    expect(names).toEqual(['report_daily_apply', 'report_daily_before']);
+    expect(names).toEqual(['report_daily_apply', 'report_daily_before', 'report_daily_prune', 'report_events_put', 'report_lock', 'report_prospects_put']);
     // And they still count right: one more prospect entered qualification.
     expect(await entered()).toBe(before + 1);
   } finally {
