@@ -87,10 +87,10 @@ export class GroupWriter<T> {
   }
 }
 
-function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+export function withinTimeout<T>(work: Promise<T>, ms: number, what = `the read-model write took longer than ${ms} ms`): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the read-model write took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(what)), ms);
     timer.unref();
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

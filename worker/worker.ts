@@ -14,6 +14,7 @@ import { salesflowDataConverter } from '../client/shared/payloadCompression';
 import { temporalClient } from '../client/shared/temporalConnection';
 import { readModelSinks } from './readModelSink';
 import { workerWorkflowCode } from './workflowBundle';
+import { dealReportSinks, type DealReportSinkDeps } from './dealReportSink';
 
 export interface SalesflowWorkerOptions {
   connection: NativeConnection;
@@ -40,6 +41,8 @@ export interface SalesflowWorkerOptions {
   campaignFaults?: CampaignDeps['faults'];
   /** Test seam for the read-model writes (see ReportingDeps.readModelFaults). */
   reportingFaults?: ReportingDeps['readModelFaults'];
+  /** Test seam: an account that cannot be reached when a closed deal is booked within the task. */
+  dealReportFaults?: DealReportSinkDeps['faults'];
   /** Workflow cache size (config's SALESFLOW_MAX_CACHED_WORKFLOWS, else DEFAULT_MAX_CACHED_WORKFLOWS); benchmarks compare settings. */
   maxCachedWorkflows?: number;
   /** Salesflow's metrics registry (worker/metrics.ts); a private one when absent. */
@@ -140,8 +143,8 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       ],
       ...(tracing && !workflowBundle ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
     },
-    // Workflow code reports deadlines through a sink and writes the read model through
-    // another; traced workflows export their spans through a third.
+    // Workflow code reports deadlines through a sink, writes the read model through another
+    // and books closed deals through a third; traced workflows export their spans through a fourth.
     sinks: {
       ...metricsSinks(metrics),
       ...readModelSinks({
@@ -151,6 +154,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
         ...(options.db ? { db: options.db } : {}),
         ...(options.reportingFaults ? { faults: options.reportingFaults } : {}),
       }),
+      ...dealReportSinks({ temporal, log: Runtime.instance().logger, ...(options.dealReportFaults ? { faults: options.dealReportFaults } : {}) }),
       ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
     },
   });

@@ -8,6 +8,7 @@ import { SalesflowClient } from '../../client/pipeline/salesflowClient';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { MailSink } from '../../scripts/mailSink';
 import { createSalesflowWorker } from '../../worker/worker';
+import type { DealReportSinkDeps } from '../../worker/dealReportSink';
 import type { CampaignDeps } from '../../activities/campaign/campaign';
 import type { ReportingDeps } from '../../activities/reporting/readModel';
 import { freshDatabase, type TestDatabase } from './database';
@@ -48,7 +49,7 @@ export function replayOptions(): ReplayWorkerOptions {
   return {
     dataConverter: salesflowDataConverter,
     workflowBundle: { codePath: bundlePath() },
-    sinks: { readModel: { prospect: none, customer: none }, salesflowMetrics: { deadlineFired: none } },
+    sinks: { readModel: { prospect: none, customer: none }, salesflowMetrics: { deadlineFired: none }, deals: { closed: none } },
   };
 }
 
@@ -92,6 +93,7 @@ async function startStack(
     workflowBundle: { codePath: bundlePath() },
     ...(options.campaignFaults ? { campaignFaults: options.campaignFaults } : {}),
     ...(options.reportingFaults ? { reportingFaults: options.reportingFaults } : {}),
+    ...(options.dealReportFaults ? { dealReportFaults: options.dealReportFaults } : {}),
   });
   const running = worker.run();
   return {
@@ -122,6 +124,8 @@ export interface StackOptions {
   smtpPoolSize?: number;
   campaignFaults?: CampaignDeps['faults'];
   reportingFaults?: ReportingDeps['readModelFaults'];
+  /** Test seam of the worker's deal sink (worker/dealReportSink.ts). */
+  dealReportFaults?: DealReportSinkDeps['faults'];
   /** The salesflow database (kept open at stop); a fresh one of the stack's own otherwise. */
   database?: TestDatabase;
 }

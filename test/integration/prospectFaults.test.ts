@@ -10,6 +10,8 @@ import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../.
 import { eventually } from '../helpers/eventually';
 import { replayOptions, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
 import { decompressPayload } from '../../client/shared/payloadCompression';
+import { customerIdFor } from '../../domain/customer/customer';
+import { customerWorkflowId, getCustomer } from '../../workflows/customer/contract';
 
 /**
  * The prospect and task workflows under faults, on the dev server with mail over real
@@ -22,10 +24,20 @@ let stack: TestStack & { close(): Promise<void> };
 const slowWrites = new Map<string, { left: number; ms: number }>();
 /** Read-model writes to fail, per prospect workflow id: how many. */
 const failingWrites = new Map<string, number>();
+/** Deal bookings within the task to fail, per prospect id: how many. */
+const failingDealReports = new Map<string, number>();
 beforeAll(async () => {
   // Sessions closed at once when the sink stops, so an outage starts when the test says.
   stack = await startDevServerStack({
     sink: await new MailSink({ closeTimeoutMs: 100 }).start(),
+    dealReportFaults: {
+      beforeDealReport: async ({ deal }) => {
+        const failing = failingDealReports.get(deal.prospectId) ?? 0;
+        if (failing === 0) return;
+        failingDealReports.set(deal.prospectId, failing - 1);
+        throw new Error('the account could not be reached (test)');
+      },
+    },
     reportingFaults: {
       beforeWrite: async (batch) => {
         const failing = failingWrites.get(batch.workflowId) ?? 0;
@@ -72,6 +84,48 @@ async function sentQuote(client: TestStack['client'], id: string, definition: Pr
   await client.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 10, unitPrice: '5' }], by: 'ravi' });
   return client.command(id, 'sendQuote', { by: 'ravi' });
 }
+
+/** The event types of a prospect's history, and its activities by name. */
+async function historyOf(id: string): Promise<{ signals: string[]; activities: string[] }> {
+  const events = (await stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory()).events ?? [];
+  return {
+    signals: events.flatMap((e) => (e.workflowExecutionSignaledEventAttributes?.signalName ? [e.workflowExecutionSignaledEventAttributes.signalName] : [])),
+    activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : [])),
+  };
+}
+
+async function wonDealOf(customerId: string, prospectId: string) {
+  return eventually(async () => {
+    const account = await stack.raw.workflow.getHandle(customerWorkflowId(customerId)).query(getCustomer);
+    const deal = account.deals.find((d) => d.prospectId === prospectId);
+    if (deal?.status !== 'won') throw new Error(`the account has no won deal ${prospectId} yet`);
+    return deal;
+  }, 30_000);
+}
+
+test('a won deal is booked on its account within the workflow task: no activity in the history', async () => {
+  const id = `deal-task-${uniq}`;
+  await sentQuote(stack.client, id, process(`deal-task-${uniq}`, { validity: '3h', staleAfter: '1h', escalateAfter: '2h', followUpDueIn: '1h' }));
+  await stack.client.command(id, 'acceptQuote', { by: 'ravi' });
+  // The account has it by the time the command has answered: the sink ran within the task.
+  const account = await stack.raw.workflow.getHandle(customerWorkflowId(customerIdFor({ id }))).query(getCustomer);
+  expect(account.deals.find((d) => d.prospectId === id)?.status).toBe('won');
+  expect((await historyOf(id)).activities).not.toContain('reportDealClosed');
+});
+
+test('a won deal the worker cannot book within the task is handed back and booked through the activity', async () => {
+  const id = `deal-miss-${uniq}`;
+  failingDealReports.set(id, 1);
+  await sentQuote(stack.client, id, process(`deal-miss-${uniq}`, { validity: '3h', staleAfter: '1h', escalateAfter: '2h', followUpDueIn: '1h' }));
+  await stack.client.command(id, 'acceptQuote', { by: 'ravi' });
+  const deal = await wonDealOf(customerIdFor({ id }), id);
+  expect(deal.netCents).toBe(5_000);
+  expect(failingDealReports.get(id)).toBe(0);
+  const history = await historyOf(id);
+  expect(history.signals).toContain('dealReportMissed');
+  expect(history.activities.filter((a) => a === 'reportDealClosed')).toHaveLength(1);
+  expect((await stack.client.getProspect(id)).closeReported).toBe(true);
+});
 
 function taskHandle(taskId: string) {
   return stack.raw.workflow.getHandle<() => Promise<TaskView>>(taskWorkflowId(taskId));

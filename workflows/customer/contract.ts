@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, proxySinks, type Sinks } from '@temporalio/workflow';
+import type { ProcessDefinitionInput } from '../../domain/process/process';
 import type { CustomerCommandName } from '../../domain/customer/commands';
 import { customerIdOf, customerWorkflowId, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { ProspectSA, taskChanged } from '../pipeline/contract';
@@ -57,3 +58,28 @@ export const dealClosed = defineSignal<[DealClosed]>('dealClosed');
 
 /** A prospect this customer referred closed; a win is credited here. */
 export const referralClosed = defineSignal<[DealClosed]>('referralClosed');
+
+/** A closed deal as a prospect reports it: the deal, and its process (a new account runs on it). */
+export interface DealClosedInput {
+  deal: DealClosed;
+  process: ProcessDefinitionInput;
+}
+
+/**
+ * How prospects of the 'lean-history-5' generation report a closed deal: within the workflow
+ * task that closed it, through a sink, as the read model is written (../reporting/contract.ts).
+ * The worker awaits the sink before it completes the task and skips it on replay, so the
+ * account has the deal before the close is in the history; a report that fails is handed
+ * back by `dealReportMissed`, and the prospect then reports through the retried activity
+ * `reportDealClosed`, as runs before did. Nothing of it is in the history unless that happens.
+ */
+export interface DealReportSinks extends Sinks {
+  deals: {
+    closed(input: DealClosedInput): void;
+  };
+}
+
+export const { deals } = proxySinks<DealReportSinks>();
+
+/** The worker could not book what the prospect handed its deal sink: report through the activity. */
+export const dealReportMissed = defineSignal<[{ error: string }]>('dealReportMissed');

@@ -45,6 +45,7 @@ import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { feedReadModel } from '../reporting/readModelFeed';
 import { dealClosedReport } from '../../domain/customer/customer';
 import { isClosed } from '../../domain/pipeline/stages';
+import { dealReportMissed, deals, type DealClosedInput } from '../customer/contract';
 
 export interface ProspectWorkflowInput {
   info: ProspectInfoInput;
@@ -125,8 +126,11 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // The third, 'lean-history-3', writes the read model within the workflow task, through
   // the worker's sink, instead of an activity per batch (workflows/reporting/contract.ts).
   // The fourth, 'lean-history-4', renders and stores a quotation's PDF in the activity that
-  // mails it (one activity and workflow task fewer per quotation; see deliverOne).
-  const lean4 = patched('lean-history-4');
+  // mails it (one activity and workflow task fewer per quotation; see deliverOne). The fifth,
+  // 'lean-history-5', books a closed deal within the workflow task, through the worker's
+  // sink, instead of an activity (workflows/customer/contract.ts).
+  const lean5 = patched('lean-history-5');
+  const lean4 = lean5 || patched('lean-history-4');
   const lean3 = lean4 || patched('lean-history-3');
   const lean2 = lean3 || patched('lean-history-2');
   const lean = lean2 || patched('lean-history');
@@ -138,6 +142,18 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   const indexed = startedWithSearchAttribute(ProspectSA.stage);
 
   setHandler(getProspect, () => state);
+
+  // Set when the worker could not book the deal the sink was handed: it is booked again,
+  // through the activity, for the rest of the run.
+  let dealReportDurably = false;
+  if (lean5) {
+    setHandler(dealReportMissed, () => {
+      dealReportDurably = true;
+      if (!state.closeReported) return;
+      state = { ...state, closeReported: false };
+      version++;
+    });
+  }
 
   setHandler(checkMigration, (definition: unknown) => {
     const parsed = ProcessDefinitionSchema.safeParse(definition);
@@ -254,7 +270,8 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     // Prospects closed before accounts existed replay as they ran: no report (the marker
     // is recorded only by runs that make it).
     if (isClosed(state.stage) && !state.closeReported && has('report-close-to-customer')) {
-      await reportClose(state);
+      if (lean5 && !dealReportDurably) reportCloseInTask(state);
+      else await reportClose(state);
       state = { ...state, closeReported: true };
     }
     // Histories from before task workflows existed kept tasks inside the prospect only.
@@ -298,10 +315,22 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
  * it was a repeat deal of, or to the customer that referred it.
  */
 async function reportClose(state: ProspectState): Promise<void> {
+  const input = closeToReport(state);
+  if (input) await reportDealClosed(input);
+}
+
+/** As reportClose, within this workflow task, through the worker's deal sink (nothing in the history). */
+function reportCloseInTask(state: ProspectState): void {
+  const input = closeToReport(state);
+  if (input) deals.closed(input);
+}
+
+/** The deal an account must hear of, if any. */
+function closeToReport(state: ProspectState): DealClosedInput | undefined {
   const deal = dealClosedReport(state);
-  if (!deal) return;
-  if (deal.outcome === 'lost' && !state.info.customer && !deal.referredBy) return;
-  await reportDealClosed({ deal, process: state.process });
+  if (!deal) return undefined;
+  if (deal.outcome === 'lost' && !state.info.customer && !deal.referredBy) return undefined;
+  return { deal, process: state.process };
 }
 
 /** What the task workflow must know of a task: its state, due time and rep. */
