@@ -4,6 +4,7 @@ import type { InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { bookClosedDeal } from '../activities/customer/customer';
 import { dealReportMissed, type DealClosedInput, type DealReportSinks } from '../workflows/customer/contract';
+import type { WorkerMetrics } from './metrics';
 import { withinTimeout } from './readModelSink';
 
 /**
@@ -15,6 +16,7 @@ export const DEAL_SINK_TIMEOUT_MS = 2_000;
 export interface DealReportSinkDeps {
   /** The worker's client: it books the deal on the account and, failing that, tells the prospect. */
   temporal: Client;
+  metrics: WorkerMetrics;
   log: { warn(message: string, meta?: Record<string, unknown>): void; error(message: string, meta?: Record<string, unknown>): void };
   /** Test seam: runs before each booking (an account that cannot be reached). */
   faults?: { beforeDealReport?: (input: DealClosedInput) => Promise<void> };
@@ -31,13 +33,14 @@ export interface DealReportSinkDeps {
  * the history only once its account has it, or once the prospect knows to book it itself.
  */
 export function dealReportSinks(deps: DealReportSinkDeps): InjectedSinks<DealReportSinks> {
-  const { temporal, log, faults } = deps;
+  const { temporal, metrics, log, faults } = deps;
 
   async function handBack(info: WorkflowInfo, error: string): Promise<void> {
     const giveUpAt = Date.now() + info.taskTimeoutMs + 5_000;
     for (let attempt = 0; ; attempt++) {
       try {
         await temporal.workflow.getHandle(info.workflowId).signal(dealReportMissed, { error });
+        metrics.dealBookings.inc({ outcome: 'missed' });
         log.warn('booking a closed deal failed; the prospect books it through its activity', { workflowId: info.workflowId, error });
         return;
       } catch (err) {
@@ -65,6 +68,7 @@ export function dealReportSinks(deps: DealReportSinkDeps): InjectedSinks<DealRep
               DEAL_SINK_TIMEOUT_MS,
               `booking the deal took longer than ${DEAL_SINK_TIMEOUT_MS} ms`,
             );
+            metrics.dealBookings.inc({ outcome: 'booked' });
           } catch (err) {
             await handBack(info, (err as Error).message);
           }

@@ -19,6 +19,7 @@ export interface WorkerMetrics {
   deadlinesFired: Counter<'kind'>;
   deadlineLateness: Histogram<'kind'>;
   readModelWrites: Counter<'kind' | 'outcome'>;
+  dealBookings: Counter<'outcome'>;
 }
 
 /** A deadline later than this counts as late in the histogram's buckets an alert reads. */
@@ -34,6 +35,12 @@ export function createWorkerMetrics(options: { processMetrics?: boolean } = {}):
     mailsBounced: new Counter({ name: 'salesflow_mails_bounced_total', help: 'Mails the relay refused for the recipient (the address is then suppressed for campaigns), by kind', labelNames: ['kind'], registers: [registry] }),
     deadlinesFired: new Counter({ name: 'salesflow_deadlines_fired_total', help: 'Prospect deadlines applied (follow-ups, quotation reminders and expiries), by kind', labelNames: ['kind'], registers: [registry] }),
     deadlineLateness: new Histogram({ name: 'salesflow_deadline_lateness_seconds', help: 'How long after its due time a deadline was applied, by kind', labelNames: ['kind'], buckets: LATENESS_BUCKETS, registers: [registry] }),
+    dealBookings: new Counter({
+      name: 'salesflow_deal_bookings_total',
+      help: 'Closed deals booked on their customer accounts within workflow tasks, by outcome (booked; missed: handed back, the prospect books it through its activity)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     readModelWrites: new Counter({
       name: 'salesflow_read_model_writes_total',
       help: 'Read-model writes made within workflow tasks, by kind (prospect, customer) and outcome (written; missed: handed to the workflow to write through its activity; lost: the workflow could not be told either, run `salesflow report rebuild`)',

@@ -154,7 +154,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
         ...(options.db ? { db: options.db } : {}),
         ...(options.reportingFaults ? { faults: options.reportingFaults } : {}),
       }),
-      ...dealReportSinks({ temporal, log: Runtime.instance().logger, ...(options.dealReportFaults ? { faults: options.dealReportFaults } : {}) }),
+      ...dealReportSinks({ temporal, metrics, log: Runtime.instance().logger, ...(options.dealReportFaults ? { faults: options.dealReportFaults } : {}) }),
       ...(tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
     },
   });

@@ -138,7 +138,15 @@ test('one prospect: the client start, the workflow run and the mail activity are
   expect(handled?.parentSpanId).toBe(update!.spanId);
 });
 
-test("the worker's /metrics counts the mails sent, the deadline that fired and how late, and the read-model writes", async () => {
+test("the worker's /metrics counts the mails sent, the deadline that fired and how late, the read-model writes and the deals booked", async () => {
+  // A won deal, booked on its account within the workflow task.
+  const id = `metered-${Date.now().toString(36)}`;
+  await sales.createProspect({ id, name: 'Mia Meter', email: 'mia@meter.test', rep: 'ravi' }, fastProcess);
+  await sales.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
+  await sales.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 1 }], by: 'ravi' });
+  await sales.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 1, unitPrice: '5' }], by: 'ravi' });
+  await sales.command(id, 'sendQuote', { by: 'ravi' });
+  await sales.command(id, 'acceptQuote', { by: 'ravi' });
   const served = await serveMetrics(metrics.registry, '127.0.0.1:0', 'worker-metrics-token-0123');
   try {
     expect((await fetch(served.url)).status).toBe(401);
@@ -153,6 +161,8 @@ test("the worker's /metrics counts the mails sent, the deadline that fired and h
     // The prospect's read-model writes, within its workflow tasks: at least one per command, none handed back.
     expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="written"}')).toBeGreaterThanOrEqual(5);
     expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="missed"}')).toBe(0);
+    expect(value('salesflow_deal_bookings_total{outcome="booked"}')).toBe(1);
+    expect(value('salesflow_deal_bookings_total{outcome="missed"}')).toBe(0);
   } finally {
     await served.close();
   }
