@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { CsvRowError, Recipient } from '../domain/campaign/csv';
 import type { RecipientStatus } from '../domain/campaign/campaign';
 import { normalizeEmail } from '../domain/shared/email';
-import type { SalesflowDb } from './database';
+import { prepared, type SalesflowDb } from './database';
 
 /**
  * Where a campaign run keeps what is too big for workflow history, in the salesflow
@@ -185,26 +185,28 @@ export class LedgerWriter {
     const pipelined = ops.flatMap((o) => (o.kind === 'pipelined' ? [o.i] : []));
     const suppressed = ops.flatMap((o) => (o.kind === 'suppressed' ? [o.i] : []));
     if (inserts.length > 0) {
-      await db
-        .insertInto('campaign_ledger')
-        .values(
-          inserts.map((e) => ({
-            run_key: this.runKey,
-            idx: e.i,
-            email: e.email,
-            status: e.status,
-            message_id: e.messageId ?? null,
-            reason: e.reason ?? null,
-            subject: e.subject ?? null,
-            pipelined: e.pipelined ?? false,
-            suppressed: e.suppressed ?? false,
-            at: new Date(e.at),
-          })),
-        )
-        // Two attempts racing for one recipient (a stale attempt still running) both sent
-        // the same Message-ID; the first row stands.
-        .onConflict((oc) => oc.columns(['run_key', 'idx']).doNothing())
-        .execute();
+      const rows = inserts.map((e) => ({
+        idx: e.i,
+        email: e.email,
+        status: e.status,
+        message_id: e.messageId ?? null,
+        reason: e.reason ?? null,
+        subject: e.subject ?? null,
+        pipelined: e.pipelined ?? false,
+        suppressed: e.suppressed ?? false,
+        at: e.at,
+      }));
+      // One statement text whatever the group holds, so it is planned once per connection.
+      // Two attempts racing for one recipient (a stale attempt still running) both sent the
+      // same Message-ID; the first row stands.
+      await prepared(
+        'campaign_ledger_put',
+        sql`insert into campaign_ledger (run_key, idx, email, status, message_id, reason, subject, pipelined, suppressed, at)
+          select ${this.runKey}::text, idx, email, status, message_id, reason, subject, pipelined, suppressed, at
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as r(idx integer, email text, status text, message_id text, reason text, subject text, pipelined boolean, suppressed boolean, at timestamptz)
+          on conflict (run_key, idx) do nothing`,
+      ).execute(db);
     }
     if (pipelined.length > 0) {
       await db.updateTable('campaign_ledger').set({ pipelined: true }).where('run_key', '=', this.runKey).where('idx', 'in', pipelined).execute();

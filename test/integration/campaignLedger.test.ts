@@ -1,4 +1,4 @@
-import { InsertQueryNode, type KyselyPlugin } from 'kysely';
+import { InsertQueryNode, RawNode, type KyselyPlugin, type OperationNode } from 'kysely';
 import { CampaignStore, LedgerWriter, type LedgerEntry } from '../../db/campaignStore';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 
@@ -12,9 +12,12 @@ let t: TestDatabase;
 let store: CampaignStore;
 /** INSERTs into the ledger, counted on their way to PostgreSQL. */
 let inserts = 0;
+/** A raw statement's text, nested fragments included (the ledger's insert is raw SQL, prepared). */
+const rawText = (node: OperationNode): string => (RawNode.is(node) ? [...node.sqlFragments, ...node.parameters.map(rawText)].join(' ') : '');
 const countInserts: KyselyPlugin = {
   transformQuery(args) {
     if (InsertQueryNode.is(args.node) && args.node.into?.table.identifier.name === 'campaign_ledger') inserts++;
+    else if (/insert into campaign_ledger\b/.test(rawText(args.node))) inserts++;
     return args.node;
   },
   async transformResult(args) {
