@@ -8,7 +8,7 @@ import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessD
 import { scoreQualification, type Facts } from '../process/rules';
 import { answerSupportQuery, openSupportQuery } from '../tasks/support';
 import { addStageTasks, addTask, onStageEntered } from '../tasks/tasks';
-import { isActiveTask, prospectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
+import { isActiveTask, LenientProspectInfoSchema, ProspectInfoSchema, type ProspectInfoInput, type ProspectState } from './prospect';
 import type { InputRules } from '../shared/inputRules';
 import { formatCents, priceLine, refreshLines, specOf, specOfLine, totalsOf, type OnlineAnswer, type QuoteLineSpec, type QuoteRevision } from './quotation';
 import { checkContactTime, checkWantedDates } from './timeRules';
@@ -23,7 +23,7 @@ import { recordVersion } from './record';
  */
 
 export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string, rules: InputRules = 'current'): ProspectState {
-  const parsedInfo = parseOrThrow(prospectInfoSchema(rules === 'recorded'), info, 'prospect');
+  const parsedInfo = parseOrThrow(rules === 'recorded' ? LenientProspectInfoSchema : ProspectInfoSchema, info, 'prospect');
   const parsedProcess = parseOrThrow(processDefinitionSchema(rules), process, 'process definition');
   if (!findRep(parsedProcess, parsedInfo.rep)) {
     const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
