@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { bookClosedDeal } from '../activities/customer/customer';
 import { dealReportMissed, type DealClosedInput, type DealReportSinks } from '../workflows/customer/contract';
 import type { WorkerMetrics } from './metrics';
-import { withinTimeout } from './readModelSink';
+import { handBackBySignal, withinTimeout } from './sinkHandBack';
 
 /**
  * A booking not done within this long is handed back to the prospect, which books through
@@ -37,21 +36,13 @@ export function dealReportSinks(deps: DealReportSinkDeps): InjectedSinks<DealRep
 
   async function handBack(info: WorkflowInfo, error: string): Promise<void> {
     const giveUpAt = Date.now() + info.taskTimeoutMs + 5_000;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await temporal.workflow.getHandle(info.workflowId).signal(dealReportMissed, { error });
-        metrics.dealBookings.inc({ outcome: 'missed' });
-        log.warn('booking a closed deal failed; the prospect books it through its activity', { workflowId: info.workflowId, error });
-        return;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return;
-        if (Date.now() >= giveUpAt) {
-          // The task has timed out by now: its completion will be refused and the task run again.
-          log.error('booking a closed deal failed and the prospect could not be told; its workflow task runs again', { workflowId: info.workflowId, error, signal: (err as Error).message });
-          return;
-        }
-        await sleep(Math.min(250 * 2 ** attempt, 2_000));
-      }
+    const handed = await handBackBySignal(temporal, info.workflowId, dealReportMissed, error, { giveUp: () => Date.now() >= giveUpAt, maxDelayMs: 2_000 });
+    if (handed.outcome === 'told') {
+      metrics.dealBookings.inc({ outcome: 'missed' });
+      log.warn('booking a closed deal failed; the prospect books it through its activity', { workflowId: info.workflowId, error });
+    } else if (handed.outcome === 'gave up') {
+      // The task has timed out by now: its completion will be refused and the task run again.
+      log.error('booking a closed deal failed and the prospect could not be told; its workflow task runs again', { workflowId: info.workflowId, error, signal: handed.error });
     }
   }
 

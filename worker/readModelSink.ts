@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { NOT_FED } from '../activities/reporting/readModel';
@@ -10,6 +9,7 @@ import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { ReadModelBatch } from '../domain/reporting/projection';
 import { readModelMissed, type ReadModelSinks } from '../workflows/reporting/contract';
 import type { WorkerMetrics } from './metrics';
+import { handBackBySignal, withinTimeout } from './sinkHandBack';
 
 /**
  * The worker side of the read-model sink (workflows/reporting/contract.ts). The SDK awaits a
@@ -75,7 +75,7 @@ export class GroupWriter<T> {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, GROUP_LIMIT);
         try {
-          await withinTimeout(this.write(group.map((g) => g.item)), this.stuckMs);
+          await withinTimeout(this.write(group.map((g) => g.item)), this.stuckMs, `the read-model write took longer than ${this.stuckMs} ms`);
           for (const g of group) g.done();
         } catch (err) {
           for (const g of group) g.done(err ?? new Error('the read-model write failed'));
@@ -85,15 +85,6 @@ export class GroupWriter<T> {
       this.running = false;
     }
   }
-}
-
-export function withinTimeout<T>(work: Promise<T>, ms: number, what = `the read-model write took longer than ${ms} ms`): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(what)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function readModelSinks(deps: ReadModelSinkDeps): InjectedSinks<ReadModelSinks> {
@@ -113,21 +104,13 @@ export function readModelSinks(deps: ReadModelSinkDeps): InjectedSinks<ReadModel
    * fails too, the task runs again and calls the sink again.
    */
   async function handBack(info: WorkflowInfo, kind: 'prospect' | 'customer', error: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await temporal.workflow.getHandle(info.workflowId).signal(readModelMissed, { error });
-        metrics.readModelWrites.inc({ kind, outcome: 'missed' });
-        log.warn('a read-model write failed; the workflow writes through its activity', { workflowId: info.workflowId, error });
-        return;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return;
-        if (attempt >= 3) {
-          metrics.readModelWrites.inc({ kind, outcome: 'lost' });
-          log.error('a read-model write failed and the workflow could not be told; run `salesflow report rebuild`', { workflowId: info.workflowId, error, signal: (err as Error).message });
-          return;
-        }
-        await sleep(250 * 2 ** attempt);
-      }
+    const handed = await handBackBySignal(temporal, info.workflowId, readModelMissed, error, { giveUp: (attempt) => attempt >= 3 });
+    if (handed.outcome === 'told') {
+      metrics.readModelWrites.inc({ kind, outcome: 'missed' });
+      log.warn('a read-model write failed; the workflow writes through its activity', { workflowId: info.workflowId, error });
+    } else if (handed.outcome === 'gave up') {
+      metrics.readModelWrites.inc({ kind, outcome: 'lost' });
+      log.error('a read-model write failed and the workflow could not be told; run `salesflow report rebuild`', { workflowId: info.workflowId, error, signal: handed.error });
     }
   }
 
@@ -148,6 +131,7 @@ export function readModelSinks(deps: ReadModelSinkDeps): InjectedSinks<ReadModel
           await writer.submit(item);
         })(),
         READ_MODEL_SINK_TIMEOUT_MS,
+        `the read-model write took longer than ${READ_MODEL_SINK_TIMEOUT_MS} ms`,
       );
       metrics.readModelWrites.inc({ kind, outcome: 'written' });
     } catch (err) {
