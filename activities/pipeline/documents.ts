@@ -3,6 +3,7 @@ import type { SalesflowDb } from '../../db/database';
 import { storeDocumentOnce } from '../../db/documents';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
 import type { QuotationDocument } from '../../domain/pipeline/quotationDocument';
+import { withAttachmentHashes } from '../../domain/pipeline/notifications';
 import type { SentMail } from '../shared/mail';
 import { renderQuotationPdf } from './quotationPdf';
 
@@ -55,14 +56,10 @@ export function createDocumentActivities({ db, sendMail }: DocumentDeps) {
     async sendQuotationMail({ mail, documents }: QuotationMail): Promise<{ documents: StoredDocument[] }> {
       const stored: StoredDocument[] = [];
       for (const doc of documents) stored.push({ revision: doc.revision, sha256: (await storeQuotationDocument(doc)).sha256 });
-      const attachments = mail.attachments?.map((ref) => {
-        const sha256 = stored.find((d) => d.revision === ref.revision)?.sha256;
-        return sha256 ? { ...ref, sha256 } : ref;
-      });
       try {
         // Only the hashes go back: the result is stored in the history, and the workflow
         // needs nothing else of the delivery.
-        await sendMail({ ...mail, ...(attachments ? { attachments } : {}) });
+        await sendMail(withAttachmentHashes(mail, (revision) => stored.find((d) => d.revision === revision)?.sha256));
         return { documents: stored };
       } catch (err) {
         if (!(err instanceof ApplicationFailure)) throw err;

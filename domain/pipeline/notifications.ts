@@ -54,6 +54,17 @@ function repAndManager(state: ProspectState): { rep?: string; manager?: string }
 export const QUOTATION_LINK = 'https://salesflow.invalid/quotation-link';
 
 /** The tag of a prospect's reply address (`replies+p.<id>@...`). */
+/** The mail with each attached revision naming its document's SHA-256, where `hashOf` knows it. */
+export function withAttachmentHashes(mail: OutboundMail, hashOf: (revision: number) => string | undefined): OutboundMail {
+  return {
+    ...mail,
+    attachments: mail.attachments?.map((ref) => {
+      const sha256 = hashOf(ref.revision);
+      return sha256 ? { ...ref, sha256 } : ref;
+    }),
+  };
+}
+
 export function prospectReplyTag(prospectId: string): string {
   return `p.${prospectId}`;
 }

@@ -36,6 +36,7 @@ import {
 import type { ProcessDefinition } from '../../domain/process/process';
 import { keepRecentRecord, recordVersion } from '../../domain/pipeline/record';
 import { quotationDocument, type QuotationDocument } from '../../domain/pipeline/quotationDocument';
+import { withAttachmentHashes } from '../../domain/pipeline/notifications';
 import type { StoredDocument } from '../../activities/pipeline/documents';
 import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, type TaskChange } from '../../domain/tasks/tasks';
 import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
@@ -522,13 +523,7 @@ function unstoredRevisions(state: ProspectState, mail: OutboundMail): number[] {
 
 /** The mail with each attachment naming the hash recorded for its revision (when there is one). */
 function withKnownHashes(state: ProspectState, mail: OutboundMail): OutboundMail {
-  return {
-    ...mail,
-    attachments: mail.attachments?.map((ref) => {
-      const sha256 = state.quotes.find((q) => q.revision === ref.revision)?.documentSha256;
-      return sha256 ? { ...ref, sha256 } : ref;
-    }),
-  };
+  return withAttachmentHashes(mail, (revision) => state.quotes.find((q) => q.revision === revision)?.documentSha256);
 }
 
 /** The stored documents a failed sendQuotationMail reports in its details (none when it failed before storing). */
