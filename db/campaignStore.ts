@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { CsvRowError, Recipient } from '../domain/campaign/csv';
 import type { RecipientStatus } from '../domain/campaign/campaign';
 import { normalizeEmail } from '../domain/shared/email';
-import { prepared, type SalesflowDb } from './database';
+import { insertFromJson, type SalesflowDb } from './database';
 
 /**
  * Where a campaign run keeps what is too big for workflow history, in the salesflow
@@ -86,6 +86,20 @@ const GROUP_ROWS = 200;
  * which a crash causes a resend (with the same Message-ID) is that linger plus one INSERT, at
  * most LEDGER_MAX_UNRECORDED mails, and the mail is never slowed to one round trip per recipient.
  */
+/** campaign_ledger's columns with their SQL types, as the writer sends a row. */
+const LEDGER_COLUMNS = {
+  run_key: 'text',
+  idx: 'integer',
+  email: 'text',
+  status: 'text',
+  message_id: 'text',
+  reason: 'text',
+  subject: 'text',
+  pipelined: 'boolean',
+  suppressed: 'boolean',
+  at: 'timestamptz',
+} as const;
+
 export class LedgerWriter {
   private queue: { op: LedgerOp; done: (err?: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
@@ -186,6 +200,7 @@ export class LedgerWriter {
     const suppressed = ops.flatMap((o) => (o.kind === 'suppressed' ? [o.i] : []));
     if (inserts.length > 0) {
       const rows = inserts.map((e) => ({
+        run_key: this.runKey,
         idx: e.i,
         email: e.email,
         status: e.status,
@@ -199,14 +214,7 @@ export class LedgerWriter {
       // One statement text whatever the group holds, so it is planned once per connection.
       // Two attempts racing for one recipient (a stale attempt still running) both sent the
       // same Message-ID; the first row stands.
-      await prepared(
-        'campaign_ledger_put',
-        sql`insert into campaign_ledger (run_key, idx, email, status, message_id, reason, subject, pipelined, suppressed, at)
-          select ${this.runKey}::text, idx, email, status, message_id, reason, subject, pipelined, suppressed, at
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-            as r(idx integer, email text, status text, message_id text, reason text, subject text, pipelined boolean, suppressed boolean, at timestamptz)
-          on conflict (run_key, idx) do nothing`,
-      ).execute(db);
+      await insertFromJson('campaign_ledger_put', 'campaign_ledger', LEDGER_COLUMNS, rows, { key: ['run_key', 'idx'], replace: false }).execute(db);
     }
     if (pipelined.length > 0) {
       await db.updateTable('campaign_ledger').set({ pipelined: true }).where('run_key', '=', this.runKey).where('idx', 'in', pipelined).execute();

@@ -18,6 +18,32 @@ export function prepared(name: string, statement: RawBuilder<unknown>): RawBuild
   return sql`${sql.raw(`/* prepared: ${name} */ `)}${statement}`;
 }
 
+/** What a row already under the key becomes: left as it is, or its other columns replaced (`where` limits which rows). */
+export type OnConflict = { key: readonly string[]; replace: false } | { key: readonly string[]; replace: true; where?: string };
+
+/**
+ * `insert into <table> (...) select ... from jsonb_to_recordset($1)`, prepared as `name`:
+ * every row of a batch in one statement whose text does not depend on how many rows it has,
+ * so it is planned once per connection. `columns` maps each column to its SQL type; each row
+ * holds a value (or null) for every column.
+ */
+export function insertFromJson(name: string, table: string, columns: Readonly<Record<string, string>>, rows: readonly object[], conflict: OnConflict): RawBuilder<unknown> {
+  const names = Object.keys(columns);
+  const typed = names.map((c) => `${c} ${columns[c]}`).join(', ');
+  const action = conflict.replace
+    ? `do update set ${names
+        .filter((c) => !conflict.key.includes(c))
+        .map((c) => `${c} = excluded.${c}`)
+        .join(', ')}${conflict.where ? ` where ${conflict.where}` : ''}`
+    : 'do nothing';
+  return prepared(
+    name,
+    sql`${sql.raw(`insert into ${table} (${names.join(', ')}) select ${names.join(', ')} from jsonb_to_recordset(`)}${JSON.stringify(rows)}${sql.raw(
+      `::jsonb) as r(${typed}) on conflict (${conflict.key.join(', ')}) ${action}`,
+    )}`,
+  );
+}
+
 const statementNames = new Map<string, string>();
 
 /** pg's client, preparing the statements `prepared` marked (named by their text's hash, so a changed text is a new statement). */

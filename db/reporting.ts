@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
 import type { Database } from './schema';
-import { prepared, type SalesflowDb } from './database';
+import { insertFromJson, prepared, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
 import { CHANNELS } from '../domain/pipeline/contact';
 import type { ProspectProjection, ProspectSnapshot, ReportEvent } from '../domain/reporting/projection';
@@ -129,27 +129,13 @@ const SNAPSHOT_COLUMNS: Record<keyof ReturnType<typeof snapshotRow>, string> = {
 };
 
 /**
- * `insert into <table> (...) select ... from jsonb_to_recordset($1)`: every row of a batch in
- * one statement whose text does not depend on how many rows it has, so it can be prepared
- * (`prepared`). On a key already there, the row's other columns replace the stored ones.
- */
-function upsertFromJson(table: string, columns: Record<string, string>, key: readonly string[], rows: readonly object[], where = ''): RawBuilder<unknown> {
-  const names = Object.keys(columns);
-  const typed = names.map((c) => `${c} ${columns[c]}`).join(', ');
-  const update = names.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ');
-  return sql`${sql.raw(`insert into ${table} (${names.join(', ')}) select ${names.join(', ')} from jsonb_to_recordset(`)}${JSON.stringify(rows)}${sql.raw(
-    `::jsonb) as r(${typed}) on conflict (${key.join(', ')}) do update set ${update}${where}`,
-  )}`;
-}
-
-/**
  * Keyed by (workflow id, seq): a retried batch writes nothing twice. The later write wins: a
  * workflow task can write within the task and then not commit (its worker died), and the
  * task that does commit may have made that sequence number something else.
  */
 async function insertEvents(db: SalesflowDb | Transaction<Database>, rows: ReturnType<typeof eventRow>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await prepared('report_events_put', upsertFromJson('report_events', EVENT_COLUMNS, ['workflow_id', 'seq'], rows.slice(i, i + CHUNK))).execute(db);
+    await insertFromJson('report_events_put', 'report_events', EVENT_COLUMNS, rows.slice(i, i + CHUNK), { key: ['workflow_id', 'seq'], replace: true }).execute(db);
   }
 }
 
@@ -313,7 +299,7 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
     const before = await dailyContributions(tx, ids);
     if (events.size > 0) await insertEvents(tx, [...events.values()]);
     const rows = ids.map((id) => snapshotRow(id, snapshots.get(id)!));
-    await prepared('report_prospects_put', upsertFromJson('report_prospects', SNAPSHOT_COLUMNS, ['workflow_id'], rows, ' where report_prospects.version <= excluded.version')).execute(tx);
+    await insertFromJson('report_prospects_put', 'report_prospects', SNAPSHOT_COLUMNS, rows, { key: ['workflow_id'], replace: true, where: 'report_prospects.version <= excluded.version' }).execute(tx);
     await applyDailyChange(tx, ids, before);
     // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
     await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
