@@ -169,6 +169,16 @@ export async function startTimeSkippingStack(): Promise<TestStack & { env: TestW
   };
 }
 
+/** The names of the activities a history scheduled, in order. */
+export function activitiesScheduled(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
+/** The names of the signals a history received, in order. */
+export function signalsReceived(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+}
+
 /**
  * A workflow's history at a moment when no workflow task is in flight, for replay tests: a
  * history cut inside a task (a local activity still running) makes the replayer schedule

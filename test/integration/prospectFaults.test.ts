@@ -8,7 +8,7 @@ import { projectProspect } from '../../domain/reporting/projection';
 import { ProspectSA, contactObserved, contactsObserved } from '../../workflows/pipeline/contract';
 import { completeTaskUpdate, getTask, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
-import { replayOptions, settledHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
+import { activitiesScheduled, replayOptions, settledHistory, signalsReceived, startDevServerStack, type TestStack } from '../helpers/temporal';
 import { decompressPayload } from '../../client/shared/payloadCompression';
 import { customerIdFor } from '../../domain/customer/customer';
 import { customerWorkflowId, getCustomer } from '../../workflows/customer/contract';
@@ -85,13 +85,10 @@ async function sentQuote(client: TestStack['client'], id: string, definition: Pr
   return client.command(id, 'sendQuote', { by: 'ravi' });
 }
 
-/** The event types of a prospect's history, and its activities by name. */
+/** The signals a prospect's history received and the activities it scheduled, by name. */
 async function historyOf(id: string): Promise<{ signals: string[]; activities: string[] }> {
-  const events = (await stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory()).events ?? [];
-  return {
-    signals: events.flatMap((e) => (e.workflowExecutionSignaledEventAttributes?.signalName ? [e.workflowExecutionSignaledEventAttributes.signalName] : [])),
-    activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : [])),
-  };
+  const history = await stack.raw.workflow.getHandle(prospectWorkflowId(id)).fetchHistory();
+  return { signals: signalsReceived(history), activities: activitiesScheduled(history) };
 }
 
 async function wonDealOf(customerId: string, prospectId: string) {
@@ -409,8 +406,8 @@ test('a read-model write that fails within the workflow task is handed back and 
   }, 30_000);
   expect(failingWrites.get(workflowId)).toBe(0);
   const history = await settledHistory(raw.workflow.getHandle(workflowId));
-  expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'readModelMissed').length).toBeGreaterThanOrEqual(1);
-  expect(history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordReadModel').length).toBeGreaterThanOrEqual(1);
+  expect(signalsReceived(history).filter((name) => name === 'readModelMissed').length).toBeGreaterThanOrEqual(1);
+  expect(activitiesScheduled(history).filter((name) => name === 'recordReadModel').length).toBeGreaterThanOrEqual(1);
   await Worker.runReplayHistory(replayOptions(), history, workflowId);
 });
 
@@ -442,7 +439,7 @@ test('a read-model write slower than a workflow task, while contacts arrive, wed
   expect(expected).toBeGreaterThan(30);
   const history = await settledHistory(handle);
   // Handed back (a signal) and written through the activity, not dropped.
-  expect(history.events!.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'readModelMissed')).toBe(true);
-  expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordReadModel')).toBe(true);
+  expect(signalsReceived(history)).toContain('readModelMissed');
+  expect(activitiesScheduled(history)).toContain('recordReadModel');
   await Worker.runReplayHistory(replayOptions(), history, workflowId);
 }, 120_000);

@@ -100,13 +100,21 @@ const fastProcess: ProcessDefinitionInput = {
   quotePolicy: { validity: '1h', staleAfter: '1s', escalateAfter: '1h', followUpDueIn: '1h' },
 };
 
-test('one prospect: the client start, the workflow run and the mail activity are one trace; the quotation command has its own', async () => {
-  const id = `traced-${Date.now().toString(36)}`;
-  await sales.createProspect({ id, name: 'Tracy Span', email: 'tracy@span.test', rep: 'ravi' }, fastProcess);
+/** The same process with no deadline within the test: a quotation answered at once is never reminded. */
+const calmProcess: ProcessDefinitionInput = { ...fastProcess, name: 'traced-calm', quotePolicy: { validity: '3h', staleAfter: '1h', escalateAfter: '2h', followUpDueIn: '1h' } };
+
+/** A new prospect taken to a sent one-line quotation. */
+async function sentQuotation(id: string, name: string, definition: ProcessDefinitionInput): Promise<void> {
+  await sales.createProspect({ id, name, email: `${id}@span.test`, rep: 'ravi' }, definition);
   await sales.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
   await sales.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 1 }], by: 'ravi' });
   await sales.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 1, unitPrice: '5' }], by: 'ravi' });
   await sales.command(id, 'sendQuote', { by: 'ravi' });
+}
+
+test('one prospect: the client start, the workflow run and the mail activity are one trace; the quotation command has its own', async () => {
+  const id = `traced-${Date.now().toString(36)}`;
+  await sentQuotation(id, 'Tracy Span', fastProcess);
   await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`);
   // The reminder is a deadline one second after sending: it fires, is mailed and is counted.
   await sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(id)}.quote-r1-reminder@salesflow.invalid>`);
@@ -140,12 +148,9 @@ test('one prospect: the client start, the workflow run and the mail activity are
 
 test("the worker's /metrics counts the mails sent, the deadline that fired and how late, the read-model writes and the deals booked", async () => {
   // A won deal, booked on its account within the workflow task.
+  // Its process has no deadline within the test, so the reminder counted below is the first test's.
   const id = `metered-${Date.now().toString(36)}`;
-  await sales.createProspect({ id, name: 'Mia Meter', email: 'mia@meter.test', rep: 'ravi' }, fastProcess);
-  await sales.command(id, 'qualify', { outcome: 'qualified', by: 'ravi' });
-  await sales.command(id, 'createInquiry', { items: [{ product: 'VALVE', quantity: 1 }], by: 'ravi' });
-  await sales.command(id, 'createQuote', { lines: [{ product: 'VALVE', quantity: 1, unitPrice: '5' }], by: 'ravi' });
-  await sales.command(id, 'sendQuote', { by: 'ravi' });
+  await sentQuotation(id, 'Mia Meter', calmProcess);
   await sales.command(id, 'acceptQuote', { by: 'ravi' });
   const served = await serveMetrics(metrics.registry, '127.0.0.1:0', 'worker-metrics-token-0123');
   try {
