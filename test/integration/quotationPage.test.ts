@@ -10,6 +10,7 @@ import { useBrowser } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { pdfText } from '../helpers/pdfText';
 import { startServer, type ServerHarness } from '../helpers/server';
+import { screenshot } from '../web/webHarness';
 
 /**
  * The public quotation page end to end: a real worker mails the quotation (PDF stored in
@@ -211,6 +212,7 @@ test('while the quotation mail waits for SMTP its document is stored: the page a
     page = await open(url);
     expect(await page.textContent('#status')).toContain('being finalised');
     expect(await page.$('#accept')).toBeNull();
+    await screenshot(page, 'quotation-being-finalised');
     // An answer naming the stored document (through the API) is refused and changes nothing.
     await expect(client.command(id, 'acceptQuote', { revision: 1, documentSha256: stored.sha256, by: 'customer' })).rejects.toThrow(/still being recorded/);
     expect((await client.getProspect(id)).stage).toBe('quotation');
