@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DealClosed } from '../../domain/customer/customer';
-import { CUSTOMER_WORKFLOW_TYPE, customerStartSearchAttributes, customerWorkflowId, dealClosed } from '../../workflows/customer/contract';
+import { CUSTOMER_GENERATION, CUSTOMER_WORKFLOW_TYPE, customerStartSearchAttributes, customerWorkflowId, dealClosed } from '../../workflows/customer/contract';
 import type { CustomerWorkflowInput, customerWorkflow } from '../../workflows/customer/customer';
 import { startSearchAttributes } from '../shared/visibility';
 
@@ -13,7 +13,8 @@ export function bookWonDeal(client: Client, taskQueue: string, input: CustomerWo
   return client.workflow.signalWithStart<typeof customerWorkflow, [DealClosed]>(CUSTOMER_WORKFLOW_TYPE, {
     workflowId: customerWorkflowId(input.customer.id),
     taskQueue,
-    args: [input],
+    // The current generation: the account takes every behaviour of this code without a marker.
+    args: [{ ...input, generation: CUSTOMER_GENERATION }],
     memo: { name: input.customer.name },
     ...startSearchAttributes(customerStartSearchAttributes(input.customer.owner)),
     signal: dealClosed,

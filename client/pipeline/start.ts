@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { LogContact } from '../../domain/pipeline/commands';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import {
+  PROSPECT_GENERATION,
   PROSPECT_WORKFLOW_TYPE,
   contactObserved,
   prospectMemo,
@@ -17,7 +18,8 @@ import { startSearchAttributes } from '../shared/visibility';
  * prospect as `newProspect` validated it.
  */
 function prospectStartOptions(initial: ProspectState, taskQueue: string) {
-  const args: Parameters<typeof prospectWorkflow> = [{ info: initial.info, process: initial.process }];
+  // The current generation: the run takes every behaviour of this code without a marker.
+  const args: Parameters<typeof prospectWorkflow> = [{ info: initial.info, process: initial.process, generation: PROSPECT_GENERATION }];
   return {
     workflowId: prospectWorkflowId(initial.info.id),
     taskQueue,

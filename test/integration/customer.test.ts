@@ -1,4 +1,6 @@
 import { eventually } from '../helpers/eventually';
+import { customerWorkflowId } from '../../workflows/customer/contract';
+import { taskWorkflowId } from '../../workflows/tasks/contract';
 import { accountFor, call, startServer, type Credentials, type ServerHarness } from '../helpers/server';
 
 /**
@@ -90,6 +92,12 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   const inbox = await ok('GET', '/api/tasks', rep);
   expect(inbox.tasks.map((t: { id: string }) => t.id)).toContain(tasksOf(customer, 'onboarding')[0].id);
   await h.stack.sink.waitFor((m) => m.subject === `New task: Onboarding call with Gamma ${uniq}`);
+  // Started in the current code generations: neither the account nor its task records a patch marker.
+  for (const workflowId of [customerWorkflowId(customerId), taskWorkflowId(tasksOf(customer, 'onboarding')[0].id)]) {
+    const events = (await h.stack.raw.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length).toBeGreaterThan(0);
+    expect(events.filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
+  }
 
   // The renewals list, and who sees the account.
   const renewals = await ok('GET', '/api/renewals?within=1h', rep);

@@ -1,6 +1,8 @@
 import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { projectProspect } from '../../domain/reporting/projection';
 import { prospectWorkflowId } from '../../domain/pipeline/prospect';
+import { PROSPECT_GENERATION } from '../../workflows/pipeline/contract';
+import type { prospectWorkflow } from '../../workflows/pipeline/prospect';
 import { activitiesScheduled, quietHistory, startDevServerStack, type TestStack } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
@@ -136,5 +138,31 @@ test('each command is in the read model when it returns, written within the work
   const events = history.events ?? [];
   expect(activitiesScheduled(history).filter((name) => name === 'recordReadModel')).toHaveLength(0);
   expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
-  expect(events.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+  // Started in the current generation: no patch marker, and so no TemporalChangeVersion upsert.
+  expect(events.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(0);
+  const upserted = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+  expect(upserted).toContain('SalesStage');
+  expect(upserted).not.toContain('TemporalChangeVersion');
+});
+
+test('a prospect started for a newer code generation waits for an upgraded worker: its workflow task fails, saying so, and nothing runs', async () => {
+  const id = `future-${uniq}`;
+  const handle = await stack.raw.workflow.start<typeof prospectWorkflow>('prospectWorkflow', {
+    workflowId: prospectWorkflowId(id),
+    taskQueue: stack.taskQueue,
+    args: [{ info: { id, name: 'Fay Future', rep: 'ravi' }, process: fastProcess, generation: PROSPECT_GENERATION + 1 }],
+  });
+  try {
+    const failure = await eventually(async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const failed = events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
+      if (!failed) throw new Error('no failed workflow task yet');
+      return { message: failed.failure?.message, completed: events.filter((e) => e.workflowTaskCompletedEventAttributes).length };
+    });
+    expect(failure.message).toContain(`started for code generation ${PROSPECT_GENERATION + 1}, but this worker's code knows generations up to ${PROSPECT_GENERATION}: upgrade the worker`);
+    expect(failure.completed).toBe(0);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  } finally {
+    await handle.terminate('test over');
+  }
 });

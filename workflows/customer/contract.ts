@@ -15,6 +15,12 @@ export { customerIdOf, customerWorkflowId, taskChanged };
 export const CUSTOMER_WORKFLOW_TYPE = 'customerWorkflow';
 
 /**
+ * The code generation an account starts in (workflows/shared/generations.ts). 1: every
+ * behaviour patched in up to 'one-open-check-in', without a marker.
+ */
+export const CUSTOMER_GENERATION = 1;
+
+/**
  * Accounts are listed by owner (SalesRep), what is due next (NextDueTime, shared with
  * prospects and tasks) and their soonest contract end (NextRenewalTime: the renewals list).
  */

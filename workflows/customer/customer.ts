@@ -8,7 +8,6 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -25,11 +24,12 @@ import { applyDueCustomerDeadlines, nextCustomerDeadlineAt, nextRenewalAt } from
 import { isActiveTask, type OutboundMail, type RepTask } from '../../domain/pipeline/prospect';
 import { processDefinitionSchema, teamOf, type ProcessDefinitionInput } from '../../domain/process/process';
 import { DomainError, parseOrThrow } from '../../domain/shared/errors';
-import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
+import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
+import { codeGeneration, patchedBefore } from '../shared/generations';
 import { feedCustomerReadModel } from '../reporting/customerFeed';
-import { CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
+import { CUSTOMER_GENERATION, CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
 
 export interface CustomerWorkflowInput {
   customer: { id: string; name: string; owner: string; referredBy?: string };
@@ -37,6 +37,8 @@ export interface CustomerWorkflowInput {
   process: ProcessDefinitionInput;
   /** Carried over by continue-as-new. */
   state?: CustomerState;
+  /** The code generation it was started in (workflows/shared/generations.ts); absent on starts from before generations. */
+  generation?: number;
 }
 
 const { sendMail } = proxyActivities<Activities>({
@@ -71,6 +73,9 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     input.state ?? newCustomer({ ...input.customer, process: parseOrThrow(processDefinitionSchema('recorded'), input.process, 'process definition') }, nowIso());
   let version = 0;
   const indexed = startedWithSearchAttribute(CustomerSA.owner);
+  // Accounts started in generation 1 or later take the behaviours below without a marker.
+  const generation = codeGeneration(input.generation, CUSTOMER_GENERATION, 'customer account');
+  const has = (patch: string) => patchedBefore(generation, 1, patch);
 
   setHandler(getCustomer, () => state);
 
@@ -126,8 +131,8 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   // replay without it (their rows come from `salesflow report rebuild`).
   // Accounts started since 'customer-read-model-in-task' write within the workflow task
   // (workflows/reporting/contract.ts); older ones through an activity per change, as they ran.
-  if (patched('customer-report-read-model')) {
-    void feedCustomerReadModel(get, { inTask: patched('customer-read-model-in-task') }).catch((err: unknown) => {
+  if (has('customer-report-read-model')) {
+    void feedCustomerReadModel(get, { inTask: has('customer-read-model-in-task') }).catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
     });
   }
@@ -145,13 +150,13 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
     if (!changed) {
       // Accounts whose runs raised check-ins before 'one-open-check-in' replay the old rule.
-      state = keepRecentChanges(applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: patched('one-open-check-in') }));
+      state = keepRecentChanges(applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in') }));
       version++;
     }
 
     if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof customerWorkflow>({ ...input, state });
+      await continueAsNew<typeof customerWorkflow>({ ...input, state, generation: CUSTOMER_GENERATION });
     }
   }
 }
@@ -225,6 +230,7 @@ async function syncTasks(get: () => CustomerState, set: (s: CustomerState) => vo
               timeZone: state.process.timezone,
               // Its mails name the account (the task has no prospect); an input field only, so replay-safe.
               customer: { id: state.info.id, name: state.info.name },
+              generation: TASK_GENERATION,
             },
           ],
           ...(searchAttributes ? { typedSearchAttributes: taskSearchAttributes({ state: 'open', rep: task.rep, dueAt: task.dueAt }) } : {}),

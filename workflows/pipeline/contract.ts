@@ -39,6 +39,14 @@ export { prospectIdOf, prospectWorkflowId };
 export const PROSPECT_WORKFLOW_TYPE = 'prospectWorkflow';
 
 /**
+ * The code generation a prospect starts in (workflows/shared/generations.ts): every start
+ * puts it in the input, and the run takes every behaviour patched in before it without a
+ * marker. 6: everything up to 'lean-history-5'. Raise it (and record a history) when a new
+ * run should take behaviours patched in since without asking.
+ */
+export const PROSPECT_GENERATION = 6;
+
+/**
  * Everything a person lists or filters prospects by lives in visibility, so inboxes and
  * pipeline lists need no second database. The dev server allows 10 Keyword and 3 each of
  * Datetime/Double/Int attributes per namespace; these are chosen to leave room. Task

@@ -39,10 +39,11 @@ import { quotationDocument, type QuotationDocument } from '../../domain/pipeline
 import { withAttachmentHashes } from '../../domain/pipeline/notifications';
 import type { StoredDocument } from '../../activities/pipeline/documents';
 import { TaskChangeSchema, applyTaskChange, isStaleTaskChange, type TaskChange } from '../../domain/tasks/tasks';
-import { ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
-import { taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
+import { PROSPECT_GENERATION, ProspectSA, checkMigration, contactObserved, contactsObserved, getProspect, prospectUpdates, taskChanged } from './contract';
+import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
+import { codeGeneration, patchedBefore } from '../shared/generations';
 import { feedReadModel } from '../reporting/readModelFeed';
 import { dealClosedReport } from '../../domain/customer/customer';
 import { isClosed } from '../../domain/pipeline/stages';
@@ -61,6 +62,8 @@ export interface ProspectWorkflowInput {
    * a run publishes search attributes when it started with them (workflows/shared/searchAttributes.ts).
    */
   searchAttributes?: boolean;
+  /** The code generation it was started in (workflows/shared/generations.ts); absent on starts from before generations. */
+  generation?: number;
 }
 
 export type CarriedState = Omit<ProspectState, 'info' | 'process'> & Partial<Pick<ProspectState, 'info' | 'process'>>;
@@ -130,7 +133,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // mails it (one activity and workflow task fewer per quotation; see deliverOne). The fifth,
   // 'lean-history-5', books a closed deal within the workflow task, through the worker's
   // sink, instead of an activity (workflows/customer/contract.ts).
-  const lean5 = patched('lean-history-5');
+  // Since generations (workflows/shared/generations.ts), a run started in generation 6 or
+  // later takes all of these without a marker at all.
+  const generation = codeGeneration(input.generation, PROSPECT_GENERATION, 'prospect');
+  const lean5 = patchedBefore(generation, 6, 'lean-history-5');
   const lean4 = lean5 || patched('lean-history-4');
   const lean3 = lean4 || patched('lean-history-3');
   const lean2 = lean3 || patched('lean-history-2');
@@ -303,9 +309,9 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
         // The outbox travels in the state. A delivery still in flight is sent again by the
         // next run under the same Message-ID, so a receiver can tell the repeat.
         const { info, process, ...carried } = state;
-        await continueAsNew<typeof prospectWorkflow>({ ...input, info, process, state: carried });
+        await continueAsNew<typeof prospectWorkflow>({ ...input, info, process, state: carried, generation: PROSPECT_GENERATION });
       } else if (state.outbox.length === 0) {
-        await continueAsNew<typeof prospectWorkflow>({ ...input, info: state.info, process: state.process, state });
+        await continueAsNew<typeof prospectWorkflow>({ ...input, info: state.info, process: state.process, state, generation: PROSPECT_GENERATION });
       }
     }
   }
@@ -395,6 +401,8 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
               timeZone: state.process.timezone,
+              // Any run starts tasks in the current generation: an input only, so replay-safe.
+              generation: TASK_GENERATION,
             },
           ],
           ...(searchAttributes ? { typedSearchAttributes: taskSearchAttributes({ state: 'open', rep: task.rep, dueAt: task.dueAt }) } : {}),

@@ -13,6 +13,12 @@ export { taskIdOf, taskWorkflowId } from '../../domain/tasks/ids';
 /** The task's workflow type, for visibility queries. */
 export const TASK_WORKFLOW_TYPE = 'taskWorkflow';
 
+/**
+ * The code generation a task starts in (workflows/shared/generations.ts). 1: every behaviour
+ * patched in up to 'task-escalate-current-manager', without a marker.
+ */
+export const TASK_GENERATION = 1;
+
 /** A task's state; its rep and due time reuse the prospect's SalesRep and NextDueTime. */
 export const TaskSA = {
   state: defineSearchAttributeKey('TaskState', 'KEYWORD'),

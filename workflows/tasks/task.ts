@@ -2,7 +2,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -15,8 +14,9 @@ import { taskEscalationMail, taskOverdueMail, type TaskCustomer } from '../../do
 import type { OutboundMail } from '../../domain/pipeline/prospect';
 import type { TaskChange } from '../../domain/tasks/tasks';
 import { taskChanged } from '../pipeline/contract';
-import { TaskSA, completeTaskUpdate, getTask, taskControl, taskSearchAttributes, type TaskView } from './contract';
+import { TASK_GENERATION, TaskSA, completeTaskUpdate, getTask, taskControl, taskSearchAttributes, type TaskView } from './contract';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
+import { codeGeneration, patchedBefore } from '../shared/generations';
 
 export interface TaskWorkflowInput {
   task: TaskView;
@@ -30,6 +30,8 @@ export interface TaskWorkflowInput {
   timeZone?: string;
   /** A post-sales task's account (it has no prospect), named in its mails. */
   customer?: TaskCustomer;
+  /** The code generation it was started in (workflows/shared/generations.ts); absent on starts from before generations. */
+  generation?: number;
 }
 
 /**
@@ -64,13 +66,15 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   const nowIso = () => new Date(Date.now()).toISOString();
   // Since this patch a task reports a deadline to its prospect before mailing about it, with
   // the due time the report refers to, and closes itself when its prospect is gone.
-  const reportFirst = patched('task-report-first');
+  // Tasks started in generation 1 or later take both behaviours without a marker.
+  const generation = codeGeneration(input.generation, TASK_GENERATION, 'task');
+  const reportFirst = patchedBefore(generation, 1, 'task-report-first');
   // Only the mails' text depends on it: no command changes, so old histories replay.
   const customer = customerOfTask(input);
   // Since this patch an escalation goes to the manager a reassignment named, not the one the
   // task started with (whether a mail goes out at all may differ, so runs before it keep the
   // old rule). The mails' time zone is text only and applies to every run.
-  const currentManager = patched('task-escalate-current-manager');
+  const currentManager = patchedBefore(generation, 1, 'task-escalate-current-manager');
 
   /** Tells the prospect; false when the prospect's workflow no longer runs. */
   const tellParent = async (notified?: string, deadline?: { forDueAt: string; deadlineAt?: string }): Promise<boolean> => {
