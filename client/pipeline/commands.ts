@@ -72,7 +72,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
 
   program
     .command('list')
-    .description('list open prospects from visibility')
+    .description('list prospects (open, won and lost) from visibility')
     .addOption(new Option('--stage <stage>').choices(STAGES))
     .option('--rep <rep>')
     .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10))
@@ -85,7 +85,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
 
   program
     .command('contact')
-    .description('log a customer contact (visit, call, letter, direct mail, email)')
+    .description('log a customer contact (visit, call, letter, direct mail, email, web)')
     .argument('<id>')
     .addOption(new Option('--channel <channel>').choices(CHANNELS).makeOptionMandatory())
     .addOption(new Option('--direction <direction>').choices(['inbound', 'outbound']).default('outbound'))

@@ -27,7 +27,8 @@ export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionI
   const parsedProcess = parseOrThrow(processDefinitionSchema(rules), process, 'process definition');
   if (!findRep(parsedProcess, parsedInfo.rep)) {
     const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
-    throw new DomainError(`rep "${parsedInfo.rep}" is not in process "${parsedProcess.name}" (reps: ${known})`);
+    // As a reassignment's refusal: the field named, so the CLI says `--rep`.
+    throw fieldRefusal('prospect', ['rep'], `"${parsedInfo.rep}" is not a rep of process "${parsedProcess.name}" v${parsedProcess.version} (reps: ${known})`);
   }
   const state: ProspectState = {
     info: parsedInfo,

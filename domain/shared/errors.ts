@@ -93,6 +93,10 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
     case 'invalid_union': {
       const options = (issue as { options?: unknown[] }).options;
       if (options && options.length > 0) return `must be one of ${options.map((o) => String(o)).join(', ')}`;
+      // Absent: every branch says so (a duration given as text or seconds, left out).
+      if (issue.errors.length > 0 && issue.errors.every((branch) => branch.length === 1 && branch[0]!.code === 'invalid_type' && /received undefined$/.test(branch[0]!.message))) {
+        return 'is required';
+      }
       // `string | number`: every branch refused only the type.
       const types = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === 'invalid_type' ? branch[0]!.expected : undefined));
       if (types.length > 0 && types.every((t) => t !== undefined)) return `must be ${types.map((t) => TYPE_WORDS[t!] ?? t).join(' or ')}`;

@@ -54,7 +54,7 @@ test.each([
   [['qualify', 'no-such-prospect', '--outcome', 'qualified'], /^salesflow: no prospect "no-such-prospect"\n$/],
   [['inquiry', 'create', 'x', '--item', 'PUMP:many'], /^salesflow: --item "PUMP:many": quantity must be a number\n$/],
   [['create', 'bad id!', '--name', 'N', '--rep', 'alice'], /^salesflow: <id>: must be letters/],
-  [['create', 'someone', '--name', 'N', '--rep', 'zed'], /^salesflow: rep "zed" is not in process "default"/],
+  [['create', 'someone', '--name', 'N', '--rep', 'zed'], /^salesflow: --rep: "zed" is not a rep of process "default" v1 \(reps: alice, bob, carol\)$/m],
   [['contact', 'x', '--channel', 'pigeon'], /^salesflow: --channel: "pigeon" is not one of /],
   [['list', '--bogus'], /^salesflow: unknown option '--bogus'/],
   [['create', 'p', '--name', 'N', '--rep', 'alice', '--process', '/nonexistent.yaml'], /^salesflow: cannot read process file \/nonexistent.yaml: ENOENT/],

@@ -55,6 +55,7 @@ describe('schema refusals read as rules, never as zod defaults', () => {
     expect(messages(z.object({ s: z.string() }), {})).toEqual(['is required']);
     expect(messages(z.object({ e: z.email() }), { e: 'x' })).toEqual(['must be an email address']);
     expect(messages(z.object({ v: z.union([z.string(), z.number()]) }), { v: true })).toEqual(['must be text or a number']);
+    expect(messages(z.object({ v: z.union([z.string(), z.number()]) }), {})).toEqual(['is required']);
     expect(messages(z.strictObject({}), { q: 1 })).toEqual(['unknown key q']);
   });
 

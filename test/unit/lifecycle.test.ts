@@ -80,7 +80,7 @@ describe('newProspect', () => {
 
   it('refuses a rep who is not in the process and lists the reps who are', () => {
     expect(() => newProspect({ ...INFO, rep: 'zed' }, PROCESS, CREATED_AT)).toThrow(
-      new DomainError('rep "zed" is not in process "test-process" (reps: alice, bob, carol)'),
+      new DomainError(`invalid prospect: rep: "zed" is not a rep of process "test-process" v${PROCESS.version} (reps: alice, bob, carol)`),
     );
   });
 
