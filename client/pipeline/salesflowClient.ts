@@ -6,7 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ConnectionConfig } from '../../domain/shared/config';
 import { visibilityPage } from '../shared/visibilityPages';
 import { openTemporalClient } from '../shared/temporalConnection';
@@ -17,7 +17,7 @@ import type { CommandResult, ProspectInfoInput, ProspectState } from '../../doma
 import type { Stage } from '../../domain/pipeline/stages';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates, prospectWorkflowId } from '../../workflows/pipeline/contract';
 import { OPEN, visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
-import { startProspect } from './start';
+import { startNewProspect } from './start';
 
 /** One row of a pipeline list, read from visibility (no workflow is woken to build it). */
 export interface ProspectSummary {
@@ -77,11 +77,15 @@ export class SalesflowClient {
     // Validate here too, so a bad input never starts a workflow. A process without a zone
     // of its own writes its mails in this deployment's SALESFLOW_TIMEZONE.
     const initial = newProspect(info, withTimeZone(process, this.config.SALESFLOW_TIMEZONE), new Date().toISOString());
-    const existing = await this.tryGetProspect(initial.info.id);
-    if (existing) return { created: false, state: existing };
-    // Two racing creates end up with one workflow, never an error or a duplicate.
-    await startProspect(this.client, this.config.SALESFLOW_TASK_QUEUE, initial);
-    return { created: true, state: initial };
+    try {
+      await startNewProspect(this.client, this.config.SALESFLOW_TASK_QUEUE, initial);
+      return { created: true, state: initial };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    // It exists, or a racing create started it a moment ago: one of them is created, the
+    // others answer with it (a query waits for its first workflow task).
+    return { created: false, state: await this.getProspect(initial.info.id) };
   }
 
   async getProspect(id: string): Promise<ProspectState> {

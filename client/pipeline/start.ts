@@ -36,6 +36,19 @@ export function startProspect(client: Client, taskQueue: string, initial: Prospe
   return client.workflow.start<typeof prospectWorkflow>(PROSPECT_WORKFLOW_TYPE, prospectStartOptions(initial, taskQueue));
 }
 
+/**
+ * Starts the prospect only if no prospect of that id ever ran: refused with
+ * `WorkflowExecutionAlreadyStartedError` when one runs or ran (so a create answers with the
+ * existing prospect after one call, not a lookup first and a start after).
+ */
+export function startNewProspect(client: Client, taskQueue: string, initial: ProspectState) {
+  return client.workflow.start<typeof prospectWorkflow>(PROSPECT_WORKFLOW_TYPE, {
+    ...prospectStartOptions(initial, taskQueue),
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+}
+
 /** Logs the contact on the prospect, starting it first when there is none (idempotent). */
 export function startProspectWithContact(client: Client, taskQueue: string, initial: ProspectState, contact: LogContact) {
   return client.workflow.signalWithStart<typeof prospectWorkflow, [LogContact]>(PROSPECT_WORKFLOW_TYPE, {

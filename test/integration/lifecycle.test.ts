@@ -145,6 +145,23 @@ test('each command is in the read model when it returns, written within the work
   expect(upserted).not.toContain('TemporalChangeVersion');
 });
 
+test('creates racing for one id end in one prospect: one is created, the others answer with it; a later create changes nothing', async () => {
+  const id = `race-${uniq}`;
+  const results = await Promise.all(Array.from({ length: 6 }, (_, k) => stack.client.createProspect({ id, name: `Racer ${k}`, rep: 'ravi' }, fastProcess)));
+  const created = results.filter((r) => r.created);
+  expect(created).toHaveLength(1);
+  for (const r of results) expect(r.state.info.name).toBe(created[0]!.state.info.name);
+  const again = await stack.client.createProspect({ id, name: 'Late Comer', rep: 'ravi' }, fastProcess);
+  expect(again).toMatchObject({ created: false, state: { info: { name: created[0]!.state.info.name } } });
+  // One run (visibility may take a moment to show it).
+  const runs = await eventually(async () => {
+    const { count } = await stack.raw.workflow.count(`WorkflowId = '${prospectWorkflowId(id)}'`);
+    if (count === 0) throw new Error('not listed yet');
+    return count;
+  });
+  expect(runs).toBe(1);
+});
+
 test('a prospect started for a newer code generation waits for an upgraded worker: its workflow task fails, saying so, and nothing runs', async () => {
   const id = `future-${uniq}`;
   const handle = await stack.raw.workflow.start<typeof prospectWorkflow>('prospectWorkflow', {
