@@ -3,6 +3,7 @@ import { OpsClient } from '../../client/process/opsClient';
 import type { CustomerState } from '../../domain/customer/customer';
 import type { ProcessDefinitionInput } from '../../domain/process/process';
 import type { RepTask } from '../../domain/pipeline/prospect';
+import { customerWorkflowId } from '../../workflows/customer/contract';
 import { getTask, taskWorkflowId } from '../../workflows/tasks/contract';
 import { eventually } from '../helpers/eventually';
 import { startTimeSkippingStack } from '../helpers/temporal';
@@ -223,4 +224,20 @@ test('a customer through a year: cadence, renewals, a lapse, a reorder, a referr
   // K1's second term is reminded too; the reorder clock restarted with the order on day 61.
   expect(acme.contracts[0]!.remindedBefore.length).toBeGreaterThan(0);
   expect(titled(acme, 'reorder').length).toBeGreaterThanOrEqual(2);
+});
+
+test('an account winning deal after deal keeps its deadline timer: none is cancelled and started again per deal', async () => {
+  for (const k of [1, 2, 3]) {
+    await win(`zeta-${k}`, { name: 'Zoe Zed', company: 'Zeta Works', email: `zoe${k}@zeta.test` }, [{ product: 'PUMP-X', quantity: 1, unitPrice: '900' }], 'plain pumps');
+  }
+  await account('zeta-works', (s) => expect(s.deals).toHaveLength(3));
+  const events = (await stack.raw.workflow.getHandle(customerWorkflowId('zeta-works')).fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes)).toHaveLength(3);
+  // Each deal moved the check-in later; the soonest deadline's timer stays. A timer starts
+  // again only after one fired.
+  const started = events.filter((e) => e.timerStartedEventAttributes).length;
+  const fired = events.filter((e) => e.timerFiredEventAttributes).length;
+  expect(started).toBeGreaterThanOrEqual(1);
+  expect(started).toBeLessThanOrEqual(fired + 1);
+  expect(events.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(0);
 });

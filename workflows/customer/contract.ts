@@ -16,9 +16,11 @@ export const CUSTOMER_WORKFLOW_TYPE = 'customerWorkflow';
 
 /**
  * The code generation an account starts in (workflows/shared/generations.ts). 1: every
- * behaviour patched in up to 'one-open-check-in', without a marker.
+ * behaviour patched in up to 'one-open-check-in', without a marker. 2: also one deadline
+ * timer kept while the deadline moves later (workflows/shared/deadlineTimer.ts), instead of
+ * a timer started and cancelled at every wake.
  */
-export const CUSTOMER_GENERATION = 1;
+export const CUSTOMER_GENERATION = 2;
 
 /**
  * Accounts are listed by owner (SalesRep), what is due next (NextDueTime, shared with

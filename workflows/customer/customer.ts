@@ -28,6 +28,7 @@ import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } fr
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { codeGeneration, patchedBefore } from '../shared/generations';
+import { DeadlineTimer } from '../shared/deadlineTimer';
 import { feedCustomerReadModel } from '../reporting/customerFeed';
 import { CUSTOMER_GENERATION, CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
 
@@ -76,6 +77,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   // Accounts started in generation 1 or later take the behaviours below without a marker.
   const generation = codeGeneration(input.generation, CUSTOMER_GENERATION, 'customer account');
   const has = (patch: string) => patchedBefore(generation, 1, patch);
+  const deadlines = generation >= 2 ? new DeadlineTimer() : undefined;
 
   setHandler(getCustomer, () => state);
 
@@ -145,13 +147,25 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     if (state.tasks.some(needsSync)) await syncTasks(get, set, indexed);
 
     const dueAt = nextCustomerDeadlineAt(state);
-    const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
     const woke = () => version !== seen;
-    const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
-    if (!changed) {
+    let due: boolean;
+    if (deadlines) {
+      // Generation 2: one timer kept while the deadline moves later (./shared/deadlineTimer.ts).
+      deadlines.arm(dueAt);
+      await condition(() => woke() || deadlines.fired);
+      due = deadlines.take();
+    } else {
+      const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
+      due = !(wait === undefined ? (await condition(woke), true) : await condition(woke, wait));
+    }
+    if (due) {
       // Accounts whose runs raised check-ins before 'one-open-check-in' replay the old rule.
-      state = keepRecentChanges(applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in') }));
-      version++;
+      const next = applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in') });
+      // A kept timer may fire before a deadline that moved later: nothing is due then.
+      if (next !== state || !deadlines) {
+        state = keepRecentChanges(next);
+        version++;
+      }
     }
 
     if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {

@@ -1,0 +1,52 @@
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+
+/**
+ * One durable timer for a workflow's soonest deadline, kept while the deadline only moves
+ * later. A loop that waits with `condition(woke, timeout)` starts a timer at every wake and
+ * cancels it at the next: two events each time, though the deadline rarely moves earlier.
+ * An account's check-in moves a month later with every deal it wins, so each deal cost the
+ * account a timer started and one cancelled. This timer is replaced only when the deadline
+ * moves earlier than it; when it fires before the deadline (which moved later meanwhile) the
+ * loop finds nothing due and arms it again for the new one.
+ */
+export class DeadlineTimer {
+  private firesAt: number | undefined;
+  private scope: CancellationScope | undefined;
+  private rang = false;
+
+  /** Makes sure a timer fires no later than `dueAt` (epoch ms); none is needed when undefined. */
+  arm(dueAt: number | undefined): void {
+    if (dueAt === undefined) return;
+    if (this.firesAt !== undefined && this.firesAt <= dueAt) return;
+    this.scope?.cancel();
+    const scope = new CancellationScope({ cancellable: true });
+    this.scope = scope;
+    this.firesAt = dueAt;
+    scope
+      .run(() => sleep(Math.max(dueAt - Date.now(), 0)))
+      .then(
+        () => {
+          if (this.scope !== scope) return;
+          this.scope = undefined;
+          this.firesAt = undefined;
+          this.rang = true;
+        },
+        (err: unknown) => {
+          // Replaced by an earlier one; any other failure is a bug and fails the workflow task.
+          if (!isCancellation(err)) throw err;
+        },
+      );
+  }
+
+  /** Whether the timer fired since the last call (for a `condition`). */
+  get fired(): boolean {
+    return this.rang;
+  }
+
+  /** True once per firing: the loop then applies whatever is due. */
+  take(): boolean {
+    const rang = this.rang;
+    this.rang = false;
+    return rang;
+  }
+}
