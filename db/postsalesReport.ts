@@ -40,13 +40,30 @@ async function insertProjection(tx: Db, p: CustomerProjection): Promise<void> {
 
 /** One account's projection, replacing its rows unless a newer version is stored. */
 export async function writeCustomerProjection(db: SalesflowDb, p: CustomerProjection): Promise<void> {
+  await writeCustomerProjections(db, [p]);
+}
+
+/**
+ * Accounts' projections in one transaction (the worker's group commit: a commit costs more
+ * than the rows): for each account the newest given, replacing its rows unless a newer
+ * version is stored. Accounts in id order, as every group takes them, so two never deadlock.
+ */
+export async function writeCustomerProjections(db: SalesflowDb, projections: readonly CustomerProjection[]): Promise<void> {
+  const newest = new Map<string, CustomerProjection>();
+  for (const p of projections) {
+    if ((newest.get(p.workflowId)?.snapshot.version ?? -1) <= p.snapshot.version) newest.set(p.workflowId, p);
+  }
+  if (newest.size === 0) return;
   await db.transaction().execute(async (tx) => {
-    // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
-    const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
-    if (stored && stored.version > p.snapshot.version) return;
-    await tx.deleteFrom('report_customer_events').where('workflow_id', '=', p.workflowId).execute();
-    await tx.deleteFrom('report_customers').where('workflow_id', '=', p.workflowId).execute();
-    await insertProjection(tx, p);
+    for (const id of [...newest.keys()].sort()) {
+      const p = newest.get(id)!;
+      // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
+      const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
+      if (stored && stored.version > p.snapshot.version) continue;
+      await tx.deleteFrom('report_customer_events').where('workflow_id', '=', p.workflowId).execute();
+      await tx.deleteFrom('report_customers').where('workflow_id', '=', p.workflowId).execute();
+      await insertProjection(tx, p);
+    }
   });
 }
 

@@ -3,7 +3,7 @@ import type { InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { NOT_FED } from '../activities/reporting/readModel';
 import type { SalesflowDb } from '../db/database';
-import { writeCustomerProjection } from '../db/postsalesReport';
+import { writeCustomerProjections } from '../db/postsalesReport';
 import { writeProjections } from '../db/reporting';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { ReadModelBatch } from '../domain/reporting/projection';
@@ -21,6 +21,15 @@ export const READ_MODEL_SINK_TIMEOUT_MS = 2_000;
 
 /** At most this many prospects' batches in one transaction. */
 const GROUP_LIMIT = 200;
+
+/**
+ * How long an idle writer waits for more before it begins a transaction: workflow tasks
+ * finishing at the same moment join one commit. A commit costs PostgreSQL more than the
+ * rows (its WAL flush): at 16 prospects in flight a millisecond cut the transactions by a
+ * quarter and PostgreSQL's CPU per prospect from 6.5 to 5.4 ms, the commands' latency
+ * unchanged; a lone command waits the one millisecond.
+ */
+export const READ_MODEL_GROUP_LINGER_MS = 1;
 
 /**
  * After a failed write, writes are handed back at once for this long instead of each waiting
@@ -59,6 +68,7 @@ export class GroupWriter<T> {
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
     private readonly stuckMs = READ_MODEL_GROUP_STUCK_MS,
+    private readonly lingerMs = READ_MODEL_GROUP_LINGER_MS,
   ) {}
 
   submit(item: T): Promise<void> {
@@ -72,6 +82,7 @@ export class GroupWriter<T> {
     if (this.running) return;
     this.running = true;
     try {
+      if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, GROUP_LIMIT);
         try {
@@ -91,9 +102,7 @@ export function readModelSinks(deps: ReadModelSinkDeps): InjectedSinks<ReadModel
   const { db, temporal, metrics, log, faults } = deps;
   const prospects = db ? new GroupWriter<ReadModelBatch>((batches) => writeProjections(db, batches)) : undefined;
   const customers = db
-    ? new GroupWriter<CustomerProjection>(async (projections) => {
-        for (const p of projections) await writeCustomerProjection(db, p);
-      })
+    ? new GroupWriter<CustomerProjection>((projections) => writeCustomerProjections(db, projections))
     : undefined;
   let warned = false;
   let pausedUntil = 0;

@@ -6,6 +6,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { sql } from 'kysely';
 import { GroupWriter } from '../../worker/readModelSink';
 import { openDatabase } from '../../db/database';
+import { writeCustomerProjections } from '../../db/postsalesReport';
 
 /**
  * Many prospects of one rep moving through the same stages on the same day all change the
@@ -79,6 +80,8 @@ test('a group write that never returns does not hold up the writes queued behind
     await writeProjections(t.db, batches);
   }, 300);
   const stuck = writer.submit(projectProspect(state));
+  // Queued once the first transaction has begun (not in its group).
+  await new Promise((resolve) => setTimeout(resolve, 50));
   const behind = writer.submit(projectProspect(state));
   await expect(stuck).rejects.toThrow('took longer than 300 ms');
   const started = Date.now();
@@ -86,6 +89,33 @@ test('a group write that never returns does not hold up the writes queued behind
   expect(Date.now() - started).toBeLessThan(5_000);
   const row = await t.db.selectFrom('report_prospects').select('version').where('workflow_id', '=', projectProspect(state).workflowId).executeTakeFirst();
   expect(row?.version).toBe(projectProspect(state).snapshot.version);
+});
+
+test('writes submitted at the same moment share one transaction; one arriving while it runs goes in the next', async () => {
+  const groups: number[] = [];
+  const writer = new GroupWriter<number>(async (items) => {
+    groups.push(items.length);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  });
+  const first = [writer.submit(1), writer.submit(2), writer.submit(3)];
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const later = writer.submit(4);
+  await Promise.all([...first, later]);
+  expect(groups).toEqual([3, 1]);
+});
+
+test('account projections written as a group: the newest of each account stands, whatever their order', async () => {
+  const base = { owner: 'alice', team: 'north', process: 'default', activeContracts: 0, recurringCents: 0, annualRecurringCents: 0, lostRevenueCents: 0 };
+  const projection = (customerId: string, version: number) => ({ workflowId: `customer-${customerId}`, snapshot: { ...base, customerId, version }, events: [] });
+  await writeCustomerProjections(t.db, [projection('grp-b', 3), projection('grp-a', 2), projection('grp-b', 5), projection('grp-b', 4)]);
+  const rows = await t.db.selectFrom('report_customers').select(['workflow_id', 'version']).where('workflow_id', 'in', ['customer-grp-a', 'customer-grp-b']).orderBy('workflow_id').execute();
+  expect(rows).toEqual([
+    { workflow_id: 'customer-grp-a', version: 2 },
+    { workflow_id: 'customer-grp-b', version: 5 },
+  ]);
+  // An older one later changes nothing.
+  await writeCustomerProjections(t.db, [projection('grp-b', 1)]);
+  expect((await t.db.selectFrom('report_customers').select('version').where('workflow_id', '=', 'customer-grp-b').executeTakeFirstOrThrow()).version).toBe(5);
 });
 
 test('a write\'s statements are prepared once per connection and reused', async () => {
