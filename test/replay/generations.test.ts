@@ -9,14 +9,15 @@ import { replayOptions, quietRuntime } from '../helpers/temporal';
 
 /**
  * A start of the current generation that a worker from before generations ran (the API
- * upgraded before the workers): that worker knew nothing of `generation` and recorded the
- * 'lean-history-5' marker. Today's code takes the generation's behaviours without asking,
- * yet must still read that marker on replay, or the history fails as nondeterministic.
- * prospect-won-lean5.json is such a run; here its start input is given the generation.
+ * upgraded before the workers): that worker knew nothing of `generation`, recorded the
+ * 'lean-history-5' marker and ran the run as its own code did (the deadline timer restarted
+ * at every wake, as before generation 7). Today's code must find the marker on replay and go
+ * on as that run began, or the history fails as nondeterministic. prospect-won-lean5.json is
+ * such a run; here its start input is given the current generation.
  */
 quietRuntime();
 
-test('a generation-6 start whose first task a pre-generation worker ran (marker recorded) replays on today’s code', async () => {
+test('a current-generation start whose first task a pre-generation worker ran (marker recorded) replays on today’s code', async () => {
   const json = JSON.parse(readFileSync(join(__dirname, 'histories', 'prospect-won-lean5.json'), 'utf8'));
   const history = historyFromJSON(json);
   const started = history.events![0]!.workflowExecutionStartedEventAttributes!;

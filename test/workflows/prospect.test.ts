@@ -158,6 +158,23 @@ test('an inbound contact after sending stops the reminders', async () => {
   expect(stack.sink.messages.some((m) => m.messageId.includes('prospect-answered.quote-r1-reminder'))).toBe(false);
 });
 
+test('contacts while a quotation waits keep its one deadline timer; accepting it cancels the timer', async () => {
+  await prospectAtQuotation('patient');
+  await client.command('patient', 'sendQuote', { by: 'alice' });
+  await eventuallyHash('patient');
+  for (const note of ['left a voicemail', 'sent the datasheet', 'called again']) {
+    await client.command('patient', 'logContact', { channel: 'call', direction: 'outbound', note, by: 'alice' });
+  }
+  const timers = async () => {
+    const events = (await stack.raw.workflow.getHandle(prospectWorkflowId('patient')).fetchHistory()).events ?? [];
+    return { started: events.filter((e) => e.timerStartedEventAttributes).length, cancelled: events.filter((e) => e.timerCanceledEventAttributes).length };
+  };
+  // The mail going out and three contacts woke the prospect four times: one timer all along.
+  expect(await timers()).toEqual({ started: 1, cancelled: 0 });
+  await client.command('patient', 'acceptQuote', { by: 'alice' });
+  expect(await timers()).toEqual({ started: 1, cancelled: 1 });
+});
+
 describe('refused commands leave the prospect untouched', () => {
   const refusals: [string, Parameters<SalesflowClient['command']>[1], unknown, RegExp][] = [
     ['accept before any quotation is sent', 'acceptQuote', { by: 'x' }, /cannot accept the quotation: revision 1 is draft/],

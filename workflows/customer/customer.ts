@@ -27,7 +27,7 @@ import { DomainError, parseOrThrow } from '../../domain/shared/errors';
 import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
-import { codeGeneration, patchedBefore } from '../shared/generations';
+import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
 import { DeadlineTimer } from '../shared/deadlineTimer';
 import { feedCustomerReadModel } from '../reporting/customerFeed';
 import { CUSTOMER_GENERATION, CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
@@ -75,7 +75,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   let version = 0;
   const indexed = startedWithSearchAttribute(CustomerSA.owner);
   // Accounts started in generation 1 or later take the behaviours below without a marker.
-  const generation = codeGeneration(input.generation, CUSTOMER_GENERATION, 'customer account');
+  const generation = runGeneration(codeGeneration(input.generation, CUSTOMER_GENERATION, 'customer account'), 'customer-report-read-model');
   const has = (patch: string) => patchedBefore(generation, 1, patch);
   const deadlines = generation >= 2 ? new DeadlineTimer() : undefined;
 

@@ -41,10 +41,11 @@ export const PROSPECT_WORKFLOW_TYPE = 'prospectWorkflow';
 /**
  * The code generation a prospect starts in (workflows/shared/generations.ts): every start
  * puts it in the input, and the run takes every behaviour patched in before it without a
- * marker. 6: everything up to 'lean-history-5'. Raise it (and record a history) when a new
- * run should take behaviours patched in since without asking.
+ * marker. 6: everything up to 'lean-history-5'. 7: also one deadline timer kept while the
+ * deadline stays or moves later (workflows/shared/deadlineTimer.ts). Raise it (and record a
+ * history) when a new run should take behaviours patched in since without asking.
  */
-export const PROSPECT_GENERATION = 6;
+export const PROSPECT_GENERATION = 7;
 
 /**
  * Everything a person lists or filters prospects by lives in visibility, so inboxes and

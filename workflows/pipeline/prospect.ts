@@ -43,7 +43,8 @@ import { PROSPECT_GENERATION, ProspectSA, checkMigration, contactObserved, conta
 import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } from '../tasks/contract';
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
-import { codeGeneration, patchedBefore } from '../shared/generations';
+import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
+import { DeadlineTimer } from '../shared/deadlineTimer';
 import { feedReadModel } from '../reporting/readModelFeed';
 import { dealClosedReport } from '../../domain/customer/customer';
 import { isClosed } from '../../domain/pipeline/stages';
@@ -135,8 +136,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
   // sink, instead of an activity (workflows/customer/contract.ts).
   // Since generations (workflows/shared/generations.ts), a run started in generation 6 or
   // later takes all of these without a marker at all.
-  const generation = codeGeneration(input.generation, PROSPECT_GENERATION, 'prospect');
+  // A run a worker from before generations began asked 'lean-history-5' first (runGeneration).
+  const generation = runGeneration(codeGeneration(input.generation, PROSPECT_GENERATION, 'prospect'), 'lean-history-5');
   const lean5 = patchedBefore(generation, 6, 'lean-history-5');
+  const deadlines = generation >= 7 ? new DeadlineTimer() : undefined;
   const lean4 = lean5 || patched('lean-history-4');
   const lean3 = lean4 || patched('lean-history-3');
   const lean2 = lean3 || patched('lean-history-2');
@@ -289,18 +292,30 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     // Workflows started before task workflows also woke for task due times (and, with
     // nothing to apply, spun once a task was past due); they replay as they ran.
     const dueAt = has('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
-    const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
     const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
-    const changed = wait === undefined ? (await condition(woke), true) : await condition(woke, wait);
-    if (!changed) {
+    let due: boolean;
+    if (deadlines) {
+      // Generation 7: one timer kept while the deadline stays or moves later (a contact, a
+      // reply or the sent mail while a quotation is open no longer restarts it).
+      deadlines.arm(dueAt);
+      await condition(() => woke() || deadlines.fired);
+      due = deadlines.take();
+    } else {
+      const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
+      due = !(wait === undefined ? (await condition(woke), true) : await condition(woke, wait));
+    }
+    if (due) {
       const now = nowIso();
       const applied = (everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, now);
       // How late each deadline fired (a sink: no command, not called on replay).
       for (const e of applied.escalations.slice(state.escalations.length)) {
         if (e.dueAt) salesflowMetrics.deadlineFired(e.kind, Math.max(Date.parse(now) - Date.parse(e.dueAt), 0));
       }
-      state = keepRecentRecord(applied);
-      version++;
+      // A kept timer may fire before a deadline that moved later: nothing is due then.
+      if (applied !== state || !deadlines) {
+        state = keepRecentRecord(applied);
+        version++;
+      }
     }
 
     if (workflowInfo().historyLength > CONTINUE_AS_NEW_AFTER_EVENTS || workflowInfo().continueAsNewSuggested) {

@@ -5,7 +5,8 @@ import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
  * later. A loop that waits with `condition(woke, timeout)` starts a timer at every wake and
  * cancels it at the next: two events each time, though the deadline rarely moves earlier.
  * An account's check-in moves a month later with every deal it wins, so each deal cost the
- * account a timer started and one cancelled. This timer is replaced only when the deadline
+ * account a timer started and one cancelled; a prospect's open quotation restarted its timer
+ * for every contact, reply or mail sent while it waited. This timer is replaced only when the deadline
  * moves earlier than it; when it fires before the deadline (which moved later meanwhile) the
  * loop finds nothing due and arms it again for the new one.
  */
@@ -14,11 +15,18 @@ export class DeadlineTimer {
   private scope: CancellationScope | undefined;
   private rang = false;
 
-  /** Makes sure a timer fires no later than `dueAt` (epoch ms); none is needed when undefined. */
+  /**
+   * Makes sure a timer fires no later than `dueAt` (epoch ms). With no deadline left (a
+   * quotation accepted) the timer is cancelled, rather than left to wake the workflow for
+   * nothing.
+   */
   arm(dueAt: number | undefined): void {
-    if (dueAt === undefined) return;
+    if (dueAt === undefined) {
+      this.cancel();
+      return;
+    }
     if (this.firesAt !== undefined && this.firesAt <= dueAt) return;
-    this.scope?.cancel();
+    this.cancel();
     const scope = new CancellationScope({ cancellable: true });
     this.scope = scope;
     this.firesAt = dueAt;
@@ -36,6 +44,12 @@ export class DeadlineTimer {
           if (!isCancellation(err)) throw err;
         },
       );
+  }
+
+  private cancel(): void {
+    this.scope?.cancel();
+    this.scope = undefined;
+    this.firesAt = undefined;
   }
 
   /** Whether the timer fired since the last call (for a `condition`). */

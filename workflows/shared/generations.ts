@@ -17,8 +17,9 @@ import { z } from 'zod';
  * Upgrades: workers first, then the API and CLI that start workflows. A worker older than
  * the input's generation refuses the run's workflow task (see `codeGeneration`), and the task
  * is retried until an upgraded worker takes it. Workers from before generations existed
- * cannot refuse: one that ran a generation-N start records its markers, and `patchedBefore`
- * reads them on replay, so that history still replays on new code.
+ * cannot refuse: one that began a generation-N run recorded the markers of its own code, and
+ * `runGeneration` finds the first of them on replay, so the run goes on as that worker began
+ * it (generation 0) and its history still replays on new code.
  */
 
 const GenerationSchema = z.number().int().min(0);
@@ -36,6 +37,18 @@ export function codeGeneration(raw: unknown, known: number, area: string): numbe
     throw new Error(`this ${area} was started for code generation ${parsed.data}, but this worker's code knows generations up to ${known}: upgrade the worker (the workflow task is retried until an upgraded worker takes it)`);
   }
   return parsed.data;
+}
+
+/**
+ * The generation a run behaves as: its input's, unless a worker from before generations began
+ * it. Such a worker ignored the input's generation and recorded `firstMarker`, the patch its
+ * code asks for first on every new run; a replay reads that marker (`patched` records nothing
+ * while replaying), and the run then behaves as generation 0, as it began. A run that a worker
+ * of today's code began has no such marker.
+ */
+export function runGeneration(generation: number, firstMarker: string): number {
+  if (generation === 0) return 0;
+  return workflowInfo().unsafe.isReplaying && patched(firstMarker) ? 0 : generation;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { TaskChange } from '../../domain/tasks/tasks';
 import { taskChanged } from '../pipeline/contract';
 import { TASK_GENERATION, TaskSA, completeTaskUpdate, getTask, taskControl, taskSearchAttributes, type TaskView } from './contract';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
-import { codeGeneration, patchedBefore } from '../shared/generations';
+import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
 
 export interface TaskWorkflowInput {
   task: TaskView;
@@ -67,7 +67,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
   // Since this patch a task reports a deadline to its prospect before mailing about it, with
   // the due time the report refers to, and closes itself when its prospect is gone.
   // Tasks started in generation 1 or later take both behaviours without a marker.
-  const generation = codeGeneration(input.generation, TASK_GENERATION, 'task');
+  const generation = runGeneration(codeGeneration(input.generation, TASK_GENERATION, 'task'), 'task-report-first');
   const reportFirst = patchedBefore(generation, 1, 'task-report-first');
   // Only the mails' text depends on it: no command changes, so old histories replay.
   const customer = customerOfTask(input);
