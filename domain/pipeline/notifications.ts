@@ -53,7 +53,6 @@ function repAndManager(state: ProspectState): { rep?: string; manager?: string }
  */
 export const QUOTATION_LINK = 'https://salesflow.invalid/quotation-link';
 
-/** The tag of a prospect's reply address (`replies+p.<id>@...`). */
 /** The mail with each attached revision naming its document's SHA-256, where `hashOf` knows it. */
 export function withAttachmentHashes(mail: OutboundMail, hashOf: (revision: number) => string | undefined): OutboundMail {
   return {
@@ -65,6 +64,7 @@ export function withAttachmentHashes(mail: OutboundMail, hashOf: (revision: numb
   };
 }
 
+/** The tag of a prospect's reply address (`replies+p.<id>@...`). */
 export function prospectReplyTag(prospectId: string): string {
   return `p.${prospectId}`;
 }

@@ -28,7 +28,7 @@ import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } fr
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
-import { DeadlineTimer } from '../shared/deadlineTimer';
+import { DeadlineTimer, dueAfter, untilWokeOrDue } from '../shared/deadlineTimer';
 import { feedCustomerReadModel } from '../reporting/customerFeed';
 import { CUSTOMER_GENERATION, CustomerSA, customerUpdates, dealClosed, getCustomer, referralClosed, taskChanged, type CustomerCommandResult } from './contract';
 
@@ -147,18 +147,9 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     if (state.tasks.some(needsSync)) await syncTasks(get, set, indexed);
 
     const dueAt = nextCustomerDeadlineAt(state);
-    const woke = () => version !== seen;
-    let due: boolean;
-    if (deadlines) {
-      // Generation 2: one timer kept while the deadline moves later (./shared/deadlineTimer.ts).
-      deadlines.arm(dueAt);
-      await condition(() => woke() || deadlines.fired);
-      due = deadlines.take();
-    } else {
-      const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
-      due = !(wait === undefined ? (await condition(woke), true) : await condition(woke, wait));
-    }
-    if (due) {
+    // Generation 2 keeps one timer while the deadline moves later (../shared/deadlineTimer.ts).
+    const waited = await untilWokeOrDue(deadlines, dueAt, () => version !== seen);
+    if (dueAfter(deadlines, waited)) {
       // Accounts whose runs raised check-ins before 'one-open-check-in' replay the old rule.
       const next = applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in') });
       // A kept timer may fire before a deadline that moved later: nothing is due then.

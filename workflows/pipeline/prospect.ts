@@ -44,7 +44,7 @@ import { TASK_GENERATION, taskControl, taskSearchAttributes, taskWorkflowId } fr
 import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
-import { DeadlineTimer } from '../shared/deadlineTimer';
+import { DeadlineTimer, dueAfter, untilWokeOrDue } from '../shared/deadlineTimer';
 import { feedReadModel } from '../reporting/readModelFeed';
 import { dealClosedReport } from '../../domain/customer/customer';
 import { isClosed } from '../../domain/pipeline/stages';
@@ -292,19 +292,11 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     // Workflows started before task workflows also woke for task due times (and, with
     // nothing to apply, spun once a task was past due); they replay as they ran.
     const dueAt = has('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
+    // Generation 7 keeps one timer while the deadline stays or moves later (a contact, a
+    // reply or the sent mail while a quotation is open no longer restarts it).
     const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
-    let due: boolean;
-    if (deadlines) {
-      // Generation 7: one timer kept while the deadline stays or moves later (a contact, a
-      // reply or the sent mail while a quotation is open no longer restarts it).
-      deadlines.arm(dueAt);
-      await condition(() => woke() || deadlines.fired);
-      due = deadlines.take();
-    } else {
-      const wait = dueAt === undefined ? undefined : Math.max(dueAt - Date.now(), 0);
-      due = !(wait === undefined ? (await condition(woke), true) : await condition(woke, wait));
-    }
-    if (due) {
+    const waited = await untilWokeOrDue(deadlines, dueAt, woke);
+    if (dueAfter(deadlines, waited)) {
       const now = nowIso();
       const applied = (everyMissedDeadline ? applyDueDeadlines : applyDueDeadlinesLegacy)(state, now);
       // How late each deadline fired (a sink: no command, not called on replay).

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 
 /**
  * One durable timer for a workflow's soonest deadline, kept while the deadline only moves
@@ -63,4 +63,24 @@ export class DeadlineTimer {
     this.rang = false;
     return rang;
   }
+}
+
+/**
+ * The wait of a long-lived run's loop (a prospect's, an account's): until `woke()`, or until
+ * its next deadline (`dueAt`, epoch ms; none when undefined). Through `deadlines` for runs
+ * of a generation that keeps its timer; without, as earlier runs waited: a timer for this
+ * wait only. It hands back the condition's own promise, adding no step of its own, so an
+ * earlier run replays exactly as it ran. `dueAfter` then says whether the deadline ended it.
+ */
+export function untilWokeOrDue(deadlines: DeadlineTimer | undefined, dueAt: number | undefined, woke: () => boolean): Promise<boolean | void> {
+  if (deadlines) {
+    deadlines.arm(dueAt);
+    return condition(() => woke() || deadlines.fired);
+  }
+  return dueAt === undefined ? condition(woke) : condition(woke, Math.max(dueAt - Date.now(), 0));
+}
+
+/** Whether the deadline, not a wake, ended the wait that `untilWokeOrDue` answered with `waited`. */
+export function dueAfter(deadlines: DeadlineTimer | undefined, waited: boolean | void): boolean {
+  return deadlines ? deadlines.take() : waited === false;
 }
