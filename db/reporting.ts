@@ -170,14 +170,17 @@ function nextBitSql(column: string): RawBuilder<unknown> {
  * "First" makes the distinct counts additive over days: a prospect entering a stage twice,
  * or a task escalated twice, counts once, on the first day.
  */
-function dailyContributionsSql(ids: readonly string[] | null): RawBuilder<unknown> {
+function dailyContributionsSql(ids: readonly string[] | null, options: { byProspect?: boolean } = {}): RawBuilder<unknown> {
   const only = ids === null ? sql`true` : sql`workflow_id = any(${[...ids]}::text[])`;
+  // Per prospect: its workflow id and row version lead the cell's key.
+  const prospect = options.byProspect ? sql`c.workflow_id, p.version, ` : sql``;
+  const groups = sql.raw(Array.from({ length: options.byProspect ? 11 : 9 }, (_, i) => i + 1).join(', '));
   const quoteKinds = sql`('quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded')`;
   return sql`
     -- Not materialized: the planner then sees the tables' statistics and hash-joins (a
     -- materialized CTE has none, and nested loops over a year of events never end).
     with p as not materialized (
-      select workflow_id, rep, coalesce(team, '') as team, process, source, coalesce(campaign, '') as campaign, stage, reached,
+      select workflow_id, version, rep, coalesce(team, '') as team, process, source, coalesce(campaign, '') as campaign, stage, reached,
         created_at, closed_at, value_cents::numeric as value, value_cents::numeric * probability::numeric as weighted, expected_close, category
       from report_prospects where ${only}
     ),
@@ -224,41 +227,75 @@ function dailyContributionsSql(ids: readonly string[] | null): RawBuilder<unknow
       union all
       select workflow_id, created_at, 'lead_converted', campaign, '', 0, 0 from p where campaign <> '' and stage = 'won'
     )
-    select c.metric, (c.at at time zone 'UTC')::date as day, c.key, c.actor, p.rep, p.team, p.process, p.source, p.campaign,
+    select ${prospect}c.metric, (c.at at time zone 'UTC')::date as day, c.key, c.actor, p.rep, p.team, p.process, p.source, p.campaign,
       count(*) as n, sum(c.value) as value, sum(c.weighted) as weighted
     from c join p on p.workflow_id = c.workflow_id
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+    group by ${groups}`;
 }
 
 const DAILY_COLUMNS = sql`(metric, day, key, actor, rep, team, process, source, campaign, n, value, weighted)`;
 
 const DAILY_KEY = sql`metric, day, key, actor, rep, team, process, source, campaign`;
 
+/** A cell's columns as `jsonb_to_recordset` reads them back from JSON (numeric sums exact). */
+const CELL_RECORD = sql`(metric text, day date, key text, actor text, rep text, team text, process text, source text, campaign text, n bigint, value numeric, weighted numeric)`;
+
 /**
- * These prospects' current contributions to `report_daily`, as JSON text: numeric sums stay
- * exact (parsed into JavaScript numbers they would not), to be handed back to `applyDailyChange`.
+ * Of these prospects, those whose share stored in `report_prospect_daily` is not for their
+ * row's current version (written before that table, or by an older worker): their share
+ * before this batch must be computed from their rows. A prospect with no row yet has none.
+ */
+async function unstoredShares(db: Transaction<Database>, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await (prepared(
+    'report_daily_unstored',
+    sql`select r.workflow_id from report_prospects r left join report_prospect_daily d on d.workflow_id = r.workflow_id
+      where r.workflow_id = any(${[...ids]}::text[]) and d.version is distinct from r.version`,
+  ) as RawBuilder<{ workflow_id: string }>).execute(db);
+  return rows.map((r) => r.workflow_id);
+}
+
+/**
+ * These prospects' current contributions to `report_daily` computed from their rows, as JSON
+ * text: numeric sums stay exact (parsed into JavaScript numbers they would not), to be handed
+ * back to `applyDailyChange`.
  */
 async function dailyContributions(db: Transaction<Database>, ids: readonly string[]): Promise<string> {
+  if (ids.length === 0) return '[]';
   const query = prepared('report_daily_before', sql`select coalesce(json_agg(d), '[]')::text as rows from (${dailyContributionsSql(ids)}) d`);
   const { rows } = await (query as RawBuilder<{ rows: string }>).execute(db);
   return rows[0]!.rows;
 }
 
 /**
- * Applies (new contributions − `before`) to `report_daily` in one statement, cells in key
- * order and unchanged cells untouched: concurrent batches lock shared cells (today's
- * open-by-stage count of a rep) in the same order, so they queue instead of deadlocking,
- * and hold them only from this statement to the commit.
+ * Applies the prospects' change to `report_daily` in one statement: their shares now, computed
+ * from their rows, less their shares before (stored in `report_prospect_daily` for `stored`,
+ * given as `computed` for the rest); and stores the shares now. Cells go in key order and
+ * unchanged cells stay untouched: concurrent batches lock shared cells (today's open-by-stage
+ * count of a rep) in the same order, so they queue instead of deadlocking, and hold them only
+ * from this statement to the commit. Every part of the statement reads the table as it was
+ * before it, so the stored shares read are the old ones.
  */
-async function applyDailyChange(db: Transaction<Database>, ids: readonly string[], before: string): Promise<void> {
+async function applyDailyChange(db: Transaction<Database>, ids: readonly string[], stored: readonly string[], computed: string): Promise<void> {
   await prepared('report_daily_apply', sql`
+    with now as materialized (${dailyContributionsSql(ids, { byProspect: true })}),
+    kept as (
+      insert into report_prospect_daily (workflow_id, version, cells)
+      select r.workflow_id, r.version, coalesce((select jsonb_agg(to_jsonb(x) - 'workflow_id' - 'version') from now x where x.workflow_id = r.workflow_id), '[]')
+      from report_prospects r where r.workflow_id = any(${[...ids]}::text[])
+      on conflict (workflow_id) do update set version = excluded.version, cells = excluded.cells
+    ),
+    before as (
+      select old.* from report_prospect_daily d cross join jsonb_to_recordset(d.cells) as old${CELL_RECORD}
+      where d.workflow_id = any(${[...stored]}::text[])
+      union all
+      select * from jsonb_to_recordset(${computed}::jsonb) as old${CELL_RECORD}
+    )
     insert into report_daily ${DAILY_COLUMNS}
     select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
     from (
-      select ${DAILY_KEY}, n, value, weighted from (${dailyContributionsSql(ids)}) now
+      select ${DAILY_KEY}, n, value, weighted from now
       union all
-      select ${DAILY_KEY}, -n, -value, -weighted from jsonb_to_recordset(${before}::jsonb)
-        as old(metric text, day date, key text, actor text, rep text, team text, process text, source text, campaign text, n bigint, value numeric, weighted numeric)
+      select ${DAILY_KEY}, -n, -value, -weighted from before
     ) d
     group by ${DAILY_KEY}
     having sum(n) <> 0 or sum(value) <> 0 or sum(weighted) <> 0
@@ -267,10 +304,23 @@ async function applyDailyChange(db: Transaction<Database>, ids: readonly string[
       set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`).execute(db);
 }
 
-/** Recomputes all of `report_daily` from the rows (the rebuild, and the benchmark's seed). */
+/**
+ * Recomputes all of `report_daily` from the rows (the rebuild, and the benchmark's seed):
+ * each prospect's share into `report_prospect_daily`, and their sums.
+ */
 export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Promise<void> {
-  await sql`truncate report_daily`.execute(db);
-  await sql`insert into report_daily ${DAILY_COLUMNS} ${dailyContributionsSql(null)}`.execute(db);
+  await sql`truncate report_daily, report_prospect_daily`.execute(db);
+  await sql`
+    insert into report_prospect_daily (workflow_id, version, cells)
+    select workflow_id, version, jsonb_agg(to_jsonb(c) - 'workflow_id' - 'version') from (${dailyContributionsSql(null, { byProspect: true })}) c
+    group by workflow_id, version`.execute(db);
+  // A prospect that contributes nothing has its (empty) share stored too.
+  await sql`insert into report_prospect_daily (workflow_id, version, cells) select workflow_id, version, '[]' from report_prospects on conflict do nothing`.execute(db);
+  await sql`
+    insert into report_daily ${DAILY_COLUMNS}
+    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
+    from report_prospect_daily d cross join jsonb_to_recordset(d.cells) as c${CELL_RECORD}
+    group by ${DAILY_KEY}`.execute(db);
 }
 
 /**
@@ -296,11 +346,14 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
   await db.transaction().execute(async (tx) => {
     // In id order, as every batch takes them: two batches wait for each other, never deadlock.
     await prepared('report_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${ids}::text[]) as id`).execute(tx);
-    const before = await dailyContributions(tx, ids);
+    // Shares before: stored for most; computed, before the rows change, for the others.
+    const unstored = await unstoredShares(tx, ids);
+    const computed = await dailyContributions(tx, unstored);
+    const stored = ids.filter((id) => !unstored.includes(id));
     if (events.size > 0) await insertEvents(tx, [...events.values()]);
     const rows = ids.map((id) => snapshotRow(id, snapshots.get(id)!));
     await insertFromJson('report_prospects_put', 'report_prospects', SNAPSHOT_COLUMNS, rows, { key: ['workflow_id'], replace: true, where: 'report_prospects.version <= excluded.version' }).execute(tx);
-    await applyDailyChange(tx, ids, before);
+    await applyDailyChange(tx, ids, stored, computed);
     // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
     await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
   });

@@ -209,6 +209,13 @@ export interface ReportDailyTable {
   weighted: ColumnType<string, number | string, number | string>;
 }
 
+/** Each prospect's share of `report_daily` as last written (db/migrations/008_report_prospect_daily.ts). */
+export interface ReportProspectDailyTable {
+  workflow_id: string;
+  version: number;
+  cells: ColumnType<unknown, string, string>;
+}
+
 /** Bounces and unsubscribes of campaign runs, once per (run, address, outcome). */
 export interface ReportCampaignOutcomesTable {
   run: string;
@@ -259,6 +266,7 @@ export interface Database {
   campaign_ledger: CampaignLedgerTable;
   campaign_checkpoints: CampaignCheckpointsTable;
   report_daily: ReportDailyTable;
+  report_prospect_daily: ReportProspectDailyTable;
   report_campaign_outcomes: ReportCampaignOutcomesTable;
   report_customers: ReportCustomersTable;
   report_customer_events: ReportCustomerEventsTable;

@@ -6,6 +6,7 @@ import { reporting } from './004_reporting';
 import { campaignStore } from './005_campaign_store';
 import { reportDaily } from './006_report_daily';
 import { reportCustomers } from './007_report_customers';
+import { reportProspectDaily } from './008_report_prospect_daily';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '005_campaign_store': campaignStore,
   '006_report_daily': reportDaily,
   '007_report_customers': reportCustomers,
+  '008_report_prospect_daily': reportProspectDaily,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -66,6 +66,42 @@ test('a later write of the same record version replaces what a task wrote and di
   expect((await dumpReadModel(t.db)).daily).toEqual(live);
 });
 
+test('a prospect whose share of the daily cells is not stored for its version has it computed from its rows', async () => {
+  const now = new Date().toISOString();
+  let state = newProspect({ id: 'unstored', name: 'Uma Unstored', email: 'uma@x.test', rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
+  const workflowId = projectProspect(state).workflowId;
+  const steps: [Parameters<typeof runCommand>[0], unknown][] = [
+    ['logContact', { channel: 'call', by: 'alice' }],
+    ['qualify', { outcome: 'qualified', by: 'alice' }],
+    ['createInquiry', { items: [{ product: 'PUMP', quantity: 1 }], by: 'alice' }],
+    ['createQuote', { lines: [{ product: 'PUMP', quantity: 2, unitPrice: '99.95' }], by: 'alice' }],
+  ];
+  // Each write finds the share in a state the live feed alone never leaves it in.
+  const tamper = [
+    // Written before report_prospect_daily existed: no share stored.
+    () => t.db.deleteFrom('report_prospect_daily').where('workflow_id', '=', workflowId).execute(),
+    // An older worker moved the row on and left the share at the version before.
+    () => t.db.updateTable('report_prospect_daily').set((eb) => ({ version: eb('version', '-', 1) })).where('workflow_id', '=', workflowId).execute(),
+  ];
+  await writeProjections(t.db, [projectProspect(state)]);
+  for (const [k, [name, args]] of steps.entries()) {
+    state = runCommand(name, state, args, now);
+    await tamper[k % tamper.length]!();
+    await writeProjections(t.db, [projectProspect(state)]);
+  }
+  const live = (await dumpReadModel(t.db)).daily;
+  const quoted = live.find((row) => (row as { metric: string; key: string }).metric === 'open' && (row as { key: string }).key === 'quotation' && (row as { rep: string }).rep === 'alice') as { value: string } | undefined;
+  expect(Number(quoted?.value)).toBeGreaterThanOrEqual(199.9);
+  // Each prospect's stored share, summed, is the table; and the rebuild computes the same.
+  const summed = await sql<{ metric: string; n: string }>`
+    select c.metric, c.day, c.key, c.actor, c.rep, c.team, c.process, c.source, c.campaign, sum(c.n)::bigint as n, sum(c.value)::numeric(30, 6) as value, sum(c.weighted)::numeric(30, 6) as weighted
+    from report_prospect_daily d cross join jsonb_to_recordset(d.cells) as c(metric text, day date, key text, actor text, rep text, team text, process text, source text, campaign text, n bigint, value numeric, weighted numeric)
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9 having sum(c.n) <> 0 order by 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(t.db);
+  expect(summed.rows).toEqual(live);
+  await rebuildDaily(t.db);
+  expect((await dumpReadModel(t.db)).daily).toEqual(live);
+});
+
 test('a group write that never returns does not hold up the writes queued behind it', async () => {
   const now = new Date().toISOString();
   const state = newProspect({ id: 'behind', name: 'Ben Behind', email: 'ben@x.test', rep: 'alice' }, DEFAULT_PROCESS_INPUT, now);
@@ -133,7 +169,7 @@ test('a write\'s statements are prepared once per connection and reused', async 
     const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(db);
     const names = rows.map((r) => r.name.replace(/_[0-9a-f]{12}$/, ''));
     // Each once, though written twice: the second write reused them.
-    expect(names).toEqual(['report_daily_apply', 'report_daily_before', 'report_daily_prune', 'report_events_put', 'report_lock', 'report_prospects_put']);
+    expect(names).toEqual(['report_daily_apply', 'report_daily_prune', 'report_daily_unstored', 'report_events_put', 'report_lock', 'report_prospects_put']);
     // And they still count right: one more prospect entered qualification.
     expect(await entered()).toBe(before + 1);
   } finally {
