@@ -1,14 +1,14 @@
 import { sql, type Transaction } from 'kysely';
-import type { SalesflowDb } from './database';
+import { insertFromJson, prepared, type SalesflowDb } from './database';
 import type { Database } from './schema';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
 
 /**
  * The post-sales read model (migration 007_report_customers): written by the customer
- * workflows' feed and by the rebuild, read by the `postsales` report. An account's rows are
- * replaced whole at each write, in one transaction, unless the stored record version is newer
- * (a write from an older run arriving late changes nothing).
+ * workflows' feed and by the rebuild, read by the `postsales` report. Each write brings an
+ * account's rows to its projection, in one transaction, unless the stored record version is
+ * newer (a write from an older run arriving late changes nothing).
  */
 
 type Db = SalesflowDb | Transaction<Database>;
@@ -43,10 +43,28 @@ export async function writeCustomerProjection(db: SalesflowDb, p: CustomerProjec
   await writeCustomerProjections(db, [p]);
 }
 
+const CUSTOMER_EVENT_COLUMNS = { workflow_id: 'text', key: 'text', kind: 'text', at: 'timestamptz', contract_id: 'text', value_cents: 'bigint' } as const;
+
+const CUSTOMER_COLUMNS = {
+  workflow_id: 'text',
+  customer_id: 'text',
+  owner: 'text',
+  team: 'text',
+  process: 'text',
+  version: 'integer',
+  active_contracts: 'integer',
+  recurring_cents: 'bigint',
+  annual_recurring_cents: 'bigint',
+  lost_revenue_cents: 'bigint',
+} as const;
+
 /**
  * Accounts' projections in one transaction (the worker's group commit: a commit costs more
- * than the rows): for each account the newest given, replacing its rows unless a newer
- * version is stored. Accounts in id order, as every group takes them, so two never deadlock.
+ * than the rows): for each account the newest given, unless a newer version is stored.
+ * Accounts in id order, as every group takes them, so two never deadlock. An event's key
+ * names what it is (a term falling due, a referral won), so only events new or changed are
+ * written and only those the projection no longer holds are deleted: an account with years
+ * of contract terms does not rewrite them all at every deal.
  */
 export async function writeCustomerProjections(db: SalesflowDb, projections: readonly CustomerProjection[]): Promise<void> {
   const newest = new Map<string, CustomerProjection>();
@@ -60,11 +78,36 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
       // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
       const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
       if (stored && stored.version > p.snapshot.version) continue;
-      await tx.deleteFrom('report_customer_events').where('workflow_id', '=', p.workflowId).execute();
-      await tx.deleteFrom('report_customers').where('workflow_id', '=', p.workflowId).execute();
-      await insertProjection(tx, p);
+      const keys = p.events.map((e) => e.key);
+      await prepared('report_customer_events_drop', sql`delete from report_customer_events where workflow_id = ${p.workflowId} and key <> all(${keys}::text[])`).execute(tx);
+      if (p.events.length > 0) {
+        const rows = p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: e.at, contract_id: e.contractId ?? null, value_cents: e.valueCents }));
+        await insertFromJson('report_customer_events_put', 'report_customer_events', CUSTOMER_EVENT_COLUMNS, rows, {
+          key: ['workflow_id', 'key'],
+          replace: true,
+          where:
+            '(report_customer_events.kind, report_customer_events.at, report_customer_events.contract_id, report_customer_events.value_cents) is distinct from (excluded.kind, excluded.at, excluded.contract_id, excluded.value_cents)',
+        }).execute(tx);
+      }
+      await insertFromJson('report_customers_put', 'report_customers', CUSTOMER_COLUMNS, [customerRow(p)], { key: ['workflow_id'], replace: true }).execute(tx);
     }
   });
+}
+
+function customerRow(p: CustomerProjection) {
+  const s = p.snapshot;
+  return {
+    workflow_id: p.workflowId,
+    customer_id: s.customerId,
+    owner: s.owner,
+    team: s.team,
+    process: s.process,
+    version: s.version,
+    active_contracts: s.activeContracts,
+    recurring_cents: s.recurringCents,
+    annual_recurring_cents: s.annualRecurringCents,
+    lost_revenue_cents: s.lostRevenueCents,
+  };
 }
 
 /** The rebuild: every account's rows replaced by the projections given, in one transaction. */

@@ -154,6 +154,32 @@ test('account projections written as a group: the newest of each account stands,
   expect((await t.db.selectFrom('report_customers').select('version').where('workflow_id', '=', 'customer-grp-b').executeTakeFirstOrThrow()).version).toBe(5);
 });
 
+test('an account write changes only the events that changed, and drops those its projection no longer holds', async () => {
+  const base = { customerId: 'inc', owner: 'alice', team: 'north', process: 'default', activeContracts: 1, recurringCents: 100, annualRecurringCents: 1200, lostRevenueCents: 0 };
+  const event = (key: string, valueCents: number) => ({ key, kind: 'term_due' as const, at: '2026-12-01T00:00:00.000Z', contractId: 'k1', valueCents });
+  const workflowId = 'customer-inc';
+  const events = async () =>
+    (
+      await sql<{ key: string; value_cents: string; xmin: string }>`select key, value_cents, xmin::text from report_customer_events where workflow_id = ${workflowId} order by key`.execute(t.db)
+    ).rows;
+  await writeCustomerProjections(t.db, [{ workflowId, snapshot: { ...base, version: 1 }, events: [event('due:k1:1', 100), event('due:k1:2', 100), event('due:k1:3', 100)] }]);
+  const first = await events();
+  await writeCustomerProjections(t.db, [{ workflowId, snapshot: { ...base, version: 2, recurringCents: 250 }, events: [event('due:k1:1', 100), event('due:k1:2', 250), event('due:k1:4', 250)] }]);
+  const second = await events();
+  expect(second.map((e) => [e.key, e.value_cents])).toEqual([
+    ['due:k1:1', '100'],
+    ['due:k1:2', '250'],
+    ['due:k1:4', '250'],
+  ]);
+  // The unchanged event's row was not written again.
+  expect(second[0]!.xmin).toBe(first[0]!.xmin);
+  expect(second[1]!.xmin).not.toBe(first[1]!.xmin);
+  expect((await t.db.selectFrom('report_customers').select(['version', 'recurring_cents']).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow())).toEqual({ version: 2, recurring_cents: '250' });
+  // No events left: none stay.
+  await writeCustomerProjections(t.db, [{ workflowId, snapshot: { ...base, version: 3 }, events: [] }]);
+  expect(await events()).toEqual([]);
+});
+
 test('a write\'s statements are prepared once per connection and reused', async () => {
   // One connection, so the prepared statements seen are the ones the writes used.
   const db = openDatabase(t.url, { maxConnections: 1 });
