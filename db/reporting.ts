@@ -176,15 +176,19 @@ function dailyContributionsSql(ids: readonly string[] | null, options: { byProsp
   const prospect = options.byProspect ? sql`c.workflow_id, p.version, ` : sql``;
   const groups = sql.raw(Array.from({ length: options.byProspect ? 11 : 9 }, (_, i) => i + 1).join(', '));
   const quoteKinds = sql`('quote_sent', 'quote_accepted', 'quote_rejected', 'quote_expired', 'quote_superseded')`;
+  // All prospects (the rebuild): not materialized, so the planner sees the tables' statistics
+  // and hash-joins (a materialized CTE has none, and nested loops over a year of events never
+  // end). A batch's prospects: materialized, so their events are read once rather than once
+  // per branch below; PostgreSQL's time per live write fell by a quarter for a prospect with
+  // 40 contacts, and a batch of 200 prospects with 60,000 events took no longer.
+  const materialized = sql.raw(ids === null ? 'not materialized' : 'materialized');
   return sql`
-    -- Not materialized: the planner then sees the tables' statistics and hash-joins (a
-    -- materialized CTE has none, and nested loops over a year of events never end).
-    with p as not materialized (
+    with p as ${materialized} (
       select workflow_id, version, rep, coalesce(team, '') as team, process, source, coalesce(campaign, '') as campaign, stage, reached,
         created_at, closed_at, value_cents::numeric as value, value_cents::numeric * probability::numeric as weighted, expected_close, category
       from report_prospects where ${only}
     ),
-    e as not materialized (select * from report_events where ${only}),
+    e as ${materialized} (select * from report_events where ${only}),
     firsts as (select workflow_id, stage, min(at) as at from e where kind = 'stage' group by workflow_id, stage),
     mails as (select workflow_id, campaign, min(at) as at from e where kind = 'contact' and campaign is not null and direction = 'outbound' group by workflow_id, campaign),
     c (workflow_id, at, metric, key, actor, value, weighted) as (
