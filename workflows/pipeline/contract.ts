@@ -42,10 +42,12 @@ export const PROSPECT_WORKFLOW_TYPE = 'prospectWorkflow';
  * The code generation a prospect starts in (workflows/shared/generations.ts): every start
  * puts it in the input, and the run takes every behaviour patched in before it without a
  * marker. 6: everything up to 'lean-history-5'. 7: also one deadline timer kept while the
- * deadline stays or moves later (workflows/shared/deadlineTimer.ts). Raise it (and record a
- * history) when a new run should take behaviours patched in since without asking.
+ * deadline stays or moves later (workflows/shared/deadlineTimer.ts). 8: the read model fed by
+ * the loop at each round rather than beside it (InTaskReadModelFeed in
+ * workflows/reporting/readModelFeed.ts). Raise it (and record a history) when a new run should
+ * take behaviours patched in since without asking, or change what its code does.
  */
-export const PROSPECT_GENERATION = 7;
+export const PROSPECT_GENERATION = 8;
 
 /**
  * Everything a person lists or filters prospects by lives in visibility, so inboxes and

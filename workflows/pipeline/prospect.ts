@@ -45,7 +45,7 @@ import { taskWorkflow } from '../tasks/task';
 import { startedWithSearchAttribute } from '../shared/searchAttributes';
 import { codeGeneration, patchedBefore, runGeneration } from '../shared/generations';
 import { DeadlineTimer, dueAfter, untilWokeOrDue } from '../shared/deadlineTimer';
-import { feedReadModel } from '../reporting/readModelFeed';
+import { InTaskReadModelFeed, feedReadModel } from '../reporting/readModelFeed';
 import { dealClosedReport } from '../../domain/customer/customer';
 import { isClosed } from '../../domain/pipeline/stages';
 import { dealReportMissed, deals, type DealClosedInput } from '../customer/contract';
@@ -264,8 +264,10 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     });
   }
 
-  // The reporting read model, fed beside the loop (workflows/reporting/readModelFeed.ts).
-  if (has('report-read-model')) void feedReadModel(get, has, { lean2, inTask: lean3 });
+  // The reporting read model (workflows/reporting/readModelFeed.ts): from generation 8 fed by
+  // the loop at each round, before that beside it.
+  const feed = generation >= 8 ? new InTaskReadModelFeed(get) : undefined;
+  if (!feed && has('report-read-model')) void feedReadModel(get, has, { lean2, inTask: lean3 });
 
   let published = '';
   // Lean runs upsert only the attributes that changed since the start (or the last upsert).
@@ -274,6 +276,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     // Taken before publishing and delivering: a command that lands while a mail is being
     // sent must wake the next round, or its stage change would never be published.
     const seen = version;
+    feed?.write();
     if (listed) publishChanged(state, listed);
     else if (indexed) published = publishSearchAttributes(state, published);
     if (!outboxBesideLoop) await deliverOutbox(get, set, has, lean4);
@@ -294,7 +297,7 @@ export async function prospectWorkflow(input: ProspectWorkflowInput): Promise<Pr
     const dueAt = has('wake-for-quote-deadlines-only') ? nextDeadlineAt(state) : nextDueAt(state);
     // Generation 7 keeps one timer while the deadline stays or moves later (a contact, a
     // reply or the sent mail while a quotation is open no longer restarts it).
-    const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0);
+    const woke = () => version !== seen || (!outboxBesideLoop && state.outbox.length > 0) || feed?.behind === true;
     const waited = await untilWokeOrDue(deadlines, dueAt, woke);
     if (dueAfter(deadlines, waited)) {
       const now = nowIso();
