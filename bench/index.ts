@@ -25,6 +25,7 @@ async function main(args: string[]): Promise<void> {
     await lifecycleBench({
       prospects: flag(rest, '--prospects', 300),
       concurrency: flag(rest, '--concurrency', 16),
+      rounds: flag(rest, '--rounds', 4),
       ...(record === -1 ? {} : { recordHistory: rest[record + 1] }),
     });
     return;

@@ -55,8 +55,7 @@ async function untilMailed(sink: MailSink, ids: ReadonlySet<string>, timeoutMs =
   }
 }
 
-async function salesflowPhase(sales: SalesflowClient, sink: MailSink, ids: readonly string[], concurrency: number): Promise<PhaseResult> {
-  const latencies = new Latencies();
+async function salesflowPhase(sales: SalesflowClient, sink: MailSink, ids: readonly string[], concurrency: number, latencies = new Latencies()): Promise<PhaseResult> {
   const mails = new Set(ids.map((id) => `<${prospectWorkflowId(id)}.quote-r1-sent@salesflow.invalid>`));
   const started = performance.now();
   await eachLimited(ids, concurrency, async (id) => {
@@ -67,8 +66,7 @@ async function salesflowPhase(sales: SalesflowClient, sink: MailSink, ids: reado
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
-async function barePhase(client: Client, sink: MailSink, ids: readonly string[], concurrency: number): Promise<PhaseResult> {
-  const latencies = new Latencies();
+async function barePhase(client: Client, sink: MailSink, ids: readonly string[], concurrency: number, latencies = new Latencies()): Promise<PhaseResult> {
   const mails = new Set(ids.map((id) => `<bare-${id}.quote@bench.invalid>`));
   const started = performance.now();
   await eachLimited(ids, concurrency, async (id) => {
@@ -147,7 +145,7 @@ function ms(n: number): string {
   return n.toFixed(n < 10 ? 1 : 0);
 }
 
-export async function lifecycleBench(options: { prospects: number; concurrency: number; warmup?: number; recordHistory?: string }): Promise<void> {
+export async function lifecycleBench(options: { prospects: number; concurrency: number; rounds?: number; warmup?: number; recordHistory?: string }): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const n = options.prospects;
   const c = options.concurrency;
@@ -178,13 +176,34 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
 
     const bareIds = idsOf('b', n);
     const salesIds = idsOf('s', n);
-    const cpu0 = stack.cpu();
-    const bare = await barePhase(stack.client, sink, bareIds, c);
-    const bareCpu = cpuSpent(cpu0, stack.cpu());
+    // Both sides in alternating rounds (bare then salesflow, then salesflow then bare, ...):
+    // this machine's speed drifts by a fifth over tens of seconds, and one phase after the
+    // other let a slow spell fall on one side only (the ratio of single runs ranged 0.58 to
+    // 0.81 on one build). Alternating spreads it over both.
+    const rounds = Math.max(1, Math.min(options.rounds ?? 4, Math.floor(n / c)));
+    const bare = { seconds: 0, latencies: new Latencies() };
+    const salesflow = { seconds: 0, latencies: new Latencies() };
+    let bareCpu: CpuTimes = { bench: 0, temporal: 0, postgres: 0 };
+    let salesCpu: CpuTimes = { bench: 0, temporal: 0, postgres: 0 };
+    const add = (a: CpuTimes, b: CpuTimes): CpuTimes => ({ bench: a.bench + b.bench, temporal: a.temporal + b.temporal, postgres: a.postgres + b.postgres });
+    for (let r = 0; r < rounds; r++) {
+      const slice = (ids: string[]) => ids.slice(Math.floor((r * n) / rounds), Math.floor(((r + 1) * n) / rounds));
+      const sides = [
+        async () => {
+          const cpu = stack.cpu();
+          bare.seconds += (await barePhase(stack.client, sink, slice(bareIds), c, bare.latencies)).seconds;
+          bareCpu = add(bareCpu, cpuSpent(cpu, stack.cpu()));
+        },
+        async () => {
+          const cpu = stack.cpu();
+          salesflow.seconds += (await salesflowPhase(sales, sink, slice(salesIds), c, salesflow.latencies)).seconds;
+          salesCpu = add(salesCpu, cpuSpent(cpu, stack.cpu()));
+        },
+      ];
+      for (const side of r % 2 === 0 ? sides : sides.reverse()) await side();
+    }
+    console.log(`  ${rounds} alternating rounds of ${Math.floor(n / rounds)} prospects each way`);
     console.log(`  bare workflow: ${(n / bare.seconds).toFixed(1)} prospects/s (${bare.seconds.toFixed(1)} s)`);
-    const cpu1 = stack.cpu();
-    const salesflow = await salesflowPhase(sales, sink, salesIds, c);
-    const salesCpu = cpuSpent(cpu1, stack.cpu());
     console.log(`  salesflow:     ${(n / salesflow.seconds).toFixed(1)} prospects/s (${salesflow.seconds.toFixed(1)} s)`);
     // Where each side's time goes: the whole machine is shared, so this is what a prospect costs.
     const perProspect = (t: CpuTimes) => `${(t.bench / n).toFixed(1)} ms bench process (worker, client, SMTP sink), ${(t.temporal / n).toFixed(1)} ms dev server, ${(t.postgres / n).toFixed(1)} ms PostgreSQL`;
