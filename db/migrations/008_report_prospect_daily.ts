@@ -6,7 +6,7 @@ import type { Kysely, Migration } from 'kysely';
  * query that does it was three quarters of PostgreSQL's time per write. The share before is
  * now read from here, valid when stored for the prospect row's current version; a prospect
  * with none (written before this table, or by an older worker) has its share computed as
- * before. The rebuild refills it with `report_daily`.
+ * before. The rebuild empties it (each prospect's next write computes its share again).
  */
 export const reportProspectDaily: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
