@@ -14,22 +14,7 @@ import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports'
 type Db = SalesflowDb | Transaction<Database>;
 
 async function insertProjection(tx: Db, p: CustomerProjection): Promise<void> {
-  const s = p.snapshot;
-  await tx
-    .insertInto('report_customers')
-    .values({
-      workflow_id: p.workflowId,
-      customer_id: s.customerId,
-      owner: s.owner,
-      team: s.team,
-      process: s.process,
-      version: s.version,
-      active_contracts: s.activeContracts,
-      recurring_cents: s.recurringCents,
-      annual_recurring_cents: s.annualRecurringCents,
-      lost_revenue_cents: s.lostRevenueCents,
-    })
-    .execute();
+  await tx.insertInto('report_customers').values(customerRow(p)).execute();
   if (p.events.length > 0) {
     await tx
       .insertInto('report_customer_events')
@@ -94,6 +79,7 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
   });
 }
 
+/** An account's `report_customers` row, for the rebuild's insert and the live write's upsert. */
 function customerRow(p: CustomerProjection) {
   const s = p.snapshot;
   return {

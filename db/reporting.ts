@@ -345,7 +345,8 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
     // Shares before: stored for most; computed, before the rows change, for the others.
     const unstored = await unstoredShares(tx, ids);
     const computed = await dailyContributions(tx, unstored);
-    const stored = ids.filter((id) => !unstored.includes(id));
+    const recompute = new Set(unstored);
+    const stored = ids.filter((id) => !recompute.has(id));
     if (events.size > 0) await insertEvents(tx, [...events.values()]);
     const rows = ids.map((id) => snapshotRow(id, snapshots.get(id)!));
     await insertFromJson('report_prospects_put', 'report_prospects', SNAPSHOT_COLUMNS, rows, { key: ['workflow_id'], replace: true, where: 'report_prospects.version <= excluded.version' }).execute(tx);
