@@ -125,7 +125,8 @@ function percentile(sorted: number[], p: number): number {
 export async function reportsBench(options: { prospects: number; runs: number }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'salesflow-bench-pg-'));
   const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir, ephemeral: true });
-  const db = openDatabase(process.env.DATABASE_URL ?? server!.url, { maxConnections: 2 });
+  // Seeding a million events takes statements of minutes: no query timeout.
+  const db = openDatabase(process.env.DATABASE_URL ?? server!.url, { maxConnections: 2, queryTimeoutMs: 0 });
   try {
     await migrateToLatest(db);
     const seeding = Date.now();

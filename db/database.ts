@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { Client, Pool } from 'pg';
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../domain/shared/config';
 import type { Database } from './schema';
 
 export type SalesflowDb = Kysely<Database>;
@@ -46,24 +48,130 @@ export function insertFromJson(name: string, table: string, columns: Readonly<Re
 
 const statementNames = new Map<string, string>();
 
-/** pg's client, preparing the statements `prepared` marked (named by their text's hash, so a changed text is a new statement). */
+/*
+ * Queries have a timeout (DATABASE_QUERY_TIMEOUT, default DEFAULT_QUERY_TIMEOUT_MS). Not a limit
+ * on work: the few statements that may rightly run for minutes (migrations, the read model's
+ * rebuild) run `withoutQueryTimeout`. It is there for a connection that will never answer: a
+ * database host gone or a network dropped without a reset leaves a query waiting for good
+ * (TCP notices nothing while nothing is sent), and a pool whose every connection waits so
+ * stops the worker and the server until they are restarted.
+ */
+
+/** Idle time after which the kernel probes a pooled connection (a dead peer is noticed without waiting on a query). */
+const KEEPALIVE_AFTER_MS = 10_000;
+
+const untimed = new AsyncLocalStorage<true>();
+
+/** Runs `work` with no query timeout on the queries it makes (a migration, a rebuild). */
+export function withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
+  return untimed.run(true, work);
+}
+
+/**
+ * pg's client, preparing the statements `prepared` marked (named by their text's hash, so a
+ * changed text is a new statement), and giving up on a query unanswered after `timeoutMs`:
+ * its connection is destroyed (the pool drops it and opens another for the next query), so
+ * the query fails and, within a transaction, nothing of it is committed.
+ */
 class PreparingClient extends Client {
+  /** Set per pool (openDatabase); 0 for none. */
+  protected timeoutMs = 0;
+
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    // A connection lost while a query runs on it (a restarted database, a timeout below)
+    // fails that query and is then dropped by the pool; pg also emits the loss here, and the
+    // pool listens only while the client is idle, so without this the process would die of
+    // an unhandled 'error'.
+    this.on('error', () => undefined);
+  }
+
+  /** Set once this client's connection was given up on: what its later queries fail with. */
+  private givenUp?: Error;
+
   override query(...args: unknown[]): never {
     const [text, values] = args;
+    if (this.givenUp) {
+      // The transaction's rollback: done, as the server rolls back a transaction whose
+      // connection closed. Failing it would hide why the transaction failed.
+      if (text === 'rollback') return Promise.resolve({ rows: [], rowCount: 0, command: 'ROLLBACK', fields: [] }) as never;
+      return Promise.reject(this.givenUp) as never;
+    }
     const mark = typeof text === 'string' && args.length <= 2 ? PREPARED_MARK.exec(text) : null;
-    if (!mark) return (super.query as (...a: unknown[]) => never)(...args);
-    let name = statementNames.get(text as string);
-    if (!name) {
+    let name = mark ? statementNames.get(text as string) : undefined;
+    if (mark && !name) {
       name = `${mark[1]}_${createHash('sha256').update(text as string).digest('hex').slice(0, 12)}`;
       statementNames.set(text as string, name);
     }
-    return (super.query as (...a: unknown[]) => never)({ name, text, values });
+    const result = (super.query as (...a: unknown[]) => unknown)(...(name ? [{ name, text, values }] : args));
+    // Kysely queries by promise; callback calls (pg's own) are left as they are.
+    if (!(result instanceof Promise)) return result as never;
+    return this.watched(result, this.timeoutMs > 0 && !untimed.getStore() ? this.timeoutMs : 0) as never;
+  }
+
+  /**
+   * The query's result, failing after `timeoutMs` (0: never) unanswered; either way a client
+   * whose connection is lost is marked so before the caller hears of it.
+   */
+  private watched<T>(result: Promise<T>, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.givenUp = new Error(`the database did not answer within ${timeoutMs / 1000} s (DATABASE_QUERY_TIMEOUT); its connection was closed`);
+              this.unusable();
+              // pg then fails the query itself ("Connection terminated"); the caller is told why.
+              (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+            }, timeoutMs)
+          : undefined;
+      result.then(
+        (value) => {
+          clearTimeout(timer);
+          if (this.givenUp) reject(this.givenUp);
+          else resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          // A FATAL error (the server ending the session: a restart, a failover, a terminated
+          // backend) arrives before pg has seen the connection close.
+          if ((err as { severity?: string }).severity === 'FATAL') {
+            this.givenUp ??= err as Error;
+            this.unusable();
+          }
+          reject(this.givenUp ?? err);
+        },
+      );
+    });
+  }
+
+  /**
+   * The pool drops a client released in this state instead of handing it to the next query
+   * (pg-pool reads `_queryable` when a client comes back, pg sets it when it sees the loss;
+   * this only says it sooner, before the caller releases the client).
+   */
+  private unusable(): void {
+    (this as unknown as { _queryable: boolean })._queryable = false;
   }
 }
 
-/** A typed query builder over a pool; `db.destroy()` (or closeDatabase) ends the pool. */
-export function openDatabase(url: string, options: { maxConnections?: number } = {}): SalesflowDb {
-  const pool = new Pool({ connectionString: url, max: options.maxConnections ?? 10, Client: PreparingClient });
+/**
+ * A typed query builder over a pool; `db.destroy()` (or closeDatabase) ends the pool.
+ * `queryTimeoutMs` (default DEFAULT_QUERY_TIMEOUT_MS, 0 for none) also bounds the wait for a
+ * connection.
+ */
+export function openDatabase(url: string, options: { maxConnections?: number; queryTimeoutMs?: number } = {}): SalesflowDb {
+  const timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  class PoolClient extends PreparingClient {
+    protected override timeoutMs = timeoutMs;
+  }
+  const pool = new Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    Client: PoolClient,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS,
+    ...(timeoutMs > 0 ? { connectionTimeoutMillis: timeoutMs } : {}),
+  });
   // An idle client losing its server (a restart) is reported here; the next query reconnects.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { insertFromJson, prepared, type SalesflowDb } from './database';
+import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import type { Database } from './schema';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
@@ -99,13 +99,14 @@ function customerRow(p: CustomerProjection) {
 /** The rebuild: every account's rows replaced by the projections given, in one transaction. */
 export async function replaceCustomerProjections(db: SalesflowDb, projections: readonly CustomerProjection[]): Promise<{ customers: number; events: number }> {
   let events = 0;
-  await db.transaction().execute(async (tx) => {
+  // The rebuild's transaction grows with the accounts: no query timeout (db/database.ts).
+  await withoutQueryTimeout(() => db.transaction().execute(async (tx) => {
     await sql`truncate report_customer_events, report_customers`.execute(tx);
     for (const p of projections) {
       await insertProjection(tx, p);
       events += p.events.length;
     }
-  });
+  }));
   return { customers: projections.length, events };
 }
 

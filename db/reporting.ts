@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
 import type { Database } from './schema';
-import { insertFromJson, prepared, type SalesflowDb } from './database';
+import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
 import { CHANNELS } from '../domain/pipeline/contact';
 import type { ProspectProjection, ProspectSnapshot, ReportEvent } from '../domain/reporting/projection';
@@ -359,7 +359,8 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
 /** Replaces the whole read model with these projections, in one transaction (the rebuild). */
 export async function replaceProjections(db: SalesflowDb, projections: readonly ProspectProjection[]): Promise<{ prospects: number; events: number }> {
   let events = 0;
-  await db.transaction().execute(async (tx) => {
+  // Minutes for a million events (README, Reports): no query timeout (db/database.ts).
+  await withoutQueryTimeout(() => db.transaction().execute(async (tx) => {
     await sql`truncate report_events, report_prospects`.execute(tx);
     const snapshots = projections.map((p) => snapshotRow(p.workflowId, p.snapshot));
     for (let i = 0; i < snapshots.length; i += CHUNK / 2) await tx.insertInto('report_prospects').values(snapshots.slice(i, i + CHUNK / 2)).execute();
@@ -368,7 +369,7 @@ export async function replaceProjections(db: SalesflowDb, projections: readonly 
     await insertEvents(tx, rows);
     // Bounces and unsubscribes are not in the prospect workflows: the rebuild keeps them.
     await rebuildDaily(tx);
-  });
+  }));
   return { prospects: projections.length, events };
 }
 

@@ -23,10 +23,10 @@ export interface StackDatabase {
 
 export const LOCAL_ADMIN_LOGIN = 'admin';
 
-export async function openStackDatabase(options: { databaseUrl?: string; dataDir: string; port: number }): Promise<StackDatabase> {
+export async function openStackDatabase(options: { databaseUrl?: string; dataDir: string; port: number; queryTimeoutMs?: number }): Promise<StackDatabase> {
   const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: localPostgresDir(options.dataDir), port: options.port });
   const url = options.databaseUrl ?? embedded!.url;
-  const db = openDatabase(url);
+  const db = openDatabase(url, { ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}) });
   const stop = async () => {
     await db.destroy();
     await embedded?.stop();

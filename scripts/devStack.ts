@@ -168,7 +168,7 @@ async function main(config: DevStackConfig): Promise<void> {
     cleanups.push(() => sink.stop());
 
     // Accounts, sessions and tokens: DATABASE_URL, or an embedded PostgreSQL in the data folder.
-    const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir, port: config.SALESFLOW_POSTGRES_PORT });
+    const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir, port: config.SALESFLOW_POSTGRES_PORT, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT });
     cleanups.push(() => database.stop());
 
     const connection = await NativeConnection.connect({ address: server.address });

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const config = { ...parsed.data, ...loadTemporalSettings(process.env) };
   const problem = unsubscribeSecretProblem(config.SALESFLOW_UNSUBSCRIBE_SECRET, config.SALESFLOW_DEV_STACK);
   if (problem) throw new Error(problem);
-  const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT });
+  const database = await openStackDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.SALESFLOW_DATA_DIR, port: config.SALESFLOW_POSTGRES_PORT, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT });
   const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME ?? 'salesflow-api' }) : undefined;
   const sales = await SalesflowClient.connect(config, tracing ? { workflowInterceptors: tracing.clientInterceptors() } : {});
   const campaigns = CampaignClient.fromClient(sales.client, config);

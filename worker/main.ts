@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   // Quotation documents live in the salesflow database; migrated here too, so a worker
   // that comes up before the api finds its tables.
-  const db = config.DATABASE_URL ? openDatabase(config.DATABASE_URL) : undefined;
+  const db = config.DATABASE_URL ? openDatabase(config.DATABASE_URL, { queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT }) : undefined;
   if (db) await migrateToLatest(db);
   else console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   const connection = await NativeConnection.connect(connectOptions);

@@ -7,6 +7,7 @@ import { campaignStore } from './005_campaign_store';
 import { reportDaily } from './006_report_daily';
 import { reportCustomers } from './007_report_customers';
 import { reportProspectDaily } from './008_report_prospect_daily';
+import { withoutQueryTimeout } from '../database';
 
 /**
  * Every migration in order, listed in code rather than found by scanning a folder, so they
@@ -31,7 +32,9 @@ const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATION
  * processes starting at once apply each migration once. Returns what it applied.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // A migration may rightly run for minutes on a big database, and so may the wait for
+  // another process's: no query timeout here.
+  const { error, results } = await withoutQueryTimeout(() => new Migrator({ db, provider }).migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     const cause = error instanceof Error ? error.message : String(error);

@@ -6,6 +6,9 @@ import { shareable, emailSchema } from './shareable';
 /** The worker's workflow cache size unless SALESFLOW_MAX_CACHED_WORKFLOWS says otherwise. */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
 
+/** How long a database query may go unanswered unless DATABASE_QUERY_TIMEOUT says otherwise (db/database.ts). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+
 /**
  * Configuration comes from environment variables, validated here once so the worker, the
  * CLI and the dev stack read the same names with the same defaults. (Reading the
@@ -126,6 +129,13 @@ export type ObservabilityConfig = z.infer<typeof ObservabilityConfigSchema>;
 
 const DatabaseUrlSchema = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional();
 
+/**
+ * How long a query may go unanswered before its connection is given up and the query fails
+ * (a database host gone, a network dropping packets). Migrations and the read model's
+ * rebuild are exempt: they may rightly run for minutes.
+ */
+const DatabaseQueryTimeoutSchema = DurationSchema.default(DEFAULT_QUERY_TIMEOUT_MS);
+
 /** Salesflow's own mailbox: Reply-To of every mail, tagged per prospect (`replies+p.<id>@...`). */
 const ReplyAddressSchema = emailSchema('must be an email address').default('replies@salesflow.localhost');
 
@@ -148,6 +158,7 @@ const OriginListSchema = z
 export const WorkerConfigSchema = shareable(ConnectionConfigSchema.extend({
   /** The salesflow database: quotation documents are stored in it and attached from it. */
   DATABASE_URL: DatabaseUrlSchema,
+  DATABASE_QUERY_TIMEOUT: DatabaseQueryTimeoutSchema,
   SALESFLOW_REPLY_ADDRESS: ReplyAddressSchema,
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().min(3).default('salesflow <salesflow@localhost>'),
@@ -192,6 +203,7 @@ export const HttpConfigSchema = shareable(ConnectionConfigSchema.extend({
 /** The salesflow database (accounts, sessions, tokens, audit); unset means the local stack's. */
 export const DatabaseConfigSchema = shareable(z.object({
   DATABASE_URL: DatabaseUrlSchema,
+  DATABASE_QUERY_TIMEOUT: DatabaseQueryTimeoutSchema,
   /** The embedded PostgreSQL of `npm start`, when DATABASE_URL is unset. */
   SALESFLOW_POSTGRES_PORT: Port.default(5433),
   /**
