@@ -239,6 +239,10 @@ export async function lifecycleBench(options: { prospects: number; concurrency: 
       // A won prospect's history for test/replay (the workflow code of this build).
       writeFileSync(options.recordHistory, historyToJSON(await stack.client.workflow.getHandle(prospectWorkflowId(salesIds[0]!)).fetchHistory()) + '\n');
       console.log(`wrote the history of ${prospectWorkflowId(salesIds[0]!)} to ${options.recordHistory}`);
+      // The bare one's beside it, to compare what replaying each costs.
+      const bareFile = options.recordHistory.replace(/(\.json)?$/, '-bare.json');
+      writeFileSync(bareFile, historyToJSON(await stack.client.workflow.getHandle(`bare-${bareIds[0]!}`).fetchHistory()) + '\n');
+      console.log(`wrote the history of bare-${bareIds[0]!} to ${bareFile}`);
       // And the customer account the won deals booked onto (every bench prospect is of one company).
       for await (const info of stack.client.workflow.list({ query: `TaskQueue = 'bench' AND WorkflowType = 'customerWorkflow'` })) {
         const file = options.recordHistory.replace(/(\.json)?$/, '-customer.json');
