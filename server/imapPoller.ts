@@ -36,6 +36,13 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
 
   const pollOnce = async (): Promise<number> => {
     const client = new ImapFlow({ ...connect, logger: false });
+    // A connection lost while no command is out (a reset while a reply is being handled) is
+    // reported only as an 'error' event, which would kill the server unheard. The poll's next
+    // command then fails ("Connection not available"), and the loop logs it and polls again.
+    let lost: Error | undefined;
+    client.on('error', (err: Error) => {
+      lost = err;
+    });
     await client.connect();
     let handled = 0;
     try {
@@ -53,6 +60,10 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
       } finally {
         lock.release();
       }
+    } catch (err) {
+      // Say why the connection went away, not only that it had.
+      if (lost && err instanceof Error && !err.message.includes(lost.message)) err.message = `${err.message} (${lost.message})`;
+      throw err;
     } finally {
       await client.logout().catch(() => undefined);
     }

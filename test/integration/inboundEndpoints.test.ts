@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { inboundHandler, type InboundHandler } from '../../server/inboundMail';
@@ -120,6 +120,53 @@ test('IMAP polling logs an unseen reply on its prospect, keeps an unmatched one 
     expect(unmatched).toContainEqual(expect.objectContaining({ messageId: `<stray-${id}@customer.test>`, status: 'unmatched' }));
     // Both were flagged \Seen: the next pass finds nothing new.
     expect(await poller.pollOnce()).toBe(0);
+  } finally {
+    await poller.stop();
+    server.close();
+  }
+});
+
+test('an IMAP connection reset while a reply is being handled fails that poll only: the server lives on and polls again', async () => {
+  // A mailbox that hands over one unseen reply, then drops the connection with a reset while
+  // salesflow handles it and the client has no command out (a restarted mail server, a NAT
+  // forgetting the connection). ImapFlow reports that as an 'error' event, which killed the
+  // process while nobody listened.
+  const id = await prospect('imapreset');
+  const raw = [`From: Ada Buyer <${id}@customer.test>`, `To: replies+p.${id}@salesflow.localhost`, 'Subject: Re: your offer', `Message-ID: <reset-${id}@customer.test>`, 'Content-Type: text/plain; charset=utf-8', '', 'Still there?'].join('\r\n');
+  let sessions = 0;
+  const server = createServer((socket) => {
+    sessions++;
+    socket.on('error', () => undefined);
+    socket.write('* OK IMAP4rev1 ready\r\n');
+    socket.on('data', (data) => {
+      for (const line of data.toString().split('\r\n').filter(Boolean)) {
+        const [tag, ...words] = line.split(' ');
+        const command = words.join(' ').toUpperCase();
+        if (command === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`);
+        else if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) socket.write(`* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
+        else if (command.startsWith('UID SEARCH')) socket.write(`* SEARCH 1\r\n${tag} OK done\r\n`);
+        else if (command.startsWith('UID FETCH')) {
+          socket.write(`* 1 FETCH (UID 1 BODY[] {${Buffer.byteLength(raw)}}\r\n${raw})\r\n${tag} OK done\r\n`);
+          // A moment later: the client has the reply and no command out while salesflow
+          // handles it (parsing, the database, Temporal: several milliseconds).
+          setTimeout(() => socket.resetAndDestroy(), 5);
+        } else socket.write(`${tag} OK done\r\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const lines: string[] = [];
+  const poller = startImapPoller(
+    { db: h.database.db, sales: h.stack.client, replyAddress: REPLIES },
+    { url: `imap://salesflow:secret@127.0.0.1:${(server.address() as AddressInfo).port}/INBOX`, intervalMs: 20, log: (line) => lines.push(line) },
+  );
+  try {
+    await eventually(async () => expect(lines.filter((l) => l.startsWith('imap: poll failed:')).length).toBeGreaterThanOrEqual(2));
+    expect(sessions).toBeGreaterThanOrEqual(2);
+    // The log says why: the reset, not only the command it left without a connection.
+    expect(lines.find((l) => l.startsWith('imap: poll failed:'))).toMatch(/ECONNRESET/);
+    // The reply itself was handled (once: a message already received is not logged again).
+    expect(await inboundNotes(id)).toEqual(['Still there?']);
   } finally {
     await poller.stop();
     server.close();
