@@ -76,6 +76,8 @@ export function withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
 class PreparingClient extends Client {
   /** Set per pool (openDatabase); 0 for none. */
   protected timeoutMs = 0;
+  /** The pool's count of connections lost (openDatabase), for its metrics. */
+  protected lost: ConnectionsLost = { timeout: 0, closed: 0 };
 
   constructor(config?: ConstructorParameters<typeof Client>[0]) {
     super(config);
@@ -83,11 +85,19 @@ class PreparingClient extends Client {
     // fails that query and is then dropped by the pool; pg also emits the loss here, and the
     // pool listens only while the client is idle, so without this the process would die of
     // an unhandled 'error'.
-    this.on('error', () => undefined);
+    this.on('error', () => this.connectionLost('closed'));
   }
 
   /** Set once this client's connection was given up on: what its later queries fail with. */
   private givenUp?: Error;
+  /** Whether this client's connection was counted as lost (once, by its first cause). */
+  private counted = false;
+
+  private connectionLost(reason: keyof ConnectionsLost): void {
+    if (this.counted) return;
+    this.counted = true;
+    this.lost[reason]++;
+  }
 
   override query(...args: unknown[]): never {
     const [text, values] = args;
@@ -119,6 +129,7 @@ class PreparingClient extends Client {
         timeoutMs > 0
           ? setTimeout(() => {
               this.givenUp = new Error(`the database did not answer within ${timeoutMs / 1000} s (DATABASE_QUERY_TIMEOUT); its connection was closed`);
+              this.connectionLost('timeout');
               this.unusable();
               // pg then fails the query itself ("Connection terminated"); the caller is told why.
               (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
@@ -135,6 +146,7 @@ class PreparingClient extends Client {
           // A FATAL error (the server ending the session: a restart, a failover, a terminated
           // backend) arrives before pg has seen the connection close.
           if ((err as { severity?: string }).severity === 'FATAL') {
+            this.connectionLost('closed');
             this.givenUp ??= err as Error;
             this.unusable();
           }
@@ -161,8 +173,10 @@ class PreparingClient extends Client {
  */
 export function openDatabase(url: string, options: { maxConnections?: number; queryTimeoutMs?: number } = {}): SalesflowDb {
   const timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const lost: ConnectionsLost = { timeout: 0, closed: 0 };
   class PoolClient extends PreparingClient {
     protected override timeoutMs = timeoutMs;
+    protected override lost = lost;
   }
   const pool = new Pool({
     connectionString: url,
@@ -174,7 +188,34 @@ export function openDatabase(url: string, options: { maxConnections?: number; qu
   });
   // An idle client losing its server (a restart) is reported here; the next query reconnects.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  poolStats.set(db, () => ({
+    connections: { idle: pool.idleCount, busy: pool.totalCount - pool.idleCount },
+    waiting: pool.waitingCount,
+    lost: { ...lost },
+  }));
+  return db;
+}
+
+/** Connections a pool gave up on: a query unanswered within its timeout, or closed by the other side. */
+export interface ConnectionsLost {
+  timeout: number;
+  closed: number;
+}
+
+/** A pool's state, for its metrics (worker/metrics.ts): what an operator watches the database by. */
+export interface DatabasePoolStats {
+  connections: { idle: number; busy: number };
+  /** Queries waiting for a connection (every one busy). */
+  waiting: number;
+  lost: ConnectionsLost;
+}
+
+const poolStats = new WeakMap<object, () => DatabasePoolStats>();
+
+/** The state of the pool under `db` (one openDatabase made). */
+export function databasePoolStats(db: SalesflowDb): DatabasePoolStats | undefined {
+  return poolStats.get(db)?.();
 }
 
 export async function closeDatabase(db: Kysely<any>): Promise<void> {

@@ -19,7 +19,7 @@ import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
 import { describeStackDatabase, openStackDatabase } from '../db/stack';
 import { startTracing } from '../client/shared/tracing';
-import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
+import { createWorkerMetrics, registerDatabaseMetrics, serveMetrics } from '../worker/metrics';
 import { clientInterceptors, temporalClient } from '../client/shared/temporalConnection';
 
 /**
@@ -179,6 +179,8 @@ async function main(config: DevStackConfig): Promise<void> {
     const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME ?? 'salesflow' }) : undefined;
     if (tracing) cleanups.push(() => tracing.shutdown());
     const workerMetrics = createWorkerMetrics();
+    // One pool serves the worker and the API here: both endpoints show it, as each would its own.
+    registerDatabaseMetrics(workerMetrics.registry, database.db);
     let workerMetricsUrl: string | undefined;
     if (config.SALESFLOW_WORKER_METRICS_ADDRESS) {
       const served = await serveMetrics(workerMetrics.registry, config.SALESFLOW_WORKER_METRICS_ADDRESS, config.SALESFLOW_METRICS_TOKEN);

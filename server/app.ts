@@ -31,6 +31,7 @@ import { registerQuotationPage } from './quotationPage';
 import { registerInboundRoutes } from './inboundRoutes';
 import { registerReportRoutes } from './reportRoutes';
 import { createServerMetrics, recordRequest, registerMetricsRoute, type ServerMetrics } from './metrics';
+import { registerDatabaseMetrics } from '../worker/metrics';
 import cors from '@fastify/cors';
 import { codecCors, registerTemporalCodecRoutes } from './temporalCodecRoutes';
 
@@ -150,6 +151,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
 
   const temporal = deps.sales.client.connection as Connection;
   const metrics = deps.metrics ?? createServerMetrics();
+  registerDatabaseMetrics(metrics.registry, deps.db);
   app.setErrorHandler(async (raw: FastifyError, request, reply) => {
     // A call Temporal did not answer says why: no worker, no server, or a busy worker (503).
     const err = (await explainUnanswered(raw, temporal, deps.sales.config).catch(() => raw)) as FastifyError;

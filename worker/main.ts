@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DatabaseConfigSchema, ObservabilityConfigSchema, unsubscribeSecretProblem, WorkerConfigSchema } from '../domain/shared/config';
 import { clientInterceptors, describeTemporal, loadTemporalSettings } from '../client/shared/temporalConnection';
 import { startTracing } from '../client/shared/tracing';
-import { createWorkerMetrics, serveMetrics } from './metrics';
+import { createWorkerMetrics, registerDatabaseMetrics, serveMetrics } from './metrics';
 import { openDatabase } from '../db/database';
 import { describeIssues } from '../domain/shared/errors';
 import { ensureSearchAttributes } from './searchAttributes';
@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   // Quotation documents live in the salesflow database; migrated here too, so a worker
   // that comes up before the api finds its tables.
   const db = config.DATABASE_URL ? openDatabase(config.DATABASE_URL, { queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT }) : undefined;
-  if (db) await migrateToLatest(db);
+  if (db) {
+    await migrateToLatest(db);
+    registerDatabaseMetrics(metrics.registry, db);
+  }
   else console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   const connection = await NativeConnection.connect(connectOptions);
   const { worker, close, workflowCode } = await createSalesflowWorker({ connection, config, metrics, ...(tracing ? { tracing } : {}), ...(db ? { db } : {}) });

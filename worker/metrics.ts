@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, Next } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
+import { databasePoolStats, type SalesflowDb } from '../db/database';
 import type { SalesflowMetricsSinks } from '../workflows/shared/metricsSink';
 
 /**
@@ -48,6 +49,51 @@ export function createWorkerMetrics(options: { processMetrics?: boolean } = {}):
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The database pool's state in `registry`, read at each scrape (the worker's and the server's
+ * registries each get their own pool's): connections busy and idle, queries waiting for one,
+ * and connections given up on (a query unanswered within DATABASE_QUERY_TIMEOUT; closed by
+ * the database, as at a restart).
+ */
+export function registerDatabaseMetrics(registry: Registry, db: SalesflowDb): void {
+  // Once per registry (a registry serves one process's pool).
+  if (registry.getSingleMetric('salesflow_database_connections')) return;
+  new Gauge({
+    name: 'salesflow_database_connections',
+    help: 'Connections of the salesflow database pool, by state (busy: running a query or a transaction; idle)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = databasePoolStats(db);
+      if (!stats) return;
+      this.set({ state: 'busy' }, stats.connections.busy);
+      this.set({ state: 'idle' }, stats.connections.idle);
+    },
+  });
+  new Gauge({
+    name: 'salesflow_database_waiting_queries',
+    help: 'Queries waiting for a connection of the salesflow database pool (all busy)',
+    registers: [registry],
+    collect() {
+      this.set(databasePoolStats(db)?.waiting ?? 0);
+    },
+  });
+  new Counter({
+    name: 'salesflow_database_connections_lost_total',
+    help: 'Connections of the salesflow database pool given up on, by reason (timeout: a query unanswered within DATABASE_QUERY_TIMEOUT; closed: closed by the database or the network, as at a restart)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const lost = databasePoolStats(db)?.lost;
+      if (!lost) return;
+      // The pool keeps the counts; the counter shows them.
+      this.reset();
+      this.inc({ reason: 'timeout' }, lost.timeout);
+      this.inc({ reason: 'closed' }, lost.closed);
+    },
+  });
 }
 
 /** The activities that send one transactional mail each. */

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import { openDatabase, withoutQueryTimeout, type SalesflowDb } from '../../db/database';
+import { Registry } from 'prom-client';
+import { databasePoolStats, openDatabase, withoutQueryTimeout, type SalesflowDb } from '../../db/database';
+import { registerDatabaseMetrics } from '../../worker/metrics';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 
@@ -85,3 +87,23 @@ async function eventuallyTerminated(): Promise<void> {
   }
   throw new Error('the running query never showed in pg_stat_activity');
 }
+
+test('the pool counts what it gave up on, and its metrics show it with the connections in use', async () => {
+  // The tests above (in order): two queries timed out, one connection closed by the server.
+  expect(databasePoolStats(db)?.lost).toEqual({ timeout: 2, closed: 1 });
+  const registry = new Registry();
+  registerDatabaseMetrics(registry, db);
+  const held = db.transaction().execute(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The one connection is in the transaction; a query waits for it.
+  const waiting = one(db);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const text = await registry.metrics();
+  expect(text).toContain('salesflow_database_connections{state="busy"} 1');
+  expect(text).toContain('salesflow_database_connections{state="idle"} 0');
+  expect(text).toContain('salesflow_database_waiting_queries 1');
+  expect(text).toContain('salesflow_database_connections_lost_total{reason="timeout"} 2');
+  expect(text).toContain('salesflow_database_connections_lost_total{reason="closed"} 1');
+  await held;
+  expect(await waiting).toBe(1);
+});

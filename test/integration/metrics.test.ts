@@ -72,3 +72,12 @@ test('/metrics wants the token; a scrape counts accepted and refused commands by
   expect(after).not.toMatch(/salesflow_commands_total\{command="GET /);
   expect(after).toMatch(/salesflow_api_request_duration_seconds_count\{method="GET",route="\/api\/prospects\/:id",status="200"\}|salesflow_api_request_duration_seconds_count\{method="POST",route="\/api\/prospects",status="201"\} [1-9]/);
 });
+
+test("a scrape shows the database pool: connections by state, queries waiting, connections lost", async () => {
+  const text = await scrape();
+  // The pool has served this test file's requests: at least one connection, none waiting now.
+  expect(value(text, 'salesflow_database_connections{state="busy"}') + value(text, 'salesflow_database_connections{state="idle"}')).toBeGreaterThanOrEqual(1);
+  expect(text).toContain('salesflow_database_waiting_queries 0');
+  expect(text).toContain('salesflow_database_connections_lost_total{reason="timeout"} 0');
+  expect(text).toContain('salesflow_database_connections_lost_total{reason="closed"} 0');
+});
