@@ -51,8 +51,9 @@ export interface ReadModelSinkDeps {
 
 /**
  * A transaction still running after this long is given up on by the writer (its batches were
- * handed back long before): the pool has no query timeout, and a connection lost without a
- * word can leave a query waiting for good, which would stop every write after it.
+ * handed back long before), so that the writes after it go on. The pool's own query timeout
+ * (DATABASE_QUERY_TIMEOUT, two minutes by default) ends such a transaction's connection in the
+ * end; the writer does not wait that long.
  */
 export const READ_MODEL_GROUP_STUCK_MS = 30_000;
 
