@@ -33,6 +33,11 @@ export interface TemporalDevServer {
   process: ChildProcess;
   address: string;
   stop(): Promise<void>;
+  /**
+   * Settles when the server's process ends without `stop()`: why, from what it printed last.
+   * Never settles after `stop()`.
+   */
+  died: Promise<string>;
 }
 
 /** Refuses to start next to something already listening, which would otherwise answer for us. */
@@ -134,7 +139,16 @@ export async function startDevServer(options: {
     }
   }
   options.log?.(`temporal dev server on ${address}`);
-  return { process: child, address, stop };
+  const died = exited.then(
+    (code) =>
+      new Promise<string>((resolve) => {
+        if (stopped) return;
+        const lines = stderr.trim().split('\n');
+        const why = lines.find((l) => /panic|error|fatal/i.test(l)) ?? lines.at(-1) ?? '';
+        resolve(`${child.signalCode ? `killed by ${child.signalCode}` : `exit code ${code}`}${why.trim() ? `: ${why.trim()}` : ''}`);
+      }),
+  );
+  return { process: child, address, stop, died };
 }
 
 async function main(config: DevStackConfig): Promise<void> {
@@ -245,9 +259,19 @@ async function main(config: DevStackConfig): Promise<void> {
         `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,
       ].join('\n'),
     );
+    // The Temporal dev server gone from under the stack (killed, crashed, out of memory)
+    // leaves a worker polling nothing and an API answering 503: stop, and say why, rather
+    // than run on broken. Its state is in its SQLite file: the next `npm start` carries on.
+    let lostTemporal: string | undefined;
+    void server.died.then((why) => {
+      lostTemporal = why;
+      console.error(`salesflow: the Temporal dev server stopped unexpectedly (${why}); shutting down. Run npm start again: its state is kept in ${resolve(dataDir, 'temporal.db')}.`);
+      worker.shutdown();
+    });
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.
     await worker.run();
     console.log('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
+    if (lostTemporal) throw new Error(`the Temporal dev server stopped unexpectedly (${lostTemporal})`);
   } finally {
     await cleanup();
   }
