@@ -43,6 +43,7 @@ async function main(args: string[]): Promise<void> {
     recipients: flag(rest, '--recipients', 10_000),
     pool: flag(rest, '--pool', 5),
     batchSize: flag(rest, '--batch-size', 500),
+    rounds: flag(rest, '--rounds', 3),
   });
 }
 
