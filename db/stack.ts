@@ -16,6 +16,8 @@ export interface StackDatabase {
   /** For people: the URL without its password. */
   displayUrl: string;
   embedded: boolean;
+  /** The embedded server's end without `stop()` (see EmbeddedPostgresServer.died); never for DATABASE_URL. */
+  died: Promise<string>;
   /** Set once, on the start that created the first account. */
   admin?: { login: string; password: string };
   stop(): Promise<void>;
@@ -34,7 +36,7 @@ export async function openStackDatabase(options: { databaseUrl?: string; dataDir
   try {
     await migrateToLatest(db);
     const admin = await createFirstAdmin(db);
-    return { db, displayUrl: withoutPassword(url), embedded: embedded !== undefined, admin, stop };
+    return { db, displayUrl: withoutPassword(url), embedded: embedded !== undefined, admin, stop, died: embedded?.died ?? new Promise<string>(() => undefined) };
   } catch (err) {
     await stop();
     throw err;

@@ -17,7 +17,7 @@ import { inboundHandler } from '../server/inboundMail';
 import { startImapPoller } from '../server/imapPoller';
 import { DEFAULT_API_URL } from '../client/shared/credentials';
 import { PROJECT_ROOT, ensureTemporalCli } from './temporalBinaries';
-import { describeStackDatabase, openStackDatabase } from '../db/stack';
+import { describeStackDatabase, localPostgresDir, openStackDatabase } from '../db/stack';
 import { startTracing } from '../client/shared/tracing';
 import { createWorkerMetrics, registerDatabaseMetrics, serveMetrics } from '../worker/metrics';
 import { clientInterceptors, temporalClient } from '../client/shared/temporalConnection';
@@ -259,19 +259,32 @@ async function main(config: DevStackConfig): Promise<void> {
         `In another terminal: npx salesflow login --login admin${http.url === DEFAULT_API_URL ? '' : ` --url ${http.url}`}   (then npx salesflow --help)    Stop with Ctrl-C.`,
       ].join('\n'),
     );
-    // The Temporal dev server gone from under the stack (killed, crashed, out of memory)
-    // leaves a worker polling nothing and an API answering 503: stop, and say why, rather
-    // than run on broken. Its state is in its SQLite file: the next `npm start` carries on.
-    let lostTemporal: string | undefined;
-    void server.died.then((why) => {
-      lostTemporal = why;
-      console.error(`salesflow: the Temporal dev server stopped unexpectedly (${why}); shutting down. Run npm start again: its state is kept in ${resolve(dataDir, 'temporal.db')}.`);
-      worker.shutdown();
+    // The Temporal dev server or the embedded PostgreSQL gone from under the stack (killed,
+    // crashed, out of memory) leaves a worker and an API failing at every turn: stop, and say
+    // why, rather than run on broken. Their state is on disk: the next `npm start` carries on.
+    // A terminal's Ctrl-C ends PostgreSQL on its own too (one process group): not a loss.
+    let signalled = false;
+    const onSignal = () => (signalled = true);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    cleanups.push(() => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     });
+    let lost: string | undefined;
+    const watch = (died: Promise<string>, what: string, state: string) =>
+      void died.then((why) => {
+        if (signalled || lost) return;
+        lost = `${what} stopped unexpectedly (${why})`;
+        console.error(`salesflow: ${lost}; shutting down. Run npm start again: its state is kept in ${state}.`);
+        worker.shutdown();
+      });
+    watch(server.died, 'the Temporal dev server', resolve(dataDir, 'temporal.db'));
+    if (database.embedded) watch(database.died, 'PostgreSQL', localPostgresDir(dataDir));
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.
     await worker.run();
     console.log('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
-    if (lostTemporal) throw new Error(`the Temporal dev server stopped unexpectedly (${lostTemporal})`);
+    if (lost) throw new Error(lost);
   } finally {
     await cleanup();
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,11 +7,12 @@ import { freePort } from '../../scripts/freePort';
 
 /**
  * `npm start` (the built scripts/devStack.js, on ports and a data folder of its own): when
- * its Temporal dev server dies under it, the stack stops and says why, instead of running on
- * with a worker polling nothing and an API answering 503, and leaves nothing running.
+ * its Temporal dev server or its embedded PostgreSQL dies under it, the stack stops and says
+ * why, instead of running on with a worker and an API failing at every turn; Ctrl-C still
+ * stops it quietly. Either way nothing is left running.
  */
 
-/** The pid of the process whose command line holds `needle` (Linux /proc). */
+/** The pid of the process whose command line holds `needle` as an argument (Linux /proc). */
 function pidWith(needle: string): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -35,7 +36,24 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-test('the Temporal dev server killed under npm start: the stack stops, says why and exits 1, PostgreSQL stopped too', async () => {
+interface RunningStack {
+  child: ChildProcess;
+  dataDir: string;
+  ports: { temporal: number; ui: number; smtp: number; http: number; postgres: number };
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const stacks: RunningStack[] = [];
+afterEach(() => {
+  for (const s of stacks.splice(0)) {
+    if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Starts the stack as a terminal would: a process group of its own (so a Ctrl-C can reach it all). */
+async function startStack(): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'salesflow-devstack-'));
   // As root, the embedded PostgreSQL runs as `postgres` and must traverse to its folder.
   chmodSync(dataDir, 0o711);
@@ -53,36 +71,63 @@ test('the Temporal dev server killed under npm start: the stack stops, says why 
       SALESFLOW_DATA_DIR: dataDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not come up within 120 s:\n${out}`)), 120_000);
-      const check = () => {
-        if (out.includes('salesflow is running:')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was running:\n${out}`)));
+  const stack = { child, dataDir, ports, output: () => out, exited };
+  stacks.push(stack);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up within 120 s:\n${out}`)), 120_000);
+    child.stdout!.on('data', () => {
+      if (out.includes('salesflow is running:')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    expect(await listening(ports.postgres)).toBe(true);
-    const temporal = pidWith(join(dataDir, 'temporal.db'));
-    expect(temporal).toBeDefined();
-    process.kill(temporal!, 'SIGKILL');
+    void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was running:\n${out}`)));
+  });
+  expect(await listening(ports.postgres)).toBe(true);
+  expect(await listening(ports.temporal)).toBe(true);
+  return stack;
+}
 
-    expect(await exited).toBe(1);
-    expect(out).toContain('salesflow: the Temporal dev server stopped unexpectedly (killed by SIGKILL); shutting down.');
-    expect(out).toContain(`its state is kept in ${join(dataDir, 'temporal.db')}`);
-    // It shut the rest down on its way out.
-    expect(await listening(ports.postgres)).toBe(false);
-    expect(await listening(ports.http)).toBe(false);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+test('the Temporal dev server killed under npm start: the stack stops, says why and exits 1, PostgreSQL stopped too', async () => {
+  const stack = await startStack();
+  const temporal = pidWith(join(stack.dataDir, 'temporal.db'));
+  expect(temporal).toBeDefined();
+  process.kill(temporal!, 'SIGKILL');
+
+  expect(await stack.exited).toBe(1);
+  expect(stack.output()).toContain('salesflow: the Temporal dev server stopped unexpectedly (killed by SIGKILL); shutting down.');
+  expect(stack.output()).toContain(`its state is kept in ${join(stack.dataDir, 'temporal.db')}`);
+  // It shut the rest down on its way out.
+  expect(await listening(stack.ports.postgres)).toBe(false);
+  expect(await listening(stack.ports.http)).toBe(false);
+}, 180_000);
+
+test('the embedded PostgreSQL killed under npm start: the stack stops, says why and exits 1, Temporal stopped too', async () => {
+  const stack = await startStack();
+  const postmaster = Number(readFileSync(join(stack.dataDir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(postmaster, 'SIGKILL');
+
+  expect(await stack.exited).toBe(1);
+  expect(stack.output()).toContain('salesflow: PostgreSQL stopped unexpectedly (killed by SIGKILL');
+  expect(stack.output()).toContain(`its state is kept in ${join(stack.dataDir, 'postgres')}`);
+  expect(await listening(stack.ports.temporal)).toBe(false);
+  expect(await listening(stack.ports.http)).toBe(false);
+}, 180_000);
+
+test('Ctrl-C (SIGINT to the terminal\'s process group) stops npm start quietly, exit 0, nothing left running', async () => {
+  const stack = await startStack();
+  process.kill(-stack.child.pid!, 'SIGINT');
+
+  expect(await stack.exited).toBe(0);
+  expect(stack.output()).not.toContain('unexpectedly');
+  expect(stack.output()).toContain('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
+  expect(await listening(stack.ports.postgres)).toBe(false);
+  expect(await listening(stack.ports.temporal)).toBe(false);
+  expect(await listening(stack.ports.http)).toBe(false);
 }, 180_000);
