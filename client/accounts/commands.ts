@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { read } from 'read';
 import { ROLES } from '../../domain/accounts/accounts';
 import { DomainError } from '../../domain/shared/errors';
-import { ApiClient } from '../shared/apiClient';
+import { ApiClient, ApiRefusal } from '../shared/apiClient';
 import { apiFor, type CliContext } from '../shared/cliContext';
 import { credentialsPath, currentCredentials, DEFAULT_API_URL, parseApiUrl, readCredentialsFile, removeCredentialsFile, writeCredentialsFile } from '../shared/credentials';
 import { readFirstLine, readLines } from '../shared/stdin';
@@ -38,13 +38,25 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       const password = opts.passwordStdin ? await readFirstLine(process.stdin) : await promptLine(`password for ${login} at ${url}: `, true);
       const accounts = apiFor(new ApiClient(url, undefined)).accounts;
       const { token, info, me } = await accounts.loginForToken(login, password, `cli ${login}@${hostname()}`.slice(0, 100));
-      // The token this machine held before is revoked: one login, one live token.
-      if (stored?.token && stored.tokenId && stored.url === url) {
-        await apiFor(new ApiClient(url, stored.token)).accounts.revokeToken(stored.tokenId).catch(() => undefined);
+      // The token this machine held before is revoked on its server: one login, one live
+      // token. Logging in as someone else, or elsewhere, says whose login it replaced.
+      let replaced: { login?: string; url: string; revoked: boolean } | undefined;
+      if (stored?.token && stored.tokenId) {
+        const revoked = await apiFor(new ApiClient(stored.url, stored.token))
+          .accounts.revokeToken(stored.tokenId)
+          .then(
+            () => true,
+            // Refused as unknown (401: revoked or expired already; 404: deleted): gone all the same.
+            (err: unknown) => err instanceof ApiRefusal && (err.status === 401 || err.status === 404),
+          );
+        if (stored.url !== url || stored.login !== me.account.login) replaced = { ...(stored.login ? { login: stored.login } : {}), url: stored.url, revoked };
       }
       writeCredentialsFile({ url, token, tokenId: info.id, login: me.account.login });
       const who = `${me.account.login} (role ${me.role}${me.account.personId ? `, person ${me.account.personId}` : ''})`;
-      print({ url, account: me.account, role: me.role, tokenId: info.id, credentials: credentialsPath() }, opts.json, () => `logged in to ${url} as ${who}; token stored in ${credentialsPath()}`);
+      const before = replaced
+        ? `; it replaces ${replaced.login ?? 'the login'} at ${replaced.url}, ${replaced.revoked ? 'whose token was revoked' : 'whose token could not be revoked there: revoke it with `salesflow token revoke` when you can reach it'}`
+        : '';
+      print({ url, account: me.account, role: me.role, tokenId: info.id, credentials: credentialsPath(), ...(replaced ? { replaced } : {}) }, opts.json, () => `logged in to ${url} as ${who}; token stored in ${credentialsPath()}${before}`);
     });
 
   program

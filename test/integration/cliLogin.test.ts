@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser } from '../../db/accounts';
+import { freePort } from '../../scripts/freePort';
 import { runCli, type CliTarget } from '../helpers/cli';
 import { startServer, type ServerHarness } from '../helpers/server';
 
@@ -60,7 +61,9 @@ test('a new user logs in with the CLI, creates a rep, and the rep drives a prosp
 
   // The rep logs in on the same machine: the admin's token there is revoked, the rep's stored.
   const adminToken = stored.token as string;
-  expect((await salesflow(['login', '--login', `rita-${run}`, '--password-stdin'], `${REP_PASSWORD}\n`)).stdout).toContain(`as rita-${run} (role rep, person alice)`);
+  expect((await salesflow(['login', '--login', `rita-${run}`, '--password-stdin'], `${REP_PASSWORD}\n`)).stdout).toBe(
+    `logged in to ${h.url} as rita-${run} (role rep, person alice); token stored in ${credentials()}; it replaces root-${run} at ${h.url}, whose token was revoked\n`,
+  );
   const adminAgain = await fetch(`${h.url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` } });
   expect(adminAgain.status).toBe(401);
 
@@ -107,4 +110,18 @@ test('a token that was revoked elsewhere is refused with how to log in again', a
   const { tokenId } = JSON.parse(readFileSync(credentials(), 'utf8'));
   expect((await salesflow(['token', 'revoke', tokenId])).stdout).toBe(`revoked token ${tokenId}\n`);
   expect(await salesflow(['list'])).toMatchObject({ code: 1, stderr: 'salesflow: this API token is unknown, revoked, or its account disabled (run `salesflow login` again)\n' });
+});
+
+test('a login that replaces one on another server says so, and whether that token could be revoked there', async () => {
+  // This machine was logged in to a server that is gone now (a closed port on loopback).
+  const gone = `http://127.0.0.1:${await freePort()}`;
+  writeFileSync(credentials(), JSON.stringify({ url: gone, token: 'sft_gone', tokenId: 'tok-gone', login: 'old-me' }), { mode: 0o600 });
+  const out = await salesflow(['login', '--url', h.url, '--login', `root-${run}`, '--password-stdin'], `${ADMIN_PASSWORD}\n`);
+  expect(out).toMatchObject({
+    code: 0,
+    stdout: `logged in to ${h.url} as root-${run} (role admin); token stored in ${credentials()}; it replaces old-me at ${gone}, whose token could not be revoked there: revoke it with \`salesflow token revoke\` when you can reach it\n`,
+  });
+  // Logging in again as the same person on the same server replaces nothing worth a word.
+  const again = await salesflow(['login', '--login', `root-${run}`, '--password-stdin'], `${ADMIN_PASSWORD}\n`);
+  expect(again.stdout).toBe(`logged in to ${h.url} as root-${run} (role admin); token stored in ${credentials()}\n`);
 });
