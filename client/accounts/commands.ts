@@ -21,6 +21,9 @@ async function promptLine(prompt: string, silent: boolean): Promise<string> {
   return answer;
 }
 
+/** How long `login` tries to revoke the token it replaces. */
+const REVOKE_PREVIOUS_TIMEOUT_MS = 5_000;
+
 export function registerAccountCommands(program: Command, ctx: CliContext): void {
   const { print, json } = ctx;
 
@@ -42,7 +45,8 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       // token. Logging in as someone else, or elsewhere, says whose login it replaced.
       let replaced: { login?: string; url: string; revoked: boolean } | undefined;
       if (stored?.token && stored.tokenId) {
-        const revoked = await apiFor(new ApiClient(stored.url, stored.token))
+        // A few seconds at most: the old server may be gone, and this login is done already.
+        const revoked = await apiFor(new ApiClient(stored.url, stored.token, REVOKE_PREVIOUS_TIMEOUT_MS))
           .accounts.revokeToken(stored.tokenId)
           .then(
             () => true,
