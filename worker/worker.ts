@@ -60,12 +60,32 @@ export interface SalesflowWorkerOptions {
  */
 export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
-/** A pooled SMTP transport of `size` connections. */
-export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number) {
+/**
+ * How long a transactional mail's connection may wait on the relay in silence before it is
+ * dropped: within the 30 s of its activity's attempt. nodemailer's default, RFC 5321's ten
+ * minutes for the answer to DATA, kept a silent relay's connections busy long after every
+ * attempt had given up on them, and mail waited that long once the relay was back (see
+ * activities/shared/mailGate.ts for why nothing queues meanwhile). Campaign mail keeps the
+ * default: its batches run for minutes and heartbeat.
+ */
+export const TRANSACTIONAL_SOCKET_TIMEOUT_MS = 25_000;
+
+/**
+ * A pooled SMTP transport of `size` connections. `transactional`: each mail is one activity
+ * attempt's, and Temporal retries it. Its connections give up after
+ * TRANSACTIONAL_SOCKET_TIMEOUT_MS of silence (`socketTimeoutMs` overrides it, for tests). A
+ * mail whose connection closes under it fails instead of being queued again by the pool:
+ * nodemailer resends such a mail on its own up to five times, also after the attempt that
+ * sent it has been given up and retried, which doubled the mail.
+ */
+export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number, options: { transactional?: boolean; socketTimeoutMs?: number } = {}) {
+  const socketTimeout = options.socketTimeoutMs ?? (options.transactional ? TRANSACTIONAL_SOCKET_TIMEOUT_MS : undefined);
   return nodemailer.createTransport({
     url: config.SMTP_URL,
     pool: true,
     maxConnections: size,
+    ...(socketTimeout ? { socketTimeout } : {}),
+    ...(options.transactional ? { maxRequeues: 0 } : {}),
     // Local sinks and dev relays speak plain SMTP; never upgrade to TLS behind the user's back.
     ignoreTLS: config.SMTP_URL.startsWith('smtp:'),
   } as Parameters<typeof nodemailer.createTransport>[0]);
@@ -88,7 +108,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   if (problem) throw new Error(problem);
   // Two pools: a campaign of 100,000 mails must not queue a quotation or a reminder
   // behind it, so transactional mail has connections of its own.
-  const mailer = createMailer(config, config.SMTP_TRANSACTIONAL_POOL_SIZE ?? 2);
+  const mailer = createMailer(config, config.SMTP_TRANSACTIONAL_POOL_SIZE ?? 2, { transactional: true });
   const campaignMailer = createMailer(config, config.SMTP_POOL_SIZE);
   // Campaign activities talk to Temporal too (suppression list, prospects); they share
   // the worker's connection. Their store is the salesflow database, so any worker on any

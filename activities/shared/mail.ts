@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
@@ -8,6 +8,7 @@ import { classifySmtpFailure, type SmtpFailure } from '../../domain/shared/smtpF
 import type { SalesflowDb } from '../../db/database';
 import { findDocument } from '../../db/documents';
 import { LINK_OUTLIVES_OFFER_MS, quotationPageUrl, signQuotationLink } from '../pipeline/quotationLink';
+import { GateTimeout, MailGate } from './mailGate';
 import { replyAddress } from './replyAddress';
 
 export interface MailDeps {
@@ -38,7 +39,26 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
+/** Time kept back from an attempt's timeout (at most a quarter of it): a mail handed over later might outlive its attempt. */
+const ATTEMPT_MARGIN_MS = 2_000;
+
+/** Until when this activity attempt may hand a mail over, and its cancellation; no limit outside an activity. */
+function attemptBounds(): { deadline: number; signal?: AbortSignal } {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return { deadline: Number.POSITIVE_INFINITY };
+  }
+  const timeout = context.info.startToCloseTimeoutMs;
+  // Counted from now, the mail's start: a quotation's PDF, rendered before it in the same
+  // attempt, takes milliseconds, well within the margin.
+  return { deadline: timeout > 0 ? Date.now() + timeout - Math.min(ATTEMPT_MARGIN_MS, timeout / 4) : Number.POSITIVE_INFINITY, signal: context.cancellationSignal };
+}
+
 export function createMailActivities({ mailer, from, replyTo, db, quotationLinks }: MailDeps) {
+  // One gate per transport, shared by every activity that mails through it (mailGate.ts).
+  const gate = MailGate.of(mailer);
   /** The mail as nodemailer takes it: the signed link in place, the documents attached. */
   async function compose(mail: OutboundMail): Promise<Mail.Options> {
     let { text, html } = mail;
@@ -86,11 +106,14 @@ export function createMailActivities({ mailer, from, replyTo, db, quotationLinks
      * between SMTP's acceptance and the activity's completion is recognisable as a repeat.
      */
     async sendMail(mail: OutboundMail): Promise<SentMail> {
+      const bounds = attemptBounds();
       const options = await compose(mail);
       try {
-        const info = await mailer.sendMail(options);
+        const info = await gate.send(() => mailer.sendMail(options), bounds);
         return { messageId: mail.messageId, accepted: (info.accepted as unknown[]).map(String) };
       } catch (err) {
+        // Nothing was handed over: the next attempt tries again, once a connection is free.
+        if (err instanceof GateTimeout) throw ApplicationFailure.retryable(`SMTP could not take ${mail.messageId} (unavailable): ${err.message}`, 'SmtpUnavailable');
         const failure = smtpFailureOf(err);
         // Only the recipient's refusal ends the mail. Anything on our side (a wrong
         // password, a relay or policy refusal, an outage) keeps it queued and retried, so a

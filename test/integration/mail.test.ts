@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMailActivities } from '../../activities/shared/mail';
 import { MailSink } from '../../scripts/mailSink';
 import { createMailer } from '../../worker/worker';
+import { startTcpProxy } from '../helpers/tcpProxy';
 
 /**
  * What `sendMail` (a prospect's or a task's mail) throws, over real SMTP to a sink that
@@ -66,5 +67,46 @@ test('the relay is down: retryable', async () => {
     expect(await attempt('ann@acme.test', 5)).toMatchObject({ type: 'SmtpUnavailable', nonRetryable: false });
   } finally {
     await sink.start();
+  }
+});
+
+test('a relay gone silent: attempts that find no free connection hand nothing over, so the mail arrives once when the relay is back', async () => {
+  // The transactional pool through a loopback proxy that can go silent (a relay's host gone,
+  // a network dropping packets): one connection, which waits on the silence.
+  const url = new URL(sink.urlWithLogin('salesflow', 'secret'));
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  url.port = String(proxy.port);
+  // As the worker's transactional pool, but its silent connection waits (the proxy's release breaks it).
+  const mailer = createMailer({ SMTP_URL: url.toString() }, 1, { transactional: true, socketTimeoutMs: 60_000 });
+  const { sendMail } = createMailActivities({ mailer, from: 'salesflow <s@x.test>' });
+  const copies = () => sink.messages.filter((m) => m.messageId === '<prospect-acme.m7@salesflow.invalid>').length;
+  /**
+   * One attempt as Temporal runs it (2 s here, 30 s in the worker): given up when it has not
+   * finished in time, though its code may still be running.
+   */
+  const attempt = (): Promise<'sent' | 'failed' | 'timed out'> =>
+    Promise.race([
+      new MockActivityEnvironment({ startToCloseTimeoutMs: 2_000 }).run(sendMail, mail('ann@acme.test', 7)).then(
+        () => 'sent' as const,
+        () => 'failed' as const,
+      ),
+      new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), 2_000)),
+    ]);
+  try {
+    await new MockActivityEnvironment().run(sendMail, mail('ann@acme.test', 6));
+    proxy.hold();
+    // The first attempt's mail takes the pool's connection, which waits on the silence; the
+    // two retries find it busy.
+    const outcomes = [await attempt(), await attempt(), await attempt()];
+    // The relay is back (the silent connection breaks); the next retry delivers the mail.
+    proxy.release();
+    outcomes.push(await attempt());
+    // Nothing of the abandoned attempts followed it: nodemailer's pool, asked directly, had
+    // kept each retry's copy, and sent them and the first one's again once a connection was free.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect({ outcomes, copies: copies() }).toEqual({ outcomes: ['timed out', 'failed', 'failed', 'sent'], copies: 1 });
+  } finally {
+    mailer.close();
+    await proxy.close();
   }
 });

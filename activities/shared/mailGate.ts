@@ -1,0 +1,83 @@
+import type { Transporter } from 'nodemailer';
+
+/**
+ * Hands a mail to a pooled SMTP transport only when one of its connections is free, and gives
+ * up waiting at the activity attempt's deadline.
+ *
+ * Why: nodemailer's pool queues a mail it has no free connection for, and sends it whenever
+ * one frees, with no way to take it back. When the relay goes silent (a host gone, a network
+ * dropping packets), every connection waits on it; the activity's attempt times out, Temporal
+ * retries, and each retry's mail joined the queue. Once the relay answered again, the mail of
+ * every abandoned attempt went out too: as many copies as attempts, where the rule allows a
+ * repeat only in the crash window. Behind this gate a mail either goes out within its attempt
+ * or not at all.
+ */
+export class MailGate {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  /** The gate of a transport: its pool's connections, or none needed (a transport that does not queue). */
+  static of(mailer: Transporter): MailGate {
+    const transport = (mailer as unknown as { transporter?: { constructor?: { name?: string }; options?: { maxConnections?: number } } }).transporter;
+    const pooled = transport?.constructor?.name === 'SMTPPool';
+    // nodemailer's pool defaults to 5 connections when none is given.
+    return new MailGate(pooled ? (transport?.options?.maxConnections ?? 5) : Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Runs `send` once a connection is free. Rejects with GateTimeout, without sending, when
+   * none frees before `deadline` (ms since the epoch) or `signal` aborts.
+   */
+  async send<T>(send: () => Promise<T>, until: { deadline: number; signal?: AbortSignal }): Promise<T> {
+    await this.acquire(until);
+    try {
+      return await send();
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(until: { deadline: number; signal?: AbortSignal }): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const give = () => {
+        clearTimeout(timer);
+        until.signal?.removeEventListener('abort', abandon);
+        resolve();
+      };
+      const abandon = () => {
+        const at = this.waiting.indexOf(give);
+        if (at >= 0) this.waiting.splice(at, 1);
+        clearTimeout(timer);
+        until.signal?.removeEventListener('abort', abandon);
+        reject(new GateTimeout(this.size));
+      };
+      // setTimeout takes at most 2^31 - 1 ms: an endless wait has no timer at all.
+      const timer = Number.isFinite(until.deadline) ? setTimeout(abandon, Math.max(0, until.deadline - Date.now())) : undefined;
+      until.signal?.addEventListener('abort', abandon, { once: true });
+      this.waiting.push(give);
+    });
+  }
+
+  private release(): void {
+    // The connection passes straight to the next mail waiting, if any.
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** No connection freed in time: every one is still waiting on the relay. Nothing was sent. */
+export class GateTimeout extends Error {
+  constructor(size: number) {
+    super(`all ${size} SMTP connections are still waiting on the relay; the mail was not handed over`);
+    this.name = 'GateTimeout';
+  }
+}
