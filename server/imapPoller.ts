@@ -33,9 +33,12 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  /** The poll's connection while one runs: stop() closes it rather than wait on a silent server. */
+  const open = new Set<ImapFlow>();
 
   const pollOnce = async (): Promise<number> => {
     const client = new ImapFlow({ ...connect, logger: false });
+    open.add(client);
     // A connection lost while no command is out (a reset while a reply is being handled) is
     // reported only as an 'error' event, which would kill the server unheard. The poll's next
     // command then fails ("Connection not available"), and the loop logs it and polls again.
@@ -43,9 +46,9 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
     client.on('error', (err: Error) => {
       lost = err;
     });
-    await client.connect();
     let handled = 0;
     try {
+      await client.connect();
       const lock = await client.getMailboxLock(mailbox);
       try {
         const unseen = await client.search({ seen: false }, { uid: true });
@@ -65,7 +68,7 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
       if (lost && err instanceof Error && !err.message.includes(lost.message)) err.message = `${err.message} (${lost.message})`;
       throw err;
     } finally {
-      await client.logout().catch(() => undefined);
+      if (open.delete(client)) await client.logout().catch(() => undefined);
     }
     return handled;
   };
@@ -87,6 +90,13 @@ export function startImapPoller(deps: InboundDeps, options: { url: string; inter
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A poll waiting on a silent mailbox server would hold the shutdown for minutes (the
+      // socket's timeout): its connection is closed, its commands fail, and nothing of the
+      // message it was handling is lost (unflagged, it is fetched again by the next start).
+      for (const client of open) {
+        open.delete(client);
+        client.close();
+      }
       await running;
     },
   };

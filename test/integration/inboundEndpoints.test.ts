@@ -172,3 +172,35 @@ test('an IMAP connection reset while a reply is being handled fails that poll on
     server.close();
   }
 });
+
+test('stopping the poller while a poll waits on a silent IMAP server closes it at once, rather than wait out its socket timeout', async () => {
+  // A mailbox server that logs the client in, then answers nothing more.
+  let selected = false;
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write('* OK IMAP4rev1 ready\r\n');
+    socket.on('data', (data) => {
+      for (const line of data.toString().split('\r\n').filter(Boolean)) {
+        const [tag, ...words] = line.split(' ');
+        const command = words.join(' ').toUpperCase();
+        if (command === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`);
+        else if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) selected = true;
+        else if (!selected) socket.write(`${tag} OK done\r\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const poller = startImapPoller(
+    { db: h.database.db, sales: h.stack.client, replyAddress: REPLIES },
+    { url: `imap://salesflow:secret@127.0.0.1:${(server.address() as AddressInfo).port}/INBOX`, intervalMs: 3_600_000 },
+  );
+  try {
+    await eventually(async () => expect(selected).toBe(true));
+    const started = Date.now();
+    await poller.stop();
+    // ImapFlow's own socket timeout is minutes; a shutdown must not wait on it.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  } finally {
+    server.close();
+  }
+});
