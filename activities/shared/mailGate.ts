@@ -22,10 +22,10 @@ export class MailGate {
 
   /** The gate of a transport: its pool's connections, or none needed (a transport that does not queue). */
   static of(mailer: Transporter): MailGate {
-    const transport = (mailer as unknown as { transporter?: { constructor?: { name?: string }; options?: { maxConnections?: number } } }).transporter;
-    const pooled = transport?.constructor?.name === 'SMTPPool';
-    // nodemailer's pool defaults to 5 connections when none is given.
-    return new MailGate(pooled ? (transport?.options?.maxConnections ?? 5) : Number.POSITIVE_INFINITY);
+    // The options the transport was made with (`pool`), and the pool's own with its defaults
+    // filled in (`maxConnections`: 5 unless given).
+    const { options, transporter } = mailer as unknown as { options?: { pool?: boolean }; transporter?: { options?: { maxConnections?: number } } };
+    return new MailGate(options?.pool === true ? (transporter?.options?.maxConnections ?? 5) : Number.POSITIVE_INFINITY);
   }
 
   /**
