@@ -101,6 +101,11 @@ export async function startDevServer(options: {
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  /** The line of its stderr that says why it ended: a Go panic ends with its stack, the reason comes first. */
+  const lastWords = (): string => {
+    const lines = stderr.trim().split('\n');
+    return (lines.find((l) => /panic|error|fatal|address already in use/i.test(l)) ?? lines.at(-1) ?? '').trim();
+  };
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -119,12 +124,7 @@ export async function startDevServer(options: {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (spawnError) throw new Error(`cannot run ${options.executable}: ${spawnError.message}`);
-    if (child.exitCode !== null) {
-      // A Go panic ends with its stack; the line that says why comes first.
-      const lines = stderr.trim().split('\n');
-      const why = lines.find((l) => /panic|error|fatal|address already in use/i.test(l)) ?? lines.at(-1) ?? '';
-      throw new Error(`temporal dev server exited with code ${child.exitCode}: ${why.trim()}`);
-    }
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}: ${lastWords()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});
@@ -143,9 +143,8 @@ export async function startDevServer(options: {
     (code) =>
       new Promise<string>((resolve) => {
         if (stopped) return;
-        const lines = stderr.trim().split('\n');
-        const why = lines.find((l) => /panic|error|fatal/i.test(l)) ?? lines.at(-1) ?? '';
-        resolve(`${child.signalCode ? `killed by ${child.signalCode}` : `exit code ${code}`}${why.trim() ? `: ${why.trim()}` : ''}`);
+        const why = lastWords();
+        resolve(`${child.signalCode ? `killed by ${child.signalCode}` : `exit code ${code}`}${why ? `: ${why}` : ''}`);
       }),
   );
   return { process: child, address, stop, died };
