@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { ProcessDefinitionInput } from '../../domain/process/process';
 import { inboundHandler, type InboundHandler } from '../../server/inboundMail';
@@ -126,13 +126,12 @@ test('IMAP polling logs an unseen reply on its prospect, keeps an unmatched one 
   }
 });
 
-test('an IMAP connection reset while a reply is being handled fails that poll only: the server lives on and polls again', async () => {
-  // A mailbox that hands over one unseen reply, then drops the connection with a reset while
-  // salesflow handles it and the client has no command out (a restarted mail server, a NAT
-  // forgetting the connection). ImapFlow reports that as an 'error' event, which killed the
-  // process while nobody listened.
-  const id = await prospect('imapreset');
-  const raw = [`From: Ada Buyer <${id}@customer.test>`, `To: replies+p.${id}@salesflow.localhost`, 'Subject: Re: your offer', `Message-ID: <reset-${id}@customer.test>`, 'Content-Type: text/plain; charset=utf-8', '', 'Still there?'].join('\r\n');
+/**
+ * A loopback IMAP server speaking just enough for ImapFlow: the greeting, CAPABILITY, and `OK`
+ * to any command `answer` leaves alone (it returns true for a command it answered, or chose
+ * to leave unanswered).
+ */
+async function scriptedImapServer(answer: (command: string, tag: string, socket: Socket) => boolean): Promise<{ url: string; sessions(): number; close(): void }> {
   let sessions = 0;
   const server = createServer((socket) => {
     sessions++;
@@ -140,29 +139,40 @@ test('an IMAP connection reset while a reply is being handled fails that poll on
     socket.write('* OK IMAP4rev1 ready\r\n');
     socket.on('data', (data) => {
       for (const line of data.toString().split('\r\n').filter(Boolean)) {
-        const [tag, ...words] = line.split(' ');
+        const [tag = '', ...words] = line.split(' ');
         const command = words.join(' ').toUpperCase();
         if (command === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`);
-        else if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) socket.write(`* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
-        else if (command.startsWith('UID SEARCH')) socket.write(`* SEARCH 1\r\n${tag} OK done\r\n`);
-        else if (command.startsWith('UID FETCH')) {
-          socket.write(`* 1 FETCH (UID 1 BODY[] {${Buffer.byteLength(raw)}}\r\n${raw})\r\n${tag} OK done\r\n`);
-          // A moment later: the client has the reply and no command out while salesflow
-          // handles it (parsing, the database, Temporal: several milliseconds).
-          setTimeout(() => socket.resetAndDestroy(), 5);
-        } else socket.write(`${tag} OK done\r\n`);
+        else if (!answer(command, tag, socket)) socket.write(`${tag} OK done\r\n`);
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `imap://salesflow:secret@127.0.0.1:${(server.address() as AddressInfo).port}/INBOX`, sessions: () => sessions, close: () => server.close() };
+}
+
+test('an IMAP connection reset while a reply is being handled fails that poll only: the server lives on and polls again', async () => {
+  // A mailbox that hands over one unseen reply, then drops the connection with a reset while
+  // salesflow handles it and the client has no command out (a restarted mail server, a NAT
+  // forgetting the connection). ImapFlow reports that as an 'error' event, which killed the
+  // process while nobody listened.
+  const id = await prospect('imapreset');
+  const raw = [`From: Ada Buyer <${id}@customer.test>`, `To: replies+p.${id}@salesflow.localhost`, 'Subject: Re: your offer', `Message-ID: <reset-${id}@customer.test>`, 'Content-Type: text/plain; charset=utf-8', '', 'Still there?'].join('\r\n');
+  const server = await scriptedImapServer((command, tag, socket) => {
+    if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) socket.write(`* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
+    else if (command.startsWith('UID SEARCH')) socket.write(`* SEARCH 1\r\n${tag} OK done\r\n`);
+    else if (command.startsWith('UID FETCH')) {
+      socket.write(`* 1 FETCH (UID 1 BODY[] {${Buffer.byteLength(raw)}}\r\n${raw})\r\n${tag} OK done\r\n`);
+      // A moment later: the client has the reply and no command out while salesflow
+      // handles it (parsing, the database, Temporal: several milliseconds).
+      setTimeout(() => socket.resetAndDestroy(), 5);
+    } else return false;
+    return true;
+  });
   const lines: string[] = [];
-  const poller = startImapPoller(
-    { db: h.database.db, sales: h.stack.client, replyAddress: REPLIES },
-    { url: `imap://salesflow:secret@127.0.0.1:${(server.address() as AddressInfo).port}/INBOX`, intervalMs: 20, log: (line) => lines.push(line) },
-  );
+  const poller = startImapPoller({ db: h.database.db, sales: h.stack.client, replyAddress: REPLIES }, { url: server.url, intervalMs: 20, log: (line) => lines.push(line) });
   try {
     await eventually(async () => expect(lines.filter((l) => l.startsWith('imap: poll failed:')).length).toBeGreaterThanOrEqual(2));
-    expect(sessions).toBeGreaterThanOrEqual(2);
+    expect(server.sessions()).toBeGreaterThanOrEqual(2);
     // The log says why: the reset, not only the command it left without a connection.
     expect(lines.find((l) => l.startsWith('imap: poll failed:'))).toMatch(/ECONNRESET/);
     // The reply itself was handled (once: a message already received is not logged again).
@@ -176,24 +186,11 @@ test('an IMAP connection reset while a reply is being handled fails that poll on
 test('stopping the poller while a poll waits on a silent IMAP server closes it at once, rather than wait out its socket timeout', async () => {
   // A mailbox server that logs the client in, then answers nothing more.
   let selected = false;
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.write('* OK IMAP4rev1 ready\r\n');
-    socket.on('data', (data) => {
-      for (const line of data.toString().split('\r\n').filter(Boolean)) {
-        const [tag, ...words] = line.split(' ');
-        const command = words.join(' ').toUpperCase();
-        if (command === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`);
-        else if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) selected = true;
-        else if (!selected) socket.write(`${tag} OK done\r\n`);
-      }
-    });
+  const server = await scriptedImapServer((command) => {
+    if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) selected = true;
+    return selected;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const poller = startImapPoller(
-    { db: h.database.db, sales: h.stack.client, replyAddress: REPLIES },
-    { url: `imap://salesflow:secret@127.0.0.1:${(server.address() as AddressInfo).port}/INBOX`, intervalMs: 3_600_000 },
-  );
+  const poller = startImapPoller({ db: h.database.db, sales: h.stack.client, replyAddress: REPLIES }, { url: server.url, intervalMs: 3_600_000 });
   try {
     await eventually(async () => expect(selected).toBe(true));
     const started = Date.now();
