@@ -50,8 +50,9 @@ async function main(): Promise<void> {
   if (db) {
     await migrateToLatest(db);
     registerDatabaseMetrics(metrics.registry, db);
+  } else {
+    console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   }
-  else console.warn('DATABASE_URL is not set: quotation mails wait until the worker can store their documents');
   const connection = await NativeConnection.connect(connectOptions);
   const { worker, close, workflowCode } = await createSalesflowWorker({ connection, config, metrics, ...(tracing ? { tracing } : {}), ...(db ? { db } : {}) });
   console.log(
