@@ -52,6 +52,57 @@ export function fitsStandardFonts(doc: QuotationDocument): boolean {
   return fits(doc);
 }
 
+/**
+ * pdfkit's standard fonts as it builds them once, for every document to share. pdfkit
+ * builds a standard font's metrics (its table of some 2,700 kerning pairs, keyed by glyph
+ * names) for every document that uses the font: measured in the lifecycle benchmark, that
+ * was 0.8 ms of the worker's main thread per quotation for Helvetica and Helvetica-Bold,
+ * about a third of rendering it, and garbage besides. The metrics never change once built;
+ * what belongs to a document (the document, the font's id and its PDF object) does not
+ * carry over.
+ */
+interface StandardFontLike {
+  document: unknown;
+  id: string;
+  dictionary?: unknown;
+  embedded?: boolean;
+}
+interface FontRegistry {
+  _fontFamilies?: Record<string, StandardFontLike>;
+  _fontCount?: number;
+}
+let templateFonts: FontRegistry['_fontFamilies'] | null | undefined;
+
+/** The standard fonts pdfkit built for a document of its own, or null where this pdfkit keeps them elsewhere. */
+function standardFontTemplates(): FontRegistry['_fontFamilies'] | null {
+  if (templateFonts !== undefined) return templateFonts;
+  const template = new PDFDocument({ autoFirstPage: false }).font('Helvetica-Bold') as unknown as FontRegistry;
+  const families = template._fontFamilies;
+  templateFonts = families && typeof template._fontCount === 'number' && families.Helvetica && families['Helvetica-Bold'] ? families : null;
+  return templateFonts;
+}
+
+/**
+ * Gives `pdf` its own font objects for `names` over the shared metrics, as if it had built
+ * them (`pdf.font(name)` then finds them). Uses two of pdfkit's internals (0.20); should a
+ * later pdfkit keep fonts differently, nothing is shared and pdfkit builds them as before.
+ * The quotation tests compare a document rendered this way with one rendered without.
+ */
+export function shareStandardFonts(pdf: PDFKit.PDFDocument, names: readonly string[]): boolean {
+  const templates = standardFontTemplates();
+  const own = pdf as unknown as FontRegistry;
+  if (!templates || !own._fontFamilies || typeof own._fontCount !== 'number') return false;
+  for (const name of names) {
+    const shared = templates[name];
+    if (!shared || own._fontFamilies[name]) continue;
+    const font = Object.assign(Object.create(Object.getPrototypeOf(shared) as object) as StandardFontLike, shared, { document: pdf, id: `F${++own._fontCount}` });
+    delete font.dictionary;
+    delete font.embedded;
+    own._fontFamilies[name] = font;
+  }
+  return true;
+}
+
 /** Text as the PDF prints it: control characters become spaces (a name cannot break the layout). */
 function printable(text: string): string {
   return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
@@ -75,8 +126,11 @@ const COLUMNS = [
  */
 export function renderQuotationPdf(doc: QuotationDocument, options: { stamp?: string } = {}): Promise<Buffer> {
   const issued = new Date(doc.issuedAt);
+  const standard = fitsStandardFonts(doc);
   const pdf = new PDFDocument({
     size: 'A4',
+    // No default font: a standard-font document takes the shared metrics below instead.
+    ...(standard ? { font: null as unknown as string } : {}),
     // Pages kept until the end only when the stamp goes back over every one of them.
     bufferPages: Boolean(options.stamp),
     margin: 50,
@@ -90,13 +144,10 @@ export function renderQuotationPdf(doc: QuotationDocument, options: { stamp?: st
       ModDate: issued,
     },
   });
-  // The standard fonts by their own names: pdfkit builds a standard font's metrics (its kerning
-  // table, about a millisecond) for each name it is first asked for in a document, and it has
-  // built Helvetica already as the document's default.
-  const standard = fitsStandardFonts(doc);
   const REGULAR = standard ? 'Helvetica' : 'Regular';
   const BOLD = standard ? 'Helvetica-Bold' : 'Bold';
-  if (!standard) {
+  if (standard) shareStandardFonts(pdf, [REGULAR, BOLD]);
+  else {
     const { regular, bold } = loadFonts();
     // pdfkit's types name only files and buffers; its font factory takes a fontkit font too.
     pdf.registerFont(REGULAR, regular as unknown as Buffer);

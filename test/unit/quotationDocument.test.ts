@@ -1,5 +1,6 @@
 import { pdfText } from '../helpers/pdfText';
-import { fitsStandardFonts, renderQuotationPdf } from '../../activities/pipeline/quotationPdf';
+import PDFDocument from 'pdfkit';
+import { fitsStandardFonts, renderQuotationPdf, shareStandardFonts } from '../../activities/pipeline/quotationPdf';
 import { sha256Hex } from '../../db/documents';
 import { changeQuote, sendQuote } from '../../domain/pipeline/lifecycle';
 import { formatMoney, quotationDocument } from '../../domain/pipeline/quotationDocument';
@@ -108,6 +109,36 @@ describe('the quotation document', () => {
     expect(embedded.toString('latin1')).toContain('/FontFile2');
     expect(embedded.toString('latin1')).toContain('DejaVu');
     expect(embedded.length).toBeGreaterThan(plain.length * 4);
+  });
+
+  it('shares the standard fonts\' metrics between documents, and a document set with them is byte for byte the one pdfkit sets alone', async () => {
+    const when = new Date('2030-01-02T03:04:05Z');
+    const render = (share: boolean) =>
+      new Promise<{ bytes: Buffer; metrics: unknown[] }>((resolve, reject) => {
+        const pdf = new PDFDocument({ size: 'A4', info: { CreationDate: when, ModDate: when }, ...(share ? { font: null as unknown as string } : {}) });
+        const shared = share ? shareStandardFonts(pdf, ['Helvetica', 'Helvetica-Bold']) : false;
+        if (share) expect(shared).toBe(true);
+        const chunks: Buffer[] = [];
+        pdf.on('data', (c: Buffer) => chunks.push(c));
+        pdf.on('error', reject);
+        pdf.font('Helvetica-Bold').fontSize(14).text('AVA Wasserpumpen — Angebot €', 50, 50);
+        pdf.font('Helvetica').fontSize(10).text('Kerning: AV Ty Yo WA LT', { width: 300, align: 'right' });
+        pdf.font('Helvetica-Bold').text('Total 1.999,99 €');
+        const families = (pdf as unknown as { _fontFamilies: Record<string, { font: unknown }> })._fontFamilies;
+        const metrics = ['Helvetica', 'Helvetica-Bold'].map((name) => families[name]!.font);
+        pdf.on('end', () => resolve({ bytes: Buffer.concat(chunks), metrics }));
+        pdf.end();
+      });
+    const alone = await render(false);
+    const first = await render(true);
+    const second = await render(true);
+    expect(first.bytes.equals(alone.bytes)).toBe(true);
+    expect(second.bytes.equals(alone.bytes)).toBe(true);
+    // Built once: both documents hold the same metrics, which pdfkit built anew for the other.
+    expect(second.metrics[0]).toBe(first.metrics[0]);
+    expect(second.metrics[1]).toBe(first.metrics[1]);
+    expect(alone.metrics[0]).not.toBe(first.metrics[0]);
+    expect(alone.bytes.toString('latin1')).toContain('/BaseFont /Helvetica-Bold');
   });
 
   it('refuses a seller with a tax rate that is not a percentage, naming the field', () => {
