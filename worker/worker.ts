@@ -65,27 +65,35 @@ export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/intercepto
  * dropped: within the 30 s of its activity's attempt. nodemailer's default, RFC 5321's ten
  * minutes for the answer to DATA, kept a silent relay's connections busy long after every
  * attempt had given up on them, and mail waited that long once the relay was back (see
- * activities/shared/mailGate.ts for why nothing queues meanwhile). Campaign mail keeps the
- * default: its batches run for minutes and heartbeat.
+ * activities/shared/mailGate.ts for why nothing queues meanwhile).
  */
 export const TRANSACTIONAL_SOCKET_TIMEOUT_MS = 25_000;
 
 /**
- * A pooled SMTP transport of `size` connections. `transactional`: each mail is one activity
- * attempt's, and Temporal retries it. Its connections give up after
- * TRANSACTIONAL_SOCKET_TIMEOUT_MS of silence (`socketTimeoutMs` overrides it, for tests). A
- * mail whose connection closes under it fails instead of being queued again by the pool:
- * nodemailer resends such a mail on its own up to five times, also after the attempt that
- * sent it has been given up and retried, which doubled the mail.
+ * The same for campaign mail. Its batches run for minutes (ten at most per attempt) and
+ * heartbeat all along, so a silent relay held a batch's attempt until nodemailer's ten
+ * minutes; a minute of silence in the middle of an SMTP conversation is a relay gone. The
+ * batch then ends with a retryable error, and its retry, once the relay answers, reads the
+ * ledger and mails the rest.
+ */
+export const CAMPAIGN_SOCKET_TIMEOUT_MS = 60_000;
+
+/**
+ * A pooled SMTP transport of `size` connections, for transactional mail (`transactional`:
+ * each mail one activity attempt's) or campaign batches. Its connections give up after
+ * TRANSACTIONAL_ or CAMPAIGN_SOCKET_TIMEOUT_MS of silence (`socketTimeoutMs` overrides it, for
+ * tests). A mail whose connection closes under it fails instead of being queued again by the
+ * pool: nodemailer resends such a mail on its own up to five times, also after the attempt
+ * that sent it has been given up and retried, which doubled the mail. Temporal retries the
+ * attempt instead (a campaign batch's retry reads the ledger).
  */
 export function createMailer(config: Pick<WorkerConfig, 'SMTP_URL'>, size: number, options: { transactional?: boolean; socketTimeoutMs?: number } = {}) {
-  const socketTimeout = options.socketTimeoutMs ?? (options.transactional ? TRANSACTIONAL_SOCKET_TIMEOUT_MS : undefined);
   return nodemailer.createTransport({
     url: config.SMTP_URL,
     pool: true,
     maxConnections: size,
-    ...(socketTimeout ? { socketTimeout } : {}),
-    ...(options.transactional ? { maxRequeues: 0 } : {}),
+    socketTimeout: options.socketTimeoutMs ?? (options.transactional ? TRANSACTIONAL_SOCKET_TIMEOUT_MS : CAMPAIGN_SOCKET_TIMEOUT_MS),
+    maxRequeues: 0,
     // Local sinks and dev relays speak plain SMTP; never upgrade to TLS behind the user's back.
     ignoreTLS: config.SMTP_URL.startsWith('smtp:'),
   } as Parameters<typeof nodemailer.createTransport>[0]);

@@ -19,6 +19,7 @@ import { eachLimited } from '../shared/concurrency';
 import type { SalesflowDb } from '../../db/database';
 import { recordCampaignOutcome } from '../../db/reporting';
 import { smtpFailureOf } from '../shared/mail';
+import { GateTimeout, MailGate, attemptBounds } from '../shared/mailGate';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
 
 export interface CampaignDeps {
@@ -30,9 +31,10 @@ export interface CampaignDeps {
   temporal: Client;
   unsubscribe: { baseUrl: string; secret: string; ttlMs: number };
   /**
-   * Mails handed to the pooled transport at once; the pool queues them over its
-   * connections. A few per connection keeps them busy; more only lengthens what a
-   * cancelled batch must still wait for (the worker passes 4 x its pool).
+   * Mails of a batch under way at once (rendered, waiting for a connection, being sent);
+   * each is handed to the pooled transport only once one of its connections is free
+   * (../shared/mailGate.ts). A few per connection keeps them busy; more only lengthens what
+   * a cancelled batch must still wait for (the worker passes 4 x its pool).
    */
   inFlight?: number;
   /** The worker's SALESFLOW_TIMEZONE, for the mails of leads it starts as prospects. */
@@ -72,6 +74,10 @@ export function campaignStoreOf(deps: { store?: CampaignStore }): CampaignStore 
 export function createCampaignActivities(deps: CampaignDeps) {
   const { temporal } = deps;
   const inFlight = deps.inFlight ?? 64;
+  // A mail goes to the pool only when a connection is free, never into its queue: when the
+  // relay goes silent, an attempt given up leaves nothing queued there to go out after its
+  // retry has sent the same mail (../shared/mailGate.ts).
+  const gate = MailGate.of(deps.mailer);
 
   async function suppressedIn(emails: string[]): Promise<Map<string, SuppressionEntry>> {
     const queue = Context.current().info.taskQueue;
@@ -155,6 +161,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
 
   async function sendBatch(input: SendBatchInput, progress: { done: number }, ctx: Context): Promise<BatchOutcome> {
     const cancelled = () => ctx.cancellationSignal.aborted;
+    // Asked at the attempt's start: no mail is handed over later than its timeout allows.
+    const bounds = attemptBounds();
     const store = campaignStoreOf(deps);
     const recipients = await store.readAudience(input.runKey, input.offset, input.limit);
     if (recipients.length !== input.limit) {
@@ -221,7 +229,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
         return;
       }
       try {
-        await deps.mailer.sendMail({
+        await gate.send(() => deps.mailer.sendMail({
           from: input.from ?? deps.from,
           to: r.email,
           // A reply is logged on the recipient's prospect (server/inboundMail.ts).
@@ -238,8 +246,14 @@ export function createCampaignActivities(deps: CampaignDeps) {
             'X-Salesflow-Campaign': input.runKey,
             Precedence: 'bulk',
           },
-        });
+        }), bounds);
       } catch (err) {
+        // No connection freed before the attempt's end (or its cancellation): nothing was handed over.
+        if (err instanceof GateTimeout) {
+          if (!cancelled()) temporary ??= { kind: 'temporary', reason: err.message };
+          untried++;
+          return;
+        }
         const failure = smtpFailureOf(err);
         if (failure.kind === 'recipient') {
           const entry: LedgerEntry = { i, email: r.email, status: 'bounced', reason: failure.reason, messageId, at: new Date().toISOString() };

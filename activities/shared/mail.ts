@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
@@ -8,7 +8,7 @@ import { classifySmtpFailure, type SmtpFailure } from '../../domain/shared/smtpF
 import type { SalesflowDb } from '../../db/database';
 import { findDocument } from '../../db/documents';
 import { LINK_OUTLIVES_OFFER_MS, quotationPageUrl, signQuotationLink } from '../pipeline/quotationLink';
-import { GateTimeout, MailGate } from './mailGate';
+import { GateTimeout, MailGate, attemptBounds } from './mailGate';
 import { replyAddress } from './replyAddress';
 
 export interface MailDeps {
@@ -37,23 +37,6 @@ export function smtpFailureOf(err: unknown): SmtpFailure {
 /** The address part of `Name <addr>` (or the whole value). */
 function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
-}
-
-/** Time kept back from an attempt's timeout (at most a quarter of it): a mail handed over later might outlive its attempt. */
-const ATTEMPT_MARGIN_MS = 2_000;
-
-/** Until when this activity attempt may hand a mail over, and its cancellation; no limit outside an activity. */
-function attemptBounds(): { deadline: number; signal?: AbortSignal } {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return { deadline: Number.POSITIVE_INFINITY };
-  }
-  const timeout = context.info.startToCloseTimeoutMs;
-  // Counted from now, the mail's start: a quotation's PDF, rendered before it in the same
-  // attempt, takes milliseconds, well within the margin.
-  return { deadline: timeout > 0 ? Date.now() + timeout - Math.min(ATTEMPT_MARGIN_MS, timeout / 4) : Number.POSITIVE_INFINITY, signal: context.cancellationSignal };
 }
 
 export function createMailActivities({ mailer, from, replyTo, db, quotationLinks }: MailDeps) {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+import { Context } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 
 /**
@@ -10,7 +12,9 @@ import type { Transporter } from 'nodemailer';
  * retries, and each retry's mail joined the queue. Once the relay answered again, the mail of
  * every abandoned attempt went out too: as many copies as attempts, where the rule allows a
  * repeat only in the crash window. Behind this gate a mail either goes out within its attempt
- * or not at all.
+ * or not at all. Campaign batches hand their mails over the same way: a batch attempt given up
+ * while the relay is silent leaves nothing queued to go out after its retry, which reads the
+ * ledger and mails the same recipients (test/integration/campaignSilentRelay.test.ts).
  */
 export class MailGate {
   private free: number;
@@ -61,7 +65,12 @@ export class MailGate {
       };
       // setTimeout takes at most 2^31 - 1 ms: an endless wait has no timer at all.
       const timer = Number.isFinite(until.deadline) ? setTimeout(abandon, Math.max(0, until.deadline - Date.now())) : undefined;
-      until.signal?.addEventListener('abort', abandon, { once: true });
+      if (until.signal) {
+        // A campaign batch's waiting mails (up to its in-flight count) all listen on its one
+        // cancellation signal, each until it is handed over: no leak, not worth Node's warning.
+        setMaxListeners(0, until.signal);
+        until.signal.addEventListener('abort', abandon, { once: true });
+      }
       this.waiting.push(give);
     });
   }
@@ -80,4 +89,22 @@ export class GateTimeout extends Error {
     super(`all ${size} SMTP connections are still waiting on the relay; the mail was not handed over`);
     this.name = 'GateTimeout';
   }
+}
+
+/** Time kept back from an attempt's timeout (at most a quarter of it): a mail handed over later might outlive its attempt. */
+const ATTEMPT_MARGIN_MS = 2_000;
+
+/** Until when this activity attempt may hand a mail over, and its cancellation; no limit outside an activity. */
+export function attemptBounds(): { deadline: number; signal?: AbortSignal } {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return { deadline: Number.POSITIVE_INFINITY };
+  }
+  const timeout = context.info.startToCloseTimeoutMs;
+  // Counted from now: a mail's activity asks at its start (a quotation's PDF, rendered
+  // before the mail in the same attempt, takes milliseconds, well within the margin), a
+  // campaign batch at the start of its attempt.
+  return { deadline: timeout > 0 ? Date.now() + timeout - Math.min(ATTEMPT_MARGIN_MS, timeout / 4) : Number.POSITIVE_INFINITY, signal: context.cancellationSignal };
 }
