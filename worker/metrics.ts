@@ -5,6 +5,7 @@ import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, Inje
 import { ApplicationFailure } from '@temporalio/common';
 import { databasePoolStats, type SalesflowDb } from '../db/database';
 import type { SalesflowMetricsSinks } from '../workflows/shared/metricsSink';
+import type { MailGate } from '../activities/shared/mailGate';
 
 /**
  * Salesflow's own worker metrics (README "Operations: metrics and tracing"), in a
@@ -92,6 +93,55 @@ export function registerDatabaseMetrics(registry: Registry, db: SalesflowDb): vo
       this.reset();
       this.inc({ reason: 'timeout' }, lost.timeout);
       this.inc({ reason: 'closed' }, lost.closed);
+    },
+  });
+}
+
+const GATE_SOURCES = new WeakMap<Registry, { gates: Readonly<Record<'transactional' | 'campaign', MailGate>> }>();
+
+/**
+ * The SMTP pools' gates (activities/shared/mailGate.ts) in `registry`, read at each scrape:
+ * connections in use, mails waiting for one, and mails never handed over because none freed
+ * within their attempt (the relay silent or too slow; Temporal retries them, a campaign
+ * batch's retry reads its ledger). Mails waiting for minutes mean the relay is not taking mail.
+ */
+export function registerMailGateMetrics(registry: Registry, gates: Readonly<Record<'transactional' | 'campaign', MailGate>>): void {
+  // A worker made again in the same process (a restart) brings new pools: the series follow them.
+  const known = GATE_SOURCES.get(registry);
+  if (known) {
+    known.gates = gates;
+    return;
+  }
+  const source = { gates };
+  GATE_SOURCES.set(registry, source);
+  const kinds = () => Object.entries(source.gates) as [string, MailGate][];
+  new Gauge({
+    name: 'salesflow_smtp_connections_busy',
+    help: 'SMTP connections a mail holds now, by pool (transactional; campaign)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, gate] of kinds()) this.set({ kind }, gate.busy);
+    },
+  });
+  new Gauge({
+    name: 'salesflow_smtp_mails_waiting',
+    help: 'Mails waiting for a free SMTP connection (every one busy), by pool',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, gate] of kinds()) this.set({ kind }, gate.queued);
+    },
+  });
+  new Counter({
+    name: 'salesflow_smtp_mails_given_up_total',
+    help: 'Mails not handed to the SMTP relay because no connection freed within their attempt (the relay silent or too slow), by pool; retried',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      // The gates keep the counts; the counter shows them.
+      this.reset();
+      for (const [kind, gate] of kinds()) this.inc({ kind }, gate.givenUp);
     },
   });
 }

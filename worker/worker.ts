@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import type { Tracing } from '../client/shared/tracing';
-import { createWorkerMetrics, metricsActivityInterceptor, metricsSinks, type WorkerMetrics } from './metrics';
+import { createWorkerMetrics, metricsActivityInterceptor, metricsSinks, registerMailGateMetrics, type WorkerMetrics } from './metrics';
+import { MailGate } from '../activities/shared/mailGate';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import type { SalesflowDb } from '../db/database';
@@ -123,6 +124,7 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
   // host can retry any batch; without one, campaign activities retry until it is configured.
   const { tracing } = options;
   const metrics = options.metrics ?? createWorkerMetrics();
+  registerMailGateMetrics(metrics.registry, { transactional: MailGate.of(mailer), campaign: MailGate.of(campaignMailer) });
   const temporal = temporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}) });
   const campaign = {
     mailer: campaignMailer,

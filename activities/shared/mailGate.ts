@@ -19,17 +19,38 @@ import type { Transporter } from 'nodemailer';
 export class MailGate {
   private free: number;
   private readonly waiting: (() => void)[] = [];
+  /** Mails never handed over: no connection freed before their attempt's end or cancellation (for metrics). */
+  givenUp = 0;
 
   constructor(readonly size: number) {
     this.free = size;
   }
 
-  /** The gate of a transport: its pool's connections, or none needed (a transport that does not queue). */
+  /**
+   * The gate of a transport: its pool's connections, or none needed (a transport that does
+   * not queue). One per transport, however many activities mail through it, so that they
+   * share its connections and the worker's metrics see them all.
+   */
   static of(mailer: Transporter): MailGate {
-    // The options the transport was made with (`pool`), and the pool's own with its defaults
-    // filled in (`maxConnections`: 5 unless given).
-    const { options, transporter } = mailer as unknown as { options?: { pool?: boolean }; transporter?: { options?: { maxConnections?: number } } };
-    return new MailGate(options?.pool === true ? (transporter?.options?.maxConnections ?? 5) : Number.POSITIVE_INFINITY);
+    let gate = GATES.get(mailer);
+    if (!gate) {
+      // The options the transport was made with (`pool`), and the pool's own with its defaults
+      // filled in (`maxConnections`: 5 unless given).
+      const { options, transporter } = mailer as unknown as { options?: { pool?: boolean }; transporter?: { options?: { maxConnections?: number } } };
+      gate = new MailGate(options?.pool === true ? (transporter?.options?.maxConnections ?? 5) : Number.POSITIVE_INFINITY);
+      GATES.set(mailer, gate);
+    }
+    return gate;
+  }
+
+  /** Connections a mail holds now (the pool's, as far as this gate has handed them out). */
+  get busy(): number {
+    return Number.isFinite(this.size) ? this.size - this.free : 0;
+  }
+
+  /** Mails waiting for a connection to free. */
+  get queued(): number {
+    return this.waiting.length;
   }
 
   /**
@@ -59,6 +80,7 @@ export class MailGate {
       const abandon = () => {
         const at = this.waiting.indexOf(give);
         if (at >= 0) this.waiting.splice(at, 1);
+        this.givenUp++;
         clearTimeout(timer);
         until.signal?.removeEventListener('abort', abandon);
         reject(new GateTimeout(this.size));
@@ -82,6 +104,8 @@ export class MailGate {
     else this.free++;
   }
 }
+
+const GATES = new WeakMap<Transporter, MailGate>();
 
 /** No connection freed in time: every one is still waiting on the relay. Nothing was sent. */
 export class GateTimeout extends Error {

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ActivityCancellationDetails } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign/campaign';
+import { MailGate } from '../../activities/shared/mailGate';
 import { CampaignStore } from '../../db/campaignStore';
 import { campaignMessageId } from '../../domain/campaign/campaign';
 import { DEV_UNSUBSCRIBE_SECRET } from '../../domain/shared/config';
@@ -76,6 +77,9 @@ test('a relay gone silent mid-campaign: attempts given up leave nothing queued, 
     const outcome: { sent: number; alreadySent: number } = await new MockActivityEnvironment({ startToCloseTimeoutMs: 600_000 }).run(sendCampaignBatch, input);
     expect(await first.ended).toBe('CancelledFailure');
     expect(await second.ended).toBe('CancelledFailure');
+    // What the worker's metrics show: the first attempt's six mails waiting beside the two on
+    // the connections, and all eight of the second's, given up unsent; nothing waits now.
+    expect({ givenUp: MailGate.of(mailer).givenUp, queued: MailGate.of(mailer).queued, busy: MailGate.of(mailer).busy }).toEqual({ givenUp: 14, queued: 0, busy: 0 });
     // Anything left of the abandoned attempts would arrive now.
     await sleep(1_500);
     const copies = emails.map((email) => sink.messages.filter((m) => m.messageId === campaignMessageId(runKey, email)).length);

@@ -146,7 +146,7 @@ test('one prospect: the client start, the workflow run and the mail activity are
   expect(handled?.parentSpanId).toBe(update!.spanId);
 });
 
-test("the worker's /metrics counts the mails sent, the deadline that fired and how late, the read-model writes and the deals booked", async () => {
+test("the worker's /metrics counts the mails sent, the deadline that fired and how late, the read-model writes and the deals booked, and shows the SMTP pools", async () => {
   // A won deal, booked on its account within the workflow task.
   // Its process has no deadline within the test, so the reminder counted below is the first test's.
   const id = `metered-${Date.now().toString(36)}`;
@@ -168,6 +168,12 @@ test("the worker's /metrics counts the mails sent, the deadline that fired and h
     expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="missed"}')).toBe(0);
     expect(value('salesflow_deal_bookings_total{outcome="booked"}')).toBe(1);
     expect(value('salesflow_deal_bookings_total{outcome="missed"}')).toBe(0);
+    // The SMTP pools at rest: no connection held, no mail waiting, none given up.
+    for (const kind of ['transactional', 'campaign']) {
+      expect(text).toContain(`salesflow_smtp_connections_busy{kind="${kind}"} 0`);
+      expect(text).toContain(`salesflow_smtp_mails_waiting{kind="${kind}"} 0`);
+      expect(text).toContain(`salesflow_smtp_mails_given_up_total{kind="${kind}"} 0`);
+    }
   } finally {
     await served.close();
   }
