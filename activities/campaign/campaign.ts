@@ -19,7 +19,7 @@ import { eachLimited } from '../shared/concurrency';
 import type { SalesflowDb } from '../../db/database';
 import { recordCampaignOutcome } from '../../db/reporting';
 import { smtpFailureOf } from '../shared/mail';
-import { GateTimeout, MailGate, attemptBounds } from '../shared/mailGate';
+import { MailGate, attemptBounds } from '../shared/mailGate';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribeToken';
 
 export interface CampaignDeps {
@@ -248,12 +248,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
           },
         }), bounds);
       } catch (err) {
-        // No connection freed before the attempt's end (or its cancellation): nothing was handed over.
-        if (err instanceof GateTimeout) {
-          if (!cancelled()) temporary ??= { kind: 'temporary', reason: err.message };
-          untried++;
-          return;
-        }
+        // A GateTimeout (no connection freed within the attempt: nothing was handed over) is
+        // temporary, as every failure without an SMTP code is.
         const failure = smtpFailureOf(err);
         if (failure.kind === 'recipient') {
           const entry: LedgerEntry = { i, email: r.email, status: 'bounced', reason: failure.reason, messageId, at: new Date().toISOString() };
