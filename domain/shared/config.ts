@@ -83,6 +83,15 @@ export const TemporalEnvSchema = shareable(z
     pair('TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_DATA');
     pair('TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_KEY_DATA');
     pair('TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA');
+    // The TypeScript SDK always verifies the server's certificate and its loader drops this
+    // setting: taken silently, it would leave a user puzzling over a name mismatch.
+    if (env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === '1' || env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'],
+        message: "not supported: the Temporal TypeScript SDK always verifies the server's certificate; set TEMPORAL_TLS_SERVER_NAME to the name it carries, or TEMPORAL_TLS_SERVER_CA_CERT_PATH to its CA",
+      });
+    }
     // A certificate without its key (or the reverse) would silently connect without mTLS.
     const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH ?? env.TEMPORAL_TLS_CLIENT_CERT_DATA;
     const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH ?? env.TEMPORAL_TLS_CLIENT_KEY_DATA;

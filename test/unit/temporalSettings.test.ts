@@ -69,6 +69,7 @@ test.each([
   [{ TEMPORAL_TLS_CLIENT_CERT_PATH: '/x.pem' }, /TEMPORAL_TLS_CLIENT_KEY_PATH: a TLS client certificate needs its key/],
   [{ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/a', TEMPORAL_TLS_SERVER_CA_CERT_DATA: 'b' }, /give TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_CA_CERT_DATA, not both/],
   [{ TEMPORAL_API_KEY: '' }, /TEMPORAL_API_KEY: must not be empty/],
+  [{ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, /TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: not supported: .*TEMPORAL_TLS_SERVER_NAME/],
   [{ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' }, /bad Temporal configuration \(config file .*\): Profile 'staging' not found/],
   [{ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'broken' }, /address "https:\/\/temporal.internal" of profile broken must be host:port/],
   [{ ...base, TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(dir, 'missing.pem') }, /bad Temporal configuration.*ENOENT.*missing\.pem/],
