@@ -18,7 +18,7 @@ async function insertProjection(tx: Db, p: CustomerProjection): Promise<void> {
   if (p.events.length > 0) {
     await tx
       .insertInto('report_customer_events')
-      .values(p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: new Date(e.at), contract_id: e.contractId ?? null, value_cents: e.valueCents })))
+      .values(p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: new Date(e.at), contract_id: e.contractId ?? null, value_cents: e.valueCents, actor: e.actor ?? null, detail: e.detail ?? null })))
       .execute();
   }
 }
@@ -28,7 +28,7 @@ export async function writeCustomerProjection(db: SalesflowDb, p: CustomerProjec
   await writeCustomerProjections(db, [p]);
 }
 
-const CUSTOMER_EVENT_COLUMNS = { workflow_id: 'text', key: 'text', kind: 'text', at: 'timestamptz', contract_id: 'text', value_cents: 'bigint' } as const;
+const CUSTOMER_EVENT_COLUMNS = { workflow_id: 'text', key: 'text', kind: 'text', at: 'timestamptz', contract_id: 'text', value_cents: 'bigint', actor: 'text', detail: 'text' } as const;
 
 const CUSTOMER_COLUMNS = {
   workflow_id: 'text',
@@ -66,12 +66,12 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
       const keys = p.events.map((e) => e.key);
       await prepared('report_customer_events_drop', sql`delete from report_customer_events where workflow_id = ${p.workflowId} and key <> all(${keys}::text[])`).execute(tx);
       if (p.events.length > 0) {
-        const rows = p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: e.at, contract_id: e.contractId ?? null, value_cents: e.valueCents }));
+        const rows = p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: e.at, contract_id: e.contractId ?? null, value_cents: e.valueCents, actor: e.actor ?? null, detail: e.detail ?? null }));
         await insertFromJson('report_customer_events_put', 'report_customer_events', CUSTOMER_EVENT_COLUMNS, rows, {
           key: ['workflow_id', 'key'],
           replace: true,
           where:
-            '(report_customer_events.kind, report_customer_events.at, report_customer_events.contract_id, report_customer_events.value_cents) is distinct from (excluded.kind, excluded.at, excluded.contract_id, excluded.value_cents)',
+            '(report_customer_events.kind, report_customer_events.at, report_customer_events.contract_id, report_customer_events.value_cents, report_customer_events.actor, report_customer_events.detail) is distinct from (excluded.kind, excluded.at, excluded.contract_id, excluded.value_cents, excluded.actor, excluded.detail)',
         }).execute(tx);
       }
       await insertFromJson('report_customers_put', 'report_customers', CUSTOMER_COLUMNS, [customerRow(p)], { key: ['workflow_id'], replace: true }).execute(tx);

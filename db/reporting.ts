@@ -586,18 +586,52 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
   };
 }
 
+/**
+ * The filters on `report_customer_events e` joined with `report_customers c`, for the
+ * activity report's customer tasks: rep is the rep credited; team, as for prospects, the
+ * reps of that team's prospects or accounts; accounts have no source or campaign, so a
+ * filter on either leaves none of them.
+ */
+function customerTaskWhere(f: ReportFilter): RawBuilder<unknown> {
+  const { from, to } = dayRange(f);
+  const parts: RawBuilder<unknown>[] = [sql`e.at >= ${from} and e.at < ${to}`];
+  if (f.source !== undefined || f.campaign !== undefined) parts.push(sql`false`);
+  if (f.rep !== undefined) parts.push(sql`e.actor = ${f.rep}`);
+  if (f.team !== undefined) {
+    parts.push(sql`e.actor in (select t.rep from report_prospects t where t.team = ${f.team} union select o.owner from report_customers o where o.team = ${f.team})`);
+  }
+  if (f.process !== undefined) parts.push(sql`c.process = ${f.process}`);
+  return and(parts);
+}
+
 export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<ActivityReport> {
   const where = sql`${inDays(f)} and ${dailyWhere(f, { people: 'actor' })}`;
+  const customers = customerTaskWhere(f);
+  // Pipeline work from report_daily, customer accounts' tasks from their events, in one list.
   const perRep = await sql<{ actor: string; metric: string; key: string; n: string }>`
     select d.actor, d.metric, d.key, sum(d.n) as n from report_daily d
     where d.metric in ('contact', 'task_done', 'task_on_time', 'task_overdue', 'task_escalated') and ${where}
-    group by 1, 2, 3`.execute(db);
+    group by 1, 2, 3
+    union all
+    select e.actor, m.metric, '' as key, count(*) as n
+    from report_customer_events e join report_customers c on c.workflow_id = e.workflow_id
+    cross join lateral (values (e.kind), (case when e.kind = 'task_done' and e.detail = 'on_time' then 'task_on_time' end)) as m(metric)
+    where e.kind in ('task_done', 'task_overdue', 'task_escalated') and m.metric is not null and e.actor is not null and ${customers}
+    group by 1, 2`.execute(db);
   const weeks = await sql<{ week: string; contacts: string; done: string }>`
-    select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
-      coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
-    from report_daily d
-    where d.metric in ('contact', 'task_done') and ${where}
-    group by 1 order by 1`.execute(db);
+    select week, sum(contacts) as contacts, sum(done) as done from (
+      select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
+        coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
+      from report_daily d
+      where d.metric in ('contact', 'task_done') and ${where}
+      group by 1
+      union all
+      select to_char(date_trunc('week', e.at at time zone 'UTC'), 'YYYY-MM-DD') as week, 0 as contacts, count(*) as done
+      from report_customer_events e join report_customers c on c.workflow_id = e.workflow_id
+      where e.kind = 'task_done' and e.actor is not null and ${customers}
+      group by 1
+    ) w
+    group by week order by week`.execute(db);
 
   type Row = ActivityReport['reps'][number];
   const reps = new Map<string, Row>();
@@ -618,16 +652,16 @@ export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<
         r.contacts.total += n;
         break;
       case 'task_done':
-        r.tasksDone = n;
+        r.tasksDone += n;
         break;
       case 'task_on_time':
-        r.tasksOnTime = n;
+        r.tasksOnTime += n;
         break;
       case 'task_overdue':
-        r.overdue = n;
+        r.overdue += n;
         break;
       case 'task_escalated':
-        r.escalated = n;
+        r.escalated += n;
         break;
     }
   }

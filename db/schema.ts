@@ -247,6 +247,10 @@ export interface ReportCustomerEventsTable {
   at: Timestamp;
   contract_id: string | null;
   value_cents: ColumnType<string, number, number>;
+  /** Tasks' events: the rep credited (migration 009). */
+  actor: string | null;
+  /** task_done: on_time or late. */
+  detail: string | null;
 }
 
 export interface Database {

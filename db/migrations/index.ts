@@ -7,6 +7,7 @@ import { campaignStore } from './005_campaign_store';
 import { reportDaily } from './006_report_daily';
 import { reportCustomers } from './007_report_customers';
 import { reportProspectDaily } from './008_report_prospect_daily';
+import { reportCustomerTasks } from './009_report_customer_tasks';
 import { withoutQueryTimeout } from '../database';
 
 /**
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '006_report_daily': reportDaily,
   '007_report_customers': reportCustomers,
   '008_report_prospect_daily': reportProspectDaily,
+  '009_report_customer_tasks': reportCustomerTasks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

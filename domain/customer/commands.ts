@@ -425,7 +425,8 @@ export function applyCustomerTaskChange(state: CustomerState, raw: unknown): Cus
   if (!task || !isActiveTask(task) || task.state === change.state || isStaleTaskChange(task, change)) return state;
   const closed = change.state === 'done' || change.state === 'cancelled';
   const key = `${change.state}|${task.dueAt}|${task.rep}`;
-  const updated = { ...task, state: change.state, synced: key, ...(closed ? { doneAt: change.at } : {}), ...(change.outcome ? { outcome: change.outcome } : {}), ...(change.note ? { note: change.note } : {}) };
+  const late = change.state === 'overdue' || change.state === 'escalated' ? { lateness: [...(task.lateness ?? []), { kind: change.state, rep: task.rep, at: change.at }] } : {};
+  const updated = { ...task, state: change.state, synced: key, ...(closed ? { doneAt: change.at } : {}), ...(change.outcome ? { outcome: change.outcome } : {}), ...(change.note ? { note: change.note } : {}), ...late };
   const contact = change.state === 'done' && CONTACT_KINDS.has(task.kind) && task.rep === state.info.owner;
   const what = change.state === 'done' ? `completed task ${task.id}: ${change.outcome ?? ''}` : change.state === 'escalated' ? `task ${task.id} escalated to ${change.notified ?? 'the manager'}` : `task ${task.id} is ${change.state}`;
   return {

@@ -94,6 +94,12 @@ export interface RepTask {
   synced?: string;
   /** What the task is about: a call or a support query. */
   ref?: string;
+  /**
+   * A customer account's task: each time it went overdue or escalated, with the rep it was
+   * overdue with, for the activity report (a prospect keeps these in its escalations).
+   * Absent on tasks that went late before it was recorded.
+   */
+  lateness?: { kind: 'overdue' | 'escalated'; rep: string; at: string }[];
 }
 
 /** An escalation on the prospect's record: who was told about what, and when. */

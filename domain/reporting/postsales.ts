@@ -8,7 +8,7 @@ import { customerWorkflowId, type CustomerState } from '../customer/customer';
  * few (its contracts' terms, its referrals): each write replaces the account's rows whole.
  */
 
-export const CUSTOMER_EVENT_KINDS = ['term_due', 'renewed', 'lapsed', 'referral_given', 'referral_won', 'referral_lost'] as const;
+export const CUSTOMER_EVENT_KINDS = ['term_due', 'renewed', 'lapsed', 'referral_given', 'referral_won', 'referral_lost', 'task_done', 'task_overdue', 'task_escalated'] as const;
 export type CustomerEventKind = (typeof CUSTOMER_EVENT_KINDS)[number];
 
 export interface CustomerReportEvent {
@@ -19,6 +19,10 @@ export interface CustomerReportEvent {
   contractId?: string;
   /** A term's value (due, renewed, lapsed: the revenue lost), a won referral's net value; else 0. */
   valueCents: number;
+  /** The tasks' events (for the activity report, as a prospect's): the rep credited. */
+  actor?: string;
+  /** task_done: `on_time` (done by its due time) or `late`. */
+  detail?: 'on_time' | 'late';
 }
 
 export interface CustomerSnapshot {
@@ -71,6 +75,19 @@ export function projectCustomer(state: CustomerState): CustomerProjection {
     events.push({ key: `referral:${r.prospectId}`, kind: 'referral_given', at: r.at, valueCents: 0 });
     if (r.status !== 'open' && r.closedAt) {
       events.push({ key: `referral-${r.status}:${r.prospectId}`, kind: r.status === 'won' ? 'referral_won' : 'referral_lost', at: r.closedAt, valueCents: r.status === 'won' ? (r.netCents ?? 0) : 0 });
+    }
+  }
+  // A rep's post-sales tasks count in the activity report as their pipeline tasks do: done
+  // (credited to the task's rep whoever closed it), on time or late, and once per rep it was
+  // overdue with (escalated: the same rep).
+  for (const t of state.tasks) {
+    if (t.state === 'done' && t.doneAt) {
+      events.push({ key: `task-done:${t.id}`, kind: 'task_done', at: t.doneAt, valueCents: 0, actor: t.rep, detail: Date.parse(t.doneAt) <= Date.parse(t.dueAt) ? 'on_time' : 'late' });
+    }
+    for (const kind of ['overdue', 'escalated'] as const) {
+      const first = new Map<string, string>();
+      for (const l of t.lateness ?? []) if (l.kind === kind && !first.has(l.rep)) first.set(l.rep, l.at);
+      for (const [rep, at] of first) events.push({ key: `task-${kind}:${t.id}:${rep}`, kind: `task_${kind}`, at, valueCents: 0, actor: rep });
     }
   }
   return {

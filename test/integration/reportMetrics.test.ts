@@ -1,6 +1,8 @@
 import { activityReport, campaignsReport, dumpReadModel, forecastReport, funnelReport, quotesReport, rebuildDaily, recordCampaignOutcome, writeProjections } from '../../db/reporting';
 import type { ProspectSnapshot, ReportEvent } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { postsalesReport, writeCustomerProjections } from '../../db/postsalesReport';
+import type { CustomerProjection, CustomerReportEvent } from '../../domain/reporting/postsales';
 
 /**
  * Each metric on hand-built event sets in a real PostgreSQL (the reports are SQL): a
@@ -149,6 +151,44 @@ test('activity: a task escalated twice counts once, for the rep it was overdue w
   ]);
   expect(r.weeks.reduce((n, w) => n + w.contacts, 0)).toBe(2);
   expect((await activityReport(t.db, { ...period, rep: 'sam' })).reps.map((x) => x.rep)).toEqual(['sam']);
+});
+
+test("activity: customer accounts' tasks count for their reps beside the pipeline's; accounts have no source", async () => {
+  // February, apart from the prospects above.
+  const feb = (day: number) => new Date(Date.UTC(2026, 1, day, 12)).toISOString();
+  const february = { from: new Date(Date.UTC(2026, 1, 1)).toISOString(), to: new Date(Date.UTC(2026, 2, 1)).toISOString() };
+  const account = (events: CustomerReportEvent[], version: number): CustomerProjection => ({
+    workflowId: 'customer-hooli',
+    snapshot: { customerId: 'hooli', owner: 'ravi', team: 'north', process: 'std', version, activeContracts: 0, recurringCents: 0, annualRecurringCents: 0, lostRevenueCents: 0 },
+    events,
+  });
+  const events: CustomerReportEvent[] = [
+    { key: 'task-done:hooli-C1', kind: 'task_done', at: feb(3), valueCents: 0, actor: 'ravi', detail: 'on_time' },
+    { key: 'task-done:hooli-C2', kind: 'task_done', at: feb(4), valueCents: 0, actor: 'tina', detail: 'late' },
+    { key: 'task-overdue:hooli-C2:tina', kind: 'task_overdue', at: feb(2), valueCents: 0, actor: 'tina' },
+    { key: 'task-escalated:hooli-C2:tina', kind: 'task_escalated', at: feb(3), valueCents: 0, actor: 'tina' },
+    { key: 'due:hooli-K1:1', kind: 'term_due', at: feb(5), contractId: 'hooli-K1', valueCents: 10_000 },
+  ];
+  await writeCustomerProjections(t.db, [account(events, 1)]);
+  const r = await activityReport(t.db, february);
+  const none = { visit: 0, call: 0, letter: 0, direct_mail: 0, email: 0, web: 0, total: 0 };
+  expect(r.reps).toEqual([
+    { rep: 'ravi', contacts: none, tasksDone: 1, tasksOnTime: 1, slaCompliance: 1, overdue: 0, escalated: 0 },
+    { rep: 'tina', contacts: none, tasksDone: 1, tasksOnTime: 0, slaCompliance: 0, overdue: 1, escalated: 1 },
+  ]);
+  expect(r.weeks.reduce((n, w) => n + w.tasksDone, 0)).toBe(2);
+  expect((await activityReport(t.db, { ...february, rep: 'tina' })).reps.map((x) => x.rep)).toEqual(['tina']);
+  // ravi owns a north account; tina has neither a north prospect nor a north account.
+  expect((await activityReport(t.db, { ...february, team: 'north' })).reps.map((x) => x.rep)).toEqual(['ravi']);
+  expect((await activityReport(t.db, { ...february, source: 'web' })).reps).toEqual([]);
+  expect((await activityReport(t.db, { ...february, process: 'other' })).reps).toEqual([]);
+  // Done on time after all (a later version of the account): the row is rewritten.
+  await writeCustomerProjections(t.db, [account(events.map((e) => (e.key === 'task-done:hooli-C2' ? { ...e, detail: 'on_time' as const } : e)), 2)]);
+  expect((await activityReport(t.db, { ...february, rep: 'tina' })).reps[0]).toMatchObject({ tasksDone: 1, tasksOnTime: 1 });
+  // The post-sales report still counts its own kinds only.
+  expect((await postsalesReport(t.db, february)).renewals.due).toEqual({ count: 1, valueCents: 10_000 });
+  // And January's activity is as before.
+  expect((await activityReport(t.db, period)).reps.map((x) => [x.rep, x.tasksDone])).toEqual([['ravi', 1], ['sam', 1]]);
 });
 
 test('forecast: an open quotation weighted in its close month only while the close is inside the period', async () => {

@@ -9,6 +9,7 @@ import { newProspect, runCommand } from '../../domain/pipeline/lifecycle';
 import { ProcessDefinitionSchema, bareDurationNumbers, type ProcessDefinitionInput } from '../../domain/process/process';
 import { toDocument } from '../../domain/process/document';
 import { DomainError } from '../../domain/shared/errors';
+import { projectCustomer } from '../../domain/reporting/postsales';
 
 /** Post-sales rules without a server: cadence, renewal and reorder schedules, profile capture. */
 
@@ -322,5 +323,30 @@ describe('customer show', () => {
     const earlier = year.changes.length - 15 + (year.archivedChanges ?? 0);
     expect(text).toContain(`History (the latest 15; ${earlier} earlier not shown):`);
     expect(text.split('History (')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  '))).toHaveLength(15);
+  });
+});
+
+describe("an account's tasks in the activity report", () => {
+  test('done (on time or late, credited to the rep), and once per rep it was overdue with, escalations likewise', () => {
+    // alice lets the onboarding task go overdue and escalate; maria does it, late.
+    let s = applyDueCustomerDeadlines(account(), at(7));
+    const onboarding = s.tasks.find((t) => t.kind === 'onboarding')!;
+    s = applyCustomerTaskChange(s, { taskId: onboarding.id, state: 'overdue', at: at(9), forDueAt: onboarding.dueAt, rep: 'alice' });
+    s = applyCustomerTaskChange(s, { taskId: onboarding.id, state: 'escalated', at: at(10), forDueAt: onboarding.dueAt, rep: 'alice', notified: 'maria' });
+    s = applyCustomerTaskChange(s, { taskId: onboarding.id, state: 'done', at: at(11), outcome: 'set up', by: 'maria' });
+    const tasks = projectCustomer(s).events.filter((e) => e.kind.startsWith('task_'));
+    expect(tasks).toEqual(
+      expect.arrayContaining([
+        { key: `task-done:${onboarding.id}`, kind: 'task_done', at: at(11), valueCents: 0, actor: 'alice', detail: 'late' },
+        { key: `task-overdue:${onboarding.id}:alice`, kind: 'task_overdue', at: at(9), valueCents: 0, actor: 'alice' },
+        { key: `task-escalated:${onboarding.id}:alice`, kind: 'task_escalated', at: at(10), valueCents: 0, actor: 'alice' },
+      ]),
+    );
+    expect(tasks).toHaveLength(3);
+    // A task done by its due time is on time; open tasks are not counted yet.
+    const justInTime = onboarding.dueAt;
+    const onTime = applyCustomerTaskChange(applyDueCustomerDeadlines(account(), at(7)), { taskId: onboarding.id, state: 'done', at: justInTime, outcome: 'ok', by: 'alice' });
+    expect(projectCustomer(onTime).events.filter((e) => e.kind.startsWith('task_'))).toEqual([{ key: `task-done:${onboarding.id}`, kind: 'task_done', at: justInTime, valueCents: 0, actor: 'alice', detail: 'on_time' }]);
+    expect(projectCustomer(applyDueCustomerDeadlines(account(), at(7))).events.filter((e) => e.kind.startsWith('task_'))).toEqual([]);
   });
 });
