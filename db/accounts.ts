@@ -91,6 +91,17 @@ export async function listUsers(db: SalesflowDb): Promise<Account[]> {
   return rows.map(toAccount);
 }
 
+/** Changes what an admin may change on an account (domain/accounts UserChangeSchema, parsed); undefined when there is none. */
+export async function updateUser(db: SalesflowDb, userId: string, change: { personId?: string | null; team?: string | null; displayName?: string | null }): Promise<Account | undefined> {
+  const set = {
+    ...(change.personId !== undefined ? { person_id: change.personId } : {}),
+    ...(change.team !== undefined ? { team: change.team } : {}),
+    ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
+  };
+  const row = await db.updateTable('users').set(set).where('id', '=', userId).returningAll().executeTakeFirst();
+  return row ? toAccount(row) : undefined;
+}
+
 /** Disables the account and ends its sessions; its tokens stop working too (see findApiToken). */
 export async function disableUser(db: SalesflowDb, userId: string, now = new Date()): Promise<void> {
   await db.transaction().execute(async (tx) => {

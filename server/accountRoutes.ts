@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema, ApiTokenNameSchema, type Account } from '../domain/accounts/accounts';
+import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema, ApiTokenNameSchema, UserChangeSchema, type Account } from '../domain/accounts/accounts';
 import { DomainError } from '../domain/shared/errors';
 import {
   changePassword,
@@ -14,6 +14,7 @@ import {
   verifyLogin,
   createUser,
   findUserById,
+  updateUser,
 } from '../db/accounts';
 import { generatePassword } from '../db/passwords';
 import { actorOf, requirePrincipal, SESSION_COOKIE, type Principal } from './auth';
@@ -193,6 +194,24 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
     requireAdmin(requirePrincipal(request));
     return (await listUsers(deps.db)).map(accountView);
   });
+  api.patch(
+    '/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'change an account: its person id (who it acts as in the processes: a rep has a task inbox by it), team or display name; null clears one (admin)',
+        params: z.object({ id: z.uuid() }),
+        body: UserChangeSchema,
+        response: { 200: AccountSchema, ...problems },
+      },
+    },
+    async (request) => {
+      requireAdmin(requirePrincipal(request));
+      const updated = await updateUser(deps.db, request.params.id, request.body);
+      if (!updated) throw notFound(`no user ${request.params.id}`);
+      return accountView(updated);
+    },
+  );
   api.post(
     '/users/:id/disable',
     {

@@ -46,6 +46,13 @@ export class AccountsApi {
     return this.api.get('/users');
   }
 
+  /** Changes an account's person id, team or display name (null clears one). */
+  async updateUser(login: string, change: { personId?: string | null; team?: string | null; displayName?: string | null }): Promise<AccountView> {
+    const user = (await this.users()).find((u) => u.login === login.toLowerCase() || u.login === login);
+    if (!user) throw new DomainError(`no user "${login}"`);
+    return this.api.patch(`/users/${user.id}`, change);
+  }
+
   async disableUser(login: string): Promise<AccountView> {
     const user = (await this.users()).find((u) => u.login === login.toLowerCase() || u.login === login);
     if (!user) throw new DomainError(`no user "${login}"`);

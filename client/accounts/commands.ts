@@ -153,6 +153,27 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       );
     });
   user
+    .command('update')
+    .description("change an account's person id (who it acts as: a rep's task inbox, `by` in the history), team or display name")
+    .argument('<login>')
+    .option('--person <id>', 'the rep or manager id the process definitions use for this person')
+    .option('--no-person', 'clear the person id (the account then acts under its login)')
+    .option('--team <team>', "the team (a manager's, or a rep's)")
+    .option('--no-team', 'clear the team')
+    .option('--name <name>', 'display name')
+    .addOption(json())
+    .action(async (login: string, opts) => {
+      // Commander gives `person`/`team` as a string, false for --no-..., true when neither was given.
+      const change = {
+        ...(typeof opts.person === 'string' ? { personId: opts.person } : opts.person === false ? { personId: null } : {}),
+        ...(typeof opts.team === 'string' ? { team: opts.team } : opts.team === false ? { team: null } : {}),
+        ...(opts.name !== undefined ? { displayName: opts.name } : {}),
+      };
+      if (Object.keys(change).length === 0) throw new DomainError('say what to change: --person, --no-person, --team, --no-team or --name');
+      const u = await ctx.api().accounts.updateUser(login, change);
+      print(u, opts.json, () => `updated ${u.login} (role ${u.role}, person ${u.personId ?? '-'}, team ${u.team ?? '-'}${u.displayName ? `, name ${u.displayName}` : ''})`);
+    });
+  user
     .command('disable')
     .description('disable an account: its sessions end and its tokens stop working')
     .argument('<login>')

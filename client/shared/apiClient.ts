@@ -75,6 +75,10 @@ export class ApiClient {
     return this.request<T>('POST', path, { body });
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, { body });
+  }
+
   delete<T = void>(path: string): Promise<T> {
     return this.request<T>('DELETE', path, {});
   }

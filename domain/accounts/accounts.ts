@@ -56,6 +56,21 @@ export const NewUserSchema = shareable(z
   .strict());
 export type NewUser = z.input<typeof NewUserSchema>;
 
+/**
+ * What an admin may change on an existing account: who it acts as in the processes, its
+ * team, its name (null clears one). Not its login (the audit trail names it) nor its role
+ * (tokens were issued against it: disable the account and create another).
+ */
+export const UserChangeSchema = shareable(z
+  .object({
+    personId: PersonIdSchema.nullable().optional(),
+    team: TeamSchema.nullable().optional(),
+    displayName: DisplayNameSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((c) => c.personId !== undefined || c.team !== undefined || c.displayName !== undefined, 'say what to change: personId, team or displayName'));
+export type UserChange = z.input<typeof UserChangeSchema>;
+
 export const ApiTokenNameSchema = shareable(singleLineText(100).pipe(z.string().min(1, 'must not be empty')));
 
 export const NewApiTokenSchema = shareable(z

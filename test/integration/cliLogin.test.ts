@@ -56,6 +56,12 @@ test('a new user logs in with the CLI, creates a rep, and the rep drives a prosp
   expect(rep).toMatchObject({ code: 0, stdout: `created user rita-${run} (role rep, person alice, team north)\n` });
   const other = await salesflow(['user', 'create', '--login', `rob-${run}`, '--role', 'rep', '--person', 'bob']);
   expect(other.stdout).toMatch(/^created user rob-\w+ \(role rep, person bob\)\npassword: \S{24} {3}\(shown only this once; only its hash is stored\)\n$/);
+  // An account's person and team change later (an admin who takes on a rep's inbox, a move of team).
+  expect(await salesflow(['user', 'update', `rob-${run}`, '--person', 'carl', '--team', 'south'])).toMatchObject({ code: 0, stdout: `updated rob-${run} (role rep, person carl, team south)\n` });
+  expect(await salesflow(['user', 'update', `rob-${run}`, '--no-team', '--person', 'bob'])).toMatchObject({ code: 0, stdout: `updated rob-${run} (role rep, person bob, team -)\n` });
+  expect(await salesflow(['user', 'update', `rob-${run}`])).toMatchObject({ code: 1, stderr: 'salesflow: say what to change: --person, --no-person, --team, --no-team or --name\n' });
+  expect(await salesflow(['user', 'update', `nobody-${run}`, '--person', 'x'])).toMatchObject({ code: 1, stderr: `salesflow: no user "nobody-${run}"\n` });
+  expect((await salesflow(['user', 'update', `rob-${run}`, '--person', 'two words'])).stderr).toMatch(/^salesflow: .*personId.*may hold only letters, digits and \. _ @ -\n$/);
   // The admin's prospect for bob, which alice must not see.
   expect((await salesflow(['create', `bobs-${run}`, '--name', 'Bea Bob', '--rep', 'bob'])).code).toBe(0);
 

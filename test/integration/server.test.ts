@@ -64,6 +64,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/tokens',
     '/api/tokens/{id}',
     '/api/users',
+    '/api/users/{id}',
     '/api/users/{id}/disable',
     '/api/prospects',
     '/api/prospects/{id}',
@@ -233,6 +234,20 @@ test('the role matrix over HTTP: each role reads, commands and publishes as its 
   // Admin-only: the user list.
   expect((await call(h.url, 'GET', '/api/users', { as: roles.ops })).status).toBe(403);
   expect((await call(h.url, 'GET', '/api/users', { as: admin })).status).toBe(200);
+  // An admin gives an account a person id (its inbox, its `by`); nobody else may.
+  const users = (await call(h.url, 'GET', '/api/users', { as: admin })).body as { id: string; login: string }[];
+  const opsId = users.find((u) => u.login === `ops-${uniq}`)!.id;
+  expect((await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: roles.ops, body: { personId: 'sue' } })).status).toBe(403);
+  const patched = await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: { personId: 'sue', team: 'desk' } });
+  expect(patched).toMatchObject({ status: 200, body: { login: `ops-${uniq}`, role: 'ops', personId: 'sue', team: 'desk' } });
+  expect((await call(h.url, 'GET', '/api/me', { as: roles.ops })).body.account).toMatchObject({ personId: 'sue', team: 'desk' });
+  expect((await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: { personId: null, team: null } })).body).toMatchObject({ personId: null, team: null });
+  const empty = await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: {} });
+  expect(empty.status).toBe(400);
+  expect(JSON.stringify(empty.body)).toContain('say what to change: personId, team or displayName');
+  expect((await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: { role: 'admin' } })).status).toBe(400);
+  expect((await call(h.url, 'GET', '/api/me', { as: roles.ops })).body.role).toBe('ops');
+  expect((await call(h.url, 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { as: admin, body: { personId: 'x' } })).status).toBe(404);
 });
 
 test('login, logout, password change, CSRF, token revocation and the login rate limit', async () => {
