@@ -214,6 +214,14 @@ test('a person creates and revokes their own API token and changes their passwor
 
   const admin = await personLogsIn(stack, `ada-${uniq}`, 'admin');
   const row = admin.page.getByTestId(`user-tess-${uniq}`);
+  // An account's person and team change after it was made (PATCH /api/users/:id).
+  await row.getByRole('button', { name: `Edit tess-${uniq}…` }).click();
+  const edit = admin.page.getByRole('form', { name: `Edit tess-${uniq}` });
+  await edit.getByLabel('Person id').fill('tina');
+  await edit.getByLabel('Team').fill('south');
+  await edit.getByRole('button', { name: `Save tess-${uniq}` }).click();
+  await row.getByText('tina · south').waitFor();
+  expect(await admin.page.getByTestId(`edit-tess-${uniq}`).count()).toBe(0);
   await row.getByRole('button', { name: /Disable/ }).click();
   await row.getByRole('button', { name: `Disable tess-${uniq}` }).click();
   await row.getByText('disabled', { exact: true }).waitFor();

@@ -70,6 +70,7 @@ export function UsersPage() {
 
 function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onChanged: () => void }) {
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const form = useForm(
     async () => {
       await ok(api.POST('/api/users/{id}/disable', { params: { path: { id: user.id } }, body: {} }));
@@ -79,40 +80,100 @@ function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onCh
     { onDone: onChanged },
   );
   return (
-    <tr data-testid={`user-${user.login}`} className={user.disabledAt ? 'row-disabled' : undefined}>
-      <td>
-        <strong>{user.login}</strong>
-        {user.displayName ? <div className="muted small">{user.displayName}</div> : null}
-      </td>
-      <td>
-        <Badge tone={ROLE_TONES[user.role] ?? 'neutral'}>{user.role}</Badge>
-      </td>
-      <td className="small">{[user.personId, user.team].filter(Boolean).join(' · ') || '—'}</td>
-      <td className="small">{formatDateTime(user.createdAt)}</td>
-      <td className="actions-cell">
-        {user.disabledAt ? (
-          <Badge tone="gray" title={`disabled ${formatDateTime(user.disabledAt)}`}>
-            disabled
-          </Badge>
-        ) : self ? (
-          <span className="muted small">you</span>
-        ) : confirming ? (
-          <form className="row" onSubmit={form.submit} aria-label={`Disable ${user.login}`}>
-            <SubmitButton form={form} kind="danger">
-              Disable {user.login}
-            </SubmitButton>
-            <button type="button" className="btn btn-secondary btn-small" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-            <FormMessage form={{ ...form, done: undefined }} fields={[]} />
-          </form>
-        ) : (
-          <button type="button" className="btn btn-secondary btn-small" onClick={() => setConfirming(true)} aria-label={`Disable ${user.login}…`}>
-            Disable…
-          </button>
-        )}
-      </td>
-    </tr>
+    <>
+      <tr data-testid={`user-${user.login}`} className={user.disabledAt ? 'row-disabled' : undefined}>
+        <td>
+          <strong>{user.login}</strong>
+          {user.displayName ? <div className="muted small">{user.displayName}</div> : null}
+        </td>
+        <td>
+          <Badge tone={ROLE_TONES[user.role] ?? 'neutral'}>{user.role}</Badge>
+        </td>
+        <td className="small">{[user.personId, user.team].filter(Boolean).join(' · ') || '—'}</td>
+        <td className="small">{formatDateTime(user.createdAt)}</td>
+        <td className="actions-cell">
+          {user.disabledAt ? (
+            <Badge tone="gray" title={`disabled ${formatDateTime(user.disabledAt)}`}>
+              disabled
+            </Badge>
+          ) : editing ? null : confirming ? (
+            <form className="row" onSubmit={form.submit} aria-label={`Disable ${user.login}`}>
+              <SubmitButton form={form} kind="danger">
+                Disable {user.login}
+              </SubmitButton>
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+              <FormMessage form={{ ...form, done: undefined }} fields={[]} />
+            </form>
+          ) : (
+            <div className="row">
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditing(true)} aria-label={`Edit ${user.login}…`}>
+                Edit…
+              </button>
+              {self ? (
+                <span className="muted small">you</span>
+              ) : (
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => setConfirming(true)} aria-label={`Disable ${user.login}…`}>
+                  Disable…
+                </button>
+              )}
+            </div>
+          )}
+        </td>
+      </tr>
+      {editing ? (
+        <tr data-testid={`edit-${user.login}`}>
+          <td colSpan={5}>
+            <EditUser
+              user={user}
+              onClose={() => setEditing(false)}
+              onSaved={() => {
+                setEditing(false);
+                onChanged();
+              }}
+            />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * An account's person id (who it acts as: a rep's inbox, the `by` of its commands), team and
+ * name; an emptied field clears it. Not its role: disable the account and create another.
+ */
+function EditUser({ user, onClose, onSaved }: { user: Account; onClose: () => void; onSaved: () => void }) {
+  const [v, setV] = useState({ personId: user.personId ?? '', team: user.team ?? '', displayName: user.displayName ?? '' });
+  const form = useForm(
+    async () => {
+      const body = { personId: v.personId.trim() || null, team: v.team.trim() || null, displayName: v.displayName.trim() || null };
+      const res = await ok(api.PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body }));
+      return `${res.login} saved`;
+    },
+    { onDone: onSaved },
+  );
+  const input = (key: keyof typeof v, label: string, hint: string) => (
+    <Field label={label} error={form.fieldError(key)} hint={hint}>
+      {(p) => <input {...p} name={key} value={v[key]} onChange={(e) => setV({ ...v, [key]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <form className="stack" onSubmit={form.submit} aria-label={`Edit ${user.login}`}>
+      <div className="form-grid">
+        {input('personId', 'Person id', 'their id in the process: a rep has a task inbox by it')}
+        {input('team', 'Team', "a manager's team")}
+        {input('displayName', 'Display name', 'empty: none')}
+      </div>
+      <FormMessage form={{ ...form, done: undefined }} fields={Object.keys(v)} />
+      <div className="form-actions">
+        <SubmitButton form={form}>Save {user.login}</SubmitButton>
+        <button type="button" className="btn btn-secondary" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
