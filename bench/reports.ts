@@ -105,6 +105,18 @@ async function seed(db: SalesflowDb, prospects: number): Promise<number> {
     select a.w, r.kind || ':ref-' || a.g, r.kind, timestamptz '2026-01-01' + make_interval(days => a.g % 365 + r.late), null, r.value
     from ${won} join lateral (values ('referral_given', 3, 0), (case when (a.g / 6) % 2 = 0 then 'referral_won' else 'referral_lost' end, 40, case when (a.g / 6) % 2 = 0 then 50000 else 0 end)) r(kind, late, value)
       on (a.g / 6) % 3 = 0`.execute(db);
+  // Each account's tasks for the activity report: onboarding and three check-ins done over the
+  // year by its owner (every fourth late), and every tenth of them overdue, then escalated.
+  await sql`
+    insert into report_customer_events (workflow_id, key, kind, at, contract_id, value_cents, actor, detail)
+    select a.w, 'task-done:' || a.g || '-C' || k, 'task_done', timestamptz '2026-01-01' + make_interval(days => (a.g + k * 91) % 365), null, 0, 'rep' || (a.g % ${REPS}),
+      case when (a.g + k) % 4 = 0 then 'late' else 'on_time' end
+    from ${won} cross join generate_series(1, 4) k`.execute(db);
+  await sql`
+    insert into report_customer_events (workflow_id, key, kind, at, contract_id, value_cents, actor, detail)
+    select a.w, 'task-' || x.step || ':' || a.g || '-C' || k || ':rep' || (a.g % ${REPS}), 'task_' || x.step, timestamptz '2026-01-01' + make_interval(days => (a.g + k * 91 + x.late) % 365), null, 0, 'rep' || (a.g % ${REPS}), null
+    from ${won} cross join generate_series(1, 4) k cross join (values ('overdue', 0), ('escalated', 1)) x(step, late)
+    where (a.g + k) % 10 = 0`.execute(db);
   await sql`vacuum analyze report_customers`.execute(db);
   await sql`vacuum analyze report_customer_events`.execute(db);
   // The per-day pre-aggregates, as the rebuild computes them.
@@ -142,6 +154,9 @@ export async function reportsBench(options: { prospects: number; runs: number })
     // What the seed holds, so an empty table cannot pass for a fast one.
     const year = await REPORT_QUERIES.postsales(db, filters[1]!);
     console.log(`post-sales over 2026: ${year.renewals.due.count} terms due, ${year.renewals.renewed.count} renewed, ${year.renewals.lapsed.count} lapsed, ${year.referrals.given} referrals, ${year.recurring.customers} accounts`);
+    const activity = await REPORT_QUERIES.activity(db, filters[1]!);
+    const tasks = activity.reps.reduce((n, r) => n + r.tasksDone, 0);
+    console.log(`activity over 2026: ${activity.reps.length} reps, ${tasks} tasks done (prospects' and accounts'), ${activity.reps.reduce((n, r) => n + r.contacts.total, 0)} contacts`);
     console.log(`\n| report | p50 ms | p99 ms | runs |\n| --- | ---: | ---: | ---: |`);
     for (const name of REPORTS) {
       for (const f of filters) await REPORT_QUERIES[name](db, f); // warm the cache

@@ -1,6 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import type { Database } from './schema';
+import { ACCOUNT_KEY, ACCOUNT_METRICS, CELL_RECORD, DAILY_COLUMNS, DAILY_KEY, customerDailySql } from './reportDaily';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
 
@@ -57,8 +58,14 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
     if ((newest.get(p.workflowId)?.snapshot.version ?? -1) <= p.snapshot.version) newest.set(p.workflowId, p);
   }
   if (newest.size === 0) return;
+  const ids = [...newest.keys()].sort();
   await db.transaction().execute(async (tx) => {
-    for (const id of [...newest.keys()].sort()) {
+    // In id order, as every group takes them: two writes of one account (an old run's late
+    // retry, the new run) queue, so neither reads the other's share of report_daily as its own.
+    await prepared('report_customer_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${ids}::text[]) as id`).execute(tx);
+    const before = await customerShares(tx, ids);
+    const tasks = (p: CustomerProjection) => p.events.some((e) => e.kind === 'task_done' || e.kind === 'task_overdue' || e.kind === 'task_escalated');
+    for (const id of ids) {
       const p = newest.get(id)!;
       // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
       const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
@@ -76,7 +83,42 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
       }
       await insertFromJson('report_customers_put', 'report_customers', CUSTOMER_COLUMNS, [customerRow(p)], { key: ['workflow_id'], replace: true }).execute(tx);
     }
+    // Accounts without tasks, before and now (most writes: a deal booked), leave report_daily alone.
+    if (before !== '[]' || [...newest.values()].some(tasks)) {
+      await applyCustomerShares(tx, ids, before);
+      await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
+    }
   });
+}
+
+/** These accounts' shares of `report_daily` computed from their rows, as JSON text (numeric sums exact). */
+async function customerShares(tx: Transaction<Database>, ids: readonly string[]): Promise<string> {
+  const query = prepared('report_daily_customers_before', sql`select coalesce(json_agg(d), '[]')::text as rows from (${customerDailySql(ids)}) d`);
+  const { rows } = await (query as RawBuilder<{ rows: string }>).execute(tx);
+  return rows[0]!.rows;
+}
+
+/**
+ * The accounts' change to `report_daily` in one statement: their shares now less `before`.
+ * Cells in key order, as the prospects' writer takes them (db/reporting.ts applyDailyChange):
+ * the two lock shared cells in one order, so they queue rather than deadlock.
+ */
+async function applyCustomerShares(tx: Transaction<Database>, ids: readonly string[], before: string): Promise<void> {
+  await prepared('report_daily_customers_apply', sql`
+    with now as materialized (${customerDailySql(ids)}),
+    old as (select * from jsonb_to_recordset(${before}::jsonb) as old${CELL_RECORD})
+    insert into report_daily ${DAILY_COLUMNS}
+    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
+    from (
+      select ${DAILY_KEY}, n, value, weighted from now
+      union all
+      select ${DAILY_KEY}, -n, -value, -weighted from old
+    ) d
+    group by ${DAILY_KEY}
+    having sum(n) <> 0
+    order by ${DAILY_KEY}
+    on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
+      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`).execute(tx);
 }
 
 /** An account's `report_customers` row, for the rebuild's insert and the live write's upsert. */
@@ -106,6 +148,11 @@ export async function replaceCustomerProjections(db: SalesflowDb, projections: r
       await insertProjection(tx, p);
       events += p.events.length;
     }
+    // The accounts' shares of report_daily, from their new rows (a prospects' rebuild keeps them too).
+    await sql`delete from report_daily where key = ${ACCOUNT_KEY} and metric in (${sql.join([...ACCOUNT_METRICS])})`.execute(tx);
+    await sql`
+      insert into report_daily ${DAILY_COLUMNS} ${customerDailySql(null)}
+      on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update set n = report_daily.n + excluded.n`.execute(tx);
   }));
   return { customers: projections.length, events };
 }

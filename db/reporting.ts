@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
+import { CELL_RECORD, DAILY_COLUMNS, DAILY_KEY, customerDailySql } from './reportDaily';
 import type { Database } from './schema';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
@@ -237,12 +238,6 @@ function dailyContributionsSql(ids: readonly string[] | null, options: { byProsp
     group by ${groups}`;
 }
 
-const DAILY_COLUMNS = sql`(metric, day, key, actor, rep, team, process, source, campaign, n, value, weighted)`;
-
-const DAILY_KEY = sql`metric, day, key, actor, rep, team, process, source, campaign`;
-
-/** A cell's columns as `jsonb_to_recordset` reads them back from JSON (numeric sums exact). */
-const CELL_RECORD = sql`(metric text, day date, key text, actor text, rep text, team text, process text, source text, campaign text, n bigint, value numeric, weighted numeric)`;
 
 /**
  * Of these prospects, those whose share stored in `report_prospect_daily` is not for their
@@ -317,6 +312,8 @@ async function applyDailyChange(db: Transaction<Database>, ids: readonly string[
 export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Promise<void> {
   await sql`truncate report_daily, report_prospect_daily`.execute(db);
   await sql`insert into report_daily ${DAILY_COLUMNS} ${dailyContributionsSql(null)}`.execute(db);
+  // The customer accounts' tasks (their cells have a key of their own: no prospect's cell is theirs).
+  await sql`insert into report_daily ${DAILY_COLUMNS} ${customerDailySql(null)}`.execute(db);
 }
 
 /**
@@ -586,52 +583,19 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
   };
 }
 
-/**
- * The filters on `report_customer_events e` joined with `report_customers c`, for the
- * activity report's customer tasks: rep is the rep credited; team, as for prospects, the
- * reps of that team's prospects or accounts; accounts have no source or campaign, so a
- * filter on either leaves none of them.
- */
-function customerTaskWhere(f: ReportFilter): RawBuilder<unknown> {
-  const { from, to } = dayRange(f);
-  const parts: RawBuilder<unknown>[] = [sql`e.at >= ${from} and e.at < ${to}`];
-  if (f.source !== undefined || f.campaign !== undefined) parts.push(sql`false`);
-  if (f.rep !== undefined) parts.push(sql`e.actor = ${f.rep}`);
-  if (f.team !== undefined) {
-    parts.push(sql`e.actor in (select t.rep from report_prospects t where t.team = ${f.team} union select o.owner from report_customers o where o.team = ${f.team})`);
-  }
-  if (f.process !== undefined) parts.push(sql`c.process = ${f.process}`);
-  return and(parts);
-}
-
 export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<ActivityReport> {
+  // Customer accounts' tasks are in report_daily too (db/reportDaily.ts), beside the prospects'.
   const where = sql`${inDays(f)} and ${dailyWhere(f, { people: 'actor' })}`;
-  const customers = customerTaskWhere(f);
-  // Pipeline work from report_daily, customer accounts' tasks from their events, in one list.
   const perRep = await sql<{ actor: string; metric: string; key: string; n: string }>`
     select d.actor, d.metric, d.key, sum(d.n) as n from report_daily d
     where d.metric in ('contact', 'task_done', 'task_on_time', 'task_overdue', 'task_escalated') and ${where}
-    group by 1, 2, 3
-    union all
-    select e.actor, m.metric, '' as key, count(*) as n
-    from report_customer_events e join report_customers c on c.workflow_id = e.workflow_id
-    cross join lateral (values (e.kind), (case when e.kind = 'task_done' and e.detail = 'on_time' then 'task_on_time' end)) as m(metric)
-    where e.kind in ('task_done', 'task_overdue', 'task_escalated') and m.metric is not null and e.actor is not null and ${customers}
-    group by 1, 2`.execute(db);
+    group by 1, 2, 3`.execute(db);
   const weeks = await sql<{ week: string; contacts: string; done: string }>`
-    select week, sum(contacts) as contacts, sum(done) as done from (
-      select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
-        coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
-      from report_daily d
-      where d.metric in ('contact', 'task_done') and ${where}
-      group by 1
-      union all
-      select to_char(date_trunc('week', e.at at time zone 'UTC'), 'YYYY-MM-DD') as week, 0 as contacts, count(*) as done
-      from report_customer_events e join report_customers c on c.workflow_id = e.workflow_id
-      where e.kind = 'task_done' and e.actor is not null and ${customers}
-      group by 1
-    ) w
-    group by week order by week`.execute(db);
+    select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
+      coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
+    from report_daily d
+    where d.metric in ('contact', 'task_done') and ${where}
+    group by 1 order by 1`.execute(db);
 
   type Row = ActivityReport['reps'][number];
   const reps = new Map<string, Row>();

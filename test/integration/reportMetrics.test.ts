@@ -1,7 +1,7 @@
 import { activityReport, campaignsReport, dumpReadModel, forecastReport, funnelReport, quotesReport, rebuildDaily, recordCampaignOutcome, writeProjections } from '../../db/reporting';
 import type { ProspectSnapshot, ReportEvent } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
-import { postsalesReport, writeCustomerProjections } from '../../db/postsalesReport';
+import { postsalesReport, replaceCustomerProjections, writeCustomerProjections } from '../../db/postsalesReport';
 import type { CustomerProjection, CustomerReportEvent } from '../../domain/reporting/postsales';
 
 /**
@@ -153,22 +153,25 @@ test('activity: a task escalated twice counts once, for the rep it was overdue w
   expect((await activityReport(t.db, { ...period, rep: 'sam' })).reps.map((x) => x.rep)).toEqual(['sam']);
 });
 
+// February, apart from the prospects above.
+const feb = (day: number) => new Date(Date.UTC(2026, 1, day, 12)).toISOString();
+const february = { from: new Date(Date.UTC(2026, 1, 1)).toISOString(), to: new Date(Date.UTC(2026, 2, 1)).toISOString() };
+const account = (events: CustomerReportEvent[], version: number): CustomerProjection => ({
+  workflowId: 'customer-hooli',
+  snapshot: { customerId: 'hooli', owner: 'ravi', team: 'north', process: 'std', version, activeContracts: 0, recurringCents: 0, annualRecurringCents: 0, lostRevenueCents: 0 },
+  events,
+});
+const events: CustomerReportEvent[] = [
+  { key: 'task-done:hooli-C1', kind: 'task_done', at: feb(3), valueCents: 0, actor: 'ravi', detail: 'on_time' },
+  { key: 'task-done:hooli-C2', kind: 'task_done', at: feb(4), valueCents: 0, actor: 'tina', detail: 'late' },
+  { key: 'task-overdue:hooli-C2:tina', kind: 'task_overdue', at: feb(2), valueCents: 0, actor: 'tina' },
+  { key: 'task-escalated:hooli-C2:tina', kind: 'task_escalated', at: feb(3), valueCents: 0, actor: 'tina' },
+  { key: 'due:hooli-K1:1', kind: 'term_due', at: feb(5), contractId: 'hooli-K1', valueCents: 10_000 },
+];
+/** The same account later: the late task counted on time after all. */
+const onTime = events.map((e) => (e.key === 'task-done:hooli-C2' ? { ...e, detail: 'on_time' as const } : e));
+
 test("activity: customer accounts' tasks count for their reps beside the pipeline's; accounts have no source", async () => {
-  // February, apart from the prospects above.
-  const feb = (day: number) => new Date(Date.UTC(2026, 1, day, 12)).toISOString();
-  const february = { from: new Date(Date.UTC(2026, 1, 1)).toISOString(), to: new Date(Date.UTC(2026, 2, 1)).toISOString() };
-  const account = (events: CustomerReportEvent[], version: number): CustomerProjection => ({
-    workflowId: 'customer-hooli',
-    snapshot: { customerId: 'hooli', owner: 'ravi', team: 'north', process: 'std', version, activeContracts: 0, recurringCents: 0, annualRecurringCents: 0, lostRevenueCents: 0 },
-    events,
-  });
-  const events: CustomerReportEvent[] = [
-    { key: 'task-done:hooli-C1', kind: 'task_done', at: feb(3), valueCents: 0, actor: 'ravi', detail: 'on_time' },
-    { key: 'task-done:hooli-C2', kind: 'task_done', at: feb(4), valueCents: 0, actor: 'tina', detail: 'late' },
-    { key: 'task-overdue:hooli-C2:tina', kind: 'task_overdue', at: feb(2), valueCents: 0, actor: 'tina' },
-    { key: 'task-escalated:hooli-C2:tina', kind: 'task_escalated', at: feb(3), valueCents: 0, actor: 'tina' },
-    { key: 'due:hooli-K1:1', kind: 'term_due', at: feb(5), contractId: 'hooli-K1', valueCents: 10_000 },
-  ];
   await writeCustomerProjections(t.db, [account(events, 1)]);
   const r = await activityReport(t.db, february);
   const none = { visit: 0, call: 0, letter: 0, direct_mail: 0, email: 0, web: 0, total: 0 };
@@ -183,7 +186,7 @@ test("activity: customer accounts' tasks count for their reps beside the pipelin
   expect((await activityReport(t.db, { ...february, source: 'web' })).reps).toEqual([]);
   expect((await activityReport(t.db, { ...february, process: 'other' })).reps).toEqual([]);
   // Done on time after all (a later version of the account): the row is rewritten.
-  await writeCustomerProjections(t.db, [account(events.map((e) => (e.key === 'task-done:hooli-C2' ? { ...e, detail: 'on_time' as const } : e)), 2)]);
+  await writeCustomerProjections(t.db, [account(onTime, 2)]);
   expect((await activityReport(t.db, { ...february, rep: 'tina' })).reps[0]).toMatchObject({ tasksDone: 1, tasksOnTime: 1 });
   // The post-sales report still counts its own kinds only.
   expect((await postsalesReport(t.db, february)).renewals.due).toEqual({ count: 1, valueCents: 10_000 });
@@ -234,4 +237,13 @@ test('the per-day pre-aggregates the batches maintained equal those recomputed f
   await t.db.transaction().execute((tx) => rebuildDaily(tx));
   expect((await dumpReadModel(t.db)).daily).toEqual(live);
   expect((await forecastReport(t.db, period)).pipeline.find((p) => p.stage === 'quotation')).toEqual({ stage: 'quotation', count: 0, valueCents: 0, weightedCents: 0 });
+});
+
+test("a rebuild of the accounts replaces their cells of report_daily, not the prospects'", async () => {
+  const live = (await dumpReadModel(t.db)).daily as { key: string; metric: string }[];
+  expect(live.filter((c) => c.key === 'account').map((c) => c.metric).sort()).toEqual(['task_done', 'task_done', 'task_escalated', 'task_on_time', 'task_on_time', 'task_overdue']);
+  await replaceCustomerProjections(t.db, [account(onTime, 2)]);
+  expect((await dumpReadModel(t.db)).daily).toEqual(live);
+  await replaceCustomerProjections(t.db, []);
+  expect((await dumpReadModel(t.db)).daily).toEqual(live.filter((c) => c.key !== 'account'));
 });
