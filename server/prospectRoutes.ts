@@ -8,13 +8,14 @@ import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prosp
 import { STAGES } from '../domain/pipeline/stages';
 import { nextDueAt } from '../domain/pipeline/deadlines';
 import { customerIdFor } from '../domain/customer/customer';
+import { customerOfTask } from '../domain/tasks/tasks';
 import { PersonIdSchema } from '../domain/accounts/accounts';
 import { actorOf, byOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, notFound, ProblemSchema } from './problem';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { DefinitionFields, readDefinition } from './definitionBody';
-import { customerOfTask, customerResource } from './customerRoutes';
+import { customerResource } from './customerRoutes';
 import { CustomerClient } from '../client/customer/customerClient';
 
 /**

@@ -498,6 +498,8 @@ test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run;
   const done = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'reached them' } });
   expect(done.status).toBe(200);
   expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: ravi })).body).toMatchObject({ state: 'done', outcome: 'reached them' });
+  const again = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'again' } });
+  expect([again.status, again.body.detail]).toEqual([422, `task ${task.id} is already done`]);
 
   // Migration is ops's; a dry run says what would move and changes nothing.
   expect((await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ravi, body: { to: 1, dryRun: true } })).status).toBe(403);
