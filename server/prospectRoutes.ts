@@ -249,7 +249,8 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       const p = requirePrincipal(request);
       const actor = actorOf(p);
       const rep = request.query.rep ?? actor.personId;
-      if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person');
+      // `field` names the parameter, so a client (the CLI's --rep) can word it its own way.
+      if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person', [{ path: ['rep'], message: 'name a rep: this account acts as no person' }]);
       if (actor.role === 'rep' && rep !== actor.personId) return { tasks: [] };
       const page = await deps.ops.inboxPage(rep, request.query.due, request.query.limit, request.query.pageToken);
       if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'rep') return page;

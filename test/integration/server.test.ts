@@ -493,6 +493,9 @@ test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run;
   });
   expect(task).toMatchObject({ kind: 'call', title: 'First call with Flo W', rep: 'ravi' });
   expect((await call(h.url, 'GET', '/api/tasks', { as: rita })).body.tasks.some((t: { prospectId: string }) => t.prospectId === id)).toBe(false);
+  // An account that acts as no person (the admin) names whose inbox; the problem names the field.
+  const noRep = await call(h.url, 'GET', '/api/tasks?due=today', { as: admin });
+  expect(noRep).toMatchObject({ status: 422, body: { field: 'rep', detail: 'name a rep (?rep=...): this account acts as no person' } });
   expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: rita })).status).toBe(404);
   expect((await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: rita, body: { outcome: 'done' } })).status).toBe(404);
   const done = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'reached them' } });
