@@ -15,6 +15,7 @@ import {
   RebuildResultSchema,
   ReportQuerySchema,
   periodOf,
+  reportColumns,
   reportRows,
   type RebuildResult,
   type ReportFilter,
@@ -133,8 +134,7 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
         const filter = scopedFilter(actor, query, (deps.now ?? Date.now)(), name);
         const report = await REPORT_QUERIES[name](deps.db, filter);
         if (format === 'csv') {
-          const rows = reportRows(name, report);
-          const csv = stringify(rows, { header: true, columns: rows[0] ? Object.keys(rows[0]) : ['none'] });
+          const csv = stringify(reportRows(name, report), { header: true, columns: reportColumns(name) });
           return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(csv as never);
         }
         return report as never;

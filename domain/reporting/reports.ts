@@ -224,6 +224,26 @@ export type RebuildResult = z.infer<typeof RebuildResultSchema>;
 
 type Row = Record<string, string | number | null>;
 
+/**
+ * Each report's main table's columns, in order: the keys of reportRows' rows (tested), and the
+ * CSV header, which an empty report still has so a spreadsheet or script reads the same file.
+ */
+export function reportColumns(name: ReportName): string[] {
+  switch (name) {
+    case 'funnel':
+      return ['stage', 'entered', 'next', 'converted', 'conversion', 'median_days_in_stage', 'p90_days_in_stage'];
+    case 'forecast':
+      return ['month', 'category', 'prospects', 'value', 'weighted'];
+    case 'quotes':
+    case 'postsales':
+      return ['measure', 'count', 'value'];
+    case 'activity':
+      return ['rep', ...CHANNELS, 'contacts', 'tasks_done', 'on_time', 'sla_compliance', 'overdue', 'escalated'];
+    case 'campaigns':
+      return ['campaign', 'mailed', 'bounced', 'unsubscribed', 'replied', 'leads', 'converted'];
+  }
+}
+
 /** Each report's main table as flat rows: the CSV export, and the table the CLI prints. */
 export function reportRows(name: ReportName, report: AnyReport): Row[] {
   switch (name) {

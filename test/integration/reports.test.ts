@@ -173,6 +173,9 @@ test('every report counts exactly what five prospects did, per role, and the reb
   const lines = String(csv.body).trim().split('\n');
   expect(lines[0]).toBe('stage,entered,next,converted,conversion,median_days_in_stage,p90_days_in_stage');
   expect(lines[1]).toMatch(/^contact,5,qualification,4,0.8,/);
+  // A report with no rows is its header alone, the columns it has with rows.
+  const emptyCsv = await call(h.url, 'GET', `/api/reports/campaigns?${new URLSearchParams({ from, to, campaign: `none-${uniq}`, format: 'csv' })}`, { as: admin });
+  expect([emptyCsv.status, String(emptyCsv.body)]).toEqual([200, 'campaign,mailed,bounced,unsubscribed,replied,leads,converted\n']);
 
   // The CLI prints the same numbers as a table, and CSV.
   const target = await cliTarget(h, 'cli-reports', 'admin');
@@ -182,6 +185,8 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect(table.stdout).toMatch(/1 won \(2000\.00\), 2 lost \(500\.00\); win rate 33\.3% by count, 80\.0% by value/);
   const forecastCsv = await runCli(target, ['report', 'forecast', '--from', from, '--to', '2028-01-01', '--csv']);
   expect(forecastCsv.stdout.trim().split('\n')).toEqual(['month,category,prospects,value,weighted', `${thisMonth},closed,1,2000.00,2000.00`, '2027-03,commit,1,300.00,150.00', '2027-04,best_case,1,400.00,200.00']);
+  const emptyCliCsv = await runCli(target, ['report', 'campaigns', '--from', from, '--to', to, '--campaign', `none-${uniq}`, '--csv']);
+  expect(emptyCliCsv).toMatchObject({ code: 0, stdout: 'campaign,mailed,bounced,unsubscribed,replied,leads,converted\n' });
 
   // The rebuild from the workflows gives exactly the rows the live feed wrote.
   const live = await dumpReadModel(h.database.db);
