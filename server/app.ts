@@ -106,6 +106,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // An empty body labelled JSON is no body, as one sent without the header is (see the /api
+  // preValidation hook); anything else parses as fastify's own parser does. The limit is
+  // named again: a route without its own takes the parser's, and an added parser has none.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) =>
+    body.length === 0 ? done(null, undefined) : parseJson(request, body as string, done),
+  );
 
   // CORS stays closed but for the remote codec's two routes, for the Temporal UI's origins
   // (server/temporalCodecRoutes.ts): browsers allow only same-origin calls everywhere else.
@@ -212,6 +219,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       if (codecOrigins.length > 0) await api.register(cors, { delegator: codecCors(codecOrigins, api.prefix) });
       api.addHook('onRequest', async (request) => {
         await authenticate(deps.db, request);
+      });
+      // A POST that takes nothing may come without a body (`curl -X POST`), which fastify
+      // reads as null: it is `{}`, so the route's schema decides (an empty one accepts it, a
+      // command names its required fields) instead of refusing "must be a mapping".
+      api.addHook('preValidation', async (request) => {
+        if (request.body == null && request.routeOptions.schema?.body) request.body = {};
       });
       // The body as sent, before the schema's transforms (decimal text to cents, say): a
       // prospect command is handed to the workflow as the client wrote it, where the same

@@ -432,6 +432,28 @@ test('bad bodies each get one problem JSON naming the field, and change nothing'
   expect(state.body.stage).toBe('contact');
 });
 
+test('a POST that takes nothing accepts no body at all, an empty JSON body and {}; one that needs fields names them', async () => {
+  // As curl sends it: a token, and no body (nor content-type) unless given.
+  const token = (await call(h.url, 'POST', '/api/tokens', { as: admin, body: { name: `bare-${uniq}` } })).body.token as string;
+  const as = { token };
+  for (const sent of [{}, { raw: '' }, { body: {} }]) {
+    const rebuilt = await call(h.url, 'POST', '/api/reports/rebuild', { as, ...sent });
+    expect([rebuilt.status, rebuilt.body.detail]).toEqual([200, undefined]);
+    // No such account or run: the answer is about that, not about the body.
+    const disable = await call(h.url, 'POST', '/api/users/00000000-0000-4000-8000-000000000000/disable', { as, ...sent });
+    expect([disable.status, disable.body.detail]).toEqual([404, 'no user 00000000-0000-4000-8000-000000000000']);
+    const pause = await call(h.url, 'POST', `/api/campaigns/none-${uniq}/pause`, { as, ...sent });
+    expect([pause.status, pause.body.detail]).toEqual([404, `no campaign "none-${uniq}"`]);
+  }
+  const id = `bare-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as, body: { id, name: 'Bea Bare', rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  // A command without parameters reaches its business rule; one with required fields names them.
+  const send = await call(h.url, 'POST', `/api/prospects/${id}/send-quote`, { as });
+  expect([send.status, send.body.detail]).toEqual([422, (await call(h.url, 'POST', `/api/prospects/${id}/send-quote`, { as, body: {} })).body.detail]);
+  const contact = await call(h.url, 'POST', `/api/prospects/${id}/log-contact`, { as });
+  expect(contact).toMatchObject({ status: 400, body: { field: 'channel' } });
+});
+
 test('the unsubscribe link works on the server at its old path: GET asks, POST (one-click) suppresses', async () => {
   const email = `leave-${uniq}@example.test`;
   const token = signUnsubscribeToken(UNSUBSCRIBE_SECRET, { email, campaign: 'spring' }, Date.now() + 3_600_000);
