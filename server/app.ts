@@ -17,7 +17,7 @@ import type { SalesflowDb } from '../db/database';
 import { purgeExpired } from '../db/housekeeping';
 import { postgresRateLimitStore } from './rateLimitStore';
 import { auditWrite, authenticate, claimIdempotencyKey, settleIdempotencyKey } from './auth';
-import { domainProblem, HttpProblem, problem, sendProblem, type Problem } from './problem';
+import { declareProblems, domainProblem, HttpProblem, problem, sendProblem, type Problem } from './problem';
 import { registerAccountRoutes } from './accountRoutes';
 import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
@@ -150,7 +150,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       },
       security: [{ session: [] }, { token: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Errors as the error handler sends them: problem JSON, and 413 where a body is taken.
+    transform: declareProblems(jsonSchemaTransform, BODY_LIMIT),
     // Schemas with a `meta({ id })` become components the routes refer to.
     transformObject: jsonSchemaTransformObject,
   });

@@ -125,7 +125,13 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
           summary: SUMMARIES[name],
           description: 'format=csv answers text/csv: the report\'s main table (the rows `salesflow report` prints).',
           querystring: ReportQuerySchema,
-          response: { 200: SCHEMAS[name], ...problems },
+          response: {
+            200: {
+              description: 'the report; with format=csv its main table as CSV, a header row first (alone when the report has no rows)',
+              content: { 'application/json': { schema: SCHEMAS[name] }, 'text/csv': { schema: z.string() } },
+            },
+            ...problems,
+          },
         },
       },
       async (request, reply) => {

@@ -111,6 +111,31 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   expect(logContact.properties.by).toBeUndefined();
   expect(logContact.additionalProperties).toBe(false);
 
+  // The document declares what the server sends. Errors are problem JSON (the health check's
+  // 503 is its own JSON); every route that takes a body may answer 413; reports may be CSV.
+  type Operation = { requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }> };
+  const operations = Object.entries(doc.body.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+  );
+  const errorMedia = new Set(operations.flatMap(({ route, op }) => Object.entries(op.responses).filter(([status]) => /^[45]/.test(status) && route !== 'GET /api/health').flatMap(([, r]) => Object.keys(r.content ?? {}))));
+  expect([...errorMedia]).toEqual(['application/problem+json']);
+  const withBody = operations.filter(({ op }) => op.requestBody);
+  expect(withBody.length).toBeGreaterThan(20);
+  expect(withBody.filter(({ op }) => !op.responses['413']?.content?.['application/problem+json']).map(({ route }) => route)).toEqual([]);
+  for (const name of ['funnel', 'forecast', 'quotes', 'activity', 'campaigns', 'postsales']) {
+    expect(Object.keys(doc.body.paths[`/api/reports/${name}`].get.responses['200'].content).sort()).toEqual(['application/json', 'text/csv']);
+  }
+  // And what is sent is what is declared, for the route and status it came from.
+  const declared = (method: string, path: string, answer: { status: number; contentType: string }) =>
+    Object.keys(doc.body.paths[path][method].responses[String(answer.status)]?.content ?? {}).includes(answer.contentType.split(';')[0]!);
+  const huge = await call(h.url, 'POST', '/api/prospects/x/log-contact', { as: admin, raw: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }) });
+  const refused = await call(h.url, 'POST', '/api/prospects/x/log-contact', { as: admin, body: { channel: 'pigeon' } });
+  const csv = await call(h.url, 'GET', '/api/reports/campaigns?format=csv', { as: admin });
+  const json = await call(h.url, 'GET', '/api/reports/campaigns', { as: admin });
+  expect([huge.status, refused.status, csv.status, json.status]).toEqual([413, 400, 200, 200]);
+  expect([declared('post', '/api/prospects/{id}/log-contact', huge), declared('post', '/api/prospects/{id}/log-contact', refused)]).toEqual([true, true]);
+  expect([declared('get', '/api/reports/campaigns', csv), declared('get', '/api/reports/campaigns', json)]).toEqual([true, true]);
+
   const docs = await call(h.url, 'GET', '/api/docs/static/index.html');
   expect(docs.status).toBe(200);
   expect(docs.contentType).toMatch(/text\/html/);
