@@ -10,8 +10,8 @@ export function registerReportCommands(program: Command, ctx: CliContext): void 
     report
       .command(name)
       .description(DESCRIPTIONS[name])
-      .option('--from <date>', name === 'forecast' ? 'start of the period, inclusive (default: 90 days ago)' : 'start of the period, inclusive (default: 90 days before --to)')
-      .option('--to <date>', name === 'forecast' ? `end of the period, exclusive (default: the start of the month ${FORECAST_HORIZON_MONTHS} months ahead)` : 'end of the period, exclusive (default: now)')
+      .option('--from <date>', name === 'forecast' ? 'start of the period, inclusive (default: 90 days before the end of today)' : 'start of the period, inclusive (default: 90 days before --to)')
+      .option('--to <date>', name === 'forecast' ? `end of the period, exclusive (default: the start of the month ${FORECAST_HORIZON_MONTHS} months ahead)` : 'end of the period, exclusive (default: the end of today)')
       .option('--rep <rep>')
       .option('--team <team>')
       .option('--process <name>')

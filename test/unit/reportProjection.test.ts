@@ -111,19 +111,25 @@ test('stage probabilities come from the process definition, with defaults, and w
   expect(projectProspect(states[states.length - 1]!).snapshot).toMatchObject({ stage: 'quotation', probability: 0.4, category: 'commit', expectedClose: at(4 * HOUR + 10 * DAY) });
 });
 
-test('a period is half-open whole UTC days, defaults to the 90 days before now (the forecast: ahead), and an empty one is refused', () => {
+test('a period is half-open whole UTC days, defaults to the last 90 days with today (the forecast: ahead), and an empty one is refused', () => {
   expect(periodOf({ from: '2026-01-01', to: '2026-02-01' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
   // Times round out to their days: from down, to up.
   expect(periodOf({ from: '2026-01-01T13:00:00Z', to: '2026-02-01T00:00:01Z' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
-  expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z')).from).toBe('2026-01-01T00:00:00.000Z');
+  // By default `to` is the end of today, even at its first instant, and `from` 90 days before it.
+  expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z'))).toEqual({ from: '2026-01-02T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z' });
   expect(() => periodOf({ from: '2026-02-01', to: '2026-02-01' }, 0)).toThrow(/period is empty/);
-  // The forecast looks ahead: from 90 days ago to the start of the month six months on.
+  // The forecast looks ahead: from the same 90 days' start to the start of the month six months on.
   const mid = Date.parse('2026-11-23T15:00:00Z');
-  expect(periodOf({}, mid, 'forecast')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
+  expect(periodOf({}, mid, 'forecast')).toEqual({ from: '2026-08-26T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
   expect(periodOf({ from: '2026-11-01' }, mid, 'forecast')).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
-  // A period it is given is kept, and the other reports still end now.
+  // A period it is given is kept, and the other reports still end with today: 90 whole days,
+  // as the dashboard's "Last 90 days" (web/src/ui/period.ts: today and the 89 days before).
   expect(periodOf({ to: '2027-01-01' }, mid, 'forecast')).toEqual({ from: '2026-10-03T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
-  expect(periodOf({}, mid, 'funnel')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
+  const funnel = periodOf({}, mid, 'funnel');
+  expect(funnel).toEqual({ from: '2026-08-26T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
+  expect((Date.parse(funnel.to) - Date.parse(funnel.from)) / 86_400_000).toBe(90);
+  // A `to` given within a day still counts back 90 days from the end of that day.
+  expect(periodOf({ to: '2026-11-23T15:00:00Z' }, 0)).toEqual(funnel);
   expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 }] })).toEqual([
     { campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 },
   ]);
