@@ -16,7 +16,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   task
     .command('done')
     .description('complete a task, e.g. the follow-up an expired quotation creates')
-    .argument('<task-id>', 'e.g. acme-T1')
+    .argument('<task-id>', "e.g. acme-T1, or rho-mills-C1 for a customer account's")
     .requiredOption('--outcome <text>')
     .option('--note <text>', '', '')
     .addOption(jsonOption)
