@@ -102,7 +102,7 @@ export interface InboundMailTable {
   raw: Buffer;
 }
 
-/** The reporting read model (db/migrations/003_reporting.ts, db/reporting.ts). bigint columns read as strings. */
+/** The reporting read model (db/migrations/004_reporting.ts, db/reporting.ts). bigint columns read as strings. */
 export interface ReportProspectsTable {
   workflow_id: string;
   prospect_id: string;

@@ -17,7 +17,7 @@ import type { SalesflowDb } from '../db/database';
 import { purgeExpired } from '../db/housekeeping';
 import { postgresRateLimitStore } from './rateLimitStore';
 import { auditWrite, authenticate, claimIdempotencyKey, settleIdempotencyKey } from './auth';
-import { domainProblem, HttpProblem, problem, sendProblem, type Problem } from './problem';
+import { declareProblems, domainProblem, HttpProblem, problem, sendProblem, type Problem } from './problem';
 import { registerAccountRoutes } from './accountRoutes';
 import { registerProspectRoutes } from './prospectRoutes';
 import { registerProcessRoutes } from './processRoutes';
@@ -106,6 +106,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // An empty body labelled JSON is no body, as one sent without the header is (see the /api
+  // preValidation hook); anything else parses as fastify's own parser does. The limit is
+  // named again: a route without its own takes the parser's, and an added parser has none.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) =>
+    body.length === 0 ? done(null, undefined) : parseJson(request, body as string, done),
+  );
 
   // CORS stays closed but for the remote codec's two routes, for the Temporal UI's origins
   // (server/temporalCodecRoutes.ts): browsers allow only same-origin calls everywhere else.
@@ -143,7 +150,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       },
       security: [{ session: [] }, { token: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Errors as the error handler sends them: problem JSON, and 413 where a body is taken.
+    transform: declareProblems(jsonSchemaTransform, BODY_LIMIT),
     // Schemas with a `meta({ id })` become components the routes refer to.
     transformObject: jsonSchemaTransformObject,
   });
@@ -212,6 +220,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       if (codecOrigins.length > 0) await api.register(cors, { delegator: codecCors(codecOrigins, api.prefix) });
       api.addHook('onRequest', async (request) => {
         await authenticate(deps.db, request);
+      });
+      // A POST that takes nothing may come without a body (`curl -X POST`), which fastify
+      // reads as null: it is `{}`, so the route's schema decides (an empty one accepts it, a
+      // command names its required fields) instead of refusing "must be a mapping".
+      api.addHook('preValidation', async (request) => {
+        if (request.body == null && request.routeOptions.schema?.body) request.body = {};
       });
       // The body as sent, before the schema's transforms (decimal text to cents, say): a
       // prospect command is handed to the workflow as the client wrote it, where the same

@@ -200,8 +200,3 @@ export async function registerCustomerRoutes(api: App, deps: ServerDeps): Promis
     );
   }
 }
-
-/** For the tasks routes: the account a post-sales task (`<customer>-C<n>`) belongs to. */
-export function customerOfTask(taskId: string): string | undefined {
-  return /^(.+)-C\d+$/.exec(taskId)?.[1];
-}

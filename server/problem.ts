@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifySchema } from 'fastify';
+import type { SwaggerTransform } from '@fastify/swagger';
 import { DomainError, formatPath, type FieldIssue } from '../domain/shared/errors';
 import { TemporalUnavailable } from '../client/shared/temporalConnection';
 
@@ -10,6 +11,7 @@ import { TemporalUnavailable } from '../client/shared/temporalConnection';
  */
 
 export const PROBLEM_BASE = 'https://salesflow.invalid/problems/';
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 export const ProblemSchema = z
   .object({
@@ -65,5 +67,26 @@ export function domainProblem(err: DomainError): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.code(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+  return reply.code(body.status).header('content-type', `${PROBLEM_MEDIA_TYPE}; charset=utf-8`).send(body);
+}
+
+/**
+ * The OpenAPI document declares what the error handler sends: every response a route lists
+ * as ProblemSchema is application/problem+json (the swagger plugin would call it
+ * application/json), and every route that takes a body can answer 413 over its limit.
+ * Rewrites a copy of the route's schema before `transform` (the zod one) turns it into JSON
+ * Schema; the schema fastify serializes with is left as it is.
+ */
+export function declareProblems<S extends FastifySchema>(transform: SwaggerTransform<S>, bodyLimit: number): SwaggerTransform<S> {
+  return (document) => {
+    const schema = document.schema as { body?: unknown; response?: Record<string, unknown> } | undefined;
+    if (!schema?.response) return transform(document);
+    const limit = (document.route as { bodyLimit?: number }).bodyLimit ?? bodyLimit;
+    const tooLarge = { description: `the request body is over ${limit} bytes`, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
+    const response: Record<string, unknown> = { ...schema.response, ...(schema.body !== undefined && !('413' in schema.response) ? { 413: tooLarge } : {}) };
+    for (const [status, declared] of Object.entries(response)) {
+      if (declared === ProblemSchema) response[status] = { content: { [PROBLEM_MEDIA_TYPE]: { schema: declared } } };
+    }
+    return transform({ ...document, schema: { ...schema, response } as S });
+  };
 }

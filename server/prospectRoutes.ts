@@ -8,13 +8,14 @@ import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prosp
 import { STAGES } from '../domain/pipeline/stages';
 import { nextDueAt } from '../domain/pipeline/deadlines';
 import { customerIdFor } from '../domain/customer/customer';
+import { customerOfTask } from '../domain/tasks/tasks';
 import { PersonIdSchema } from '../domain/accounts/accounts';
 import { actorOf, byOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, notFound, ProblemSchema } from './problem';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { DefinitionFields, readDefinition } from './definitionBody';
-import { customerOfTask, customerResource } from './customerRoutes';
+import { customerResource } from './customerRoutes';
 import { CustomerClient } from '../client/customer/customerClient';
 
 /**
@@ -248,7 +249,8 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       const p = requirePrincipal(request);
       const actor = actorOf(p);
       const rep = request.query.rep ?? actor.personId;
-      if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person');
+      // `field` names the parameter, so a client (the CLI's --rep) can word it its own way.
+      if (!rep) throw new DomainError('name a rep (?rep=...): this account acts as no person', [{ path: ['rep'], message: 'name a rep: this account acts as no person' }]);
       if (actor.role === 'rep' && rep !== actor.personId) return { tasks: [] };
       const page = await deps.ops.inboxPage(rep, request.query.due, request.query.limit, request.query.pageToken);
       if (actor.role === 'admin' || actor.role === 'ops' || actor.role === 'rep') return page;

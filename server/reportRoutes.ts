@@ -15,6 +15,7 @@ import {
   RebuildResultSchema,
   ReportQuerySchema,
   periodOf,
+  reportColumns,
   reportRows,
   type RebuildResult,
   type ReportFilter,
@@ -124,7 +125,13 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
           summary: SUMMARIES[name],
           description: 'format=csv answers text/csv: the report\'s main table (the rows `salesflow report` prints).',
           querystring: ReportQuerySchema,
-          response: { 200: SCHEMAS[name], ...problems },
+          response: {
+            200: {
+              description: 'the report; with format=csv its main table as CSV, a header row first (alone when the report has no rows)',
+              content: { 'application/json': { schema: SCHEMAS[name] }, 'text/csv': { schema: z.string() } },
+            },
+            ...problems,
+          },
         },
       },
       async (request, reply) => {
@@ -133,8 +140,7 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
         const filter = scopedFilter(actor, query, (deps.now ?? Date.now)(), name);
         const report = await REPORT_QUERIES[name](deps.db, filter);
         if (format === 'csv') {
-          const rows = reportRows(name, report);
-          const csv = stringify(rows, { header: true, columns: rows[0] ? Object.keys(rows[0]) : ['none'] });
+          const csv = stringify(reportRows(name, report), { header: true, columns: reportColumns(name) });
           return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(csv as never);
         }
         return report as never;

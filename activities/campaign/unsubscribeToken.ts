@@ -11,7 +11,7 @@ import { normalizeEmail } from '../../domain/shared/email';
  * Tokens of the first format (base64url(JSON) "." HMAC-SHA256), which showed the address,
  * are still accepted until they expire (at most SALESFLOW_UNSUBSCRIBE_TTL after sending):
  * refusing them would break the opt-out link of every mail already out. None are made.
- * (Node's crypto, so outside domain/; the HTTP endpoint in client/campaign/http.ts verifies them.)
+ * (Node's crypto, so outside domain/; the HTTP endpoint in server/unsubscribe.ts verifies them.)
  */
 
 export interface UnsubscribePayload {

@@ -9,7 +9,7 @@ import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../../do
 import type { ProspectInfoInput } from '../../domain/pipeline/prospect';
 import type { Assignment, PublishedVersion, RegistryState } from '../../domain/process/registry';
 import type { Stage } from '../../domain/pipeline/stages';
-import { prospectOfTask } from '../../domain/tasks/tasks';
+import { customerOfTask, prospectOfTask } from '../../domain/tasks/tasks';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates } from '../../workflows/pipeline/contract';
 import { REGISTRY_WORKFLOW_TYPE, getProcessVersion, getRegistry, publishProcess, registryNameOf } from '../../workflows/process/contract';
 import { TASK_WORKFLOW_TYPE, TaskSA, completeTaskUpdate, getTask, taskIdOf, taskWorkflowId, type TaskView } from '../../workflows/tasks/contract';
@@ -268,9 +268,18 @@ export class OpsClient {
       if (!(err instanceof WorkflowNotFoundError)) throw translate(err, taskId);
     }
     const prospectId = prospectOfTask(taskId);
-    if (!prospectId) throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1)`);
-    await this.sales.run(prospectId, 'completeTask', { taskId, outcome, note, by });
-    return undefined;
+    if (prospectId) {
+      await this.sales.run(prospectId, 'completeTask', { taskId, outcome, note, by });
+      return undefined;
+    }
+    if (customerOfTask(taskId)) {
+      // A post-sales task has always run as its own workflow, so it has closed (its last
+      // state says done or cancelled; a terminated run's says neither) or never was: this.task
+      // says "no task" then.
+      const { state } = await this.task(taskId);
+      throw new DomainError(`task ${taskId} is already ${state === 'done' || state === 'cancelled' ? state : 'closed'}`);
+    }
+    throw new DomainError(`"${taskId}" is not a task id (they look like acme-T1, or rho-mills-C1 for a customer's)`);
   }
 
   private async wrap<T>(fn: () => Promise<T>, what: string): Promise<T> {

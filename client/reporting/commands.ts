@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { CliContext } from '../shared/cliContext';
-import { FORECAST_HORIZON_MONTHS, REPORTS, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
+import { FORECAST_HORIZON_MONTHS, REPORTS, reportColumns, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
 
 /** `salesflow report ...`: the manager's reports as tables, JSON or CSV, and the read model's rebuild. */
 export function registerReportCommands(program: Command, ctx: CliContext): void {
@@ -10,8 +10,8 @@ export function registerReportCommands(program: Command, ctx: CliContext): void 
     report
       .command(name)
       .description(DESCRIPTIONS[name])
-      .option('--from <date>', name === 'forecast' ? 'start of the period, inclusive (default: 90 days ago)' : 'start of the period, inclusive (default: 90 days before --to)')
-      .option('--to <date>', name === 'forecast' ? `end of the period, exclusive (default: the start of the month ${FORECAST_HORIZON_MONTHS} months ahead)` : 'end of the period, exclusive (default: now)')
+      .option('--from <date>', name === 'forecast' ? 'start of the period, inclusive (default: 90 days before the end of today)' : 'start of the period, inclusive (default: 90 days before --to)')
+      .option('--to <date>', name === 'forecast' ? `end of the period, exclusive (default: the start of the month ${FORECAST_HORIZON_MONTHS} months ahead)` : 'end of the period, exclusive (default: the end of today)')
       .option('--rep <rep>')
       .option('--team <team>')
       .option('--process <name>')
@@ -23,8 +23,7 @@ export function registerReportCommands(program: Command, ctx: CliContext): void 
         const { json, csv, ...filter } = opts as Record<string, string | boolean | undefined>;
         const value = await ctx.api().reports.get(name, filter as Record<string, string>);
         if (csv) {
-          const rows = reportRows(name, value);
-          process.stdout.write(stringify(rows, { header: true, columns: rows[0] ? Object.keys(rows[0]) : ['none'] }));
+          process.stdout.write(stringify(reportRows(name, value), { header: true, columns: reportColumns(name) }));
           return;
         }
         ctx.print(value, json as boolean | undefined, () => render(name, value));

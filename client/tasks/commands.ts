@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DomainError } from '../../domain/shared/errors';
+import { ApiRefusal } from '../shared/apiClient';
 import { collect, parseInquiryItem } from '../pipeline/cliArgs';
 import type { CliContext } from '../shared/cliContext';
 import { customerSupportAnswer, customerSupportQuery } from '../customer/commands';
@@ -15,7 +16,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   task
     .command('done')
     .description('complete a task, e.g. the follow-up an expired quotation creates')
-    .argument('<task-id>', 'e.g. acme-T1')
+    .argument('<task-id>', "e.g. acme-T1, or rho-mills-C1 for a customer account's")
     .requiredOption('--outcome <text>')
     .option('--note <text>', '', '')
     .addOption(jsonOption)
@@ -41,7 +42,11 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     .addOption(new Option('--due <when>').choices(['today', 'overdue']))
     .addOption(json())
     .action(async (opts) => {
-      const rows = await ctx.api().tasks.inbox(opts.rep, opts.due);
+      const rows = await ctx.api().tasks.inbox(opts.rep, opts.due).catch((err: unknown) => {
+        // The server asks for `?rep=`; a person at the CLI names one with the flag.
+        if (!opts.rep && err instanceof ApiRefusal && err.problem.field === 'rep') throw new DomainError('name a rep with --rep R: this account acts as no person');
+        throw err;
+      });
       print(rows, opts.json, () =>
         rows.length === 0 ? `no open tasks${opts.rep ? ` for ${opts.rep}` : ''}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
       );

@@ -56,18 +56,22 @@ const DAY_MS = 86_400_000;
 export const FORECAST_HORIZON_MONTHS = 6;
 
 /**
- * The period a query asks for, with its defaults: the 90 days before `to`, and `to` now; for
- * the forecast, `to` is the start of the month FORECAST_HORIZON_MONTHS ahead and `from` 90 days
- * before now (deals won lately, and the open ones expected to close from then on).
+ * The period a query asks for, with its defaults: `to` the end of today, `from` 90 days before
+ * `to` (today and the 89 days before it, the dashboard's "Last 90 days"); for the forecast,
+ * `to` is the start of the month FORECAST_HORIZON_MONTHS ahead and `from` the same 90 days'
+ * start (deals won lately, and the open ones expected to close from then on).
  */
 export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: number, report?: ReportName): { from: string; to: string } {
   // Reports count whole UTC days (their counts come from per-day pre-aggregates): `from`
   // rounds down to its day, `to` up to the end of its day.
   const forward = report === 'forecast' && !query.to;
   const today = new Date(now);
-  const rawTo = query.to ? Date.parse(query.to) : forward ? Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + FORECAST_HORIZON_MONTHS, 1) : now;
+  const endOfToday = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
+  const rawTo = query.to ? Date.parse(query.to) : forward ? Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + FORECAST_HORIZON_MONTHS, 1) : endOfToday;
   const to = new Date(Math.ceil(rawTo / DAY_MS) * DAY_MS);
-  const from = new Date(Math.floor((query.from ? Date.parse(query.from) : (forward ? now : rawTo) - 90 * DAY_MS) / DAY_MS) * DAY_MS);
+  // 90 days back from the rounded `to`, not from the moment asked: else a default period
+  // held 91 days (from the day 90 days before now to the end of today).
+  const from = new Date(Math.floor((query.from ? Date.parse(query.from) : (forward ? endOfToday : to.getTime()) - 90 * DAY_MS) / DAY_MS) * DAY_MS);
   if (!(from.getTime() < to.getTime())) throw new RangeError(`the period is empty: from ${from.toISOString()} is not before to ${to.toISOString()}`);
   return { from: from.toISOString(), to: to.toISOString() };
 }
@@ -223,6 +227,26 @@ export const RebuildResultSchema = shareable(z.object({ prospects: z.number(), e
 export type RebuildResult = z.infer<typeof RebuildResultSchema>;
 
 type Row = Record<string, string | number | null>;
+
+/**
+ * Each report's main table's columns, in order: the keys of reportRows' rows (tested), and the
+ * CSV header, which an empty report still has so a spreadsheet or script reads the same file.
+ */
+export function reportColumns(name: ReportName): string[] {
+  switch (name) {
+    case 'funnel':
+      return ['stage', 'entered', 'next', 'converted', 'conversion', 'median_days_in_stage', 'p90_days_in_stage'];
+    case 'forecast':
+      return ['month', 'category', 'prospects', 'value', 'weighted'];
+    case 'quotes':
+    case 'postsales':
+      return ['measure', 'count', 'value'];
+    case 'activity':
+      return ['rep', ...CHANNELS, 'contacts', 'tasks_done', 'on_time', 'sla_compliance', 'overdue', 'escalated'];
+    case 'campaigns':
+      return ['campaign', 'mailed', 'bounced', 'unsubscribed', 'replied', 'leads', 'converted'];
+  }
+}
 
 /** Each report's main table as flat rows: the CSV export, and the table the CLI prints. */
 export function reportRows(name: ReportName, report: AnyReport): Row[] {

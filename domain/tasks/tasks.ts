@@ -153,3 +153,8 @@ export function applyTaskChange(state: ProspectState, change: TaskChange): Prosp
 export function prospectOfTask(taskId: string): string | undefined {
   return /^(.+)-T\d+$/.exec(taskId)?.[1];
 }
+
+/** A post-sales task's id looks like `rho-mills-C1`; the account id is everything before the last `-C`. */
+export function customerOfTask(taskId: string): string | undefined {
+  return /^(.+)-C\d+$/.exec(taskId)?.[1];
+}

@@ -79,6 +79,8 @@ describe('one voice for errors', () => {
     [['contact', id, '--channel', 'call', '--at', '2099-01-01T10:00:00Z'], /^salesflow: --at: Thu 1 Jan 2099, 10:00 UTC is in the future \(rule: /],
     [['call', 'schedule', id, '--at', '2030-01-01T10:00:00Z', '--duration', '11h'], /^salesflow: --duration: a call of 11h is longer than 10h \(rule: /],
     [['quote', 'send', id], /^salesflow: cannot send/],
+    // the server asks for ?rep=; the CLI user (an admin, no person id) is told the flag
+    [['tasks'], /^salesflow: name a rep with --rep R: this account acts as no person$/],
   ])('%j: one salesflow: line, exit 1, the prospect unchanged', async (args, message) => {
     const before = (await salesflow('show', id, '--json')).stdout;
     const out = await salesflow(...args);

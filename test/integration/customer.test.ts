@@ -230,4 +230,16 @@ test("process migrate moves the process's customer accounts too: a dry run first
     const task = await ok('GET', `/api/tasks/${moved.tasks[0].id}`, admin);
     expect(task.rep).toBe('erin');
   }, 30_000, 300);
+
+  // A post-sales task (`<customer>-C<n>`) completed twice is refused as a prospect's is:
+  // 422, saying it is done; an id of either kind that names no task is 404.
+  const taskId = moved.tasks[0].id as string;
+  expect(taskId).toBe(`${dora}-C1`);
+  await ok('POST', `/api/tasks/${taskId}/complete`, admin, { outcome: 'onboarded' });
+  const again = await call(h.url, 'POST', `/api/tasks/${taskId}/complete`, { as: admin, body: { outcome: 'again' } });
+  expect([again.status, again.body.detail]).toEqual([422, `task ${taskId} is already done`]);
+  for (const missing of [`${dora}-C99`, `nobody-${uniq}-T1`]) {
+    const none = await call(h.url, 'POST', `/api/tasks/${missing}/complete`, { as: admin, body: { outcome: 'x' } });
+    expect([none.status, none.body.detail]).toEqual([404, `no task "${missing}"`]);
+  }
 }, 120_000);

@@ -131,7 +131,9 @@ test('every report counts exactly what five prospects did, per role, and the reb
   const unbounded = async (name: string) => (await call(h.url, 'GET', `/api/reports/${name}`, { as: admin })).body;
   const today = new Date();
   expect((await unbounded('forecast')).filter.to).toBe(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 6, 1)).toISOString());
-  expect((await unbounded('funnel')).filter.to).toBe(new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString());
+  // The others cover the last 90 days with today: to the end of today, from 90 days before it.
+  const endOfToday = (Math.floor(Date.now() / 86_400_000) + 1) * 86_400_000;
+  expect((await unbounded('funnel')).filter).toEqual({ from: new Date(endOfToday - 90 * 86_400_000).toISOString(), to: new Date(endOfToday).toISOString() });
 
   const quotes = await report('quotes');
   expect(quotes).toMatchObject({ sent: 4, sentValueCents: 315_000, accepted: 1, acceptedValueCents: 200_000, rejected: 1, rejectedValueCents: 50_000, expired: 0, superseded: 1 });
@@ -173,6 +175,9 @@ test('every report counts exactly what five prospects did, per role, and the reb
   const lines = String(csv.body).trim().split('\n');
   expect(lines[0]).toBe('stage,entered,next,converted,conversion,median_days_in_stage,p90_days_in_stage');
   expect(lines[1]).toMatch(/^contact,5,qualification,4,0.8,/);
+  // A report with no rows is its header alone, the columns it has with rows.
+  const emptyCsv = await call(h.url, 'GET', `/api/reports/campaigns?${new URLSearchParams({ from, to, campaign: `none-${uniq}`, format: 'csv' })}`, { as: admin });
+  expect([emptyCsv.status, String(emptyCsv.body)]).toEqual([200, 'campaign,mailed,bounced,unsubscribed,replied,leads,converted\n']);
 
   // The CLI prints the same numbers as a table, and CSV.
   const target = await cliTarget(h, 'cli-reports', 'admin');
@@ -180,8 +185,14 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(/contact\s+5\s+qualification\s+4\s+0\.8/);
   expect(table.stdout).toMatch(/1 won \(2000\.00\), 2 lost \(500\.00\); win rate 33\.3% by count, 80\.0% by value/);
+  // Without dates: 90 days, ending on tomorrow's date (exclusive), as the dashboard's "Last 90 days".
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const defaults = await runCli(target, ['report', 'funnel']);
+  expect(defaults.stdout.split('\n')[0]).toBe(`funnel ${day(endOfToday - 90 * 86_400_000)} .. ${day(endOfToday)}`);
   const forecastCsv = await runCli(target, ['report', 'forecast', '--from', from, '--to', '2028-01-01', '--csv']);
   expect(forecastCsv.stdout.trim().split('\n')).toEqual(['month,category,prospects,value,weighted', `${thisMonth},closed,1,2000.00,2000.00`, '2027-03,commit,1,300.00,150.00', '2027-04,best_case,1,400.00,200.00']);
+  const emptyCliCsv = await runCli(target, ['report', 'campaigns', '--from', from, '--to', to, '--campaign', `none-${uniq}`, '--csv']);
+  expect(emptyCliCsv).toMatchObject({ code: 0, stdout: 'campaign,mailed,bounced,unsubscribed,replied,leads,converted\n' });
 
   // The rebuild from the workflows gives exactly the rows the live feed wrote.
   const live = await dumpReadModel(h.database.db);

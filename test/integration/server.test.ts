@@ -112,6 +112,31 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   expect(logContact.properties.by).toBeUndefined();
   expect(logContact.additionalProperties).toBe(false);
 
+  // The document declares what the server sends. Errors are problem JSON (the health check's
+  // 503 is its own JSON); every route that takes a body may answer 413; reports may be CSV.
+  type Operation = { requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }> };
+  const operations = Object.entries(doc.body.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+  );
+  const errorMedia = new Set(operations.flatMap(({ route, op }) => Object.entries(op.responses).filter(([status]) => /^[45]/.test(status) && route !== 'GET /api/health').flatMap(([, r]) => Object.keys(r.content ?? {}))));
+  expect([...errorMedia]).toEqual(['application/problem+json']);
+  const withBody = operations.filter(({ op }) => op.requestBody);
+  expect(withBody.length).toBeGreaterThan(20);
+  expect(withBody.filter(({ op }) => !op.responses['413']?.content?.['application/problem+json']).map(({ route }) => route)).toEqual([]);
+  for (const name of ['funnel', 'forecast', 'quotes', 'activity', 'campaigns', 'postsales']) {
+    expect(Object.keys(doc.body.paths[`/api/reports/${name}`].get.responses['200'].content).sort()).toEqual(['application/json', 'text/csv']);
+  }
+  // And what is sent is what is declared, for the route and status it came from.
+  const declared = (method: string, path: string, answer: { status: number; contentType: string }) =>
+    Object.keys(doc.body.paths[path][method].responses[String(answer.status)]?.content ?? {}).includes(answer.contentType.split(';')[0]!);
+  const huge = await call(h.url, 'POST', '/api/prospects/x/log-contact', { as: admin, raw: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }) });
+  const refused = await call(h.url, 'POST', '/api/prospects/x/log-contact', { as: admin, body: { channel: 'pigeon' } });
+  const csv = await call(h.url, 'GET', '/api/reports/campaigns?format=csv', { as: admin });
+  const json = await call(h.url, 'GET', '/api/reports/campaigns', { as: admin });
+  expect([huge.status, refused.status, csv.status, json.status]).toEqual([413, 400, 200, 200]);
+  expect([declared('post', '/api/prospects/{id}/log-contact', huge), declared('post', '/api/prospects/{id}/log-contact', refused)]).toEqual([true, true]);
+  expect([declared('get', '/api/reports/campaigns', csv), declared('get', '/api/reports/campaigns', json)]).toEqual([true, true]);
+
   const docs = await call(h.url, 'GET', '/api/docs/static/index.html');
   expect(docs.status).toBe(200);
   expect(docs.contentType).toMatch(/text\/html/);
@@ -447,6 +472,28 @@ test('bad bodies each get one problem JSON naming the field, and change nothing'
   expect(state.body.stage).toBe('contact');
 });
 
+test('a POST that takes nothing accepts no body at all, an empty JSON body and {}; one that needs fields names them', async () => {
+  // As curl sends it: a token, and no body (nor content-type) unless given.
+  const token = (await call(h.url, 'POST', '/api/tokens', { as: admin, body: { name: `bare-${uniq}` } })).body.token as string;
+  const as = { token };
+  for (const sent of [{}, { raw: '' }, { body: {} }]) {
+    const rebuilt = await call(h.url, 'POST', '/api/reports/rebuild', { as, ...sent });
+    expect([rebuilt.status, rebuilt.body.detail]).toEqual([200, undefined]);
+    // No such account or run: the answer is about that, not about the body.
+    const disable = await call(h.url, 'POST', '/api/users/00000000-0000-4000-8000-000000000000/disable', { as, ...sent });
+    expect([disable.status, disable.body.detail]).toEqual([404, 'no user 00000000-0000-4000-8000-000000000000']);
+    const pause = await call(h.url, 'POST', `/api/campaigns/none-${uniq}/pause`, { as, ...sent });
+    expect([pause.status, pause.body.detail]).toEqual([404, `no campaign "none-${uniq}"`]);
+  }
+  const id = `bare-${uniq}`;
+  expect((await call(h.url, 'POST', '/api/prospects', { as, body: { id, name: 'Bea Bare', rep: 'ravi', definition: processDefinition } })).status).toBe(201);
+  // A command without parameters reaches its business rule; one with required fields names them.
+  const send = await call(h.url, 'POST', `/api/prospects/${id}/send-quote`, { as });
+  expect([send.status, send.body.detail]).toEqual([422, (await call(h.url, 'POST', `/api/prospects/${id}/send-quote`, { as, body: {} })).body.detail]);
+  const contact = await call(h.url, 'POST', `/api/prospects/${id}/log-contact`, { as });
+  expect(contact).toMatchObject({ status: 400, body: { field: 'channel' } });
+});
+
 test('the unsubscribe link works on the server at its old path: GET asks, POST (one-click) suppresses', async () => {
   const email = `leave-${uniq}@example.test`;
   const token = signUnsubscribeToken(UNSUBSCRIBE_SECRET, { email, campaign: 'spring' }, Date.now() + 3_600_000);
@@ -508,11 +555,16 @@ test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run;
   });
   expect(task).toMatchObject({ kind: 'call', title: 'First call with Flo W', rep: 'ravi' });
   expect((await call(h.url, 'GET', '/api/tasks', { as: rita })).body.tasks.some((t: { prospectId: string }) => t.prospectId === id)).toBe(false);
+  // An account that acts as no person (the admin) names whose inbox; the problem names the field.
+  const noRep = await call(h.url, 'GET', '/api/tasks?due=today', { as: admin });
+  expect(noRep).toMatchObject({ status: 422, body: { field: 'rep', detail: 'name a rep (?rep=...): this account acts as no person' } });
   expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: rita })).status).toBe(404);
   expect((await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: rita, body: { outcome: 'done' } })).status).toBe(404);
   const done = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'reached them' } });
   expect(done.status).toBe(200);
   expect((await call(h.url, 'GET', `/api/tasks/${task.id}`, { as: ravi })).body).toMatchObject({ state: 'done', outcome: 'reached them' });
+  const again = await call(h.url, 'POST', `/api/tasks/${task.id}/complete`, { as: ravi, body: { outcome: 'again' } });
+  expect([again.status, again.body.detail]).toEqual([422, `task ${task.id} is already done`]);
 
   // Migration is ops's; a dry run says what would move and changes nothing.
   expect((await call(h.url, 'POST', `/api/processes/${name}/migrate`, { as: ravi, body: { to: 1, dryRun: true } })).status).toBe(403);

@@ -4,7 +4,7 @@ import { applyTaskChange } from '../../domain/tasks/tasks';
 import { applyDueDeadlines } from '../../domain/pipeline/deadlines';
 import { ProcessDefinitionSchema } from '../../domain/process/process';
 import { projectProspect, type ReportEvent } from '../../domain/reporting/projection';
-import { periodOf, reportRows } from '../../domain/reporting/reports';
+import { periodOf, REPORTS, reportColumns, reportRows, type AnyReport, type ReportName } from '../../domain/reporting/reports';
 import { at, DAY, HOUR, INFO, LINES, PROCESS } from './fixtures';
 
 /** A prospect driven through the lifecycle as the workflow runs it, keeping every state. */
@@ -111,22 +111,46 @@ test('stage probabilities come from the process definition, with defaults, and w
   expect(projectProspect(states[states.length - 1]!).snapshot).toMatchObject({ stage: 'quotation', probability: 0.4, category: 'commit', expectedClose: at(4 * HOUR + 10 * DAY) });
 });
 
-test('a period is half-open whole UTC days, defaults to the 90 days before now (the forecast: ahead), and an empty one is refused', () => {
+test('a period is half-open whole UTC days, defaults to the last 90 days with today (the forecast: ahead), and an empty one is refused', () => {
   expect(periodOf({ from: '2026-01-01', to: '2026-02-01' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
   // Times round out to their days: from down, to up.
   expect(periodOf({ from: '2026-01-01T13:00:00Z', to: '2026-02-01T00:00:01Z' }, 0)).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
-  expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z')).from).toBe('2026-01-01T00:00:00.000Z');
+  // By default `to` is the end of today, even at its first instant, and `from` 90 days before it.
+  expect(periodOf({}, Date.parse('2026-04-01T00:00:00Z'))).toEqual({ from: '2026-01-02T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z' });
   expect(() => periodOf({ from: '2026-02-01', to: '2026-02-01' }, 0)).toThrow(/period is empty/);
-  // The forecast looks ahead: from 90 days ago to the start of the month six months on.
+  // The forecast looks ahead: from the same 90 days' start to the start of the month six months on.
   const mid = Date.parse('2026-11-23T15:00:00Z');
-  expect(periodOf({}, mid, 'forecast')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
+  expect(periodOf({}, mid, 'forecast')).toEqual({ from: '2026-08-26T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
   expect(periodOf({ from: '2026-11-01' }, mid, 'forecast')).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2027-05-01T00:00:00.000Z' });
-  // A period it is given is kept, and the other reports still end now.
+  // A period it is given is kept, and the other reports still end with today: 90 whole days,
+  // as the dashboard's "Last 90 days" (web/src/ui/period.ts: today and the 89 days before).
   expect(periodOf({ to: '2027-01-01' }, mid, 'forecast')).toEqual({ from: '2026-10-03T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
-  expect(periodOf({}, mid, 'funnel')).toEqual({ from: '2026-08-25T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
+  const funnel = periodOf({}, mid, 'funnel');
+  expect(funnel).toEqual({ from: '2026-08-26T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
+  expect((Date.parse(funnel.to) - Date.parse(funnel.from)) / 86_400_000).toBe(90);
+  // A `to` given within a day still counts back 90 days from the end of that day.
+  expect(periodOf({ to: '2026-11-23T15:00:00Z' }, 0)).toEqual(funnel);
   expect(reportRows('campaigns', { filter: { from: '', to: '' }, campaigns: [{ campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 }] })).toEqual([
     { campaign: 'x', mailed: 1, bounced: 1, unsubscribed: 0, replied: 0, leads: 2, converted: 1 },
   ]);
+});
+
+test("each report's CSV columns are its rows' keys, in order, so an empty report's CSV has the same header", () => {
+  const counts = { count: 1, valueCents: 100 };
+  const spread = { count: 1, minMs: 1, q1Ms: 1, medianMs: 1, q3Ms: 1, p90Ms: 1, maxMs: 1, avgMs: 1 };
+  const one: Record<ReportName, unknown> = {
+    funnel: { stages: [{ stage: 'contact', entered: 1, next: 'qualification', converted: 1, conversion: 1 }], timeInStage: [{ stage: 'contact', ...spread }] },
+    forecast: { months: [{ month: '2026-11', category: 'commit', count: 1, valueCents: 100, weightedCents: 50 }] },
+    quotes: { sent: 1, sentValueCents: 1, accepted: 0, acceptedValueCents: 0, rejected: 0, rejectedValueCents: 0, expired: 0, expiredValueCents: 0, superseded: 0, timeToAnswer: spread, stale: { count: 0 }, escalated: { count: 0 } },
+    activity: { reps: [{ rep: 'alice', contacts: { visit: 1, call: 0, letter: 0, direct_mail: 0, email: 0, web: 0, total: 1 }, tasksDone: 1, tasksOnTime: 1, slaCompliance: 1, overdue: 0, escalated: 0 }] },
+    campaigns: { campaigns: [{ campaign: 'x', mailed: 1, bounced: 0, unsubscribed: 0, replied: 0, leads: 0, converted: 0 }] },
+    postsales: { renewals: { due: counts, renewed: counts, lapsed: counts }, recurring: { customers: 1, activeContracts: 1, recurringCents: 1, annualRecurringCents: 1 }, referrals: { given: 1, won: counts, lost: 0 } },
+  };
+  for (const name of REPORTS) {
+    const rows = reportRows(name, { filter: { from: '', to: '' }, ...(one[name] as object) } as AnyReport);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect([name, Object.keys(row)]).toEqual([name, reportColumns(name)]);
+  }
 });
 
 test("a customer's mail or quotation-page question is a contact without a rep; a rep's own contact keeps its author", () => {

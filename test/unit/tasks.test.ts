@@ -4,6 +4,7 @@ import {
   addStageTasks,
   addTask,
   applyTaskChange,
+  customerOfTask,
   isStaleTaskChange,
   onStageEntered,
   prospectOfTask,
@@ -268,6 +269,9 @@ describe('task ids', () => {
     expect(prospectOfTask('P1-T3')).toBe('P1');
     expect(prospectOfTask('acme-west-T12')).toBe('acme-west');
     expect(prospectOfTask('P1-Q1')).toBeUndefined();
+    expect(prospectOfTask('rho-mills-C1')).toBeUndefined();
+    expect(customerOfTask('rho-mills-C1')).toBe('rho-mills');
+    expect(customerOfTask('acme-T1')).toBeUndefined();
     expect(taskWorkflowId('P1-T3')).toBe('task-P1-T3');
   });
 });
