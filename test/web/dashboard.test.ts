@@ -254,6 +254,18 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await expect(page.getByTestId('kpi-won').textContent()).resolves.toContain('€2,000.00');
   await expect(page.getByTestId('kpi-pipeline').textContent()).resolves.toContain('€1,500.00');
 
+  // A CSV link where a report's CSV table holds the chart's figures, named when it is another
+  // chart's table (time in stage: the funnel's, with each stage's median and P90 days); none
+  // where no CSV has them (lost reasons; activity per week, the CSV being per rep).
+  const csvLink = (chart: string) => page.getByTestId(`chart-${chart}`).getByRole('link', { name: /CSV/ });
+  for (const chart of ['funnel', 'forecast', 'quotes', 'postsales']) {
+    expect({ chart, text: await csvLink(chart).textContent(), href: await csvLink(chart).getAttribute('href') }).toEqual({ chart, text: 'CSV', href: expect.stringMatching(new RegExp(`^/api/reports/${chart}\\?.*&format=csv$`)) });
+  }
+  expect(await csvLink('time-in-stage').textContent()).toBe('Funnel CSV');
+  expect(await csvLink('time-in-stage').getAttribute('href')).toMatch(/^\/api\/reports\/funnel\?.*&format=csv$/);
+  expect(await csvLink('lost-reasons').count()).toBe(0);
+  expect(await csvLink('activity').count()).toBe(0);
+
   // Every numbers table open, as checked above: each fits its card.
   await screenshot(page, 'dashboard-numbers');
   // The screenshot for the README: the forecast's numbers open, the rest as charts.
