@@ -134,6 +134,7 @@ test('a session that ends sends the rep to the login with a clear message', asyn
     .click()
     .catch(() => undefined);
   await ended.waitFor();
-  expect(await ended.textContent()).toMatch(/session has ended/);
+  // One sentence, not the server's detail for API callers wrapped in the app's own words.
+  expect(await ended.textContent()).toBe('Your session has ended; log in again to go back to where you were.');
   expect(page.url()).toContain('/login');
 });

@@ -26,11 +26,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [ended, setEnded] = useState<string | undefined>(undefined);
 
   useEffect(() => {
-    whenSessionEnds((detail) => {
+    whenSessionEnds(() => {
       setCsrfToken(undefined);
       setAccount((current) => {
         // Only a session that was there can end; a stale tab at the login screen stays quiet.
-        if (current) setEnded(`Your session has ended (${detail}). Log in again to go on; nothing you had saved is lost.`);
+        // The server's detail is written for API callers ("log in again"): one sentence here.
+        if (current) setEnded('Your session has ended; log in again to go back to where you were.');
         return null;
       });
     });
