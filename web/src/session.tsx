@@ -83,6 +83,24 @@ export function useAccount(): Account {
   return account;
 }
 
+/**
+ * The screen to open after logging in: the login's `?next=` (the screen the person was on), if
+ * it is a path of this app — a single leading `/`, never `//host`, `/\host` or a full URL, so
+ * the login is no open redirect —, else undefined (the role's home).
+ */
+export function nextAfterLogin(search: string): string | undefined {
+  const next = new URLSearchParams(search).get('next');
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, window.location.origin);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== window.location.origin || url.pathname === '/login') return undefined;
+  return url.pathname + url.search + url.hash;
+}
+
 /** The screen a role starts on. */
 export function homeOf(role: Role): string {
   switch (role) {
