@@ -32,10 +32,23 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   const task = page.locator('.task', { hasText: 'First call with Hanna Hydro' });
   await task.waitFor({ timeout: 30_000 });
   await screenshot(page, 'rep-my-day');
+  const openCount = page.locator('.summary-card', { hasText: 'open tasks' }).locator('.n');
+  const before = Number(await openCount.textContent());
   await task.getByRole('button', { name: /Complete/ }).click();
   await task.getByLabel('Outcome').fill('reached, wants a quotation');
+  // Visibility lags a completion: the inbox the page refetches right after still lists the task.
+  const stale = await (await page.request.get(`${stack.h.url}/api/tasks?limit=50`)).text();
+  expect(stale).toContain('First call with Hanna Hydro');
+  const inbox = (url: URL) => url.pathname === '/api/tasks';
+  await page.route(inbox, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: stale }));
   await task.getByRole('button', { name: 'Mark done' }).click();
-  await task.waitFor({ state: 'detached', timeout: 30_000 });
+  // Done at once: the row leaves (no form, no second "Mark done"), the count drops, and it says so.
+  await task.waitFor({ state: 'detached', timeout: 3_000 });
+  expect(await page.getByRole('button', { name: 'Mark done' }).count()).toBe(0);
+  expect(Number(await openCount.textContent())).toBe(before - 1);
+  await page.getByRole('status').filter({ hasText: 'Marked done: First call with Hanna Hydro' }).waitFor();
+  await screenshot(page, 'rep-my-day-done');
+  await page.unroute(inbox);
   const afterTask = await prospectState(stack, mine);
   expect(afterTask.tasks.find((t: any) => t.title === 'First call with Hanna Hydro')).toMatchObject({ state: 'done', outcome: 'reached, wants a quotation' });
 
