@@ -64,7 +64,8 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await form.getByRole('button', { name: 'Create quotation' }).click();
   const priceError = form.locator('.field-invalid', { has: page.getByLabel(/Unit price/) }).locator('.field-error');
   await priceError.waitFor();
-  expect(await priceError.textContent()).toMatch(/a zero price is a free offer/);
+  // In the form's own words: its "Free of charge" box, not the CLI's --free.
+  expect(await priceError.textContent()).toBe('a zero price is a free offer: tick “Free of charge” to say so');
   expect(await form.getByLabel(/Unit price/).getAttribute('aria-invalid')).toBe('true');
   await screenshot(page, 'rep-refused-at-field');
   const refused = await prospectState(stack, mine);
