@@ -4,7 +4,7 @@ import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
 import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
-import { isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
+import { formatDateTime, isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
 import { isClosedStage } from '../ui/common';
 
 /**
@@ -349,7 +349,7 @@ export function CallForms({ prospect, onChanged }: ActionProps) {
           {calls.length === 0 ? <option value="">no scheduled call</option> : null}
           {calls.map((c) => (
             <option key={c.id} value={c.id}>
-              {new Date(c.at).toLocaleString()} ({c.id})
+              {formatDateTime(c.at)} ({c.id})
             </option>
           ))}
         </select>
