@@ -69,7 +69,9 @@ export function boardCard(state: ProspectState, now: number): z.infer<typeof Boa
   const open = state.stage !== 'won' && state.stage !== 'lost';
   const marks = new Set<(typeof MARKS)[number]>();
   if (open && quote?.status === 'sent' && quote.sentAt && !customerResponded(state, quote) && (quote.remindedAt || now >= Date.parse(quote.sentAt) + policy.staleAfter)) marks.add('stale');
-  if (open && quote?.status === 'sent' && quote.escalatedAt) marks.add('escalated');
+  // As the prospect page says it ("expired · escalated"): the manager was told, whatever the
+  // quotation did since; a new revision (the current quote then) starts afresh.
+  if (open && quote?.escalatedAt) marks.add('escalated');
   if (state.tasks.some((t) => t.state === 'escalated')) marks.add('escalated');
   if (state.tasks.some((t) => t.state === 'overdue')) marks.add('overdue');
   const times = [...state.changes.map((c) => c.at), ...state.contacts.map((c) => c.at), state.createdAt];

@@ -19,6 +19,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   server: {
-    proxy: { '/api': process.env.SALESFLOW_URL ?? 'http://127.0.0.1:8080' },
+    // `npm start` (and `npm run api`) serve salesflow on 8088 (SALESFLOW_HTTP_PORT); 8080 is the Temporal UI under docker-compose.
+    proxy: { '/api': process.env.SALESFLOW_URL ?? 'http://127.0.0.1:8088' },
   },
 });

@@ -20,3 +20,17 @@ test("a card counts a draft, sent or accepted quotation's net value; a rejected 
   expect(boardCard(expired, Date.parse(at(400 * DAY)))).toMatchObject({ stage: 'quotation' });
   expect(boardCard(expired, Date.parse(at(400 * DAY))).valueCents).toBeUndefined();
 });
+
+/** An escalated quotation stays marked escalated on the board once it has expired, as the prospect page shows it. */
+test('a card keeps the escalated mark of a quotation that expired after it escalated', () => {
+  const sent = withSent();
+  // The process escalates an unanswered quotation after 5 days; it is valid for 10.
+  const escalated = applyDueDeadlines(sent, at(6 * DAY));
+  expect(escalated.quotes[0]).toMatchObject({ status: 'sent', escalatedAt: expect.any(String) });
+  expect(boardCard(escalated, Date.parse(at(6 * DAY))).marks).toContain('escalated');
+  const expired = applyDueDeadlines(escalated, at(30 * DAY));
+  expect(expired.quotes[0]).toMatchObject({ status: 'expired', escalatedAt: expect.any(String) });
+  expect(boardCard(expired, Date.parse(at(30 * DAY))).marks).toContain('escalated');
+  // Not escalated (yet): no such mark.
+  expect(boardCard(applyDueDeadlines(sent, at(1 * DAY)), Date.parse(at(1 * DAY))).marks).not.toContain('escalated');
+});

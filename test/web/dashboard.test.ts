@@ -100,6 +100,7 @@ async function numbers(page: Page, chart: string): Promise<{ values: Record<stri
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
   const table = page.getByTestId(`numbers-${chart}`).locator('table');
   await table.waitFor();
+  await fitsItsCard(page, chart);
   // Runs in the page (the test's tsconfig has no DOM types).
   return table.evaluate((t: any) => {
     const rows: any[] = [...t.querySelectorAll('tbody tr[data-row]')];
@@ -109,6 +110,26 @@ async function numbers(page: Page, chart: string): Promise<{ values: Record<stri
       texts: rows.map((r) => Object.fromEntries(cells(r).map((c) => [c.dataset.key!, c.textContent!.trim()]))),
     };
   });
+}
+
+/**
+ * A card's numbers fit the card (the tests' window is 1280 px wide): no column is cut off or
+ * left to scroll to, and no number or column head is broken over two lines ("0.2 / s").
+ */
+async function fitsItsCard(page: Page, chart: string): Promise<void> {
+  const fit = await page.getByTestId(`numbers-${chart}`).evaluate((wrap: any) => {
+    const lines = (cell: any): number => {
+      const range = cell.ownerDocument.createRange();
+      range.selectNodeContents(cell);
+      return new Set([...range.getClientRects()].map((r: any) => Math.round(r.top))).size;
+    };
+    return {
+      // How far the table runs past the card (the part one would have to scroll to).
+      cutOff: (wrap.scrollWidth as number) - (wrap.clientWidth as number),
+      wrapped: [...wrap.querySelectorAll('th, td.num')].filter((c: any) => lines(c) > 1).map((c: any) => c.textContent as string),
+    };
+  });
+  expect({ chart, ...fit }).toEqual({ chart, cutOff: 0, wrapped: [] });
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? 'null' : String(v));
@@ -233,6 +254,20 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await expect(page.getByTestId('kpi-won').textContent()).resolves.toContain('€2,000.00');
   await expect(page.getByTestId('kpi-pipeline').textContent()).resolves.toContain('€1,500.00');
 
+  // A CSV link where a report's CSV table holds the chart's figures, named when it is another
+  // chart's table (time in stage: the funnel's, with each stage's median and P90 days); none
+  // where no CSV has them (lost reasons; activity per week, the CSV being per rep).
+  const csvLink = (chart: string) => page.getByTestId(`chart-${chart}`).getByRole('link', { name: /CSV/ });
+  for (const chart of ['funnel', 'forecast', 'quotes', 'postsales']) {
+    expect({ chart, text: await csvLink(chart).textContent(), href: await csvLink(chart).getAttribute('href') }).toEqual({ chart, text: 'CSV', href: expect.stringMatching(new RegExp(`^/api/reports/${chart}\\?.*&format=csv$`)) });
+  }
+  expect(await csvLink('time-in-stage').textContent()).toBe('Funnel CSV');
+  expect(await csvLink('time-in-stage').getAttribute('href')).toMatch(/^\/api\/reports\/funnel\?.*&format=csv$/);
+  expect(await csvLink('lost-reasons').count()).toBe(0);
+  expect(await csvLink('activity').count()).toBe(0);
+
+  // Every numbers table open, as checked above: each fits its card.
+  await screenshot(page, 'dashboard-numbers');
   // The screenshot for the README: the forecast's numbers open, the rest as charts.
   for (const chart of ['funnel', 'time-in-stage', 'activity', 'quotes', 'lost-reasons', 'postsales']) await page.getByTestId(`chart-${chart}`).getByRole('button', { name: 'Hide numbers' }).click();
   await page.mouse.move(0, 0);

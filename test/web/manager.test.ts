@@ -1,4 +1,5 @@
 import { eventually } from '../helpers/eventually';
+import { call } from '../helpers/server';
 import { personLogsIn, prospectAt, prospectState, publishTeams, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /** The manager's pipeline board: a stale quotation is marked, and a prospect is reassigned from its card. */
@@ -16,6 +17,10 @@ beforeAll(async () => {
   await prospectAt(stack, `fresh-${uniq}`, 'inquiry', { name: 'Fred Fresh', company: 'Fresh Water AG', rep: 'rita', process: processName });
   await prospectAt(stack, `new-${uniq}`, 'contact', { name: 'Nora New', company: 'Nordic Flow', rep: 'ravi', process: processName });
   await prospectAt(stack, `south-${uniq}`, 'contact', { name: 'Sören South', company: 'Südpumpen', rep: 'sam', process: processName });
+  // A won deal: the WON column has a total, like QUOTATION.
+  await prospectAt(stack, `won-${uniq}`, 'quotation-sent', { name: 'Wanda Won', company: 'Winning Pumps', email: `wanda-${uniq}@customer.test`, rep: 'rita', process: processName });
+  const accepted = await call(stack.h.url, 'POST', `/api/prospects/won-${uniq}/accept-quote`, { as: stack.admin, body: {} });
+  expect(accepted.status).toBe(200);
 });
 afterAll(async () => {
   await stack?.close();
@@ -33,6 +38,17 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
   expect(await card.getAttribute('class')).toContain('card-stale');
   // Only the manager's team: sam's prospect (south) is not on nina's board.
   expect(await page.getByTestId(`card-south-${uniq}`).count()).toBe(0);
+  // Every column head alike: its total on a line under the stage (WON's as QUOTATION's), cards starting level.
+  await page.getByTestId(`card-won-${uniq}`).waitFor();
+  expect(await page.locator('[data-stage="won"] .column-sum').textContent()).toBe('€3,999.80');
+  const heads = await page.locator('.column-head').evaluateAll((all: any[]) =>
+    all.map((head) => {
+      const title = head.querySelector('h2').getBoundingClientRect();
+      const sum = head.querySelector('.column-sum').getBoundingClientRect();
+      return { stage: head.parentElement.dataset.stage as string, sumUnderTitle: sum.top >= title.bottom - 1, height: Math.round(head.getBoundingClientRect().height) };
+    }),
+  );
+  expect(heads.map((h) => ({ ...h, height: heads[0]!.height === h.height }))).toEqual(heads.map((h) => ({ stage: h.stage, sumUnderTitle: true, height: true })));
   await screenshot(page, 'manager-board', 'web-board');
 
   await card.getByRole('button', { name: /Reassign/ }).click();

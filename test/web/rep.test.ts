@@ -1,4 +1,6 @@
-import { call } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { call, PASSWORD } from '../helpers/server';
+import { createUser } from '../../db/accounts';
 import { eventually } from '../helpers/eventually';
 import { personLogsIn, prospectAt, prospectState, publishTeams, screenshot, startWebStack, type WebStack } from './webHarness';
 
@@ -30,10 +32,23 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   const task = page.locator('.task', { hasText: 'First call with Hanna Hydro' });
   await task.waitFor({ timeout: 30_000 });
   await screenshot(page, 'rep-my-day');
+  const openCount = page.locator('.summary-card', { hasText: 'open tasks' }).locator('.n');
+  const before = Number(await openCount.textContent());
   await task.getByRole('button', { name: /Complete/ }).click();
   await task.getByLabel('Outcome').fill('reached, wants a quotation');
+  // Visibility lags a completion: the inbox the page refetches right after still lists the task.
+  const stale = await (await page.request.get(`${stack.h.url}/api/tasks?limit=50`)).text();
+  expect(stale).toContain('First call with Hanna Hydro');
+  const inbox = (url: URL) => url.pathname === '/api/tasks';
+  await page.route(inbox, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: stale }));
   await task.getByRole('button', { name: 'Mark done' }).click();
-  await task.waitFor({ state: 'detached', timeout: 30_000 });
+  // Done at once: the row leaves (no form, no second "Mark done"), the count drops, and it says so.
+  await task.waitFor({ state: 'detached', timeout: 3_000 });
+  expect(await page.getByRole('button', { name: 'Mark done' }).count()).toBe(0);
+  expect(Number(await openCount.textContent())).toBe(before - 1);
+  await page.getByRole('status').filter({ hasText: 'Marked done: First call with Hanna Hydro' }).waitFor();
+  await screenshot(page, 'rep-my-day-done');
+  await page.unroute(inbox);
   const afterTask = await prospectState(stack, mine);
   expect(afterTask.tasks.find((t: any) => t.title === 'First call with Hanna Hydro')).toMatchObject({ state: 'done', outcome: 'reached, wants a quotation' });
 
@@ -49,7 +64,8 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await form.getByRole('button', { name: 'Create quotation' }).click();
   const priceError = form.locator('.field-invalid', { has: page.getByLabel(/Unit price/) }).locator('.field-error');
   await priceError.waitFor();
-  expect(await priceError.textContent()).toMatch(/a zero price is a free offer/);
+  // In the form's own words: its "Free of charge" box, not the CLI's --free.
+  expect(await priceError.textContent()).toBe('a zero price is a free offer: tick “Free of charge” to say so');
   expect(await form.getByLabel(/Unit price/).getAttribute('aria-invalid')).toBe('true');
   await screenshot(page, 'rep-refused-at-field');
   const refused = await prospectState(stack, mine);
@@ -121,19 +137,74 @@ test('a quotation that expired unanswered offers its renewal on the Send tab, wh
   expect(Date.parse(renewed.quotes[1].requestedValidTo)).toBeGreaterThan(Date.now() + 86_400_000);
 });
 
-test('a session that ends sends the rep to the login with a clear message', async () => {
-  const { page } = await personLogsIn(stack, `ravi3-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
-  await page.getByRole('heading', { name: 'My day' }).waitFor();
-  await stack.h.database.db.deleteFrom('sessions').execute();
-  // The rep's next request meets the ended session: the click's, or the page's own refresh if
-  // it comes first, in which case the link is gone before the click lands (a click that
-  // cannot land is not the failure under test; the message and the login page below are).
+test('a session that ends sends the rep to the login with one clear sentence, and logging in again goes back to that screen', async () => {
+  const login = `ravi3-${uniq}`;
+  const { page } = await personLogsIn(stack, login, 'rep', { personId: 'ravi', team: 'north' });
+  await page.goto(`${stack.h.url}/prospects/${mine}`);
+  await page.getByRole('heading', { name: /Hanna Hydro/ }).waitFor();
+  const contactsBefore = (await prospectState(stack, mine)).contacts.length;
+  await endSessionsOf(login);
+  // The rep's next request meets the ended session: logging a contact.
+  await page.getByRole('form', { name: 'Log contact' }).getByLabel('Note').fill('left a message');
+  await page.getByRole('form', { name: 'Log contact' }).getByRole('button', { name: 'Log contact' }).click();
   const ended = page.getByTestId('session-ended');
-  void page
-    .getByRole('link', { name: 'Prospects' })
-    .click()
-    .catch(() => undefined);
   await ended.waitFor();
-  expect(await ended.textContent()).toMatch(/session has ended/);
-  expect(page.url()).toContain('/login');
+  expect(await ended.textContent()).toBe('Your session has ended; log in again to go back to where you were.');
+  await page.waitForURL(/\/login\?next=/);
+  expect(new URL(page.url()).searchParams.get('next')).toBe(`/prospects/${mine}`);
+  expect((await prospectState(stack, mine)).contacts).toHaveLength(contactsBefore);
+
+  // Logging in again: back on the prospect page, and it stays there (not the rep's home).
+  await logInHere(page, login);
+  await page.getByRole('heading', { name: /Hanna Hydro/ }).waitFor();
+  await page.waitForTimeout(500);
+  expect(new URL(page.url()).pathname).toBe(`/prospects/${mine}`);
+  expect(await page.getByTestId('session-ended').count()).toBe(0);
 });
+
+test('logging in from a link opens that screen; a next that leads off the app opens the home screen', async () => {
+  // Two accounts: logging in is rate-limited per login (5 a minute).
+  const login = `ravi4-${uniq}`;
+  const other = `ravi5-${uniq}`;
+  for (const name of [login, other]) await createUser(stack.h.database.db, { login: name, role: 'rep', password: PASSWORD, personId: 'ravi', team: 'north' });
+  const context = await stack.browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    // A deep link before logging in: the login carries it, and logging in opens it for good.
+    await page.goto(`${stack.h.url}/prospects/${mine}?tab=x`);
+    await page.waitForURL(/\/login\?next=/);
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/prospects/${mine}?tab=x`);
+    await logInHere(page, login);
+    await page.getByRole('heading', { name: /Hanna Hydro/ }).waitFor();
+    await page.waitForTimeout(500);
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe(`/prospects/${mine}?tab=x`);
+
+    // No open redirect: another host, a full URL, a backslash browsers read as "//".
+    for (const next of ['//evil.test/x', 'https://evil.test/x', '/\\evil.test/x', '/login?next=/prospects']) {
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+      await page.goto(`${stack.h.url}/login?next=${encodeURIComponent(next)}`);
+      await logInHere(page, other);
+      await page.getByRole('heading', { name: 'My day' }).waitFor();
+      expect({ next, at: page.url() }).toEqual({ next, at: `${stack.h.url}/day` });
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+/** Logs in on the login screen the page shows. */
+async function logInHere(page: Page, login: string): Promise<void> {
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('.sidebar').waitFor();
+}
+
+/** Ends every session of an account, as logging out elsewhere or an expiry does. */
+async function endSessionsOf(login: string): Promise<void> {
+  const db = stack.h.database.db;
+  const user = await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirstOrThrow();
+  await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+}

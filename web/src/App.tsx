@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
-import { homeOf, useAccount, useSession, type Role } from './session';
+import { homeOf, nextAfterLogin, useAccount, useSession, type Role } from './session';
 import { Loading } from './ui/common';
 import { userTimeZone } from './ui/format';
 import { LoginPage } from './pages/Login';
@@ -60,6 +60,12 @@ export function App() {
   return <Shell />;
 }
 
+/** Logged in at /login: on to the screen the person was on (`?next=`), else their role's home. */
+function BackFromLogin({ role }: { role: Role }) {
+  const location = useLocation();
+  return <Navigate to={nextAfterLogin(location.search) ?? homeOf(role)} replace />;
+}
+
 function Shell() {
   const account = useAccount();
   const { logout } = useSession();
@@ -103,7 +109,7 @@ function Shell() {
       <main id="main" className="main" tabIndex={-1}>
         <Routes>
           <Route path="/" element={<Navigate to={homeOf(account.role)} replace />} />
-          <Route path="/login" element={<Navigate to={homeOf(account.role)} replace />} />
+          <Route path="/login" element={<BackFromLogin role={account.role} />} />
           <Route path="/day" element={<MyDayPage />} />
           <Route path="/prospects" element={<ProspectsPage />} />
           <Route path="/prospects/:id" element={<ProspectPage />} />

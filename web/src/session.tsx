@@ -26,11 +26,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [ended, setEnded] = useState<string | undefined>(undefined);
 
   useEffect(() => {
-    whenSessionEnds((detail) => {
+    whenSessionEnds(() => {
       setCsrfToken(undefined);
       setAccount((current) => {
         // Only a session that was there can end; a stale tab at the login screen stays quiet.
-        if (current) setEnded(`Your session has ended (${detail}). Log in again to go on; nothing you had saved is lost.`);
+        // The server's detail is written for API callers ("log in again"): one sentence here.
+        if (current) setEnded('Your session has ended; log in again to go back to where you were.');
         return null;
       });
     });
@@ -80,6 +81,24 @@ export function useAccount(): Account {
   const { account } = useSession();
   if (!account) throw new Error('no account');
   return account;
+}
+
+/**
+ * The screen to open after logging in: the login's `?next=` (the screen the person was on), if
+ * it is a path of this app — a single leading `/`, never `//host`, `/\host` or a full URL, so
+ * the login is no open redirect —, else undefined (the role's home).
+ */
+export function nextAfterLogin(search: string): string | undefined {
+  const next = new URLSearchParams(search).get('next');
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, window.location.origin);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== window.location.origin || url.pathname === '/login') return undefined;
+  return url.pathname + url.search + url.hash;
 }
 
 /** The screen a role starts on. */

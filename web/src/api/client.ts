@@ -12,7 +12,7 @@ export type Problem = components['schemas']['Problem'];
 export type Account = components['schemas']['Account'];
 
 let csrfToken: string | undefined;
-let onSessionEnded: ((detail: string) => void) | undefined;
+let onSessionEnded: (() => void) | undefined;
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
@@ -20,7 +20,7 @@ export function setCsrfToken(token: string | undefined): void {
   kept.clear();
 }
 
-export function whenSessionEnds(handler: (detail: string) => void): void {
+export function whenSessionEnds(handler: () => void): void {
   onSessionEnded = handler;
 }
 
@@ -31,10 +31,7 @@ const session: Middleware = {
   },
   async onResponse({ request, response }) {
     const url = new URL(request.url);
-    if (response.status === 401 && !(url.pathname === '/api/session' && request.method === 'POST') && url.pathname !== '/api/me') {
-      const body = (await response.clone().json().catch(() => undefined)) as Problem | undefined;
-      onSessionEnded?.(body?.detail ?? 'the session has ended; log in again');
-    }
+    if (response.status === 401 && !(url.pathname === '/api/session' && request.method === 'POST') && url.pathname !== '/api/me') onSessionEnded?.();
     return response;
   },
 };

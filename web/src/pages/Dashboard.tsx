@@ -311,7 +311,7 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
       title="Funnel"
       subtitle="Prospects entering each stage in the period, and the share that went on to the next"
       query={report.qs}
-      csvHref={csv('funnel', report.qs)}
+      csv={{ href: csv('funnel', report.qs) }}
       state={stateOf(report, !!r && r.stages.every((s) => s.entered === 0), 'No prospect entered a stage in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
@@ -382,7 +382,7 @@ function ForecastCard({ report, horizon, onHorizon }: { report: Loaded<Forecast>
       title="Forecast by month"
       subtitle={r ? `Weighted value by expected close month, ${formatDay(r.filter.from)} – ${formatDay(lastDayOf(r.filter.to))}` : 'Weighted value by expected close month'}
       query={report.qs}
-      csvHref={csv('forecast', report.qs)}
+      csv={{ href: csv('forecast', report.qs) }}
       actions={
         <label className="inline-select small">
           <span className="visually-hidden">Forecast horizon</span>
@@ -467,7 +467,8 @@ function TimeInStageCard({ report }: { report: Loaded<Funnel> }) {
       title="Time in stage"
       subtitle={`Prospects closed in the period, in ${unit.label}: whiskers min–max, box Q1–Q3, median line, P90 dashed`}
       query={report.qs}
-      csvHref={csv('funnel', report.qs)}
+      // No CSV has the whole distribution: the funnel's table carries each stage's median and P90 (days).
+      csv={{ href: csv('funnel', report.qs), label: 'Funnel CSV', title: "The funnel report's table: per stage, entered and converted, with the median and P90 days in stage" }}
       state={stateOf(report, !!r && rows.length === 0, 'No prospect closed in this period, so there is no time in stage to show.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
@@ -514,7 +515,7 @@ function ActivityCard({ report }: { report: Loaded<Activity> }) {
       title="Activity over time"
       subtitle="Contacts with customers (campaign mails excluded) and tasks done, per week"
       query={report.qs}
-      csvHref={csv('activity', report.qs)}
+      // No CSV: the activity report's table is per rep (Rep activity's CSV), not per week.
       state={stateOf(report, !!r && r.weeks.length === 0, 'No contact and no task done in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
@@ -589,7 +590,7 @@ function QuotesCard({ report }: { report: Loaded<Quotes> }) {
       title="Quotations"
       subtitle={r ? `Median time to answer ${formatInUnit(r.timeToAnswer.medianMs, unit)} · stale ${percent(r.stale.share)} · escalated ${percent(r.escalated.share)} of those sent` : 'Revisions sent and their outcome'}
       query={report.qs}
-      csvHref={csv('quotes', report.qs)}
+      csv={{ href: csv('quotes', report.qs) }}
       state={stateOf(report, !!r && rows.every((q) => q.count === 0), 'No quotation was sent or answered in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={240}>
@@ -628,7 +629,7 @@ function LostReasonsCard({ report }: { report: Loaded<Funnel> }) {
       title="Why deals were lost"
       subtitle={r ? `${r.lost.count} lost (${money(r.lost.valueCents)}), reasons ranked` : 'Reasons ranked'}
       query={report.qs}
-      csvHref={csv('funnel', report.qs)}
+      // No CSV: the lost reasons are in no report's CSV table (the funnel's is per stage).
       state={stateOf(report, !!r && rows.length === 0, 'Nothing was lost in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={Math.max(120, 34 * rows.length + 30)}>
@@ -691,7 +692,7 @@ function PostsalesCard({ report }: { report: Loaded<Postsales> }) {
         )
       }
       query={report.qs}
-      csvHref={csv('postsales', report.qs)}
+      csv={{ href: csv('postsales', report.qs) }}
       state={stateOf(report, !!r && r.recurring.customers === 0 && rows.every((m) => m.count === 0), 'No customer account in scope yet: won deals become accounts.')}
       chart={
         <ResponsiveContainer width="100%" height={220}>

@@ -1,18 +1,14 @@
 import { useState } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
 import { useSession } from '../session';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 
 export function LoginPage() {
   const { login, ended } = useSession();
-  const navigate = useNavigate();
-  const location = useLocation();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
+  // Once logged in, the app's /login route takes the person on (App.tsx: `?next=` or their home).
   const form = useForm(async () => {
     await login(name, password);
-    const next = new URLSearchParams(location.search).get('next');
-    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
   });
   return (
     <div className="login-screen">

@@ -7,9 +7,24 @@ import { Badge, Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, TASK_
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue, words } from '../ui/format';
 
+/**
+ * Tasks completed on this screen, out of the list at once: the inbox comes from Temporal
+ * visibility, which lags the completion by a moment (a refetch can still list the task, even
+ * as "done" with no due date), and a second "Mark done" would only be refused.
+ */
+export function useCompletedTasks(): { hide: <T extends Task>(tasks: T[]) => T[]; completed: (task: Task) => void; last: Task | undefined } {
+  const [done, setDone] = useState<readonly Task[]>([]);
+  return {
+    hide: (tasks) => tasks.filter((t) => t.state !== 'done' && t.state !== 'cancelled' && !done.some((d) => d.id === t.id)),
+    completed: (task) => setDone((d) => [...d, task]),
+    last: done[done.length - 1],
+  };
+}
+
 /** A rep's open tasks, soonest due first; each is completed in place with its outcome. */
 export function MyDayPage() {
   const account = useAccount();
+  const completed = useCompletedTasks();
   const tasks = usePagedList(
     async (pageToken) => {
       // An account that acts as no rep has no inbox: the server would refuse the call (422).
@@ -28,7 +43,7 @@ export function MyDayPage() {
       </div>
     );
   }
-  const list = tasks.items ?? [];
+  const list = completed.hide(tasks.items ?? []);
   const now = Date.now();
   const overdue = list.filter((t) => t.state === 'overdue').length;
   const escalated = list.filter((t) => t.state === 'escalated').length;
@@ -42,6 +57,11 @@ export function MyDayPage() {
         <div className="summary-card"><div className="n">{overdue}</div><div className="l">overdue</div></div>
         <div className="summary-card"><div className="n">{escalated}</div><div className="l">escalated</div></div>
       </div>
+      {completed.last ? (
+        <p className="form-done task-done-note" role="status">
+          Marked done: {completed.last.title}
+        </p>
+      ) : null}
       <section className="panel" aria-label="Open tasks">
         {tasks.loading && !tasks.data ? (
           <Loading what="Loading your tasks" />
@@ -52,7 +72,14 @@ export function MyDayPage() {
         ) : (
           <ul className="task-list">
             {list.map((t) => (
-              <TaskRow key={t.id} task={t} onDone={tasks.reload} />
+              <TaskRow
+                key={t.id}
+                task={t}
+                onDone={() => {
+                  completed.completed(t);
+                  tasks.reload();
+                }}
+              />
             ))}
           </ul>
         )}
@@ -68,20 +95,25 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
   const [open, setOpen] = useState(false);
   const [outcome, setOutcome] = useState('');
   const [note, setNote] = useState('');
+  // Completed here: the form closes and the row offers nothing more, whatever a list still says.
+  const [done, setDone] = useState(false);
   const form = useForm(
     async () => {
       await ok(api.POST('/api/tasks/{id}/complete', { params: { path: { id: task.id } }, body: { outcome, ...(note ? { note } : {}) } }));
+      setDone(true);
+      setOpen(false);
       return 'Done';
     },
     { onDone },
   );
+  const state = done ? 'done' : task.state;
   return (
-    <li className={`task task-${task.state}`} data-testid={`task-${task.id}`}>
+    <li className={`task task-${state}`} data-testid={`task-${task.id}`}>
       <div>
         <div className="task-title">{task.title}</div>
         <div className="task-meta">
-          <Badge tone={TASK_TONES[task.state] ?? 'neutral'}>{task.state}</Badge>
-          <span>due {formatDue(task.dueAt)}</span>
+          <Badge tone={TASK_TONES[state] ?? 'neutral'}>{state}</Badge>
+          {done ? null : <span>due {formatDue(task.dueAt)}</span>}
           <span>{words(task.kind)}</span>
           {showRep ? <span>rep {task.rep}</span> : null}
           {linkSubject && task.prospectId ? <Link to={`/prospects/${encodeURIComponent(task.prospectId)}`}>{task.prospectId}</Link> : null}
@@ -89,7 +121,7 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
         </div>
       </div>
       <div>
-        {!open ? (
+        {!open && !done ? (
           <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${task.title}`}>
             Complete…
           </button>

@@ -1,7 +1,7 @@
 import { api, ok } from '../api/client';
 import type { Task } from '../api/views';
 import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
-import { TaskRow } from './MyDay';
+import { TaskRow, useCompletedTasks } from './MyDay';
 
 /** Every open task of a rep, following nextPageToken (a team's urgent list must not stop at a page). */
 async function allTasksOf(rep: string): Promise<Task[]> {
@@ -17,6 +17,7 @@ async function allTasksOf(rep: string): Promise<Task[]> {
 
 /** The team's overdue and escalated tasks, most urgent first (one inbox per rep of the team). */
 export function TeamTasksPage() {
+  const completed = useCompletedTasks();
   const tasks = usePolled(
     async () => {
       const { reps } = await ok(api.GET('/api/board', {}));
@@ -35,12 +36,20 @@ export function TeamTasksPage() {
           <Loading what="Loading the team's tasks" />
         ) : tasks.error && !tasks.data ? (
           <ErrorBox error={tasks.error} />
-        ) : (tasks.data ?? []).length === 0 ? (
+        ) : completed.hide(tasks.data ?? []).length === 0 ? (
           <Empty title="Nothing overdue">No task of your team is overdue or escalated.</Empty>
         ) : (
           <ul className="task-list">
-            {tasks.data!.map((t) => (
-              <TaskRow key={t.id} task={t} onDone={tasks.reload} showRep />
+            {completed.hide(tasks.data ?? []).map((t) => (
+              <TaskRow
+                key={t.id}
+                task={t}
+                onDone={() => {
+                  completed.completed(t);
+                  tasks.reload();
+                }}
+                showRep
+              />
             ))}
           </ul>
         )}

@@ -4,7 +4,7 @@ import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
 import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
-import { isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
+import { formatDateTime, isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
 import { isClosedStage } from '../ui/common';
 
 /**
@@ -189,6 +189,14 @@ export function InquiryForm({ prospect, onChanged }: ActionProps) {
   );
 }
 
+/**
+ * The domain's rule for a zero price speaks to the API and the CLI ("say so with free: true
+ * (--free)"); in this form the way to say so is the line's "Free of charge" box.
+ */
+function inFormWords(message: string | undefined): string | undefined {
+  return message?.replace('say so with free: true (--free)', 'tick “Free of charge” to say so');
+}
+
 interface LineRow { product: string; quantity: string; unitPrice: string; discountPercent: string; free: boolean }
 
 export function QuoteForm({ prospect, onChanged }: ActionProps) {
@@ -222,7 +230,7 @@ export function QuoteForm({ prospect, onChanged }: ActionProps) {
             <Field label="Quantity" error={form.fieldError(`lines[${i}].quantity`)}>
               {(p) => <input {...p} name={`line-quantity-${i}`} inputMode="numeric" value={r.quantity} onChange={(e) => set(i, { quantity: e.target.value })} />}
             </Field>
-            <Field label={`Unit price (${prospect.process.quotePolicy.currency})`} error={form.fieldError(`lines[${i}].unitPrice`)}>
+            <Field label={`Unit price (${prospect.process.quotePolicy.currency})`} error={inFormWords(form.fieldError(`lines[${i}].unitPrice`))}>
               {(p) => <input {...p} name={`line-price-${i}`} inputMode="decimal" value={r.unitPrice} onChange={(e) => set(i, { unitPrice: e.target.value })} placeholder="1999.90" />}
             </Field>
             <Field label="Discount %" error={form.fieldError(`lines[${i}].discountPercent`)}>
@@ -341,7 +349,7 @@ export function CallForms({ prospect, onChanged }: ActionProps) {
           {calls.length === 0 ? <option value="">no scheduled call</option> : null}
           {calls.map((c) => (
             <option key={c.id} value={c.id}>
-              {new Date(c.at).toLocaleString()} ({c.id})
+              {formatDateTime(c.at)} ({c.id})
             </option>
           ))}
         </select>

@@ -2,7 +2,7 @@ import { useId, useState, type ReactNode } from 'react';
 
 /**
  * The furniture every dashboard chart shares: a card with its title, what it counts, a CSV
- * link to the same report, and its numbers one click away ("Show numbers" reveals the table
+ * link when the report's CSV carries the chart's figures, and its numbers one click away ("Show numbers" reveals the table
  * the chart was drawn from, the report's own numbers). The charts themselves are recharts.
  */
 
@@ -38,8 +38,12 @@ interface ChartCardProps {
   subtitle?: ReactNode;
   /** The report's query this card shows (the test fetches the same report with it). */
   query?: string;
-  /** A link to the same numbers as CSV (the report's main table). */
-  csvHref?: string;
+  /**
+   * A link to the report's CSV (`format=csv`: the report's main table, server/reportRoutes.ts),
+   * only where that table carries the chart's figures; `label` names it when the CSV is
+   * another chart's table, `title` says what it holds.
+   */
+  csv?: { href: string; label?: string; title?: string };
   actions?: ReactNode;
   chart: ReactNode;
   numbers: ReactNode;
@@ -48,7 +52,7 @@ interface ChartCardProps {
 }
 
 /** A chart and, one click away, its numbers. */
-export function ChartCard({ id, title, subtitle, query, csvHref, actions, chart, numbers, state, className }: ChartCardProps) {
+export function ChartCard({ id, title, subtitle, query, csv, actions, chart, numbers, state, className }: ChartCardProps) {
   const [showNumbers, setShowNumbers] = useState(false);
   const tableId = useId();
   const headingId = `${id}-title`;
@@ -61,9 +65,9 @@ export function ChartCard({ id, title, subtitle, query, csvHref, actions, chart,
         </div>
         <div className="chart-actions">
           {actions}
-          {csvHref ? (
-            <a className="btn btn-secondary btn-small" href={csvHref} download>
-              CSV
+          {csv ? (
+            <a className="btn btn-secondary btn-small" href={csv.href} title={csv.title} download>
+              {csv.label ?? 'CSV'}
             </a>
           ) : null}
           <button type="button" className="btn btn-secondary btn-small" aria-expanded={showNumbers} aria-controls={tableId} onClick={() => setShowNumbers((s) => !s)}>

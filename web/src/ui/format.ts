@@ -5,8 +5,9 @@
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+// Every time of day the app shows is this one's ("8:44 PM", "20:44"), so rows read alike.
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 
 export const userTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -32,8 +33,9 @@ export function formatDue(iso: string | undefined | null, now = Date.now()): str
   if (diff === 0) return `today ${timeOnly.format(d)}`;
   if (diff === 1) return `tomorrow ${timeOnly.format(d)}`;
   if (diff === -1) return `yesterday ${timeOnly.format(d)}`;
-  // Within half a year the year goes without saying (and a board card has room for little).
-  if (Math.abs(diff) < 180) return dayAndTime.format(d);
+  // Within half a year the year goes without saying (and a board card has room for little);
+  // the time as on the other rows ("Nov 27, 7:44 PM" beside "today 8:44 PM", not "07:44 PM").
+  if (Math.abs(diff) < 180) return `${dayMonth.format(d)}, ${timeOnly.format(d)}`;
   return dateTime.format(d);
 }
 
