@@ -222,6 +222,11 @@ test('a person creates and revokes their own API token and changes their passwor
   await edit.getByRole('button', { name: `Save tess-${uniq}` }).click();
   await row.getByText('tina · south').waitFor();
   expect(await admin.page.getByTestId(`edit-tess-${uniq}`).count()).toBe(0);
+  // An admin without a person id is told where to give itself one, and the link goes there.
+  await admin.page.goto(`${stack.h.url}/day`);
+  await admin.page.getByText('This account acts as no rep').waitFor();
+  await admin.page.locator('.empty').getByRole('link', { name: 'Users', exact: true }).click();
+  await admin.page.getByRole('heading', { name: 'Users' }).waitFor();
   await row.getByRole('button', { name: /Disable/ }).click();
   await row.getByRole('button', { name: `Disable tess-${uniq}` }).click();
   await row.getByText('disabled', { exact: true }).waitFor();

@@ -39,7 +39,15 @@ export function MyDayPage() {
     return (
       <div className="page">
         <PageHeader title="My day" />
-        <Empty title="This account acts as no rep">Ask an admin to set a person id on it to get tasks.</Empty>
+        <Empty title="This account acts as no rep">
+          {account.role === 'admin' ? (
+            <>
+              Give it a person id (Edit… on <Link to="/users">Users</Link>) to get that rep's tasks here.
+            </>
+          ) : (
+            'Ask an admin to set a person id on it to get tasks.'
+          )}
+        </Empty>
       </div>
     );
   }
