@@ -183,7 +183,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       request.log.error({ err }, 'response did not match its schema');
       body = problem(500, 'internal', 'Internal error', 'the server could not answer; the error is logged');
     } else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      body = problem(413, 'too-large', 'Body too large', `the request body exceeds ${BODY_LIMIT} bytes`);
+      // The route's own limit where it has one (campaign uploads take 32 MB).
+      body = problem(413, 'too-large', 'Body too large', `the request body exceeds ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes`);
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
       body = problem(400, 'invalid-json', 'Invalid JSON', `the request body is not valid JSON: ${err.message}`);
     } else if (err.statusCode === 429) {

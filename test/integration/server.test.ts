@@ -134,6 +134,10 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   const csv = await call(h.url, 'GET', '/api/reports/campaigns?format=csv', { as: admin });
   const json = await call(h.url, 'GET', '/api/reports/campaigns', { as: admin });
   expect([huge.status, refused.status, csv.status, json.status]).toEqual([413, 400, 200, 200]);
+  expect(huge.body.detail).toBe('the request body exceeds 1048576 bytes');
+  // An upload route says its own limit.
+  const upload = await call(h.url, 'POST', '/api/campaigns/validate', { as: admin, raw: JSON.stringify({ definition: 'x'.repeat(33 * 1024 * 1024) }) });
+  expect([upload.status, upload.body.detail]).toEqual([413, 'the request body exceeds 33554432 bytes']);
   expect([declared('post', '/api/prospects/{id}/log-contact', huge), declared('post', '/api/prospects/{id}/log-contact', refused)]).toEqual([true, true]);
   expect([declared('get', '/api/reports/campaigns', csv), declared('get', '/api/reports/campaigns', json)]).toEqual([true, true]);
 
