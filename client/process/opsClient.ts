@@ -7,7 +7,7 @@ import { migrateCustomer } from '../../domain/customer/commands';
 import { CUSTOMER_WORKFLOW_TYPE, customerIdOf, customerUpdates, getCustomer } from '../../workflows/customer/contract';
 import { allReps, findRep, withTimeZone, type ProcessDefinition } from '../../domain/process/process';
 import type { ProspectInfoInput } from '../../domain/pipeline/prospect';
-import type { Assignment, PublishedVersion, RegistryState } from '../../domain/process/registry';
+import { versionOf, type Assignment, type PublishedVersion, type RegistryState } from '../../domain/process/registry';
 import type { Stage } from '../../domain/pipeline/stages';
 import { customerOfTask, prospectOfTask } from '../../domain/tasks/tasks';
 import { PROSPECT_WORKFLOW_TYPE, ProspectSA, getProspect, prospectIdOf, prospectUpdates } from '../../workflows/pipeline/contract';
@@ -82,7 +82,15 @@ export class OpsClient {
 
   async version(name: string, version?: number): Promise<PublishedVersion> {
     const handle = await this.registry(name, false);
-    return this.wrap(() => handle.query(getProcessVersion, version), name);
+    try {
+      return await this.wrap(() => handle.query(getProcessVersion, version), name);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      // The query's own refusal (no such version) reaches the client as a query failure, not
+      // as the rule's error: the same rule on the registry's state says it in its words.
+      versionOf(await this.registryState(name), version);
+      throw err;
+    }
   }
 
   async listProcesses(): Promise<{ name: string; versions: number; latestPublishedAt?: string }[]> {

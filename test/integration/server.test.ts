@@ -545,6 +545,11 @@ test('processes and tasks over HTTP: publish, list, show, diff, migrate dry run;
   expect((await call(h.url, 'GET', `/api/processes/${name}?version=1`, { as: ravi })).body).toMatchObject({ version: 1, definition: { name } });
   const diff = await call(h.url, 'GET', `/api/processes/${name}/diff?from=1&to=2`, { as: ravi });
   expect(diff.body.changes).toContainEqual({ path: 'quotePolicy.validity', from: '30d', to: '10d' });
+  // A version that was never published is the rule's refusal, not a server error.
+  for (const path of [`/api/processes/${name}?version=5`, `/api/processes/${name}/diff?from=1&to=5`]) {
+    const missing = await call(h.url, 'GET', path, { as: ravi });
+    expect({ path, status: missing.status, detail: missing.body.detail }).toEqual({ path, status: 422, detail: `process "${name}" has no version 5 (1..2)` });
+  }
 
   // A rep's prospect on the published process (v2, the latest); qualifying it makes a call task.
   const id = `flow-${uniq}`;
