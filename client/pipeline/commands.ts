@@ -10,6 +10,7 @@ import { STAGES, type Stage } from '../../domain/pipeline/stages';
 import type { ProspectState } from '../../domain/pipeline/prospect';
 import { collect, linesFromInquiry, parseInquiryItem, parseQuoteItem } from './cliArgs';
 import { readProcessText } from '../process/processFile';
+import { fileProblems } from '../shared/cliErrors';
 import { renderInquiry, renderList, renderProspect, renderQuote } from './render';
 import type { CliContext } from '../shared/cliContext';
 
@@ -52,7 +53,16 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       );
       const info = { id, name: opts.name, rep: opts.rep, company: opts.company, email: opts.email, phone: opts.phone, source: opts.source, fields };
       const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
-      const { created, prospect: state } = await ctx.api().prospects.create(info, fromFile ? { yaml: readProcessText(opts.process) } : opts.process ? { name: opts.process } : {});
+      let answer;
+      try {
+        answer = await ctx.api().prospects.create(info, fromFile ? { yaml: readProcessText(opts.process) } : opts.process ? { name: opts.process } : {});
+      } catch (err) {
+        // A bad process file is reported as `process validate` reports it: file, line, path.
+        const report = fromFile ? fileProblems(err, opts.process) : undefined;
+        if (report) throw new DomainError(`invalid process file: ${report.join('; ')}`);
+        throw err;
+      }
+      const { created, prospect: state } = answer;
       print({ created, prospect: state }, opts.json, () =>
         created
           ? `created prospect ${state.info.id} (stage ${state.stage}, rep ${state.info.rep}, process ${state.process.name} v${state.process.version})`

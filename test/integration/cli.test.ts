@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCliStack } from '../helpers/cli';
 
@@ -48,6 +50,17 @@ test('the example fast process file is accepted by create', async () => {
   const out = await salesflow('create', fast, '--name', 'Fast', '--rep', 'alice', '--process', EXAMPLE_PROCESS);
   expect(out.stderr).toBe('');
   expect(out.stdout).toContain('process fast v1');
+});
+
+test('a bad process file given to create is reported with its file and line, as process validate does', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'salesflow-cli-')), 'no-unit.yaml');
+  const text = readFileSync(EXAMPLE_PROCESS, 'utf8');
+  const line = text.split('\n').findIndex((l) => /^\s*staleAfter:/.test(l)) + 1;
+  writeFileSync(file, text.replace(/staleAfter: 10s/, 'staleAfter: 10'));
+  const out = await salesflow('create', `${id}-nounit`, '--name', 'No Unit', '--rep', 'alice', '--process', file);
+  expect(out).toMatchObject({ code: 1, stdout: '' });
+  expect(out.stderr).toMatch(new RegExp(`^salesflow: invalid process file: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: quotePolicy\\.staleAfter: 10 has no unit`));
+  expect((await salesflow('show', `${id}-nounit`)).stderr).toBe(`salesflow: no prospect "${id}-nounit"\n`);
 });
 
 test.each([
