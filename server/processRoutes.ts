@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { bareDurationNumbers, ProcessDefinitionSchema } from '../domain/process/process';
+import { processFileProblems, ProcessDefinitionSchema } from '../domain/process/process';
 import { DefinitionFields, readDefinition } from './definitionBody';
 import { STAGES } from '../domain/pipeline/stages';
 import { diffDocuments, toDocument } from '../domain/process/document';
@@ -19,7 +19,7 @@ const DefinitionBody = z.strictObject(DefinitionFields);
 
 /** Durations must carry their units in what people write (the YAML text), as in the CLI. */
 function processOf(body: z.infer<typeof DefinitionBody>) {
-  return readDefinition(body, ProcessDefinitionSchema, 'process definition', body.yaml !== undefined ? bareDurationNumbers : undefined);
+  return readDefinition(body, ProcessDefinitionSchema, 'process definition', body.yaml !== undefined ? processFileProblems : undefined);
 }
 
 const PublishedSchema = z

@@ -3,7 +3,7 @@ import { can, type Action, type Actor, type ProspectResource, type TaskResource 
 import * as commands from '../domain/pipeline/commands';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
-import { bareDurationNumbers, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
+import { processFileProblems, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
 import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
 import { STAGES } from '../domain/pipeline/stages';
 import { nextDueAt } from '../domain/pipeline/deadlines';
@@ -152,7 +152,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       let definition: ProcessDefinitionInput | undefined;
       if (inline) {
         if (processName) throw new DomainError('name a published process or give a definition, not both');
-        definition = readDefinition({ definition: json, yaml: processYaml }, ProcessDefinitionSchema, 'process definition', processYaml !== undefined ? bareDurationNumbers : undefined);
+        definition = readDefinition({ definition: json, yaml: processYaml }, ProcessDefinitionSchema, 'process definition', processYaml !== undefined ? processFileProblems : undefined);
       }
       else if (processName) definition = (await deps.ops.version(processName)).definition;
       if (!rep && !(processName && !inline)) throw fieldRefusal('prospect', ['rep'], 'is required unless process names a published process that assigns reps');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { DomainError } from '../../domain/shared/errors';
 import { formatProblem, parseYamlWithSchema, type FileCheck } from '../shared/definitionText';
-import { ProcessDefinitionSchema, bareDurationNumbers, type ProcessDefinition } from '../../domain/process/process';
+import { ProcessDefinitionSchema, processFileProblems, type ProcessDefinition } from '../../domain/process/process';
 
 /**
  * Reads and validates a YAML definition file (a process, a campaign): the value, or every
@@ -33,11 +33,11 @@ export function loadDefinitionFile<S extends z.ZodType>(file: string, schema: S,
 
 /** A process file: the schema, and durations with their units. */
 export function readProcessFile(file: string): ReturnType<typeof readDefinitionFile<typeof ProcessDefinitionSchema>> {
-  return readDefinitionFile(file, ProcessDefinitionSchema, 'process', bareDurationNumbers);
+  return readDefinitionFile(file, ProcessDefinitionSchema, 'process', processFileProblems);
 }
 
 export function loadProcessFile(file: string): ProcessDefinition {
-  return loadDefinitionFile(file, ProcessDefinitionSchema, 'process', bareDurationNumbers);
+  return loadDefinitionFile(file, ProcessDefinitionSchema, 'process', processFileProblems);
 }
 
 /** A process file's text, for the server to check and report on line by line. */

@@ -304,6 +304,40 @@ export function bareDurationNumbers(file: unknown): { path: (string | number)[];
   return out;
 }
 
+/** The variables a task title may name (domain/tasks/tasks.ts fills them from the prospect). */
+export const TASK_TITLE_VARIABLES = ['name', 'company', 'id'] as const;
+
+/**
+ * What a process file, as people write it, gets wrong without the schema noticing: a duration
+ * without its unit, a key the schema does not know at the top level (`timezon:` would be
+ * dropped silently, leaving the default), a task title naming a variable there is none of
+ * (`{{nmae}}` would reach every task as written). Checked on files (validate, publish,
+ * create --process), not on definitions already published, which replay as recorded.
+ */
+export function processFileProblems(file: unknown): { path: (string | number)[]; message: string }[] {
+  const out = bareDurationNumbers(file);
+  if (file !== null && typeof file === 'object' && !Array.isArray(file)) {
+    const known = new Set(Object.keys(ProcessDefinitionSchema.shape));
+    for (const key of Object.keys(file)) {
+      if (!known.has(key)) out.push({ path: [key], message: `is not a setting of a process (settings: ${[...known].join(', ')})` });
+    }
+  }
+  const tasks = field(file, 'tasks');
+  if (tasks !== null && typeof tasks === 'object') {
+    for (const [stage, templates] of Object.entries(tasks)) {
+      list(templates).forEach((t, i) => {
+        const title = text(field(t, 'title'));
+        for (const m of title?.matchAll(/\{\{\s*(\w+)\s*\}\}/g) ?? []) {
+          if (!(TASK_TITLE_VARIABLES as readonly string[]).includes(m[1]!)) {
+            out.push({ path: ['tasks', stage, i, 'title'], message: `{{${m[1]}}} is not a variable of a task title (there are: ${TASK_TITLE_VARIABLES.map((v) => `{{${v}}}`).join(', ')})` });
+          }
+        }
+      });
+    }
+  }
+  return out;
+}
+
 /** What a process file holds (durations as text). */
 export type ProcessDefinitionInput = z.input<typeof ProcessDefinitionSchema>;
 /** A validated process (durations in milliseconds). */

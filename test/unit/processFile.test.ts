@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadProcessFile } from '../../client/process/processFile';
 import { formatProblem, parseYamlWithSchema, type FileProblem } from '../../client/shared/definitionText';
 import { DomainError } from '../../domain/shared/errors';
-import { ProcessDefinitionSchema } from '../../domain/process/process';
+import { ProcessDefinitionSchema, processFileProblems } from '../../domain/process/process';
 import { HOUR, SALES, SALES_DEF } from './fixtures3';
 
 /** Lines joined as a file; line N of the file is `lines[N - 1]`. */
@@ -232,4 +232,27 @@ test('problems come in file order, missing sections as "is required"', () => {
     [4, 'teams[0].manager.email', 'must be an email address'],
     [6, 'assignment.defaultTeam', 'no team "east" (teams: north)'],
   ]);
+});
+
+describe('what a process file gets wrong without the schema noticing', () => {
+  const base = file('name: typo', 'teams:', '  - name: north', '    manager: { id: nina, email: nina@x.test }', '    reps: [{ id: ravi, email: ravi@x.test }]', ...QUOTE_POLICY);
+  const check = (text: string) => {
+    const result = parseYamlWithSchema(text, ProcessDefinitionSchema, processFileProblems);
+    return result.ok ? [] : result.problems.map((p) => formatProblem('f.yaml', p));
+  };
+
+  it('a key the schema does not know, at the top, is named with its line', () => {
+    expect(check(base + 'timezon: Europe/Berlin\n')).toEqual([expect.stringMatching(/^f\.yaml:10: timezon: is not a setting of a process \(settings: name, version, .*timezone.*\)$/)]);
+  });
+
+  it('a task title naming a variable there is none of', () => {
+    const text = base + file('tasks:', '  qualified:', '    - { kind: call, title: "First call with {{nmae}} ({{company}})", due: 1d, escalateAfter: 1d }');
+    expect(check(text)).toEqual(['f.yaml:12: tasks.qualified[0].title: {{nmae}} is not a variable of a task title (there are: {{name}}, {{company}}, {{id}})']);
+  });
+
+  it('every example process file passes', () => {
+    for (const name of ['process-default.yaml', 'process-fast.yaml', 'process-sales.yaml', 'process-sales-v2.yaml']) {
+      expect({ name, problems: check(readFileSync(join(__dirname, '..', '..', 'examples', name), 'utf8')) }).toEqual({ name, problems: [] });
+    }
+  });
 });
