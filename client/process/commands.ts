@@ -63,6 +63,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     });
   proc
     .command('show')
+    .description('a published version as a process file (durations with their units)')
     .argument('<name>')
     .option('--version <n>', 'a past version (default: the latest)', (v) => Number.parseInt(v, 10))
     .addOption(json())
@@ -72,6 +73,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     });
   proc
     .command('diff')
+    .description('what changed between two published versions, setting by setting')
     .argument('<name>')
     .argument('<a>', 'version', (v) => Number.parseInt(v, 10))
     .argument('<b>', 'version', (v) => Number.parseInt(v, 10))
