@@ -256,6 +256,20 @@ export function renewContract(state: CustomerState, raw: unknown, now: string): 
   return { ...renewed, cadence: { ...renewed.cadence, lastContactAt: now } };
 }
 
+/**
+ * Today's rule for a renewal, which the account's validator checks (an update it accepted
+ * before the rule replays as it ran): a term renewed in advance is not renewed again before it
+ * has begun, so a second click or a repeated command does not sell one term more.
+ */
+export function refuseRenewalAhead(state: CustomerState, raw: unknown, now: string): void {
+  const cmd = RenewContractSchema.safeParse(raw);
+  if (!cmd.success) return;
+  const k = state.contracts.find((c) => c.id === cmd.data.contractId);
+  if (k && Date.parse(k.start) > Date.parse(now)) {
+    throw fieldRefusal('renewal', ['contractId'], `${k.id} is already renewed: term ${k.term} runs from ${k.start} to ${k.end}; renew it again once that term has begun`);
+  }
+}
+
 export function declineRenewal(state: CustomerState, raw: unknown, now: string): CustomerState {
   const cmd = parseOrThrow(DeclineRenewalSchema, raw, 'decline');
   const k = activeContract(state, cmd.contractId, 'decline the renewal', now);

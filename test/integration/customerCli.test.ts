@@ -49,6 +49,12 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   expect(text).toContain('prefers: repair over replace');
   expect(await ok('customer', 'list')).toContain(customer);
   expect(await ok('renewals', '--within', '1h')).toContain(`${customer}  K1 contract SERVICE  600.00 EUR  active`);
+  // Renewed before its end; the same command again (a second click) is refused until term 2 begins.
+  expect(await ok('customer', 'renew', customer, 'K1')).toMatch(/K1 renewed.*term 2 runs to/);
+  const again = await salesflow('customer', 'renew', customer, 'K1');
+  expect(again).toMatchObject({ code: 1, stdout: '' });
+  expect(again.stderr).toMatch(/^salesflow: .*K1 is already renewed: term 2 runs from .+ to .+; renew it again once that term has begun\n$/);
+  expect(JSON.parse(await ok('customer', 'show', customer, '--json')).contracts[0]).toMatchObject({ id: 'K1', term: 2 });
 
   // A post-sales telephone query shows support the profile and what it suggests.
   const query = await ok('support', 'query', customer, '--customer', '--topic', 'pump leaks', '--question', 'The PUMP-X leaks', '--product', 'PUMP-X');

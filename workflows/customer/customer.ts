@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import { CUSTOMER_COMMANDS, applyCustomerTaskChange, type CustomerCommandName } from '../../domain/customer/commands';
+import { CUSTOMER_COMMANDS, applyCustomerTaskChange, refuseRenewalAhead, type CustomerCommandName } from '../../domain/customer/commands';
 import { DealClosedSchema, customerWorkflowId, keepRecentChanges, managerOf, newCustomer, personOf, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { applyDueCustomerDeadlines, nextCustomerDeadlineAt, nextRenewalAt } from '../../domain/customer/schedule';
@@ -118,6 +118,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       {
         // The same rules on a throwaway result: a refusal never reaches the history.
         validator: (command: unknown) => {
+          if (name === 'renewContract') refuseRenewalAhead(state, command, nowIso());
           CUSTOMER_COMMANDS[name](state, command, nowIso());
         },
       },
