@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { call } from '../helpers/server';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /** Sales ops: a broken process file shows its problems at their lines, a good one is published; a campaign runs to 100 %. */
@@ -52,6 +53,32 @@ test('ops uploads a broken process file and sees the problems at their lines, th
   await page.getByRole('heading', { name: `Process ${name}` }).waitFor();
   await page.getByText('Two').or(page.getByRole('cell', { name: 'north' })).first().waitFor();
   await screenshot(page, 'ops-process');
+});
+
+test('a published example process with tasks opens, its durations with their units in the readable view and the YAML', async () => {
+  const name = `web-sales-${uniq}`;
+  const yaml = readFileSync(join(__dirname, '..', '..', 'examples', 'process-sales.yaml'), 'utf8').replace(/^name: sales$/m, `name: ${name}`);
+  const published = await call(stack.h.url, 'POST', '/api/processes', { as: stack.admin, body: { yaml } });
+  expect(published.status).toBe(201);
+  const { page } = await personLogsIn(stack, `oona-${uniq}`, 'ops');
+  const crashes: string[] = [];
+  page.on('pageerror', (e) => crashes.push(e.message));
+  await page.goto(`${stack.h.url}/processes/${name}`);
+  await page.getByRole('heading', { name: 'Tasks by stage' }).waitFor();
+  const readable = (await page.locator('.panel', { has: page.getByRole('heading', { name: 'Tasks by stage' }) }).textContent()) ?? '';
+  // Quotations valid for 30d; the demo due in 1 business day; the first call in 20s.
+  for (const shown of ['30d', '1w', '1bd', '20s', '4h']) expect(readable).toContain(shown);
+  expect(readable).not.toMatch(/2592000000|\d{6,}/);
+  await screenshot(page, 'ops-process-tasks');
+
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const code = page.getByLabel(/as YAML$/);
+  await code.waitFor();
+  const text = (await code.locator('.code-line > span:not(.ln)').allTextContents()).join('\n');
+  expect(text).toMatch(/^ {2}validity: 30d$/m);
+  expect(text).toMatch(/due: 1bd/);
+  expect(text).not.toMatch(/businessDays|\bms:|\d{6,}/);
+  expect(crashes).toEqual([]);
 });
 
 test('ops uploads a campaign with its CSV, starts it and watches the progress reach 100 %', async () => {

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
-import { stringify } from 'yaml';
 import { api, ok } from '../api/client';
 import { useAccount } from '../session';
 import { CodeView } from '../ui/CodeView';
@@ -22,7 +21,8 @@ export function ProcessPage() {
   const [view, setView] = useState<'readable' | 'yaml'>('readable');
   if (latest.loading && !latest.data) return <Loading what="Loading the process" />;
   if (!latest.data) return <ErrorBox error={latest.error} />;
-  const def = shown.data?.definition as Def | undefined;
+  // The document, not the definition: its durations are text with their units (30d, 1bd), as in `process show`.
+  const def = shown.data?.document as Def | undefined;
   const canManage = account.role === 'ops' || account.role === 'admin';
   return (
     <div className="page">
@@ -59,7 +59,7 @@ export function ProcessPage() {
               </button>
             </div>
           </div>
-          <div className="panel-body">{!def ? <Loading /> : view === 'readable' ? <Readable def={def} /> : <CodeView text={stringify(def)} label={`Version ${version} as YAML`} />}</div>
+          <div className="panel-body">{!def ? <Loading /> : view === 'readable' ? <Readable def={def} /> : <CodeView text={shown.data?.yaml ?? ''} label={`Version ${version} as YAML`} />}</div>
         </section>
         <div className="stack">
           <Diff name={name} versions={versions} />
