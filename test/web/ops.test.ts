@@ -112,3 +112,23 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await page.locator('.empty, table').first().waitFor();
   await screenshot(page, 'ops-suppressions');
 });
+
+test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {
+  const email = `a-rather-long-address-${uniq}@bounced-customer.example`;
+  const added = await call(stack.h.url, 'POST', '/api/suppressions', { as: stack.admin, body: { email, reason: 'manual', note: 'asked on the phone' } });
+  expect(added.status).toBeLessThan(300);
+  const { page } = await personLogsIn(stack, `ossi-${uniq}`, 'ops', {}, { width: 390, height: 844 });
+  for (const [path, heading] of [['/renewals', 'Renewals'], ['/customers', 'Customers']] as const) {
+    await page.goto(`${stack.h.url}${path}`);
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    const bar = await page.locator('.sidebar').boundingBox();
+    expect(bar!.height).toBeLessThan(80);
+  }
+  await screenshot(page, 'ops-renewals-390');
+  await page.goto(`${stack.h.url}/suppressions`);
+  await page.getByRole('cell', { name: email }).waitFor();
+  await page.getByRole('button', { name: 'Unsuppress…' }).first().waitFor();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-suppressions-390');
+});

@@ -31,22 +31,24 @@ export function SuppressionsPage() {
         ) : shown.length === 0 ? (
           <Empty title={q ? 'No match' : 'Nobody is suppressed'}>{q ? 'No address matches the search.' : 'Unsubscribes and bounces land here.'}</Empty>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Reason</th>
-                <th>Source</th>
-                <th>Since</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <Row key={e.email} entry={e} onDone={list.reload} />
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Address</th>
+                  <th>Reason</th>
+                  <th>Source</th>
+                  <th>Since</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((e) => (
+                  <Row key={e.email} entry={e} onDone={list.reload} />
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>
