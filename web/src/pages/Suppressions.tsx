@@ -17,7 +17,7 @@ export function SuppressionsPage() {
   }, [list.data, q]);
   return (
     <div className="page">
-      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} address(es) never mailed by campaigns` : undefined} />
+      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} ${list.data.length === 1 ? 'address' : 'addresses'} never mailed by campaigns` : undefined} />
       <div className="filters" role="search">
         <Field label="Search address, reason or source">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
