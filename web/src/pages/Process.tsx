@@ -246,8 +246,23 @@ const wouldMove = (r: MigrateResult) => r.results.filter((x) => x.outcome === 'w
 const accountsPart = (n: number) => (n > 0 ? ` and ${n} customer(s)` : '');
 const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
 
-/** Migration: always a dry run first; the real move takes exactly the previewed settings. */
+/** Migration, when there is another version to move to (prospects already on a version stay as they are). */
 function Migrate({ name, versions }: { name: string; versions: number }) {
+  if (versions < 2) {
+    return (
+      <section className="panel" aria-labelledby="migrate-h">
+        <div className="panel-head">
+          <h2 id="migrate-h">Migrate prospects</h2>
+        </div>
+        <p className="panel-body muted">Only one version so far: publish another to migrate prospects to it.</p>
+      </section>
+    );
+  }
+  return <MigrateForm name={name} versions={versions} />;
+}
+
+/** Migration: always a dry run first; the real move takes exactly the previewed settings. */
+function MigrateForm({ name, versions }: { name: string; versions: number }) {
   const [to, setTo] = useState(versions);
   const [stage, setStage] = useState<'' | (typeof STAGES)[number]>('');
   const [repFrom, setRepFrom] = useState('');
