@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../helpers/server';
+import { documentYaml } from '../../domain/process/document';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /** Sales ops: a broken process file shows its problems at their lines, a good one is published; a campaign runs to 100 %. */
@@ -78,6 +79,9 @@ test('a published example process with tasks opens, its durations with their uni
   expect(text).toMatch(/^ {2}validity: 30d$/m);
   expect(text).toMatch(/due: 1bd/);
   expect(text).not.toMatch(/businessDays|\bms:|\d{6,}/);
+  // The very text `salesflow process show` prints (after its header line).
+  const stored = await call(stack.h.url, 'GET', `/api/processes/${name}`, { as: stack.admin });
+  expect(text.trimEnd()).toBe(documentYaml((stored.body as { definition: never }).definition).trimEnd());
   expect(crashes).toEqual([]);
 });
 
@@ -129,6 +133,6 @@ test('at 390 px the folded menu bar stays a bar on short pages, and the suppress
   await page.goto(`${stack.h.url}/suppressions`);
   await page.getByRole('cell', { name: email }).waitFor();
   await page.getByRole('button', { name: 'Unsuppress…' }).first().waitFor();
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
   await screenshot(page, 'ops-suppressions-390');
 });
