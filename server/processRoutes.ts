@@ -3,7 +3,7 @@ import { can } from '../domain/accounts/access';
 import { processFileProblems, ProcessDefinitionSchema } from '../domain/process/process';
 import { DefinitionFields, readDefinition } from './definitionBody';
 import { STAGES } from '../domain/pipeline/stages';
-import { diffDocuments, toDocument } from '../domain/process/document';
+import { diffDocuments, documentYaml, toDocument } from '../domain/process/document';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
 import { forbidden, ProblemSchema } from './problem';
@@ -25,6 +25,17 @@ function processOf(body: z.infer<typeof DefinitionBody>) {
 const PublishedSchema = z
   .looseObject({ version: z.number(), publishedAt: z.string(), definition: z.looseObject({ name: z.string() }) })
   .meta({ id: 'PublishedProcessVersion' });
+
+/** A version as `GET /processes/:name` shows it: also as people write it (durations with units), and as the YAML `process show` prints. */
+const ShownSchema = z
+  .looseObject({
+    version: z.number(),
+    publishedAt: z.string(),
+    definition: z.looseObject({ name: z.string() }),
+    document: z.looseObject({ name: z.string() }).describe('the definition as people write it: every duration as text with its unit (30d, 1bd)'),
+    yaml: z.string().describe('that document as YAML, the text `salesflow process show` prints'),
+  })
+  .meta({ id: 'ShownProcessVersion' });
 
 const NameParams = z.object({ name: z.string().min(1).max(100) });
 
@@ -84,12 +95,13 @@ export async function registerProcessRoutes(api: App, deps: ServerDeps): Promise
         summary: 'a published version (default: the latest)',
         params: NameParams,
         querystring: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
-        response: { 200: PublishedSchema, ...problems },
+        response: { 200: ShownSchema, ...problems },
       },
     },
     async (request) => {
       requirePrincipal(request);
-      return (await deps.ops.version(request.params.name, request.query.version)) as never;
+      const shown = await deps.ops.version(request.params.name, request.query.version);
+      return { ...shown, document: toDocument(shown.definition) as never, yaml: documentYaml(shown.definition) };
     },
   );
 

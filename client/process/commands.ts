@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { DomainError } from '../../domain/shared/errors';
-import { toDocument } from '../../domain/process/document';
+import { documentYaml } from '../../domain/process/document';
 import { fileProblems } from '../shared/cliErrors';
 import { STAGES, type Stage } from '../../domain/pipeline/stages';
 import type { CliContext } from '../shared/cliContext';
@@ -69,7 +68,7 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
     .addOption(json())
     .action(async (name: string, opts) => {
       const v = await processes().version(name, opts.version);
-      print(v, opts.json, () => `# ${name} version ${v.version}, published ${time(v.publishedAt)} by ${v.publishedBy}\n${stringify(toDocument(v.definition))}`);
+      print(v, opts.json, () => `# ${name} version ${v.version}, published ${time(v.publishedAt)} by ${v.publishedBy}\n${documentYaml(v.definition)}`);
     });
   proc
     .command('diff')

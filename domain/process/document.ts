@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import { formatDuration } from '../shared/duration';
 import { maxCallDuration } from '../pipeline/timeRules';
 import { formatOffset, type Offset } from './offset';
@@ -24,6 +25,11 @@ export function toDocument(def: ProcessDefinition): unknown {
     ...(def.postSales ? { postSales: postSalesDocument(def.postSales) } : {}),
     calls: { escalateAfter: offset(def.calls.escalateAfter), defaultDuration: formatDuration(def.calls.defaultDuration), maxDuration: formatDuration(maxCallDuration(def)) },
   };
+}
+
+/** The YAML `process show` prints and the web app's YAML tab shows: every duration with its unit, so it publishes again as it is. */
+export function documentYaml(def: ProcessDefinition): string {
+  return stringify(toDocument(def));
 }
 
 /** What changed between two versions, as people wrote them (the version number aside): `process diff`. */

@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { call } from '../helpers/server';
+import { documentYaml } from '../../domain/process/document';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /** Sales ops: a broken process file shows its problems at their lines, a good one is published; a campaign runs to 100 %. */
@@ -54,6 +56,35 @@ test('ops uploads a broken process file and sees the problems at their lines, th
   await screenshot(page, 'ops-process');
 });
 
+test('a published example process with tasks opens, its durations with their units in the readable view and the YAML', async () => {
+  const name = `web-sales-${uniq}`;
+  const yaml = readFileSync(join(__dirname, '..', '..', 'examples', 'process-sales.yaml'), 'utf8').replace(/^name: sales$/m, `name: ${name}`);
+  const published = await call(stack.h.url, 'POST', '/api/processes', { as: stack.admin, body: { yaml } });
+  expect(published.status).toBe(201);
+  const { page } = await personLogsIn(stack, `oona-${uniq}`, 'ops');
+  const crashes: string[] = [];
+  page.on('pageerror', (e) => crashes.push(e.message));
+  await page.goto(`${stack.h.url}/processes/${name}`);
+  await page.getByRole('heading', { name: 'Tasks by stage' }).waitFor();
+  const readable = (await page.locator('.panel', { has: page.getByRole('heading', { name: 'Tasks by stage' }) }).textContent()) ?? '';
+  // Quotations valid for 30d; the demo due in 1 business day; the first call in 20s.
+  for (const shown of ['30d', '1w', '1bd', '20s', '4h']) expect(readable).toContain(shown);
+  expect(readable).not.toMatch(/2592000000|\d{6,}/);
+  await screenshot(page, 'ops-process-tasks');
+
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const code = page.getByLabel(/as YAML$/);
+  await code.waitFor();
+  const text = (await code.locator('.code-line > span:not(.ln)').allTextContents()).join('\n');
+  expect(text).toMatch(/^ {2}validity: 30d$/m);
+  expect(text).toMatch(/due: 1bd/);
+  expect(text).not.toMatch(/businessDays|\bms:|\d{6,}/);
+  // The very text `salesflow process show` prints (after its header line).
+  const stored = await call(stack.h.url, 'GET', `/api/processes/${name}`, { as: stack.admin });
+  expect(text.trimEnd()).toBe(documentYaml((stored.body as { definition: never }).definition).trimEnd());
+  expect(crashes).toEqual([]);
+});
+
 test('ops uploads a campaign with its CSV, starts it and watches the progress reach 100 %', async () => {
   const { page } = await personLogsIn(stack, `otto-${uniq}`, 'ops');
   const id = `spring-${uniq}`;
@@ -84,4 +115,24 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await page.getByRole('heading', { name: 'Suppression list' }).waitFor();
   await page.locator('.empty, table').first().waitFor();
   await screenshot(page, 'ops-suppressions');
+});
+
+test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {
+  const email = `a-rather-long-address-${uniq}@bounced-customer.example`;
+  const added = await call(stack.h.url, 'POST', '/api/suppressions', { as: stack.admin, body: { email, reason: 'manual', note: 'asked on the phone' } });
+  expect(added.status).toBeLessThan(300);
+  const { page } = await personLogsIn(stack, `ossi-${uniq}`, 'ops', {}, { width: 390, height: 844 });
+  for (const [path, heading] of [['/renewals', 'Renewals'], ['/customers', 'Customers']] as const) {
+    await page.goto(`${stack.h.url}${path}`);
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    const bar = await page.locator('.sidebar').boundingBox();
+    expect(bar!.height).toBeLessThan(80);
+  }
+  await screenshot(page, 'ops-renewals-390');
+  await page.goto(`${stack.h.url}/suppressions`);
+  await page.getByRole('cell', { name: email }).waitFor();
+  await page.getByRole('button', { name: 'Unsuppress…' }).first().waitFor();
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-suppressions-390');
 });

@@ -4357,7 +4357,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PublishedProcessVersion"];
+                        "application/json": components["schemas"]["ShownProcessVersion"];
                     };
                 };
                 /** @description Default Response */
@@ -9149,6 +9149,25 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ShownProcessVersionInput: {
+            version: number;
+            publishedAt: string;
+            definition: {
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description the definition as people write it: every duration as text with its unit (30d, 1bd) */
+            document: {
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description that document as YAML, the text `salesflow process show` prints */
+            yaml: string;
+        } & {
+            [key: string]: unknown;
+        };
         BoardCardInput: {
             id: string;
             name: string;
@@ -9564,6 +9583,25 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        ShownProcessVersion: {
+            version: number;
+            publishedAt: string;
+            definition: {
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description the definition as people write it: every duration as text with its unit (30d, 1bd) */
+            document: {
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description that document as YAML, the text `salesflow process show` prints */
+            yaml: string;
         } & {
             [key: string]: unknown;
         };

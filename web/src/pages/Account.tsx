@@ -12,7 +12,7 @@ export function AccountPage() {
   const account = useAccount();
   return (
     <div className="page">
-      <PageHeader title="My account" subtitle={`${account.login} · ${account.role}${account.personId ? ` · ${account.personId}` : ''}${account.team ? ` · team ${account.team}` : ''}`} />
+      <PageHeader title="My account" subtitle={[...new Set([account.login, account.role, account.personId, account.team ? `team ${account.team}` : undefined].filter(Boolean))].join(' · ')} />
       <Tokens />
       <ChangePassword />
     </div>

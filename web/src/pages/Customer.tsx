@@ -13,10 +13,21 @@ const DEAL_TONES: Record<string, Tone> = { open: 'blue', won: 'green', lost: 're
 const CONTRACT_TONES: Record<string, Tone> = { active: 'green', ending: 'amber', lapsed: 'red' };
 const DAY = 86_400_000;
 
-/** Days until an instant, for a renewal date: "in 12 d", "today", "3 d ago". */
+/**
+ * Days until an instant, for a renewal date: "today" when it ends before this day (the
+ * viewer's) is over, else the whole days left, rounded down ("in 12 d", never less than 1);
+ * past it, "3 d ago" (within the last 24 h still "today").
+ */
 export function daysLeft(iso: string, now = Date.now()): string {
-  const d = Math.ceil((Date.parse(iso) - now) / DAY);
-  return d === 0 ? 'today' : d > 0 ? `in ${d} d` : `${-d} d ago`;
+  const end = Date.parse(iso);
+  if (end < now) {
+    const ago = Math.floor((now - end) / DAY);
+    return ago === 0 ? 'today' : `${ago} d ago`;
+  }
+  const endOfToday = new Date(now);
+  endOfToday.setHours(24, 0, 0, 0);
+  if (end < endOfToday.getTime()) return 'today';
+  return `in ${Math.max(1, Math.floor((end - now) / DAY))} d`;
 }
 
 /**

@@ -48,7 +48,7 @@ export function NewCampaignPage() {
     <div className="page">
       <PageHeader title="New campaign" subtitle="Upload the definition (YAML) and, for a CSV audience, its CSV" />
       <section className="panel panel-body stack">
-        <div className="form-grid">
+        <div className="form-grid file-grid">
           <Field label="Campaign definition (YAML)" error={validate.fieldError('yaml')}>
             {(p) => (
               <input

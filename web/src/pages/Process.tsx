@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
-import { stringify } from 'yaml';
 import { api, ok } from '../api/client';
 import { useAccount } from '../session';
 import { CodeView } from '../ui/CodeView';
@@ -22,7 +21,8 @@ export function ProcessPage() {
   const [view, setView] = useState<'readable' | 'yaml'>('readable');
   if (latest.loading && !latest.data) return <Loading what="Loading the process" />;
   if (!latest.data) return <ErrorBox error={latest.error} />;
-  const def = shown.data?.definition as Def | undefined;
+  // The document, not the definition: its durations are text with their units (30d, 1bd), as in `process show`.
+  const def = shown.data?.document as Def | undefined;
   const canManage = account.role === 'ops' || account.role === 'admin';
   return (
     <div className="page">
@@ -59,7 +59,7 @@ export function ProcessPage() {
               </button>
             </div>
           </div>
-          <div className="panel-body">{!def ? <Loading /> : view === 'readable' ? <Readable def={def} /> : <CodeView text={stringify(def)} label={`Version ${version} as YAML`} />}</div>
+          <div className="panel-body">{!def ? <Loading /> : view === 'readable' ? <Readable def={def} /> : <CodeView text={shown.data?.yaml ?? ''} label={`Version ${version} as YAML`} />}</div>
         </section>
         <div className="stack">
           <Diff name={name} versions={versions} />
@@ -246,8 +246,23 @@ const wouldMove = (r: MigrateResult) => r.results.filter((x) => x.outcome === 'w
 const accountsPart = (n: number) => (n > 0 ? ` and ${n} customer(s)` : '');
 const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
 
-/** Migration: always a dry run first; the real move takes exactly the previewed settings. */
+/** Migration, when there is another version to move to (prospects already on a version stay as they are). */
 function Migrate({ name, versions }: { name: string; versions: number }) {
+  if (versions < 2) {
+    return (
+      <section className="panel" aria-labelledby="migrate-h">
+        <div className="panel-head">
+          <h2 id="migrate-h">Migrate prospects</h2>
+        </div>
+        <p className="panel-body muted">Only one version so far: publish another to migrate prospects to it.</p>
+      </section>
+    );
+  }
+  return <MigrateForm name={name} versions={versions} />;
+}
+
+/** Migration: always a dry run first; the real move takes exactly the previewed settings. */
+function MigrateForm({ name, versions }: { name: string; versions: number }) {
   const [to, setTo] = useState(versions);
   const [stage, setStage] = useState<'' | (typeof STAGES)[number]>('');
   const [repFrom, setRepFrom] = useState('');

@@ -108,7 +108,7 @@ function UploadProcess({ onPublished }: { onPublished: () => void }) {
         <span className="muted small">YAML, as `salesflow process validate` reads it</span>
       </div>
       <div className="panel-body stack">
-        <div className="form-grid">
+        <div className="form-grid file-grid">
           <Field label="Definition file">
             {(p) => (
               <input

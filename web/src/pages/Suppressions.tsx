@@ -17,7 +17,7 @@ export function SuppressionsPage() {
   }, [list.data, q]);
   return (
     <div className="page">
-      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} address(es) never mailed by campaigns` : undefined} />
+      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} ${list.data.length === 1 ? 'address' : 'addresses'} never mailed by campaigns` : undefined} />
       <div className="filters" role="search">
         <Field label="Search address, reason or source">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
@@ -31,22 +31,24 @@ export function SuppressionsPage() {
         ) : shown.length === 0 ? (
           <Empty title={q ? 'No match' : 'Nobody is suppressed'}>{q ? 'No address matches the search.' : 'Unsubscribes and bounces land here.'}</Empty>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Reason</th>
-                <th>Source</th>
-                <th>Since</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <Row key={e.email} entry={e} onDone={list.reload} />
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Address</th>
+                  <th>Reason</th>
+                  <th>Source</th>
+                  <th>Since</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((e) => (
+                  <Row key={e.email} entry={e} onDone={list.reload} />
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>
