@@ -11,6 +11,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../wor
 import { createSalesflowWorker, TRACING_WORKFLOW_MODULES } from '../../worker/worker';
 import { bundleWorkflows } from '../../worker/workflowBundle';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { quietRuntime } from '../helpers/temporal';
 import { clientInterceptors, temporalClient } from '../../client/shared/temporalConnection';
 
@@ -168,12 +169,16 @@ test("the worker's /metrics counts the mails sent, the deadline that fired and h
     expect(value('salesflow_read_model_writes_total{kind="prospect",outcome="missed"}')).toBe(0);
     expect(value('salesflow_deal_bookings_total{outcome="booked"}')).toBe(1);
     expect(value('salesflow_deal_bookings_total{outcome="missed"}')).toBe(0);
-    // The SMTP pools at rest: no connection held, no mail waiting, none given up.
-    for (const kind of ['transactional', 'campaign']) {
-      expect(text).toContain(`salesflow_smtp_connections_busy{kind="${kind}"} 0`);
-      expect(text).toContain(`salesflow_smtp_mails_waiting{kind="${kind}"} 0`);
-      expect(text).toContain(`salesflow_smtp_mails_given_up_total{kind="${kind}"} 0`);
-    }
+    // The SMTP pools at rest, once the acceptance's confirmation mail (sent after the
+    // command returned) is out: no connection held, no mail waiting, none given up.
+    await eventually(async () => {
+      const now = await (await fetch(served.url, { headers: { authorization: 'Bearer worker-metrics-token-0123' } })).text();
+      for (const kind of ['transactional', 'campaign']) {
+        expect(now).toContain(`salesflow_smtp_connections_busy{kind="${kind}"} 0`);
+        expect(now).toContain(`salesflow_smtp_mails_waiting{kind="${kind}"} 0`);
+        expect(now).toContain(`salesflow_smtp_mails_given_up_total{kind="${kind}"} 0`);
+      }
+    }, 15_000, 200);
   } finally {
     await served.close();
   }
