@@ -47,6 +47,18 @@ test('ops uploads a broken process file and sees the problems at their lines, th
   expect(text).toMatch(/staleAfter must be shorter than escalateAfter/);
   expect(await page.getByRole('button', { name: /^Publish/ }).isDisabled()).toBe(true);
   await screenshot(page, 'ops-process-problems');
+  // In a long file, the first problem is brought into the code view's box (the view scrolls, not the page).
+  writeFileSync(join(dir, 'long-broken-process.yaml'), '# padding\n'.repeat(60) + broken);
+  await page.getByLabel('Definition file').setInputFiles(join(dir, 'long-broken-process.yaml'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const far = page.locator('.code-line.bad[data-line="67"]');
+  await far.waitFor();
+  const inBox = await far.evaluate((el) => {
+    const box = el.closest('pre')!.getBoundingClientRect();
+    const line = el.getBoundingClientRect();
+    return line.top >= box.top && line.bottom <= box.bottom;
+  });
+  expect(inBox).toBe(true);
 
   await page.getByLabel('Or paste or edit the definition').fill(goodProcess(name));
   await page.getByRole('button', { name: 'Validate' }).click();

@@ -1,3 +1,5 @@
+import { useEffect, useRef } from 'react';
+
 /** A problem of an uploaded file as the server names it: a field path and, when it has one, its line. */
 export interface LineProblem {
   path: string;
@@ -9,8 +11,17 @@ export interface LineProblem {
 export function CodeView({ text, problems = [], label }: { text: string; problems?: readonly LineProblem[]; label: string }) {
   const byLine = new Map<number, string[]>();
   for (const p of problems) if (p.line) byLine.set(p.line, [...(byLine.get(p.line) ?? []), `${p.path}: ${p.message}`]);
+  const view = useRef<HTMLPreElement>(null);
+  // The first marked line is brought into the box (a third from its top), not the page: a
+  // problem on line 52 of a long file is seen without hunting for it.
+  useEffect(() => {
+    const pre = view.current;
+    const bad = pre?.querySelector('.code-line.bad');
+    if (!pre || !bad) return;
+    pre.scrollTop += bad.getBoundingClientRect().top - pre.getBoundingClientRect().top - pre.clientHeight / 3;
+  }, [text, problems]);
   return (
-    <pre className="code-view" aria-label={label} tabIndex={0}>
+    <pre className="code-view" aria-label={label} tabIndex={0} ref={view}>
       {text.split('\n').map((line, i) => {
         const messages = byLine.get(i + 1);
         return (
@@ -30,7 +41,8 @@ export function ProblemList({ problems }: { problems: readonly LineProblem[] }) 
     <ul className="problem-list" aria-label="Problems" data-testid="problems">
       {problems.map((p, i) => (
         <li key={i}>
-          <strong>{p.line ? `line ${p.line}` : 'file'}</strong>: {p.path !== '(file)' ? `${p.path}: ` : ''}
+          {p.line ? <strong>line {p.line}: </strong> : null}
+          {p.path !== '(file)' && p.path !== '(root)' ? `${p.path}: ` : ''}
           {p.message}
         </li>
       ))}
