@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import type { Database } from './schema';
-import { ACCOUNT_KEY, ACCOUNT_METRICS, CELL_RECORD, DAILY_COLUMNS, DAILY_KEY, customerDailySql } from './reportDaily';
+import { ACCOUNT_KEY, ACCOUNT_METRICS, CELL_RECORD, addDailyCells, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
 
@@ -60,9 +60,8 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
   if (newest.size === 0) return;
   const ids = [...newest.keys()].sort();
   await db.transaction().execute(async (tx) => {
-    // In id order, as every group takes them: two writes of one account (an old run's late
-    // retry, the new run) queue, so neither reads the other's share of report_daily as its own.
-    await prepared('report_customer_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${ids}::text[]) as id`).execute(tx);
+    // Two writes of one account (an old run's late retry, the new run) queue.
+    await lockReportRows(tx, ids);
     const before = await customerShares(tx, ids);
     const tasks = (p: CustomerProjection) => p.events.some((e) => e.kind === 'task_done' || e.kind === 'task_overdue' || e.kind === 'task_escalated');
     for (const id of ids) {
@@ -86,7 +85,7 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
     // Accounts without tasks, before and now (most writes: a deal booked), leave report_daily alone.
     if (before !== '[]' || [...newest.values()].some(tasks)) {
       await applyCustomerShares(tx, ids, before);
-      await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
+      await pruneDaily(tx);
     }
   });
 }
@@ -99,26 +98,14 @@ async function customerShares(tx: Transaction<Database>, ids: readonly string[])
 }
 
 /**
- * The accounts' change to `report_daily` in one statement: their shares now less `before`.
- * Cells in key order, as the prospects' writer takes them (db/reporting.ts applyDailyChange):
- * the two lock shared cells in one order, so they queue rather than deadlock.
+ * The accounts' change to `report_daily` in one statement: their shares now less `before`,
+ * added as the prospects' writer adds theirs (db/reportDaily.ts addDailyDifference).
  */
 async function applyCustomerShares(tx: Transaction<Database>, ids: readonly string[], before: string): Promise<void> {
   await prepared('report_daily_customers_apply', sql`
     with now as materialized (${customerDailySql(ids)}),
     old as (select * from jsonb_to_recordset(${before}::jsonb) as old${CELL_RECORD})
-    insert into report_daily ${DAILY_COLUMNS}
-    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
-    from (
-      select ${DAILY_KEY}, n, value, weighted from now
-      union all
-      select ${DAILY_KEY}, -n, -value, -weighted from old
-    ) d
-    group by ${DAILY_KEY}
-    having sum(n) <> 0
-    order by ${DAILY_KEY}
-    on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
-      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`).execute(tx);
+    ${addDailyDifference('now', 'old')}`).execute(tx);
 }
 
 /** An account's `report_customers` row, for the rebuild's insert and the live write's upsert. */
@@ -150,9 +137,7 @@ export async function replaceCustomerProjections(db: SalesflowDb, projections: r
     }
     // The accounts' shares of report_daily, from their new rows (a prospects' rebuild keeps them too).
     await sql`delete from report_daily where key = ${ACCOUNT_KEY} and metric in (${sql.join([...ACCOUNT_METRICS])})`.execute(tx);
-    await sql`
-      insert into report_daily ${DAILY_COLUMNS} ${customerDailySql(null)}
-      on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update set n = report_daily.n + excluded.n`.execute(tx);
+    await addDailyCells(customerDailySql(null)).execute(tx);
   }));
   return { customers: projections.length, events };
 }

@@ -1,4 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { prepared } from './database';
+import type { Database } from './schema';
 
 /**
  * `report_daily`'s shape (migration 006), shared by the prospects' writer (db/reporting.ts)
@@ -34,4 +36,48 @@ export function customerDailySql(ids: readonly string[] | null): RawBuilder<unkn
     cross join lateral (values (e.kind), (case when e.kind = 'task_done' and e.detail = 'on_time' then 'task_on_time' end)) as m(metric)
     where ${only} and e.kind in ('task_done', 'task_overdue', 'task_escalated') and e.actor is not null and m.metric is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+}
+
+/** A cell already there takes the new one's counts on top: what every write and rebuild adds. */
+const ADD_TO_CELL = sql`on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
+      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`;
+
+/**
+ * The statement's last part that adds the cells of CTE `now` less those of CTE `before` to
+ * `report_daily`. Cells go in key order and unchanged cells stay untouched: the prospects'
+ * and the accounts' writers lock shared cells (today's counts of a rep) in one order, so
+ * they queue instead of deadlocking, and hold them only from this statement to the commit.
+ */
+export function addDailyDifference(now: string, before: string): RawBuilder<unknown> {
+  return sql`
+    insert into report_daily ${DAILY_COLUMNS}
+    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
+    from (
+      select ${DAILY_KEY}, n, value, weighted from ${sql.table(now)}
+      union all
+      select ${DAILY_KEY}, -n, -value, -weighted from ${sql.table(before)}
+    ) d
+    group by ${DAILY_KEY}
+    having sum(n) <> 0 or sum(value) <> 0 or sum(weighted) <> 0
+    order by ${DAILY_KEY}
+    ${ADD_TO_CELL}`;
+}
+
+/** `insert into report_daily` of these cells, added to any already there (the rebuild's second writer). */
+export function addDailyCells(cells: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into report_daily ${DAILY_COLUMNS} ${cells} ${ADD_TO_CELL}`;
+}
+
+/** Cells a write emptied (a prospect moved on from a stage, an account's task counted again). */
+export async function pruneDaily(tx: Transaction<Database>): Promise<void> {
+  await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
+}
+
+/**
+ * Per read-model row (a prospect's or an account's workflow id), in id order as every writer
+ * takes them: two writes of one row (a retry overlapping a slow attempt) queue, so neither
+ * reads the other's share of report_daily as its own.
+ */
+export async function lockReportRows(tx: Transaction<Database>, ids: readonly string[]): Promise<void> {
+  await prepared('report_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${[...ids]}::text[]) as id`).execute(tx);
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
-import { CELL_RECORD, DAILY_COLUMNS, DAILY_KEY, customerDailySql } from './reportDaily';
+import { CELL_RECORD, DAILY_COLUMNS, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
 import type { Database } from './schema';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
@@ -268,11 +268,9 @@ async function dailyContributions(db: Transaction<Database>, ids: readonly strin
 /**
  * Applies the prospects' change to `report_daily` in one statement: their shares now, computed
  * from their rows, less their shares before (stored in `report_prospect_daily` for `stored`,
- * given as `computed` for the rest); and stores the shares now. Cells go in key order and
- * unchanged cells stay untouched: concurrent batches lock shared cells (today's open-by-stage
- * count of a rep) in the same order, so they queue instead of deadlocking, and hold them only
- * from this statement to the commit. Every part of the statement reads the table as it was
- * before it, so the stored shares read are the old ones.
+ * given as `computed` for the rest), in key order (db/reportDaily.ts addDailyDifference); and
+ * stores the shares now. Every part of the statement reads the table as it was before it, so
+ * the stored shares read are the old ones.
  */
 async function applyDailyChange(db: Transaction<Database>, ids: readonly string[], stored: readonly string[], computed: string): Promise<void> {
   await prepared('report_daily_apply', sql`
@@ -289,18 +287,7 @@ async function applyDailyChange(db: Transaction<Database>, ids: readonly string[
       union all
       select * from jsonb_to_recordset(${computed}::jsonb) as old${CELL_RECORD}
     )
-    insert into report_daily ${DAILY_COLUMNS}
-    select ${DAILY_KEY}, sum(n), sum(value), sum(weighted)
-    from (
-      select ${DAILY_KEY}, n, value, weighted from now
-      union all
-      select ${DAILY_KEY}, -n, -value, -weighted from before
-    ) d
-    group by ${DAILY_KEY}
-    having sum(n) <> 0 or sum(value) <> 0 or sum(weighted) <> 0
-    order by ${DAILY_KEY}
-    on conflict (metric, day, key, actor, rep, team, process, source, campaign) do update
-      set n = report_daily.n + excluded.n, value = report_daily.value + excluded.value, weighted = report_daily.weighted + excluded.weighted`).execute(db);
+    ${addDailyDifference('now', 'before')}`).execute(db);
 }
 
 /**
@@ -337,8 +324,7 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
   // Every statement has the same text whatever the batch holds, so each is planned once per
   // connection (see `prepared`): a write is a handful of executions.
   await db.transaction().execute(async (tx) => {
-    // In id order, as every batch takes them: two batches wait for each other, never deadlock.
-    await prepared('report_lock', sql`select pg_advisory_xact_lock(hashtextextended('report:' || id, 0)) from unnest(${ids}::text[]) as id`).execute(tx);
+    await lockReportRows(tx, ids);
     // Shares before: stored for most; computed, before the rows change, for the others.
     const unstored = await unstoredShares(tx, ids);
     const computed = await dailyContributions(tx, unstored);
@@ -349,7 +335,7 @@ export async function writeProjections(db: SalesflowDb, batch: readonly { workfl
     await insertFromJson('report_prospects_put', 'report_prospects', SNAPSHOT_COLUMNS, rows, { key: ['workflow_id'], replace: true, where: 'report_prospects.version <= excluded.version' }).execute(tx);
     await applyDailyChange(tx, ids, stored, computed);
     // Cells this batch emptied (a prospect moved on from a stage, a forecast month changed).
-    await prepared('report_daily_prune', sql`delete from report_daily where n = 0`).execute(tx);
+    await pruneDaily(tx);
   });
 }
 
