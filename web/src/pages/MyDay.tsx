@@ -78,22 +78,30 @@ export function MyDayPage() {
         ) : list.length === 0 ? (
           <Empty title="Nothing due">No open tasks. New ones appear here by themselves.</Empty>
         ) : (
-          <ul className="task-list">
-            {list.map((t) => (
-              <TaskRow
-                key={t.id}
-                task={t}
-                onDone={() => {
-                  completed.completed(t);
-                  tasks.reload();
-                }}
-              />
-            ))}
-          </ul>
+          <TaskList tasks={list} completed={completed} reload={tasks.reload} />
         )}
         <LoadMore list={tasks} what="tasks" />
       </section>
     </div>
+  );
+}
+
+/** Open tasks, each completed in place: a completed one leaves the list at once, then the list is fetched again. */
+export function TaskList({ tasks, completed, reload, showRep = false }: { tasks: readonly Task[]; completed: ReturnType<typeof useCompletedTasks>; reload: () => void; showRep?: boolean }) {
+  return (
+    <ul className="task-list">
+      {tasks.map((t) => (
+        <TaskRow
+          key={t.id}
+          task={t}
+          onDone={() => {
+            completed.completed(t);
+            reload();
+          }}
+          showRep={showRep}
+        />
+      ))}
+    </ul>
   );
 }
 

@@ -1,7 +1,7 @@
 import { api, ok } from '../api/client';
 import type { Task } from '../api/views';
 import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
-import { TaskRow, useCompletedTasks } from './MyDay';
+import { TaskList, useCompletedTasks } from './MyDay';
 
 /** Every open task of a rep, following nextPageToken (a team's urgent list must not stop at a page). */
 async function allTasksOf(rep: string): Promise<Task[]> {
@@ -28,6 +28,7 @@ export function TeamTasksPage() {
     [],
     15_000,
   );
+  const list = completed.hide(tasks.data ?? []);
   return (
     <div className="page">
       <PageHeader title="Team tasks" subtitle="Overdue and escalated tasks of your team" actions={<LiveStamp at={tasks.updatedAt} />} />
@@ -36,22 +37,10 @@ export function TeamTasksPage() {
           <Loading what="Loading the team's tasks" />
         ) : tasks.error && !tasks.data ? (
           <ErrorBox error={tasks.error} />
-        ) : completed.hide(tasks.data ?? []).length === 0 ? (
+        ) : list.length === 0 ? (
           <Empty title="Nothing overdue">No task of your team is overdue or escalated.</Empty>
         ) : (
-          <ul className="task-list">
-            {completed.hide(tasks.data ?? []).map((t) => (
-              <TaskRow
-                key={t.id}
-                task={t}
-                onDone={() => {
-                  completed.completed(t);
-                  tasks.reload();
-                }}
-                showRep
-              />
-            ))}
-          </ul>
+          <TaskList tasks={list} completed={completed} reload={tasks.reload} showRep />
         )}
       </section>
     </div>
