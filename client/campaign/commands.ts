@@ -12,6 +12,7 @@ import type { CliContext } from '../shared/cliContext';
 import type { CampaignUpload } from './campaignApi';
 import { fileProblems } from '../shared/cliErrors';
 import { progressLine, speedOf, watchProgress } from './progressBar';
+import { textTable } from '../shared/textTable';
 
 /**
  * `salesflow campaign ...`: validate, start, watch, steer and schedule campaign runs.
@@ -187,7 +188,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const rows = await campaigns().list({ status: opts.status, limit: opts.limit });
       if (opts.json) console.log(JSON.stringify(rows, null, 2));
       else if (rows.length === 0) console.log('no campaigns');
-      else for (const r of rows) console.log(`${r.id.padEnd(30)} ${(r.status ?? r.execution.toLowerCase()).padEnd(10)} sent ${String(r.sent ?? 0).padStart(7)}  ${r.name}`);
+      else console.log(textTable(['CAMPAIGN', 'STATUS', 'SENT', 'NAME'], rows.map((r) => [r.id, r.status ?? r.execution.toLowerCase(), String(r.sent ?? 0), r.name])));
     });
 
   campaign
@@ -243,13 +244,13 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
         const removals = await campaigns().removals();
         if (opts.json) console.log(JSON.stringify(removals, null, 2));
         else if (removals.length === 0) console.log('no address was taken off the list');
-        else for (const r of removals) console.log(`${r.entry.email.padEnd(40)} ${ctx.time(r.at)} by ${r.by}: ${r.reason} (was ${r.entry.reason})`);
+        else console.log(textTable(['ADDRESS', 'TAKEN OFF', 'BY', 'WHY', 'WAS'], removals.map((r) => [r.entry.email, ctx.time(r.at), r.by, r.reason, r.entry.reason])));
         return;
       }
       const entries = await campaigns().suppressed();
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (entries.length === 0) console.log('nobody is suppressed');
-      else for (const e of entries) console.log(`${e.email.padEnd(40)} ${e.reason.padEnd(12)} ${ctx.time(e.at)} ${e.source}`);
+      else console.log(textTable(['ADDRESS', 'REASON', 'SINCE', 'SOURCE'], entries.map((e) => [e.email, e.reason, ctx.time(e.at), e.source])));
     });
 }
 

@@ -2,6 +2,7 @@ import type { CustomerState, SupportCase } from '../../domain/customer/customer'
 import { formatCents } from '../../domain/pipeline/quotation';
 import { formatTime, formatTimesIn } from '../../domain/shared/timeZone';
 import type { CustomerSummary, RenewalRow } from './customerClient';
+import { textTable } from '../shared/textTable';
 
 /** The customer page as text: deals, contracts with renewal dates, referrals, profile, open tasks, history. */
 export function renderCustomer(s: CustomerState, zone: string): string {
@@ -68,12 +69,25 @@ export function renderQuery(q: SupportCase): string {
 /** One line per account: its owner, when its clock next raises something (a check-in, a reminder), its next renewal. */
 export function renderCustomerList(rows: CustomerSummary[], zone: string): string {
   if (rows.length === 0) return 'no customers';
-  return rows.map((r) => `${r.id.padEnd(24)} ${(r.owner ?? '').padEnd(8)} next reminder ${r.nextDue ? formatTime(r.nextDue, zone) : '-'}  next renewal ${r.nextRenewal ? formatTime(r.nextRenewal, zone) : '-'}  ${r.name}`).join('\n');
+  const t = (iso: string | undefined) => (iso ? formatTime(iso, zone) : '-');
+  return textTable(
+    ['CUSTOMER', 'OWNER', 'NEXT REMINDER', 'NEXT RENEWAL', 'NAME'],
+    rows.map((r) => [r.id, r.owner ?? '', t(r.nextDue), t(r.nextRenewal), r.name]),
+  );
 }
 
 export function renderRenewals(rows: RenewalRow[], zone: string): string {
   if (rows.length === 0) return 'no renewals due';
-  return rows
-    .map((r) => `${formatTime(r.end, zone)}  ${r.customerId}  ${r.contractId} ${r.kind} ${r.product}  ${formatCents(r.valueCents)} ${r.currency}  ${r.status}${r.autoRenew ? ' (auto-renews)' : ''}${r.renewalQuote ? `  quotation ${r.renewalQuote.number} (${r.renewalQuote.status})` : ''}`)
-    .join('\n');
+  return textTable(
+    ['ENDS', 'CUSTOMER', 'CONTRACT', 'WHAT', 'VALUE', 'STATUS', 'RENEWAL QUOTATION'],
+    rows.map((r) => [
+      formatTime(r.end, zone),
+      r.customerId,
+      r.contractId,
+      `${r.kind} ${r.product}`,
+      `${formatCents(r.valueCents)} ${r.currency}`,
+      `${r.status}${r.autoRenew ? ' (auto-renews)' : ''}`,
+      r.renewalQuote ? `${r.renewalQuote.number} (${r.renewalQuote.status})` : '',
+    ]),
+  );
 }

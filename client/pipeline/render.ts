@@ -6,19 +6,15 @@ import { staleReference } from '../../domain/pipeline/lifecycle';
 import { formatCents, formatDiscount, type QuoteRevision } from '../../domain/pipeline/quotation';
 import { formatTime, formatTimesIn } from '../../domain/shared/timeZone';
 import type { ProspectSummary } from './salesflowClient';
+import { textTable } from '../shared/textTable';
 
 /** Plain-text views for the terminal; `--json` prints the state itself instead. */
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
-  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
-}
-
 export function renderList(rows: ProspectSummary[], zone?: string): string {
   if (rows.length === 0) return 'no prospects match';
-  return table([
+  return textTable(
     ['ID', 'NAME', 'STAGE', 'REP', 'QUOTE', 'NEXT DUE'],
-    ...rows.map((r) => [
+    rows.map((r) => [
       r.id,
       r.company ? `${r.name} (${r.company})` : r.name,
       r.stage ?? '',
@@ -26,17 +22,17 @@ export function renderList(rows: ProspectSummary[], zone?: string): string {
       r.quoteTotal === undefined ? '' : r.quoteTotal.toFixed(2),
       formatTime(r.nextDue, zone),
     ]),
-  ]);
+  );
 }
 
 export function renderInquiry(version: InquiryVersion, of: number, zone?: string): string {
   return [
     `Inquiry version ${version.version} of ${of}, by ${version.changedBy} at ${formatTime(version.changedAt, zone)}`,
     ...(version.note ? [`  note: ${version.note}`] : []),
-    table([
+    textTable(
       ['  PRODUCT', 'QTY', 'WANTED BY'],
-      ...version.items.map((i) => [`  ${i.product}`, String(i.quantity), i.wantedDeliveryDate ?? '']),
-    ]),
+      version.items.map((i) => [`  ${i.product}`, String(i.quantity), i.wantedDeliveryDate ?? '']),
+    ),
   ].join('\n');
 }
 
@@ -62,16 +58,16 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
     ...(quote.supersededBy ? [`  superseded by revision ${quote.supersededBy}`] : []),
     ...(quote.note ? [`  note: ${quote.note}`] : []),
   ];
-  const lines = table([
+  const lines = textTable(
     ['  PRODUCT', 'QTY', 'UNIT', 'DISC%', 'NET'],
-    ...quote.lines.map((l) => [
+    quote.lines.map((l) => [
       `  ${l.product}`,
       String(l.quantity),
       formatCents(l.unitPriceCents),
       formatDiscount(l).replace(/%$/, ''),
       formatCents(l.netCents),
     ]),
-  ]);
+  );
   // Net of discounts, before tax: what the pipeline counts. (The document's "gross" is net plus VAT.)
   const discount = quote.totals.discountCents > 0 ? ` (${formatCents(quote.totals.grossCents)} before the discount of ${formatCents(quote.totals.discountCents)})` : '';
   const totals = `  total ${formatCents(quote.totals.netCents)} ${quote.currency} net, before tax${discount}`;

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { CliContext } from '../shared/cliContext';
 import { FORECAST_HORIZON_MONTHS, REPORTS, reportColumns, reportRows, type AnyReport, type FunnelReport, type ForecastReport, type PostsalesReport, type QuotesReport, type ReportName } from '../../domain/reporting/reports';
+import { textTable } from '../shared/textTable';
 
 /** `salesflow report ...`: the manager's reports as tables, JSON or CSV, and the read model's rebuild. */
 export function registerReportCommands(program: Command, ctx: CliContext): void {
@@ -48,15 +49,12 @@ const DESCRIPTIONS: Record<ReportName, string> = {
   postsales: "renewals due, renewed and lapsed, recurring revenue, referrals (--rep: the account's owner)",
 };
 
-/** Rows as an aligned table, numbers right-aligned. */
+/** Rows as an aligned table under their column names, numbers right-aligned. */
 export function table(rows: Record<string, string | number | null>[]): string {
   if (rows.length === 0) return '(nothing in this period)';
   const columns = Object.keys(rows[0]!);
   const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const numeric = columns.map((_c, i) => cells.every((row) => /^-?[\d.]+$|^-$/.test(row[i]!)));
-  const line = (values: string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  return textTable(columns, cells, { rule: true });
 }
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);

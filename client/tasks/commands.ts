@@ -4,6 +4,7 @@ import { ApiRefusal } from '../shared/apiClient';
 import { collect, parseInquiryItem } from '../pipeline/cliArgs';
 import type { CliContext } from '../shared/cliContext';
 import { customerSupportAnswer, customerSupportQuery } from '../customer/commands';
+import { textTable } from '../shared/textTable';
 
 /** A rep's commands: tasks and the inbox, calls with the customer, customers' telephone queries. */
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
@@ -48,7 +49,12 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
         throw err;
       });
       print(rows, opts.json, () =>
-        rows.length === 0 ? `no open tasks${opts.rep ? ` for ${opts.rep}` : ''}` : rows.map((r) => `${r.id.padEnd(16)} ${r.state.padEnd(9)} due ${time(r.dueAt)}  ${timesIn(r.title)}`).join('\n'),
+        rows.length === 0
+          ? `no open tasks${opts.rep ? ` for ${opts.rep}` : ''}`
+          : textTable(
+              ['TASK', 'STATE', 'DUE', 'TITLE'],
+              rows.map((r) => [r.id, r.state, time(r.dueAt), timesIn(r.title)]),
+            ),
       );
     });
 

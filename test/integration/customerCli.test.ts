@@ -47,8 +47,12 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   expect(text).toContain(`Omega ${run} (${customer})  owner alice`);
   expect(text).toMatch(new RegExp(`renewal quotation ${customer}-K1-T2 \\(draft\\) 600\\.00 EUR`));
   expect(text).toContain('prefers: repair over replace');
-  expect(await ok('customer', 'list')).toContain(customer);
-  expect(await ok('renewals', '--within', '1h')).toContain(`${customer}  K1 contract SERVICE  600.00 EUR  active`);
+  const list = (await ok('customer', 'list')).split('\n');
+  expect(list[0]).toMatch(/^CUSTOMER +OWNER +NEXT REMINDER +NEXT RENEWAL +NAME$/);
+  expect(list.find((l) => l.startsWith(customer))).toMatch(new RegExp(`^${customer} +alice +\\S.* +Omega ${run}$`));
+  const renewals = (await ok('renewals', '--within', '1h')).split('\n');
+  expect(renewals[0]).toMatch(/^ENDS +CUSTOMER +CONTRACT +WHAT +VALUE +STATUS +RENEWAL QUOTATION$/);
+  expect(renewals.find((l) => l.includes(customer))).toMatch(new RegExp(` ${customer} +K1 +contract SERVICE +600\\.00 EUR +active +${customer}-K1-T2 \\(draft\\)$`));
   // Renewed before its end; the same command again (a second click) is refused until term 2 begins.
   expect(await ok('customer', 'renew', customer, 'K1')).toMatch(/K1 renewed.*term 2 runs to/);
   const again = await salesflow('customer', 'renew', customer, 'K1');
