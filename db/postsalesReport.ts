@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import type { Database } from './schema';
-import { ACCOUNT_KEY, ACCOUNT_METRICS, CELL_RECORD, addDailyCells, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
+import { ACCOUNT_CELLS, CELL_RECORD, DAILY_ACCOUNT_EVENTS, addDailyCells, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
 import type { CustomerProjection } from '../domain/reporting/postsales';
 import type { PostsalesReport, ReportFilter } from '../domain/reporting/reports';
 
@@ -63,14 +63,16 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
     // Two writes of one account (an old run's late retry, the new run) queue.
     await lockReportRows(tx, ids);
     const before = await customerShares(tx, ids);
-    const tasks = (p: CustomerProjection) => p.events.some((e) => e.kind === 'task_done' || e.kind === 'task_overdue' || e.kind === 'task_escalated');
+    const daily = new Set<string>(DAILY_ACCOUNT_EVENTS);
+    const counted = (p: CustomerProjection) => p.events.some((e) => daily.has(e.kind));
     for (const id of ids) {
       const p = newest.get(id)!;
       // The row lock orders concurrent writes of one account (an old run's late retry, the new run).
       const stored = await tx.selectFrom('report_customers').select('version').where('workflow_id', '=', p.workflowId).forUpdate().executeTakeFirst();
       if (stored && stored.version > p.snapshot.version) continue;
       const keys = p.events.map((e) => e.key);
-      await prepared('report_customer_events_drop', sql`delete from report_customer_events where workflow_id = ${p.workflowId} and key <> all(${keys}::text[])`).execute(tx);
+      // A contact the account's window archived keeps its row: a contact is never taken back.
+      await prepared('report_customer_events_drop', sql`delete from report_customer_events where workflow_id = ${p.workflowId} and key <> all(${keys}::text[]) and kind <> 'contact'`).execute(tx);
       if (p.events.length > 0) {
         const rows = p.events.map((e) => ({ workflow_id: p.workflowId, key: e.key, kind: e.kind, at: e.at, contract_id: e.contractId ?? null, value_cents: e.valueCents, actor: e.actor ?? null, detail: e.detail ?? null }));
         await insertFromJson('report_customer_events_put', 'report_customer_events', CUSTOMER_EVENT_COLUMNS, rows, {
@@ -82,8 +84,8 @@ export async function writeCustomerProjections(db: SalesflowDb, projections: rea
       }
       await insertFromJson('report_customers_put', 'report_customers', CUSTOMER_COLUMNS, [customerRow(p)], { key: ['workflow_id'], replace: true }).execute(tx);
     }
-    // Accounts without tasks, before and now (most writes: a deal booked), leave report_daily alone.
-    if (before !== '[]' || [...newest.values()].some(tasks)) {
+    // Accounts without tasks or contacts, before and now (most writes: a deal booked), leave report_daily alone.
+    if (before !== '[]' || [...newest.values()].some(counted)) {
       await applyCustomerShares(tx, ids, before);
       await pruneDaily(tx);
     }
@@ -136,7 +138,7 @@ export async function replaceCustomerProjections(db: SalesflowDb, projections: r
       events += p.events.length;
     }
     // The accounts' shares of report_daily, from their new rows (a prospects' rebuild keeps them too).
-    await sql`delete from report_daily where key = ${ACCOUNT_KEY} and metric in (${sql.join([...ACCOUNT_METRICS])})`.execute(tx);
+    await sql`delete from report_daily where ${ACCOUNT_CELLS}`.execute(tx);
     await addDailyCells(customerDailySql(null)).execute(tx);
   }));
   return { customers: projections.length, events };

@@ -17,24 +17,40 @@ export const CELL_RECORD = sql`(metric text, day date, key text, actor text, rep
 /** The `key` of an account's cells: tells them from a prospect's (key ''), so a rebuild of the accounts replaces theirs only. */
 export const ACCOUNT_KEY = 'account';
 
-/** The metrics an account contributes: its tasks', as a prospect's (activity report). */
+/** The metrics an account contributes under ACCOUNT_KEY: its tasks', as a prospect's (activity report). */
 export const ACCOUNT_METRICS = ['task_done', 'task_on_time', 'task_overdue', 'task_escalated'] as const;
+
+/**
+ * An account's logged contacts (activity report): a metric of their own, since their `key`
+ * is the channel, as a prospect's contacts' is, and the accounts' rebuild must tell them
+ * from the prospects'. The report adds both per channel.
+ */
+export const ACCOUNT_CONTACT = 'account_contact';
+
+/** Which cells of report_daily are the accounts' (what their rebuild replaces). */
+export const ACCOUNT_CELLS = sql`((key = ${ACCOUNT_KEY} and metric in (${sql.join([...ACCOUNT_METRICS])})) or metric = ${ACCOUNT_CONTACT})`;
+
+/** The account events that count in report_daily (the rest are the post-sales report's own). */
+export const DAILY_ACCOUNT_EVENTS = ['task_done', 'task_overdue', 'task_escalated', 'contact'] as const;
 
 /**
  * Customer accounts' contributions to `report_daily` (of the accounts `ids`, or all), from
  * their task events (domain/reporting/postsales.ts, which already counts an overdue or
- * escalated task once per rep): the rep credited is the actor; rep, team and process are the
- * account's owner, team and process; accounts have no source or campaign ('').
+ * escalated task once per rep) and their logged contacts: the person credited is the actor
+ * (the task's rep, whoever logged the contact); rep, team and process are the account's
+ * owner, team and process; accounts have no source or campaign ('').
  */
 export function customerDailySql(ids: readonly string[] | null): RawBuilder<unknown> {
   const only = ids === null ? sql`true` : sql`e.workflow_id = any(${[...ids]}::text[])`;
   return sql`
-    select m.metric, (e.at at time zone 'UTC')::date as day, ${ACCOUNT_KEY}::text as key, e.actor, c.owner as rep, c.team, c.process, ''::text as source, ''::text as campaign,
+    select m.metric, (e.at at time zone 'UTC')::date as day, m.key, e.actor, c.owner as rep, c.team, c.process, ''::text as source, ''::text as campaign,
       count(*) as n, 0::numeric as value, 0::numeric as weighted
     from report_customer_events e
     join report_customers c on c.workflow_id = e.workflow_id
-    cross join lateral (values (e.kind), (case when e.kind = 'task_done' and e.detail = 'on_time' then 'task_on_time' end)) as m(metric)
-    where ${only} and e.kind in ('task_done', 'task_overdue', 'task_escalated') and e.actor is not null and m.metric is not null
+    cross join lateral (values
+      (case when e.kind = 'contact' then ${ACCOUNT_CONTACT} else e.kind end, case when e.kind = 'contact' then e.detail else ${ACCOUNT_KEY} end),
+      (case when e.kind = 'task_done' and e.detail = 'on_time' then 'task_on_time' end, ${ACCOUNT_KEY})) as m(metric, key)
+    where ${only} and e.kind in (${sql.join([...DAILY_ACCOUNT_EVENTS])}) and e.actor is not null and m.metric is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9`;
 }
 

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { postsalesReport } from './postsalesReport';
-import { CELL_RECORD, DAILY_COLUMNS, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
+import { ACCOUNT_CONTACT, CELL_RECORD, DAILY_COLUMNS, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
 import type { Database } from './schema';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
@@ -299,7 +299,7 @@ async function applyDailyChange(db: Transaction<Database>, ids: readonly string[
 export async function rebuildDaily(db: SalesflowDb | Transaction<Database>): Promise<void> {
   await sql`truncate report_daily, report_prospect_daily`.execute(db);
   await sql`insert into report_daily ${DAILY_COLUMNS} ${dailyContributionsSql(null)}`.execute(db);
-  // The customer accounts' tasks (their cells have a key of their own: no prospect's cell is theirs).
+  // The customer accounts' tasks and contacts (cells of their own: a key or a metric no prospect's cell has).
   await sql`insert into report_daily ${DAILY_COLUMNS} ${customerDailySql(null)}`.execute(db);
 }
 
@@ -570,17 +570,18 @@ export async function quotesReport(db: SalesflowDb, f: ReportFilter): Promise<Qu
 }
 
 export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<ActivityReport> {
-  // Customer accounts' tasks are in report_daily too (db/reportDaily.ts), beside the prospects'.
+  // Customer accounts' tasks and logged contacts are in report_daily too (db/reportDaily.ts),
+  // beside the prospects'.
   const where = sql`${inDays(f)} and ${dailyWhere(f, { people: 'actor' })}`;
   const perRep = await sql<{ actor: string; metric: string; key: string; n: string }>`
     select d.actor, d.metric, d.key, sum(d.n) as n from report_daily d
-    where d.metric in ('contact', 'task_done', 'task_on_time', 'task_overdue', 'task_escalated') and ${where}
+    where d.metric in ('contact', ${ACCOUNT_CONTACT}, 'task_done', 'task_on_time', 'task_overdue', 'task_escalated') and ${where}
     group by 1, 2, 3`.execute(db);
   const weeks = await sql<{ week: string; contacts: string; done: string }>`
     select to_char(date_trunc('week', d.day), 'YYYY-MM-DD') as week,
-      coalesce(sum(d.n) filter (where d.metric = 'contact'), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
+      coalesce(sum(d.n) filter (where d.metric in ('contact', ${ACCOUNT_CONTACT})), 0) as contacts, coalesce(sum(d.n) filter (where d.metric = 'task_done'), 0) as done
     from report_daily d
-    where d.metric in ('contact', 'task_done') and ${where}
+    where d.metric in ('contact', ${ACCOUNT_CONTACT}, 'task_done') and ${where}
     group by 1 order by 1`.execute(db);
 
   type Row = ActivityReport['reps'][number];
@@ -598,7 +599,9 @@ export async function activityReport(db: SalesflowDb, f: ReportFilter): Promise<
     const n = num(x.n);
     switch (x.metric) {
       case 'contact':
-        r.contacts[x.key as (typeof CHANNELS)[number]] = n;
+      case ACCOUNT_CONTACT:
+        // A channel's contacts with prospects and with accounts: two rows, one count.
+        r.contacts[x.key as (typeof CHANNELS)[number]] += n;
         r.contacts.total += n;
         break;
       case 'task_done':

@@ -7,7 +7,7 @@ import { PersonIdSchema, findRep, processDefinitionSchema, type ProcessDefinitio
 import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { multiLineText, singleLineText } from '../shared/text';
 import { TaskChangeSchema, isStaleTaskChange } from '../tasks/tasks';
-import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange, personOf, type CustomerState, type SupportCase } from './customer';
+import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange, personOf, withLoggedContact, type CustomerState, type SupportCase } from './customer';
 import { messageId } from '../pipeline/notifications';
 import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
@@ -110,7 +110,7 @@ export function logCustomerContact(state: CustomerState, raw: unknown, now: stri
   if (Date.parse(at) > Date.parse(now) + 60_000) throw fieldRefusal('contact', ['at'], `${at} is in the future; log contacts that happened`);
   const latest = Date.parse(at) > Date.parse(state.cadence.lastContactAt) ? at : state.cadence.lastContactAt;
   return {
-    ...state,
+    ...withLoggedContact(state, { at, by: cmd.by, channel: cmd.channel, direction: cmd.direction }),
     cadence: { ...state.cadence, lastContactAt: latest },
     profile: captureNote(state.profile, { at, by: cmd.by, text: cmd.note, source: `${cmd.direction} ${cmd.channel}` }),
     changes: logChange(state, now, cmd.by, `logged ${cmd.direction} ${cmd.channel}${cmd.note ? `: ${cmd.note}` : ''}`),

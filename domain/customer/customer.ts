@@ -8,6 +8,7 @@ import { mailTimeZone } from '../process/process';
 import { postSalesOf } from './postSales';
 import { emptyProfile, type CustomerProfile } from './profile';
 import { shareable } from '../shared/shareable';
+import type { Channel, Direction } from '../pipeline/contact';
 
 /**
  * A customer account after the sale: one long-lived `customer-<id>` workflow per company,
@@ -272,6 +273,32 @@ export interface CustomerState {
   migrations?: { at: string; from: number; to: number; by: string }[];
   /** Change records dropped from the window (see keepRecentChanges). */
   archivedChanges?: number;
+  /**
+   * The contacts people logged with the account (`customer contact`), the latest
+   * CONTACT_LOG_WINDOW of them, for the activity report; absent on accounts that logged none
+   * since it was kept (their earlier contacts live on only as profile notes and history).
+   */
+  contactLog?: AccountContact[];
+  /** Contacts dropped from the window: the next one's number in the read model counts them. */
+  archivedContacts?: number;
+}
+
+/** One logged contact with an account: who logged it, when, over which channel, which way. */
+export interface AccountContact {
+  at: string;
+  by: string;
+  channel: Channel;
+  direction: Direction;
+}
+
+/** How many logged contacts an account keeps in its state (as a prospect keeps 500 records). */
+export const CONTACT_LOG_WINDOW = 500;
+
+/** The account with one more logged contact, the oldest beyond the window archived. */
+export function withLoggedContact(state: CustomerState, contact: AccountContact): CustomerState {
+  const log = [...(state.contactLog ?? []), contact];
+  const drop = Math.max(log.length - CONTACT_LOG_WINDOW, 0);
+  return { ...state, contactLog: log.slice(drop), ...(drop > 0 ? { archivedContacts: (state.archivedContacts ?? 0) + drop } : {}) };
 }
 
 /** What the workflow is started with: who the account is and the process it runs. */

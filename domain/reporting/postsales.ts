@@ -1,14 +1,15 @@
 import { teamOf } from '../process/process';
+import type { Channel } from '../pipeline/contact';
 import { customerWorkflowId, type CustomerState } from '../customer/customer';
 
 /**
  * A customer account as the post-sales report sees it: one pure projection of the account's
  * state, written by the customer workflow's feed (workflows/reporting/customerFeed.ts) and by
  * the rebuild alike, so both give the same rows. Unlike a prospect's events, an account's are
- * few (its contracts' terms, its referrals): each write replaces the account's rows whole.
+ * few (its contracts' terms, its referrals, its tasks, the contacts logged with it).
  */
 
-export const CUSTOMER_EVENT_KINDS = ['term_due', 'renewed', 'lapsed', 'referral_given', 'referral_won', 'referral_lost', 'task_done', 'task_overdue', 'task_escalated'] as const;
+export const CUSTOMER_EVENT_KINDS = ['term_due', 'renewed', 'lapsed', 'referral_given', 'referral_won', 'referral_lost', 'task_done', 'task_overdue', 'task_escalated', 'contact'] as const;
 export type CustomerEventKind = (typeof CUSTOMER_EVENT_KINDS)[number];
 
 export interface CustomerReportEvent {
@@ -21,8 +22,8 @@ export interface CustomerReportEvent {
   valueCents: number;
   /** The tasks' events (for the activity report, as a prospect's): the rep credited. */
   actor?: string;
-  /** task_done: `on_time` (done by its due time) or `late`. */
-  detail?: 'on_time' | 'late';
+  /** task_done: `on_time` (done by its due time) or `late`; contact: its channel. */
+  detail?: 'on_time' | 'late' | Channel;
 }
 
 export interface CustomerSnapshot {
@@ -90,6 +91,13 @@ export function projectCustomer(state: CustomerState): CustomerProjection {
       for (const [rep, at] of first) events.push({ key: `task-${kind}:${t.id}:${rep}`, kind: `task_${kind}`, at, valueCents: 0, actor: rep });
     }
   }
+  // The contacts people logged with the account count in the activity report as a prospect's
+  // do (for whoever logged them, by channel). Numbered across the window, so an archived
+  // contact keeps its row (the writer never deletes a contact's).
+  const archivedContacts = state.archivedContacts ?? 0;
+  (state.contactLog ?? []).forEach((c, i) => {
+    events.push({ key: `contact:${archivedContacts + i}`, kind: 'contact', at: c.at, valueCents: 0, actor: c.by, detail: c.channel });
+  });
   return {
     workflowId: customerWorkflowId(state.info.id),
     snapshot: {

@@ -77,6 +77,13 @@ test('renewals due, renewed and lapsed, recurring revenue and referrals, exactly
   await win(`b1-${uniq}`, 'sam', `Beta ${uniq}`, 'SHORT', '600');
   await eventually(async () => expect((await ok('GET', `/api/customers/${beta}`)).contracts).toHaveLength(1), 30_000, 300);
   await ok('POST', `/api/customers/${beta}/decline-renewal`, { contractId: 'K1', reason: 'moving to another supplier' });
+  // Contacts logged with the accounts (activity report): ravi calls alpha, sam visits beta.
+  const ravi = await accountFor(h, 'ravi', 'rep', { personId: 'ravi' });
+  const samRep = await accountFor(h, 'sam', 'rep', { personId: 'sam' });
+  for (const [as, id, channel] of [[ravi, alpha, 'call'], [samRep, beta, 'visit']] as const) {
+    const logged = await call(h.url, 'POST', `/api/customers/${id}/log-contact`, { as, body: { channel, note: 'how is it going' } });
+    expect(logged.status).toBe(200);
+  }
   // alpha refers two: Dee is won (4,500.00, credited to alpha), Eve stays open.
   const dee = (await ok('POST', `/api/customers/${alpha}/referrals`, { name: 'Dee Delta', company: `Delta ${uniq}`, email: 'dee@delta.test' })).result.ref as string;
   await ok('POST', `/api/customers/${alpha}/referrals`, { name: 'Eve Echo', email: 'eve@echo.test' });
@@ -118,7 +125,7 @@ test('renewals due, renewed and lapsed, recurring revenue and referrals, exactly
   expect(north.filter.team).toBe('north');
   expect(north.renewals).toMatchObject({ due: { count: 0, valueCents: 0 }, renewed: { count: 1, valueCents: 120_000 }, lapsed: { count: 0, valueCents: 0 }, renewalRate: 1 });
   expect(north.recurring.customers).toBe(2);
-  const sam = await accountFor(h, 'sam', 'rep', { personId: 'sam' });
+  const sam = samRep;
   const own = await report(sam);
   expect(own.renewals.lapsed).toEqual({ count: 1, valueCents: 60_000 });
   expect(own.referrals.given).toBe(0);
@@ -150,6 +157,16 @@ test('renewals due, renewed and lapsed, recurring revenue and referrals, exactly
   expect(table.stdout).toMatch(/renewed\s+1\s+1200\.00/);
   expect(table.stdout).toContain('renewal rate 50.0% (1 renewed, 1 lapsed, 600.00 lost)');
 
+  // The activity report counts the contacts logged with the accounts for whoever logged them
+  // (ravi's quotation mails count as his emails, as every sent quotation does).
+  const activity = async () => {
+    const r = await call(h.url, 'GET', `/api/reports/activity?${new URLSearchParams({ from, to })}`, { as: admin });
+    return Object.fromEntries((r.body as { reps: { rep: string; contacts: Record<string, number> }[] }).reps.map((x) => [x.rep, x.contacts]));
+  };
+  const contacts = await activity();
+  expect(contacts.ravi).toMatchObject({ call: 1, visit: 0 });
+  expect(contacts.sam).toMatchObject({ call: 0, visit: 1 });
+
   // The rebuild from the customer workflows gives exactly the rows the feed wrote.
   const live = await dumpCustomerReadModel(h.database.db);
   expect(live.customers).toHaveLength(3);
@@ -157,4 +174,6 @@ test('renewals due, renewed and lapsed, recurring revenue and referrals, exactly
   expect(rebuilt.code).toBe(0);
   expect(JSON.parse(rebuilt.stdout)).toMatchObject({ customers: 3, customerEvents: live.events.length });
   expect(await dumpCustomerReadModel(h.database.db)).toEqual(live);
+  expect(live.events.filter((e) => (e as { kind: string }).kind === 'contact')).toHaveLength(2);
+  expect(await activity()).toEqual(contacts);
 }, 150_000);

@@ -1,7 +1,7 @@
 import { activityReport, campaignsReport, dumpReadModel, forecastReport, funnelReport, quotesReport, rebuildDaily, recordCampaignOutcome, writeProjections } from '../../db/reporting';
 import type { ProspectSnapshot, ReportEvent } from '../../domain/reporting/projection';
 import { freshDatabase, type TestDatabase } from '../helpers/database';
-import { postsalesReport, replaceCustomerProjections, writeCustomerProjections } from '../../db/postsalesReport';
+import { dumpCustomerReadModel, postsalesReport, replaceCustomerProjections, writeCustomerProjections } from '../../db/postsalesReport';
 import type { CustomerProjection, CustomerReportEvent } from '../../domain/reporting/postsales';
 
 /**
@@ -194,6 +194,32 @@ test("activity: customer accounts' tasks count for their reps beside the pipelin
   expect((await activityReport(t.db, period)).reps.map((x) => [x.rep, x.tasksDone])).toEqual([['ravi', 1], ['sam', 1]]);
 });
 
+test("activity: the contacts logged with an account count by channel for whoever logged them, added to their prospects' contacts", async () => {
+  const march = { from: new Date(Date.UTC(2026, 2, 1)).toISOString(), to: new Date(Date.UTC(2026, 3, 1)).toISOString() };
+  const mar = (day: number) => new Date(Date.UTC(2026, 2, day, 12)).toISOString();
+  // ravi's call with a prospect and with the account on one day: one channel, two rows, one count.
+  await write('pcall', { createdAt: mar(2), version: 1 }, [{ seq: 1_000_000, at: mar(3), kind: 'contact', rep: 'ravi', channel: 'call', direction: 'outbound' }]);
+  const contacts: CustomerReportEvent[] = [
+    { key: 'contact:0', kind: 'contact', at: mar(3), valueCents: 0, actor: 'ravi', detail: 'call' },
+    { key: 'contact:1', kind: 'contact', at: mar(4), valueCents: 0, actor: 'ravi', detail: 'visit' },
+    // Logged by a colleague on the owner's account: the colleague's contact.
+    { key: 'contact:2', kind: 'contact', at: mar(5), valueCents: 0, actor: 'tina', detail: 'email' },
+  ];
+  await writeCustomerProjections(t.db, [{ ...account([], 3), workflowId: 'customer-initech', snapshot: { ...account([], 3).snapshot, customerId: 'initech' }, events: contacts }]);
+  const r = await activityReport(t.db, march);
+  const none = { visit: 0, call: 0, letter: 0, direct_mail: 0, email: 0, web: 0, total: 0 };
+  expect(r.reps).toEqual([
+    { rep: 'ravi', contacts: { ...none, call: 2, visit: 1, total: 3 }, tasksDone: 0, tasksOnTime: 0, slaCompliance: null, overdue: 0, escalated: 0 },
+    { rep: 'tina', contacts: { ...none, email: 1, total: 1 }, tasksDone: 0, tasksOnTime: 0, slaCompliance: null, overdue: 0, escalated: 0 },
+  ]);
+  expect(r.weeks.reduce((n, w) => n + w.contacts, 0)).toBe(4);
+  // The account's window dropped contact 0 (archived): its row and count stay.
+  await writeCustomerProjections(t.db, [{ ...account([], 4), workflowId: 'customer-initech', snapshot: { ...account([], 4).snapshot, customerId: 'initech' }, events: contacts.slice(1) }]);
+  expect((await activityReport(t.db, { ...march, rep: 'ravi' })).reps[0]!.contacts).toEqual({ ...none, call: 2, visit: 1, total: 3 });
+  // Accounts have no source: a source filter leaves their contacts out, the prospect's call stays.
+  expect((await activityReport(t.db, { ...march, source: 'web' })).reps.map((x) => [x.rep, x.contacts.total])).toEqual([['ravi', 1]]);
+});
+
 test('forecast: an open quotation weighted in its close month only while the close is inside the period', async () => {
   const inside = await forecastReport(t.db, { from: period.from, to: at(31, 1) });
   expect(inside.months).toEqual([
@@ -241,9 +267,30 @@ test('the per-day pre-aggregates the batches maintained equal those recomputed f
 
 test("a rebuild of the accounts replaces their cells of report_daily, not the prospects'", async () => {
   const live = (await dumpReadModel(t.db)).daily as { key: string; metric: string }[];
-  expect(live.filter((c) => c.key === 'account').map((c) => c.metric).sort()).toEqual(['task_done', 'task_done', 'task_escalated', 'task_on_time', 'task_on_time', 'task_overdue']);
-  await replaceCustomerProjections(t.db, [account(onTime, 2)]);
+  const accounts = (c: { key: string; metric: string }) => c.key === 'account' || c.metric === 'account_contact';
+  expect(live.filter(accounts).map((c) => `${c.metric}:${c.key}`).sort()).toEqual([
+    'account_contact:call',
+    'account_contact:email',
+    'account_contact:visit',
+    'task_done:account',
+    'task_done:account',
+    'task_escalated:account',
+    'task_on_time:account',
+    'task_on_time:account',
+    'task_overdue:account',
+  ]);
+  const initech = (await dumpCustomerReadModel(t.db)).events.filter((e) => (e as { workflow_id: string }).workflow_id === 'customer-initech') as CustomerReportEvent[];
+  const initechNow: CustomerProjection = { workflowId: 'customer-initech', snapshot: { ...account([], 4).snapshot, customerId: 'initech' }, events: storedAsEvents(initech) };
+  await replaceCustomerProjections(t.db, [account(onTime, 2), initechNow]);
   expect((await dumpReadModel(t.db)).daily).toEqual(live);
   await replaceCustomerProjections(t.db, []);
-  expect((await dumpReadModel(t.db)).daily).toEqual(live.filter((c) => c.key !== 'account'));
+  expect((await dumpReadModel(t.db)).daily).toEqual(live.filter((c) => !accounts(c)));
 });
+
+/** The stored contact rows of an account as projection events (what a rebuild would hand back had the window kept them). */
+function storedAsEvents(rows: CustomerReportEvent[]): CustomerReportEvent[] {
+  return rows.map((r) => {
+    const row = r as unknown as { key: string; kind: 'contact'; at: Date; actor: string; detail: 'call' };
+    return { key: row.key, kind: row.kind, at: new Date(row.at).toISOString(), valueCents: 0, actor: row.actor, detail: row.detail };
+  });
+}

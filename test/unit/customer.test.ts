@@ -1,6 +1,6 @@
 import { CUSTOMER_COMMANDS, applyCustomerTaskChange } from '../../domain/customer/commands';
 import { renderCustomer } from '../../client/customer/render';
-import { customerIdFor, dealClosedReport, newCustomer, referrerOf, type CustomerState, type DealClosed } from '../../domain/customer/customer';
+import { CONTACT_LOG_WINDOW, customerIdFor, dealClosedReport, newCustomer, referrerOf, withLoggedContact, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
 import { captureDeal, emptyProfile, suggestionFor, tagsOf } from '../../domain/customer/profile';
@@ -348,5 +348,30 @@ describe("an account's tasks in the activity report", () => {
     const onTime = applyCustomerTaskChange(applyDueCustomerDeadlines(account(), at(7)), { taskId: onboarding.id, state: 'done', at: justInTime, outcome: 'ok', by: 'alice' });
     expect(projectCustomer(onTime).events.filter((e) => e.kind.startsWith('task_'))).toEqual([{ key: `task-done:${onboarding.id}`, kind: 'task_done', at: justInTime, valueCents: 0, actor: 'alice', detail: 'on_time' }]);
     expect(projectCustomer(applyDueCustomerDeadlines(account(), at(7))).events.filter((e) => e.kind.startsWith('task_'))).toEqual([]);
+  });
+});
+
+describe("an account's logged contacts in the activity report", () => {
+  test('each contact logged is a contact event for whoever logged it, by channel; past the window the oldest are archived and keep their numbers', () => {
+    let s = account();
+    s = CUSTOMER_COMMANDS.logContact(s, { channel: 'call', direction: 'outbound', note: 'renewal talk', by: 'alice' }, at(2));
+    s = CUSTOMER_COMMANDS.logContact(s, { channel: 'visit', direction: 'inbound', note: '', by: 'bob', at: at(2) }, at(3));
+    expect(s.contactLog).toEqual([
+      { at: at(2), by: 'alice', channel: 'call', direction: 'outbound' },
+      { at: at(2), by: 'bob', channel: 'visit', direction: 'inbound' },
+    ]);
+    expect(projectCustomer(s).events.filter((e) => e.kind === 'contact')).toEqual([
+      { key: 'contact:0', kind: 'contact', at: at(2), valueCents: 0, actor: 'alice', detail: 'call' },
+      { key: 'contact:1', kind: 'contact', at: at(2), valueCents: 0, actor: 'bob', detail: 'visit' },
+    ]);
+    // A refused contact (in the future) logs nothing.
+    expect(() => CUSTOMER_COMMANDS.logContact(s, { channel: 'call', by: 'alice', at: at(30) }, at(3))).toThrow(/in the future/);
+    for (let i = 0; i < CONTACT_LOG_WINDOW; i++) s = withLoggedContact(s, { at: at(4), by: 'alice', channel: 'email', direction: 'outbound' });
+    expect(s.contactLog).toHaveLength(CONTACT_LOG_WINDOW);
+    expect(s.archivedContacts).toBe(2);
+    const keys = projectCustomer(s).events.filter((e) => e.kind === 'contact').map((e) => e.key);
+    expect(keys).toHaveLength(CONTACT_LOG_WINDOW);
+    expect(keys).toEqual(expect.arrayContaining(['contact:2', `contact:${CONTACT_LOG_WINDOW + 1}`]));
+    expect(keys).not.toContain('contact:1');
   });
 });
