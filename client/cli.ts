@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { cliContext } from './shared/cliContext';
 import { describeFailure, errorLine } from './shared/cliErrors';
 import { registerPipelineCommands } from './pipeline/commands';
+import { registerImportCommand } from './pipeline/importCommand';
 import { registerTaskCommands } from './tasks/commands';
 import { registerProcessCommands } from './process/commands';
 import { registerCampaignCommands } from './campaign/commands';
@@ -41,6 +42,7 @@ export function buildProgram(errors: ErrorContext = {}): Command {
     });
 
   registerPipelineCommands(program, cliContext);
+  registerImportCommand(program, cliContext);
   registerTaskCommands(program, cliContext);
   registerProcessCommands(program, cliContext);
   registerCampaignCommands(program, cliContext);

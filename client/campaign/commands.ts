@@ -13,19 +13,12 @@ import type { CampaignUpload } from './campaignApi';
 import { fileProblems } from '../shared/cliErrors';
 import { progressLine, speedOf, watchProgress } from './progressBar';
 import { textTable } from '../shared/textTable';
+import { positiveInt } from '../shared/flags';
 
 /**
  * `salesflow campaign ...`: validate, start, watch, steer and schedule campaign runs.
  * Reads take --json; errors are one line on stderr (cli.ts's main prints them).
  */
-
-function positiveInt(flag: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new DomainError(`${flag} "${text}": must be a positive whole number`);
-    return n;
-  };
-}
 
 function summary(p: CampaignProgress): string {
   return (

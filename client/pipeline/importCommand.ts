@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { type Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { DomainError } from '../../domain/shared/errors';
+import { prospectsFromTable, type ImportRow } from '../../domain/pipeline/prospectImport';
+import { readCsvTable } from '../campaign/audienceCsv';
+import { readProcessText } from '../process/processFile';
+import { ApiRefusal } from '../shared/apiClient';
+import type { CliContext } from '../shared/cliContext';
+import { positiveInt } from '../shared/flags';
+
+/**
+ * `salesflow import FILE.csv`: prospects from a CSV export (domain/pipeline/prospectImport.ts
+ * has the columns). The whole file is checked first and a file with any bad row imports
+ * nothing; then each row is created through the API as `create` would, a few at a time, with
+ * a progress bar. Creating an existing prospect changes nothing, so an import cut short (the
+ * terminal closed, the server restarted) is finished by running it again, and a row the
+ * server refused (a rep not in the process) by fixing the file and running it again.
+ */
+
+export interface ImportOutcome {
+  created: number;
+  existing: number;
+  refused: { line: number; id: string; message: string }[];
+}
+
+export function registerImportCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('create prospects from a CSV file (name, and id or email; company, phone, rep, source; other columns are fields); again with the same file changes nothing')
+    .argument('<file>', 'CSV file with a header row')
+    .option('--rep <rep>', 'for rows without a rep (default: the published process assigns one)')
+    .option('--source <source>', 'for rows without a source', 'import')
+    .option('--process <name|file>', 'a published process name (its latest version) or a process YAML file (default: the built-in one)')
+    .option('--concurrency <n>', 'prospects created at once', positiveInt('--concurrency'), 8)
+    .option('--dry-run', 'check the file and say what would be imported; create nothing')
+    .addOption(ctx.json())
+    .action(async (file: string, opts) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new DomainError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      }
+      const parsed = prospectsFromTable(readCsvTable(text), { rep: opts.rep, source: opts.source });
+      if (parsed.problems.length > 0) {
+        // Every problem on stdout (as `process validate` lists them), the one error line on stderr.
+        if (opts.json) console.log(JSON.stringify({ problems: parsed.problems }, null, 2));
+        else for (const p of parsed.problems) console.log(`${file}:${p.line}: ${p.message}`);
+        const lines = new Set(parsed.problems.map((p) => p.line)).size;
+        throw new DomainError(`${file}: ${lines} ${lines === 1 ? 'line has a problem' : 'lines have problems'}; nothing imported`);
+      }
+      if (parsed.rows.length === 0) throw new DomainError(`${file}: no prospects in it (only a header row)`);
+      if (opts.dryRun) {
+        ctx.print({ prospects: parsed.rows.length, rows: parsed.rows }, opts.json, () => `${file}: ${parsed.rows.length} prospects to import; nothing created (--dry-run)`);
+        return;
+      }
+      const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
+      const definition = fromFile ? { yaml: readProcessText(opts.process) } : opts.process ? { name: opts.process as string } : {};
+      const outcome = await importRows(ctx, parsed.rows, definition, opts.concurrency, !opts.json && process.stderr.isTTY === true);
+      ctx.print(outcome, opts.json, () =>
+        [
+          `${file}: ${outcome.created} created, ${outcome.existing} already there${outcome.refused.length ? `, ${outcome.refused.length} refused` : ''}`,
+          ...outcome.refused.map((r) => `${file}:${r.line}: ${r.id}: ${r.message}`),
+        ].join('\n'),
+      );
+      if (outcome.refused.length > 0) {
+        throw new DomainError(`${file}: ${outcome.refused.length} of ${parsed.rows.length} prospects refused (listed above); fix them and run the import again: the others are there and will not be created twice`);
+      }
+    });
+}
+
+/**
+ * Creates the rows, `concurrency` at a time. A refusal of the server (a rule about the row)
+ * is recorded and the import goes on; anything else (the server gone, the login expired)
+ * stops it: what was created stays, and running it again finishes it.
+ */
+async function importRows(ctx: CliContext, rows: readonly ImportRow[], definition: { name?: string; yaml?: string }, concurrency: number, tty: boolean): Promise<ImportOutcome> {
+  const outcome: ImportOutcome = { created: 0, existing: 0, refused: [] };
+  const api = ctx.api();
+  const started = Date.now();
+  const bar = tty ? new SingleBar({ format: 'importing [{bar}] {value}/{total} prospects | {rate}/s | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+  bar?.start(rows.length, 0, { rate: '--' });
+  let done = 0;
+  let lastLine = started;
+  let next = 0;
+  let stop: unknown;
+  const lane = async () => {
+    while (stop === undefined && next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        const answer = await api.prospects.create(row.info, definition);
+        if (answer.created) outcome.created++;
+        else outcome.existing++;
+      } catch (err) {
+        if (!(err instanceof ApiRefusal) || err.status >= 500 || err.status === 401 || err.status === 403) {
+          stop ??= err;
+          return;
+        }
+        outcome.refused.push({ line: row.line, id: row.info.id, message: err.message });
+      }
+      done++;
+      const rate = (done / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(1);
+      if (bar) bar.update(done, { rate });
+      else if (Date.now() - lastLine >= 5_000) {
+        // Off a terminal (a log, a pipe): a line every 5 s instead of a bar.
+        lastLine = Date.now();
+        process.stderr.write(`importing: ${done}/${rows.length} prospects (${rate}/s)\n`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+  bar?.stop();
+  if (stop !== undefined) {
+    const message = stop instanceof Error ? stop.message : String(stop);
+    throw new DomainError(`${message} (import stopped after ${outcome.created} created, ${outcome.existing} already there; run it again to finish: nothing is created twice)`);
+  }
+  outcome.refused.sort((a, b) => a.line - b.line);
+  return outcome;
+}

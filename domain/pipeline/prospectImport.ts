@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { CsvRowError, CsvTable } from '../campaign/csv';
+import { leadProspectId } from '../campaign/campaign';
+import { normalizeEmail } from '../shared/email';
+import { describeIssues } from '../shared/errors';
+import { shareable } from '../shared/shareable';
+import { prospectInfoSchema, type ProspectInfoInput } from './prospect';
+
+/**
+ * Importing prospects from a CSV file (`salesflow import`): a header row, then one prospect
+ * per line, as a CRM export has them. The format is read outside the domain (csv-parse, the
+ * same reader as audience files); the rules for rows are here, and they are `create`'s: the
+ * same schema, so a row the import accepts is one `create` would.
+ *
+ * Columns: `name` (required), `id`, `company`, `email`, `phone`, `rep`, `source`; any other
+ * column is a field the process's rules can read (`territory`, `employees`: a number when it
+ * reads as one, as `create --field` takes it). A row without an `id` gets the one a campaign
+ * gives a lead of that address (`lead-…`), so importing the same file again, or a campaign
+ * later, finds the same prospect instead of making a second. Every data line is either a
+ * prospect or a problem with its line: nothing is dropped silently.
+ */
+
+export const IMPORT_COLUMNS = ['id', 'name', 'company', 'email', 'phone', 'rep', 'source'] as const;
+
+/** A prospect of the file, ready for `create`, with the line it came from. */
+export interface ImportRow {
+  line: number;
+  info: Omit<ProspectInfoInput, 'rep'> & { rep?: string };
+}
+
+export interface ProspectImport {
+  columns: string[];
+  rows: ImportRow[];
+  problems: CsvRowError[];
+}
+
+export interface ImportDefaults {
+  /** For rows without a `rep` cell; else the published process assigns one. */
+  rep?: string;
+  /** For rows without a `source` cell (default `import`). */
+  source?: string;
+}
+
+// `create`'s rules, with the rep left to the process when neither the row nor --rep names one.
+const RowSchema = shareable(prospectInfoSchema().extend({ rep: prospectInfoSchema().shape.rep.optional() }));
+
+const FieldName = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {}): ProspectImport {
+  const problems: CsvRowError[] = [...table.errors];
+  const header = table.header;
+  if (header.length === 0) {
+    const why = problems[0] ? `the header row is unreadable (line ${problems[0].line}: ${problems[0].message})` : 'the file is empty (it needs a header row with a "name" column)';
+    return { columns: [], rows: [], problems: [{ line: 1, message: why }] };
+  }
+  const headerProblems: string[] = [];
+  const seen = new Set<string>();
+  for (const name of header) {
+    const known = (IMPORT_COLUMNS as readonly string[]).includes(name);
+    if (!known && !FieldName.test(name)) headerProblems.push(`column "${name}" is neither ${IMPORT_COLUMNS.join(', ')} nor a field name (a letter, then letters, digits and _)`);
+    if (seen.has(name)) headerProblems.push(`column "${name}" appears twice`);
+    seen.add(name);
+  }
+  if (!seen.has('name')) headerProblems.push('there is no "name" column');
+  if (!seen.has('id') && !seen.has('email')) headerProblems.push('there is neither an "id" nor an "email" column (a prospect id is made from the address when there is no id)');
+  if (headerProblems.length > 0) return { columns: header, rows: [], problems: [{ line: 1, message: headerProblems.join('; ') }] };
+
+  const rows: ImportRow[] = [];
+  const firstLine = new Map<string, number>();
+  for (const row of table.rows) {
+    if (row.cells.length !== header.length) {
+      problems.push({ line: row.line, message: `has ${row.cells.length} cells, the header has ${header.length}` });
+      continue;
+    }
+    const cell: Record<string, string> = {};
+    const fields: Record<string, string | number> = {};
+    header.forEach((name, k) => {
+      const value = row.cells[k]!.trim();
+      if ((IMPORT_COLUMNS as readonly string[]).includes(name)) cell[name] = value;
+      else if (value !== '') fields[name] = Number.isFinite(Number(value)) ? Number(value) : value;
+    });
+    const email = cell.email ? normalizeEmail(cell.email) : undefined;
+    const id = cell.id || (email ? leadProspectId(email) : '');
+    if (!id) {
+      problems.push({ line: row.line, message: 'has neither an id nor an email (a prospect id is made from the address)' });
+      continue;
+    }
+    const candidate = {
+      id,
+      name: cell.name ?? '',
+      ...(cell.company ? { company: cell.company } : {}),
+      ...(cell.email ? { email: cell.email } : {}),
+      ...(cell.phone ? { phone: cell.phone } : {}),
+      ...(cell.rep || defaults.rep ? { rep: cell.rep || defaults.rep } : {}),
+      source: cell.source || defaults.source || 'import',
+      fields,
+    };
+    const parsed = RowSchema.safeParse(candidate);
+    if (!parsed.success) {
+      problems.push({ line: row.line, message: `${id}: ${describeIssues(parsed.error as z.ZodError).join('; ')}` });
+      continue;
+    }
+    const earlier = firstLine.get(id);
+    if (earlier !== undefined) {
+      problems.push({ line: row.line, message: `${id} is a duplicate of line ${earlier}${cell.id ? '' : ' (the same address)'}` });
+      continue;
+    }
+    firstLine.set(id, row.line);
+    rows.push({ line: row.line, info: candidate });
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { columns: header, rows, problems };
+}
