@@ -17,6 +17,8 @@ import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { DefinitionFields, readDefinition } from './definitionBody';
 import { customerResource } from './customerRoutes';
 import { CustomerClient } from '../client/customer/customerClient';
+import { prospectsFromTable } from '../domain/pipeline/prospectImport';
+import { readCsvTable } from '../client/campaign/audienceCsv';
 
 /**
  * Prospects and tasks over HTTP, thin over SalesflowClient and OpsClient. Each request loads
@@ -131,6 +133,24 @@ const CreateProspectSchema = ProspectInfoSchema.extend({
   processYaml: DefinitionFields.yaml,
 }).strict();
 
+/** A CSV export of 20,000 prospects is a few MB. */
+const IMPORT_LIMIT = 16 * 1024 * 1024;
+
+const ImportCheckSchema = z.strictObject({
+  /** The CSV file's text (a header row, then one prospect a line). */
+  csv: z.string().max(IMPORT_LIMIT),
+  /** For lines without a rep (a rep's own id by default when a rep imports). */
+  rep: PersonIdSchema.optional(),
+  /** For lines without a source (default `import`). */
+  source: z.string().min(1).max(100).optional(),
+});
+
+const ImportCheckAnswer = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.object({ line: z.number(), info: z.looseObject({ id: z.string(), name: z.string(), rep: z.string().optional() }) })),
+  problems: z.array(z.object({ line: z.number(), message: z.string() })),
+});
+
 export async function registerProspectRoutes(api: App, deps: ServerDeps): Promise<void> {
   api.post(
     '/prospects',
@@ -170,6 +190,29 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
           ? await deps.ops.createOnProcess({ ...info, rep }, processName)
           : await deps.sales.createProspect({ ...info, rep: rep ?? '' }, definition);
       return reply.code(result.created ? 201 : 200).send({ created: result.created, prospect: prospectAnswer(result.state) as never });
+    },
+  );
+
+  api.post(
+    '/prospects/import/check',
+    {
+      bodyLimit: IMPORT_LIMIT,
+      schema: {
+        tags: ['prospects'],
+        summary: "check a CSV file of prospects (salesflow import's rules): the rows as create takes them, and every bad line with its line number",
+        description:
+          'Creates nothing. The web app creates the rows it answers one by one through POST /prospects (a prospect there already changes nothing), so an import cut short is finished by importing the file again. A file with any problem should be fixed first: `salesflow import` imports nothing then.',
+        body: ImportCheckSchema,
+        response: { 200: ImportCheckAnswer, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(requirePrincipal(request));
+      const { csv, rep, source } = request.body;
+      // A rep imports for themself unless the file names reps (which create then checks row by row).
+      const defaultRep = rep ?? (actor.role === 'rep' ? (actor.personId ?? undefined) : undefined);
+      const checked = prospectsFromTable(readCsvTable(csv), { rep: defaultRep, source });
+      return { columns: checked.columns, rows: checked.rows, problems: checked.problems } as never;
     },
   );
 

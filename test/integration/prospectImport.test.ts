@@ -68,3 +68,24 @@ test('an unreadable file is one clear line', async () => {
   expect(await salesflow('import', join(dir, 'missing.csv'))).toMatchObject({ code: 1, stderr: `salesflow: cannot read ${join(dir, 'missing.csv')}: no such file\n` });
   expect(await salesflow('import', csv('header-only.csv', [HEADER]))).toMatchObject({ code: 1, stderr: expect.stringMatching(/no prospects in it \(only a header row\)\n$/) });
 });
+
+test("POST /api/prospects/import/check answers the rows and every bad line; a rep's lines without a rep are their own; it creates nothing", async () => {
+  const { accountFor, call } = await import('../helpers/server');
+  const h = cli.harness();
+  const bob = await accountFor(h, `bob-imp-${run}`, 'rep', { personId: 'bob' });
+  const csvText = ['name,email,segment', `Kim Ko,kim-${run}@import.test,retail`, 'No Mail,,retail', `Lee Li,lee-${run}@import.test,`].join('\n') + '\n';
+  const answer = await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: csvText } });
+  expect(answer.status).toBe(200);
+  expect(answer.body).toEqual({
+    columns: ['name', 'email', 'segment'],
+    rows: [
+      { line: 2, info: { id: leadProspectId(`kim-${run}@import.test`), name: 'Kim Ko', email: `kim-${run}@import.test`, rep: 'bob', source: 'import', fields: { segment: 'retail' } } },
+      { line: 4, info: { id: leadProspectId(`lee-${run}@import.test`), name: 'Lee Li', email: `lee-${run}@import.test`, rep: 'bob', source: 'import', fields: {} } },
+    ],
+    problems: [{ line: 3, message: 'has neither an id nor an email (a prospect id is made from the address)' }],
+  });
+  // Nothing was created by the check.
+  expect((await call(h.url, 'GET', `/api/prospects/${leadProspectId(`kim-${run}@import.test`)}`, { as: bob })).status).toBe(404);
+  // An unknown field in the body is refused, as everywhere.
+  expect((await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: csvText, process: 'x' } })).status).toBe(400);
+});

@@ -67,6 +67,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/users/{id}',
     '/api/users/{id}/disable',
     '/api/prospects',
+    '/api/prospects/import/check',
     '/api/prospects/{id}',
     ...PROSPECT_COMMAND_PATHS.map((c) => `/api/prospects/{id}/${c}`),
     '/api/tasks',

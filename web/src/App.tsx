@@ -6,6 +6,7 @@ import { userTimeZone } from './ui/format';
 import { LoginPage } from './pages/Login';
 import { MyDayPage } from './pages/MyDay';
 import { ProspectsPage } from './pages/Prospects';
+import { ImportProspectsPage } from './pages/ImportProspects';
 import { ProspectPage } from './pages/Prospect';
 import { CustomersPage } from './pages/Customers';
 import { CustomerPage } from './pages/Customer';
@@ -112,6 +113,7 @@ function Shell() {
           <Route path="/login" element={<BackFromLogin role={account.role} />} />
           <Route path="/day" element={<MyDayPage />} />
           <Route path="/prospects" element={<ProspectsPage />} />
+          <Route path="/prospects/import" element={<ImportProspectsPage />} />
           <Route path="/prospects/:id" element={<ProspectPage />} />
           <Route path="/customers" element={<CustomersPage />} />
           <Route path="/customers/:id" element={<CustomerPage />} />

@@ -46,9 +46,14 @@ export function ProspectsPage() {
           <>
             <LiveStamp at={list.updatedAt} />
             {account.role !== 'support' ? (
-              <button type="button" className="btn btn-primary" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
-                New prospect
-              </button>
+              <>
+                <Link className="btn btn-secondary" to="/prospects/import">
+                  Import CSV
+                </Link>
+                <button type="button" className="btn btn-primary" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
+                  New prospect
+                </button>
+              </>
             ) : null}
           </>
         }
