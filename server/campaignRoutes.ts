@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { CampaignDefinitionSchema, type CampaignDefinition } from '../domain/campaign/campaign';
+import { CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
 import { SUPPRESSION_REASONS } from '../domain/campaign/suppression';
 import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
@@ -107,13 +107,15 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       return (await deps.campaigns.listPage(request.query.status, Math.min(request.query.limit, MAX_PAGE_SIZE), request.query.pageToken)) as never;
     },
   );
-  api.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: "a run's progress", params: IdParams, response: { 200: Loose, ...problems } } }, async (request) => {
+  // The average rate is computed here, once, so that the CLI and the web app (which takes no
+  // domain code) show the same figure for the same run.
+  api.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: "a run's progress, with its average rate (mails per minute) as of asOf", params: IdParams, response: { 200: CampaignProgressViewSchema, ...problems } } }, async (request) => {
     guard(request);
-    return (await deps.campaigns.progress(request.params.id)) as never;
+    return progressView(await deps.campaigns.progress(request.params.id), Date.now());
   });
   api.get(
     '/campaigns/:id/state',
-    { schema: { tags: ['campaigns'], summary: "a run's full state: progress, recipients that failed or were skipped (with why), invalid CSV rows", params: IdParams, response: { 200: Loose, ...problems } } },
+    { schema: { tags: ['campaigns'], summary: "a run's full state: progress, recipients that failed or were skipped (with why), invalid CSV rows", params: IdParams, response: { 200: CampaignStateViewSchema, ...problems } } },
     async (request) => {
       guard(request);
       return (await deps.campaigns.state(request.params.id)) as never;
@@ -144,10 +146,10 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
   for (const name of ['pause', 'resume', 'cancel'] as const) {
     api.post(
       `/campaigns/:id/${name}`,
-      { schema: { tags: ['campaigns'], summary: `${name} a run`, params: IdParams, body: z.strictObject({ reason: z.string().trim().max(1000).optional() }), response: { 200: Loose, ...problems } } },
+      { schema: { tags: ['campaigns'], summary: `${name} a run`, params: IdParams, body: z.strictObject({ reason: z.string().trim().max(1000).optional() }), response: { 200: CampaignProgressViewSchema, ...problems } } },
       async (request) => {
         const p = guard(request);
-        return (await deps.campaigns.command(request.params.id, name, { by: byOf(p), reason: request.body.reason })) as never;
+        return progressView(await deps.campaigns.command(request.params.id, name, { by: byOf(p), reason: request.body.reason }), Date.now());
       },
     );
   }

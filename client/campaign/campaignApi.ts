@@ -1,4 +1,4 @@
-import type { CampaignCommandName, CampaignProgress, CampaignState } from '../../domain/campaign/campaign';
+import type { CampaignCommandName, CampaignProgressView, CampaignState } from '../../domain/campaign/campaign';
 import type { SuppressionEntry, SuppressionRemoval } from '../../domain/campaign/suppression';
 import type { CsvRowError } from '../../domain/campaign/csv';
 import type { ApiClient } from '../shared/apiClient';
@@ -44,7 +44,7 @@ export class CampaignApi {
     return this.api.post('/campaigns', { ...CampaignApi.body(upload), ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
   }
 
-  progress(id: string): Promise<CampaignProgress> {
+  progress(id: string): Promise<CampaignProgressView> {
     return this.api.get(`/campaigns/${encodeURIComponent(id)}`);
   }
 
@@ -56,7 +56,7 @@ export class CampaignApi {
     return this.api.get(`/campaigns/${encodeURIComponent(id)}/recipients/${encodeURIComponent(email)}`);
   }
 
-  command(id: string, name: CampaignCommandName, reason?: string): Promise<CampaignProgress> {
+  command(id: string, name: CampaignCommandName, reason?: string): Promise<CampaignProgressView> {
     return this.api.post(`/campaigns/${encodeURIComponent(id)}/${name}`, reason ? { reason } : {});
   }
 

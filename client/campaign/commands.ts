@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
-import type { CampaignProgress, CampaignState } from '../../domain/campaign/campaign';
+import type { CampaignProgressView, CampaignState } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
@@ -20,18 +20,20 @@ import { positiveInt } from '../shared/flags';
  * Reads take --json; errors are one line on stderr (cli.ts's main prints them).
  */
 
-function summary(p: CampaignProgress): string {
+/** The run in one line; the average rate is the server's (the web app shows the same figure). */
+export function summary(p: CampaignProgressView): string {
   return (
     `campaign ${p.id} ${p.status}: ${p.total} recipients, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
     (p.bounced > 0 ? ` (${p.bounced} bounced)` : '') +
     `, ${p.remaining} remaining` +
+    (p.averagePerMinute !== undefined ? `, ${p.averagePerMinute.toFixed(1)} mails/min on average` : '') +
     (p.invalidRows > 0 ? `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped` : '')
   );
 }
 
 /** What the watch and the final summary need: progress, and the state behind it. */
 interface RunSource {
-  progress(id: string): Promise<CampaignProgress>;
+  progress(id: string): Promise<CampaignProgressView>;
   state(id: string): Promise<CampaignState>;
 }
 

@@ -94,6 +94,30 @@ export function speedOf(p: CampaignProgress, measured: number | undefined): Spee
   return { throttled: false, rate: measured, ...(running ? { eta: p.remaining / measured } : {}) };
 }
 
+/**
+ * The ETA counted down between updates. The progress moves a batch at a time (at a throttle,
+ * one batch every 10 s), so an ETA computed from each poll stands still between batches and
+ * then drops by a batch's worth. This one is taken when the progress last moved (or was
+ * first seen) and counts down with the clock from there; the next batch sets it afresh from
+ * its own numbers. Only the ETA moves: the count and the bar stay what the run reported.
+ * Held at 0 rather than going negative when the next batch is late.
+ */
+export class EtaCountdown {
+  private anchor: { at: number; eta: number; done: number } | undefined;
+
+  /** The ETA in seconds at `now`, from the ETA the progress of this poll gives (`speed.eta`). */
+  eta(p: CampaignProgress, speed: Speed, now: number): number | undefined {
+    if (p.status !== 'running' || speed.eta === undefined) {
+      // Paused, finished or not known: nothing to count down, and a resume starts afresh.
+      this.anchor = undefined;
+      return speed.eta;
+    }
+    const count = done(p);
+    if (this.anchor === undefined || this.anchor.done !== count) this.anchor = { at: now, eta: speed.eta, done: count };
+    return Math.max(0, this.anchor.eta - (now - this.anchor.at) / 1000);
+  }
+}
+
 export function progressLine(p: CampaignProgress, speed: Speed, barWidth?: number): string {
   const pct = p.total === 0 ? (p.status === 'completed' ? 100 : 0) : Math.floor((done(p) * 100) / p.total);
   const bar = barWidth === undefined ? '' : `[${'#'.repeat(Math.round((pct / 100) * barWidth)).padEnd(barWidth, '-')}] `;
@@ -110,8 +134,8 @@ export function progressLine(p: CampaignProgress, speed: Speed, barWidth?: numbe
   return parts.filter((x) => x !== '').join(' ');
 }
 
-export interface WatchOptions {
-  poll: () => Promise<CampaignProgress>;
+export interface WatchOptions<P extends CampaignProgress> {
+  poll: () => Promise<P>;
   out: NodeJS.WriteStream | { isTTY?: boolean; columns?: number; write(s: string): boolean };
   intervalMs?: number;
   /** Plain output: at most one line per this many ms. */
@@ -119,16 +143,18 @@ export interface WatchOptions {
 }
 
 /** Follows a run until it completes or is cancelled; returns the final progress. */
-export async function watchProgress({ poll, out, intervalMs = 500, plainEveryMs = 2_000 }: WatchOptions): Promise<CampaignProgress> {
+export async function watchProgress<P extends CampaignProgress>({ poll, out, intervalMs = 500, plainEveryMs = 2_000 }: WatchOptions<P>): Promise<P> {
   const tty = Boolean(out.isTTY);
   const meter = new RateMeter();
+  const countdown = new EtaCountdown();
   let lastPlain = 0;
   let lastLine = '';
   for (;;) {
     const p = await poll();
     const now = Date.now();
     meter.observe(p, now);
-    const speed = speedOf(p, meter.rate());
+    const measured = speedOf(p, meter.rate());
+    const speed = { ...measured, eta: countdown.eta(p, measured, now) };
     const finished = p.status === 'completed' || p.status === 'cancelled';
     if (tty) {
       const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 80));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { singleLineText } from '../shared/text';
 import { IsoTimeSchema } from '../pipeline/contact';
-import type { CsvAudience, CsvRowError, Recipient } from './csv';
+import { CsvRowErrorSchema, type CsvAudience, type CsvRowError, type Recipient } from './csv';
 import { normalizeEmail } from '../shared/email';
 import { DurationSchema } from '../shared/duration';
 import { DomainError, issueMessage, parseOrThrow } from '../shared/errors';
@@ -320,6 +320,8 @@ export interface CampaignProgress {
   sendingSince?: string;
   finishedAt?: string;
   throttle?: number;
+  /** The throttle's schedule (see {@link earliestSendTime}): what {@link averageSendRate} counts the run's time by. */
+  pace?: { since: string; cursor: number };
 }
 
 export function progressOf(state: CampaignState): CampaignProgress {
@@ -338,8 +340,97 @@ export function progressOf(state: CampaignState): CampaignProgress {
     sendingSince: state.sendingSince,
     finishedAt: state.finishedAt,
     throttle: state.throttle,
+    ...(state.pace ? { pace: state.pace } : {}),
   };
 }
+
+/**
+ * Mails sent per minute, on average over the time the run has been sending (the whole run
+ * once it has finished, pauses included): sent ÷ (end − sendingSince).
+ *
+ * Under a throttle the end is not simply the last send. The throttle is a schedule: the
+ * recipient k places after the pace was set goes out no earlier than k/throttle minutes
+ * after it, and the first batch goes at once, at the start of its slots. Divided by the time
+ * to the last batch alone, a run that kept its throttle exactly shows more than it
+ * (61 recipients at 120/min: batches at 0, 10, 20 and 30 s, done at 30.1 s, "121.6/min").
+ * So the time counted runs at least until the slot of the next recipient begins, which is
+ * when the run could have gone on: a run on schedule averages its throttle exactly (or less,
+ * as a skipped recipient takes a slot and is no mail), a slower one its measured rate. A run
+ * that really went faster (a resume sets the pace afresh and lets a batch go at once) still
+ * shows it, since the schedule counts from the current pace.
+ *
+ * Undefined before anything was sent or when no time has passed. `now` is the caller's clock
+ * (the domain has none); it is the end of a run still going.
+ */
+export function averageSendRate(p: Pick<CampaignProgress, 'sent' | 'total' | 'remaining' | 'sendingSince' | 'finishedAt' | 'throttle' | 'pace'>, now: number): number | undefined {
+  if (p.sendingSince === undefined || p.sent === 0) return undefined;
+  // Milliseconds since sending began (not since 1970, whose size would cost the division its precision).
+  const start = Date.parse(p.sendingSince);
+  let elapsed = (p.finishedAt !== undefined ? Date.parse(p.finishedAt) : now) - start;
+  if (p.throttle !== undefined) {
+    // A progress from a worker that did not report the pace yet: counted as a run never
+    // paused, resumed or late, whose average is then never above its throttle.
+    const pace = p.pace ?? { since: p.sendingSince, cursor: 0 };
+    const cursor = p.total - p.remaining;
+    elapsed = Math.max(elapsed, Date.parse(pace.since) - start + ((cursor - pace.cursor) * 60_000) / p.throttle);
+  }
+  const minutes = elapsed / 60_000;
+  return minutes > 0 ? p.sent / minutes : undefined;
+}
+
+/** A recipient not simply mailed, as the API shows it: its place in the audience (from 0), address, fate and why. */
+export const RecipientExceptionSchema = shareable(z.object({
+  index: z.number().int().nonnegative(),
+  email: z.string(),
+  status: z.enum(['skipped', 'bounced', 'failed']),
+  reason: z.string(),
+}));
+
+/** A run's progress as the API answers it (`GET /api/campaigns/{id}`, and pause, resume, cancel). */
+export const CampaignProgressViewSchema = shareable(z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  total: z.number().int(),
+  sent: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  bounced: z.number().int(),
+  remaining: z.number().int(),
+  invalidRows: z.number().int(),
+  startedAt: z.string(),
+  sendingSince: z.string().optional(),
+  finishedAt: z.string().optional(),
+  throttle: z.number().optional(),
+  pace: z.object({ since: z.string(), cursor: z.number().int() }).optional(),
+  /** {@link averageSendRate} as of `asOf`, computed once by the server so the CLI and the web app show the same figure. */
+  averagePerMinute: z.number().optional().describe('mails sent per minute over the time sending took (pauses included), counted as the throttle counts it: a run on schedule averages its throttle'),
+  /** When the server read the progress: what a client counts an ETA down from. */
+  asOf: z.string().describe('when the server read this progress'),
+}));
+export type CampaignProgressView = z.infer<typeof CampaignProgressViewSchema>;
+
+export function progressView(p: CampaignProgress, now: number): CampaignProgressView {
+  const average = averageSendRate(p, now);
+  return { ...p, ...(average !== undefined ? { averagePerMinute: average } : {}), asOf: new Date(now).toISOString() };
+}
+
+/**
+ * The part of a run's full state (`GET /api/campaigns/{id}/state`) that names who was not
+ * mailed and why: the recipients skipped, bounced or failed (the first 1,000) and the CSV rows
+ * refused (the first 100 of `invalidRows`), as `campaign start` and `campaign status --watch`
+ * list them. The rest of the state passes through as it is.
+ */
+export const CampaignStateViewSchema = shareable(z.looseObject({
+  id: z.string(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  skipped: z.number().int(),
+  bounced: z.number().int(),
+  failed: z.number().int(),
+  invalidRows: z.number().int(),
+  invalidRowSamples: z.array(CsvRowErrorSchema),
+  exceptions: z.array(RecipientExceptionSchema),
+}));
 
 const SteerSchema = z.object({
   by: z.string().trim().min(1).max(100).default('unknown'),

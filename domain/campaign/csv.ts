@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { normalizeEmail } from '../shared/email';
 import { describeIssues } from '../shared/errors';
 import { shareable, emailSchema } from '../shared/shareable';
@@ -9,11 +10,12 @@ import { shareable, emailSchema } from '../shared/shareable';
  * line number.
  */
 
-export interface CsvRowError {
+export const CsvRowErrorSchema = shareable(z.object({
   /** 1-based line number in the file (the header is line 1). */
-  line: number;
-  message: string;
-}
+  line: z.number().int().positive(),
+  message: z.string(),
+}));
+export type CsvRowError = z.infer<typeof CsvRowErrorSchema>;
 
 /** A CSV file as read by the parser: the header, the rows with their line, broken lines. */
 export interface CsvTable {

@@ -273,7 +273,14 @@ test('the CLI: validate, start with plain progress lines, status, list, refusals
   expect(started.stdout).toMatch(new RegExp(`campaign ${id} completed: \\d+ recipients, \\d+ sent`));
 
   const status = await salesflow('campaign', 'status', id, '--json');
-  expect(JSON.parse(status.stdout)).toMatchObject({ id, status: 'completed', remaining: 0 });
+  const view = JSON.parse(status.stdout) as { averagePerMinute: number };
+  expect(view).toMatchObject({ id, status: 'completed', remaining: 0 });
+  // The finished run's average is the server's, as the web page shows it: within the throttle
+  // however the batches fell, and the same figure in the CLI's summary.
+  expect(view.averagePerMinute).toBeGreaterThan(0);
+  expect(view.averagePerMinute).toBeLessThanOrEqual(6000);
+  const plainStatus = await salesflow('campaign', 'status', id);
+  expect(plainStatus.stdout).toContain(`, 0 remaining, ${view.averagePerMinute.toFixed(1)} mails/min on average;`);
   // The CSV went up with the definition into the campaign store, and the worker read it from
   // there by its hash; the run's definition names the upload, never a path on the server.
   const csvText = readFileSync(join(copyDir, 'campaign-spring.csv'), 'utf8');

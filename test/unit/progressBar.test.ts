@@ -1,4 +1,4 @@
-import { RateMeter, progressLine, speedOf } from '../../client/campaign/progressBar';
+import { EtaCountdown, RateMeter, progressLine, speedOf } from '../../client/campaign/progressBar';
 import type { CampaignProgress } from '../../domain/campaign/campaign';
 
 const base: CampaignProgress = {
@@ -82,4 +82,38 @@ test('paused and finished runs show no ETA', () => {
 test('a run that finished before its rate could be measured shows none, not --/s', () => {
   const quick = at({ status: 'completed', sent: 61 });
   expect(progressLine(quick, speedOf(quick, undefined))).toBe('100% 61/61 sent 61 skipped 0 failed 0 completed');
+});
+
+test('between batches the ETA counts down with the clock; the next batch sets it afresh; the count never moves by itself', () => {
+  const countdown = new EtaCountdown();
+  const t0 = Date.parse('2026-01-01T10:00:10.000Z');
+  const p = at({ throttle: 120 }); // 41 left at 2/s: 20.5 s
+  const eta = (q: CampaignProgress, now: number) => countdown.eta(q, speedOf(q, undefined), now);
+  expect(eta(p, t0)).toBeCloseTo(20.5, 5);
+  // Polls while the throttle waits for the next batch: same progress, the ETA goes down.
+  expect(eta(p, t0 + 500)).toBeCloseTo(20, 5);
+  expect(eta(p, t0 + 4_000)).toBeCloseTo(16.5, 5);
+  const line = progressLine(p, { ...speedOf(p, undefined), eta: eta(p, t0 + 9_000) });
+  expect(line).toBe(' 32% 20/61 sent 20 skipped 0 failed 0 --/s throttle 120/min ETA 12s running');
+  // The batch at 10 s: 21 left, 10.5 s, from the batch's own numbers (no jump: it was 10.5 s a moment ago).
+  const next = at({ throttle: 120, sent: 40 });
+  expect(eta(next, t0 + 10_000)).toBeCloseTo(10.5, 5);
+  expect(eta(next, t0 + 12_000)).toBeCloseTo(8.5, 5);
+  // A late batch: the ETA waits at 0 instead of going negative, and the count stays 40.
+  expect(eta(next, t0 + 30_000)).toBe(0);
+  expect(progressLine(next, { ...speedOf(next, undefined), eta: eta(next, t0 + 31_000) })).toBe(' 65% 40/61 sent 40 skipped 0 failed 0 --/s throttle 120/min ETA 0s running');
+});
+
+test('the countdown stops while paused and starts afresh on resume; a measured ETA counts down too', () => {
+  const countdown = new EtaCountdown();
+  const t0 = Date.parse('2026-01-01T10:00:00.000Z');
+  const running = at({ total: 2000, sent: 1000 });
+  const eta = (q: CampaignProgress, measured: number | undefined, now: number) => countdown.eta(q, speedOf(q, measured), now);
+  expect(eta(running, 100, t0)).toBeCloseTo(10, 5);
+  expect(eta(running, 100, t0 + 3_000)).toBeCloseTo(7, 5);
+  expect(eta({ ...running, status: 'paused' }, 100, t0 + 60_000)).toBeUndefined();
+  // Resumed a minute later with nothing sent meanwhile: the ETA is the full 10 s again, not 0.
+  expect(eta(running, 100, t0 + 120_000)).toBeCloseTo(10, 5);
+  // Not known (no rate yet): nothing to count down.
+  expect(eta(running, undefined, t0 + 121_000)).toBeUndefined();
 });

@@ -104,6 +104,10 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   const yaml = `id: ${id}\nname: Spring offer ${uniq}\ntemplate:\n  subject: "{{name}}, spring prices"\n  text: "Dear {{name}}, PUMP-X is cheaper until April."\naudience:\n  csv: spring.csv\nthrottle: 120\n`;
   const rows = Array.from({ length: 6 }, (_, i) => `${i}-${uniq}@customer.test,Customer ${i}`);
   const csv = ['email,name', ...rows, 'not-an-address,Broken Row'].join('\n') + '\n';
+  // Recipient 3 opted out before: skipped, and the page says so with the reason, as the CLI does.
+  const optedOut = `2-${uniq}@customer.test`;
+  const suppressed = await call(stack.h.url, 'POST', '/api/suppressions', { as: stack.admin, body: { email: optedOut, reason: 'unsubscribed', note: 'asked by phone' } });
+  expect(suppressed.status).toBeLessThan(300);
   writeFileSync(join(dir, 'campaign.yaml'), yaml);
   writeFileSync(join(dir, 'spring.csv'), csv);
   await page.getByRole('link', { name: 'Campaigns' }).click();
@@ -120,13 +124,73 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await page.getByRole('heading', { name: `Spring offer ${uniq}` }).waitFor();
   await page.getByTestId('campaign-percent').filter({ hasText: '100%' }).waitFor({ timeout: 60_000 });
   expect(await page.locator('.badge', { hasText: 'completed' }).count()).toBe(1);
-  for (const r of rows) await stack.h.stack.sink.waitFor((m) => m.recipients.includes(r.split(',')[0]!));
+  for (const r of rows.filter((r) => !r.startsWith(optedOut))) await stack.h.stack.sink.waitFor((m) => m.recipients.includes(r.split(',')[0]!));
+  // Who was not mailed and why: the refused CSV row by its line, the skipped recipient by address.
+  const notMailed = page.getByTestId('campaign-not-mailed');
+  await notMailed.getByRole('cell', { name: optedOut }).waitFor();
+  const lines = (await notMailed.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/^CSV line 8 — invalid .*not an email address/);
+  expect(lines[1]).toMatch(new RegExp(`^recipient 3 ${optedOut.replace(/[.]/g, '\\.')} skipped suppressed: unsubscribed`));
+  // The state the CLI lists from says the same.
+  const state = (await call(stack.h.url, 'GET', `/api/campaigns/${id}/state`, { as: stack.admin })).body as { exceptions: { email: string; reason: string }[]; invalidRowSamples: { line: number; message: string }[] };
+  expect(state.exceptions.map((e) => e.email)).toEqual([optedOut]);
+  expect(lines[1]).toContain(state.exceptions[0]!.reason);
+  for (const r of state.invalidRowSamples) expect(lines[0]).toContain(r.message);
+  // One batch of 6 at 120/min, done in well under a second: the average is the throttle's
+  // 120/min at most (5 mails, the skipped one took its slot), not 6 over that fraction of a second.
+  const rate = (await page.getByTestId('campaign-rate').textContent()) ?? '';
+  expect(rate).toMatch(/^\d+\.\d mails\/min on average \(limit 120\/min\)$/);
+  expect(Number.parseFloat(rate)).toBeLessThanOrEqual(120);
+  expect(Number.parseFloat(rate)).toBeCloseTo(100, 0);
+  const progress = (await call(stack.h.url, 'GET', `/api/campaigns/${id}`, { as: stack.admin })).body as { averagePerMinute: number };
+  expect(rate.startsWith(progress.averagePerMinute.toFixed(1))).toBe(true);
   await screenshot(page, 'ops-campaign-progress');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId('campaign-not-mailed').waitFor();
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  // On a phone each row reads whole: the reason is on screen, not scrolled out to the right.
+  const reason = await page.getByTestId('campaign-not-mailed').getByText(/suppressed: unsubscribed/).boundingBox();
+  expect(reason!.x + reason!.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-campaign-progress-390');
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   await page.getByRole('link', { name: 'Suppression list' }).click();
   await page.getByRole('heading', { name: 'Suppression list' }).waitFor();
   await page.locator('.empty, table').first().waitFor();
   await screenshot(page, 'ops-suppressions');
+});
+
+test('between batches of a throttled run the ETA counts down while the count stays what the run reported', async () => {
+  // 6/min: one recipient every 10 s, so the page sits between batches for 10 s at a time.
+  const id = `slow-${uniq}`;
+  const yaml = `id: ${id}\nname: Slow drip ${uniq}\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  csv: slow.csv\nthrottle: 6\n`;
+  const csv = ['email,name', ...Array.from({ length: 3 }, (_, i) => `slow${i}-${uniq}@customer.test,Slow ${i}`)].join('\n') + '\n';
+  const started = await call(stack.h.url, 'POST', '/api/campaigns', { as: stack.admin, body: { yaml, csv } });
+  expect(started.status).toBe(201);
+  const { page } = await personLogsIn(stack, `odin-${uniq}`, 'ops');
+  await page.goto(`${stack.h.url}/campaigns/${id}`);
+  const doneText = page.getByTestId('campaign-done');
+  await doneText.filter({ hasText: /^1 of 3/ }).waitFor({ timeout: 30_000 });
+  const seconds = async () => {
+    const text = (await page.getByTestId('campaign-eta').textContent()) ?? '';
+    const m = /^about (\d+) s /.exec(text);
+    if (!m) throw new Error(`no ETA in seconds: "${text}"`);
+    return Number(m[1]);
+  };
+  const first = await seconds();
+  // Two remaining at 6/min: 20 s from the batch, less the moment it took to see it.
+  expect(first).toBeGreaterThan(12);
+  expect(first).toBeLessThanOrEqual(20);
+  await page.waitForTimeout(3_000);
+  const later = await seconds();
+  // Still the first batch only: nothing was invented, and the ETA went down with the clock.
+  expect(await doneText.textContent()).toMatch(/^1 of 3/);
+  expect(await page.getByTestId('campaign-percent').textContent()).toBe('33%');
+  expect(first - later).toBeGreaterThanOrEqual(2);
+  expect(first - later).toBeLessThanOrEqual(4);
+  await screenshot(page, 'ops-campaign-running');
+  await call(stack.h.url, 'POST', `/api/campaigns/${id}/cancel`, { as: stack.admin, body: {} });
 });
 
 test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {

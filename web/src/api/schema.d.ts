@@ -5176,7 +5176,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** a run's progress */
+        /** a run's progress, with its average rate (mails per minute) as of asOf */
         get: {
             parameters: {
                 query?: never;
@@ -5195,7 +5195,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            sent: number;
+                            skipped: number;
+                            failed: number;
+                            bounced: number;
+                            remaining: number;
+                            invalidRows: number;
+                            startedAt: string;
+                            sendingSince?: string;
+                            finishedAt?: string;
+                            throttle?: number;
+                            pace?: {
+                                since: string;
+                                cursor: number;
+                            };
+                            /** @description mails sent per minute over the time sending took (pauses included), counted as the throttle counts it: a run on schedule averages its throttle */
+                            averagePerMinute?: number;
+                            /** @description when the server read this progress */
+                            asOf: string;
                         };
                     };
                 };
@@ -5298,6 +5320,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            skipped: number;
+                            bounced: number;
+                            failed: number;
+                            invalidRows: number;
+                            invalidRowSamples: {
+                                line: number;
+                                message: string;
+                            }[];
+                            exceptions: {
+                                index: number;
+                                email: string;
+                                /** @enum {string} */
+                                status: "skipped" | "bounced" | "failed";
+                                reason: string;
+                            }[];
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -5518,7 +5559,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            sent: number;
+                            skipped: number;
+                            failed: number;
+                            bounced: number;
+                            remaining: number;
+                            invalidRows: number;
+                            startedAt: string;
+                            sendingSince?: string;
+                            finishedAt?: string;
+                            throttle?: number;
+                            pace?: {
+                                since: string;
+                                cursor: number;
+                            };
+                            /** @description mails sent per minute over the time sending took (pauses included), counted as the throttle counts it: a run on schedule averages its throttle */
+                            averagePerMinute?: number;
+                            /** @description when the server read this progress */
+                            asOf: string;
                         };
                     };
                 };
@@ -5627,7 +5690,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            sent: number;
+                            skipped: number;
+                            failed: number;
+                            bounced: number;
+                            remaining: number;
+                            invalidRows: number;
+                            startedAt: string;
+                            sendingSince?: string;
+                            finishedAt?: string;
+                            throttle?: number;
+                            pace?: {
+                                since: string;
+                                cursor: number;
+                            };
+                            /** @description mails sent per minute over the time sending took (pauses included), counted as the throttle counts it: a run on schedule averages its throttle */
+                            averagePerMinute?: number;
+                            /** @description when the server read this progress */
+                            asOf: string;
                         };
                     };
                 };
@@ -5736,7 +5821,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            sent: number;
+                            skipped: number;
+                            failed: number;
+                            bounced: number;
+                            remaining: number;
+                            invalidRows: number;
+                            startedAt: string;
+                            sendingSince?: string;
+                            finishedAt?: string;
+                            throttle?: number;
+                            pace?: {
+                                since: string;
+                                cursor: number;
+                            };
+                            /** @description mails sent per minute over the time sending took (pauses included), counted as the throttle counts it: a run on schedule averages its throttle */
+                            averagePerMinute?: number;
+                            /** @description when the server read this progress */
+                            asOf: string;
                         };
                     };
                 };

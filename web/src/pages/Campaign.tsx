@@ -1,54 +1,78 @@
-import { useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
+import type { paths } from '../api/schema';
 import { Badge, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
 import { FormMessage, useForm } from '../ui/form';
 import { formatDateTime, plural } from '../ui/format';
 import { CAMPAIGN_TONES } from './Campaigns';
 
-interface Progress {
-  id: string;
-  name: string;
-  status: string;
-  total: number;
-  sent: number;
-  skipped: number;
-  failed: number;
-  bounced: number;
-  remaining: number;
-  invalidRows: number;
-  startedAt: string;
-  sendingSince?: string;
-  finishedAt?: string;
-  throttle?: number;
+type Progress = paths['/api/campaigns/{id}']['get']['responses'][200]['content']['application/json'];
+type RunState = paths['/api/campaigns/{id}/state']['get']['responses'][200]['content']['application/json'];
+
+/**
+ * Seconds to go by this answer's numbers, as the CLI's bar reckons them: while the throttle
+ * governs (the average is at least 90 % of it) the throttle's pace, else the average rate.
+ */
+function etaSeconds(p: Progress): number | undefined {
+  if (p.status !== 'running' || p.remaining === 0) return undefined;
+  const average = p.averagePerMinute;
+  const perMinute = p.throttle !== undefined && (average === undefined || average >= 0.9 * p.throttle) ? p.throttle : average;
+  return perMinute !== undefined && perMinute > 0 ? (p.remaining / perMinute) * 60 : undefined;
 }
 
-/** A run's live progress: done of total, rate and ETA, and pause/resume/cancel. */
+/** Re-renders every `ms` while `on`: what lets the ETA count down between polls. */
+function useTicking(ms: number, on: boolean): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!on) return;
+    const timer = setInterval(() => setTick((t) => t + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms, on]);
+}
+
+function formatEta(seconds: number, now: number): string {
+  const ms = seconds * 1000;
+  const span = ms < 90_000 ? `${Math.round(seconds)} s` : `${Math.round(ms / 60_000)} min`;
+  return `about ${span} (${new Date(now + ms).toLocaleTimeString()})`;
+}
+
+/** A run's live progress: done of total, rate and ETA, who was not mailed and why, and pause/resume/cancel. */
 export function CampaignPage() {
   const { id = '' } = useParams();
-  const progress = usePolled(async () => (await ok(api.GET('/api/campaigns/{id}', { params: { path: { id } } }))) as unknown as Progress, [id], 2_000);
-  // Rate over what this screen has watched, else since sending began.
-  const first = useRef<{ at: number; done: number } | undefined>(undefined);
+  const progress = usePolled(async () => ok(api.GET('/api/campaigns/{id}', { params: { path: { id } } })), [id], 2_000);
+  // Who was not mailed and why: the run's state, which carries the lists (progress only counts them).
+  const state = usePolled(async () => ok(api.GET('/api/campaigns/{id}/state', { params: { path: { id } } })), [id], 10_000);
+  const p = progress.data;
+  const reloadState = state.reload;
+  // A new skip, failure or refused row shows with the progress that counts it, not up to 10 s later.
+  useEffect(() => {
+    if (p) reloadState();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [p?.skipped, p?.failed, p?.invalidRows, p?.status]);
+  // The ETA as last computed and when: counted down by the clock until the progress moves
+  // (a throttled run moves a batch every 10 s), so it neither stands still nor jumps. Only
+  // the ETA moves between polls; the counts are the server's.
+  const anchor = useRef<{ done: number; at: number; eta: number } | undefined>(undefined);
+  useTicking(1_000, p?.status === 'running');
   const useSteer = (name: 'pause' | 'resume' | 'cancel') =>
     useForm(async () => {
       const path = `/api/campaigns/{id}/${name}` as '/api/campaigns/{id}/pause';
-      progress.set((await ok(api.POST(path, { params: { path: { id } }, body: {} }))) as unknown as Progress);
+      progress.set(await ok(api.POST(path, { params: { path: { id } }, body: {} })));
       return `${name === 'pause' ? 'Paused' : name === 'resume' ? 'Resumed' : 'Cancelled'}`;
     });
   const pause = useSteer('pause');
   const resume = useSteer('resume');
   const cancel = useSteer('cancel');
-  if (progress.loading && !progress.data) return <Loading what="Loading the campaign" />;
-  if (!progress.data) return <ErrorBox error={progress.error} />;
-  const p = progress.data;
+  if (progress.loading && !p) return <Loading what="Loading the campaign" />;
+  if (!p) return <ErrorBox error={progress.error} />;
   const done = p.sent + p.skipped + p.failed;
   const percent = p.total > 0 ? Math.floor((done / p.total) * 100) : p.status === 'completed' ? 100 : 0;
   const now = Date.now();
-  if (!first.current && p.status === 'running') first.current = { at: now, done };
-  const since = p.sendingSince ? Date.parse(p.sendingSince) : undefined;
-  const end = p.finishedAt ? Date.parse(p.finishedAt) : now;
-  const perMinute = since && end > since ? (done / ((end - since) / 60_000)) : undefined;
-  const etaMs = perMinute && perMinute > 0 && p.remaining > 0 && p.status === 'running' ? (p.remaining / perMinute) * 60_000 : undefined;
+  const eta = etaSeconds(p);
+  if (eta === undefined) anchor.current = undefined;
+  else if (anchor.current?.done !== done) anchor.current = { done, at: now, eta };
+  const etaNow = anchor.current ? Math.max(0, anchor.current.eta - (now - anchor.current.at) / 1000) : undefined;
   return (
     <div className="page">
       <PageHeader title={p.name} subtitle={`${p.id} · started ${formatDateTime(p.startedAt)}`} actions={<LiveStamp at={progress.updatedAt} />} />
@@ -56,7 +80,7 @@ export function CampaignPage() {
         <div className="row">
           <Badge tone={CAMPAIGN_TONES[p.status] ?? 'neutral'}>{p.status}</Badge>
           <strong data-testid="campaign-percent">{percent}%</strong>
-          <span className="muted">
+          <span className="muted" data-testid="campaign-done">
             {done} of {plural(p.total, 'recipient')}
           </span>
           <span className="spacer" />
@@ -98,11 +122,81 @@ export function CampaignPage() {
           <dt>Invalid CSV rows</dt>
           <dd>{p.invalidRows}</dd>
           <dt>Rate</dt>
-          <dd data-testid="campaign-rate">{perMinute !== undefined ? `${perMinute.toFixed(1)} mails/min` : '—'}{p.throttle ? ` (limit ${p.throttle}/min)` : ''}</dd>
+          {/* The server's average (the CLI prints the same): sent over the time sending took, counted as the throttle counts it. */}
+          <dd data-testid="campaign-rate">
+            {p.averagePerMinute !== undefined ? `${p.averagePerMinute.toFixed(1)} mails/min on average` : '—'}
+            {p.throttle ? ` (limit ${p.throttle}/min)` : ''}
+          </dd>
           <dt>ETA</dt>
-          <dd data-testid="campaign-eta">{etaMs !== undefined ? `about ${etaMs < 90_000 ? `${Math.max(1, Math.round(etaMs / 1000))} s` : `${Math.round(etaMs / 60_000)} min`} (${new Date(now + etaMs).toLocaleTimeString()})` : p.finishedAt ? `finished ${formatDateTime(p.finishedAt)}` : '—'}</dd>
+          <dd data-testid="campaign-eta">{etaNow !== undefined ? formatEta(etaNow, now) : p.finishedAt ? `finished ${formatDateTime(p.finishedAt)}` : '—'}</dd>
         </dl>
       </section>
+      {state.data ? <NotMailed run={state.data} /> : null}
     </div>
+  );
+}
+
+/**
+ * The recipients skipped, bounced or failed and the CSV rows refused, each with why: what
+ * `campaign start` and `campaign status --watch` list under their summary. The state holds
+ * the first 1,000 recipients and the first 100 rows (MAX_LISTED_EXCEPTIONS, MAX_LISTED_INVALID_ROWS);
+ * beyond that the page says how many more.
+ */
+function NotMailed({ run }: { run: RunState }) {
+  const rows = run.invalidRowSamples;
+  const recipients = run.exceptions;
+  if (rows.length === 0 && recipients.length === 0) return null;
+  const moreRows = run.invalidRows - rows.length;
+  const moreRecipients = run.skipped + run.bounced + run.failed - recipients.length;
+  return (
+    <section className="panel" aria-labelledby="not-mailed-h">
+      <div className="panel-head">
+        <h2 id="not-mailed-h">Not mailed</h2>
+        <span className="muted small">
+          {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed, {plural(run.invalidRows, 'CSV row')} refused
+        </span>
+      </div>
+      <div className="table-wrap">
+        <table className="rows-narrow" aria-label="Recipients and rows not mailed" data-testid="campaign-not-mailed">
+          <thead>
+            <tr>
+              <th>Row</th>
+              <th>Address</th>
+              <th>Outcome</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`line-${r.line}`}>
+                <td>CSV line {r.line}</td>
+                <td className="muted no-address">—</td>
+                <td>
+                  <Badge tone="gray">invalid</Badge>
+                </td>
+                <td className="reason">{r.message}</td>
+              </tr>
+            ))}
+            {recipients.map((e) => (
+              <tr key={`recipient-${e.index}`}>
+                {/* The audience's order, counted from 1 (a CSV's recipient n is on a line after n). */}
+                <td>recipient {e.index + 1}</td>
+                <td>{e.email}</td>
+                <td>
+                  <Badge tone={e.status === 'skipped' ? 'amber' : 'red'}>{e.status}</Badge>
+                </td>
+                <td className="reason">{e.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {moreRows > 0 || moreRecipients > 0 ? (
+        <p className="panel-body muted small">
+          {[moreRows > 0 ? `${plural(moreRows, 'more refused row')} not listed` : '', moreRecipients > 0 ? `${plural(moreRecipients, 'more recipient')} not listed` : ''].filter(Boolean).join('; ')}
+          {' '}(a run lists the first 100 rows and 1,000 recipients).
+        </p>
+      ) : null}
+    </section>
   );
 }
