@@ -3,7 +3,7 @@ import { can, type Action, type Actor, type ProspectResource, type TaskResource 
 import * as commands from '../domain/pipeline/commands';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
-import { processFileProblems, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
+import { processFileProblems, DEFAULT_PROCESS, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
 import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
 import { STAGES } from '../domain/pipeline/stages';
 import { nextDueAt } from '../domain/pipeline/deadlines';
@@ -143,6 +143,8 @@ const ImportCheckSchema = z.strictObject({
   rep: PersonIdSchema.optional(),
   /** For lines without a source (default `import`). */
   source: z.string().min(1).max(100).optional(),
+  /** The published process the rows will be created on (its latest version): its reps are checked, and it assigns one to a line without. Default: the built-in process. */
+  process: z.string().min(1).max(100).optional(),
 });
 
 const ImportCheckAnswer = z.object({
@@ -208,10 +210,11 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     },
     async (request) => {
       const actor = actorOf(requirePrincipal(request));
-      const { csv, rep, source } = request.body;
+      const { csv, rep, source, process: processName } = request.body;
       // A rep imports for themself unless the file names reps (which create then checks row by row).
       const defaultRep = rep ?? (actor.role === 'rep' ? (actor.personId ?? undefined) : undefined);
-      const checked = prospectsFromTable(readCsvTable(csv), { rep: defaultRep, source });
+      const target = processName ? { definition: (await deps.ops.version(processName)).definition, assignsReps: true } : { definition: DEFAULT_PROCESS, assignsReps: false };
+      const checked = prospectsFromTable(readCsvTable(csv), { rep: defaultRep, source }, target);
       return { columns: checked.columns, rows: checked.rows, problems: checked.problems } as never;
     },
   );

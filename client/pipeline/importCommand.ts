@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { DomainError } from '../../domain/shared/errors';
-import { prospectsFromTable, type ImportRow } from '../../domain/pipeline/prospectImport';
+import { prospectsFromTable, type ImportProcess, type ImportRow } from '../../domain/pipeline/prospectImport';
+import { DEFAULT_PROCESS } from '../../domain/process/process';
+import { clashWith } from '../../domain/pipeline/importClash';
 import { readCsvTable } from '../campaign/audienceCsv';
-import { readProcessText } from '../process/processFile';
+import { loadProcessFile, readProcessText } from '../process/processFile';
 import { ApiRefusal } from '../shared/apiClient';
 import type { CliContext } from '../shared/cliContext';
 import { positiveInt } from '../shared/flags';
@@ -22,6 +24,8 @@ export interface ImportOutcome {
   created: number;
   existing: number;
   refused: { line: number; id: string; message: string }[];
+  /** Lines whose id is an existing prospect of another name or address: left as they were, and listed. */
+  clashes: { line: number; id: string; message: string }[];
 }
 
 export function registerImportCommand(program: Command, ctx: CliContext): void {
@@ -42,7 +46,19 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       } catch (err) {
         throw new DomainError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
       }
-      const parsed = prospectsFromTable(readCsvTable(text), { rep: opts.rep, source: opts.source });
+      const api = ctx.api();
+      // The process the rows go to, resolved once (a process that does not exist is one error,
+      // not one per line), so the file check finds a rep it does not have before anything is created.
+      const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
+      const target: ImportProcess = fromFile
+        ? { definition: loadProcessFile(opts.process), assignsReps: false }
+        : opts.process
+          ? { definition: (await api.processes.version(opts.process)).definition, assignsReps: true }
+          : { definition: DEFAULT_PROCESS, assignsReps: false };
+      // A rep imports for themself, as `create` makes a rep's prospects their own.
+      const me = opts.rep === undefined ? await api.accounts.me() : undefined;
+      const rep = opts.rep ?? (me?.role === 'rep' ? (me.account.personId ?? undefined) : undefined);
+      const parsed = prospectsFromTable(readCsvTable(text), { rep, source: opts.source }, target);
       if (parsed.problems.length > 0) {
         // Every problem on stdout (as `process validate` lists them), the one error line on stderr.
         if (opts.json) console.log(JSON.stringify({ problems: parsed.problems }, null, 2));
@@ -55,28 +71,33 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         ctx.print({ prospects: parsed.rows.length, rows: parsed.rows }, opts.json, () => `${file}: ${parsed.rows.length} prospects to import; nothing created (--dry-run)`);
         return;
       }
-      const fromFile = opts.process && (existsSync(opts.process) || /\.(ya?ml|json)$/.test(opts.process));
       const definition = fromFile ? { yaml: readProcessText(opts.process) } : opts.process ? { name: opts.process as string } : {};
       const outcome = await importRows(ctx, parsed.rows, definition, opts.concurrency, !opts.json && process.stderr.isTTY === true);
       ctx.print(outcome, opts.json, () =>
         [
           `${file}: ${outcome.created} created, ${outcome.existing} already there${outcome.refused.length ? `, ${outcome.refused.length} refused` : ''}`,
           ...outcome.refused.map((r) => `${file}:${r.line}: ${r.id}: ${r.message}`),
+          ...outcome.clashes.map((c) => `${file}:${c.line}: ${c.message}`),
         ].join('\n'),
       );
-      if (outcome.refused.length > 0) {
-        throw new DomainError(`${file}: ${outcome.refused.length} of ${parsed.rows.length} prospects refused (listed above); fix them and run the import again: the others are there and will not be created twice`);
+      const unimported = [
+        ...(outcome.refused.length ? [`${outcome.refused.length} refused`] : []),
+        ...(outcome.clashes.length ? [`${outcome.clashes.length} with the id of someone else already there`] : []),
+      ];
+      if (unimported.length > 0) {
+        throw new DomainError(`${file}: of ${parsed.rows.length} prospects, ${unimported.join(' and ')} (listed above); fix those lines and run the import again: the others are there and will not be created twice`);
       }
     });
 }
 
 /**
- * Creates the rows, `concurrency` at a time. A refusal of the server (a rule about the row)
+ * Creates the rows, `concurrency` at a time. A refusal of the server (a rule about the row, a
+ * rep the account may not create for)
  * is recorded and the import goes on; anything else (the server gone, the login expired)
  * stops it: what was created stays, and running it again finishes it.
  */
 async function importRows(ctx: CliContext, rows: readonly ImportRow[], definition: { name?: string; yaml?: string }, concurrency: number, tty: boolean): Promise<ImportOutcome> {
-  const outcome: ImportOutcome = { created: 0, existing: 0, refused: [] };
+  const outcome: ImportOutcome = { created: 0, existing: 0, refused: [], clashes: [] };
   const api = ctx.api();
   const started = Date.now();
   const bar = tty ? new SingleBar({ format: 'importing [{bar}] {value}/{total} prospects | {rate}/s | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : undefined;
@@ -91,9 +112,13 @@ async function importRows(ctx: CliContext, rows: readonly ImportRow[], definitio
       try {
         const answer = await api.prospects.create(row.info, definition);
         if (answer.created) outcome.created++;
-        else outcome.existing++;
+        else {
+          outcome.existing++;
+          const clash = clashWith(row, answer.prospect.info);
+          if (clash) outcome.clashes.push({ line: row.line, id: row.info.id, message: clash });
+        }
       } catch (err) {
-        if (!(err instanceof ApiRefusal) || err.status >= 500 || err.status === 401 || err.status === 403) {
+        if (!(err instanceof ApiRefusal) || err.status >= 500 || err.status === 401) {
           stop ??= err;
           return;
         }
@@ -116,5 +141,6 @@ async function importRows(ctx: CliContext, rows: readonly ImportRow[], definitio
     throw new DomainError(`${message} (import stopped after ${outcome.created} created, ${outcome.existing} already there; run it again to finish: nothing is created twice)`);
   }
   outcome.refused.sort((a, b) => a.line - b.line);
+  outcome.clashes.sort((a, b) => a.line - b.line);
   return outcome;
 }

@@ -54,7 +54,9 @@ export function table(rows: Record<string, string | number | null>[]): string {
   if (rows.length === 0) return '(nothing in this period)';
   const columns = Object.keys(rows[0]!);
   const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
-  return textTable(columns, cells, { rule: true });
+  // A column of numbers, or of rates none of which can be computed ('-'), is right-aligned.
+  const numeric = columns.map((c) => rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number' || /^-?[\d.]+%?$/.test(String(r[c]))));
+  return textTable(columns, cells, { rule: true, numeric });
 }
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);

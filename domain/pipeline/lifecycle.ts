@@ -4,7 +4,7 @@ import { currentInquiry } from './inquiry';
 import { acceptanceConfirmationMail, customerAnsweredMail, quoteSentMail, reassignedMail } from './notifications';
 import { quotationNumber } from './quotationDocument';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../tasks/calls';
-import { findRep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../process/process';
+import { findRep, notARep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../process/process';
 import { scoreQualification, type Facts } from '../process/rules';
 import { answerSupportQuery, openSupportQuery } from '../tasks/support';
 import { addStageTasks, addTask, onStageEntered } from '../tasks/tasks';
@@ -25,11 +25,9 @@ import { recordVersion } from './record';
 export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionInput, now: string, rules: InputRules = 'current'): ProspectState {
   const parsedInfo = parseOrThrow(rules === 'recorded' ? LenientProspectInfoSchema : ProspectInfoSchema, info, 'prospect');
   const parsedProcess = parseOrThrow(processDefinitionSchema(rules), process, 'process definition');
-  if (!findRep(parsedProcess, parsedInfo.rep)) {
-    const known = parsedProcess.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
-    // As a reassignment's refusal: the field named, so the CLI says `--rep`.
-    throw fieldRefusal('prospect', ['rep'], `"${parsedInfo.rep}" is not a rep of process "${parsedProcess.name}" v${parsedProcess.version} (reps: ${known})`);
-  }
+  const notRep = notARep(parsedProcess, parsedInfo.rep);
+  // As a reassignment's refusal: the field named, so the CLI says `--rep`.
+  if (notRep) throw fieldRefusal('prospect', ['rep'], notRep);
   const state: ProspectState = {
     info: parsedInfo,
     stage: 'contact',
@@ -573,10 +571,8 @@ function reassignDeparted(state: ProspectState, r: { from: string; to: string },
 }
 
 function moveToRep(state: ProspectState, from: string, to: string, process: ProcessDefinition, now: string, by: string, reason: string | undefined): ProspectState {
-  if (!findRep(process, to)) {
-    const known = process.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
-    throw fieldRefusal('reassignment', ['rep'], `"${to}" is not a rep of process "${process.name}" v${process.version} (reps: ${known})`);
-  }
+  const notRep = notARep(process, to);
+  if (notRep) throw fieldRefusal('reassignment', ['rep'], notRep);
   const movedTasks = state.tasks.filter((t) => isActiveTask(t) && t.rep === from);
   // `synced` cleared: the prospect tells each moved task's workflow its new rep.
   const tasks = state.tasks.map((t) => (isActiveTask(t) && t.rep === from ? { ...t, rep: to, synced: undefined } : t));

@@ -388,6 +388,12 @@ export function allReps(process: ProcessDefinition): Person[] {
   return process.teams.flatMap((team) => team.reps);
 }
 
+/** Why `repId` cannot hold a prospect of this process version, in the words every refusal uses; undefined when it can. */
+export function notARep(process: ProcessDefinition, repId: string): string | undefined {
+  if (findRep(process, repId)) return undefined;
+  return `"${repId}" is not a rep of process "${process.name}" v${process.version} (reps: ${allReps(process).map((r) => r.id).join(', ')})`;
+}
+
 /** The zone a prospect's mails are written in. */
 export function mailTimeZone(process: Pick<ProcessDefinition, 'timezone'>): string {
   return process.timezone ?? DEFAULT_TIME_ZONE;

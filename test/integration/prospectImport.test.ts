@@ -43,25 +43,61 @@ test('a file with a bad row names every problem with its line and imports nothin
   expect(await existing()).toEqual([]);
 });
 
-test('every row is created as `create` would; a refused row is reported with its line; the fixed file again creates only what is missing', async () => {
-  // The built-in process has reps alice, bob and carol: zed's row is refused by the server.
-  const withZed = [...good, `,Zed Zulu,Zulu Ltd,zed-${run}@import.test,zed,north,5`];
-  const first = await salesflow('import', csv('first.csv', [HEADER, ...withZed]), '--source', 'crm-export');
-  expect(first.code).toBe(1);
-  const file = join(dir, 'first.csv');
-  expect(first.stdout).toContain(`${file}: 12 created, 0 already there, 1 refused\n`);
-  expect(first.stdout).toMatch(new RegExp(`${file}:14: ${leadProspectId(`zed-${run}@import.test`)}: .*zed.*`));
-  expect(first.stderr).toMatch(/^salesflow: .*1 of 13 prospects refused \(listed above\); fix them and run the import again/);
+test('every row is created as `create` would; a line whose id is someone else already there is listed; the same file again creates nothing twice', async () => {
+  const file = csv('first.csv', [HEADER, ...good]);
+  const first = await salesflow('import', file, '--source', 'crm-export');
+  expect(first).toMatchObject({ code: 0, stdout: `${file}: 12 created, 0 already there\n` });
   expect((await existing()).sort()).toEqual([...ids].sort());
-
   const shown = JSON.parse((await salesflow('show', ids[4]!, '--json')).stdout) as { info: Record<string, unknown> };
   expect(shown.info).toMatchObject({ id: ids[4], name: 'Person 4', company: 'Company 4', email: `${ids[4]}@import.test`, rep: 'bob', source: 'crm-export', fields: { territory: 'north', employees: 40 } });
 
-  // Fixed (zed's row to carol) and run again: one created, the twelve already there, nothing doubled.
-  const again = await salesflow('import', csv('fixed.csv', [HEADER, ...good, `,Zed Zulu,Zulu Ltd,zed-${run}@import.test,carol,north,5`]), '--json');
-  expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout)).toEqual({ created: 1, existing: 12, refused: [] });
+  // Again, with a new line and a line that gives ids[0] to someone else: one created, the
+  // clash listed with its line (left as it was), exit 1.
+  const second = csv('second.csv', [HEADER, ...good, `${ids[0]}-b,New Person,,new-${run}@import.test,carol,north,1`].map((l) => (l.startsWith(`${ids[0]},`) ? `${ids[0]},Someone Else,Other Co,other-${run}@import.test,alice,north,1` : l)));
+  const again = await salesflow('import', second, '--json');
+  expect(again.code).toBe(1);
+  expect(JSON.parse(again.stdout)).toEqual({
+    created: 1,
+    existing: 12,
+    refused: [],
+    clashes: [{ line: 2, id: ids[0], message: `${ids[0]} is already Person 0 <${ids[0]}@import.test>, not Someone Else <other-${run}@import.test>: this line was not imported (give it another id)` }],
+  });
+  expect(again.stderr).toMatch(/of 13 prospects, 1 with the id of someone else already there \(listed above\)/);
+  expect(JSON.parse((await salesflow('show', ids[0]!, '--json')).stdout).info.name).toBe('Person 0');
   expect(await existing()).toHaveLength(13);
+});
+
+test('the reps and the process are checked with the file: a rep the process does not have, or a process that does not exist, imports nothing', async () => {
+  // The built-in process has reps alice, bob and carol.
+  const zed = csv('zed.csv', [HEADER, `zed-${run},Zed Zulu,Zulu Ltd,zed-${run}@import.test,zed,north,5`, `ok-${run},Ola,,ola-${run}@import.test,,north,5`]);
+  const dry = await salesflow('import', zed, '--dry-run');
+  expect(dry.code).toBe(1);
+  expect(dry.stdout.trim().split('\n')).toEqual([
+    `${zed}:2: zed-${run}: rep: "zed" is not a rep of process "default" v1 (reps: alice, bob, carol)`,
+    `${zed}:3: ok-${run}: no rep, and process "default" assigns none (only a published process does): give the line a rep, or a rep for lines without one`,
+  ]);
+  expect((await salesflow('import', zed, '--rep', 'carol')).stdout).toContain(`${zed}:2: zed-${run}: rep: "zed" is not a rep`);
+  expect(await salesflow('import', zed, '--process', `nosuch-${run}`)).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(new RegExp(`^salesflow: .*nosuch-${run}.*\n$`)) });
+  expect((await existing()).filter((id) => id.startsWith('zed') || id.startsWith('ok-'))).toEqual([]);
+  // Headers as exports write them (any case, e-mail) read as the known columns; a file saved with semicolons is named as such.
+  const caps = csv('caps.csv', ['Name,E-Mail,Company,Rep', `Cap Case,cap-${run}@import.test,Caps Ltd,alice`]);
+  expect((await salesflow('import', caps, '--dry-run')).stdout).toMatch(/: 1 prospects to import; nothing created/);
+  const semi = await salesflow('import', csv('semi.csv', ['name;email;company', `Semi;semi-${run}@import.test;Semi AG`]));
+  expect(semi.stdout).toContain('the columns are separated by ";": save the file as comma-separated CSV');
+});
+
+test('a line the server refuses (a rep importing for another rep) is listed with its line while the rest are created', async () => {
+  const { cliTarget, runCli } = await import('../helpers/cli');
+  const bob = await cliTarget(cli.harness(), `bob-cli-${run}`, 'rep', { personId: 'bob' });
+  const file = csv('bob.csv', ['name,email,rep', `Bobs Own,bobs-${run}@import.test,`, `For Alice,foralice-${run}@import.test,alice`]);
+  const out = await runCli(bob, ['import', file]);
+  expect(out.stderr).toMatch(/1 refused/);
+  expect(out.code).toBe(1);
+  expect(out.stdout).toContain(`${file}: 1 created, 0 already there, 1 refused\n`);
+  expect(out.stdout).toMatch(new RegExp(`${file}:3: ${leadProspectId(`foralice-${run}@import.test`)}: a rep may not create prospects for rep "alice"`));
+  // bob's own line is bob's.
+  const shown = JSON.parse((await salesflow('show', leadProspectId(`bobs-${run}@import.test`), '--json')).stdout) as { info: { rep: string } };
+  expect(shown.info.rep).toBe('bob');
 });
 
 test('an unreadable file is one clear line', async () => {
@@ -86,6 +122,11 @@ test("POST /api/prospects/import/check answers the rows and every bad line; a re
   });
   // Nothing was created by the check.
   expect((await call(h.url, 'GET', `/api/prospects/${leadProspectId(`kim-${run}@import.test`)}`, { as: bob })).status).toBe(404);
-  // An unknown field in the body is refused, as everywhere.
-  expect((await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: csvText, process: 'x' } })).status).toBe(400);
+  // An unknown field in the body is refused, as everywhere; a process that is not published is named.
+  expect((await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: csvText, bogus: 1 } })).status).toBe(400);
+  const none = await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: csvText, process: `nosuch-${run}` } });
+  expect(none.status).toBe(404);
+  // With a published process, a line's rep is checked against it (bob's default is his own).
+  const zed = await call(h.url, 'POST', '/api/prospects/import/check', { as: bob, body: { csv: `name,email,rep\nZed,zed-api-${run}@import.test,zed\n` } });
+  expect((zed.body as { problems: { line: number; message: string }[] }).problems).toEqual([{ line: 2, message: expect.stringMatching(/rep: "zed" is not a rep of process "default" v1/) }]);
 });

@@ -1,6 +1,7 @@
 import { readCsvTable } from '../../client/campaign/audienceCsv';
 import { leadProspectId } from '../../domain/campaign/campaign';
 import { prospectsFromTable } from '../../domain/pipeline/prospectImport';
+import { DEFAULT_PROCESS } from '../../domain/process/process';
 
 const read = (text: string, defaults = {}) => prospectsFromTable(readCsvTable(text), defaults);
 
@@ -47,4 +48,29 @@ test('a header without a name column, without an id or email column, or with a b
   expect(read('').problems).toEqual([{ line: 1, message: 'the file is empty (it needs a header row with a "name" column)' }]);
   // Two rows with one address and no ids are one prospect: the second is a duplicate.
   expect(read('name,email\nA,a@x.test\nA again,A@X.test\n').problems).toEqual([{ line: 3, message: `${leadProspectId('a@x.test')} is a duplicate of line 2 (the same address)` }]);
+});
+
+test('headers as exports write them: any case, e-mail; a file saved with semicolons is named as such', () => {
+  const out = read('Name,E-Mail,COMPANY,Territory\nAda,ada@x.test,Acme,north\n', { rep: 'alice' });
+  expect(out.problems).toEqual([]);
+  expect(out.rows[0]!.info).toMatchObject({ name: 'Ada', email: 'ada@x.test', company: 'Acme', fields: { Territory: 'north' } });
+  expect(read('name,Name\nA,B\n').problems[0]!.message).toMatch(/column "Name" appears twice \(as name\)/);
+  expect(read('name;email\nA;a@x.test\n').problems).toEqual([{ line: 1, message: 'the columns are separated by ";": save the file as comma-separated CSV (the import reads commas)' }]);
+});
+
+test("with the process given, a rep it does not have is the line's problem; a line without a rep needs a process that assigns one", () => {
+  const text = 'name,email,rep\nA,a@x.test,zed\nB,b@x.test,\nC,c@x.test,carol\n';
+  const fixed = read(text, {});
+  expect(fixed.problems).toEqual([]);
+  const onDefault = prospectsFromTable(readCsvTable(text), {}, { definition: DEFAULT_PROCESS, assignsReps: false });
+  expect(onDefault.rows.map((r) => r.line)).toEqual([4]);
+  expect(onDefault.problems).toEqual([
+    { line: 2, message: `${leadProspectId('a@x.test')}: rep: "zed" is not a rep of process "default" v1 (reps: alice, bob, carol)` },
+    { line: 3, message: `${leadProspectId('b@x.test')}: no rep, and process "default" assigns none (only a published process does): give the line a rep, or a rep for lines without one` },
+  ]);
+  // A published process assigns the line without a rep; its reps are still checked.
+  const published = prospectsFromTable(readCsvTable(text), {}, { definition: DEFAULT_PROCESS, assignsReps: true });
+  expect(published.problems.map((p) => p.line)).toEqual([2]);
+  // --rep fills the gap, and is checked like a cell.
+  expect(prospectsFromTable(readCsvTable(text), { rep: 'zed' }, { definition: DEFAULT_PROCESS, assignsReps: false }).problems.map((p) => p.line)).toEqual([2, 3]);
 });

@@ -1405,6 +1405,7 @@ export interface paths {
                         csv: string;
                         rep?: string;
                         source?: string;
+                        process?: string;
                     };
                 };
             };

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import type { paths } from '../api/schema';
+import { clashWith } from '../../../domain/pipeline/importClash';
 import { useAccount } from '../session';
 import { PageHeader, usePolled } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
@@ -20,6 +21,8 @@ interface Outcome {
   created: number;
   existing: number;
   refused: { line: number; id: string; message: string }[];
+  /** Lines whose id is an existing prospect of another name or address (left as it was). */
+  clashes: { line: number; id: string; message: string }[];
   /** Set when the import stopped (the server gone, the session ended): what was created stays. */
   stopped?: string;
 }
@@ -51,7 +54,9 @@ export function ImportProspectsPage() {
     if (!csv) return;
     setOutcome(undefined);
     const answer = (await ok(
-      api.POST('/api/prospects/import/check', { body: { csv: csv.text, ...(settings.rep ? { rep: settings.rep } : {}), ...(settings.source ? { source: settings.source } : {}) } }),
+      api.POST('/api/prospects/import/check', {
+        body: { csv: csv.text, ...(settings.rep ? { rep: settings.rep } : {}), ...(settings.source ? { source: settings.source } : {}), ...(settings.process ? { process: settings.process } : {}) },
+      }),
     )) as Checked;
     setChecked(answer);
     return answer.problems.length > 0 ? undefined : `${answer.rows.length} prospect(s) ready to import`;
@@ -61,7 +66,7 @@ export function ImportProspectsPage() {
     if (!checked) return;
     stopRef.current = false;
     setRunning(true);
-    const result: Outcome = { done: 0, created: 0, existing: 0, refused: [] };
+    const result: Outcome = { done: 0, created: 0, existing: 0, refused: [], clashes: [] };
     setOutcome({ ...result });
     let next = 0;
     const lane = async () => {
@@ -70,7 +75,11 @@ export function ImportProspectsPage() {
         try {
           const res = await ok(api.POST('/api/prospects', { body: { ...row.info, ...(settings.process ? { process: settings.process } : {}) } }));
           if (res.created) result.created++;
-          else result.existing++;
+          else {
+            result.existing++;
+            const clash = clashWith({ info: { id: row.info.id, name: row.info.name, ...(row.info.email ? { email: row.info.email } : {}) } }, res.prospect.info as { name: string; email?: string });
+            if (clash) result.clashes.push({ line: row.line, id: row.info.id, message: clash });
+          }
         } catch (err) {
           // A rule about the row (a rep not in the process): listed, the import goes on.
           // Anything else (the server gone, the session ended) stops it.
@@ -79,19 +88,18 @@ export function ImportProspectsPage() {
           if (result.stopped !== undefined) return;
         }
         result.done++;
-        setOutcome({ ...result, refused: [...result.refused] });
+        setOutcome({ ...result, refused: [...result.refused], clashes: [...result.clashes] });
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, checked.rows.length) }, lane));
     if (stopRef.current && result.stopped === undefined) result.stopped = 'stopped by you';
     result.refused.sort((a, b) => a.line - b.line);
-    setOutcome({ ...result, refused: [...result.refused] });
+    result.clashes.sort((a, b) => a.line - b.line);
+    setOutcome({ ...result, refused: [...result.refused], clashes: [...result.clashes] });
     setRunning(false);
   };
 
   const total = checked?.rows.length ?? 0;
-  // Without a published process nobody assigns a rep: such lines would all be refused.
-  const repless = checked && !settings.process ? checked.rows.filter((r) => !r.info.rep).length : 0;
   const percent = outcome && total ? Math.round((outcome.done / total) * 100) : 0;
   const finished = outcome !== undefined && !running;
   return (
@@ -130,7 +138,7 @@ export function ImportProspectsPage() {
           </Field>
           <Field label="Process" hint="a published process assigns reps and runs the prospects">
             {(p) => (
-              <select {...p} name="process" value={settings.process} disabled={running} onChange={(e) => (setSettings({ ...settings, process: e.target.value }), setOutcome(undefined))}>
+              <select {...p} name="process" value={settings.process} disabled={running} onChange={(e) => (setSettings({ ...settings, process: e.target.value }), reset())}>
                 <option value="">The built-in process</option>
                 {(processes.data ?? []).map((proc) => (
                   <option key={proc.name} value={proc.name}>
@@ -141,7 +149,7 @@ export function ImportProspectsPage() {
             )}
           </Field>
           {account.role !== 'rep' ? (
-            <Field label="Rep for lines without one" hint="empty: the process assigns one">
+            <Field label="Rep for lines without one" hint="empty: a published process assigns one">
               {(p) => <input {...p} name="rep" value={settings.rep} disabled={running} onChange={(e) => (setSettings({ ...settings, rep: e.target.value }), reset())} />}
             </Field>
           ) : null}
@@ -156,8 +164,8 @@ export function ImportProspectsPage() {
           <button
             type="button"
             className="btn btn-primary"
-            disabled={!checked || checked.problems.length > 0 || total === 0 || repless > 0 || running}
-            title={!checked ? 'Check the file first' : checked.problems.length > 0 ? 'Fix the lines below first' : repless > 0 ? 'Name a rep or choose a process' : undefined}
+            disabled={!checked || checked.problems.length > 0 || total === 0 || running}
+            title={!checked ? 'Check the file first' : checked.problems.length > 0 ? 'Fix the lines below first' : undefined}
             onClick={() => void run()}
           >
             {outcome && finished ? `Import ${total} again` : `Import ${total || ''} prospect(s)`}
@@ -183,19 +191,13 @@ export function ImportProspectsPage() {
             </ul>
           </div>
         ) : null}
-        {repless > 0 ? (
-          <p className="notice" data-testid="import-repless">
-            {repless} line(s) name no rep, and the built-in process assigns none: {account.role !== 'rep' ? 'give a rep for lines without one, or ' : ''}choose a published process that
-            assigns reps.
-          </p>
-        ) : null}
         {outcome ? (
           <div className="stack" data-testid="import-outcome">
             <div className="progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
               {/* set through the DOM (CSSOM), which the app's style-src 'self' policy allows */}
               <span style={{ width: `${percent}%` }} />
             </div>
-            <p role="status" className={finished && outcome.refused.length === 0 && !outcome.stopped ? 'form-done' : undefined}>
+            <p role="status" className={finished && outcome.refused.length === 0 && outcome.clashes.length === 0 && !outcome.stopped ? 'form-done' : undefined}>
               {running ? `Importing… ${outcome.done} of ${total}` : `${outcome.done} of ${total} done`}: {outcome.created} created, {outcome.existing} already there
               {outcome.refused.length ? `, ${outcome.refused.length} refused` : ''}.
             </p>
@@ -211,6 +213,18 @@ export function ImportProspectsPage() {
                   {outcome.refused.map((r) => (
                     <li key={r.line}>
                       <strong>line {r.line}</strong> ({r.id}): {r.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {finished && outcome.clashes.length > 0 ? (
+              <div>
+                <p className="notice">These ids belong to someone else already there; the lines were not imported (give them other ids):</p>
+                <ul className="problem-list" aria-label="Lines whose id is taken">
+                  {outcome.clashes.map((c) => (
+                    <li key={c.line}>
+                      <strong>line {c.line}</strong>: {c.message}
                     </li>
                   ))}
                 </ul>
