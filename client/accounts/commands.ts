@@ -7,6 +7,7 @@ import { ApiClient, ApiRefusal } from '../shared/apiClient';
 import { apiFor, type CliContext } from '../shared/cliContext';
 import { credentialsPath, currentCredentials, DEFAULT_API_URL, parseApiUrl, readCredentialsFile, removeCredentialsFile, writeCredentialsFile } from '../shared/credentials';
 import { readFirstLine, readLines } from '../shared/stdin';
+import { textTable } from '../shared/textTable';
 
 /**
  * Who the CLI acts as (login, logout, whoami, password) and, for admins, user accounts and
@@ -149,7 +150,10 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .action(async (opts) => {
       const users = await ctx.api().accounts.users();
       print(users, opts.json, () =>
-        users.map((u) => `${u.login.padEnd(20)} ${u.role.padEnd(8)} ${(u.personId ?? '-').padEnd(12)} ${(u.team ?? '-').padEnd(12)} ${u.disabledAt ? `disabled ${ctx.time(u.disabledAt)}` : 'active'}`).join('\n'),
+        textTable(
+          ['LOGIN', 'ROLE', 'PERSON', 'TEAM', 'STATUS'],
+          users.map((u) => [u.login, u.role, u.personId ?? '-', u.team ?? '-', u.disabledAt ? `disabled ${ctx.time(u.disabledAt)}` : 'active']),
+        ),
       );
     });
   user
@@ -202,7 +206,12 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       print(tokens, opts.json, () =>
         tokens.length === 0
           ? 'no tokens'
-          : tokens.map((t) => `${t.id}  ${t.role.padEnd(8)} ${t.revokedAt ? 'revoked' : 'active '}  ${t.name}${t.lastUsedAt ? `  last used ${ctx.time(t.lastUsedAt)}` : ''}`).join('\n'),
+          : textTable(
+              ['TOKEN', 'ROLE', 'STATUS', 'NAME', 'LAST USED'],
+              tokens.map((t) => [t.id, t.role, t.revokedAt ? 'revoked' : 'active', t.name, t.lastUsedAt ? ctx.time(t.lastUsedAt) : '-']),
+              // A token id is digits: left-aligned as an id, not a number.
+              { numeric: [false, false, false, false, false] },
+            ),
       );
     });
   token

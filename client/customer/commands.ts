@@ -21,10 +21,11 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .command('show')
     .description('the customer page: deals, contracts with renewal dates, consumables, referrals, profile, open tasks, history')
     .argument('<customer>', 'e.g. acme-pumps')
+    .option('--all', 'the whole history the account keeps, not the latest 15 entries')
     .addOption(json())
     .action(async (id: string, opts) => {
       const state = await customers().get(id);
-      print(state, opts.json, () => renderCustomer(state, zone()));
+      print(state, opts.json, () => renderCustomer(state, zone(), { all: opts.all === true }));
     });
   customer
     .command('list')
@@ -46,7 +47,9 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .addOption(json())
     .action(async (id: string, opts) => {
       const { result, customer: state } = await customers().command(id, 'logContact', { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at });
-      print(state, opts.json, () => ctx.timesIn(result.summary));
+      // As a prospect's `contact` says: which account, and how many contacts it now has logged.
+      const logged = (state.archivedContacts ?? 0) + (state.contactLog?.length ?? 0);
+      print(state, opts.json, () => `${ctx.timesIn(result.summary)} (customer ${state.info.id}, ${logged} contact${logged === 1 ? '' : 's'} logged)`);
     });
   customer
     .command('satisfaction')

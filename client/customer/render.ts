@@ -5,7 +5,7 @@ import type { CustomerSummary, RenewalRow } from './customerClient';
 import { textTable } from '../shared/textTable';
 
 /** The customer page as text: deals, contracts with renewal dates, referrals, profile, open tasks, history. */
-export function renderCustomer(s: CustomerState, zone: string): string {
+export function renderCustomer(s: CustomerState, zone: string, options: { all?: boolean } = {}): string {
   const t = (iso: string | undefined) => (iso ? formatTime(iso, zone) : '-');
   const money = (cents: number | undefined, currency = '') => `${formatCents(cents ?? 0)} ${currency}`.trim();
   const open = s.tasks.filter((x) => x.state === 'open' || x.state === 'overdue' || x.state === 'escalated');
@@ -30,23 +30,32 @@ export function renderCustomer(s: CustomerState, zone: string): string {
     ...(s.referrals.length ? ['', 'Referrals:', ...s.referrals.map((r) => `  ${r.prospectId.padEnd(20)} ${r.name}${r.company ? ` (${r.company})` : ''}  ${r.status}${r.creditedAt ? `  credited ${money(r.netCents, r.currency)}` : ''}`)] : []),
     '',
     ...renderProfile(s),
-    ...(s.lostRevenueCents > 0 ? ['', `Lost revenue: ${money(s.lostRevenueCents)}`] : []),
+    ...(s.lostRevenueCents > 0 ? ['', `Lost revenue: ${money(s.lostRevenueCents, lostCurrency(s))}`] : []),
     '',
     'Open tasks:',
     ...(open.length === 0 ? ['  none'] : open.map((x) => `  ${x.id.padEnd(16)} ${x.state.padEnd(9)} ${x.rep.padEnd(8)} due ${t(x.dueAt)}  ${formatTimesIn(x.title, zone)}`)),
     ...(s.supportCases.length ? ['', 'Support queries:', ...s.supportCases.map((q) => `  ${renderQuery(q)}`)] : []),
     '',
-    // The latest 15, and how many came before them (the web app's account page lists all it keeps).
-    historyHeading(Math.max(0, s.changes.length - HISTORY_SHOWN) + (s.archivedChanges ?? 0)),
-    ...s.changes.slice(-HISTORY_SHOWN).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
+    // The latest 15 (--all: every entry kept), and how many came before them (the web app's account page lists all it keeps).
+    historyHeading(options.all ? s.changes.length : Math.min(s.changes.length, HISTORY_SHOWN), s.changes.length, s.archivedChanges ?? 0),
+    ...(options.all ? s.changes : s.changes.slice(-HISTORY_SHOWN)).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
   ].join('\n');
 }
 
 /** Lines of the account's history `customer show` prints. */
 const HISTORY_SHOWN = 15;
 
-function historyHeading(earlier: number): string {
-  return earlier > 0 ? `History (the latest ${HISTORY_SHOWN}; ${earlier} earlier not shown):` : 'History:';
+/** `shown` of the `kept` entries are printed; `archived` older ones the account no longer keeps. */
+function historyHeading(shown: number, kept: number, archived: number): string {
+  const hidden = kept - shown;
+  if (hidden > 0) return `History (the latest ${shown}; ${hidden + archived} earlier not shown, --all for the ${kept} kept):`;
+  return archived > 0 ? `History (all ${kept} kept; ${archived} older no longer kept):` : 'History:';
+}
+
+/** The currency of the lapsed contracts' lost revenue, when they share one (else none is named). */
+function lostCurrency(s: CustomerState): string {
+  const currencies = new Set(s.contracts.filter((k) => k.lostCents !== undefined).map((k) => k.currency));
+  return currencies.size === 1 ? [...currencies][0]! : '';
 }
 
 /** What support sees first: what this customer values. */

@@ -102,6 +102,10 @@ test('a new user logs in with the CLI, creates a rep, and the rep drives a prosp
   const publish = await salesflow(['process', 'publish', join(__dirname, '..', '..', 'examples', 'process-fast.yaml')]);
   expect(publish).toMatchObject({ code: 1, stdout: '', stderr: 'salesflow: only ops or an admin may publish processes\n' });
   expect(await salesflow(['user', 'list'])).toMatchObject({ code: 1, stderr: 'salesflow: only an admin manages user accounts\n' });
+  // A rep's own tokens, under a header row.
+  const tokens = (await salesflow(['token', 'list'])).stdout.split('\n');
+  expect(tokens[0]).toMatch(/^TOKEN +ROLE +STATUS +NAME +LAST USED$/);
+  expect(tokens.slice(1).some((l) => /^\S+ +rep +active +/.test(l))).toBe(true);
 
   // Logging out revokes the token and forgets it.
   const repToken = JSON.parse(readFileSync(credentials(), 'utf8')).token as string;

@@ -53,6 +53,10 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   const renewals = (await ok('renewals', '--within', '1h')).split('\n');
   expect(renewals[0]).toMatch(/^ENDS +CUSTOMER +CONTRACT +WHAT +VALUE +STATUS +RENEWAL QUOTATION$/);
   expect(renewals.find((l) => l.includes(customer))).toMatch(new RegExp(` ${customer} +K1 +contract SERVICE +600\\.00 EUR +active +${customer}-K1-T2 \\(draft\\)$`));
+  // A contact logged with the account names it and counts the account's contacts; --all prints the whole kept history.
+  expect(await ok('customer', 'contact', customer, '--channel', 'call', '--note', 'quarterly call')).toBe(`logged outbound call: quarterly call (customer ${customer}, 1 contact logged)\n`);
+  const history = (await ok('customer', 'show', customer, '--all')).split(/\nHistory[^\n]*\n/)[1]!;
+  expect(history).toMatch(/logged outbound call: quarterly call/);
   // Renewed before its end; the same command again (a second click) is refused until term 2 begins.
   expect(await ok('customer', 'renew', customer, 'K1')).toMatch(/K1 renewed.*term 2 runs to/);
   const again = await salesflow('customer', 'renew', customer, 'K1');

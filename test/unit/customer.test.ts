@@ -313,6 +313,11 @@ describe('migration', () => {
 });
 
 describe('customer show', () => {
+  test('lost revenue is shown in the lapsed contracts\' currency', () => {
+    const lapsed = { ...account(), lostRevenueCents: 60_000, contracts: [{ ...(account().contracts[0] ?? {}), id: 'K1', currency: 'EUR', lostCents: 60_000 }] } as unknown as CustomerState;
+    expect(renderCustomer(lapsed, 'UTC')).toContain('Lost revenue: 600.00 EUR');
+  });
+
   test('prints the latest 15 history entries and says how many came before them', () => {
     const young = account();
     expect(young.changes.length).toBeLessThanOrEqual(15);
@@ -321,8 +326,15 @@ describe('customer show', () => {
     expect(year.changes.length).toBeGreaterThan(15);
     const text = renderCustomer(year, 'UTC');
     const earlier = year.changes.length - 15 + (year.archivedChanges ?? 0);
-    expect(text).toContain(`History (the latest 15; ${earlier} earlier not shown):`);
+    expect(text).toContain(`History (the latest 15; ${earlier} earlier not shown, --all for the ${year.changes.length} kept):`);
     expect(text.split('History (')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  '))).toHaveLength(15);
+    // --all: every entry the account keeps.
+    const all = renderCustomer(year, 'UTC', { all: true });
+    expect(all).toMatch(/\nHistory:\n/);
+    expect(all.split('History:')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  '))).toHaveLength(year.changes.length);
+    // Past the window, --all says how many the account no longer keeps.
+    const archived = renderCustomer({ ...year, archivedChanges: 7 }, 'UTC', { all: true });
+    expect(archived).toContain(`History (all ${year.changes.length} kept; 7 older no longer kept):`);
   });
 });
 
