@@ -59,6 +59,8 @@ export function table(rows: Record<string, string | number | null>[]): string {
   return textTable(columns, cells, { rule: true, numeric });
 }
 
+/** Report columns that hold a share (0..1): a stage's conversion, a rep's SLA compliance. */
+const SHARE_COLUMNS = new Set(['conversion', 'sla_compliance']);
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 const money = (cents: number) => (cents / 100).toFixed(2);
 const daysOf = (ms: number | null) => (ms === null ? '-' : `${(ms / 86_400_000).toFixed(1)} d`);
@@ -67,7 +69,9 @@ function render(name: ReportName, report: AnyReport): string {
   const f = report.filter;
   const scope = [f.rep && `rep ${f.rep}`, f.team && `team ${f.team}`, f.process && `process ${f.process}`, f.source && `source ${f.source}`, f.campaign && `campaign ${f.campaign}`].filter(Boolean).join(', ');
   const head = `${name} ${f.from.slice(0, 10)} .. ${f.to.slice(0, 10)}${scope ? ` (${scope})` : ''}`;
-  const out = [head, '', table(reportRows(name, report))];
+  // Shares read as percentages on the terminal (the CSV keeps the ratio, for spreadsheets to format).
+  const rows = reportRows(name, report).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, SHARE_COLUMNS.has(k) && (typeof v === 'number' || v === null) ? pct(v) : v])));
+  const out = [head, '', table(rows)];
   if (name === 'funnel') {
     const r = report as FunnelReport;
     out.push(

@@ -183,7 +183,7 @@ test('every report counts exactly what five prospects did, per role, and the reb
   const target = await cliTarget(h, 'cli-reports', 'admin');
   const table = await runCli(target, ['report', 'funnel', '--from', from, '--to', to]);
   expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/contact\s+5\s+qualification\s+4\s+0\.8/);
+  expect(table.stdout).toMatch(/contact\s+5\s+qualification\s+4\s+80\.0%/);
   expect(table.stdout).toMatch(/1 won \(2000\.00\), 2 lost \(500\.00\); win rate 33\.3% by count, 80\.0% by value/);
   // Without dates: 90 days, ending on tomorrow's date (exclusive), as the dashboard's "Last 90 days".
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
