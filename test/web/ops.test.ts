@@ -145,6 +145,10 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   expect(Number.parseFloat(rate)).toBeCloseTo(100, 0);
   const progress = (await call(stack.h.url, 'GET', `/api/campaigns/${id}`, { as: stack.admin })).body as { averagePerMinute: number };
   expect(rate.startsWith(progress.averagePerMinute.toFixed(1))).toBe(true);
+  // The bar stands clear of the figures under it.
+  const bar = await page.getByRole('progressbar', { name: 'Campaign progress' }).boundingBox();
+  const firstFact = await page.locator('.progress + .kv dt').first().boundingBox();
+  expect(firstFact!.y - (bar!.y + bar!.height)).toBeGreaterThanOrEqual(8);
   await screenshot(page, 'ops-campaign-progress');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByTestId('campaign-not-mailed').waitFor();
@@ -152,6 +156,9 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   // On a phone each row reads whole: the reason is on screen, not scrolled out to the right.
   const reason = await page.getByTestId('campaign-not-mailed').getByText(/suppressed: unsubscribed/).boundingBox();
   expect(reason!.x + reason!.width).toBeLessThanOrEqual(390);
+  // The figures keep a readable width next to their labels (a long label wraps instead).
+  const rateBox = await page.getByTestId('campaign-rate').boundingBox();
+  expect(rateBox!.width).toBeGreaterThanOrEqual(150);
   await screenshot(page, 'ops-campaign-progress-390');
   await page.setViewportSize({ width: 1280, height: 860 });
 
