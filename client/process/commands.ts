@@ -118,7 +118,10 @@ export function registerProcessCommands(program: Command, ctx: CliContext): void
       );
       // A refusal is an outcome the caller must see in the exit code, not only in the text.
       const refusals = [report.refused > 0 ? `${report.refused} prospect(s)` : '', accounts.refused > 0 ? `${accounts.refused} customer(s)` : ''].filter(Boolean);
-      if (refusals.length > 0) throw new DomainError(`${refusals.join(' and ')} refused the move to v${opts.to}; see above`);
+      // A dry run exits as the real run would, so a script can check before it moves anything.
+      if (refusals.length > 0) {
+        throw new DomainError(opts.dryRun ? `${refusals.join(' and ')} would refuse the move to v${opts.to} (a dry run: nothing moved); see above` : `${refusals.join(' and ')} refused the move to v${opts.to}; see above`);
+      }
     });
 }
 

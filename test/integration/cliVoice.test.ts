@@ -223,6 +223,8 @@ test('process migrate exits non-zero when it refused a prospect, ends with total
   await eventually(async () => {
     const dry = await salesflow('process', 'migrate', name, '--to', '2', '--dry-run');
     if (!dry.stdout.includes('would move 1, refused 1, unchanged 0')) throw new Error(`not visible yet: ${dry.stdout}`);
+    // The dry run exits as the real run will, and says that nothing moved.
+    expect(dry).toMatchObject({ code: 1, stderr: 'salesflow: 1 prospect(s) would refuse the move to v2 (a dry run: nothing moved); see above\n' });
   });
   const refused = await salesflow('process', 'migrate', name, '--to', '2');
   expect(refused.code).toBe(1);
