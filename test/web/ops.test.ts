@@ -257,5 +257,14 @@ test('ops imports prospects from a CSV: a bad line or a rep the process lacks bl
   await page.getByRole('button', { name: 'Import 6 prospect(s)' }).click();
   await outcome.getByText('6 of 6 done: 0 created, 6 already there.').waitFor({ timeout: 30_000 });
   expect(await outcome.getByRole('list', { name: 'Lines whose id is taken' }).textContent()).toContain(`line 2: ${ids[0]} is already Person 0 <${ids[0]}@import.test>, not Someone Else <other@import.test>`);
-  await screenshot(page, 'ops-import');
+  // The bar has finished its last step (it animates its width) before the README's picture.
+  await page.waitForFunction(() => {
+    const bar = (globalThis as any).document.querySelector('[aria-label="Import progress"]');
+    return bar && Math.abs(bar.firstElementChild.getBoundingClientRect().width - bar.getBoundingClientRect().width) < 1;
+  });
+  await screenshot(page, 'ops-import', 'import');
+  // On a phone the page fits the screen: the fields stack, the lists wrap.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-import-390');
 });
