@@ -13,11 +13,11 @@ import { positiveInt } from '../shared/flags';
 
 /**
  * `salesflow import FILE.csv`: prospects from a CSV export (domain/pipeline/prospectImport.ts
- * has the columns). The whole file is checked first and a file with any bad row imports
- * nothing; then each row is created through the API as `create` would, a few at a time, with
- * a progress bar. Creating an existing prospect changes nothing, so an import cut short (the
- * terminal closed, the server restarted) is finished by running it again, and a row the
- * server refused (a rep not in the process) by fixing the file and running it again.
+ * has the columns). The whole file is checked first, against the process it goes to, and a
+ * file with any bad line imports nothing; then each line is created through the API as
+ * `create` would, a few at a time, with a progress bar. Creating an existing prospect changes
+ * nothing, so an import cut short (the terminal closed, the server restarted) is finished by
+ * running it again, and a line the server refused by fixing it and running it again.
  */
 
 export interface ImportOutcome {
@@ -91,10 +91,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
 }
 
 /**
- * Creates the rows, `concurrency` at a time. A refusal of the server (a rule about the row, a
- * rep the account may not create for)
- * is recorded and the import goes on; anything else (the server gone, the login expired)
- * stops it: what was created stays, and running it again finishes it.
+ * Creates the rows, `concurrency` at a time. A refusal of the server about the row (a rep the
+ * account may not create prospects for) is recorded and the import goes on; anything else
+ * (the server gone, the login expired) stops it: what was created stays, and running it
+ * again finishes it.
  */
 async function importRows(ctx: CliContext, rows: readonly ImportRow[], definition: { name?: string; yaml?: string }, concurrency: number, tty: boolean): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { created: 0, existing: 0, refused: [], clashes: [] };
