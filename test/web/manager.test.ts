@@ -52,6 +52,14 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
   await screenshot(page, 'manager-board', 'web-board');
 
   await card.getByRole('button', { name: /Reassign/ }).click();
+  // The picker is as wide as the card and clear of the buttons, which stay inside the card.
+  const picker = (await card.getByLabel('To rep').boundingBox())!;
+  const cardBox = (await card.boundingBox())!;
+  const move = (await card.getByRole('button', { name: 'Move' }).boundingBox())!;
+  const cancel = (await card.getByRole('button', { name: 'Cancel' }).boundingBox())!;
+  expect(picker.width).toBeGreaterThan(cardBox.width * 0.7);
+  expect(move.y).toBeGreaterThanOrEqual(picker.y + picker.height);
+  expect(cancel.x + cancel.width).toBeLessThanOrEqual(cardBox.x + cardBox.width);
   await card.getByLabel('To rep').selectOption('rita');
   await card.getByRole('button', { name: 'Move' }).click();
   await eventually(async () => expect((await prospectState(stack, stale)).info.rep).toBe('rita'));

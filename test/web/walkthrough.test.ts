@@ -92,9 +92,22 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   await create.getByLabel('Name', { exact: true }).fill('Ann Buyer');
   await create.getByLabel('Company').fill('ACME Corp');
   await create.getByLabel('Email').fill(`ann-${uniq}@acme.test`);
-  await create.getByLabel('Process (optional)').fill(processName);
+  // The team's published process from the list (the built-in one otherwise).
+  await create.getByLabel('Process').selectOption(processName);
   await create.getByRole('button', { name: 'Create prospect' }).click();
-  await page.getByRole('link', { name: 'Ann Buyer' }).click();
+  // Created: the page opens the prospect.
+  await page.getByRole('heading', { name: /Ann Buyer/ }).waitFor();
+  expect(new URL(page.url()).pathname).toBe(`/prospects/${id}`);
+  // The same id again is not silently "done": the form stays, naming whose the id is.
+  await page.getByRole('link', { name: 'Prospects' }).click();
+  await page.getByRole('button', { name: 'New prospect' }).click();
+  const again = page.getByRole('form', { name: 'New prospect' });
+  await again.getByLabel('Id', { exact: true }).fill(id);
+  await again.getByLabel('Name', { exact: true }).fill('Someone Else');
+  await again.getByLabel('Process').selectOption(processName);
+  await again.getByRole('button', { name: 'Create prospect' }).click();
+  await again.getByText('is Ann Buyer (ACME Corp) already: open it, or choose another id').waitFor();
+  await again.getByRole('link', { name: 'Open Ann Buyer' }).click();
   await page.getByRole('heading', { name: /Ann Buyer/ }).waitFor();
   await onBoard(mia, 'contact');
 

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
-import { api, ok } from '../api/client';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { api, ApiError, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, usePagedList } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, usePagedList, usePolled } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue, formatMoney } from '../ui/format';
 
@@ -121,26 +121,38 @@ export function ProspectsPage() {
   );
 }
 
+/**
+ * A new prospect: on creation the page opens it. An id that is taken stays in the form with
+ * whose it is (creating an existing prospect changes nothing, so a silent close read as done).
+ */
 function NewProspect({ onDone }: { onDone: () => void }) {
   const account = useAccount();
+  const navigate = useNavigate();
   const [v, setV] = useState({ id: '', name: '', company: '', email: '', phone: '', rep: account.role === 'rep' ? (account.personId ?? '') : '', process: '' });
-  const form = useForm(
-    async () => {
-      const body = {
-        id: v.id,
-        name: v.name,
-        ...(v.company ? { company: v.company } : {}),
-        ...(v.email ? { email: v.email } : {}),
-        ...(v.phone ? { phone: v.phone } : {}),
-        ...(v.rep ? { rep: v.rep } : {}),
-        ...(v.process ? { process: v.process } : {}),
-      };
-      const res = await ok(api.POST('/api/prospects', { body }));
-      return res.created ? `Created ${res.prospect.info.name}` : `${res.prospect.info.name} exists already`;
-    },
-    { onDone },
-  );
-  const input = (key: keyof typeof v, label: string, extra: Record<string, unknown> = {}) => (
+  const [taken, setTaken] = useState<{ id: string; name: string; company?: string } | undefined>(undefined);
+  const processes = usePolled(async () => (await ok(api.GET('/api/processes'))).processes, []);
+  const form = useForm(async () => {
+    setTaken(undefined);
+    const body = {
+      id: v.id,
+      name: v.name,
+      ...(v.company ? { company: v.company } : {}),
+      ...(v.email ? { email: v.email } : {}),
+      ...(v.phone ? { phone: v.phone } : {}),
+      ...(v.rep ? { rep: v.rep } : {}),
+      ...(v.process ? { process: v.process } : {}),
+    };
+    const res = await ok(api.POST('/api/prospects', { body }));
+    if (!res.created) {
+      const info = res.prospect.info as { id: string; name: string; company?: string };
+      setTaken(info);
+      throw new ApiError({ type: 'about:blank', title: 'Taken', status: 409, detail: `${info.id} exists already`, errors: [{ field: 'id', message: `is ${info.name}${info.company ? ` (${info.company})` : ''} already: open it, or choose another id` }] });
+    }
+    onDone();
+    navigate(`/prospects/${encodeURIComponent(res.prospect.info.id)}`);
+    return `Created ${res.prospect.info.name}`;
+  });
+  const input = (key: Exclude<keyof typeof v, 'process'>, label: string, extra: Record<string, unknown> = {}) => (
     <Field label={label} error={form.fieldError(key)}>
       {(p) => <input {...p} {...extra} name={key} value={v[key]} onChange={(e) => setV({ ...v, [key]: e.target.value })} />}
     </Field>
@@ -155,9 +167,25 @@ function NewProspect({ onDone }: { onDone: () => void }) {
         {input('email', 'Email', { type: 'email' })}
         {input('phone', 'Phone')}
         {account.role !== 'rep' ? input('rep', 'Rep') : null}
-        {input('process', 'Process (optional)', { placeholder: 'published process name' })}
+        <Field label="Process" error={form.fieldError('process')} hint="a published process also assigns the rep">
+          {(p) => (
+            <select {...p} name="process" value={v.process} onChange={(e) => setV({ ...v, process: e.target.value })}>
+              <option value="">The built-in process</option>
+              {(processes.data ?? []).map((proc) => (
+                <option key={proc.name} value={proc.name}>
+                  {proc.name} (v{proc.versions})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       <FormMessage form={form} fields={Object.keys(v)} />
+      {taken ? (
+        <p className="notice" data-testid="prospect-taken">
+          <Link to={`/prospects/${encodeURIComponent(taken.id)}`}>Open {taken.name}</Link>
+        </p>
+      ) : null}
       <div className="form-actions">
         <SubmitButton form={form}>Create prospect</SubmitButton>
       </div>
