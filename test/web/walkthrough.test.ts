@@ -119,6 +119,8 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
       await f.getByLabel('Budget').fill('50000');
       await f.getByLabel('Authority').fill('CFO');
       await f.getByLabel('Timeline').fill('Q1');
+      // The process has no qualification rules: the rules are not offered to decide.
+      expect(await f.getByLabel('Decision').locator('option').allTextContents()).toEqual(['record answers only', 'qualified', 'disqualified']);
       await f.getByLabel('Decision').selectOption('qualified');
     },
     'Save qualification',
@@ -138,6 +140,11 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   await act(page, 'Quotation', (f) => f.getByLabel(/Unit price/).fill('1999.90'), 'Create quotation', 'Quotation created');
   await act(page, 'Send', async () => undefined, 'Send quotation', `Sent to ann-${uniq}@acme.test`);
   await stack.h.stack.sink.waitFor((m) => m.recipients.includes(`ann-${uniq}@acme.test`));
+  // Back on the Send tab, a sent revision is not offered for sending again.
+  await page.getByRole('tab', { name: 'Log contact', exact: true }).click();
+  await page.getByRole('tab', { name: 'Send', exact: true }).click();
+  await page.getByTestId('send-not-draft').getByText(/^Revision 1 is sent \(sent .+\)\. Change the quotation/).waitFor();
+  expect(await page.getByRole('button', { name: 'Send quotation' }).count()).toBe(0);
   await onBoard(mia, 'quotation');
   expect(await mia.page.getByTestId(`card-${id}`).textContent()).toContain('€7,999.60');
   await screenshot(mia.page, 'walkthrough-board-quotation');

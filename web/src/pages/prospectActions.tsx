@@ -122,7 +122,8 @@ export function QualifyForm({ prospect, onChanged }: ActionProps) {
         {(p) => (
           <select {...p} name="decision" value={decision} onChange={(e) => setDecision(e.target.value as typeof decision)}>
             <option value="">record answers only</option>
-            <option value="decide">let the process rules decide</option>
+            {/* Offered only when the prospect's process has rules to decide by: the server refuses it otherwise. */}
+            {(prospect.process.qualification?.rules?.length ?? 0) > 0 ? <option value="decide">let the process rules decide</option> : null}
             <option value="qualified">qualified</option>
             <option value="disqualified">disqualified</option>
           </select>
@@ -274,8 +275,16 @@ export function SendQuoteForm({ prospect, onChanged }: ActionProps) {
     onChanged,
     'A renewed revision is ready to send',
   );
+  const latest = prospect.quotes.at(-1);
   return (
     <div className="stack">
+      {/* Only a draft can be sent: a sent one says so instead of offering a send the server refuses. */}
+      {latest && latest.status !== 'draft' && !send.done ? (
+        <p className="notice" data-testid="send-not-draft">
+          Revision {latest.revision} is {latest.status}
+          {latest.sentAt ? ` (sent ${formatDateTime(latest.sentAt)})` : ''}. {latest.status === 'sent' ? 'Change the quotation to make a new revision to send, or record the answer.' : 'Create or change a quotation to send a new revision.'}
+        </p>
+      ) : (
       <ActionForm title="Send quotation" form={send} fields={['handedOver']} submit="Send quotation">
         <Field label="How it reaches the customer" error={send.fieldError('handedOver')} hint={prospect.info.email ? `by mail to ${prospect.info.email}` : 'this prospect has no email address'}>
           {(p) => (
@@ -289,6 +298,7 @@ export function SendQuoteForm({ prospect, onChanged }: ActionProps) {
           )}
         </Field>
       </ActionForm>
+      )}
       {/* Offered only when there is something to renew: the server refuses it otherwise. */}
       {prospect.quotes.at(-1)?.status === 'expired' ? (
         <ActionForm title="Renew expired quotation" form={renew} fields={[]} submit="Renew expired quotation">
