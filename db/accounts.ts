@@ -44,7 +44,8 @@ export async function createUser(db: SalesflowDb, input: NewUser): Promise<Accou
       .executeTakeFirstOrThrow();
     return toAccount(row);
   } catch (err) {
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new DomainError(`login "${user.login}" is already taken`);
+    // Named at the login field too, so the Users page marks the field that needs another value.
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new DomainError(`login "${user.login}" is already taken`, [{ path: ['login'], message: `"${user.login}" is already taken` }]);
     throw err;
   }
 }

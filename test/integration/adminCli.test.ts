@@ -51,7 +51,7 @@ test('refuses a short password, a taken login and a bad DATABASE_URL with one li
   expect(await findUserByLogin(t.db, 'bob')).toBeUndefined();
 
   const taken = await salesflow(['admin', 'create-user', '--login', 'alice', '--role', 'ops', '--password-stdin'], 'another long secret\n');
-  expect(taken).toMatchObject({ code: 1, stderr: 'salesflow: login "alice" is already taken\n' });
+  expect(taken).toMatchObject({ code: 1, stderr: 'salesflow: --login: "alice" is already taken\n' });
   expect(await findUserByLogin(t.db, 'alice')).toMatchObject({ role: 'rep' });
 
   const badUrl = await salesflow(['admin', 'create-user', '--login', 'carl', '--role', 'rep'], undefined, { DATABASE_URL: 'mysql://x' });

@@ -113,6 +113,9 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await page.getByRole('link', { name: 'Campaigns' }).click();
   await page.getByRole('link', { name: 'New campaign' }).click();
   await page.getByLabel('Campaign definition (YAML)').setInputFiles(join(dir, 'campaign.yaml'));
+  // Validated without its CSV, the page asks for the file the definition names, in its own words.
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByText(/^This campaign's audience is .+\.csv: choose that file here\.$/).waitFor();
   await page.getByLabel('Audience CSV').setInputFiles(join(dir, 'spring.csv'));
   await page.getByRole('button', { name: 'Validate' }).click();
   const validation = page.getByTestId('campaign-validation');
@@ -237,7 +240,7 @@ test('ops imports prospects from a CSV: a bad line or a rep the process lacks bl
   await problems.waitFor();
   expect(await problems.textContent()).toMatch(/line 4.*name: must not be empty/);
   expect(await problems.textContent()).toMatch(/line 5.*rep: "zed" is not a rep of process "default" v1/);
-  expect(await page.getByRole('button', { name: /^Import/ }).isDisabled()).toBe(true);
+  expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
   await screenshot(page, 'ops-import-problems');
 
   writeFileSync(join(dir, 'import.csv'), [HEADER, ...rows].join('\n') + '\n');

@@ -71,6 +71,12 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   expect(await admin.page.getByTestId('generated-password').count()).toBe(0);
   await admin.page.getByTestId(`user-mia-${uniq}`).getByText('manager', { exact: true }).waitFor();
   expect(await admin.page.getByTestId(`user-rob-${uniq}`).textContent()).toContain(rep);
+  // The form is back to a rep (not the manager just made), and a taken login is marked at its field.
+  expect(await newUser.getByLabel('Role').inputValue()).toBe('rep');
+  await newUser.getByLabel('Login').fill(`rob-${uniq}`);
+  await newUser.getByRole('button', { name: 'Create user' }).click();
+  await newUser.locator('.field-invalid', { has: admin.page.getByLabel('Login') }).getByText(`"rob-${uniq}" is already taken`).waitFor();
+  await newUser.getByLabel('Login').fill('');
 
   // The manager's board: empty until the rep's prospect turns up.
   const mia = await logsIn(stack, `mia-${uniq}`, PASSWORD);

@@ -168,7 +168,8 @@ export function ImportProspectsPage() {
             title={!checked ? 'Check the file first' : checked.problems.length > 0 ? 'Fix the lines below first' : undefined}
             onClick={() => void run()}
           >
-            {outcome && finished ? `Import ${total} again` : `Import ${total || ''} prospect(s)`}
+            {/* No count while lines have problems: none of them would be imported. */}
+            {outcome && finished ? `Import ${total} again` : checked && checked.problems.length === 0 ? `Import ${total} prospect(s)` : 'Import'}
           </button>
           {running ? (
             <button type="button" className="btn btn-danger" onClick={() => (stopRef.current = true)}>

@@ -14,6 +14,12 @@ interface Validation {
   invalidRows: { line: number; message: string }[];
 }
 
+/** The API's request for the audience's text, as the page asks for it: the file to choose. */
+function inPageWords(message: string | undefined): string | undefined {
+  const wanted = message && /^send the audience file (.+) as csv \(its text\) with the definition$/.exec(message);
+  return wanted ? `This campaign's audience is ${wanted[1]}: choose that file here.` : message;
+}
+
 /** Upload a campaign definition and its CSV, validate (problems at their lines, bad rows listed), start. */
 export function NewCampaignPage() {
   const navigate = useNavigate();
@@ -64,7 +70,7 @@ export function NewCampaignPage() {
               />
             )}
           </Field>
-          <Field label="Audience CSV" error={validate.fieldError('csv') ?? start.fieldError('csv')} hint={csv ? `${csv.name}: ${csv.text.split('\n').filter(Boolean).length - 1} row(s)` : 'when the audience is a csv'}>
+          <Field label="Audience CSV" error={inPageWords(validate.fieldError('csv') ?? start.fieldError('csv'))} hint={csv ? `${csv.name}: ${csv.text.split('\n').filter(Boolean).length - 1} row(s)` : 'when the audience is a csv'}>
             {(p) => (
               <input
                 {...p}

@@ -195,7 +195,8 @@ function NewUser({ onCreated }: { onCreated: () => void }) {
       };
       const res = await ok(api.POST('/api/users', { body }));
       setCreated({ login: res.login, role: res.role, ...(res.generatedPassword ? { password: res.generatedPassword } : {}) });
-      setV({ ...empty, role: v.role });
+      // Back to a rep, the account made most often: keeping the last role made the next rep an ops or admin by accident.
+      setV(empty);
       return `Created ${res.login}`;
     },
     { onDone: onCreated },
