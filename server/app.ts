@@ -124,6 +124,11 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         // Swagger UI sets inline styles; nothing is loaded from elsewhere (its validator is off).
         'style-src': ["'self'", "'unsafe-inline'"],
         'img-src': ["'self'", 'data:'],
+        // Not helmet's default upgrade-insecure-requests: on a deployment served over plain
+        // HTTP (a LAN, behind no TLS proxy) it turned the quotation and unsubscribe pages'
+        // form posts into HTTPS requests that nothing answers. The web app's own policy
+        // (server/webApp.ts) never had it; TLS is the deployment's to switch on.
+        'upgrade-insecure-requests': null,
       },
     },
   });

@@ -11,6 +11,7 @@ import { findDocument } from '../db/documents';
 import { renderQuotationPdf } from '../activities/pipeline/quotationPdf';
 import { InvalidQuotationLinkError, verifyQuotationLink, type QuotationLinkPayload } from '../activities/pipeline/quotationLink';
 import type { ServerDeps } from './app';
+import { publicPage } from './publicPage';
 
 /**
  * The public quotation page a quotation mail links to: the revision as HTML with its PDF,
@@ -37,25 +38,6 @@ const QuestionForm = z.object({
   question: z.string().trim().min(1, 'Please write your question.').max(4000),
   name: z.string().trim().max(200).optional(),
 });
-
-const STYLE = `body{font-family:Helvetica,Arial,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-table{border-collapse:collapse;width:100%;margin:1em 0}th,td{padding:.4em;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}
-.banner{padding:.8em 1em;border-radius:4px;margin:1em 0}.ok{background:#e6f4ea}.warn{background:#fdecea}.info{background:#eef3fb}
-form{border:1px solid #ddd;border-radius:4px;padding:1em;margin:1em 0}label{display:block;margin:.5em 0}input[type=text],textarea{width:100%;box-sizing:border-box;padding:.4em}
-button{padding:.5em 1.2em;margin-top:.5em}.muted{color:#666;font-size:.9em}.sig{font-family:cursive}`;
-
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-robots-tag', 'noindex')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
-        `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
-}
 
 /** A refusal as the customer reads it: without the command's prefix, times in the process's zone. */
 function why(err: DomainError, zone: string): string {
@@ -160,7 +142,7 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
     } catch (err) {
       if (!(err instanceof InvalidQuotationLinkError)) throw err;
       const status = err.reason === 'expired' ? 410 : 400;
-      page(reply, status, 'This link does not work', `<p id="reason">${escapeHtml(err.message.charAt(0).toUpperCase() + err.message.slice(1))}.</p><p>Please reply to the quotation mail or contact your sales representative.</p>`);
+      publicPage(reply, status, 'This link does not work', `<p id="reason">${escapeHtml(err.message.charAt(0).toUpperCase() + err.message.slice(1))}.</p><p>Please reply to the quotation mail or contact your sales representative.</p>`);
       return undefined;
     }
     let state: ProspectState | undefined;
@@ -168,12 +150,12 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
       state = await deps.sales.findProspect(link.prospectId);
     } catch (err) {
       request.log.error({ err }, 'quotation page: prospect lookup failed');
-      page(reply, 503, 'Please try again in a moment', '<p>We could not load your quotation just now.</p>');
+      publicPage(reply, 503, 'Please try again in a moment', '<p>We could not load your quotation just now.</p>');
       return undefined;
     }
     const quote = state?.quotes.find((q) => q.revision === link.revision);
     if (!state || !quote || !quote.sentAt) {
-      page(reply, 404, 'Quotation not found', '<p>We have no such quotation. Please contact your sales representative.</p>');
+      publicPage(reply, 404, 'Quotation not found', '<p>We have no such quotation. Please contact your sales representative.</p>');
       return undefined;
     }
     const stored = await findDocument(deps.db, link.prospectId, link.revision);
@@ -191,14 +173,14 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
       open = false;
       banner = '<div class="banner info">Your quotation is being finalised. Please reload this page in a moment.</div>';
     }
-    return page(reply, 200, `Quotation ${loaded.doc.number}`, `<div id="status">${banner}</div>${documentHtml(loaded.doc, loaded.sha256, loaded.token)}${open ? forms(loaded) : ''}`);
+    return publicPage(reply, 200, `Quotation ${loaded.doc.number}`, `<div id="status">${banner}</div>${documentHtml(loaded.doc, loaded.sha256, loaded.token)}${open ? forms(loaded) : ''}`);
   });
 
   app.get('/quotation/document', { schema: { hide: true } }, async (request, reply) => {
     const loaded = await load(request, reply);
     if (!loaded) return reply;
     const stored = await findDocument(deps.db, loaded.link.prospectId, loaded.link.revision);
-    if (!stored) return page(reply, 404, 'Document not ready', '<p>The PDF of this quotation is still being prepared; please try again in a minute.</p>');
+    if (!stored) return publicPage(reply, 404, 'Document not ready', '<p>The PDF of this quotation is still being prepared; please try again in a minute.</p>');
     // A superseded revision's document says so on every page; `original=1` is the bytes as
     // sent (the hash the revision records), kept for the customer's files and for audits.
     const superseded = loaded.quote.status === 'superseded' && (request.query as { original?: unknown }).original !== '1';
@@ -223,18 +205,18 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
       if (!loaded) return reply;
       const back = `<p><a href="/quotation?token=${encodeURIComponent(loaded.token)}">Back to the quotation</a></p>`;
       const planned = run(loaded, parseForm(request.body), request);
-      if ('problem' in planned) return page(reply, 400, 'Please check the form', `<p id="reason">${escapeHtml(planned.problem)}</p>${back}`);
+      if ('problem' in planned) return publicPage(reply, 400, 'Please check the form', `<p id="reason">${escapeHtml(planned.problem)}</p>${back}`);
       try {
         await deps.sales.run(loaded.link.prospectId, planned.command, planned.args);
       } catch (err) {
         if (!(err instanceof DomainError)) {
           request.log.error({ err }, 'quotation page: answer failed');
-          return page(reply, 503, 'Please try again in a moment', `<p>We could not record your answer just now; nothing was changed.</p>${back}`);
+          return publicPage(reply, 503, 'Please try again in a moment', `<p>We could not record your answer just now; nothing was changed.</p>${back}`);
         }
         const title = action === 'accept' ? 'The quotation cannot be accepted' : action === 'reject' ? 'The quotation cannot be declined' : 'The question could not be sent';
-        return page(reply, 409, title, `<p id="reason">${escapeHtml(why(err, mailTimeZone(loaded.state.process)))}.</p>${back}`);
+        return publicPage(reply, 409, title, `<p id="reason">${escapeHtml(why(err, mailTimeZone(loaded.state.process)))}.</p>${back}`);
       }
-      return page(reply, 200, planned.done, back);
+      return publicPage(reply, 200, planned.done, back);
     });
 
   const online = (request: FastifyRequest) => ({ ip: request.ip || 'unknown', userAgent: String(request.headers['user-agent'] ?? '').slice(0, 500).replace(/[\u0000-\u001f\u007f]/g, ' ') });

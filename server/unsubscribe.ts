@@ -4,6 +4,7 @@ import { recordCampaignOutcome } from '../db/reporting';
 import { campaignIdOf } from '../workflows/campaign/contract';
 import { InvalidTokenError, verifyUnsubscribeToken } from '../activities/campaign/unsubscribeToken';
 import type { ServerDeps } from './app';
+import { publicPage } from './publicPage';
 
 /**
  * The unsubscribe link every campaign mail carries, at the same paths as before the server
@@ -12,14 +13,6 @@ import type { ServerDeps } from './app';
  * mail client's one-click unsubscribe (RFC 8058, body `List-Unsubscribe=One-Click`). The token
  * (signature and expiry) is the authorization; no login.
  */
-
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
-}
 
 export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'unsubscribeSecret' | 'campaigns' | 'now'> & Partial<Pick<ServerDeps, 'db'>>): Promise<void> {
   // One-click unsubscribe posts a form; its content does not matter (the token does).
@@ -34,10 +27,10 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick
       payload = verifyUnsubscribeToken(deps.unsubscribeSecret, token, (deps.now ?? Date.now)());
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err;
-      return page(reply, 400, 'This unsubscribe link does not work', `<p>${escapeHtml(err.message)}.</p><p>Reply to the mail and ask to be removed instead.</p>`);
+      return publicPage(reply, 400, 'This unsubscribe link does not work', `<p>${escapeHtml(err.message)}.</p><p>Reply to the mail and ask to be removed instead.</p>`);
     }
     if (request.method === 'GET') {
-      return page(
+      return publicPage(
         reply,
         200,
         'Unsubscribe',
@@ -50,9 +43,9 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick
       // For the campaigns report; keyed by (run, address), so a second click counts once.
       if (deps.db) await recordCampaignOutcome(deps.db, { run: payload.campaign, email: payload.email, outcome: 'unsubscribed', campaign: campaignIdOf(payload.campaign), at: new Date((deps.now ?? Date.now)()) });
     } catch (err) {
-      return page(reply, 503, 'Please try again in a moment', `<p>${escapeHtml((err as Error).message.split('\n')[0] ?? '')}</p>`);
+      return publicPage(reply, 503, 'Please try again in a moment', `<p>${escapeHtml((err as Error).message.split('\n')[0] ?? '')}</p>`);
     }
-    return page(reply, 200, 'Unsubscribed', `<p><b>${escapeHtml(payload.email)}</b> will get no more campaign mail from us.</p>`);
+    return publicPage(reply, 200, 'Unsubscribed', `<p><b>${escapeHtml(payload.email)}</b> will get no more campaign mail from us.</p>`);
   };
   app.get('/unsubscribe', { schema: { hide: true } }, handler);
   app.post('/unsubscribe', { schema: { hide: true } }, handler);

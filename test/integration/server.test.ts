@@ -505,6 +505,11 @@ test('the unsubscribe link works on the server at its old path: GET asks, POST (
   const ask = await call(h.url, 'GET', `/unsubscribe?token=${encodeURIComponent(token)}`);
   expect(ask.status).toBe(200);
   expect(String(ask.body)).toContain('<form method="post"');
+  // A page for a phone (viewport), sending no Referer (its address has the token), and no
+  // upgrade of its form post to HTTPS on a deployment served over plain HTTP.
+  expect(String(ask.body)).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
+  expect(ask.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(ask.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
   const done = await call(h.url, 'POST', `/unsubscribe?token=${encodeURIComponent(token)}`, { raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   expect(done.status).toBe(200);
   expect(String(done.body)).toContain('will get no more campaign mail');
