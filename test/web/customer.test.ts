@@ -183,3 +183,35 @@ test("a rep cannot open another rep's customer by its URL", async () => {
   await page.getByRole('link', { name: 'Back to the customers' }).waitFor();
   expect(await page.content()).not.toContain('Hanna Hydro');
 });
+
+test("a renewal task's title reads as the page does: its end in the viewer's zone and its value in its currency, not the workflow's ISO instant", async () => {
+  const shortProcess = `web-short-${uniq}`;
+  await api('POST', '/api/processes', {
+    definition: {
+      name: shortProcess,
+      teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }] }],
+      quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+      // A minute's contract, reminded 50 s before its end: the renewal task comes 10 s after the win.
+      postSales: { onboardingAfter: '2d', renewal: { remindBefore: ['50s'], escalateBefore: '20s' }, products: { SHORT: { kind: 'contract', term: '60s' } } },
+    },
+  });
+  const id = `brief-${uniq}`;
+  await prospectAt(stack, id, 'inquiry', { name: 'Bo Brief', company: `Brief ${uniq}`, email: `bo-${uniq}@customer.test`, rep: 'ravi', process: shortProcess });
+  await api('POST', `/api/prospects/${id}/change-inquiry`, { items: [{ product: 'SHORT', quantity: 1 }] });
+  await api('POST', `/api/prospects/${id}/create-quote`, { lines: [{ product: 'SHORT', quantity: 1, unitPrice: '1200' }] });
+  await api('POST', `/api/prospects/${id}/send-quote`, {});
+  await api('POST', `/api/prospects/${id}/accept-quote`, {});
+  const renewal = await eventually(async () => {
+    const task = (await api('GET', `/api/customers/brief-${uniq}`)).tasks.find((t: any) => t.kind === 'renewal');
+    expect(task?.title).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    return task as { id: string; title: string };
+  }, 40_000, 500);
+  const { page } = await personLogsIn(stack, `ravi-renew-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  await page.getByRole('heading', { name: 'My day' }).waitFor();
+  const title = page.getByTestId(`task-${renewal.id}`).locator('.task-title');
+  await title.waitFor({ timeout: 30_000 });
+  const shown = (await title.textContent()) ?? '';
+  expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  expect(shown).toContain('€1,200.00');
+  expect(shown).not.toContain('1200.00 EUR');
+});

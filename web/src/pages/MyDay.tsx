@@ -5,7 +5,7 @@ import type { Task } from '../api/views';
 import { useAccount } from '../session';
 import { Badge, Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, TASK_TONES, usePagedList } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
-import { formatDue, words } from '../ui/format';
+import { formatDue, readable, words } from '../ui/format';
 
 /**
  * Tasks completed on this screen, out of the list at once: the inbox comes from Temporal
@@ -67,7 +67,7 @@ export function MyDayPage() {
       </div>
       {completed.last ? (
         <p className="form-done task-done-note" role="status">
-          Marked done: {completed.last.title}
+          Marked done: {readable(completed.last.title)}
         </p>
       ) : null}
       <section className="panel" aria-label="Open tasks">
@@ -126,7 +126,8 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
   return (
     <li className={`task task-${state}`} data-testid={`task-${task.id}`}>
       <div>
-        <div className="task-title">{task.title}</div>
+        {/* Titles the workflows wrote ("ends 2026-12-31T09:00:00.000Z", "1200.00 EUR") as the rest of the page reads. */}
+        <div className="task-title">{readable(task.title)}</div>
         <div className="task-meta">
           <Badge tone={TASK_TONES[state] ?? 'neutral'}>{state}</Badge>
           {done ? null : <span>due {formatDue(task.dueAt)}</span>}
@@ -138,13 +139,13 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
       </div>
       <div>
         {!open && !done ? (
-          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${task.title}`}>
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${readable(task.title)}`}>
             Complete…
           </button>
         ) : null}
       </div>
       {open ? (
-        <form className="task-complete" onSubmit={form.submit} aria-label={`Complete ${task.title}`}>
+        <form className="task-complete" onSubmit={form.submit} aria-label={`Complete ${readable(task.title)}`}>
           <Field label="Outcome" error={form.fieldError('outcome')}>
             {(p) => <input {...p} name="outcome" autoFocus value={outcome} onChange={(e) => setOutcome(e.target.value)} placeholder="e.g. reached, call back Tuesday" />}
           </Field>
