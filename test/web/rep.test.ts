@@ -145,6 +145,7 @@ test('a session that ends sends the rep to the login with one clear sentence, an
   const contactsBefore = (await prospectState(stack, mine)).contacts.length;
   await endSessionsOf(login);
   // The rep's next request meets the ended session: logging a contact.
+  await page.getByRole('tab', { name: 'Log contact', exact: true }).click();
   await page.getByRole('form', { name: 'Log contact' }).getByLabel('Note').fill('left a message');
   await page.getByRole('form', { name: 'Log contact' }).getByRole('button', { name: 'Log contact' }).click();
   const ended = page.getByTestId('session-ended');

@@ -104,6 +104,8 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   // Created: the page opens the prospect.
   await page.getByRole('heading', { name: /Ann Buyer/ }).waitFor();
   expect(new URL(page.url()).pathname).toBe(`/prospects/${id}`);
+  // A new prospect opens on its first step.
+  expect(await page.getByRole('tab', { selected: true }).textContent()).toBe('Log contact');
   // The same id again is not silently "done": the form stays, naming whose the id is.
   await page.getByRole('link', { name: 'Prospects' }).click();
   await page.getByRole('button', { name: 'New prospect' }).click();
@@ -146,6 +148,10 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   await act(page, 'Quotation', (f) => f.getByLabel(/Unit price/).fill('1999.90'), 'Create quotation', 'Quotation created');
   await act(page, 'Send', async () => undefined, 'Send quotation', `Sent to ann-${uniq}@acme.test`);
   await stack.h.stack.sink.waitFor((m) => m.recipients.includes(`ann-${uniq}@acme.test`));
+  // Opened again, the page shows the next step: the customer's answer to the sent quotation.
+  await page.reload();
+  await page.getByRole('heading', { name: /Ann Buyer/ }).waitFor();
+  expect(await page.getByRole('tab', { selected: true }).textContent()).toBe('Won / lost');
   // Back on the Send tab, a sent revision is not offered for sending again.
   await page.getByRole('tab', { name: 'Log contact', exact: true }).click();
   await page.getByRole('tab', { name: 'Send', exact: true }).click();

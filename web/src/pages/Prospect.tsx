@@ -5,7 +5,7 @@ import { asProspect, type InquiryVersion, type ProspectView } from '../api/views
 import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
 import { formatDateTime, formatDue, formatMoney, readable, words } from '../ui/format';
 import { TaskRow } from './MyDay';
-import { useActionTabs } from './prospectActions';
+import { nextStepTab, useActionTabs } from './prospectActions';
 
 /** The prospect page: who, where in the pipeline, what happened, and every action as a form. */
 export function ProspectPage() {
@@ -71,7 +71,8 @@ export function ProspectPage() {
 
 function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (p: ProspectView) => void }) {
   const tabs = useActionTabs(prospect.stage);
-  const [tab, setTab] = useState(tabs[0]!.id);
+  // Opens on the next step (when this account has its tab); the rep's own choice after that.
+  const [tab, setTab] = useState(() => tabs.find((t) => t.id === nextStepTab(prospect))?.id ?? tabs[0]!.id);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;
   return (

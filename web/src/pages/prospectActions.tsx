@@ -474,6 +474,28 @@ export function ReassignForm({ prospect, onChanged }: ActionProps) {
 /** Steps of the pipeline, which a won or lost prospect refuses (the server says so; the page does not offer them). */
 const PIPELINE_TABS = new Set(['qualify', 'inquiry', 'quote', 'send', 'decision', 'reassign']);
 
+/**
+ * The tab a rep opens the page for: the prospect's next step (qualify once contacted, the
+ * inquiry once qualified, the quotation, sending the draft, the customer's answer), so the
+ * page does not open on "Log contact" at every stage.
+ */
+export function nextStepTab(p: Pick<ProspectView, 'stage' | 'contacts' | 'quotes'>): string {
+  switch (p.stage) {
+    case 'contact':
+      return p.contacts.length > 0 ? 'qualify' : 'contact';
+    case 'qualification':
+      return 'inquiry';
+    case 'inquiry':
+      return 'quote';
+    case 'quotation': {
+      const latest = p.quotes.at(-1);
+      return latest?.status === 'sent' ? 'decision' : latest?.status === 'draft' || latest?.status === 'expired' ? 'send' : 'quote';
+    }
+    default:
+      return 'contact';
+  }
+}
+
 export function useActionTabs(stage?: string): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
   const account = useAccount();
   const closed = stage !== undefined && isClosedStage(stage);
