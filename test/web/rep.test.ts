@@ -96,6 +96,13 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   await page.getByTestId('timeline').getByText(/sent quotation|quotation revision 1/i).first().waitFor();
   // Amounts the server wrote into the record read like the rest of the page (it wrote "3799.81 EUR").
   await page.getByTestId('timeline').getByText('created quotation revision 1 (€3,799.81)').waitFor();
+  // A logged contact is one entry, the contact (not also its "logged inbound call" change);
+  // the stored document's hash is cut to 12 digits; the order button says what it does.
+  const timeline = page.getByTestId('timeline');
+  await timeline.getByText(/stored document .+ \(SHA-256 [0-9a-f]{12}…\)/).waitFor({ timeout: 20_000 });
+  expect(await timeline.getByText('logged inbound call', { exact: true }).count()).toBe(0);
+  expect(await timeline.getByText(/Inbound call: asked about pumps/).count()).toBe(1);
+  await page.getByRole('button', { name: 'Show oldest first' }).waitFor();
   await screenshot(page, 'rep-prospect-page', 'web-prospect');
 
   // The same page on a phone.

@@ -126,7 +126,10 @@ function timelineOf(p: ProspectView): Entry[] {
       text: `${c.direction === 'inbound' ? 'Inbound' : 'Outbound'} ${c.channel.replace('_', ' ')}${c.note ? `: ${c.note}` : ''}`,
       by: c.by,
     })),
-    ...p.changes.map((c): Entry => ({ at: c.at, kind: 'change', text: readable(c.what), by: c.by })),
+    // A logged contact is also a change ("logged outbound call"): shown once, as the contact.
+    ...p.changes
+      .filter((c) => !p.contacts.some((k) => k.by === c.by && c.what === `logged ${k.direction} ${k.channel}`))
+      .map((c): Entry => ({ at: c.at, kind: 'change', text: shortHashes(readable(c.what)), by: c.by })),
     ...p.escalations.map((e): Entry => ({
       at: e.at,
       kind: 'escalation',
@@ -137,6 +140,11 @@ function timelineOf(p: ProspectView): Entry[] {
   return entries.sort((a, b) => (a.at === '' ? 1 : b.at === '' ? -1 : Date.parse(a.at) - Date.parse(b.at)));
 }
 
+/** A document's SHA-256 in a record line, to its first 12 digits: enough to tell documents apart at a glance (the full one is on the revision). */
+function shortHashes(text: string): string {
+  return text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
+}
+
 function Timeline({ prospect }: { prospect: ProspectView }) {
   const [newestFirst, setNewestFirst] = useState(true);
   const entries = timelineOf(prospect);
@@ -145,8 +153,9 @@ function Timeline({ prospect }: { prospect: ProspectView }) {
     <section className="panel" aria-labelledby="timeline-h">
       <div className="panel-head">
         <h2 id="timeline-h">Timeline</h2>
+        {/* The button says what it does, not the order already shown. */}
         <button type="button" className="btn btn-secondary btn-small" onClick={() => setNewestFirst((n) => !n)}>
-          {newestFirst ? 'Newest first' : 'Oldest first'}
+          {newestFirst ? 'Show oldest first' : 'Show newest first'}
         </button>
       </div>
       <div className="panel-body">
