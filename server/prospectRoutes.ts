@@ -18,6 +18,7 @@ import { DefinitionFields, readDefinition } from './definitionBody';
 import { customerResource } from './customerRoutes';
 import { CustomerClient } from '../client/customer/customerClient';
 import { prospectsFromTable } from '../domain/pipeline/prospectImport';
+import { findDocument } from '../db/documents';
 import { readCsvTable } from '../client/campaign/audienceCsv';
 
 /**
@@ -256,6 +257,31 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
     '/prospects/:id',
     { schema: { tags: ['prospects'], summary: 'a prospect', params: IdParams, response: { 200: ProspectSchema, ...problems } } },
     async (request) => prospectAnswer(await authorizedProspect(deps, actorOf(requirePrincipal(request)), request.params.id, 'read')) as never,
+  );
+
+  api.get(
+    '/prospects/:id/quotes/:revision/document',
+    {
+      schema: {
+        tags: ['prospects'],
+        summary: "a quotation revision's PDF as it was sent (the bytes its documentSha256 names)",
+        description: 'Stored when the revision is sent; 404 before that. The x-content-sha256 header is the stored hash.',
+        params: IdParams.extend({ revision: z.coerce.number().int().min(1) }),
+        response: { 200: { description: 'the PDF', content: { 'application/pdf': { schema: z.string() } } }, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { id, revision } = request.params;
+      const state = await authorizedProspect(deps, actorOf(requirePrincipal(request)), id, 'read');
+      if (!state.quotes.some((q) => q.revision === revision)) throw notFound(`prospect "${id}" has no quotation revision ${revision}`);
+      const stored = await findDocument(deps.db, id, revision);
+      if (!stored) throw notFound(`revision ${revision} of "${id}" has no document yet: a quotation's PDF is stored when it is sent`);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `inline; filename="${stored.number}.pdf"`)
+        .header('x-content-sha256', stored.sha256)
+        .send(stored.bytes as never);
+    },
   );
 
   for (const command of Object.values(PROSPECT_COMMANDS)) {

@@ -68,6 +68,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/users/{id}/disable',
     '/api/prospects',
     '/api/prospects/import/check',
+    '/api/prospects/{id}/quotes/{revision}/document',
     '/api/prospects/{id}',
     ...PROSPECT_COMMAND_PATHS.map((c) => `/api/prospects/{id}/${c}`),
     '/api/tasks',

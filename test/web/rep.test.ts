@@ -103,6 +103,17 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   expect(await timeline.getByText('logged inbound call', { exact: true }).count()).toBe(0);
   expect(await timeline.getByText(/Inbound call: asked about pumps/).count()).toBe(1);
   await page.getByRole('button', { name: 'Show oldest first' }).waitFor();
+  // The rep opens the PDF as it was sent: the bytes the revision's hash names.
+  const pdfLink = page.getByTestId('quote-pdf-1');
+  await pdfLink.waitFor({ timeout: 20_000 });
+  const pdf = await page.request.get(`${stack.h.url}${await pdfLink.getAttribute('href')}`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  const withHash = await prospectState(stack, mine);
+  expect(pdf.headers()['x-content-sha256']).toBe(withHash.quotes[0].documentSha256);
+  // Another rep's prospect's documents are not there for this rep, as the prospect is not.
+  expect((await page.request.get(`${stack.h.url}/api/prospects/${theirs}/quotes/1/document`)).status()).toBe(404);
   await screenshot(page, 'rep-prospect-page', 'web-prospect');
 
   // The same page on a phone.

@@ -206,6 +206,15 @@ function Quotation({ prospect }: { prospect: ProspectView }) {
             {q.sentAt ? ` · sent ${formatDateTime(q.sentAt)}` : ''}
             {q.validTo ? ` · valid until ${formatDateTime(q.validTo)}` : ''}
             {q.escalatedAt ? ' · escalated' : q.remindedAt ? ' · reminder sent' : ''}
+            {/* The PDF as it was sent (stored when sent; the hash on the revision names these bytes). */}
+            {q.documentSha256 ? (
+              <>
+                {' · '}
+                <a href={`/api/prospects/${encodeURIComponent(prospect.info.id)}/quotes/${q.revision}/document`} target="_blank" rel="noopener" data-testid={`quote-pdf-${q.revision}`}>
+                  PDF
+                </a>
+              </>
+            ) : null}
           </div>
           <div className="table-wrap">
             <table className="small">
