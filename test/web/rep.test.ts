@@ -116,8 +116,15 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   expect((await page.request.get(`${stack.h.url}/api/prospects/${theirs}/quotes/1/document`)).status()).toBe(404);
   await screenshot(page, 'rep-prospect-page', 'web-prospect');
 
-  // The same page on a phone.
+  // The same page on a phone: what is open (tasks, the quotation) above the timeline, which grows.
   await page.setViewportSize({ width: 390, height: 844 });
+  const top = async (name: string) => (await page.getByRole('heading', { name, exact: true }).boundingBox())!.y;
+  expect(await top('Open tasks')).toBeLessThan(await top('Timeline'));
+  expect(await top('Quotation')).toBeLessThan(await top('Timeline'));
+  expect(await top('Actions')).toBeLessThan(await top('Open tasks'));
+  // Every panel as wide as the page's column.
+  const widths = await page.locator('.record-grid .panel').evaluateAll((all: any[]) => all.map((el) => Math.round(el.getBoundingClientRect().width)));
+  expect(new Set(widths).size).toBe(1);
   await screenshot(page, 'rep-prospect-page-phone');
 });
 

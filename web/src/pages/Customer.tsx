@@ -79,7 +79,7 @@ export function CustomerPage() {
           <Fact label="Process" value={`${c.process.name} v${c.process.version}`} />
         </div>
       </section>
-      <div className="grid-2">
+      <div className="grid-2 record-grid">
         <div className="stack">
           <Actions customer={c} onChanged={customer.set} />
           <Contracts customer={c} onChanged={customer.set} />
@@ -450,7 +450,7 @@ function Timeline({ customer }: { customer: CustomerView }) {
   if (newestFirst) entries.reverse();
   const [shown, setShown] = useState(30);
   return (
-    <section className="panel" aria-labelledby="ctimeline-h">
+    <section className="panel timeline-panel" aria-labelledby="ctimeline-h">
       <div className="panel-head">
         <h2 id="ctimeline-h">Timeline</h2>
         <button type="button" className="btn btn-secondary btn-small" onClick={() => setNewestFirst((n) => !n)}>

@@ -38,7 +38,7 @@ export function ProspectPage() {
           {p.customerId ? <Fact label="Customer" value={<Link to={`/customers/${encodeURIComponent(p.customerId)}`}>{p.customerId}</Link>} /> : null}
         </div>
       </section>
-      <div className="grid-2">
+      <div className="grid-2 record-grid">
         <div className="stack">
           <Actions prospect={p} onChanged={prospect.set} />
           <Timeline prospect={p} />
@@ -150,7 +150,7 @@ function Timeline({ prospect }: { prospect: ProspectView }) {
   const entries = timelineOf(prospect);
   if (newestFirst) entries.reverse();
   return (
-    <section className="panel" aria-labelledby="timeline-h">
+    <section className="panel timeline-panel" aria-labelledby="timeline-h">
       <div className="panel-head">
         <h2 id="timeline-h">Timeline</h2>
         {/* The button says what it does, not the order already shown. */}
