@@ -82,6 +82,8 @@ test('a published example process with tasks opens, its durations with their uni
   // Quotations valid for 30d; the demo due in 1 business day; the first call in 20s.
   for (const shown of ['30d', '1w', '1bd', '20s', '4h']) expect(readable).toContain(shown);
   expect(readable).not.toMatch(/2592000000|\d{6,}/);
+  // A rule without a value reads whole: "(answers.authority exists)", no stray space.
+  await page.getByText(/\(answers\.authority exists\)/).waitFor();
   await screenshot(page, 'ops-process-tasks');
 
   await page.getByRole('tab', { name: 'YAML' }).click();

@@ -115,7 +115,7 @@ function Readable({ def }: { def: Def }) {
           <ul className="small">
             {(def.qualification.rules ?? []).map((r: Def) => (
               <li key={r.name}>
-                <strong>{r.weight} points</strong> — {r.name} ({r.field} {r.op} {r.value !== undefined ? JSON.stringify(r.value) : ''})
+                <strong>{r.weight} points</strong> — {r.name} ({[r.field, r.op, ...(r.value !== undefined ? [JSON.stringify(r.value)] : [])].join(' ')})
               </li>
             ))}
             {(def.qualification.knockouts ?? []).map((r: Def) => (
