@@ -31,6 +31,8 @@ const BoardCardSchema = z
     valueCents: z.number().optional(),
     currency: z.string(),
     stageSince: z.string(),
+    /** A lost prospect's reason, as the card shows it. */
+    lostReason: z.string().optional(),
     lastActivityAt: z.string(),
     nextDue: z.string().optional(),
     /**
@@ -90,6 +92,7 @@ export function boardCard(state: ProspectState, now: number): z.infer<typeof Boa
     ...(quote && quote.status !== 'rejected' && quote.status !== 'expired' ? { valueCents: quote.totals.netCents } : {}),
     currency: policy.currency,
     stageSince: stageSince(state),
+    ...(state.stage === 'lost' && state.lostReason ? { lostReason: state.lostReason } : {}),
     lastActivityAt,
     ...(due !== undefined ? { nextDue: new Date(due).toISOString() } : {}),
     marks: [...marks],

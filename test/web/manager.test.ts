@@ -21,6 +21,10 @@ beforeAll(async () => {
   await prospectAt(stack, `won-${uniq}`, 'quotation-sent', { name: 'Wanda Won', company: 'Winning Pumps', email: `wanda-${uniq}@customer.test`, rep: 'rita', process: processName });
   const accepted = await call(stack.h.url, 'POST', `/api/prospects/won-${uniq}/accept-quote`, { as: stack.admin, body: {} });
   expect(accepted.status).toBe(200);
+  // A lost one: its card says why.
+  await prospectAt(stack, `lost-${uniq}`, 'contact', { name: 'Lars Lost', company: 'Gone GmbH', rep: 'rita', process: processName });
+  const lost = await call(stack.h.url, 'POST', `/api/prospects/lost-${uniq}/mark-lost`, { as: stack.admin, body: { reason: 'went with a competitor' } });
+  expect(lost.status).toBe(200);
 });
 afterAll(async () => {
   await stack?.close();
@@ -49,6 +53,12 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
     }),
   );
   expect(heads.map((h) => ({ ...h, height: heads[0]!.height === h.height }))).toEqual(heads.map((h) => ({ stage: h.stage, sumUnderTitle: true, height: true })));
+  // A closed card says when it closed (not a growing age in its column), a lost one why.
+  const wonCard = (await page.getByTestId(`card-won-${uniq}`).textContent()) ?? '';
+  expect(wonCard).toMatch(/won [A-Z][a-z]{2} \d{1,2}, \d{4}|won \d/);
+  expect(wonCard).not.toContain('in stage');
+  const lostCard = page.locator('[data-stage="lost"]').getByTestId(`card-lost-${uniq}`);
+  await lostCard.getByText('went with a competitor').waitFor({ timeout: 20_000 });
   await screenshot(page, 'manager-board', 'web-board');
 
   await card.getByRole('button', { name: /Reassign/ }).click();

@@ -9527,6 +9527,7 @@ export interface components {
             valueCents?: number;
             currency: string;
             stageSince: string;
+            lostReason?: string;
             lastActivityAt: string;
             nextDue?: string;
             marks: ("stale" | "escalated" | "overdue" | "idle")[];
@@ -9964,6 +9965,7 @@ export interface components {
             valueCents?: number;
             currency: string;
             stageSince: string;
+            lostReason?: string;
             lastActivityAt: string;
             nextDue?: string;
             marks: ("stale" | "escalated" | "overdue" | "idle")[];

@@ -4,7 +4,7 @@ import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { Badge, Empty, ErrorBox, isClosedStage, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
 import { Field, useForm } from '../ui/form';
-import { formatAge, formatDue, formatMoney } from '../ui/format';
+import { formatAge, formatDate, formatDue, formatMoney } from '../ui/format';
 
 type Card = components['schemas']['BoardCard'];
 
@@ -107,8 +107,16 @@ function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
       {card.company ? <div className="card-company">{card.company}</div> : null}
       <div className="card-row">
         <span>{card.valueCents !== undefined ? formatMoney(card.valueCents, card.currency) : 'no open quotation'}</span>
-        <span title="Time in this stage">{formatAge(card.stageSince)} in stage</span>
+        {/* A closed deal's age in its column means nothing: when it closed, and why it was lost. */}
+        {isClosedStage(card.stage) ? (
+          <span title={`${card.stage === 'won' ? 'Won' : 'Lost'} on`}>
+            {card.stage} {formatDate(card.stageSince)}
+          </span>
+        ) : (
+          <span title="Time in this stage">{formatAge(card.stageSince)} in stage</span>
+        )}
       </div>
+      {card.lostReason ? <div className="card-row card-reason muted">{card.lostReason}</div> : null}
       <div className="card-row">
         <span>{card.rep}</span>
         <span title="Next due">{card.nextDue ? `due ${formatDue(card.nextDue)}` : ''}</span>
