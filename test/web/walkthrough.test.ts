@@ -43,7 +43,14 @@ async function act(page: Person['page'], tab: string, fill: (form: Locator) => P
   const panel = page.getByRole('tabpanel');
   await fill(panel);
   await panel.getByRole('button', { name: submit, exact: true }).click();
-  await page.getByTestId('action-done').filter({ hasText: done }).waitFor();
+  const message = page.getByTestId('action-done').filter({ hasText: done });
+  await message.waitFor();
+  // The message stands clear of whatever follows it in the panel.
+  const gap = await message.evaluate((el: any) => {
+    const next = el.nextElementSibling?.querySelector('label, h3, p, .notice') ?? el.nextElementSibling;
+    return next ? next.getBoundingClientRect().top - el.getBoundingClientRect().bottom : 99;
+  });
+  expect(gap).toBeGreaterThanOrEqual(8);
 }
 
 test('the admin creates a rep and a manager; the rep works a prospect from contact to won in the browser; the manager watches it cross the board', async () => {
