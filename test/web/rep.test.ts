@@ -126,6 +126,17 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   const widths = await page.locator('.record-grid .panel').evaluateAll((all: any[]) => all.map((el) => Math.round(el.getBoundingClientRect().width)));
   expect(new Set(widths).size).toBe(1);
   await screenshot(page, 'rep-prospect-page-phone');
+
+  // The rep's list on the phone: each prospect a card with every column named, nothing scrolled out of sight.
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'Prospects' }).click();
+  const row = page.locator('table.cards-on-phone tr', { hasText: 'Hanna Hydro' });
+  await row.waitFor();
+  const wrap = await page.locator('.table-wrap').first().evaluate((el: any) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(wrap.scroll).toBeLessThanOrEqual(wrap.client);
+  const due = (await row.locator('td[data-label="Next due"]').boundingBox())!;
+  expect(due.x + due.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'rep-prospects-phone');
 });
 
 test("a rep cannot open another rep's prospect by its URL", async () => {

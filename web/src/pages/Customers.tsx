@@ -63,7 +63,7 @@ export function CustomersPage() {
           <Empty title="No customers">{q || owner ? 'Nothing matches the filter.' : 'A won deal makes (or joins) its customer account; they appear here.'}</Empty>
         ) : (
           <div className="table-wrap">
-            <table data-testid="customers">
+            <table data-testid="customers" className="cards-on-phone">
               <thead>
                 <tr>
                   <th>Customer</th>
@@ -79,9 +79,9 @@ export function CustomersPage() {
                       <Link to={`/customers/${encodeURIComponent(c.id)}`}>{c.name || c.id}</Link>
                       <div className="muted small">{c.id}</div>
                     </td>
-                    <td>{c.owner ?? '—'}</td>
-                    <td>{formatDue(c.nextDue)}</td>
-                    <td>{c.nextRenewal ? `${formatDate(c.nextRenewal)} (${daysLeft(c.nextRenewal)})` : '—'}</td>
+                    <td data-label="Owner">{c.owner ?? '—'}</td>
+                    <td data-label="Next reminder">{formatDue(c.nextDue)}</td>
+                    <td data-label="Next renewal">{c.nextRenewal ? `${formatDate(c.nextRenewal)} (${daysLeft(c.nextRenewal)})` : '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -85,7 +85,7 @@ export function ProspectsPage() {
           <Empty title="No prospects">{q || stage ? 'Nothing matches the filter.' : 'Prospects assigned to you appear here.'}</Empty>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="cards-on-phone">
               <thead>
                 <tr>
                   <th>Prospect</th>
@@ -103,12 +103,14 @@ export function ProspectsPage() {
                       {/* The id too: two people of one company (a repeat deal, a second contact) read apart. */}
                       <div className="muted small">{p.company ? `${p.company} · ${p.id}` : p.id}</div>
                     </td>
-                    <td>
+                    <td data-label="Stage">
                       <StageBadge stage={p.stage} />
                     </td>
-                    <td>{p.rep ?? '—'}</td>
-                    <td className="num">{p.quoteTotal !== undefined ? formatMoney(Math.round(p.quoteTotal * 100)) : '—'}</td>
-                    <td>{formatDue(p.nextDue)}</td>
+                    <td data-label="Rep">{p.rep ?? '—'}</td>
+                    <td className="num" data-label="Quote">
+                      {p.quoteTotal !== undefined ? formatMoney(Math.round(p.quoteTotal * 100)) : '—'}
+                    </td>
+                    <td data-label="Next due">{formatDue(p.nextDue)}</td>
                   </tr>
                 ))}
               </tbody>
