@@ -64,6 +64,8 @@ beforeAll(async () => {
   await post(`/api/prospects/${id('fay')}/log-contact`, { channel: 'call', direction: 'inbound', note: 'asked for a price' });
   await post(`/api/prospects/${id('fay')}/qualify`, { answers: {}, outcome: 'qualified' });
   await post(`/api/prospects/${id('fay')}/create-inquiry`, { items: [{ product: 'PUMP', quantity: 3 }] });
+  // Eight leads that stay in contact: the funnel's first stage far wider than its last.
+  for (let k = 0; k < 8; k++) await create(`lead${k}`, k % 2 ? 'rita' : 'ravi', 'fair');
   // cid (sam, south): lost at once; not on north's dashboard.
   await create('cid', 'sam', 'fair');
   await post(`/api/prospects/${id('cid')}/mark-lost`, { reason: 'no budget' });
@@ -154,6 +156,10 @@ async function checkEveryChart(page: Page, as: Credentials): Promise<{ funnel: a
   if (await drawn(page, 'funnel', funnel.stages.every((s: any) => s.entered === 0))) {
     // The funnel draws contact → won, one trapezoid each, labelled with the API's counts.
     await expect(plot('funnel').locator('.recharts-funnel-trapezoid').count()).resolves.toBe(5);
+    // A stage much smaller than the first is still drawn a sixth as wide at least, its number inside it.
+    const widths = await plot('funnel').locator('.recharts-funnel-trapezoid').evaluateAll((all: any[]) => all.map((el) => el.getBoundingClientRect().width as number));
+    const counts = ['contact', 'qualification', 'inquiry', 'quotation', 'won'].map((stage) => funnel.stages.find((s: any) => s.stage === stage).entered as number);
+    for (const [k, w] of widths.entries()) if (counts[k]! > 0) expect(w).toBeGreaterThanOrEqual(Math.max(...widths) / 6 - 1);
     const labels = await plot('funnel').locator('.recharts-label-list text').allTextContents();
     for (const stage of ['contact', 'qualification', 'inquiry', 'quotation', 'won']) {
       expect(labels).toContain(String(funnel.stages.find((s: any) => s.stage === stage).entered));
@@ -233,10 +239,10 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await page.getByText('Team north').first().waitFor();
 
   const { funnel, forecast, quotes } = await checkEveryChart(page, nina);
-  // North's own numbers: amy won, bob rejected, dee open, fay in inquiry (sam's cid is south's).
+  // North's own numbers: amy won, bob rejected, dee open, fay in inquiry, eight leads in contact (sam's cid is south's).
   expect(funnel.filter.team).toBe('north');
   expect(funnel.stages.map((s: any) => [s.stage, s.entered])).toEqual([
-    ['contact', 4],
+    ['contact', 12],
     ['qualification', 4],
     ['inquiry', 4],
     ['quotation', 3],
@@ -277,13 +283,13 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await screenshot(page, 'dashboard', 'dashboard');
   await page.setViewportSize({ width: 1280, height: 860 });
 
-  // A filter narrows every chart to one rep: rita (bob rejected, fay in inquiry).
+  // A filter narrows every chart to one rep: rita (bob rejected, fay in inquiry, four leads).
   await page.getByLabel('Rep', { exact: true }).selectOption('rita');
   await eventually(async () => expect(await page.getByTestId('chart-funnel').getAttribute('data-query')).toContain('rep=rita'));
   const rita = await eventually(async () => {
     const r = await checkEveryChart(page, nina);
     expect(r.funnel.filter.rep).toBe('rita');
-    expect(r.funnel.stages[0]).toMatchObject({ stage: 'contact', entered: 2 });
+    expect(r.funnel.stages[0]).toMatchObject({ stage: 'contact', entered: 6 });
     return r;
   }, 30_000);
   expect(rita.funnel.won.count).toBe(0);
@@ -298,7 +304,7 @@ test('a rep sees only their own numbers, as the server scopes them', async () =>
   expect(await page.getByLabel('Rep', { exact: true }).count()).toBe(0);
   const { funnel } = await checkEveryChart(page, ravi);
   expect(funnel.filter.rep).toBe('ravi');
-  // amy (won) and dee (open): two prospects entered contact.
-  expect(funnel.stages[0]).toMatchObject({ stage: 'contact', entered: 2 });
+  // amy (won), dee (open) and four leads: six prospects entered contact.
+  expect(funnel.stages[0]).toMatchObject({ stage: 'contact', entered: 6 });
   expect(funnel.won.count).toBe(1);
 }, 120_000);

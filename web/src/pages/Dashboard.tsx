@@ -298,6 +298,7 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
     const s = r?.stages.find((x) => x.stage === stage);
     return { name: stage, value: s?.entered ?? 0, conversion: s?.conversion ?? null, fill: STAGE_COLORS[stage] };
   });
+  const widest = Math.max(...data.map((d) => d.value), 0);
   const columns: Column<Funnel['stages'][number]>[] = [
     { key: 'stage', label: 'Stage', value: (s) => s.stage },
     { key: 'entered', label: 'Entered', num: true, value: (s) => s.entered },
@@ -318,11 +319,15 @@ function FunnelCard({ report }: { report: Loaded<Funnel> }) {
           <FunnelChart margin={{ top: 8, right: 190, bottom: 8, left: 8 }}>
             <Tooltip
               content={({ active, payload }) => {
-                const p = payload?.[0]?.payload as (typeof data)[number] | undefined;
+                const drawn = payload?.[0]?.payload as (typeof data)[number] | undefined;
+                const p = drawn && data.find((d) => d.name === drawn.name);
                 return active && p ? <TooltipBox title={p.name} lines={[{ label: 'entered', value: String(p.value) }, { label: 'to next stage', value: percent(p.conversion) }]} /> : null;
               }}
             />
-            <Funnel dataKey="value" data={data.map((d) => ({ ...d, value: Math.max(d.value, 0.0001) }))} isAnimationActive={false} lastShapeType="rectangle" stroke="#fff">
+            {/* A stage is drawn at least a sixth as wide as the widest, so a small one beside a large
+                one (68 campaign leads in contact, 3 after) stays a shape its number fits in; the
+                numbers are each stage's own, from the report. */}
+            <Funnel dataKey="value" data={data.map((d) => ({ ...d, value: d.value === 0 ? 0.0001 : Math.max(d.value, widest / 6) }))} isAnimationActive={false} lastShapeType="rectangle" stroke="#fff">
               {data.map((d) => (
                 <Cell key={d.name} fill={d.fill} />
               ))}
