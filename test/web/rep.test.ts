@@ -35,6 +35,14 @@ test('a rep completes a task on My day and sends a quotation from the prospect p
   const openCount = page.locator('.summary-card', { hasText: 'open tasks' }).locator('.n');
   const before = Number(await openCount.textContent());
   await task.getByRole('button', { name: /Complete/ }).click();
+  // Without an outcome the server says so at the field; the inputs and the buttons stay level.
+  await task.getByRole('button', { name: 'Mark done' }).click();
+  await task.getByText('an outcome is required').waitFor();
+  const outcomeBox = (await task.getByLabel('Outcome').boundingBox())!;
+  const noteBox = (await task.getByLabel('Note (optional)').boundingBox())!;
+  const doneBox = (await task.getByRole('button', { name: 'Mark done' }).boundingBox())!;
+  expect(Math.abs(noteBox.y - outcomeBox.y)).toBeLessThanOrEqual(1);
+  expect(Math.abs(doneBox.y + doneBox.height / 2 - (outcomeBox.y + outcomeBox.height / 2))).toBeLessThanOrEqual(3);
   await task.getByLabel('Outcome').fill('reached, wants a quotation');
   // Visibility lags a completion: the inbox the page refetches right after still lists the task.
   const stale = await (await page.request.get(`${stack.h.url}/api/tasks?limit=50`)).text();

@@ -152,10 +152,13 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
           <Field label="Note (optional)" error={form.fieldError('note')}>
             {(p) => <input {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
           </Field>
-          <SubmitButton form={form}>Mark done</SubmitButton>
-          <button type="button" className="btn btn-secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </button>
+          {/* Under a label's height, so the buttons stay level with the inputs when a field's message grows the row. */}
+          <div className="task-complete-actions">
+            <SubmitButton form={form}>Mark done</SubmitButton>
+            <button type="button" className="btn btn-secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
           <div className="full">
             <FormMessage form={form} fields={['outcome', 'note']} />
           </div>
