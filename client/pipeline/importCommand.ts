@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { DomainError } from '../../domain/shared/errors';
 import { prospectsFromTable, type ImportProcess, type ImportRow } from '../../domain/pipeline/prospectImport';
 import { DEFAULT_PROCESS } from '../../domain/process/process';
-import { clashWith } from '../../domain/pipeline/importClash';
+import { runImport, type LineNote } from '../../domain/pipeline/importRun';
 import { readCsvTable } from '../campaign/audienceCsv';
 import { loadProcessFile, readProcessText } from '../process/processFile';
 import { ApiRefusal } from '../shared/apiClient';
@@ -20,12 +20,13 @@ import { positiveInt } from '../shared/flags';
  * running it again, and a line the server refused by fixing it and running it again.
  */
 
+/** What the command prints (`--json`): the import's tally without its running count. */
 export interface ImportOutcome {
   created: number;
   existing: number;
-  refused: { line: number; id: string; message: string }[];
+  refused: LineNote[];
   /** Lines whose id is an existing prospect of another name or address: left as they were, and listed. */
-  clashes: { line: number; id: string; message: string }[];
+  clashes: LineNote[];
 }
 
 export function registerImportCommand(program: Command, ctx: CliContext): void {
@@ -91,40 +92,26 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
 }
 
 /**
- * Creates the rows, `concurrency` at a time. A refusal of the server about the row (a rep the
+ * Creates the rows (domain/pipeline/importRun.ts), with a bar on a terminal and a line every
+ * 5 s otherwise. A refusal of the server about the row (a 4xx but a lost login: a rep the
  * account may not create prospects for) is recorded and the import goes on; anything else
  * (the server gone, the login expired) stops it: what was created stays, and running it
  * again finishes it.
  */
 async function importRows(ctx: CliContext, rows: readonly ImportRow[], definition: { name?: string; yaml?: string }, concurrency: number, tty: boolean): Promise<ImportOutcome> {
-  const outcome: ImportOutcome = { created: 0, existing: 0, refused: [], clashes: [] };
   const api = ctx.api();
   const started = Date.now();
   const bar = tty ? new SingleBar({ format: 'importing [{bar}] {value}/{total} prospects | {rate}/s | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic) : undefined;
   bar?.start(rows.length, 0, { rate: '--' });
-  let done = 0;
   let lastLine = started;
-  let next = 0;
-  let stop: unknown;
-  const lane = async () => {
-    while (stop === undefined && next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        const answer = await api.prospects.create(row.info, definition);
-        if (answer.created) outcome.created++;
-        else {
-          outcome.existing++;
-          const clash = clashWith(row, answer.prospect.info);
-          if (clash) outcome.clashes.push({ line: row.line, id: row.info.id, message: clash });
-        }
-      } catch (err) {
-        if (!(err instanceof ApiRefusal) || err.status >= 500 || err.status === 401) {
-          stop ??= err;
-          return;
-        }
-        outcome.refused.push({ line: row.line, id: row.info.id, message: err.message });
-      }
-      done++;
+  const tally = await runImport(rows, {
+    concurrency,
+    create: async (row) => {
+      const answer = await api.prospects.create(row.info, definition);
+      return { created: answer.created, existing: answer.prospect.info };
+    },
+    refusal: (err) => (err instanceof ApiRefusal && err.status < 500 && err.status !== 401 ? err.message : undefined),
+    progress: ({ done }) => {
       const rate = (done / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(1);
       if (bar) bar.update(done, { rate });
       else if (Date.now() - lastLine >= 5_000) {
@@ -132,15 +119,12 @@ async function importRows(ctx: CliContext, rows: readonly ImportRow[], definitio
         lastLine = Date.now();
         process.stderr.write(`importing: ${done}/${rows.length} prospects (${rate}/s)\n`);
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+    },
+  });
   bar?.stop();
-  if (stop !== undefined) {
-    const message = stop instanceof Error ? stop.message : String(stop);
-    throw new DomainError(`${message} (import stopped after ${outcome.created} created, ${outcome.existing} already there; run it again to finish: nothing is created twice)`);
+  if (tally.stopped !== undefined) {
+    const message = tally.stopped instanceof Error ? tally.stopped.message : String(tally.stopped);
+    throw new DomainError(`${message} (import stopped after ${tally.created} created, ${tally.existing} already there; run it again to finish: nothing is created twice)`);
   }
-  outcome.refused.sort((a, b) => a.line - b.line);
-  outcome.clashes.sort((a, b) => a.line - b.line);
-  return outcome;
+  return { created: tally.created, existing: tally.existing, refused: tally.refused, clashes: tally.clashes };
 }

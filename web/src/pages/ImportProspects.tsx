@@ -2,7 +2,8 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import type { paths } from '../api/schema';
-import { clashWith } from '../../../domain/pipeline/importClash';
+import { runImport, type ImportTally } from '../../../domain/pipeline/importRun';
+import { LineList } from '../ui/CodeView';
 import { useAccount } from '../session';
 import { PageHeader, usePolled } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
@@ -16,16 +17,8 @@ interface Checked {
   problems: { line: number; message: string }[];
 }
 
-interface Outcome {
-  done: number;
-  created: number;
-  existing: number;
-  refused: { line: number; id: string; message: string }[];
-  /** Lines whose id is an existing prospect of another name or address (left as it was). */
-  clashes: { line: number; id: string; message: string }[];
-  /** Set when the import stopped (the server gone, the session ended): what was created stays. */
-  stopped?: string;
-}
+/** The import's tally as the page shows it: why it stopped, in words. */
+type Outcome = Omit<ImportTally, 'stopped'> & { stopped?: string };
 
 /** Prospects created at once: enough to keep the server busy, few enough to leave it to the reps. */
 const IN_FLIGHT = 4;
@@ -66,36 +59,21 @@ export function ImportProspectsPage() {
     if (!checked) return;
     stopRef.current = false;
     setRunning(true);
-    const result: Outcome = { done: 0, created: 0, existing: 0, refused: [], clashes: [] };
-    setOutcome({ ...result });
-    let next = 0;
-    const lane = async () => {
-      while (!stopRef.current && result.stopped === undefined && next < checked.rows.length) {
-        const row = checked.rows[next++]!;
-        try {
-          const res = await ok(api.POST('/api/prospects', { body: { ...row.info, ...(settings.process ? { process: settings.process } : {}) } }));
-          if (res.created) result.created++;
-          else {
-            result.existing++;
-            const clash = clashWith({ info: { id: row.info.id, name: row.info.name, ...(row.info.email ? { email: row.info.email } : {}) } }, res.prospect.info as { name: string; email?: string });
-            if (clash) result.clashes.push({ line: row.line, id: row.info.id, message: clash });
-          }
-        } catch (err) {
-          // A rule about the row (a rep not in the process): listed, the import goes on.
-          // Anything else (the server gone, the session ended) stops it.
-          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) result.refused.push({ line: row.line, id: row.info.id, message: err.message });
-          else result.stopped = err instanceof Error ? err.message : String(err);
-          if (result.stopped !== undefined) return;
-        }
-        result.done++;
-        setOutcome({ ...result, refused: [...result.refused], clashes: [...result.clashes] });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, checked.rows.length) }, lane));
-    if (stopRef.current && result.stopped === undefined) result.stopped = 'stopped by you';
-    result.refused.sort((a, b) => a.line - b.line);
-    result.clashes.sort((a, b) => a.line - b.line);
-    setOutcome({ ...result, refused: [...result.refused], clashes: [...result.clashes] });
+    const shown = (t: ImportTally): Outcome => ({ ...t, refused: [...t.refused], clashes: [...t.clashes], stopped: t.stopped === undefined ? undefined : t.stopped instanceof Error ? t.stopped.message : String(t.stopped) });
+    setOutcome({ done: 0, created: 0, existing: 0, refused: [], clashes: [] });
+    const tally = await runImport(checked.rows, {
+      concurrency: IN_FLIGHT,
+      create: async (row) => {
+        const res = await ok(api.POST('/api/prospects', { body: { ...row.info, ...(settings.process ? { process: settings.process } : {}) } }));
+        return { created: res.created, existing: res.prospect.info as { name: string; email?: string } };
+      },
+      // A rule about the row (a rep the account may not create for): listed, the import goes
+      // on. Anything else (the server gone, the session ended) stops it.
+      refusal: (err) => (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401 ? err.message : undefined),
+      halted: () => stopRef.current,
+      progress: (t) => setOutcome(shown(t)),
+    });
+    setOutcome({ ...shown(tally), ...(stopRef.current && tally.stopped === undefined ? { stopped: 'stopped by you' } : {}) });
     setRunning(false);
   };
 
@@ -183,13 +161,7 @@ export function ImportProspectsPage() {
             <p className="notice">
               {new Set(checked.problems.map((x) => x.line)).size} line(s) have problems; nothing is imported until they are fixed ({checked.rows.length} line(s) are fine):
             </p>
-            <ul className="problem-list" aria-label="Lines with problems">
-              {checked.problems.map((x, i) => (
-                <li key={i}>
-                  <strong>line {x.line}</strong>: {x.message}
-                </li>
-              ))}
-            </ul>
+            <LineList label="Lines with problems" lines={checked.problems} />
           </div>
         ) : null}
         {outcome ? (
@@ -210,25 +182,13 @@ export function ImportProspectsPage() {
             {finished && outcome.refused.length > 0 ? (
               <div>
                 <p className="notice">Refused by the server; fix these lines and import the file again (the others are there and are not created twice):</p>
-                <ul className="problem-list" aria-label="Refused lines">
-                  {outcome.refused.map((r) => (
-                    <li key={r.line}>
-                      <strong>line {r.line}</strong> ({r.id}): {r.message}
-                    </li>
-                  ))}
-                </ul>
+                <LineList label="Refused lines" lines={outcome.refused.map((r) => ({ ...r, note: `(${r.id})` }))} />
               </div>
             ) : null}
             {finished && outcome.clashes.length > 0 ? (
               <div>
                 <p className="notice">These ids belong to someone else already there; the lines were not imported (give them other ids):</p>
-                <ul className="problem-list" aria-label="Lines whose id is taken">
-                  {outcome.clashes.map((c) => (
-                    <li key={c.line}>
-                      <strong>line {c.line}</strong>: {c.message}
-                    </li>
-                  ))}
-                </ul>
+                <LineList label="Lines whose id is taken" lines={outcome.clashes} />
               </div>
             ) : null}
             {finished && outcome.done > 0 ? (

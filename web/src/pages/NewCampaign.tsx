@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
-import { CodeView, ProblemList, type LineProblem } from '../ui/CodeView';
+import { CodeView, LineList, ProblemList, type LineProblem } from '../ui/CodeView';
 import { PageHeader } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
 import { problemsOf } from './Processes';
@@ -120,13 +120,7 @@ export function NewCampaignPage() {
               {v!.invalidRows.length > 0 ? (
                 <div>
                   <p className="notice">{v!.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
-                  <ul className="problem-list" aria-label="Invalid rows">
-                    {v!.invalidRows.map((r, i) => (
-                      <li key={i}>
-                        <strong>line {r.line}</strong>: {r.message}
-                      </li>
-                    ))}
-                  </ul>
+                  <LineList label="Invalid rows" lines={v!.invalidRows} />
                 </div>
               ) : null}
             </div>

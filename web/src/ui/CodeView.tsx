@@ -35,6 +35,20 @@ export function CodeView({ text, problems = [], label }: { text: string; problem
   );
 }
 
+/** Lines of an uploaded file with what was said of each ("line 4: name: must not be empty"; `note` after the number, as "(its id)"). */
+export function LineList({ label, lines }: { label: string; lines: readonly { line: number; note?: string; message: string }[] }) {
+  return (
+    <ul className="problem-list" aria-label={label}>
+      {lines.map((l, i) => (
+        <li key={i}>
+          <strong>line {l.line}</strong>
+          {l.note ? ` ${l.note}` : ''}: {l.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function ProblemList({ problems }: { problems: readonly LineProblem[] }) {
   if (problems.length === 0) return null;
   return (
