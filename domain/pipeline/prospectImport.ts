@@ -4,8 +4,8 @@ import { leadProspectId } from '../campaign/campaign';
 import { normalizeEmail } from '../shared/email';
 import { describeIssues } from '../shared/errors';
 import { shareable } from '../shared/shareable';
-import { prospectInfoSchema, type ProspectInfoInput } from './prospect';
-import { notARep, type ProcessDefinition } from '../process/process';
+import { ProspectInfoSchema, type ProspectInfoInput } from './prospect';
+import { PersonIdSchema, notARep, type ProcessDefinition } from '../process/process';
 
 /**
  * Importing prospects from a CSV file (`salesflow import`): a header row, then one prospect
@@ -63,7 +63,7 @@ function knownColumn(name: string): (typeof IMPORT_COLUMNS)[number] | undefined 
 }
 
 // `create`'s rules, with the rep left to the process when neither the row nor --rep names one.
-const RowSchema = shareable(prospectInfoSchema().extend({ rep: prospectInfoSchema().shape.rep.optional() }));
+const RowSchema = shareable(ProspectInfoSchema.extend({ rep: PersonIdSchema.optional() }));
 
 const FieldName = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 
@@ -80,11 +80,12 @@ export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {
   }
   const headerProblems: string[] = [];
   const seen = new Set<string>();
-  // Each header cell as the import reads it: a known column, or a field by its own name.
-  const columnOf = header.map((name) => knownColumn(name) ?? name);
+  // Each header cell as the rows read it: a known column's name, else undefined (a field by its own name).
+  const known = header.map(knownColumn);
+  const columnOf = header.map((name, k) => known[k] ?? name);
   header.forEach((name, k) => {
     const column = columnOf[k]!;
-    if (!knownColumn(name) && !FieldName.test(name)) headerProblems.push(`column "${name}" is neither ${IMPORT_COLUMNS.join(', ')} nor a field name (a letter, then letters, digits and _)`);
+    if (!known[k] && !FieldName.test(name)) headerProblems.push(`column "${name}" is neither ${IMPORT_COLUMNS.join(', ')} nor a field name (a letter, then letters, digits and _)`);
     if (seen.has(column)) headerProblems.push(`column "${name}" appears twice${column !== name ? ` (as ${column})` : ''}`);
     seen.add(column);
   });
@@ -103,7 +104,7 @@ export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {
     const fields: Record<string, string | number> = {};
     columnOf.forEach((name, k) => {
       const value = row.cells[k]!.trim();
-      if (knownColumn(name)) cell[name] = value;
+      if (known[k]) cell[name] = value;
       else if (value !== '') fields[name] = Number.isFinite(Number(value)) ? Number(value) : value;
     });
     const email = cell.email ? normalizeEmail(cell.email) : undefined;
