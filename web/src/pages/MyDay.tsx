@@ -123,11 +123,12 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
     { onDone },
   );
   const state = done ? 'done' : task.state;
+  // The title the workflow wrote ("ends 2026-12-31T09:00:00.000Z", "1200.00 EUR") as the rest of the page reads.
+  const title = readable(task.title);
   return (
     <li className={`task task-${state}`} data-testid={`task-${task.id}`}>
       <div>
-        {/* Titles the workflows wrote ("ends 2026-12-31T09:00:00.000Z", "1200.00 EUR") as the rest of the page reads. */}
-        <div className="task-title">{readable(task.title)}</div>
+        <div className="task-title">{title}</div>
         <div className="task-meta">
           <Badge tone={TASK_TONES[state] ?? 'neutral'}>{state}</Badge>
           {done ? null : <span>due {formatDue(task.dueAt)}</span>}
@@ -139,13 +140,13 @@ export function TaskRow({ task, onDone, showRep = false, linkSubject = true }: {
       </div>
       <div>
         {!open && !done ? (
-          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${readable(task.title)}`}>
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setOpen(true)} aria-label={`Complete: ${title}`}>
             Complete…
           </button>
         ) : null}
       </div>
       {open ? (
-        <form className="task-complete" onSubmit={form.submit} aria-label={`Complete ${readable(task.title)}`}>
+        <form className="task-complete" onSubmit={form.submit} aria-label={`Complete ${title}`}>
           <Field label="Outcome" error={form.fieldError('outcome')}>
             {(p) => <input {...p} name="outcome" autoFocus value={outcome} onChange={(e) => setOutcome(e.target.value)} placeholder="e.g. reached, call back Tuesday" />}
           </Field>
