@@ -369,6 +369,29 @@ export async function dumpReadModel(db: SalesflowDb): Promise<{ prospects: unkno
   return { prospects, events, daily: daily.rows };
 }
 
+/**
+ * The prospects closed (won or lost) since `since`, most recent first, at most `limit` and the
+ * count of all of them: the board's Won and Lost columns. Visibility has no close time; the
+ * read model has it, indexed.
+ */
+export async function recentlyClosedProspects(
+  db: SalesflowDb,
+  f: { since: Date; rep?: string; team?: string; limit: number; manager?: { team: string | null; personId: string | null } },
+): Promise<{ ids: string[]; total: number }> {
+  let q = db.selectFrom('report_prospects').where('closed_at', '>=', f.since).where('stage', 'in', ['won', 'lost']);
+  if (f.rep !== undefined) q = q.where('rep', '=', f.rep);
+  if (f.team !== undefined) q = q.where('team', '=', f.team);
+  // A manager's own prospects and their team's (domain/accounts/access.ts); the board checks
+  // each card again, this only keeps other teams' deals from taking the limit.
+  const m = f.manager;
+  if (m) q = q.where((e) => e.or([e('team', '=', m.team ?? ''), e('rep', '=', m.personId ?? '')]));
+  const [rows, count] = await Promise.all([
+    q.select('prospect_id').orderBy('closed_at', 'desc').orderBy('prospect_id').limit(f.limit).execute(),
+    q.select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { ids: rows.map((r) => r.prospect_id), total: Number(count.n) };
+}
+
 // ---- reports ----
 
 function and(parts: RawBuilder<unknown>[]): RawBuilder<unknown> {

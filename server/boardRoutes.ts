@@ -3,7 +3,8 @@ import { can } from '../domain/accounts/access';
 import { currentQuote } from '../domain/pipeline/lifecycle';
 import { customerResponded, nextDueAt } from '../domain/pipeline/deadlines';
 import type { ProspectState } from '../domain/pipeline/prospect';
-import { STAGES, type Stage } from '../domain/pipeline/stages';
+import { OPEN_STAGES, STAGES, type Stage } from '../domain/pipeline/stages';
+import { recentlyClosedProspects } from '../db/reporting';
 import { allReps, teamOf } from '../domain/process/process';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
@@ -11,11 +12,17 @@ import { prospectResource } from './prospectRoutes';
 import { ProblemSchema } from './problem';
 
 /**
- * The pipeline board (the web app's manager screen) in one request: every prospect the
- * caller may see, with what a card shows that visibility does not hold — how long it has been
- * in its stage and whether its quotation went stale or anything escalated. Each prospect's
- * state is read once (bounded by `limit`), as GET /api/prospects does for a manager's team.
+ * The pipeline board (the web app's manager screen) in one request: the open prospects the
+ * caller may see (at most `limit`) and those closed in the last `closedDays` (at most
+ * CLOSED_LIMIT, the latest first), with what a card shows that visibility does not hold — how
+ * long it has been in its stage and whether its quotation went stale or anything escalated.
+ * Each prospect's state is read once, as GET /api/prospects does for a manager's team. The
+ * closed ones come from the reporting read model, which has their close time; without the
+ * window the Won and Lost columns would grow for ever and take the open deals' places.
  */
+
+/** The closed cards a board shows at most: the latest, the count of the rest in `closed.total`. */
+export const CLOSED_LIMIT = 100;
 
 const MARKS = ['stale', 'escalated', 'overdue', 'idle'] as const;
 
@@ -111,33 +118,71 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
         querystring: z.strictObject({
           rep: z.string().min(1).max(100).optional(),
           team: z.string().min(1).max(100).optional(),
+          /** At most this many open prospects' cards. */
           limit: z.coerce.number().int().min(1).max(500).default(200),
+          /** The Won and Lost columns: prospects closed within this many days. */
+          closedDays: z.coerce.number().int().min(1).max(365).default(30),
         }),
-        response: { 200: z.object({ cards: z.array(BoardCardSchema), reps: z.array(z.object({ id: z.string(), team: z.string() })) }), ...problems },
+        response: {
+          200: z.object({
+            cards: z.array(BoardCardSchema),
+            reps: z.array(z.object({ id: z.string(), team: z.string() })),
+            /** Open prospects were left off at `limit` (a rep or team filter shows the rest). */
+            moreOpen: z.boolean(),
+            /** The closed cards: closed since `since`; `total` of them, the latest CLOSED_LIMIT shown. */
+            closed: z.object({ since: z.string(), total: z.number() }),
+          }),
+          ...problems,
+        },
       },
     },
     async (request) => {
       const actor = actorOf(requirePrincipal(request));
-      const { rep, team, limit } = request.query;
-      if (actor.role === 'rep' && (!actor.personId || (rep !== undefined && rep !== actor.personId))) return { cards: [], reps: [] };
-      const rows = await deps.sales.listProspects({ rep: actor.role === 'rep' ? actor.personId! : rep });
+      const { rep, team, limit, closedDays } = request.query;
       const now = (deps.now ?? Date.now)();
+      const since = new Date(now - closedDays * 86_400_000);
+      const nothing = { cards: [], reps: [], moreOpen: false, closed: { since: since.toISOString(), total: 0 } };
+      if (actor.role === 'rep' && (!actor.personId || (rep !== undefined && rep !== actor.personId))) return nothing;
+      const scopedRep = actor.role === 'rep' ? actor.personId! : rep;
+      const [open, closed] = await Promise.all([
+        deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }),
+        recentlyClosedProspects(deps.db, {
+          since,
+          limit: CLOSED_LIMIT,
+          ...(scopedRep !== undefined ? { rep: scopedRep } : {}),
+          ...(team !== undefined ? { team } : {}),
+          ...(actor.role === 'manager' ? { manager: { team: actor.team, personId: actor.personId } } : {}),
+        }),
+      ]);
       const cards: z.infer<typeof BoardCardSchema>[] = [];
       const reps = new Map<string, string>();
-      // A few queries at a time: each is one workflow query on the worker.
-      for (let i = 0; i < rows.length && cards.length < limit; i += 8) {
-        const states = await Promise.all(rows.slice(i, i + 8).map((row) => deps.sales.findProspect(row.id)));
-        for (const state of states) {
-          if (!state || cards.length >= limit || !can(actor, 'read', prospectResource(state))) continue;
-          for (const t of state.process.teams) {
-            if (actor.role !== 'manager' || t.name === actor.team) for (const r of t.reps) reps.set(r.id, t.name);
+      /** Reads the prospects' states a few at a time (each is a query on the worker) into cards, until `max` of them. */
+      const read = async (ids: readonly string[], max: number): Promise<boolean> => {
+        let taken = 0;
+        for (let i = 0; i < ids.length; i += 8) {
+          const states = await Promise.all(ids.slice(i, i + 8).map((id) => deps.sales.findProspect(id)));
+          for (const state of states) {
+            if (!state || !can(actor, 'read', prospectResource(state))) continue;
+            for (const t of state.process.teams) {
+              if (actor.role !== 'manager' || t.name === actor.team) for (const r of t.reps) reps.set(r.id, t.name);
+            }
+            const card = boardCard(state, now);
+            if (team !== undefined && card.team !== team) continue;
+            if (taken === max) return true;
+            cards.push(card);
+            taken++;
           }
-          const card = boardCard(state, now);
-          if (team !== undefined && card.team !== team) continue;
-          cards.push(card);
         }
-      }
-      return { cards, reps: [...reps].map(([id, t]) => ({ id, team: t })).sort((a, b) => a.id.localeCompare(b.id)) };
+        return false;
+      };
+      const moreOpen = await read(open.map((row) => row.id), limit);
+      await read(closed.ids, CLOSED_LIMIT);
+      return {
+        cards,
+        reps: [...reps].map(([id, t]) => ({ id, team: t })).sort((a, b) => a.id.localeCompare(b.id)),
+        moreOpen,
+        closed: { since: since.toISOString(), total: closed.total },
+      };
     },
   );
 }

@@ -35,6 +35,8 @@ export interface ProspectSummary {
 
 export interface ListFilter {
   stage?: Stage;
+  /** Any of these stages (the board's open columns); with `stage`, both must hold. */
+  stages?: readonly Stage[];
   rep?: string;
   limit?: number;
 }
@@ -138,6 +140,7 @@ export class SalesflowClient {
       this.config.SALESFLOW_TASK_QUEUE,
       OPEN,
       ...(filter.stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
+      ...(filter.stages ? [`${ProspectSA.stage.name} IN (${filter.stages.map(visibilityLiteral).join(', ')})`] : []),
       ...(filter.rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
     );
   }

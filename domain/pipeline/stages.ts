@@ -22,3 +22,6 @@ export function canMove(from: Stage, to: Stage): boolean {
 export function isClosed(stage: Stage): boolean {
   return stage === 'won' || stage === 'lost';
 }
+
+/** The stages of a sale still being made. */
+export const OPEN_STAGES: readonly Stage[] = STAGES.filter((s) => !isClosed(s));

@@ -6668,6 +6668,7 @@ export interface paths {
                     rep?: string;
                     team?: string;
                     limit?: number;
+                    closedDays?: number;
                 };
                 header?: never;
                 path?: never;
@@ -6687,6 +6688,11 @@ export interface paths {
                                 id: string;
                                 team: string;
                             }[];
+                            moreOpen: boolean;
+                            closed: {
+                                since: string;
+                                total: number;
+                            };
                         };
                     };
                 };

@@ -10,6 +10,9 @@ type Card = components['schemas']['BoardCard'];
 
 const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost'] as const;
 
+/** The Won and Lost columns hold the prospects closed within this many days. */
+const CLOSED_DAYS = 30;
+
 const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray'; title: string }> = {
   stale: { label: 'stale quote', tone: 'amber', title: 'The quotation was sent and the customer has not answered within the process’s staleAfter' },
   escalated: { label: 'escalated', tone: 'red', title: 'A quotation or a task went to the manager' },
@@ -21,13 +24,20 @@ const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray
 export function BoardPage() {
   const [params, setParams] = useSearchParams();
   const rep = params.get('rep') ?? '';
-  const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: rep ? { rep } : {} } })), [rep], 10_000);
+  const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: { closedDays: CLOSED_DAYS, ...(rep ? { rep } : {}) } } })), [rep], 10_000);
   const cards = board.data?.cards ?? [];
+  const open = cards.filter((c) => !isClosedStage(c.stage));
+  const closed = board.data?.closed;
+  const closedCards = cards.length - open.length;
   return (
     <div className="page">
       <PageHeader
         title="Pipeline board"
-        subtitle={board.data ? `${cards.length} prospects · ${formatMoney(cards.filter((c) => !isClosedStage(c.stage)).reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in open quotations` : undefined}
+        subtitle={
+          board.data
+            ? `${open.length}${board.data.moreOpen ? '+' : ''} open prospects · ${formatMoney(open.reduce((s, c) => s + (c.valueCents ?? 0), 0), cards[0]?.currency)} in open quotations`
+            : undefined
+        }
         actions={<LiveStamp at={board.updatedAt} />}
       />
       <div className="filters">
@@ -54,13 +64,23 @@ export function BoardPage() {
           )}
         </Field>
       </div>
+      {board.data?.moreOpen ? (
+        <p className="notice" role="status">
+          The board shows the first {open.length} open prospects; pick a rep to see all of theirs, or use the Prospects list.
+        </p>
+      ) : null}
+      {closed && closed.total > closedCards ? (
+        <p className="notice" role="status">
+          {closed.total} prospects closed since {formatDate(closed.since)}; the latest {closedCards} are on the board, the rest in the Prospects list and the reports.
+        </p>
+      ) : null}
       {board.loading && !board.data ? (
         <Loading what="Loading the board" />
       ) : board.error && !board.data ? (
         <ErrorBox error={board.error} />
       ) : cards.length === 0 ? (
         <div className="panel">
-          <Empty title="No prospects on the board">{rep ? `${rep} has no open prospects.` : 'Prospects of your team appear here.'}</Empty>
+          <Empty title="No prospects on the board">{rep ? `${rep} has no open prospects and closed none in the last ${CLOSED_DAYS} days.` : `Prospects of your team appear here, and those won or lost in the last ${CLOSED_DAYS} days.`}</Empty>
         </div>
       ) : (
         <div className="board" data-testid="board">
@@ -71,6 +91,12 @@ export function BoardPage() {
                 <div className="column-head">
                   <h2 id={`col-${stage}`}>
                     {stage} <span className="muted">{column.length}</span>
+                    {isClosedStage(stage) ? (
+                      <span className="column-window" title={closed ? `Closed since ${formatDate(closed.since)}` : undefined}>
+                        {' '}
+                        · last {CLOSED_DAYS} days
+                      </span>
+                    ) : null}
                   </h2>
                   <span className="column-sum">{column.some((c) => c.valueCents !== undefined) ? formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency) : ''}</span>
                 </div>
