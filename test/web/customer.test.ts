@@ -156,6 +156,17 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   await page.mouse.move(0, 0);
   await screenshot(page, 'renewals', 'renewals');
 
+  // On a phone each renewal is a card with its columns named: none scrolled out of sight.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const card = page.getByTestId(`renewal-${customerId}-${renewals[0].contractId}`);
+  const wrap = await page.locator('.table-wrap').first().evaluate((el: any) => ({ scroll: el.scrollWidth as number, client: el.clientWidth as number }));
+  expect(wrap.scroll).toBeLessThanOrEqual(wrap.client);
+  const quotation = (await card.locator('td[data-label="Renewal quotation"]').boundingBox())!;
+  expect(quotation.x + quotation.width).toBeLessThanOrEqual(390);
+  expect(await card.locator('td[data-label="Customer"]').textContent()).toContain(company);
+  await screenshot(page, 'renewals-390');
+  await page.setViewportSize({ width: 1280, height: 860 });
+
   // The link leads to the customer page.
   await table.getByRole('link', { name: company }).first().click();
   await page.getByRole('heading', { name: new RegExp(company) }).waitFor();

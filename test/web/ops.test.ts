@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { call } from '../helpers/server';
 import { documentYaml } from '../../domain/process/document';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
@@ -222,8 +223,28 @@ test('at 390 px the folded menu bar stays a bar on short pages, and the suppress
   await page.getByRole('cell', { name: email }).waitFor();
   await page.getByRole('button', { name: 'Unsuppress…' }).first().waitFor();
   expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  // Each address a card: nothing scrolled out of sight in its table, the button on the screen.
+  await fitsThePhone(page, page.getByRole('button', { name: 'Unsuppress…' }).first());
+  expect(await page.locator('tr', { hasText: email }).locator('td[data-label="Since"]').isVisible()).toBe(true);
   await screenshot(page, 'ops-suppressions-390');
+
+  // The accounts list too (an admin's): each account's buttons on the screen.
+  const admin = await personLogsIn(stack, `adele-${uniq}`, 'admin', {}, { width: 390, height: 844 });
+  await admin.page.goto(`${stack.h.url}/users`);
+  const row = admin.page.getByTestId(`user-ossi-${uniq}`);
+  await row.waitFor();
+  await fitsThePhone(admin.page, row.getByRole('button', { name: `Disable ossi-${uniq}…` }));
+  expect(await row.locator('td[data-label="Role"]').textContent()).toContain('ops');
+  await screenshot(admin.page, 'admin-users-390');
 });
+
+/** The page's first table does not scroll sideways inside its frame, and `target` is within the 390 px screen. */
+async function fitsThePhone(page: Page, target: Locator): Promise<void> {
+  const wrap = await page.locator('.table-wrap').first().evaluate((el: any) => ({ scroll: el.scrollWidth as number, client: el.clientWidth as number }));
+  expect(wrap.scroll).toBeLessThanOrEqual(wrap.client);
+  const box = (await target.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+}
 
 test('ops imports prospects from a CSV: a bad line or a rep the process lacks blocks the import; a taken id is listed; the file again creates nothing twice', async () => {
   const { page } = await personLogsIn(stack, `iris-${uniq}`, 'ops');

@@ -95,7 +95,7 @@ export function RenewalsPage() {
           <Empty title="No renewals due">No contract or subscription ends within {within}.</Empty>
         ) : (
           <div className="table-wrap">
-            <table data-testid="renewals">
+            <table data-testid="renewals" className="cards-on-phone">
               <thead>
                 <tr>
                   {COLUMNS.map((c) => (
@@ -117,22 +117,26 @@ export function RenewalsPage() {
                       <time dateTime={r.end}>{formatDate(r.end)}</time>
                       <div className="muted small">{daysLeft(r.end)}</div>
                     </td>
-                    <td>
+                    <td data-label="Customer">
                       <Link to={`/customers/${encodeURIComponent(r.customerId)}`}>{r.customerName || r.customerId}</Link>
                     </td>
-                    <td>
-                      {r.contractId} · {r.product}
-                      <div className="muted small">
-                        {r.kind}
-                        {r.autoRenew ? ' · auto-renews' : ''}
+                    <td data-label="Contract">
+                      <div>
+                        {r.contractId} · {r.product}
+                        <div className="muted small">
+                          {r.kind}
+                          {r.autoRenew ? ' · auto-renews' : ''}
+                        </div>
                       </div>
                     </td>
-                    <td>{r.owner}</td>
-                    <td className="num">{formatMoney(r.valueCents, r.currency)}</td>
-                    <td>
+                    <td data-label="Owner">{r.owner}</td>
+                    <td className="num" data-label="Value / term">
+                      {formatMoney(r.valueCents, r.currency)}
+                    </td>
+                    <td data-label="Status">
                       <Badge tone={STATUS_TONES[r.status] ?? 'neutral'}>{r.status}</Badge>
                     </td>
-                    <td>{r.renewalQuote ? `${r.renewalQuote.number} (${r.renewalQuote.status})` : <span className="muted">not drafted yet</span>}</td>
+                    <td data-label="Renewal quotation">{r.renewalQuote ? `${r.renewalQuote.number} (${r.renewalQuote.status})` : <span className="muted">not drafted yet</span>}</td>
                   </tr>
                 ))}
               </tbody>

@@ -32,7 +32,7 @@ export function SuppressionsPage() {
           <Empty title={q ? 'No match' : 'Nobody is suppressed'}>{q ? 'No address matches the search.' : 'Unsubscribes and bounces land here.'}</Empty>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="cards-on-phone">
               <thead>
                 <tr>
                   <th>Address</th>
@@ -65,12 +65,18 @@ function Row({ entry, onDone }: { entry: Entry; onDone: () => void }) {
   return (
     <tr>
       <td>{entry.email}</td>
-      <td>
-        <Badge tone={entry.reason === 'bounce' ? 'red' : 'amber'}>{entry.reason}</Badge>
-        {entry.detail ? <div className="muted small">{entry.detail}</div> : null}
+      <td data-label="Reason">
+        <div>
+          <Badge tone={entry.reason === 'bounce' ? 'red' : 'amber'}>{entry.reason}</Badge>
+          {entry.detail ? <div className="muted small">{entry.detail}</div> : null}
+        </div>
       </td>
-      <td className="small">{entry.source}</td>
-      <td className="small">{formatDateTime(entry.at)}</td>
+      <td className="small" data-label="Source">
+        {entry.source}
+      </td>
+      <td className="small" data-label="Since">
+        {formatDateTime(entry.at)}
+      </td>
       <td>
         {open ? (
           <form onSubmit={form.submit} aria-label={`Unsuppress ${entry.email}`} className="row">

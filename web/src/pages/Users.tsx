@@ -45,7 +45,7 @@ export function UsersPage() {
           <Empty title="No accounts" />
         ) : (
           <div className="table-wrap">
-            <table data-testid="users">
+            <table data-testid="users" className="cards-on-phone">
               <thead>
                 <tr>
                   <th>Login</th>
@@ -86,11 +86,15 @@ function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onCh
           <strong>{user.login}</strong>
           {user.displayName ? <div className="muted small">{user.displayName}</div> : null}
         </td>
-        <td>
+        <td data-label="Role">
           <Badge tone={ROLE_TONES[user.role] ?? 'neutral'}>{user.role}</Badge>
         </td>
-        <td className="small">{[user.personId, user.team].filter(Boolean).join(' · ') || '—'}</td>
-        <td className="small">{formatDateTime(user.createdAt)}</td>
+        <td className="small" data-label="Person · team">
+          {[user.personId, user.team].filter(Boolean).join(' · ') || '—'}
+        </td>
+        <td className="small" data-label="Created">
+          {formatDateTime(user.createdAt)}
+        </td>
         <td className="actions-cell">
           {user.disabledAt ? (
             <Badge tone="gray" title={`disabled ${formatDateTime(user.disabledAt)}`}>
