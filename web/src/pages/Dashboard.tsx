@@ -30,6 +30,7 @@ import {
   ChartCard,
   GRID_STROKE,
   NumbersTable,
+  numbersCsv,
   STAGE_COLORS,
   TooltipBox,
   durationUnit,
@@ -472,8 +473,8 @@ function TimeInStageCard({ report }: { report: Loaded<Funnel> }) {
       title="Time in stage"
       subtitle={`Prospects closed in the period, in ${unit.label}: whiskers min–max, box Q1–Q3, median line, P90 dashed`}
       query={report.qs}
-      // No CSV has the whole distribution: the funnel's table carries each stage's median and P90 (days).
-      csv={{ href: csv('funnel', report.qs), label: 'Funnel CSV', title: "The funnel report's table: per stage, entered and converted, with the median and P90 days in stage" }}
+      // No report's CSV has the whole distribution (the funnel's has each stage's median and P90 in days): this card's own numbers.
+      csv={r ? numbersCsv(columns, r.timeInStage, 'time-in-stage.csv', 'Per stage: prospects, and min, Q1, median, Q3, P90 and max time in stage in milliseconds') : undefined}
       state={stateOf(report, !!r && rows.length === 0, 'No prospect closed in this period, so there is no time in stage to show.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
@@ -520,7 +521,8 @@ function ActivityCard({ report }: { report: Loaded<Activity> }) {
       title="Activity over time"
       subtitle="Contacts with customers (campaign mails excluded) and tasks done, per week"
       query={report.qs}
-      // No CSV: the activity report's table is per rep (Rep activity's CSV), not per week.
+      // The activity report's CSV is per rep (Rep activity's): this card's own numbers, per week.
+      csv={r ? numbersCsv(columns, r.weeks, 'activity-per-week.csv', 'Per week (its Monday): contacts and tasks done') : undefined}
       state={stateOf(report, !!r && r.weeks.length === 0, 'No contact and no task done in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={280}>
@@ -634,7 +636,8 @@ function LostReasonsCard({ report }: { report: Loaded<Funnel> }) {
       title="Why deals were lost"
       subtitle={r ? `${r.lost.count} lost (${money(r.lost.valueCents)}), reasons ranked` : 'Reasons ranked'}
       query={report.qs}
-      // No CSV: the lost reasons are in no report's CSV table (the funnel's is per stage).
+      // The lost reasons are in no report's CSV table (the funnel's is per stage): this card's own numbers.
+      csv={r ? numbersCsv(columns, rows, 'lost-reasons.csv', 'Per reason: prospects lost') : undefined}
       state={stateOf(report, !!r && rows.length === 0, 'Nothing was lost in this period.')}
       chart={
         <ResponsiveContainer width="100%" height={Math.max(120, 34 * rows.length + 30)}>

@@ -1,3 +1,5 @@
+// The browser build: the package's own bundle carries the Buffer it uses (lib/ needs Node's).
+import { stringify } from 'csv-stringify/browser/esm/sync';
 import { useId, useState, type ReactNode } from 'react';
 
 /**
@@ -43,7 +45,7 @@ interface ChartCardProps {
    * only where that table carries the chart's figures; `label` names it when the CSV is
    * another chart's table, `title` says what it holds.
    */
-  csv?: { href: string; label?: string; title?: string };
+  csv?: { href: string; label?: string; title?: string; filename?: string };
   actions?: ReactNode;
   chart: ReactNode;
   numbers: ReactNode;
@@ -66,7 +68,7 @@ export function ChartCard({ id, title, subtitle, query, csv, actions, chart, num
         <div className="chart-actions">
           {actions}
           {csv ? (
-            <a className="btn btn-secondary btn-small" href={csv.href} title={csv.title} download>
+            <a className="btn btn-secondary btn-small" href={csv.href} title={csv.title} download={csv.filename ?? true}>
               {csv.label ?? 'CSV'}
             </a>
           ) : null}
@@ -98,6 +100,19 @@ export interface Column<R> {
   /** The report's own value, kept on the cell (data-value) beside its formatted text. */
   value: (row: R) => string | number | null;
   format?: (row: R) => string;
+}
+
+/**
+ * A chart's numbers as a CSV file made in the browser, for a chart whose figures no report's
+ * CSV holds (time in stage, lost reasons, activity per week): the columns' keys as the header,
+ * each cell the report's own value (durations in ms), as NumbersTable keeps them in data-value.
+ */
+export function numbersCsv<R>(columns: Column<R>[], rows: R[], filename: string, title: string): { href: string; filename: string; title: string } {
+  const text = stringify(
+    rows.map((r) => columns.map((c) => c.value(r))),
+    { header: true, columns: columns.map((c) => c.key) },
+  );
+  return { href: `data:text/csv;charset=utf-8,${encodeURIComponent(text)}`, filename, title };
 }
 
 /** The numbers behind a chart: one row per row of the report's table. */
