@@ -185,6 +185,16 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   }, 10_000, 200);
   expect(after.start).toBe(before.end);
   await page.getByTestId('contract-K1').locator(`time[datetime="${after.end}"]`).waitFor();
+
+  // Renewing it again before that term has begun is refused, and the form says why (the
+  // refusal names the contract, which is no field on the form), not "correct the marked fields".
+  const again = page.getByRole('form', { name: 'Renew K1' });
+  if (!(await again.isVisible())) await page.getByRole('button', { name: 'Renew or decline K1' }).click();
+  await again.getByRole('button', { name: 'Renew: term 3' }).click();
+  const why = again.getByRole('alert');
+  await why.waitFor();
+  expect(await why.textContent()).toMatch(/K1 is already renewed/);
+  expect((await api('GET', `/api/customers/${customerId}`)).contracts.find((k: any) => k.id === 'K1').term).toBe(2);
 }, 120_000);
 
 test("a rep cannot open another rep's customer by its URL", async () => {

@@ -246,14 +246,15 @@ function RenewalDecision({ contract, customer, onChanged }: { contract: Customer
         <Field label="Note on the renewal" error={renew.fieldError('note')}>
           {(p) => <input {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
         </Field>
-        <FormMessage form={renew} fields={['note', 'contractId']} />
+        {/* The contract is the form's subject, not a field on it: a refusal about it (already renewed) reads as the message. */}
+        <FormMessage form={renew} fields={['note']} />
         <SubmitButton form={renew}>Renew: term {contract.term + 1}</SubmitButton>
       </form>
       <form onSubmit={decline.submit} aria-label={`Decline ${contract.id}`} className="stack">
         <Field label="Why they decline" error={decline.fieldError('reason')}>
           {(p) => <input {...p} name="reason" value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <FormMessage form={decline} fields={['reason', 'contractId']} />
+        <FormMessage form={decline} fields={['reason']} />
         <SubmitButton form={decline} kind="danger">
           Decline renewal
         </SubmitButton>
