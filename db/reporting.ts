@@ -13,6 +13,7 @@ import type {
   ForecastReport,
   FunnelReport,
   QuotesReport,
+  ReportDimensions,
   ReportFilter,
 } from '../domain/reporting/reports';
 
@@ -390,6 +391,37 @@ export async function recentlyClosedProspects(
     q.select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { ids: rows.map((r) => r.prospect_id), total: Number(count.n) };
+}
+
+/**
+ * The teams with their reps (prospects' reps and accounts' owners), sources and campaigns the
+ * read model holds, where `team` or `rep` say so: one scan of each table (grouping sets).
+ * A rep on no team is listed under the team "".
+ */
+export async function reportDimensions(db: SalesflowDb, scope: { team?: string; rep?: string }): Promise<ReportDimensions> {
+  const where = and([...(scope.team !== undefined ? [sql`team = ${scope.team}`] : []), ...(scope.rep !== undefined ? [sql`rep = ${scope.rep}`] : [])]);
+  const ownerWhere = and([...(scope.team !== undefined ? [sql`team = ${scope.team}`] : []), ...(scope.rep !== undefined ? [sql`owner = ${scope.rep}`] : [])]);
+  const rows = await sql<{ team: string | null; rep: string | null; source: string | null; campaign: string | null; set: number }>`
+    select coalesce(team, '') as team, rep, source, campaign, grouping(team, rep, source, campaign) as set
+    from report_prospects where ${where}
+    group by grouping sets ((team, rep), (source), (campaign))
+    union
+    select team, owner as rep, null, null, 3 from report_customers where ${ownerWhere} group by team, owner`.execute(db);
+  const teams = new Map<string, Set<string>>();
+  const sources = new Set<string>();
+  const campaigns = new Set<string>();
+  for (const r of rows.rows) {
+    // grouping() is 3 for (team, rep) (the last two columns rolled up), 13 for source, 14 for campaign.
+    if (Number(r.set) === 3 && r.rep) teams.set(r.team ?? '', (teams.get(r.team ?? '') ?? new Set()).add(r.rep));
+    else if (Number(r.set) === 13 && r.source) sources.add(r.source);
+    else if (Number(r.set) === 14 && r.campaign) campaigns.add(r.campaign);
+  }
+  const sorted = (values: Iterable<string>) => [...values].sort((a, b) => a.localeCompare(b));
+  return {
+    teams: sorted(teams.keys()).map((name) => ({ name, reps: sorted(teams.get(name)!) })),
+    sources: sorted(sources),
+    campaigns: sorted(campaigns),
+  };
 }
 
 // ---- reports ----

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { REPORT_QUERIES, replaceProjections } from '../db/reporting';
+import { REPORT_QUERIES, replaceProjections, reportDimensions } from '../db/reporting';
 import type { SalesflowDb } from '../db/database';
 import type { Actor } from '../domain/accounts/access';
 import type { ProspectState } from '../domain/pipeline/prospect';
@@ -13,6 +13,7 @@ import {
   FunnelReportSchema,
   QuotesReportSchema,
   RebuildResultSchema,
+  ReportDimensionsSchema,
   ReportQuerySchema,
   periodOf,
   reportColumns,
@@ -147,6 +148,23 @@ export async function registerReportRoutes(api: App, deps: ServerDeps): Promise<
       },
     );
   }
+
+  api.get(
+    '/reports/dimensions',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "what the reports can be filtered by within the caller's scope: teams and their reps, sources, campaigns (from the read model)",
+        response: { 200: ReportDimensionsSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(requirePrincipal(request));
+      // The reports' own scope (a manager's team, a rep's own): the same refusals, the same rows.
+      const { team, rep } = scopedFilter(actor, {}, (deps.now ?? Date.now)());
+      return reportDimensions(deps.db, { ...(team !== undefined ? { team } : {}), ...(rep !== undefined ? { rep } : {}) });
+    },
+  );
 
   api.post(
     '/reports/rebuild',

@@ -223,6 +223,22 @@ export type PostsalesReport = z.infer<typeof PostsalesReportSchema>;
 
 export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityReport | CampaignsReport | PostsalesReport;
 
+/**
+ * What a report can be filtered by, from the read model: the teams and their reps, the
+ * sources and campaigns prospects came from, within the caller's scope (the dashboard's
+ * filter choices).
+ */
+export const ReportDimensionsSchema = shareable(
+  z
+    .object({
+      teams: z.array(z.object({ name: z.string(), reps: z.array(z.string()) })),
+      sources: z.array(z.string()),
+      campaigns: z.array(z.string()),
+    })
+    .meta({ id: 'ReportDimensions' }),
+);
+export type ReportDimensions = z.infer<typeof ReportDimensionsSchema>;
+
 export const RebuildResultSchema = shareable(z.object({ prospects: z.number(), events: z.number(), customers: z.number(), customerEvents: z.number(), ms: z.number() }).meta({ id: 'ReportRebuild' }));
 export type RebuildResult = z.infer<typeof RebuildResultSchema>;
 

@@ -294,6 +294,13 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await screenshot(page, 'dashboard', 'dashboard');
   await page.setViewportSize({ width: 1280, height: 860 });
 
+  // The rep choices are the manager's team's reps the reports hold (not sam, south's), and the
+  // source field suggests the sources they came from.
+  const repChoices = () => page.getByLabel('Rep', { exact: true }).locator('option').evaluateAll((all: any[]) => all.map((o) => `${o.value}=${o.textContent}`));
+  await eventually(async () => expect(await repChoices()).toEqual(['=Whole team', 'ravi=ravi (north)', 'rita=rita (north)']));
+  const sourceList = await page.getByLabel('Source', { exact: true }).getAttribute('list');
+  expect(await page.locator(`datalist[id="${sourceList}"] option`).evaluateAll((all: any[]) => all.map((o) => o.value))).toEqual(['campaign:spring', 'fair', 'web']);
+
   // A filter narrows every chart to one rep: rita (bob rejected, fay in inquiry, four leads).
   await page.getByLabel('Rep', { exact: true }).selectOption('rita');
   await eventually(async () => expect(await page.getByTestId('chart-funnel').getAttribute('data-query')).toContain('rep=rita'));

@@ -7329,6 +7329,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/dimensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** what the reports can be filtered by within the caller's scope: teams and their reps, sources, campaigns (from the read model) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportDimensions"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/rebuild": {
         parameters: {
             query?: never;
@@ -9775,6 +9847,14 @@ export interface components {
                 lost: number;
             };
         };
+        ReportDimensionsInput: {
+            teams: {
+                name: string;
+                reps: string[];
+            }[];
+            sources: string[];
+            campaigns: string[];
+        };
         ReportRebuildInput: {
             prospects: number;
             events: number;
@@ -10212,6 +10292,14 @@ export interface components {
                 };
                 lost: number;
             };
+        };
+        ReportDimensions: {
+            teams: {
+                name: string;
+                reps: string[];
+            }[];
+            sources: string[];
+            campaigns: string[];
         };
         ReportRebuild: {
             prospects: number;

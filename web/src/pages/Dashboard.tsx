@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import {
   Bar,
@@ -148,11 +148,12 @@ function Filters({
   role: string;
   onChange: (changes: Record<string, string | undefined>) => void;
 }) {
-  // The choices come from what the caller may see: the board's reps (and their teams), the processes.
-  const board = usePolled(async () => (role === 'rep' ? { cards: [], reps: [] } : ok(api.GET('/api/board', { params: { query: { limit: 1 } } }))), [role]);
+  // The choices are what the reports hold within the caller's scope (the server's), and the published processes.
+  const choices = usePolled(async () => ok(api.GET('/api/reports/dimensions')), [role], 5 * 60_000);
   const processes = usePolled(async () => ok(api.GET('/api/processes')), []);
-  const reps = board.data?.reps ?? [];
-  const teams = [...new Set(reps.map((r) => r.team))].sort();
+  const teamList = choices.data?.teams ?? [];
+  const teams = teamList.map((t) => t.name).filter((t) => t !== '');
+  const reps = teamList.flatMap((t) => t.reps.map((id) => ({ id, team: t.name })));
   const shownReps = dims.team ? reps.filter((r) => r.team === dims.team) : reps;
   return (
     <form className="filters dashboard-filters" aria-label="Report filters" onSubmit={(e) => e.preventDefault()}>
@@ -197,8 +198,8 @@ function Filters({
             <select {...p} name="rep" value={dims.rep ?? ''} onChange={(e) => onChange({ rep: e.target.value })}>
               <option value="">{role === 'manager' ? 'Whole team' : 'All reps'}</option>
               {shownReps.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.id} ({r.team})
+                <option key={`${r.team}-${r.id}`} value={r.id}>
+                  {r.team ? `${r.id} (${r.team})` : r.id}
                 </option>
               ))}
             </select>
@@ -217,8 +218,8 @@ function Filters({
           </select>
         )}
       </Field>
-      <TextFilter label="Source" name="source" hint="web, fair, campaign:spring…" value={dims.source} onChange={(v) => onChange({ source: v })} />
-      <TextFilter label="Campaign" name="campaign" hint="a campaign id" value={dims.campaign} onChange={(v) => onChange({ campaign: v })} />
+      <TextFilter label="Source" name="source" hint="web, fair, campaign:spring…" value={dims.source} suggestions={choices.data?.sources ?? []} onChange={(v) => onChange({ source: v })} />
+      <TextFilter label="Campaign" name="campaign" hint="a campaign id" value={dims.campaign} suggestions={choices.data?.campaigns ?? []} onChange={(v) => onChange({ campaign: v })} />
       {DIMENSIONS.some((d) => dims[d]) ? (
         <button type="button" className="btn btn-secondary btn-small filters-clear" onClick={() => onChange(Object.fromEntries(DIMENSIONS.map((d) => [d, undefined])))}>
           Clear filters
@@ -228,9 +229,10 @@ function Filters({
   );
 }
 
-/** A free-text filter that applies on Enter or when the field is left, not at every key. */
-function TextFilter({ label, name, hint, value, onChange }: { label: string; name: string; hint: string; value: string | undefined; onChange: (v: string | undefined) => void }) {
+/** A free-text filter that applies on Enter or when the field is left, not at every key; `suggestions` are offered as it is typed. */
+function TextFilter({ label, name, hint, value, suggestions, onChange }: { label: string; name: string; hint: string; value: string | undefined; suggestions: readonly string[]; onChange: (v: string | undefined) => void }) {
   const [text, setText] = useState(value ?? '');
+  const listId = useId();
   useEffect(() => setText(value ?? ''), [value]);
   const apply = () => {
     const v = text.trim() || undefined;
@@ -239,20 +241,28 @@ function TextFilter({ label, name, hint, value, onChange }: { label: string; nam
   return (
     <Field label={label}>
       {(p) => (
-        <input
-          {...p}
-          name={name}
-          value={text}
-          placeholder={hint}
-          onChange={(e) => setText(e.target.value)}
-          onBlur={apply}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              apply();
-            }
-          }}
-        />
+        <>
+          <input
+            {...p}
+            name={name}
+            value={text}
+            placeholder={hint}
+            list={listId}
+            onChange={(e) => setText(e.target.value)}
+            onBlur={apply}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                apply();
+              }
+            }}
+          />
+          <datalist id={listId}>
+            {suggestions.map((v) => (
+              <option key={v} value={v} />
+            ))}
+          </datalist>
+        </>
       )}
     </Field>
   );
