@@ -158,6 +158,8 @@ export async function createSalesflowWorker(options: SalesflowWorkerOptions): Pr
       ...(options.reportingFaults ? { readModelFaults: options.reportingFaults } : {}),
       // Quotation links are signed with the unsubscribe secret (under their own HKDF label).
       quotationLinks: { baseUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088', secret },
+      // The web app is served by the same server: task and escalation mails link to its pages.
+      appUrl: config.SALESFLOW_PUBLIC_URL ?? 'http://127.0.0.1:8088',
       campaign,
     }),
     // Heartbeats reach the server at least every second (not 0.8 x the timeout), so a

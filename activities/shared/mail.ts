@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
-import { QUOTATION_LINK } from '../../domain/pipeline/notifications';
+import { APP_LINK, QUOTATION_LINK } from '../../domain/pipeline/notifications';
 import { headerSafe } from '../../domain/process/mailTemplates';
 import { classifySmtpFailure, type SmtpFailure } from '../../domain/shared/smtpFailure';
 import type { SalesflowDb } from '../../db/database';
@@ -22,6 +22,8 @@ export interface MailDeps {
   db?: SalesflowDb;
   /** Signs the links to the public quotation page. */
   quotationLinks?: { baseUrl: string; secret: string };
+  /** Where the web app is served (SALESFLOW_PUBLIC_URL): put in place of APP_LINK in mails to salesflow's people. */
+  appUrl?: string;
 }
 
 export interface SentMail {
@@ -39,7 +41,7 @@ function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
-export function createMailActivities({ mailer, from, replyTo, db, quotationLinks }: MailDeps) {
+export function createMailActivities({ mailer, from, replyTo, db, quotationLinks, appUrl = 'http://127.0.0.1:8088' }: MailDeps) {
   // One gate per transport, shared by every activity that mails through it (mailGate.ts).
   const gate = MailGate.of(mailer);
   /** The mail as nodemailer takes it: the signed link in place, the documents attached. */
@@ -53,6 +55,7 @@ export function createMailActivities({ mailer, from, replyTo, db, quotationLinks
       text = text.split(QUOTATION_LINK).join(url);
       html = html?.split(QUOTATION_LINK).join(url.replace(/&/g, '&amp;'));
     }
+    if (text.includes(APP_LINK)) text = text.split(APP_LINK).join(appUrl.replace(/\/+$/, ''));
     const attachments: Mail.Attachment[] = [];
     for (const ref of mail.attachments ?? []) {
       if (!db) throw ApplicationFailure.retryable('the worker has no database to attach quotation documents from (DATABASE_URL)', 'DocumentStoreUnavailable');

@@ -8,7 +8,7 @@ import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { multiLineText, singleLineText } from '../shared/text';
 import { TaskChangeSchema, isStaleTaskChange } from '../tasks/tasks';
 import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange, personOf, withLoggedContact, type CustomerState, type SupportCase } from './customer';
-import { messageId } from '../pipeline/notifications';
+import { appLink, messageId, openLines } from '../pipeline/notifications';
 import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
 import { captureNote, changeProfile, suggestionFor } from './profile';
@@ -405,7 +405,7 @@ function handOverDeparted(state: CustomerState, r: { from: string; to: string },
       '',
       ...(moving.length > 0 ? ['Open tasks now yours:', ...moving.map((t) => `  ${t.id}  ${t.title}`)] : ['No open tasks came with it.']),
       '',
-      `See the account with: salesflow customer show ${state.info.id}`,
+      ...openLines(appLink('customers', state.info.id), `salesflow customer show ${state.info.id}`),
     ].join('\n'),
   };
   return { ...state, info, tasks, changes, outbox: [...state.outbox, mail] };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addOffset } from '../process/offset';
 import { allReps, teamOf, type ProcessDefinition, type TaskKind } from '../process/process';
-import { messageId } from '../pipeline/notifications';
+import { appLink, messageId, openLines } from '../pipeline/notifications';
 import type { ChangeRecord, OutboundMail, ProspectInfo, ProspectInfoInput, ProspectState, RepTask } from '../pipeline/prospect';
 import { formatTime, formatTimesIn } from '../shared/timeZone';
 import { mailTimeZone } from '../process/process';
@@ -408,7 +408,7 @@ function customerTaskMail(state: CustomerState, task: RepTask): OutboundMail | u
       `Due: ${formatTime(task.dueAt, zone)}`,
       `Task id: ${task.id}`,
       '',
-      `See the account with: salesflow customer show ${state.info.id}`,
+      ...openLines(appLink('customers', state.info.id), `salesflow customer show ${state.info.id}`),
     ].join('\n'),
   };
 }

@@ -53,6 +53,23 @@ function repAndManager(state: ProspectState): { rep?: string; manager?: string }
  */
 export const QUOTATION_LINK = 'https://salesflow.invalid/quotation-link';
 
+/**
+ * Stands for the web app's address (the worker's SALESFLOW_PUBLIC_URL) in a queued mail: a
+ * workflow does not know where salesflow is served; the worker puts it in place, as it does
+ * the quotation link.
+ */
+export const APP_LINK = 'https://salesflow.invalid/app';
+
+/** The web app's page at `path` (`/prospects/<id>`), as a queued mail writes it. */
+export function appLink(...segments: string[]): string {
+  return `${APP_LINK}/${segments.map(encodeURIComponent).join('/')}`;
+}
+
+/** How a mail to salesflow's people ends: the page in the web app, and the command line's way. */
+export function openLines(link: string, cli: string): string[] {
+  return [`Open in salesflow: ${link}`, `On the command line: ${cli}`];
+}
+
 /** The mail with each attached revision naming its document's SHA-256, where `hashOf` knows it. */
 export function withAttachmentHashes(mail: OutboundMail, hashOf: (revision: number) => string | undefined): OutboundMail {
   return {
@@ -193,7 +210,7 @@ export function customerAnsweredMail(state: ProspectState, key: string, what: st
     to,
     cc: rep && manager ? manager : undefined,
     subject: headerSafe(`${who(state)} ${what}`),
-    text: [`${who(state)} (${state.info.id}) ${what}.`, '', ...details, '', `See it with: salesflow show ${state.info.id}`].join('\n'),
+    text: [`${who(state)} (${state.info.id}) ${what}.`, '', ...details, '', ...openLines(appLink('prospects', state.info.id), `salesflow show ${state.info.id}`)].join('\n'),
   };
 }
 
@@ -209,6 +226,8 @@ export function quoteReminderMail(state: ProspectState, quote: QuoteRevision): O
       'Please follow up with the customer.',
       '',
       quoteSummary(quote, mailTimeZone(state.process)),
+      '',
+      ...openLines(appLink('prospects', state.info.id), `salesflow show ${state.info.id}`),
     ].join('\n'),
   };
 }
@@ -226,6 +245,8 @@ export function quoteEscalationMail(state: ProspectState, quote: QuoteRevision):
       `response, although the rep was reminded. It is valid until ${formatTime(quote.validTo, mailTimeZone(state.process))}.`,
       '',
       quoteSummary(quote, mailTimeZone(state.process)),
+      '',
+      ...openLines(appLink('prospects', state.info.id), `salesflow show ${state.info.id}`),
     ].join('\n'),
   };
 }
@@ -237,9 +258,15 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
     messageId: messageId(prospectWorkflowId(state.info.id), `task-${task.id}`),
     to: rep,
     subject: `New task: ${formatTimesIn(task.title, mailTimeZone(state.process))}`,
-    text: [formatTimesIn(task.title, mailTimeZone(state.process)), '', `Prospect: ${who(state)} (${state.info.id})`, `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`, `Task id: ${task.id}`].join(
-      '\n',
-    ),
+    text: [
+      formatTimesIn(task.title, mailTimeZone(state.process)),
+      '',
+      `Prospect: ${who(state)} (${state.info.id})`,
+      `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`,
+      `Task id: ${task.id}`,
+      '',
+      ...openLines(appLink('prospects', state.info.id), `salesflow task done ${task.id} --outcome "..."`),
+    ].join('\n'),
   };
 }
 
@@ -253,12 +280,17 @@ function idStamp(iso: string): string {
  * names the due time: a rescheduled task that falls overdue again is a new mail, not a
  * repeat a receiver would drop.
  */
-export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string, customer?: TaskCustomer): OutboundMail {
+export function taskOverdueMail(task: { id: string; title: string; dueAt: string; prospectId: string }, repEmail: string, zone?: string, customer?: TaskCustomer, prospect?: TaskProspect): OutboundMail {
   return {
     messageId: messageId(taskWorkflowId(task.id), `overdue-${idStamp(task.dueAt)}`),
     to: repEmail,
     subject: `Overdue: ${formatTimesIn(task.title, zone)}`,
-    text: [`Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`, taskAboutLine(task, customer), '', `Complete it with: salesflow task done ${task.id} --outcome "..."`].join('\n'),
+    text: [
+      `Task ${task.id} was due ${formatTime(task.dueAt, zone)} and is still open.`,
+      taskAboutLine(task, customer, prospect),
+      '',
+      ...openLines(appLink('day'), `salesflow task done ${task.id} --outcome "..."`),
+    ].join('\n'),
   };
 }
 
@@ -268,11 +300,18 @@ export interface TaskCustomer {
   name?: string;
 }
 
+/** A pipeline task's prospect as its mails name it (given by the prospect when it starts the task). */
+export interface TaskProspect {
+  name: string;
+  company?: string;
+}
+
 /**
- * What a task's mail says it is about: its prospect, or, for a post-sales task (whose
- * prospect id is empty), its customer account.
+ * What a task's mail says it is about: its prospect (by name, when the prospect gave it), or,
+ * for a post-sales task (whose prospect id is empty), its customer account.
  */
-export function taskAboutLine(task: { prospectId: string }, customer?: TaskCustomer): string {
+export function taskAboutLine(task: { prospectId: string }, customer?: TaskCustomer, prospect?: TaskProspect): string {
+  if (task.prospectId && prospect) return `Prospect: ${prospect.company ? `${prospect.name} (${prospect.company})` : prospect.name} (${task.prospectId})`;
   if (task.prospectId || !customer) return `Prospect: ${task.prospectId}`;
   return customer.name && customer.name !== customer.id ? `Customer: ${customer.name} (${customer.id})` : `Customer: ${customer.id}`;
 }
@@ -284,13 +323,19 @@ export function taskEscalationMail(
   repEmail: string | undefined,
   zone?: string,
   customer?: TaskCustomer,
+  prospect?: TaskProspect,
 ): OutboundMail {
   return {
     messageId: messageId(taskWorkflowId(task.id), `escalation-${idStamp(task.escalateAt ?? task.dueAt)}`),
     to: managerEmail,
     cc: repEmail,
     subject: `Escalation: ${task.rep}'s task is overdue: ${formatTimesIn(task.title, zone)}`,
-    text: [`Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`, taskAboutLine(task, customer)].join('\n'),
+    text: [
+      `Task ${task.id} for ${task.rep} was due ${formatTime(task.dueAt, zone)}; the rep was reminded and it is still open.`,
+      taskAboutLine(task, customer, prospect),
+      '',
+      ...openLines(appLink('team-tasks'), `salesflow tasks --rep ${task.rep} --due overdue`),
+    ].join('\n'),
   };
 }
 
@@ -310,7 +355,7 @@ export function reassignedMail(state: ProspectState, from: string, tasks: readon
       '',
       ...(tasks.length > 0 ? ['Open tasks now yours:', ...tasks.map((t) => `  ${t.id}  due ${formatTime(t.dueAt, zone)}  ${formatTimesIn(t.title, zone)}`)] : ['No open tasks came with it.']),
       '',
-      `See it with: salesflow show ${state.info.id}`,
+      ...openLines(appLink('prospects', state.info.id), `salesflow show ${state.info.id}`),
     ].join('\n'),
   };
 }

@@ -91,7 +91,10 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   // The task is in the rep's inbox, as any task.
   const inbox = await ok('GET', '/api/tasks', rep);
   expect(inbox.tasks.map((t: { id: string }) => t.id)).toContain(tasksOf(customer, 'onboarding')[0].id);
-  await h.stack.sink.waitFor((m) => m.subject === `New task: Onboarding call with Gamma ${uniq}`);
+  const taskMail = await h.stack.sink.waitFor((m) => m.subject === `New task: Onboarding call with Gamma ${uniq}`);
+  // It links the account's page in the web app, at the worker's SALESFLOW_PUBLIC_URL (its default here).
+  expect(taskMail.raw).toContain(`Open in salesflow: http://127.0.0.1:8088/customers/${customerId}\r\n`);
+  expect(taskMail.raw).not.toContain('salesflow.invalid/app');
   // Started in the current code generations: neither the account nor its task records a patch marker.
   for (const workflowId of [customerWorkflowId(customerId), taskWorkflowId(tasksOf(customer, 'onboarding')[0].id)]) {
     const events = (await h.stack.raw.workflow.getHandle(workflowId).fetchHistory()).events ?? [];

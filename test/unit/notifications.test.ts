@@ -39,9 +39,19 @@ describe('task reminder mails', () => {
     expect(taskOverdueMail(task, 'alice@sales.test', 'UTC', { id: 'acme-pumps' }).text).toContain('\nCustomer: acme-pumps\n');
   });
 
-  it("name a prospect's task's prospect as before", () => {
+  it("name a prospect's task's prospect by its id when the task was started without its name", () => {
     const mail = taskOverdueMail({ ...task, id: 'lead-1-T1', prospectId: 'lead-1' }, 'alice@sales.test', 'UTC');
     expect(mail.text.split('\n')[1]).toBe('Prospect: lead-1');
     expect(taskAboutLine({ prospectId: 'lead-1' }, { id: 'ignored' })).toBe('Prospect: lead-1');
+  });
+
+  it("name a prospect's task's prospect by name and company, and link the rep's day and the manager's team tasks", () => {
+    const prospectTask = { ...task, id: 'lead-1-T1', prospectId: 'lead-1' };
+    const overdue = taskOverdueMail(prospectTask, 'alice@sales.test', 'UTC', undefined, { name: 'Lisa Lang', company: 'Lang GmbH' });
+    expect(overdue.text.split('\n')[1]).toBe('Prospect: Lisa Lang (Lang GmbH) (lead-1)');
+    expect(overdue.text).toContain('\nOpen in salesflow: https://salesflow.invalid/app/day\n');
+    const escalation = taskEscalationMail(prospectTask, 'maria@sales.test', 'alice@sales.test', 'UTC', undefined, { name: 'Lisa Lang' });
+    expect(escalation.text).toContain('\nProspect: Lisa Lang (lead-1)\n');
+    expect(escalation.text).toContain('\nOpen in salesflow: https://salesflow.invalid/app/team-tasks\n');
   });
 });

@@ -77,7 +77,17 @@ describe('tasks from stage templates', () => {
         messageId: '<prospect-P1.task-P1-T1@salesflow.invalid>',
         to: 'bob@example.com',
         subject: 'New task: Introduce us to Ada Buyer',
-        text: `Introduce us to Ada Buyer\n\nProspect: Ada Buyer (Acme) (P1)\nDue: ${formatTime(at(4 * HOUR))}\nTask id: P1-T1`,
+        text: [
+          'Introduce us to Ada Buyer',
+          '',
+          'Prospect: Ada Buyer (Acme) (P1)',
+          `Due: ${formatTime(at(4 * HOUR))}`,
+          'Task id: P1-T1',
+          '',
+          // The web app's address is the worker's to put in place (APP_LINK).
+          'Open in salesflow: https://salesflow.invalid/app/prospects/P1',
+          'On the command line: salesflow task done P1-T1 --outcome "..."',
+        ].join('\n'),
       },
     ]);
     // Deterministic: the same prospect made again queues the very same mail.

@@ -411,6 +411,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
               repEmail: findRep(state.process, task.rep)?.email,
               manager: team ? { id: team.manager.id, email: team.manager.email } : undefined,
               timeZone: state.process.timezone,
+              prospect: { name: state.info.name, ...(state.info.company ? { company: state.info.company } : {}) },
               // Any run starts tasks in the current generation: an input only, so replay-safe.
               generation: TASK_GENERATION,
             },

@@ -10,7 +10,7 @@ import type { Activities } from '../../activities';
 import { TaskCompletionSchema } from '../../domain/pipeline/commands';
 import { parseOrThrow } from '../../domain/shared/errors';
 import { customerIdOf } from '../../domain/customer/customer';
-import { taskEscalationMail, taskOverdueMail, type TaskCustomer } from '../../domain/pipeline/notifications';
+import { taskEscalationMail, taskOverdueMail, type TaskCustomer, type TaskProspect } from '../../domain/pipeline/notifications';
 import type { OutboundMail } from '../../domain/pipeline/prospect';
 import type { TaskChange } from '../../domain/tasks/tasks';
 import { taskChanged } from '../pipeline/contract';
@@ -30,6 +30,8 @@ export interface TaskWorkflowInput {
   timeZone?: string;
   /** A post-sales task's account (it has no prospect), named in its mails. */
   customer?: TaskCustomer;
+  /** A pipeline task's prospect, named in its mails (absent on starts from before it was passed: the id alone). */
+  prospect?: TaskProspect;
   /** The code generation it was started in (workflows/shared/generations.ts); absent on starts from before generations. */
   generation?: number;
 }
@@ -190,21 +192,21 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
       // The Message-ID names the due time, so a rescheduled task's reminder is a new mail.
       const mail = escalating
         ? escalateTo
-          ? taskEscalationMail(task, escalateTo.email, repEmail, input.timeZone, customer)
+          ? taskEscalationMail(task, escalateTo.email, repEmail, input.timeZone, customer, input.prospect)
           : undefined
         : repEmail
-          ? taskOverdueMail(task, repEmail, input.timeZone, customer)
+          ? taskOverdueMail(task, repEmail, input.timeZone, customer, input.prospect)
           : undefined;
       await send(mail);
       continue;
     }
     if (task.state === 'open') {
       task = { ...task, state: 'overdue', remindedAt: nowIso() };
-      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone, customer) : undefined);
+      await send(repEmail ? taskOverdueMail(task, repEmail, input.timeZone, customer, input.prospect) : undefined);
       await tellParent(task.rep);
     } else if (task.state === 'overdue') {
       task = { ...task, state: 'escalated', escalatedAt: nowIso() };
-      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone, customer) : undefined);
+      await send(manager ? taskEscalationMail(task, manager.email, repEmail, input.timeZone, customer, input.prospect) : undefined);
       await tellParent(manager?.id);
     }
   }
