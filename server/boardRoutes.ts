@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can } from '../domain/accounts/access';
+import { can, reassignRefusal, type Actor } from '../domain/accounts/access';
 import { currentQuote } from '../domain/pipeline/lifecycle';
 import { customerResponded, nextDueAt } from '../domain/pipeline/deadlines';
 import type { ProspectState } from '../domain/pipeline/prospect';
@@ -48,7 +48,9 @@ const BoardCardSchema = z
      * open prospect for longer than staleAfter.
      */
     marks: z.array(z.enum(MARKS)),
-    /** The reps of the prospect's process version: who it may be reassigned to. */
+    /** The current quotation's status, whatever it is (a rejected or expired one has no valueCents). */
+    quoteStatus: z.string().optional(),
+    /** The reps of the prospect's process version the caller may hand it to (a manager: their team's). */
     reps: z.array(z.string()),
     process: z.object({ name: z.string(), version: z.number() }),
   })
@@ -72,7 +74,7 @@ function stageSince(state: ProspectState): string {
   }
 }
 
-export function boardCard(state: ProspectState, now: number): z.infer<typeof BoardCardSchema> {
+export function boardCard(state: ProspectState, now: number, actor?: Actor): z.infer<typeof BoardCardSchema> {
   const quote = currentQuote(state);
   const policy = state.process.quotePolicy;
   const open = state.stage !== 'won' && state.stage !== 'lost';
@@ -97,13 +99,17 @@ export function boardCard(state: ProspectState, now: number): z.infer<typeof Boa
     // What the quotation is worth while it can still be won, or was: a rejected or expired
     // one binds nobody and counts in no column.
     ...(quote && quote.status !== 'rejected' && quote.status !== 'expired' ? { valueCents: quote.totals.netCents } : {}),
+    ...(quote ? { quoteStatus: quote.status } : {}),
     currency: policy.currency,
     stageSince: stageSince(state),
     ...(state.stage === 'lost' && state.lostReason ? { lostReason: state.lostReason } : {}),
     lastActivityAt,
     ...(due !== undefined ? { nextDue: new Date(due).toISOString() } : {}),
     marks: [...marks],
-    reps: allReps(state.process).map((r) => r.id),
+    // Who the caller may hand it to: a manager, their team's reps (domain/accounts/access.ts).
+    reps: allReps(state.process)
+      .map((r) => r.id)
+      .filter((r) => !actor || reassignRefusal(actor, r, prospectResource(state).teams) === undefined),
     process: { name: state.process.name, version: state.process.version },
   };
 }
@@ -140,7 +146,8 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
       const actor = actorOf(requirePrincipal(request));
       const { rep, team, limit, closedDays } = request.query;
       const now = (deps.now ?? Date.now)();
-      const since = new Date(now - closedDays * 86_400_000);
+      // From the start of a UTC day: the answer (and its ETag) stays the same all day.
+      const since = new Date((Math.floor(now / 86_400_000) - closedDays) * 86_400_000);
       const nothing = { cards: [], reps: [], moreOpen: false, closed: { since: since.toISOString(), total: 0 } };
       if (actor.role === 'rep' && (!actor.personId || (rep !== undefined && rep !== actor.personId))) return nothing;
       const scopedRep = actor.role === 'rep' ? actor.personId! : rep;
@@ -166,7 +173,7 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
             for (const t of state.process.teams) {
               if (actor.role !== 'manager' || t.name === actor.team) for (const r of t.reps) reps.set(r.id, t.name);
             }
-            const card = boardCard(state, now);
+            const card = boardCard(state, now, actor);
             if (team !== undefined && card.team !== team) continue;
             if (taken === max) return true;
             cards.push(card);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
+import { can, reassignRefusal, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
 import * as commands from '../domain/pipeline/commands';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
@@ -300,7 +300,11 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       async (request) => {
         const p = requirePrincipal(request);
         const id = request.params.id;
-        await authorizedProspect(deps, actorOf(p), id, command.action);
+        const state = await authorizedProspect(deps, actorOf(p), id, command.action);
+        if (command.name === 'reassign') {
+          const refusal = reassignRefusal(actorOf(p), (request.sentBody as { rep?: unknown }).rep as string, prospectResource(state).teams);
+          if (refusal) throw forbidden(refusal);
+        }
         return prospectAnswer(await deps.sales.command(id, command.name, { ...(request.sentBody as object), by: byOf(p) })) as never;
       },
     );

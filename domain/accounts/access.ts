@@ -100,3 +100,14 @@ export function can(actor: Actor, action: Action, resource: Resource): boolean {
       return isSupportTask(resource.taskKind) && (action === 'read' || action === 'command');
   }
 }
+
+/**
+ * Whether `actor` may hand a prospect or account they may command to `to`: a manager keeps it
+ * within their team (handing it to another team's rep would put it beyond their own reach, a
+ * decision for ops or an admin); anyone else whom `can` lets command it may. The reason when not.
+ */
+export function reassignRefusal(actor: Actor, to: string, teams: readonly TeamView[]): string | undefined {
+  if (actor.role !== 'manager' || to === actor.personId || inTeam(actor, to, teams)) return undefined;
+  const theirs = teams.find((t) => t.reps.includes(to));
+  return `managers reassign within their team (${actor.team ?? 'none'})${theirs ? `: ${to} is in ${theirs.name}` : ''}; ops or an admin moves a prospect to another team`;
+}

@@ -65,7 +65,8 @@ test('the board holds the open prospects and those closed in the last 30 days, e
   expect(all.ids).toEqual(['lars', 'olga', 'otto', 'sara', 'wanda'].map(id).sort());
   expect(all.moreOpen).toBe(false);
   expect(all.closedTotal).toBe(2);
-  expect(Math.abs(Date.parse(all.since) - (Date.now() - 30 * DAY))).toBeLessThan(60_000);
+  // From the start of the UTC day 30 days ago (so the answer's ETag holds for the day).
+  expect(all.since).toBe(new Date((Math.floor(Date.now() / DAY) - 30) * DAY).toISOString());
   const won = all.body.cards.find((c: { id: string }) => c.id === id('wanda'));
   expect(won).toMatchObject({ stage: 'won', valueCents: 10_000 });
 
@@ -111,4 +112,35 @@ test('open prospects beyond the limit are left off and the answer says so; a bad
     expect(refused.status).toBe(400);
     expect(refused.body.detail ?? refused.body.title).toMatch(/closedDays/);
   }
+});
+
+test('a manager hands a prospect only to a rep of their own team; the card offers just those', async () => {
+  const nina = await accountFor(h, `nina-move-${uniq}`, 'manager', { personId: 'nina', team: 'north' });
+  const card = (await board(nina)).body.cards.find((c: { id: string }) => c.id === id('olga'));
+  expect(card.reps).toEqual(['ravi', 'rita']);
+  // Another team's rep: refused, nothing moved.
+  const refused = await call(h.url, 'POST', `/api/prospects/${id('olga')}/reassign`, { as: nina, body: { rep: 'sam' } });
+  expect(refused.status).toBe(403);
+  expect((refused.body as { detail: string }).detail).toBe('managers reassign within their team (north): sam is in south; ops or an admin moves a prospect to another team');
+  expect((await call(h.url, 'GET', `/api/prospects/${id('olga')}`, { as: admin })).body).toMatchObject({ info: { rep: 'ravi' } });
+  // Their own team's: done.
+  const moved = await call(h.url, 'POST', `/api/prospects/${id('olga')}/reassign`, { as: nina, body: { rep: 'rita' } });
+  expect(moved.status).toBe(200);
+  expect(moved.body).toMatchObject({ info: { rep: 'rita' } });
+  // An admin moves it to another team; their card offers every rep.
+  expect((await board(admin)).body.cards.find((c: { id: string }) => c.id === id('olga')).reps).toEqual(['ravi', 'rita', 'sam']);
+  const across = await call(h.url, 'POST', `/api/prospects/${id('olga')}/reassign`, { as: admin, body: { rep: 'sam' } });
+  expect(across.status).toBe(200);
+});
+
+test("a card names what became of a quotation that no longer binds", async () => {
+  await post(`/api/prospects/${id('otto')}/qualify`, { answers: {}, outcome: 'qualified' });
+  await post(`/api/prospects/${id('otto')}/create-inquiry`, { items: [{ product: 'PUMP', quantity: 1 }] });
+  await post(`/api/prospects/${id('otto')}/create-quote`, { lines: [{ product: 'PUMP', quantity: 1, unitPrice: '70.00' }] });
+  await post(`/api/prospects/${id('otto')}/send-quote`, {});
+  await post(`/api/prospects/${id('otto')}/reject-quote`, { reason: 'too dear' });
+  const card = (await board(admin)).body.cards.find((c: { id: string }) => c.id === id('otto'));
+  expect(card).toMatchObject({ stage: 'lost', quoteStatus: 'rejected' });
+  expect(card.valueCents).toBeUndefined();
+  expect((await board(admin)).body.cards.find((c: { id: string }) => c.id === id('wanda'))).toMatchObject({ quoteStatus: 'accepted', valueCents: 10_000 });
 });

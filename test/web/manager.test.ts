@@ -63,6 +63,8 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
 
   await card.getByRole('button', { name: /Reassign/ }).click();
   // The picker is as wide as the card and clear of the buttons, which stay inside the card.
+  // Only her own team's reps (sam is south's): the server would refuse another team's.
+  expect(await card.getByLabel('To rep').locator('option').allTextContents()).toEqual(['rita']);
   const picker = (await card.getByLabel('To rep').boundingBox())!;
   const cardBox = (await card.boundingBox())!;
   const move = (await card.getByRole('button', { name: 'Move' }).boundingBox())!;

@@ -9609,6 +9609,7 @@ export interface components {
             lastActivityAt: string;
             nextDue?: string;
             marks: ("stale" | "escalated" | "overdue" | "idle")[];
+            quoteStatus?: string;
             reps: string[];
             process: {
                 name: string;
@@ -10055,6 +10056,7 @@ export interface components {
             lastActivityAt: string;
             nextDue?: string;
             marks: ("stale" | "escalated" | "overdue" | "idle")[];
+            quoteStatus?: string;
             reps: string[];
             process: {
                 name: string;

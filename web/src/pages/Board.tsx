@@ -29,6 +29,9 @@ export function BoardPage() {
   const open = cards.filter((c) => !isClosedStage(c.stage));
   const closed = board.data?.closed;
   const closedCards = cards.length - open.length;
+  // Two cards of one name (a repeat deal, a second contact at a company) show their ids.
+  const sameName = new Map<string, number>();
+  for (const c of cards) sameName.set(c.name, (sameName.get(c.name) ?? 0) + 1);
   return (
     <div className="page">
       <PageHeader
@@ -101,7 +104,7 @@ export function BoardPage() {
                   <span className="column-sum">{column.some((c) => c.valueCents !== undefined) ? formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency) : ''}</span>
                 </div>
                 {column.map((c) => (
-                  <BoardCard key={c.id} card={c} onChanged={board.reload} />
+                  <BoardCard key={c.id} card={c} showId={(sameName.get(c.name) ?? 0) > 1} onChanged={board.reload} />
                 ))}
               </section>
             );
@@ -112,7 +115,15 @@ export function BoardPage() {
   );
 }
 
-function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
+/** What a card says of its quotation: its value while it binds, else what became of it. */
+function quoteLine(card: Card): string {
+  if (card.valueCents !== undefined) return formatMoney(card.valueCents, card.currency);
+  if (card.quoteStatus === 'expired') return 'quotation expired';
+  if (card.quoteStatus === 'rejected') return 'quotation rejected';
+  return card.stage === 'lost' ? 'no quotation' : 'no quotation yet';
+}
+
+function BoardCard({ card, showId, onChanged }: { card: Card; showId: boolean; onChanged: () => void }) {
   const [reassigning, setReassigning] = useState(false);
   const others = card.reps.filter((r) => r !== card.rep);
   const [rep, setRep] = useState(others[0] ?? '');
@@ -130,9 +141,9 @@ function BoardCard({ card, onChanged }: { card: Card; onChanged: () => void }) {
       <Link className="card-title" to={`/prospects/${encodeURIComponent(card.id)}`}>
         {card.name}
       </Link>
-      {card.company ? <div className="card-company">{card.company}</div> : null}
+      {card.company || showId ? <div className="card-company">{[card.company, showId ? card.id : undefined].filter(Boolean).join(' · ')}</div> : null}
       <div className="card-row">
-        <span>{card.valueCents !== undefined ? formatMoney(card.valueCents, card.currency) : 'no open quotation'}</span>
+        <span>{quoteLine(card)}</span>
         {/* A closed deal's age in its column means nothing: when it closed, and why it was lost. */}
         {isClosedStage(card.stage) ? (
           <span title={`${card.stage === 'won' ? 'Won' : 'Lost'} on`}>

@@ -446,7 +446,10 @@ export function SupportForms({ prospect, onChanged }: ActionProps) {
 }
 
 export function ReassignForm({ prospect, onChanged }: ActionProps) {
-  const reps = prospect.process.teams.flatMap((t) => t.reps.map((r) => r.id)).filter((r) => r !== prospect.info.rep);
+  const account = useAccount();
+  // A manager hands over within their team (the server refuses another team's rep).
+  const teams = account.role === 'manager' ? prospect.process.teams.filter((t) => t.name === account.team) : prospect.process.teams;
+  const reps = teams.flatMap((t) => t.reps.map((r) => r.id)).filter((r) => r !== prospect.info.rep);
   const [rep, setRep] = useState(reps[0] ?? '');
   const [reason, setReason] = useState('');
   const form = useCommand(() => command('/api/prospects/{id}/reassign', prospect.info.id, { rep, ...(reason ? { reason } : {}) }), onChanged, `Reassigned to ${rep}`);
