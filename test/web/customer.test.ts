@@ -165,6 +165,19 @@ test('a won deal on the customer page and in the renewals list, with a referral 
   expect(quotation.x + quotation.width).toBeLessThanOrEqual(390);
   expect(await card.locator('td[data-label="Customer"]').textContent()).toContain(company);
   await screenshot(page, 'renewals-390');
+  // The customer page's contracts and deals too.
+  await page.goto(`${stack.h.url}/customers/${customerId}`);
+  const dealRow = page.locator('[data-testid="deals"] tbody tr').first();
+  await dealRow.waitFor();
+  for (const table of ['contracts', 'deals']) {
+    const frame = await page.getByTestId(table).evaluate((el: any) => ({ scroll: el.parentElement.scrollWidth as number, client: el.parentElement.clientWidth as number }));
+    expect({ table, fits: frame.scroll <= frame.client }).toEqual({ table, fits: true });
+  }
+  const net = (await dealRow.locator('td[data-label="Net"]').boundingBox())!;
+  expect(net.x + net.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'customer-page-390');
+  await page.goto(`${stack.h.url}/renewals`);
+  await table.waitFor();
   await page.setViewportSize({ width: 1280, height: 860 });
 
   // The link leads to the customer page.

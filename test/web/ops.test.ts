@@ -236,6 +236,15 @@ test('at 390 px the folded menu bar stays a bar on short pages, and the suppress
   await fitsThePhone(admin.page, row.getByRole('button', { name: `Disable ossi-${uniq}…` }));
   expect(await row.locator('td[data-label="Role"]').textContent()).toContain('ops');
   await screenshot(admin.page, 'admin-users-390');
+
+  // Their API tokens: the Revoke button on the screen.
+  await admin.page.goto(`${stack.h.url}/account`);
+  await admin.page.getByLabel('Token name').fill('phone-script');
+  await admin.page.getByRole('button', { name: 'Create token' }).click();
+  const token = admin.page.getByTestId('token-phone-script');
+  await token.waitFor();
+  await fitsThePhone(admin.page, token.getByRole('button', { name: 'Revoke' }));
+  await screenshot(admin.page, 'admin-account-390');
 });
 
 /** The page's first table does not scroll sideways inside its frame, and `target` is within the 390 px screen. */

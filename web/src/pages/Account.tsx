@@ -85,7 +85,7 @@ function Tokens() {
         <Empty title="No API tokens">The CLI's `salesflow login` makes one per machine; they show up here.</Empty>
       ) : (
         <div className="table-wrap">
-          <table data-testid="tokens">
+          <table data-testid="tokens" className="cards-on-phone">
             <thead>
               <tr>
                 <th>Name</th>
@@ -118,9 +118,13 @@ function TokenRow({ token, onChanged }: { token: { id: string; name: string; rol
   return (
     <tr data-testid={`token-${token.name}`} className={token.revokedAt ? 'row-disabled' : undefined}>
       <td>{token.name}</td>
-      <td>{token.role}</td>
-      <td className="small">{formatDateTime(token.createdAt)}</td>
-      <td className="small">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'never'}</td>
+      <td data-label="Role">{token.role}</td>
+      <td className="small" data-label="Created">
+        {formatDateTime(token.createdAt)}
+      </td>
+      <td className="small" data-label="Last used">
+        {token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'never'}
+      </td>
       <td className="actions-cell">
         {token.revokedAt ? (
           <Badge tone="gray" title={`revoked ${formatDateTime(token.revokedAt)}`}>

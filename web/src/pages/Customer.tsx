@@ -163,7 +163,7 @@ function Contracts({ customer, onChanged }: { customer: CustomerView; onChanged:
         <Empty title="No contracts">A won line whose product the process names as a contract or subscription runs here, with its renewal date.</Empty>
       ) : (
         <div className="table-wrap">
-          <table className="small" data-testid="contracts">
+          <table className="small cards-on-phone" data-testid="contracts">
             <thead>
               <tr>
                 <th>Contract</th>
@@ -197,17 +197,23 @@ function ContractRow({ contract: k, canAct, open, onOpen, customer, onChanged }:
             {k.autoRenew ? ', auto-renews' : ''} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
           </div>
         </td>
-        <td data-testid="renewal-date">
-          <time dateTime={k.end}>{formatDate(k.end)}</time>
-          <div className="muted">{running ? daysLeft(k.end) : 'ended'}</div>
+        <td data-testid="renewal-date" data-label="Renews">
+          <div>
+            <time dateTime={k.end}>{formatDate(k.end)}</time>
+            <div className="muted">{running ? daysLeft(k.end) : 'ended'}</div>
+          </div>
         </td>
-        <td>
-          <Badge tone={CONTRACT_TONES[k.status] ?? 'neutral'}>{k.status}</Badge>
-          {k.escalatedAt ? <div className="muted">escalated</div> : null}
-          {k.declined ? <div className="muted">declined: {k.declined.reason}</div> : null}
-          {k.lostCents ? <div className="muted">lost {formatMoney(k.lostCents, k.currency)}</div> : null}
+        <td data-label="Status">
+          <div>
+            <Badge tone={CONTRACT_TONES[k.status] ?? 'neutral'}>{k.status}</Badge>
+            {k.escalatedAt ? <div className="muted">escalated</div> : null}
+            {k.declined ? <div className="muted">declined: {k.declined.reason}</div> : null}
+            {k.lostCents ? <div className="muted">lost {formatMoney(k.lostCents, k.currency)}</div> : null}
+          </div>
         </td>
-        <td className="num">{formatMoney(k.valueCents, k.currency)}</td>
+        <td className="num" data-label="Value / term">
+          {formatMoney(k.valueCents, k.currency)}
+        </td>
         <td>
           {k.renewalQuote ? (
             <div>
@@ -275,7 +281,7 @@ function Deals({ customer }: { customer: CustomerView }) {
         <Empty title="No deals yet" />
       ) : (
         <div className="table-wrap">
-          <table className="small" data-testid="deals">
+          <table className="small cards-on-phone" data-testid="deals">
             <thead>
               <tr>
                 <th>Prospect</th>
@@ -293,13 +299,15 @@ function Deals({ customer }: { customer: CustomerView }) {
                     <Link to={`/prospects/${encodeURIComponent(d.prospectId)}`}>{d.prospectId}</Link>
                     {d.origin ? <div className="muted">{d.origin}</div> : null}
                   </td>
-                  <td>{d.kind}</td>
-                  <td>
+                  <td data-label="Kind">{d.kind}</td>
+                  <td data-label="Status">
                     <Badge tone={DEAL_TONES[d.status] ?? 'neutral'}>{d.status}</Badge>
                   </td>
-                  <td>{d.products?.join(', ') || '—'}</td>
-                  <td>{d.closedAt ? formatDate(d.closedAt) : `opened ${formatDate(d.openedAt)}`}</td>
-                  <td className="num">{d.netCents !== undefined ? formatMoney(d.netCents, d.currency) : '—'}</td>
+                  <td data-label="Products">{d.products?.join(', ') || '—'}</td>
+                  <td data-label="Closed">{d.closedAt ? formatDate(d.closedAt) : `opened ${formatDate(d.openedAt)}`}</td>
+                  <td className="num" data-label="Net">
+                    {d.netCents !== undefined ? formatMoney(d.netCents, d.currency) : '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -454,8 +462,9 @@ function Timeline({ customer }: { customer: CustomerView }) {
     <section className="panel timeline-panel" aria-labelledby="ctimeline-h">
       <div className="panel-head">
         <h2 id="ctimeline-h">Timeline</h2>
+        {/* The button says what it does, as the prospect page's does. */}
         <button type="button" className="btn btn-secondary btn-small" onClick={() => setNewestFirst((n) => !n)}>
-          {newestFirst ? 'Newest first' : 'Oldest first'}
+          {newestFirst ? 'Show oldest first' : 'Show newest first'}
         </button>
       </div>
       <div className="panel-body">
