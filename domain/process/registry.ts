@@ -95,16 +95,41 @@ export interface DiffLine {
   to: unknown;
 }
 
-/** Field-by-field differences between two definitions, for `process diff`. */
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * The key that names each element of both lists (teams by `name`, reps and products by `id`),
+ * when every element has one and no two share it; undefined for lists of plain values or rules.
+ */
+function elementKey(a: unknown[], b: unknown[]): 'id' | 'name' | undefined {
+  for (const key of ['id', 'name'] as const) {
+    const keyed = (list: unknown[]) => list.every((x) => isObj(x) && typeof x[key] === 'string') && new Set(list.map((x) => (x as Record<string, unknown>)[key])).size === list.length;
+    if (a.length + b.length > 0 && keyed(a) && keyed(b)) return key;
+  }
+  return undefined;
+}
+
+/**
+ * Field-by-field differences between two definitions, for `process diff`. Elements of lists
+ * that name them (a team, a rep) are matched by that name, and the path says it
+ * (`teams[north].reps[carol]`): a rep removed from the middle of a team is that rep removed,
+ * not every rep after it changed.
+ */
 export function diffDefinitions(a: unknown, b: unknown, path = ''): DiffLine[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
   if (Array.isArray(a) && Array.isArray(b)) {
+    const key = elementKey(a, b);
+    if (key) {
+      const byKey = (list: unknown[]) => new Map(list.map((x) => [(x as Record<string, string>)[key]!, x]));
+      const [from, to] = [byKey(a), byKey(b)];
+      const names = [...from.keys(), ...[...to.keys()].filter((k) => !from.has(k))];
+      return names.flatMap((name) => diffDefinitions(from.get(name), to.get(name), `${path}[${name}]`));
+    }
     const out: DiffLine[] = [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffDefinitions(a[i], b[i], `${path}[${i}]`));
     return out;
   }
-  if (isObj(a) && isObj(b) && !Array.isArray(a) && !Array.isArray(b)) {
+  if (isObj(a) && isObj(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => diffDefinitions(a[k], b[k], path ? `${path}.${k}` : k));
   }

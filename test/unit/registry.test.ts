@@ -186,7 +186,7 @@ describe('diffDefinitions', () => {
     expect(diffDefinitions(a, b)).toEqual([
       { path: 'quotePolicy.validity', from: 30 * DAY, to: 14 * DAY },
       { path: 'tasks.qualified[0].due.businessDays', from: 1, to: 2 },
-      { path: 'teams[0].reps[1].email', from: 'bob@example.com', to: 'robert@example.com' },
+      { path: 'teams[north].reps[bob].email', from: 'bob@example.com', to: 'robert@example.com' },
       { path: 'version', from: 1, to: 2 },
     ]);
   });
@@ -200,6 +200,16 @@ describe('diffDefinitions', () => {
     moreRules.assignment!.rules.push({ field: 'source', op: 'exists', team: 'desk' });
     expect(diffDefinitions(SALES_DEF, moreRules)).toEqual([{ path: 'assignment.rules[1]', from: undefined, to: { field: 'source', op: 'exists', team: 'desk' } }]);
     expect(diffDefinitions(moreRules, SALES_DEF)).toEqual([{ path: 'assignment.rules[1]', from: { field: 'source', op: 'exists', team: 'desk' }, to: undefined }]);
+  });
+
+  it('matches the elements of a list that names them by that name, not by position', () => {
+    const first = SALES_DEF.teams[0]!;
+    const [gone, ...kept] = first.reps;
+    const fewer = structuredClone(SALES_DEF);
+    fewer.teams[0]!.reps = structuredClone(kept);
+    // The first rep removed: that rep, not every later one changed.
+    expect(diffDefinitions(SALES_DEF, fewer)).toEqual([{ path: `teams[${first.name}].reps[${gone!.id}]`, from: gone, to: undefined }]);
+    expect(diffDefinitions(fewer, SALES_DEF)).toEqual([{ path: `teams[${first.name}].reps[${gone!.id}]`, from: undefined, to: gone }]);
   });
 
   it('names the root when whole values differ', () => {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { eventually } from '../helpers/eventually';
 import { call } from '../helpers/server';
 import { documentYaml } from '../../domain/process/document';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
@@ -67,6 +68,41 @@ test('ops uploads a broken process file and sees the problems at their lines, th
   await page.getByRole('heading', { name: `Process ${name}` }).waitFor();
   await page.getByText('Two').or(page.getByRole('cell', { name: 'north' })).first().waitFor();
   await screenshot(page, 'ops-process');
+  // A prospect of ravi's on version 1, for the migration below.
+  const lead = `mig-${uniq}`;
+  expect((await call(stack.h.url, 'POST', '/api/prospects', { as: stack.admin, body: { id: lead, name: 'Mia Migrant', rep: 'ravi', process: name } })).status).toBe(201);
+
+  // Version 2 takes ravi out (rita in) and shortens the validity: the comparison names the
+  // reps by id and shows their fields as text, within the page's width.
+  const v2 = goodProcess(name).replace('      - { id: ravi, email: ravi@sales.test }', '      - { id: rita, email: rita@sales.test }').replace('validity: 30d', 'validity: 14d');
+  expect((await call(stack.h.url, 'POST', '/api/processes', { as: stack.admin, body: { yaml: v2 } })).status).toBe(201);
+  await page.reload();
+  const diff = page.getByTestId('diff');
+  await diff.waitFor();
+  const rows = await diff.locator('tbody tr').evaluateAll((all: any[]) => all.map((tr) => [...tr.querySelectorAll('td')].map((td: any) => td.textContent as string)));
+  expect(rows).toEqual([
+    ['quotePolicy.validity', '30d', '2w'],
+    ['teams[north].reps[ravi]', 'id: ravi · email: ravi@sales.test', '—'],
+    ['teams[north].reps[rita]', '—', 'id: rita · email: rita@sales.test'],
+  ]);
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(1280);
+  await screenshot(page, 'ops-process-diff');
+
+  // Migrating to v2: who left is picked from the reps v2 lacks, who takes over from v2's.
+  const migrate = page.getByRole('form', { name: 'Migrate prospects' });
+  const options = (label: string) => migrate.getByLabel(label).locator('option').evaluateAll((all: any[]) => all.map((o) => o.value as string));
+  await eventually(async () => expect(await options('Rep who left (optional)')).toEqual(['', 'ravi']));
+  await migrate.getByLabel('Rep who left (optional)').selectOption('ravi');
+  expect(await options('Their prospects and accounts go to')).toEqual(['', 'rita']);
+  await migrate.getByLabel('Their prospects and accounts go to').selectOption('rita');
+  await migrate.getByRole('button', { name: 'Preview (dry run)' }).click();
+  await migrate.getByText(/^Preview: 1 would move/).waitFor();
+  await migrate.getByRole('button', { name: 'Migrate 1 prospect(s)' }).click();
+  await migrate.getByText('Migrated 1; refused 0; unchanged 0.').waitFor();
+  // What was previewed is no longer said above what was done.
+  expect(await migrate.getByText(/^Preview:/).count()).toBe(0);
+  expect((await call(stack.h.url, 'GET', `/api/prospects/${lead}`, { as: stack.admin })).body).toMatchObject({ info: { rep: 'rita' }, process: { version: 2 } });
+  await screenshot(page, 'ops-process-migrated');
 });
 
 test('a published example process with tasks opens, its durations with their units in the readable view and the YAML', async () => {

@@ -184,7 +184,7 @@ function Diff({ name, versions }: { name: string; versions: number }) {
       )}
     </Field>
   );
-  const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  const show = (v: unknown) => (v === undefined ? '—' : diffValue(v));
   return (
     <section className="panel" aria-labelledby="diff-h">
       <div className="panel-head">
@@ -204,24 +204,26 @@ function Diff({ name, versions }: { name: string; versions: number }) {
               diff.data.changes.length === 0 ? (
                 <Empty title="No differences" />
               ) : (
-                <table className="small" data-testid="diff">
-                  <thead>
-                    <tr>
-                      <th>Field</th>
-                      <th>v{from}</th>
-                      <th>v{to}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {diff.data.changes.map((c) => (
-                      <tr key={c.path}>
-                        <td className="mono">{c.path}</td>
-                        <td className="diff-del">{show(c.from)}</td>
-                        <td className="diff-add">{show(c.to)}</td>
+                <div className="table-wrap">
+                  <table className="small diff-table" data-testid="diff">
+                    <thead>
+                      <tr>
+                        <th>Field</th>
+                        <th>v{from}</th>
+                        <th>v{to}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {diff.data.changes.map((c) => (
+                        <tr key={c.path}>
+                          <td className="mono">{c.path}</td>
+                          <td className="diff-del">{show(c.from)}</td>
+                          <td className="diff-add">{show(c.to)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               )
             ) : diff.loading ? (
               <Loading />
@@ -231,6 +233,22 @@ function Diff({ name, versions }: { name: string; versions: number }) {
       </div>
     </section>
   );
+}
+
+/**
+ * A changed setting as a person reads it: a value as it is, a rep or team added or removed as
+ * its fields (`id: carol · name: Carol · email: …`), anything deeper as indented JSON.
+ */
+function diffValue(v: unknown): string {
+  const plain = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x);
+  if (plain(v)) return String(v);
+  if (Array.isArray(v) && v.every(plain)) return v.join(', ');
+  if (typeof v === 'object' && v !== null && Object.values(v).every(plain)) {
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${String(x)}`)
+      .join(' · ');
+  }
+  return JSON.stringify(v, null, 2);
 }
 
 type MigrateRow = { from?: number; outcome: string; reason?: string };
@@ -269,6 +287,20 @@ function MigrateForm({ name, versions }: { name: string; versions: number }) {
   const [repTo, setRepTo] = useState('');
   const [preview, setPreview] = useState<{ key: string; result: MigrateResult } | undefined>(undefined);
   const [done, setDone] = useState<MigrateResult | undefined>(undefined);
+  // Every version's reps: who left (in an earlier version, not in the target) and who may take over (in the target).
+  const teams = usePolled(
+    async () =>
+      Promise.all(
+        Array.from({ length: versions }, (_, i) => i + 1).map(async (v) => {
+          const shown = await ok(api.GET('/api/processes/{name}', { params: { path: { name }, query: { version: v } } }));
+          const doc = shown.document as { teams?: { reps?: { id: string }[] }[] };
+          return { version: v, reps: (doc.teams ?? []).flatMap((t) => (t.reps ?? []).map((r) => r.id)) };
+        }),
+      ),
+    [name, versions],
+  );
+  const targetReps = teams.data?.find((t) => t.version === to)?.reps ?? [];
+  const leftReps = [...new Set((teams.data ?? []).filter((t) => t.version !== to).flatMap((t) => t.reps))].filter((r) => !targetReps.includes(r)).sort();
   const body = () => ({ to, ...(stage ? { stage } : {}), ...(repFrom || repTo ? { reassign: { from: repFrom, to: repTo } } : {}) });
   const key = JSON.stringify(body());
   const dry = useForm(async () => {
@@ -281,6 +313,8 @@ function MigrateForm({ name, versions }: { name: string; versions: number }) {
     const result = await ok(api.POST('/api/processes/{name}/migrate', { params: { path: { name } }, body: { ...body(), dryRun: false } }));
     setDone(result);
     setPreview(undefined);
+    // The preview's line would stand above what was done.
+    dry.reset();
     return `Migrated ${result.moved}, refused ${result.refused}; customers migrated ${result.customers.moved}, refused ${result.customers.refused}`;
   });
   const previewed = preview?.key === key;
@@ -315,11 +349,29 @@ function MigrateForm({ name, versions }: { name: string; versions: number }) {
               </select>
             )}
           </Field>
-          <Field label="Rep who left (optional)" error={dry.fieldError('reassign.from')}>
-            {(p) => <input {...p} name="reassign-from" value={repFrom} onChange={(e) => setRepFrom(e.target.value)} />}
+          <Field label="Rep who left (optional)" error={dry.fieldError('reassign.from')} hint={`in an earlier version, not in v${to}`}>
+            {(p) => (
+              <select {...p} name="reassign-from" value={repFrom} onChange={(e) => setRepFrom(e.target.value)}>
+                <option value="">nobody</option>
+                {leftReps.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            )}
           </Field>
-          <Field label="Their prospects and accounts go to" error={dry.fieldError('reassign.to')}>
-            {(p) => <input {...p} name="reassign-to" value={repTo} onChange={(e) => setRepTo(e.target.value)} />}
+          <Field label="Their prospects and accounts go to" error={dry.fieldError('reassign.to')} hint={`a rep of v${to}`}>
+            {(p) => (
+              <select {...p} name="reassign-to" value={repTo} onChange={(e) => setRepTo(e.target.value)} disabled={!repFrom}>
+                <option value="">{repFrom ? 'choose a rep' : '—'}</option>
+                {targetReps.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            )}
           </Field>
         </div>
         <FormMessage form={dry} fields={['to', 'stage', 'reassign']} />
