@@ -49,6 +49,17 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
+/**
+ * Months and years have no fixed length, so durations have no such units; a value written
+ * with one (`1y`, `6mo`, `3M`) is told what to write instead.
+ */
+function calendarHint(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  if (/^\s*\d+(\.\d+)?\s*(y|yr|yrs|year|years)\s*$/i.test(value)) return '; there is no year unit: write 365d or 52w';
+  if (/^\s*\d+(\.\d+)?\s*(M|mo|mon|month|months)\s*$/.test(value)) return '; there is no month unit: write 30d or 4w';
+  return '';
+}
+
 /** A duration written as text (`5s`, `3d`) or as a number of milliseconds; parsed to ms. */
 export const DurationSchema = shareable(z
   .union([z.string(), z.number()])
@@ -58,7 +69,7 @@ export const DurationSchema = shareable(z
       ctx.addIssue({
         code: 'custom',
         continue: true,
-        message: `must be a positive duration such as 5s, 30m, 2h or 3d (got ${JSON.stringify(value)})`,
+        message: `must be a positive duration such as 5s, 30m, 2h, 3d or 2w (got ${JSON.stringify(value)})${calendarHint(value)}`,
       });
       // NaN rather than z.NEVER: z.NEVER aborts the parse, and the file's other problems
       // (an unknown team, say) would only show after this one is fixed.

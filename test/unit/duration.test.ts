@@ -71,9 +71,20 @@ describe('DurationSchema', () => {
     expect(result.success).toBe(false);
     if (!result.success) {
       expect(describeIssues(result.error)).toEqual([
-        `must be a positive duration such as 5s, 30m, 2h or 3d (got ${JSON.stringify(value)})`,
+        `must be a positive duration such as 5s, 30m, 2h, 3d or 2w (got ${JSON.stringify(value)})`,
       ]);
     }
+  });
+
+  it.each<[string, string]>([
+    ['1y', '365d or 52w'],
+    ['2 years', '365d or 52w'],
+    ['6mo', '30d or 4w'],
+    ['3M', '30d or 4w'],
+  ])('refuses %p, which has a calendar unit, and says what to write instead', (value, instead) => {
+    const result = DurationSchema.safeParse(value);
+    expect(result.success).toBe(false);
+    if (!result.success) expect(describeIssues(result.error)[0]).toMatch(new RegExp(`\\(got "${value}"\\); there is no (year|month) unit: write ${instead}$`));
   });
 
   it('refuses values that are neither text nor a number', () => {

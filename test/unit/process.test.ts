@@ -82,9 +82,9 @@ describe('process definition validation', () => {
 
   it('refuses a bad duration naming the field', () => {
     expect(problems(withPolicy({ validity: '30 days' }))).toEqual([
-      'quotePolicy.validity: must be a positive duration such as 5s, 30m, 2h or 3d (got "30 days")',
+      'quotePolicy.validity: must be a positive duration such as 5s, 30m, 2h, 3d or 2w (got "30 days")',
     ]);
-    expect(problems(withPolicy({ followUpDueIn: 0 }))).toEqual(['quotePolicy.followUpDueIn: must be a positive duration such as 5s, 30m, 2h or 3d (got 0)']);
+    expect(problems(withPolicy({ followUpDueIn: 0 }))).toEqual(['quotePolicy.followUpDueIn: must be a positive duration such as 5s, 30m, 2h, 3d or 2w (got 0)']);
   });
 
   it('refuses a currency that is not an ISO code', () => {

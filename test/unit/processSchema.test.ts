@@ -181,7 +181,7 @@ describe('offsets in task templates, support and calls', () => {
     ]);
     expect(refused(withPart({ calls: { escalateAfter: '-1bd' } }))).toEqual([`calls.escalateAfter: ${OFFSET_RULE} (got "-1bd")`]);
     expect(refused(withPart({ calls: { defaultDuration: '0m' } }))).toEqual([
-      'calls.defaultDuration: must be a positive duration such as 5s, 30m, 2h or 3d (got "0m")',
+      'calls.defaultDuration: must be a positive duration such as 5s, 30m, 2h, 3d or 2w (got "0m")',
     ]);
   });
 });
