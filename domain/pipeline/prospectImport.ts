@@ -113,6 +113,9 @@ export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {
       problems.push({ line: row.line, message: 'has neither an id nor an email (a prospect id is made from the address)' });
       continue;
     }
+    // A line is named in its problems by the id it gives, else by its person: an id made from
+    // a broken address (lead-lisa-at-lang-...) means nothing to whoever fixes the file.
+    const who = cell.id || cell.name || email || id;
     const candidate = {
       id,
       name: cell.name ?? '',
@@ -125,22 +128,22 @@ export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {
     };
     const parsed = RowSchema.safeParse(candidate);
     if (!parsed.success) {
-      problems.push({ line: row.line, message: `${id}: ${describeIssues(parsed.error as z.ZodError).join('; ')}` });
+      problems.push({ line: row.line, message: `${who}: ${describeIssues(parsed.error as z.ZodError).join('; ')}` });
       continue;
     }
     // The rep the row will have: a process that does not hold it refuses the row, one that
     // assigns reps gives a row without one its rep.
     if (process) {
       const rep = candidate.rep;
-      const refusal = rep ? notARep(process.definition, rep) : process.assignsReps ? undefined : `${id}: no rep, and process "${process.definition.name}" assigns none (only a published process does): give the line a rep, or a rep for lines without one`;
+      const refusal = rep ? notARep(process.definition, rep) : process.assignsReps ? undefined : `${who}: no rep, and process "${process.definition.name}" assigns none (only a published process does): give the line a rep, or a rep for lines without one`;
       if (refusal) {
-        problems.push({ line: row.line, message: rep ? `${id}: rep: ${refusal}` : refusal });
+        problems.push({ line: row.line, message: rep ? `${who}: rep: ${refusal}` : refusal });
         continue;
       }
     }
     const earlier = firstLine.get(id);
     if (earlier !== undefined) {
-      problems.push({ line: row.line, message: `${id} is a duplicate of line ${earlier}${cell.id ? '' : ' (the same address)'}` });
+      problems.push({ line: row.line, message: `${who} is a duplicate of line ${earlier}${cell.id ? '' : ' (the same address)'}` });
       continue;
     }
     firstLine.set(id, row.line);
