@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, reassignRefusal, type Actor } from '../domain/accounts/access';
+import { can, prospectResource, reassignRefusal, type Actor } from '../domain/accounts/access';
 import { currentQuote } from '../domain/pipeline/lifecycle';
 import { customerResponded, nextDueAt } from '../domain/pipeline/deadlines';
 import type { ProspectState } from '../domain/pipeline/prospect';
@@ -8,7 +8,6 @@ import { recentlyClosedProspects } from '../db/reporting';
 import { allReps, teamOf } from '../domain/process/process';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
-import { prospectResource } from './prospectRoutes';
 import { ProblemSchema } from './problem';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { can, type Action, type Actor, type CustomerResource } from '../domain/accounts/access';
+import { can, customerResource, prospectResource, type Action, type Actor } from '../domain/accounts/access';
 import * as commands from '../domain/customer/commands';
 import type { CustomerCommandName } from '../domain/customer/commands';
-import type { CustomerState } from '../domain/customer/customer';
+import { customerIdFor, type CustomerState } from '../domain/customer/customer';
 import { parseDuration } from '../domain/shared/duration';
 import { CustomerClient } from '../client/customer/customerClient';
 import { actorOf, byOf, requirePrincipal } from './auth';
@@ -79,9 +79,6 @@ const CUSTOMER_COMMANDS: Record<string, { name: CustomerCommandName; schema: z.Z
 
 export const CUSTOMER_COMMAND_PATHS = Object.keys(CUSTOMER_COMMANDS);
 
-export function customerResource(state: Pick<CustomerState, 'info' | 'process'>): CustomerResource {
-  return { kind: 'customer', rep: state.info.owner, teams: state.process.teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })) };
-}
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 
@@ -102,9 +99,19 @@ export async function registerCustomerRoutes(api: App, deps: ServerDeps): Promis
 
   async function authorized(actor: Actor, id: string, action: Action): Promise<CustomerState> {
     const state = await customers.find(id);
-    if (!state || !can(actor, 'read', customerResource(state))) throw notFound(`no customer "${id}"`);
+    if (!state || !can(actor, 'read', customerResource(state))) throw notFound(`no customer "${id}"${await prospectHint(actor, id)}`);
     if (!can(actor, action, customerResource(state))) throw forbidden(`a ${actor.role} may not do that on customer "${id}"`);
     return state;
+  }
+
+  /**
+   * A prospect's id given where an account's is wanted (`customer show acme`, acme's deal being
+   * booked on acme-corp): the account it names, when the caller may read the prospect.
+   */
+  async function prospectHint(actor: Actor, id: string): Promise<string> {
+    const prospect = await deps.sales.findProspect(id).catch(() => undefined);
+    if (!prospect || !can(actor, 'read', prospectResource(prospect))) return '';
+    return prospect.stage === 'won' ? `: "${id}" is a prospect, whose deal is on customer "${customerIdFor(prospect.info)}"` : `: "${id}" is a prospect (${prospect.stage}), not yet a customer`;
   }
 
   /** A list filtered to what the actor may read; a rep's is their own accounts. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, reassignRefusal, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
+import { can, customerResource, prospectResource, reassignRefusal, type Action, type Actor, type ProspectResource, type TaskResource } from '../domain/accounts/access';
 import * as commands from '../domain/pipeline/commands';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
@@ -15,7 +15,6 @@ import type { App, ServerDeps } from './app';
 import { forbidden, notFound, ProblemSchema } from './problem';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { DefinitionFields, readDefinition } from './definitionBody';
-import { customerResource } from './customerRoutes';
 import { CustomerClient } from '../client/customer/customerClient';
 import { prospectsFromTable } from '../domain/pipeline/prospectImport';
 import { findDocument } from '../db/documents';
@@ -94,9 +93,6 @@ const PROSPECT_COMMANDS: Record<string, { name: CommandName; schema: z.ZodObject
 };
 export const PROSPECT_COMMAND_PATHS = Object.values(PROSPECT_COMMANDS).map((c) => commands.commandSegment(c.name));
 
-export function prospectResource(state: Pick<ProspectState, 'info' | 'process'>): ProspectResource {
-  return { kind: 'prospect', rep: state.info.rep, teams: state.process.teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })) };
-}
 
 /** The prospect, if it exists and the actor may do `action` on it; 404 otherwise (see above). */
 /** The state with what the API derives from it: the same next due time as the lists, the account of a won deal. */

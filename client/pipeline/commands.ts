@@ -104,7 +104,11 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .addOption(jsonOption)
     .action(async (id: string, opts) => {
       const args = { channel: opts.channel, direction: opts.direction, note: opts.note, at: opts.at };
-      await run(id, 'logContact', args, opts, (s) => `logged ${opts.direction} ${opts.channel} for ${id} (${s.contacts.length} contacts)`);
+      await run(id, 'logContact', args, opts, (s) => {
+        // The whole count, those the record archived too (as the customer command says it).
+        const logged = (s.archived?.contacts ?? 0) + s.contacts.length;
+        return `logged ${opts.direction} ${opts.channel} for ${id} (${logged} contact${logged === 1 ? '' : 's'} logged)`;
+      });
     });
 
   program

@@ -74,13 +74,15 @@ export function renderQuote(quote: QuoteRevision, of: number, inquiryVersion?: n
   return [...head, lines, totals].join('\n');
 }
 
-export function renderProspect(state: ProspectState, zone?: string): string {
+export function renderProspect(state: ProspectState & { customerId?: string }, zone?: string): string {
   const t = (iso: string | number | undefined) => formatTime(iso, zone);
   const { info } = state;
   const due = nextDueAt(state);
   const out: string[] = [
     `${info.name}${info.company ? ` (${info.company})` : ''}  [${info.id}]`,
     `  stage:    ${state.stage}${state.lostReason ? ` (${state.lostReason})` : ''}`,
+    // A won deal's account, as the API answers it: where `customer show` finds it.
+    ...(state.customerId ? [`  customer: ${state.customerId}`] : []),
     `  rep:      ${info.rep}`,
     `  process:  ${state.process.name} v${state.process.version} (quotes valid ${formatDuration(state.process.quotePolicy.validity)}, stale after ${formatDuration(state.process.quotePolicy.staleAfter)}, escalate after ${formatDuration(state.process.quotePolicy.escalateAfter)})`,
     ...(info.email ? [`  email:    ${info.email}`] : []),

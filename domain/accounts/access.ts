@@ -1,3 +1,5 @@
+import type { CustomerState } from '../customer/customer';
+import type { ProspectState } from '../pipeline/prospect';
 import type { Role } from './accounts';
 
 /**
@@ -110,4 +112,18 @@ export function reassignRefusal(actor: Actor, to: string, teams: readonly TeamVi
   if (actor.role !== 'manager' || to === actor.personId || inTeam(actor, to, teams)) return undefined;
   const theirs = teams.find((t) => t.reps.includes(to));
   return `managers reassign within their team (${actor.team ?? 'none'})${theirs ? `: ${to} is in ${theirs.name}` : ''}; ops or an admin moves a prospect to another team`;
+}
+
+/** A prospect as the rules see it: its rep and its process version's teams. */
+export function prospectResource(state: Pick<ProspectState, 'info' | 'process'>): ProspectResource {
+  return { kind: 'prospect', rep: state.info.rep, teams: teamViews(state.process.teams) };
+}
+
+/** A customer account as the rules see it: its owner and its process version's teams. */
+export function customerResource(state: Pick<CustomerState, 'info' | 'process'>): CustomerResource {
+  return { kind: 'customer', rep: state.info.owner, teams: teamViews(state.process.teams) };
+}
+
+function teamViews(teams: readonly { name: string; reps: readonly { id: string }[] }[]): TeamView[] {
+  return teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) }));
 }

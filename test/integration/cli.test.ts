@@ -22,7 +22,7 @@ test('the README walk-through: create, qualify, inquiry, quote, send, accept', a
   expect(again).toMatchObject({ code: 0 });
   expect(again.stdout).toContain('already exists');
 
-  expect((await salesflow('contact', id, '--channel', 'call', '--note', 'intro call')).code).toBe(0);
+  expect(await salesflow('contact', id, '--channel', 'call', '--note', 'intro call')).toMatchObject({ code: 0, stdout: `logged outbound call for ${id} (1 contact logged)\n` });
   expect((await salesflow('qualify', id, '--budget', '20000', '--need', 'pumps', '--outcome', 'qualified')).stdout).toContain('qualified');
   expect((await salesflow('inquiry', 'create', id, '--item', 'PUMP-X:4:2027-02-01')).code).toBe(0);
   expect((await salesflow('inquiry', 'change', id, '--item', 'PUMP-X:5:2027-02-01', '--note', 'one more')).stdout).toContain('version 2');

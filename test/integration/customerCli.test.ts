@@ -43,6 +43,9 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
     return shown;
   }, 60_000, 1_000);
   expect(page.contracts[0].renewalQuote).toMatchObject({ number: `${customer}-K1-T2`, status: 'draft', netCents: 60_000 });
+  // The won prospect names its account; its id where the account's is wanted, the refusal names it too.
+  expect(await ok('show', `o1-${run}`)).toContain(`\n  customer: ${customer}\n`);
+  expect(await salesflow('customer', 'show', `o1-${run}`)).toMatchObject({ code: 1, stderr: `salesflow: no customer "o1-${run}": "o1-${run}" is a prospect, whose deal is on customer "${customer}"\n` });
   const text = await ok('customer', 'show', customer);
   expect(text).toContain(`Omega ${run} (${customer})  owner alice`);
   expect(text).toMatch(new RegExp(`renewal quotation ${customer}-K1-T2 \\(draft\\) 600\\.00 EUR`));
