@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema, ApiTokenNameSchema, UserChangeSchema, type Account } from '../domain/accounts/accounts';
+import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema, ApiTokenNameSchema, UserChangeSchema, accountWarnings, type Account, type KnownPeople } from '../domain/accounts/accounts';
+import { DEFAULT_PROCESS, type ProcessDefinition } from '../domain/process/process';
 import { DomainError } from '../domain/shared/errors';
 import {
   changePassword,
@@ -35,6 +36,32 @@ export const AccountSchema = z
     disabledAt: z.string().nullable(),
   })
   .meta({ id: 'Account' });
+
+/** An account as the Users page lists it: with what would leave it seeing nothing (accountWarnings). */
+const UserSchema = AccountSchema.extend({ warnings: z.array(z.string()) }).meta({ id: 'User' });
+
+/**
+ * The teams and people of the published processes (each one's latest version) and the
+ * built-in one: what an account's team and person id are checked against.
+ */
+async function knownPeople(deps: ServerDeps): Promise<KnownPeople | undefined> {
+  // Accounts are managed while Temporal is away too: then only what needs no process is said.
+  const published = await deps.ops.listProcesses().catch(() => undefined);
+  if (!published) return undefined;
+  const latest = await Promise.all(published.map(async (p) => (await deps.ops.version(p.name)).definition)).catch(() => undefined);
+  if (!latest) return undefined;
+  const definitions: ProcessDefinition[] = [DEFAULT_PROCESS, ...latest];
+  const teams = new Set<string>();
+  const people = new Set<string>();
+  for (const d of definitions) {
+    for (const t of d.teams) {
+      teams.add(t.name);
+      people.add(t.manager.id);
+      for (const r of t.reps) people.add(r.id);
+    }
+  }
+  return { teams, people };
+}
 
 const MeSchema = z.object({ account: AccountSchema, role: RoleSchema, via: z.enum(['session', 'token']), csrfToken: z.string().optional() });
 
@@ -180,19 +207,21 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
         tags: ['users'],
         summary: 'create a user account (admin); without a password one is generated and returned once, as generatedPassword',
         body: NewUserSchema.extend({ password: NewUserSchema.shape.password.optional() }).strict(),
-        response: { 201: AccountSchema.extend({ generatedPassword: z.string().optional() }), ...problems },
+        response: { 201: UserSchema.extend({ generatedPassword: z.string().optional() }), ...problems },
       },
     },
     async (request, reply) => {
       requireAdmin(requirePrincipal(request));
       const generated = request.body.password === undefined ? generatePassword() : undefined;
       const account = await createUser(deps.db, { ...request.body, password: request.body.password ?? generated! });
-      return reply.code(201).send({ ...accountView(account), ...(generated ? { generatedPassword: generated } : {}) });
+      const warnings = accountWarnings(account, await knownPeople(deps));
+      return reply.code(201).send({ ...accountView(account), warnings, ...(generated ? { generatedPassword: generated } : {}) });
     },
   );
-  api.get('/users', { schema: { tags: ['users'], summary: 'list user accounts (admin)', response: { 200: z.array(AccountSchema), ...problems } } }, async (request) => {
+  api.get('/users', { schema: { tags: ['users'], summary: "list user accounts, each with what would leave it seeing nothing (admin)", response: { 200: z.array(UserSchema), ...problems } } }, async (request) => {
     requireAdmin(requirePrincipal(request));
-    return (await listUsers(deps.db)).map(accountView);
+    const known = await knownPeople(deps);
+    return (await listUsers(deps.db)).map((a) => ({ ...accountView(a), warnings: a.disabledAt ? [] : accountWarnings(a, known) }));
   });
   api.patch(
     '/users/:id',
@@ -202,14 +231,14 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
         summary: 'change an account: its person id (who it acts as in the processes: a rep has a task inbox by it), team or display name; null clears one (admin)',
         params: z.object({ id: z.uuid() }),
         body: UserChangeSchema,
-        response: { 200: AccountSchema, ...problems },
+        response: { 200: UserSchema, ...problems },
       },
     },
     async (request) => {
       requireAdmin(requirePrincipal(request));
       const updated = await updateUser(deps.db, request.params.id, request.body);
       if (!updated) throw notFound(`no user ${request.params.id}`);
-      return accountView(updated);
+      return { ...accountView(updated), warnings: accountWarnings(updated, await knownPeople(deps)) };
     },
   );
   api.post(

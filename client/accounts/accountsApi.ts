@@ -13,6 +13,11 @@ export interface AccountView {
   disabledAt: string | null;
 }
 
+/** An account as the user routes answer it: with what would leave it seeing nothing. */
+export interface UserView extends AccountView {
+  warnings: string[];
+}
+
 export interface TokenView {
   id: string;
   name: string;
@@ -38,16 +43,16 @@ export class AccountsApi {
   }
 
   /** Without a password the server generates one and returns it this once. */
-  createUser(user: { login: string; role: Role; password?: string; personId?: string; team?: string; displayName?: string }): Promise<AccountView & { generatedPassword?: string }> {
+  createUser(user: { login: string; role: Role; password?: string; personId?: string; team?: string; displayName?: string }): Promise<UserView & { generatedPassword?: string }> {
     return this.api.post('/users', user);
   }
 
-  users(): Promise<AccountView[]> {
+  users(): Promise<UserView[]> {
     return this.api.get('/users');
   }
 
   /** Changes an account's person id, team or display name (null clears one). */
-  async updateUser(login: string, change: { personId?: string | null; team?: string | null; displayName?: string | null }): Promise<AccountView> {
+  async updateUser(login: string, change: { personId?: string | null; team?: string | null; displayName?: string | null }): Promise<UserView> {
     const user = (await this.users()).find((u) => u.login === login.toLowerCase() || u.login === login);
     if (!user) throw new DomainError(`no user "${login}"`);
     return this.api.patch(`/users/${user.id}`, change);

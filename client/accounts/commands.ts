@@ -140,6 +140,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
         [
           `created user ${created.login} (role ${created.role}${created.personId ? `, person ${created.personId}` : ''}${created.team ? `, team ${created.team}` : ''})`,
           ...(created.generatedPassword ? [`password: ${created.generatedPassword}   (shown only this once; only its hash is stored)`] : []),
+          ...created.warnings.map((w) => `warning: ${w}`),
         ].join('\n'),
       );
     });
@@ -152,7 +153,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       print(users, opts.json, () =>
         textTable(
           ['LOGIN', 'ROLE', 'PERSON', 'TEAM', 'STATUS'],
-          users.map((u) => [u.login, u.role, u.personId ?? '-', u.team ?? '-', u.disabledAt ? `disabled ${ctx.time(u.disabledAt)}` : 'active']),
+          users.map((u) => [u.login, u.role, u.personId ?? '-', u.team ?? '-', u.disabledAt ? `disabled ${ctx.time(u.disabledAt)}` : u.warnings.length > 0 ? `active; ${u.warnings.join('; ')}` : 'active']),
         ),
       );
     });
@@ -175,7 +176,9 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       };
       if (Object.keys(change).length === 0) throw new DomainError('say what to change: --person, --no-person, --team, --no-team or --name');
       const u = await ctx.api().accounts.updateUser(login, change);
-      print(u, opts.json, () => `updated ${u.login} (role ${u.role}, person ${u.personId ?? '-'}, team ${u.team ?? '-'}${u.displayName ? `, name ${u.displayName}` : ''})`);
+      print(u, opts.json, () =>
+        [`updated ${u.login} (role ${u.role}, person ${u.personId ?? '-'}, team ${u.team ?? '-'}${u.displayName ? `, name ${u.displayName}` : ''})`, ...u.warnings.map((w) => `warning: ${w}`)].join('\n'),
+      );
     });
   user
     .command('disable')

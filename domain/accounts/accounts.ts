@@ -92,3 +92,26 @@ export interface Account {
   createdAt: Date;
   disabledAt: Date | null;
 }
+
+/** The teams and people (reps and managers) of the processes an account can act in. */
+export interface KnownPeople {
+  teams: ReadonlySet<string>;
+  people: ReadonlySet<string>;
+}
+
+/**
+ * What would leave an account seeing nothing, said to the admin who made it (not refused: a
+ * process naming the person may be published later): a rep acting as no person, a manager with
+ * no team, a team or person id no published process has (a typo, `sout` for `south`).
+ */
+export function accountWarnings(account: { role: Role; personId: string | null; team: string | null }, known: KnownPeople | undefined): string[] {
+  const out: string[] = [];
+  if (account.role === 'rep' && !account.personId) out.push('a rep without a person id sees no prospects or tasks: set the id they have in the process');
+  if (account.role === 'manager' && !account.team) out.push("a manager without a team sees no team's prospects, board or reports: set their team");
+  if (!known) return out;
+  if (account.team && !known.teams.has(account.team)) out.push(`team "${account.team}" is in no published process (teams: ${[...known.teams].sort().join(', ') || 'none'})`);
+  if (account.personId && (account.role === 'rep' || account.role === 'manager') && !known.people.has(account.personId)) {
+    out.push(`person "${account.personId}" is no rep or manager of a published process`);
+  }
+  return out;
+}

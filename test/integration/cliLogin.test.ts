@@ -53,11 +53,15 @@ test('a new user logs in with the CLI, creates a rep, and the rep drives a prosp
   expect((await salesflow(['whoami'])).stdout).toBe(`root-${run} (role admin) at ${h.url}\n`);
 
   const rep = await salesflow(['user', 'create', '--login', `rita-${run}`, '--role', 'rep', '--person', 'alice', '--team', 'north', '--password-stdin'], `${REP_PASSWORD}\n`);
-  expect(rep).toMatchObject({ code: 0, stdout: `created user rita-${run} (role rep, person alice, team north)\n` });
+  // Created, with a word on what would leave it seeing nothing: no process has a team north (the built-in one's is sales).
+  expect(rep).toMatchObject({ code: 0, stdout: `created user rita-${run} (role rep, person alice, team north)\nwarning: team "north" is in no published process (teams: sales)\n` });
   const other = await salesflow(['user', 'create', '--login', `rob-${run}`, '--role', 'rep', '--person', 'bob']);
   expect(other.stdout).toMatch(/^created user rob-\w+ \(role rep, person bob\)\npassword: \S{24} {3}\(shown only this once; only its hash is stored\)\n$/);
   // An account's person and team change later (an admin who takes on a rep's inbox, a move of team).
-  expect(await salesflow(['user', 'update', `rob-${run}`, '--person', 'carl', '--team', 'south'])).toMatchObject({ code: 0, stdout: `updated rob-${run} (role rep, person carl, team south)\n` });
+  expect(await salesflow(['user', 'update', `rob-${run}`, '--person', 'carl', '--team', 'south'])).toMatchObject({
+    code: 0,
+    stdout: `updated rob-${run} (role rep, person carl, team south)\nwarning: team "south" is in no published process (teams: sales)\nwarning: person "carl" is no rep or manager of a published process\n`,
+  });
   expect(await salesflow(['user', 'update', `rob-${run}`, '--no-team', '--person', 'bob'])).toMatchObject({ code: 0, stdout: `updated rob-${run} (role rep, person bob, team -)\n` });
   expect(await salesflow(['user', 'update', `rob-${run}`])).toMatchObject({ code: 1, stderr: 'salesflow: say what to change: --person, --no-person, --team, --no-team or --name\n' });
   expect(await salesflow(['user', 'update', `nobody-${run}`, '--person', 'x'])).toMatchObject({ code: 1, stderr: `salesflow: no user "nobody-${run}"\n` });

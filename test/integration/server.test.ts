@@ -99,6 +99,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
     '/api/reports/quotes',
     '/api/reports/activity',
     '/api/reports/campaigns',
+    '/api/reports/dimensions',
     '/api/reports/rebuild',
     '/api/customers',
     '/api/renewals',
@@ -273,6 +274,16 @@ test('the role matrix over HTTP: each role reads, commands and publishes as its 
   expect(patched).toMatchObject({ status: 200, body: { login: `ops-${uniq}`, role: 'ops', personId: 'sue', team: 'desk' } });
   expect((await call(h.url, 'GET', '/api/me', { as: roles.ops })).body.account).toMatchObject({ personId: 'sue', team: 'desk' });
   expect((await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: { personId: null, team: null } })).body).toMatchObject({ personId: null, team: null });
+  // An account that would see nothing is said so when made, and in the list: not refused (a
+  // process naming the team may come later).
+  const typo = await call(h.url, 'POST', '/api/users', { as: admin, body: { login: `mgr-typo-${uniq}`, role: 'manager', team: 'sout' } });
+  expect(typo.status).toBe(201);
+  expect(typo.body.warnings).toEqual([expect.stringMatching(/^team "sout" is in no published process \(teams: .*\bsales\b.*\)$/)]);
+  const noPerson = await call(h.url, 'POST', '/api/users', { as: admin, body: { login: `rep-none-${uniq}`, role: 'rep' } });
+  expect(noPerson.body.warnings).toEqual(['a rep without a person id sees no prospects or tasks: set the id they have in the process']);
+  const listed = (await call(h.url, 'GET', '/api/users', { as: admin })).body as { login: string; warnings: string[] }[];
+  expect(listed.find((u) => u.login === `rep-none-${uniq}`)!.warnings).toHaveLength(1);
+  expect(listed.find((u) => u.login === 'root')!.warnings).toEqual([]);
   const empty = await call(h.url, 'PATCH', `/api/users/${opsId}`, { as: admin, body: {} });
   expect(empty.status).toBe(400);
   expect(JSON.stringify(empty.body)).toContain('say what to change: personId, team or displayName');

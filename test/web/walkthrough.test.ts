@@ -83,6 +83,15 @@ test('the admin creates a rep and a manager; the rep works a prospect from conta
   await newUser.getByLabel('Login').fill(`rob-${uniq}`);
   await newUser.getByRole('button', { name: 'Create user' }).click();
   await newUser.locator('.field-invalid', { has: admin.page.getByLabel('Login') }).getByText(`"rob-${uniq}" is already taken`).waitFor();
+  // A manager whose team no process has (a typo) is created, and the admin told they would see nothing.
+  await newUser.getByLabel('Login').fill(`typo-${uniq}`);
+  await newUser.getByLabel('Role').selectOption('manager');
+  await newUser.getByLabel('Team').fill(`${team}x`);
+  await newUser.getByRole('button', { name: 'Create user' }).click();
+  const said = `team "${team}x" is in no published process`;
+  await admin.page.getByTestId('created-user').filter({ hasText: `typo-${uniq}` }).getByText(said, { exact: false }).waitFor();
+  await admin.page.getByTestId(`user-typo-${uniq}`).getByText(said, { exact: false }).waitFor();
+  expect(await admin.page.getByTestId(`user-mia-${uniq}`).locator('.account-warnings').count()).toBe(0);
   await newUser.getByLabel('Login').fill('');
 
   // The manager's board: empty until the rep's prospect turns up.

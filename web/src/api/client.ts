@@ -10,6 +10,8 @@ import type { components, paths } from './schema';
 
 export type Problem = components['schemas']['Problem'];
 export type Account = components['schemas']['Account'];
+/** An account as the Users page lists it, with what would leave it seeing nothing. */
+export type User = components['schemas']['User'];
 
 let csrfToken: string | undefined;
 let onSessionEnded: (() => void) | undefined;

@@ -735,7 +735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** list user accounts (admin) */
+        /** list user accounts, each with what would leave it seeing nothing (admin) */
         get: {
             parameters: {
                 query?: never;
@@ -751,7 +751,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Account"][];
+                        "application/json": components["schemas"]["User"][];
                     };
                 };
                 /** @description Default Response */
@@ -849,6 +849,7 @@ export interface paths {
                             team: string | null;
                             createdAt: string;
                             disabledAt: string | null;
+                            warnings: string[];
                             generatedPassword?: string;
                         };
                     };
@@ -963,7 +964,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Account"];
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description Default Response */
@@ -9440,6 +9441,18 @@ export interface components {
             createdAt: string;
             disabledAt: string | null;
         };
+        UserInput: {
+            id: string;
+            login: string;
+            displayName: string | null;
+            /** @enum {string} */
+            role: "admin" | "ops" | "manager" | "rep" | "support";
+            personId: string | null;
+            team: string | null;
+            createdAt: string;
+            disabledAt: string | null;
+            warnings: string[];
+        };
         ApiTokenInput: {
             id: string;
             name: string;
@@ -9448,77 +9461,6 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
-        };
-        /** @description a customer account: deals, contracts with renewal dates, consumables, referrals, profile, tasks, support queries, history */
-        CustomerInput: {
-            info: {
-                id: string;
-                name: string;
-                owner: string;
-            } & {
-                [key: string]: unknown;
-            };
-            process: {
-                name: string;
-                version: number;
-            } & {
-                [key: string]: unknown;
-            };
-            deals: ({
-                prospectId: string;
-                status: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            contracts: ({
-                id: string;
-                product: string;
-                end: string;
-                status: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            profile: {
-                preferences: string[];
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        CustomerSummaryInput: {
-            id: string;
-            name: string;
-            owner?: string;
-            nextDue?: string;
-            nextRenewal?: string;
-            status: string;
-        };
-        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
-        RenewalInput: {
-            customerId: string;
-            customerName: string;
-            owner: string;
-            contractId: string;
-            product: string;
-            /** @enum {string} */
-            kind: "contract" | "subscription";
-            end: string;
-            status: string;
-            autoRenew: boolean;
-            valueCents: number;
-            currency: string;
-            renewalQuote?: {
-                number: string;
-                status: string;
-                netCents: number;
-                currency: string;
-                termEnd: string;
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
         };
         /** @description a prospect's full state: info, stage, contacts, inquiry, quotation, tasks, calls, queries, history */
         ProspectInput: {
@@ -9591,6 +9533,77 @@ export interface components {
             };
             /** @description that document as YAML, the text `salesflow process show` prints */
             yaml: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description a customer account: deals, contracts with renewal dates, consumables, referrals, profile, tasks, support queries, history */
+        CustomerInput: {
+            info: {
+                id: string;
+                name: string;
+                owner: string;
+            } & {
+                [key: string]: unknown;
+            };
+            process: {
+                name: string;
+                version: number;
+            } & {
+                [key: string]: unknown;
+            };
+            deals: ({
+                prospectId: string;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            contracts: ({
+                id: string;
+                product: string;
+                end: string;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            profile: {
+                preferences: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CustomerSummaryInput: {
+            id: string;
+            name: string;
+            owner?: string;
+            nextDue?: string;
+            nextRenewal?: string;
+            status: string;
+        };
+        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
+        RenewalInput: {
+            customerId: string;
+            customerName: string;
+            owner: string;
+            contractId: string;
+            product: string;
+            /** @enum {string} */
+            kind: "contract" | "subscription";
+            end: string;
+            status: string;
+            autoRenew: boolean;
+            valueCents: number;
+            currency: string;
+            renewalQuote?: {
+                number: string;
+                status: string;
+                netCents: number;
+                currency: string;
+                termEnd: string;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -9887,6 +9900,18 @@ export interface components {
             createdAt: string;
             disabledAt: string | null;
         };
+        User: {
+            id: string;
+            login: string;
+            displayName: string | null;
+            /** @enum {string} */
+            role: "admin" | "ops" | "manager" | "rep" | "support";
+            personId: string | null;
+            team: string | null;
+            createdAt: string;
+            disabledAt: string | null;
+            warnings: string[];
+        };
         ApiToken: {
             id: string;
             name: string;
@@ -9895,77 +9920,6 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
-        };
-        /** @description a customer account: deals, contracts with renewal dates, consumables, referrals, profile, tasks, support queries, history */
-        Customer: {
-            info: {
-                id: string;
-                name: string;
-                owner: string;
-            } & {
-                [key: string]: unknown;
-            };
-            process: {
-                name: string;
-                version: number;
-            } & {
-                [key: string]: unknown;
-            };
-            deals: ({
-                prospectId: string;
-                status: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            contracts: ({
-                id: string;
-                product: string;
-                end: string;
-                status: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            profile: {
-                preferences: string[];
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        CustomerSummary: {
-            id: string;
-            name: string;
-            owner?: string;
-            nextDue?: string;
-            nextRenewal?: string;
-            status: string;
-        };
-        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
-        Renewal: {
-            customerId: string;
-            customerName: string;
-            owner: string;
-            contractId: string;
-            product: string;
-            /** @enum {string} */
-            kind: "contract" | "subscription";
-            end: string;
-            status: string;
-            autoRenew: boolean;
-            valueCents: number;
-            currency: string;
-            renewalQuote?: {
-                number: string;
-                status: string;
-                netCents: number;
-                currency: string;
-                termEnd: string;
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
         };
         /** @description a prospect's full state: info, stage, contacts, inquiry, quotation, tasks, calls, queries, history */
         Prospect: {
@@ -10038,6 +9992,77 @@ export interface components {
             };
             /** @description that document as YAML, the text `salesflow process show` prints */
             yaml: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description a customer account: deals, contracts with renewal dates, consumables, referrals, profile, tasks, support queries, history */
+        Customer: {
+            info: {
+                id: string;
+                name: string;
+                owner: string;
+            } & {
+                [key: string]: unknown;
+            };
+            process: {
+                name: string;
+                version: number;
+            } & {
+                [key: string]: unknown;
+            };
+            deals: ({
+                prospectId: string;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            contracts: ({
+                id: string;
+                product: string;
+                end: string;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            profile: {
+                preferences: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CustomerSummary: {
+            id: string;
+            name: string;
+            owner?: string;
+            nextDue?: string;
+            nextRenewal?: string;
+            status: string;
+        };
+        /** @description a contract or subscription ending soon: its account, the end of its term (the renewal date), its value and the drafted renewal quotation */
+        Renewal: {
+            customerId: string;
+            customerName: string;
+            owner: string;
+            contractId: string;
+            product: string;
+            /** @enum {string} */
+            kind: "contract" | "subscription";
+            end: string;
+            status: string;
+            autoRenew: boolean;
+            valueCents: number;
+            currency: string;
+            renewalQuote?: {
+                number: string;
+                status: string;
+                netCents: number;
+                currency: string;
+                termEnd: string;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };

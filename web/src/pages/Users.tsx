@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ok, type Account } from '../api/client';
+import { api, ok, type User } from '../api/client';
 import { useAccount, type Role } from '../session';
 import { Badge, Empty, ErrorBox, Loading, PageHeader, usePolled, type Tone } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
@@ -68,7 +68,7 @@ export function UsersPage() {
   );
 }
 
-function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onChanged: () => void }) {
+function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChanged: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const form = useForm(
@@ -90,7 +90,10 @@ function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onCh
           <Badge tone={ROLE_TONES[user.role] ?? 'neutral'}>{user.role}</Badge>
         </td>
         <td className="small" data-label="Person · team">
-          {[user.personId, user.team].filter(Boolean).join(' · ') || '—'}
+          <div>
+            {[user.personId, user.team].filter(Boolean).join(' · ') || '—'}
+            {user.warnings.length > 0 ? <AccountWarnings warnings={user.warnings} /> : null}
+          </div>
         </td>
         <td className="small" data-label="Created">
           {formatDateTime(user.createdAt)}
@@ -148,7 +151,7 @@ function UserRow({ user, self, onChanged }: { user: Account; self: boolean; onCh
  * An account's person id (who it acts as: a rep's inbox, the `by` of its commands), team and
  * name; an emptied field clears it. Not its role: disable the account and create another.
  */
-function EditUser({ user, onClose, onSaved }: { user: Account; onClose: () => void; onSaved: () => void }) {
+function EditUser({ user, onClose, onSaved }: { user: User; onClose: () => void; onSaved: () => void }) {
   const [v, setV] = useState({ personId: user.personId ?? '', team: user.team ?? '', displayName: user.displayName ?? '' });
   const form = useForm(
     async () => {
@@ -181,11 +184,22 @@ function EditUser({ user, onClose, onSaved }: { user: Account; onClose: () => vo
   );
 }
 
+/** What would leave an account seeing nothing (a rep with no person id, a team no process has), as the server says it. */
+function AccountWarnings({ warnings }: { warnings: readonly string[] }) {
+  return (
+    <ul className="account-warnings" aria-label="Check this account">
+      {warnings.map((w) => (
+        <li key={w}>{w}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** The create form; the server generates a password when none is typed, and it is shown here once. */
 function NewUser({ onCreated }: { onCreated: () => void }) {
   const empty = { login: '', displayName: '', role: 'rep' as Role, personId: '', team: '', password: '' };
   const [v, setV] = useState(empty);
-  const [created, setCreated] = useState<{ login: string; role: string; password?: string } | undefined>(undefined);
+  const [created, setCreated] = useState<{ login: string; role: string; password?: string; warnings: string[] } | undefined>(undefined);
   const form = useForm(
     async () => {
       setCreated(undefined);
@@ -198,7 +212,7 @@ function NewUser({ onCreated }: { onCreated: () => void }) {
         ...(v.password ? { password: v.password } : {}),
       };
       const res = await ok(api.POST('/api/users', { body }));
-      setCreated({ login: res.login, role: res.role, ...(res.generatedPassword ? { password: res.generatedPassword } : {}) });
+      setCreated({ login: res.login, role: res.role, warnings: res.warnings, ...(res.generatedPassword ? { password: res.generatedPassword } : {}) });
       // Back to a rep, the account made most often: keeping the last role made the next rep an ops or admin by accident.
       setV(empty);
       return `Created ${res.login}`;
@@ -243,6 +257,7 @@ function NewUser({ onCreated }: { onCreated: () => void }) {
             <p>
               <strong>{created.login}</strong> ({created.role}) can log in now.
             </p>
+            {created.warnings.length > 0 ? <AccountWarnings warnings={created.warnings} /> : null}
             {created.password ? (
               <>
                 <p>Their password, shown only this once (only its hash is stored): pass it on now.</p>
