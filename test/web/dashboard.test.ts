@@ -258,6 +258,12 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   // After the sale: amy's account (no contract in this process).
   await expect(page.getByTestId('chart-postsales').textContent()).resolves.toContain('1 account');
   await expect(page.getByTestId('kpi-won').textContent()).resolves.toContain('€2,000.00');
+  // Campaign results: the spring campaign brought dee (a lead, not won), mailed nobody here.
+  const spring = page.getByTestId('campaign-results').locator('tr[data-row="spring"]');
+  await spring.waitFor();
+  expect(await spring.locator('th, td').allTextContents()).toEqual(['spring', '0', '0', '0', '0', '—', '1', '0', percentText(0)]);
+  expect(await page.getByTestId('campaign-results').getByRole('link', { name: 'CSV' }).getAttribute('href')).toMatch(/^\/api\/reports\/campaigns\?.*&format=csv$/);
+
   // Open pipeline: every open prospect now, as the CLI's "open pipeline by stage" (dee's
   // quotation, fay in inquiry, eight leads), whatever the forecast chart's window.
   await expect(page.getByTestId('kpi-pipeline').textContent()).resolves.toContain('€1,500.00€3,000.00 unweighted · 10 open prospects');
@@ -328,3 +334,8 @@ test('a rep sees only their own numbers, as the server scopes them', async () =>
   expect(funnel.stages[0]).toMatchObject({ stage: 'contact', entered: 6 });
   expect(funnel.won.count).toBe(1);
 }, 120_000);
+
+/** A share as the dashboard prints it (web/src/ui/charts.tsx `percent`). */
+function percentText(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import {
   Bar,
   BarChart,
@@ -47,7 +47,8 @@ type Forecast = components['schemas']['ForecastReport'];
 type Quotes = components['schemas']['QuotesReport'];
 type Activity = components['schemas']['ActivityReport'];
 type Postsales = components['schemas']['PostsalesReport'];
-type ReportName = 'funnel' | 'forecast' | 'quotes' | 'activity' | 'postsales';
+type Campaigns = components['schemas']['CampaignsReport'];
+type ReportName = 'funnel' | 'forecast' | 'quotes' | 'activity' | 'postsales' | 'campaigns';
 
 /** The filters the reports take besides the period; the server narrows them to the caller's scope. */
 const DIMENSIONS = ['team', 'rep', 'process', 'source', 'campaign'] as const;
@@ -88,6 +89,7 @@ export function DashboardPage() {
   // Accounts have no source or campaign: the post-sales report takes the other filters.
   const { source: _source, campaign: _campaign, ...accountDims } = dims;
   const postsales = useReport<Postsales>('postsales', { ...period, ...accountDims });
+  const campaigns = useReport<Campaigns>('campaigns', base);
 
   const set = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -106,7 +108,7 @@ export function DashboardPage() {
       : account.role === 'manager'
         ? `Team ${scope?.team ?? account.team ?? '—'}`
         : 'All teams';
-  const updatedAt = Math.min(...[funnel, forecast, quotes, activity, postsales].map((r) => r.updatedAt ?? Infinity));
+  const updatedAt = Math.min(...[funnel, forecast, quotes, activity, postsales, campaigns].map((r) => r.updatedAt ?? Infinity));
 
   return (
     <div className="page dashboard">
@@ -131,6 +133,7 @@ export function DashboardPage() {
         <PostsalesCard report={postsales} />
       </div>
       <RepActivityCard report={activity} />
+      <CampaignResultsCard report={campaigns} />
     </div>
   );
 }
@@ -737,6 +740,58 @@ function PostsalesCard({ report }: { report: Loaded<Postsales> }) {
       }
       numbers={r ? <NumbersTable caption="After the sale: renewals in the period, referrals" columns={columns} rows={rows} rowKey={(m) => m.measure} /> : null}
     />
+  );
+}
+
+/** Per campaign: what its mails did in the period (the campaigns report), a line each. */
+function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
+  const rows = report.data?.campaigns ?? [];
+  const rate = (a: number, b: number) => (b === 0 ? '—' : percent(a / b));
+  return (
+    <section className="panel campaign-results" aria-labelledby="campaign-results-title" data-testid="campaign-results" data-query={report.qs}>
+      <div className="panel-head">
+        <h2 id="campaign-results-title">Campaign results</h2>
+        <a className="btn btn-secondary btn-small" href={csv('campaigns', report.qs)} download>
+          CSV
+        </a>
+      </div>
+      {stateOf(report, rows.length === 0, 'No campaign mailed anyone or brought a lead in this period.') ?? (
+        <div className="table-wrap">
+          <table className="small">
+            <thead>
+              <tr>
+                <th scope="col">Campaign</th>
+                <th scope="col" className="num">Mailed</th>
+                <th scope="col" className="num">Bounced</th>
+                <th scope="col" className="num">Unsubscribed</th>
+                <th scope="col" className="num">Replied</th>
+                <th scope="col" className="num" title="Replied of mailed">Reply rate</th>
+                <th scope="col" className="num">Leads</th>
+                <th scope="col" className="num">Won</th>
+                <th scope="col" className="num" title="Won of the leads">Conversion</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.campaign} data-row={c.campaign}>
+                  <th scope="row">
+                    <Link to={`/campaigns/${encodeURIComponent(c.campaign)}`}>{c.campaign}</Link>
+                  </th>
+                  <td className="num">{c.mailed}</td>
+                  <td className={`num${c.bounced ? ' warn' : ''}`}>{c.bounced}</td>
+                  <td className="num">{c.unsubscribed}</td>
+                  <td className="num">{c.replied}</td>
+                  <td className="num">{rate(c.replied, c.mailed)}</td>
+                  <td className="num">{c.leads}</td>
+                  <td className="num">{c.converted}</td>
+                  <td className="num strong">{rate(c.converted, c.leads)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
 
