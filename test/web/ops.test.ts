@@ -207,6 +207,16 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await page.getByRole('link', { name: 'Suppression list' }).click();
   await page.getByRole('heading', { name: 'Suppression list' }).waitFor();
   await page.locator('.empty, table').first().waitFor();
+  // Someone who asked on the phone not to be mailed goes on the list from the page.
+  const caller = `phoned-${uniq}@customer.test`;
+  const add = page.getByRole('form', { name: 'Add an address' });
+  await add.getByLabel('Email address').fill(caller);
+  await add.getByLabel('Why (optional)').fill('asked on the phone');
+  await add.getByRole('button', { name: 'Add to the list' }).click();
+  await add.getByText(`${caller} is on the list`).waitFor();
+  await page.getByRole('row').filter({ hasText: caller }).getByText('asked on the phone').waitFor();
+  const listed = (await call(stack.h.url, 'GET', '/api/suppressions', { as: stack.admin })).body.suppressed as { email: string; reason: string; detail: string; source: string }[];
+  expect(listed.find((e) => e.email === caller)).toMatchObject({ reason: 'manual', detail: 'asked on the phone', source: `api:otto-${uniq}` });
   await screenshot(page, 'ops-suppressions');
 });
 

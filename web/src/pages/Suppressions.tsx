@@ -17,7 +17,8 @@ export function SuppressionsPage() {
   }, [list.data, q]);
   return (
     <div className="page">
-      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} ${list.data.length === 1 ? 'address' : 'addresses'} never mailed by campaigns` : undefined} />
+      <PageHeader title="Suppression list" subtitle={list.data ? `${list.data.length} ${list.data.length === 1 ? 'address' : 'addresses'} that campaigns never mail` : undefined} />
+      <AddSuppression onAdded={list.reload} />
       <div className="filters" role="search">
         <Field label="Search address, reason or source">
           {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} />}
@@ -52,6 +53,43 @@ export function SuppressionsPage() {
         )}
       </section>
     </div>
+  );
+}
+
+/** Someone who asked not to be mailed (on the phone, in a letter): on the list at once, with the reason. */
+function AddSuppression({ onAdded }: { onAdded: () => void }) {
+  const [email, setEmail] = useState('');
+  const [note, setNote] = useState('');
+  const form = useForm(
+    async () => {
+      await ok(api.POST('/api/suppressions', { body: { email, reason: 'manual', note } }));
+      setEmail('');
+      setNote('');
+      return `${email} is on the list: no campaign mails them`;
+    },
+    { onDone: onAdded },
+  );
+  return (
+    <form className="panel add-suppression" onSubmit={form.submit} aria-label="Add an address">
+      <div className="panel-head">
+        <h2>Add an address</h2>
+        <span className="muted small">someone who asked not to be mailed</span>
+      </div>
+      <div className="panel-body stack">
+        <div className="form-grid">
+          <Field label="Email address" error={form.fieldError('email')}>
+            {(p) => <input {...p} type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} required />}
+          </Field>
+          <Field label="Why (optional)" error={form.fieldError('note')} hint="e.g. asked on the phone">
+            {(p) => <input {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
+          </Field>
+        </div>
+        <FormMessage form={form} fields={['email', 'note']} />
+        <div className="form-actions">
+          <SubmitButton form={form}>Add to the list</SubmitButton>
+        </div>
+      </div>
+    </form>
   );
 }
 
