@@ -87,3 +87,27 @@ test('a manager sees a stale quotation marked on the board and reassigns the pro
   await page.locator('.empty, .task-list').first().waitFor();
   await screenshot(page, 'manager-team-tasks');
 });
+
+test('a long column shows its first 20 cards, longest in stage first, and the rest on request; an admin filters the board by team', async () => {
+  // 21 more leads in contact for ravi: with Nora New, 22.
+  for (let k = 0; k < 21; k++) await prospectAt(stack, `lead${k}-${uniq}`, 'contact', { name: `Lead ${k}`, rep: 'ravi', process: processName });
+  const { page } = await personLogsIn(stack, `admin-board-${uniq}`, 'admin');
+  await page.goto(`${stack.h.url}/board`);
+  const contact = page.locator('[data-stage="contact"]');
+  await contact.getByRole('button', { name: 'Show all 23' }).waitFor();
+  // 23: sam's Sören South too, the admin sees every team.
+  expect(await contact.locator('article.card').count()).toBe(20);
+  // The one longest in contact (made first) leads the column.
+  expect(await contact.locator('article.card').first().getAttribute('data-testid')).toBe(`card-new-${uniq}`);
+  await contact.getByRole('button', { name: 'Show all 23' }).click();
+  expect(await contact.locator('article.card').count()).toBe(23);
+  await contact.getByRole('button', { name: 'Show the first 20' }).waitFor();
+
+  // Two teams: the admin narrows the board to one (the server filters).
+  expect(await page.getByLabel('Team', { exact: true }).locator('option').allTextContents()).toEqual(['All teams', 'north', 'south']);
+  await page.getByLabel('Team', { exact: true }).selectOption('south');
+  await page.getByTestId(`card-new-${uniq}`).waitFor({ state: 'detached' });
+  await page.getByTestId(`card-south-${uniq}`).waitFor();
+  expect(await page.locator('article.card').evaluateAll((all: any[]) => all.map((c) => c.dataset.testid))).toEqual([`card-south-${uniq}`]);
+  expect(new URL(page.url()).searchParams.get('team')).toBe('south');
+});

@@ -13,6 +13,9 @@ const STAGES = ['contact', 'qualification', 'inquiry', 'quotation', 'won', 'lost
 /** The Won and Lost columns hold the prospects closed within this many days. */
 const CLOSED_DAYS = 30;
 
+/** Cards a column shows before its "Show all": a long contact column (a campaign's leads) would bury the rest. */
+const COLUMN_CARDS = 20;
+
 const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray'; title: string }> = {
   stale: { label: 'stale quote', tone: 'amber', title: 'The quotation was sent and the customer has not answered within the process’s staleAfter' },
   escalated: { label: 'escalated', tone: 'red', title: 'A quotation or a task went to the manager' },
@@ -24,7 +27,17 @@ const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray
 export function BoardPage() {
   const [params, setParams] = useSearchParams();
   const rep = params.get('rep') ?? '';
-  const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: { closedDays: CLOSED_DAYS, ...(rep ? { rep } : {}) } } })), [rep], 10_000);
+  const team = params.get('team') ?? '';
+  const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: { closedDays: CLOSED_DAYS, ...(rep ? { rep } : {}), ...(team ? { team } : {}) } } })), [rep, team], 10_000);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const setParam = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key === 'team') next.delete('rep');
+    setParams(next, { replace: true });
+  };
+  const teams = [...new Set((board.data?.reps ?? []).map((r) => r.team))].sort();
   const cards = board.data?.cards ?? [];
   const open = cards.filter((c) => !isClosedStage(c.stage));
   const closed = board.data?.closed;
@@ -44,25 +57,31 @@ export function BoardPage() {
         actions={<LiveStamp at={board.updatedAt} />}
       />
       <div className="filters">
+        {teams.length > 1 || team ? (
+          <Field label="Team">
+            {(p) => (
+              <select {...p} name="team-filter" value={team} onChange={(e) => setParam('team', e.target.value)}>
+                <option value="">All teams</option>
+                {teams.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
         <Field label="Rep">
           {(p) => (
-            <select
-              {...p}
-              name="rep-filter"
-              value={rep}
-              onChange={(e) => {
-                const next = new URLSearchParams(params);
-                if (e.target.value) next.set('rep', e.target.value);
-                else next.delete('rep');
-                setParams(next, { replace: true });
-              }}
-            >
-              <option value="">Whole team</option>
-              {(board.data?.reps ?? []).map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.id} ({r.team})
-                </option>
-              ))}
+            <select {...p} name="rep-filter" value={rep} onChange={(e) => setParam('rep', e.target.value)}>
+              <option value="">{team ? `All of ${team}` : teams.length > 1 ? 'All reps' : 'Whole team'}</option>
+              {(board.data?.reps ?? [])
+                .filter((r) => !team || r.team === team)
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.id} ({r.team})
+                  </option>
+                ))}
             </select>
           )}
         </Field>
@@ -88,7 +107,10 @@ export function BoardPage() {
       ) : (
         <div className="board" data-testid="board">
           {STAGES.map((stage) => {
-            const column = cards.filter((c) => c.stage === stage);
+            // Open deals longest in their stage first (they want attention); closed ones latest first.
+            const column = cards.filter((c) => c.stage === stage).sort((a, b) => (isClosedStage(stage) ? -1 : 1) * a.stageSince.localeCompare(b.stageSince));
+            const all = expanded.has(stage);
+            const shownCards = all ? column : column.slice(0, COLUMN_CARDS);
             return (
               <section key={stage} className="column" aria-labelledby={`col-${stage}`} data-stage={stage}>
                 <div className="column-head">
@@ -103,9 +125,14 @@ export function BoardPage() {
                   </h2>
                   <span className="column-sum">{column.some((c) => c.valueCents !== undefined) ? formatMoney(column.reduce((s, c) => s + (c.valueCents ?? 0), 0), column[0]?.currency) : ''}</span>
                 </div>
-                {column.map((c) => (
+                {shownCards.map((c) => (
                   <BoardCard key={c.id} card={c} showId={(sameName.get(c.name) ?? 0) > 1} onChanged={board.reload} />
                 ))}
+                {column.length > COLUMN_CARDS ? (
+                  <button type="button" className="btn btn-secondary btn-small column-more" onClick={() => setExpanded((e) => (all ? new Set([...e].filter((x) => x !== stage)) : new Set([...e, stage])))}>
+                    {all ? `Show the first ${COLUMN_CARDS}` : `Show all ${column.length}`}
+                  </button>
+                ) : null}
               </section>
             );
           })}
