@@ -68,7 +68,9 @@ const daysOf = (ms: number | null) => (ms === null ? '-' : `${(ms / 86_400_000).
 function render(name: ReportName, report: AnyReport): string {
   const f = report.filter;
   const scope = [f.rep && `rep ${f.rep}`, f.team && `team ${f.team}`, f.process && `process ${f.process}`, f.source && `source ${f.source}`, f.campaign && `campaign ${f.campaign}`].filter(Boolean).join(', ');
-  const head = `${name} ${f.from.slice(0, 10)} .. ${f.to.slice(0, 10)}${scope ? ` (${scope})` : ''}`;
+  // The period's days as people count them: its last day, not the exclusive end (tomorrow's date for "until today").
+  const lastDay = new Date(Date.parse(f.to) - 1).toISOString().slice(0, 10);
+  const head = `${name} ${f.from.slice(0, 10)} to ${lastDay} (UTC days)${scope ? ` (${scope})` : ''}`;
   // Shares read as percentages on the terminal (the CSV keeps the ratio, for spreadsheets to format).
   const rows = reportRows(name, report).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, SHARE_COLUMNS.has(k) && (typeof v === 'number' || v === null) ? pct(v) : v])));
   const out = [head, '', table(rows)];

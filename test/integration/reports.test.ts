@@ -185,10 +185,11 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(/contact\s+5\s+qualification\s+4\s+80\.0%/);
   expect(table.stdout).toMatch(/1 won \(2000\.00\), 2 lost \(500\.00\); win rate 33\.3% by count, 80\.0% by value/);
-  // Without dates: 90 days, ending on tomorrow's date (exclusive), as the dashboard's "Last 90 days".
+  // Without dates: 90 days up to and including today, as the dashboard's "Last 90 days"; the
+  // heading names the last day, not the exclusive end (tomorrow's date).
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   const defaults = await runCli(target, ['report', 'funnel']);
-  expect(defaults.stdout.split('\n')[0]).toBe(`funnel ${day(endOfToday - 90 * 86_400_000)} .. ${day(endOfToday)}`);
+  expect(defaults.stdout.split('\n')[0]).toBe(`funnel ${day(endOfToday - 90 * 86_400_000)} to ${day(endOfToday - 86_400_000)} (UTC days)`);
   const forecastCsv = await runCli(target, ['report', 'forecast', '--from', from, '--to', '2028-01-01', '--csv']);
   expect(forecastCsv.stdout.trim().split('\n')).toEqual(['month,category,prospects,value,weighted', `${thisMonth},closed,1,2000.00,2000.00`, '2027-03,commit,1,300.00,150.00', '2027-04,best_case,1,400.00,200.00']);
   const emptyCliCsv = await runCli(target, ['report', 'campaigns', '--from', from, '--to', to, '--campaign', `none-${uniq}`, '--csv']);
