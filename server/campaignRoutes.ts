@@ -12,7 +12,7 @@ import type { SalesflowDb } from '../db/database';
 import { campaignWorkflowId } from '../workflows/campaign/contract';
 import { actorOf, byOf, requirePrincipal, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
-import { DefinitionFields, readDefinition } from './definitionBody';
+import { DefinitionFields, atDefinitionLines, readDefinition } from './definitionBody';
 import { PageQuery } from './prospectRoutes';
 import { forbidden, notFound, ProblemSchema } from './problem';
 
@@ -51,8 +51,8 @@ async function campaignOf(body: z.infer<typeof CampaignBody>, store?: SalesflowD
   const isCsv = 'csv' in definition.audience;
   if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
   if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
-  if (!isCsv) return validateCampaign(definition);
-  const validation = validateCampaign(definition, body.csv);
+  if (!isCsv) return atDefinitionLines(body, 'campaign', () => validateCampaign(definition));
+  const validation = atDefinitionLines(body, 'campaign', () => validateCampaign(definition, body.csv));
   if (!store) return validation;
   return { ...validation, definition: { ...validation.definition, audience: { csv: await storeUpload(store, body.csv!) } } };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseYamlWithSchema, type FileCheck } from '../client/shared/definitionText';
-import { parsePath } from '../domain/shared/errors';
+import { lineOfPath, parseYamlWithSchema, type FileCheck } from '../client/shared/definitionText';
+import { DomainError, formatPath, parsePath } from '../domain/shared/errors';
 import { HttpProblem } from './problem';
 
 /**
@@ -24,7 +24,34 @@ export function readDefinition<S extends z.ZodType>(body: { definition?: Record<
   const text = body.yaml ?? JSON.stringify(body.definition);
   const parsed = parseYamlWithSchema(text, schema, check);
   if (parsed.ok) return parsed.value;
-  const issues = parsed.problems.map((p) => ({ path: p.path === '(root)' || p.path === '(file)' ? [] : parsePath(p.path), message: p.message, ...(body.yaml !== undefined && p.line !== undefined ? { line: p.line } : {}) }));
-  const lines = parsed.problems.map((p) => `${body.yaml !== undefined && p.line !== undefined ? `line ${p.line}: ` : ''}${p.path}: ${p.message}`);
-  throw new HttpProblem(422, 'invalid-definition', `Invalid ${what}`, `invalid ${what}: ${lines.join('; ')}`, issues);
+  throw definitionRefusal(
+    what,
+    parsed.problems.map((p) => ({ path: p.path === '(root)' || p.path === '(file)' ? [] : parsePath(p.path), message: p.message, ...(body.yaml !== undefined && p.line !== undefined ? { line: p.line } : {}) })),
+  );
+}
+
+/** A definition's problems as the 422 every definition route answers: each at its line, when the YAML was sent. */
+function definitionRefusal(what: string, issues: { path: (string | number)[]; message: string; line?: number }[]): HttpProblem {
+  const lines = issues.map((i) => `${i.line !== undefined ? `line ${i.line}: ` : ''}${formatPath(i.path) || '(file)'}: ${i.message}`);
+  return new HttpProblem(422, 'invalid-definition', `Invalid ${what}`, `invalid ${what}: ${lines.join('; ')}`, issues);
+}
+
+/**
+ * A refusal found after the schema passed (a campaign's template naming a column its CSV lacks)
+ * as the same 422, each problem at its line of the YAML sent; other errors pass unchanged.
+ */
+export function atDefinitionLines<T>(body: { yaml?: string }, what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof DomainError) || !err.issues?.length || body.yaml === undefined) throw err;
+    const yaml = body.yaml;
+    throw definitionRefusal(
+      what,
+      err.issues.map((i) => {
+        const line = lineOfPath(yaml, i.path);
+        return { path: [...i.path], message: i.message, ...(line !== undefined ? { line } : {}) };
+      }),
+    );
+  }
 }

@@ -58,6 +58,20 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   };
 }
 
+/**
+ * The line of `path` in a YAML text (of the deepest part of it that exists), for a problem
+ * found after the schema passed: a campaign's template against its CSV's columns.
+ */
+export function lineOfPath(text: string, path: readonly (string | number)[]): number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as unknown[], true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
 export function formatProblem(file: string, p: FileProblem): string {
   return `${file}:${p.line ?? '?'}: ${p.path}: ${p.message}`;
 }

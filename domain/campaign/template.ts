@@ -50,9 +50,10 @@ export function missingVariables(template: Template, provided: Iterable<string>)
 export function requireVariables(template: Template, provided: Iterable<string>, source: string): void {
   const missing = missingVariables(template, provided);
   if (missing.length > 0) {
-    throw new DomainError(
-      `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}`,
-    );
+    const message = `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}`;
+    // At the part that uses the first of them, so a definition's editor marks its line.
+    const part = (['subject', 'text', 'html'] as const).find((p) => variablesOf(template[p] ?? '').includes(missing[0]!)) ?? 'text';
+    throw new DomainError(message, [{ path: ['template', part], message }]);
   }
 }
 

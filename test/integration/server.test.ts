@@ -617,6 +617,12 @@ test('campaigns and the suppression list over HTTP are ops and admin only', asyn
   const bad = await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { definition: { ...definition, id: 'no spaces' } } });
   expect(bad.status).toBe(422);
   expect(bad.body.field).toBe('id');
+  // A template variable its CSV lacks is refused at the template's line of the YAML sent.
+  const yaml = `id: city-${uniq}\nname: City offer\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Delivered to {{city}}"\naudience:\n  csv: people.csv\n`;
+  const noCity = await call(h.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml, csv: 'email,name\na@x.test,A\n' } });
+  expect(noCity.status).toBe(422);
+  expect(noCity.body.errors).toEqual([{ field: 'template.text', line: 5, message: 'template uses {{city}} but the CSV (columns: email, name) does not provide it' }]);
+  expect(noCity.body.detail).toBe('invalid campaign: line 5: template.text: template uses {{city}} but the CSV (columns: email, name) does not provide it');
   const started = await call(h.url, 'POST', '/api/campaigns', { as: ops, body: { definition } });
   expect(started.status).toBe(201);
   await h.stack.sink.waitFor((m) => m.recipients.includes(`cam-${uniq}@customer.test`) && m.subject === 'Hello Cam Paign');

@@ -23,6 +23,15 @@ test('a variable the audience does not provide is refused at validation time, na
   expect(() => checkTemplateAgainstAudience(template, { csv: 'x.csv' }, ['email', 'name'])).toThrow(
     new DomainError('template uses {{company}} but the CSV (columns: email, name) does not provide it'),
   );
+  // The refusal is at the template's part that uses the variable, so an editor marks its line.
+  const refused = (() => {
+    try {
+      checkTemplateAgainstAudience({ ...template, subject: 'Hello', text: 'for {{company}}' }, { csv: 'x.csv' }, ['email', 'name']);
+    } catch (err) {
+      return err as DomainError;
+    }
+  })();
+  expect(refused?.issues?.map((i) => i.path)).toEqual([['template', 'text']]);
   // Prospect audiences provide the prospect's fields.
   expect(() => checkTemplateAgainstAudience(template, { prospects: ['acme'] })).not.toThrow();
   expect(() => checkTemplateAgainstAudience({ ...template, text: '{{budget}}' }, { filter: { stage: 'contact' } })).toThrow(/\{\{budget\}\}/);
