@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { Badge, Empty, ErrorBox, isClosedStage, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
-import { Field, useForm } from '../ui/form';
+import { Field, SelectField, useForm } from '../ui/form';
 import { formatAge, formatDate, formatDue, formatMoney } from '../ui/format';
 
 type Card = components['schemas']['BoardCard'];
@@ -57,34 +57,15 @@ export function BoardPage() {
         actions={<LiveStamp at={board.updatedAt} />}
       />
       <div className="filters">
-        {teams.length > 1 || team ? (
-          <Field label="Team">
-            {(p) => (
-              <select {...p} name="team-filter" value={team} onChange={(e) => setParam('team', e.target.value)}>
-                <option value="">All teams</option>
-                {teams.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        ) : null}
-        <Field label="Rep">
-          {(p) => (
-            <select {...p} name="rep-filter" value={rep} onChange={(e) => setParam('rep', e.target.value)}>
-              <option value="">{team ? `All of ${team}` : teams.length > 1 ? 'All reps' : 'Whole team'}</option>
-              {(board.data?.reps ?? [])
-                .filter((r) => !team || r.team === team)
-                .map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.id} ({r.team})
-                  </option>
-                ))}
-            </select>
-          )}
-        </Field>
+        {teams.length > 1 || team ? <SelectField label="Team" name="team-filter" value={team} empty="All teams" options={teams} onChange={(v) => setParam('team', v)} /> : null}
+        <SelectField
+          label="Rep"
+          name="rep-filter"
+          value={rep}
+          empty={team ? `All of ${team}` : teams.length > 1 ? 'All reps' : 'Whole team'}
+          options={(board.data?.reps ?? []).filter((r) => !team || r.team === team).map((r) => ({ value: r.id, label: `${r.id} (${r.team})` }))}
+          onChange={(v) => setParam('rep', v)}
+        />
       </div>
       {board.data?.moreOpen ? (
         <p className="notice" role="status">

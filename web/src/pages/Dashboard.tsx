@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import {
   Bar,
@@ -20,7 +20,7 @@ import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { useAccount } from '../session';
 import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
-import { Field } from '../ui/form';
+import { Field, SelectField } from '../ui/form';
 import { formatMoney, plural } from '../ui/format';
 import {
   AXIS_TICK,
@@ -182,45 +182,22 @@ function Filters({
         </>
       ) : null}
       {role === 'admin' || role === 'ops' ? (
-        <Field label="Team">
-          {(p) => (
-            <select {...p} name="team" value={dims.team ?? ''} onChange={(e) => onChange({ team: e.target.value, rep: undefined })}>
-              <option value="">All teams</option>
-              {teams.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField label="Team" name="team" value={dims.team ?? ''} empty="All teams" options={teams} onChange={(v) => onChange({ team: v, rep: undefined })} />
       ) : null}
       {role !== 'rep' ? (
-        <Field label="Rep">
-          {(p) => (
-            <select {...p} name="rep" value={dims.rep ?? ''} onChange={(e) => onChange({ rep: e.target.value })}>
-              <option value="">{role === 'manager' ? 'Whole team' : 'All reps'}</option>
-              {shownReps.map((r) => (
-                <option key={`${r.team}-${r.id}`} value={r.id}>
-                  {r.team ? `${r.id} (${r.team})` : r.id}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Rep"
+          name="rep"
+          value={dims.rep ?? ''}
+          empty={role === 'manager' ? 'Whole team' : 'All reps'}
+          options={[...new Set(shownReps.map((r) => r.id))].map((id) => {
+            const of = shownReps.filter((r) => r.id === id && r.team).map((r) => r.team);
+            return { value: id, label: of.length > 0 ? `${id} (${of.join(', ')})` : id };
+          })}
+          onChange={(v) => onChange({ rep: v })}
+        />
       ) : null}
-      <Field label="Process">
-        {(p) => (
-          <select {...p} name="process" value={dims.process ?? ''} onChange={(e) => onChange({ process: e.target.value })}>
-            <option value="">All processes</option>
-            {(processes.data?.processes ?? []).map((pr) => (
-              <option key={pr.name} value={pr.name}>
-                {pr.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SelectField label="Process" name="process" value={dims.process ?? ''} empty="All processes" options={(processes.data?.processes ?? []).map((pr) => pr.name)} onChange={(v) => onChange({ process: v })} />
       <TextFilter label="Source" name="source" hint="web, fair, campaign:spring…" value={dims.source} suggestions={choices.data?.sources ?? []} onChange={(v) => onChange({ source: v })} />
       <TextFilter label="Campaign" name="campaign" hint="a campaign id" value={dims.campaign} suggestions={choices.data?.campaigns ?? []} onChange={(v) => onChange({ campaign: v })} />
       {DIMENSIONS.some((d) => dims[d]) ? (
@@ -748,49 +725,54 @@ function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
   const rows = report.data?.campaigns ?? [];
   const rate = (a: number, b: number) => (b === 0 ? '—' : percent(a / b));
   return (
-    <section className="panel campaign-results" aria-labelledby="campaign-results-title" data-testid="campaign-results" data-query={report.qs}>
+    <TablePanel id="campaign-results" title="Campaign results" report={report} csvOf="campaigns" empty={rows.length === 0 ? 'No campaign mailed anyone or brought a lead in this period.' : undefined}>
+      <table className="small">
+        <thead>
+          <tr>
+            <th scope="col">Campaign</th>
+            <th scope="col" className="num">Mailed</th>
+            <th scope="col" className="num">Bounced</th>
+            <th scope="col" className="num">Unsubscribed</th>
+            <th scope="col" className="num">Replied</th>
+            <th scope="col" className="num" title="Replied of mailed">Reply rate</th>
+            <th scope="col" className="num">Leads</th>
+            <th scope="col" className="num">Won</th>
+            <th scope="col" className="num" title="Won of the leads">Conversion</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((c) => (
+            <tr key={c.campaign} data-row={c.campaign}>
+              <th scope="row">
+                <Link to={`/campaigns/${encodeURIComponent(c.campaign)}`}>{c.campaign}</Link>
+              </th>
+              <td className="num">{c.mailed}</td>
+              <td className={`num${c.bounced ? ' warn' : ''}`}>{c.bounced}</td>
+              <td className="num">{c.unsubscribed}</td>
+              <td className="num">{c.replied}</td>
+              <td className="num">{rate(c.replied, c.mailed)}</td>
+              <td className="num">{c.leads}</td>
+              <td className="num">{c.converted}</td>
+              <td className="num strong">{rate(c.converted, c.leads)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TablePanel>
+  );
+}
+
+/** A report's table under the charts, with its CSV: what is there, or why it is empty (stateOf). */
+function TablePanel({ id, title, report, csvOf, empty, children }: { id: string; title: string; report: Loaded<unknown>; csvOf: ReportName; empty: string | undefined; children: ReactNode }) {
+  return (
+    <section className={`panel ${id}`} aria-labelledby={`${id}-title`} data-testid={id} data-query={report.qs}>
       <div className="panel-head">
-        <h2 id="campaign-results-title">Campaign results</h2>
-        <a className="btn btn-secondary btn-small" href={csv('campaigns', report.qs)} download>
+        <h2 id={`${id}-title`}>{title}</h2>
+        <a className="btn btn-secondary btn-small" href={csv(csvOf, report.qs)} download>
           CSV
         </a>
       </div>
-      {stateOf(report, rows.length === 0, 'No campaign mailed anyone or brought a lead in this period.') ?? (
-        <div className="table-wrap">
-          <table className="small">
-            <thead>
-              <tr>
-                <th scope="col">Campaign</th>
-                <th scope="col" className="num">Mailed</th>
-                <th scope="col" className="num">Bounced</th>
-                <th scope="col" className="num">Unsubscribed</th>
-                <th scope="col" className="num">Replied</th>
-                <th scope="col" className="num" title="Replied of mailed">Reply rate</th>
-                <th scope="col" className="num">Leads</th>
-                <th scope="col" className="num">Won</th>
-                <th scope="col" className="num" title="Won of the leads">Conversion</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.campaign} data-row={c.campaign}>
-                  <th scope="row">
-                    <Link to={`/campaigns/${encodeURIComponent(c.campaign)}`}>{c.campaign}</Link>
-                  </th>
-                  <td className="num">{c.mailed}</td>
-                  <td className={`num${c.bounced ? ' warn' : ''}`}>{c.bounced}</td>
-                  <td className="num">{c.unsubscribed}</td>
-                  <td className="num">{c.replied}</td>
-                  <td className="num">{rate(c.replied, c.mailed)}</td>
-                  <td className="num">{c.leads}</td>
-                  <td className="num">{c.converted}</td>
-                  <td className="num strong">{rate(c.converted, c.leads)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {stateOf(report, empty !== undefined, empty ?? '') ?? <div className="table-wrap">{children}</div>}
     </section>
   );
 }
@@ -800,49 +782,39 @@ function RepActivityCard({ report }: { report: Loaded<Activity> }) {
   const r = report.data;
   const rows = useMemo(() => [...(r?.reps ?? [])].sort((a, b) => b.contacts.total + b.tasksDone - (a.contacts.total + a.tasksDone)), [r]);
   return (
-    <section className="panel rep-activity" aria-labelledby="rep-activity-title" data-testid="rep-activity">
-      <div className="panel-head">
-        <h2 id="rep-activity-title">Rep activity</h2>
-        <a className="btn btn-secondary btn-small" href={csv('activity', report.qs)} download>
-          CSV
-        </a>
-      </div>
-      {stateOf(report, rows.length === 0, 'Nobody logged a contact or did a task in this period.') ?? (
-        <div className="table-wrap">
-          <table className="small">
-            <thead>
-              <tr>
-                <th scope="col">Rep</th>
-                <th scope="col" className="num">Calls</th>
-                <th scope="col" className="num">Visits</th>
-                <th scope="col" className="num">Emails</th>
-                <th scope="col" className="num">Other</th>
-                <th scope="col" className="num">Contacts</th>
-                <th scope="col" className="num">Tasks done</th>
-                <th scope="col" className="num">On time</th>
-                <th scope="col" className="num">Overdue</th>
-                <th scope="col" className="num">Escalated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((x) => (
-                <tr key={x.rep}>
-                  <th scope="row">{x.rep}</th>
-                  <td className="num">{x.contacts.call}</td>
-                  <td className="num">{x.contacts.visit}</td>
-                  <td className="num">{x.contacts.email}</td>
-                  <td className="num">{x.contacts.letter + x.contacts.direct_mail + x.contacts.web}</td>
-                  <td className="num strong">{x.contacts.total}</td>
-                  <td className="num">{x.tasksDone}</td>
-                  <td className="num">{percent(x.slaCompliance)}</td>
-                  <td className={`num${x.overdue ? ' warn' : ''}`}>{x.overdue}</td>
-                  <td className={`num${x.escalated ? ' bad' : ''}`}>{x.escalated}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TablePanel id="rep-activity" title="Rep activity" report={report} csvOf="activity" empty={rows.length === 0 ? 'Nobody logged a contact or did a task in this period.' : undefined}>
+      <table className="small">
+        <thead>
+          <tr>
+            <th scope="col">Rep</th>
+            <th scope="col" className="num">Calls</th>
+            <th scope="col" className="num">Visits</th>
+            <th scope="col" className="num">Emails</th>
+            <th scope="col" className="num">Other</th>
+            <th scope="col" className="num">Contacts</th>
+            <th scope="col" className="num">Tasks done</th>
+            <th scope="col" className="num">On time</th>
+            <th scope="col" className="num">Overdue</th>
+            <th scope="col" className="num">Escalated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((x) => (
+            <tr key={x.rep}>
+              <th scope="row">{x.rep}</th>
+              <td className="num">{x.contacts.call}</td>
+              <td className="num">{x.contacts.visit}</td>
+              <td className="num">{x.contacts.email}</td>
+              <td className="num">{x.contacts.letter + x.contacts.direct_mail + x.contacts.web}</td>
+              <td className="num strong">{x.contacts.total}</td>
+              <td className="num">{x.tasksDone}</td>
+              <td className="num">{percent(x.slaCompliance)}</td>
+              <td className={`num${x.overdue ? ' warn' : ''}`}>{x.overdue}</td>
+              <td className={`num${x.escalated ? ' bad' : ''}`}>{x.escalated}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TablePanel>
   );
 }

@@ -4,7 +4,7 @@ import { api, ok } from '../api/client';
 import { useAccount } from '../session';
 import { CodeView } from '../ui/CodeView';
 import { Badge, Empty, ErrorBox, Loading, PageHeader, usePolled } from '../ui/common';
-import { Field, FormMessage, useForm } from '../ui/form';
+import { Field, FormMessage, SelectField, useForm } from '../ui/form';
 import { formatDateTime } from '../ui/format';
 
 type Def = Record<string, any>;
@@ -349,30 +349,18 @@ function MigrateForm({ name, versions }: { name: string; versions: number }) {
               </select>
             )}
           </Field>
-          <Field label="Rep who left (optional)" error={dry.fieldError('reassign.from')} hint={`in an earlier version, not in v${to}`}>
-            {(p) => (
-              <select {...p} name="reassign-from" value={repFrom} onChange={(e) => setRepFrom(e.target.value)}>
-                <option value="">nobody</option>
-                {leftReps.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Their prospects and accounts go to" error={dry.fieldError('reassign.to')} hint={`a rep of v${to}`}>
-            {(p) => (
-              <select {...p} name="reassign-to" value={repTo} onChange={(e) => setRepTo(e.target.value)} disabled={!repFrom}>
-                <option value="">{repFrom ? 'choose a rep' : '—'}</option>
-                {targetReps.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Rep who left (optional)" name="reassign-from" value={repFrom} empty="nobody" options={leftReps} onChange={setRepFrom} error={dry.fieldError('reassign.from')} hint={`in an earlier version, not in v${to}`} />
+          <SelectField
+            label="Their prospects and accounts go to"
+            name="reassign-to"
+            value={repTo}
+            empty={repFrom ? 'choose a rep' : '—'}
+            options={targetReps}
+            onChange={setRepTo}
+            error={dry.fieldError('reassign.to')}
+            hint={`a rep of v${to}`}
+            disabled={!repFrom}
+          />
         </div>
         <FormMessage form={dry} fields={['to', 'stage', 'reassign']} />
         <FormMessage form={{ ...run, done: undefined }} fields={[]} />

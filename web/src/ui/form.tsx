@@ -120,3 +120,47 @@ export function ChannelSelect({ value, onChange, ...field }: Parameters<FieldPro
     </select>
   );
 }
+
+/**
+ * A labelled pick-list: `empty` (when given) first as the "none / all" choice with the value
+ * "", then each option (a value, or a value with its label).
+ */
+export function SelectField({
+  label,
+  name,
+  value,
+  options,
+  empty,
+  onChange,
+  hint,
+  error,
+  disabled,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  options: readonly (string | { value: string; label: string })[];
+  empty?: string;
+  onChange: (value: string) => void;
+  hint?: string;
+  error?: string | undefined;
+  disabled?: boolean;
+}) {
+  return (
+    <Field label={label} error={error} {...(hint ? { hint } : {})}>
+      {(p) => (
+        <select {...p} name={name} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled}>
+          {empty !== undefined ? <option value="">{empty}</option> : null}
+          {options.map((o) => {
+            const { value: v, label: l } = typeof o === 'string' ? { value: o, label: o } : o;
+            return (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </Field>
+  );
+}
