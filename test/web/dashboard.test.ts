@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually } from '../helpers/eventually';
 import { call, login, PASSWORD, type Credentials } from '../helpers/server';
@@ -300,6 +301,16 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);
   await page.setViewportSize({ width: 1280, height });
   await screenshot(page, 'dashboard', 'dashboard');
+  await page.setViewportSize({ width: 390, height: 844 });
+  // The per-rep and per-campaign tables read a card per row, every column on the screen.
+  for (const [table, last] of [['rep-activity', 'Escalated'], ['campaign-results', 'Conversion']] as const) {
+    const frame = await page.getByTestId(table).locator('.table-wrap').evaluate((el: any) => ({ scroll: el.scrollWidth as number, client: el.clientWidth as number }));
+    expect({ table, fits: frame.scroll <= frame.client }).toEqual({ table, fits: true });
+    const cell = (await page.getByTestId(table).locator(`td[data-label="${last}"]`).first().boundingBox())!;
+    expect(cell.x + cell.width).toBeLessThanOrEqual(390);
+  }
+  await page.getByTestId('rep-activity').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(__dirname, 'screenshots', 'dashboard-390-tables.png') });
   await page.setViewportSize({ width: 1280, height: 860 });
 
   // The rep choices are the manager's team's reps the reports hold (not sam, south's), and the

@@ -726,7 +726,7 @@ function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
   const rate = (a: number, b: number) => (b === 0 ? '—' : percent(a / b));
   return (
     <TablePanel id="campaign-results" title="Campaign results" report={report} csvOf="campaigns" empty={rows.length === 0 ? 'No campaign mailed anyone or brought a lead in this period.' : undefined}>
-      <table className="small">
+      <table className="small cards-on-phone">
         <thead>
           <tr>
             <th scope="col">Campaign</th>
@@ -746,14 +746,14 @@ function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
               <th scope="row">
                 <Link to={`/campaigns/${encodeURIComponent(c.campaign)}`}>{c.campaign}</Link>
               </th>
-              <td className="num">{c.mailed}</td>
-              <td className={`num${c.bounced ? ' warn' : ''}`}>{c.bounced}</td>
-              <td className="num">{c.unsubscribed}</td>
-              <td className="num">{c.replied}</td>
-              <td className="num">{rate(c.replied, c.mailed)}</td>
-              <td className="num">{c.leads}</td>
-              <td className="num">{c.converted}</td>
-              <td className="num strong">{rate(c.converted, c.leads)}</td>
+              <td className="num" data-label="Mailed">{c.mailed}</td>
+              <td className={`num${c.bounced ? ' warn' : ''}`} data-label="Bounced">{c.bounced}</td>
+              <td className="num" data-label="Unsubscribed">{c.unsubscribed}</td>
+              <td className="num" data-label="Replied">{c.replied}</td>
+              <td className="num" data-label="Reply rate">{rate(c.replied, c.mailed)}</td>
+              <td className="num" data-label="Leads">{c.leads}</td>
+              <td className="num" data-label="Won">{c.converted}</td>
+              <td className="num strong" data-label="Conversion">{rate(c.converted, c.leads)}</td>
             </tr>
           ))}
         </tbody>
@@ -783,7 +783,7 @@ function RepActivityCard({ report }: { report: Loaded<Activity> }) {
   const rows = useMemo(() => [...(r?.reps ?? [])].sort((a, b) => b.contacts.total + b.tasksDone - (a.contacts.total + a.tasksDone)), [r]);
   return (
     <TablePanel id="rep-activity" title="Rep activity" report={report} csvOf="activity" empty={rows.length === 0 ? 'Nobody logged a contact or did a task in this period.' : undefined}>
-      <table className="small">
+      <table className="small cards-on-phone">
         <thead>
           <tr>
             <th scope="col">Rep</th>
@@ -802,15 +802,15 @@ function RepActivityCard({ report }: { report: Loaded<Activity> }) {
           {rows.map((x) => (
             <tr key={x.rep}>
               <th scope="row">{x.rep}</th>
-              <td className="num">{x.contacts.call}</td>
-              <td className="num">{x.contacts.visit}</td>
-              <td className="num">{x.contacts.email}</td>
-              <td className="num">{x.contacts.letter + x.contacts.direct_mail + x.contacts.web}</td>
-              <td className="num strong">{x.contacts.total}</td>
-              <td className="num">{x.tasksDone}</td>
-              <td className="num">{percent(x.slaCompliance)}</td>
-              <td className={`num${x.overdue ? ' warn' : ''}`}>{x.overdue}</td>
-              <td className={`num${x.escalated ? ' bad' : ''}`}>{x.escalated}</td>
+              <td className="num" data-label="Calls">{x.contacts.call}</td>
+              <td className="num" data-label="Visits">{x.contacts.visit}</td>
+              <td className="num" data-label="Emails">{x.contacts.email}</td>
+              <td className="num" data-label="Other">{x.contacts.letter + x.contacts.direct_mail + x.contacts.web}</td>
+              <td className="num strong" data-label="Contacts">{x.contacts.total}</td>
+              <td className="num" data-label="Tasks done">{x.tasksDone}</td>
+              <td className="num" data-label="On time">{percent(x.slaCompliance)}</td>
+              <td className={`num${x.overdue ? ' warn' : ''}`} data-label="Overdue">{x.overdue}</td>
+              <td className={`num${x.escalated ? ' bad' : ''}`} data-label="Escalated">{x.escalated}</td>
             </tr>
           ))}
         </tbody>
