@@ -151,6 +151,12 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   writeFileSync(join(dir, 'spring.csv'), csv);
   await page.getByRole('link', { name: 'Campaigns' }).click();
   await page.getByRole('link', { name: 'New campaign' }).click();
+  // A first campaign can start from the README's example: definition and CSV, valid as they are.
+  await page.getByRole('button', { name: 'Start from the example' }).click();
+  expect(await page.getByLabel('Definition', { exact: true }).inputValue()).toBe(readFileSync(join(__dirname, '..', '..', 'examples', 'campaign-spring.yaml'), 'utf8'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('campaign-validation').getByText(/Valid: Spring pump offer \(spring-offer\) · 61 recipient/).waitFor();
+  await page.reload();
   await page.getByLabel('Campaign definition (YAML)').setInputFiles(join(dir, 'campaign.yaml'));
   // Validated without its CSV, the page asks for the file the definition names, in its own words.
   await page.getByRole('button', { name: 'Validate' }).click();

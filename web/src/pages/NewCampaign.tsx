@@ -5,6 +5,9 @@ import { CodeView, LineList, ProblemList, type LineProblem } from '../ui/CodeVie
 import { PageHeader } from '../ui/common';
 import { Field, FormMessage, useForm } from '../ui/form';
 import { problemsOf } from './Processes';
+// The README's example campaign, bundled as written, to start from.
+import exampleYaml from '../../../examples/campaign-spring.yaml?raw';
+import exampleCsv from '../../../examples/campaign-spring.csv?raw';
 
 /** What POST /api/campaigns/validate answers for a good definition (its problems come as a 422, at their lines). */
 interface Validation {
@@ -102,6 +105,20 @@ export function NewCampaignPage() {
           )}
         </Field>
         <div className="form-actions">
+          {!yaml ? (
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => {
+                setYaml(exampleYaml);
+                setCsv({ name: 'campaign-spring.csv', text: exampleCsv });
+                reset();
+              }}
+              title="The spring offer of the README's walk-through: its definition here, its 61-row CSV as the audience"
+            >
+              Start from the example
+            </button>
+          ) : null}
           <button type="button" className="btn btn-secondary" disabled={!yaml || validate.pending} onClick={() => void validate.submit()}>
             Validate
           </button>
