@@ -84,9 +84,15 @@ export interface CadenceRules {
    * pile of them, and no mail each time. Off only for runs from before this rule.
    */
   oneOpenCheckIn: boolean;
+  /**
+   * A contract's second renewal reminder (remindBefore: [90d, 30d]) while the owner's task from
+   * the first is still open raises no second task for the same renewal: the open one stands,
+   * and the account's record says the reminder came. Off only for runs from before this rule.
+   */
+  oneOpenRenewalReminder: boolean;
 }
 
-export const CURRENT_CADENCE: CadenceRules = { oneOpenCheckIn: true };
+export const CURRENT_CADENCE: CadenceRules = { oneOpenCheckIn: true, oneOpenRenewalReminder: true };
 
 /**
  * Applies every deadline due by `now`, earliest first, each exactly once however late the
@@ -153,6 +159,8 @@ export function applyDeadline(state: CustomerState, d: CustomerDeadline, now: st
       };
       let next = withContract(state, { ...k, remindedBefore: [...k.remindedBefore, d.before!], renewalQuote: quote });
       if (!k.renewalQuote) next = { ...next, changes: logChange(next, now, 'system', `renewal quotation ${quote.number} drafted from the current terms (${formatCents(quote.netCents)} ${quote.currency})`) };
+      const open = rules.oneOpenRenewalReminder ? openTasksOf(state, 'renewal', k.id).find((t) => t.rep === state.info.owner) : undefined;
+      if (open) return { ...next, changes: logChange(next, now, 'system', `renewal of ${k.id} ${formatDuration(d.before!)} before its end: task ${open.id} is still open`) };
       return addCustomerTask(
         next,
         { kind: 'renewal', title: `Renewal: ${contractLabel(k)} of ${name} ends ${k.end} (${formatDuration(d.before!)} notice); quotation ${quote.number}`, ref: k.id },

@@ -4,7 +4,7 @@ import { CONTACT_LOG_WINDOW, customerIdFor, dealClosedReport, newCustomer, refer
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
 import { captureDeal, emptyProfile, suggestionFor, tagsOf } from '../../domain/customer/profile';
-import { applyDueCustomerDeadlines, nextRenewalAt, pendingCustomerDeadlines } from '../../domain/customer/schedule';
+import { CURRENT_CADENCE, applyDueCustomerDeadlines, nextRenewalAt, pendingCustomerDeadlines } from '../../domain/customer/schedule';
 import { newProspect, runCommand } from '../../domain/pipeline/lifecycle';
 import { ProcessDefinitionSchema, bareDurationNumbers, type ProcessDefinitionInput } from '../../domain/process/process';
 import { toDocument } from '../../domain/process/document';
@@ -174,7 +174,7 @@ describe('the cadence', () => {
     expect(applyDueCustomerDeadlines(s, at(269)).tasks.filter((t) => t.kind === 'check_in')).toHaveLength(1);
     expect(applyDueCustomerDeadlines(s, at(270)).tasks.filter((t) => t.kind === 'check_in' && t.state === 'open')).toHaveLength(1);
     // Runs from before the rule replay as they ran: a task every time.
-    const old = applyDueCustomerDeadlines(applyDueCustomerDeadlines(account(), at(90), { oneOpenCheckIn: false }), at(180), { oneOpenCheckIn: false });
+    const old = applyDueCustomerDeadlines(applyDueCustomerDeadlines(account(), at(90), { ...CURRENT_CADENCE, oneOpenCheckIn: false }), at(180), { ...CURRENT_CADENCE, oneOpenCheckIn: false });
     expect(old.tasks.filter((t) => t.kind === 'check_in')).toHaveLength(2);
   });
 
@@ -212,7 +212,17 @@ describe('renewals', () => {
     const k1 = s.contracts.find((k) => k.id === 'K1')!;
     expect(k1.remindedBefore).toEqual([90 * DAY, 30 * DAY]);
     expect(k1.escalatedAt).toBe(at(351));
-    expect(s.tasks.filter((t) => t.ref === 'K1').map((t) => t.rep)).toEqual(['alice', 'alice', 'maria']);
+    // The 30-day reminder found the owner's task from the 90-day one still open: no second
+    // task for the same renewal, the record says so; the escalation is the manager's.
+    expect(s.tasks.filter((t) => t.ref === 'K1').map((t) => t.rep)).toEqual(['alice', 'maria']);
+    expect(s.changes.map((c) => c.what)).toContainEqual(`renewal of K1 30d before its end: task ${s.tasks.find((t) => t.ref === 'K1')!.id} is still open`);
+    // Done before the second reminder, the second raises a task of its own.
+    let done = applyDueCustomerDeadlines(account(), at(275));
+    done = applyCustomerTaskChange(done, { taskId: done.tasks.find((t) => t.ref === 'K1')!.id, state: 'done', at: at(280), outcome: 'asked for a call in a month', by: 'alice' });
+    expect(applyDueCustomerDeadlines(done, at(340)).tasks.filter((t) => t.ref === 'K1' && t.state === 'open').map((t) => t.rep)).toEqual(['alice']);
+    // Runs from before the rule replay as they ran: a task at every reminder.
+    const old = applyDueCustomerDeadlines(account(), at(351), { ...CURRENT_CADENCE, oneOpenRenewalReminder: false });
+    expect(old.tasks.filter((t) => t.ref === 'K1').map((t) => t.rep)).toEqual(['alice', 'alice', 'maria']);
   });
 
   test('renewed on accept: a new term from the old end, and its renewal tasks are done', () => {

@@ -18,9 +18,10 @@ export const CUSTOMER_WORKFLOW_TYPE = 'customerWorkflow';
  * The code generation an account starts in (workflows/shared/generations.ts). 1: every
  * behaviour patched in up to 'one-open-check-in', without a marker. 2: also one deadline
  * timer kept while the deadline moves later (workflows/shared/deadlineTimer.ts), instead of
- * a timer started and cancelled at every wake.
+ * a timer started and cancelled at every wake. 3: also 'one-open-renewal-reminder' (a second
+ * renewal reminder while the owner's renewal task is open raises no second task).
  */
-export const CUSTOMER_GENERATION = 2;
+export const CUSTOMER_GENERATION = 3;
 
 /**
  * Accounts are listed by owner (SalesRep), what is due next (NextDueTime, shared with

@@ -152,7 +152,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     const waited = await untilWokeOrDue(deadlines, dueAt, () => version !== seen);
     if (dueAfter(deadlines, waited)) {
       // Accounts whose runs raised check-ins before 'one-open-check-in' replay the old rule.
-      const next = applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in') });
+      const next = applyDueCustomerDeadlines(state, nowIso(), { oneOpenCheckIn: has('one-open-check-in'), oneOpenRenewalReminder: patchedBefore(generation, 3, 'one-open-renewal-reminder') });
       // A kept timer may fire before a deadline that moved later: nothing is due then.
       if (next !== state || !deadlines) {
         state = keepRecentChanges(next);
