@@ -377,7 +377,7 @@ export async function dumpReadModel(db: SalesflowDb): Promise<{ prospects: unkno
  */
 export async function recentlyClosedProspects(
   db: SalesflowDb,
-  f: { since: Date; rep?: string; team?: string; limit: number; manager?: { team: string | null; personId: string | null } },
+  f: { since: Date; rep?: string; team?: string; limit: number; manager?: { teams: readonly string[]; personId: string | null } },
 ): Promise<{ ids: string[]; total: number }> {
   let q = db.selectFrom('report_prospects').where('closed_at', '>=', f.since).where('stage', 'in', ['won', 'lost']);
   if (f.rep !== undefined) q = q.where('rep', '=', f.rep);
@@ -385,7 +385,7 @@ export async function recentlyClosedProspects(
   // A manager's own prospects and their team's (domain/accounts/access.ts); the board checks
   // each card again, this only keeps other teams' deals from taking the limit.
   const m = f.manager;
-  if (m) q = q.where((e) => e.or([e('team', '=', m.team ?? ''), e('rep', '=', m.personId ?? '')]));
+  if (m) q = q.where((e) => e.or([...(m.teams.length > 0 ? [e('team', 'in', [...m.teams])] : []), e('rep', '=', m.personId ?? '')]));
   const [rows, count] = await Promise.all([
     q.select('prospect_id').orderBy('closed_at', 'desc').orderBy('prospect_id').limit(f.limit).execute(),
     q.select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
 import { LoginSchema, NewUserSchema, PasswordSchema, RoleSchema, ApiTokenNameSchema, UserChangeSchema, accountWarnings, type Account, type KnownPeople } from '../domain/accounts/accounts';
-import { DEFAULT_PROCESS, type ProcessDefinition } from '../domain/process/process';
 import { DomainError } from '../domain/shared/errors';
 import {
   changePassword,
@@ -20,6 +19,7 @@ import {
 import { generatePassword } from '../db/passwords';
 import { actorOf, requirePrincipal, SESSION_COOKIE, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
+import { publishedTeams } from './publishedTeams';
 import { forbidden, HttpProblem, notFound, ProblemSchema } from './problem';
 
 /** Login, logout, the caller's own account, API tokens, and (for admins) user accounts. */
@@ -40,27 +40,12 @@ export const AccountSchema = z
 /** An account as the Users page lists it: with what would leave it seeing nothing (accountWarnings). */
 const UserSchema = AccountSchema.extend({ warnings: z.array(z.string()) }).meta({ id: 'User' });
 
-/**
- * The teams and people of the published processes (each one's latest version) and the
- * built-in one: what an account's team and person id are checked against.
- */
+/** The teams and people (reps and managers) of the published processes and the built-in one. */
 async function knownPeople(deps: ServerDeps): Promise<KnownPeople | undefined> {
   // Accounts are managed while Temporal is away too: then only what needs no process is said.
-  const published = await deps.ops.listProcesses().catch(() => undefined);
-  if (!published) return undefined;
-  const latest = await Promise.all(published.map(async (p) => (await deps.ops.version(p.name)).definition)).catch(() => undefined);
-  if (!latest) return undefined;
-  const definitions: ProcessDefinition[] = [DEFAULT_PROCESS, ...latest];
-  const teams = new Set<string>();
-  const people = new Set<string>();
-  for (const d of definitions) {
-    for (const t of d.teams) {
-      teams.add(t.name);
-      people.add(t.manager.id);
-      for (const r of t.reps) people.add(r.id);
-    }
-  }
-  return { teams, people };
+  const teams = await publishedTeams(deps);
+  if (!teams) return undefined;
+  return { teams: new Set(teams.map((t) => t.name)), people: new Set(teams.flatMap((t) => [t.manager.id, ...t.reps.map((r) => r.id)])) };
 }
 
 const MeSchema = z.object({ account: AccountSchema, role: RoleSchema, via: z.enum(['session', 'token']), csrfToken: z.string().optional() });

@@ -9,6 +9,7 @@ import { allReps, teamOf } from '../domain/process/process';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { ProblemSchema } from './problem';
+import { publishedTeams } from './publishedTeams';
 
 /**
  * The pipeline board (the web app's manager screen) in one request: the open prospects the
@@ -150,16 +151,10 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
       const nothing = { cards: [], reps: [], moreOpen: false, closed: { since: since.toISOString(), total: 0 } };
       if (actor.role === 'rep' && (!actor.personId || (rep !== undefined && rep !== actor.personId))) return nothing;
       const scopedRep = actor.role === 'rep' ? actor.personId! : rep;
-      const [open, closed] = await Promise.all([
-        deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }),
-        recentlyClosedProspects(deps.db, {
-          since,
-          limit: CLOSED_LIMIT,
-          ...(scopedRep !== undefined ? { rep: scopedRep } : {}),
-          ...(team !== undefined ? { team } : {}),
-          ...(actor.role === 'manager' ? { manager: { team: actor.team, personId: actor.personId } } : {}),
-        }),
-      ]);
+      // A manager's closed deals are looked up by team: their account's, and those the
+      // published processes make them manager of (domain/accounts/access.ts).
+      const [open, teams] = await Promise.all([deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }), actor.role === 'manager' ? publishedTeams(deps) : undefined]);
+      const managed = new Set<string>([...(actor.team ? [actor.team] : []), ...(teams ?? []).filter((t) => t.manager.id === actor.personId).map((t) => t.name)]);
       const cards: z.infer<typeof BoardCardSchema>[] = [];
       const reps = new Map<string, string>();
       /** Reads the prospects' states a few at a time (each is a query on the worker) into cards, until `max` of them. */
@@ -170,7 +165,10 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
           for (const state of states) {
             if (!state || !can(actor, 'read', prospectResource(state))) continue;
             for (const t of state.process.teams) {
-              if (actor.role !== 'manager' || t.name === actor.team) for (const r of t.reps) reps.set(r.id, t.name);
+              const theirs = t.name === actor.team || t.manager.id === actor.personId;
+              // A process given inline (not published) names its managers only in its prospects.
+              if (actor.role === 'manager' && theirs) managed.add(t.name);
+              if (actor.role !== 'manager' || theirs) for (const r of t.reps) reps.set(r.id, t.name);
             }
             const card = boardCard(state, now, actor);
             if (team !== undefined && card.team !== team) continue;
@@ -182,6 +180,13 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
         return false;
       };
       const moreOpen = await read(open.map((row) => row.id), limit);
+      const closed = await recentlyClosedProspects(deps.db, {
+        since,
+        limit: CLOSED_LIMIT,
+        ...(scopedRep !== undefined ? { rep: scopedRep } : {}),
+        ...(team !== undefined ? { team } : {}),
+        ...(actor.role === 'manager' ? { manager: { teams: [...managed], personId: actor.personId } } : {}),
+      });
       await read(closed.ids, CLOSED_LIMIT);
       return {
         cards,

@@ -179,7 +179,7 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       const resource: ProspectResource = {
         kind: 'prospect',
         rep: rep ?? '',
-        teams: teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) })),
+        teams: teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id), manager: t.manager.id })),
       };
       if (!can(actor, 'create', resource)) {
         throw forbidden(rep ? `a ${actor.role} may not create prospects for rep "${rep}"` : `a ${actor.role} must name a rep they may create prospects for`);

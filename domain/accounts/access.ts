@@ -10,7 +10,8 @@ import type { Role } from './accounts';
  * - admin: everything, and the user accounts.
  * - ops: processes (publish, migrate), campaigns and the suppression list; reads everything.
  * - manager: prospects and tasks of their team: the account's `team` names a team of the
- *   prospect's process definition, and the prospect's (or task's) rep is in that team.
+ *   prospect's process definition, or that definition names the account's person the team's
+ *   manager, and the prospect's (or task's) rep is in that team.
  * - rep: prospects and tasks assigned to their person id.
  * - support: support tasks and support queries (open, answer), reading any prospect to do so.
  *
@@ -29,6 +30,8 @@ export interface Actor {
 export interface TeamView {
   name: string;
   reps: readonly string[];
+  /** The team's manager's person id in that process version. */
+  manager?: string;
 }
 
 /** What a rule needs to know about a prospect: its rep and its process definition's teams. */
@@ -74,9 +77,13 @@ export function isSupportTask(taskKind: string): boolean {
   return taskKind === 'support';
 }
 
+/**
+ * Whether `rep` is in a team `actor` manages: the account's team, or any team the process
+ * version names the account's person the manager of (a process file making maria manager of
+ * north and of sales reaches her one account, and her escalation mails open).
+ */
 function inTeam(actor: Actor, rep: string, teams: readonly TeamView[]): boolean {
-  if (!actor.team) return false;
-  return teams.some((t) => t.name === actor.team && t.reps.includes(rep));
+  return teams.some((t) => t.reps.includes(rep) && ((actor.team !== null && t.name === actor.team) || (actor.personId !== null && t.manager === actor.personId)));
 }
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {
@@ -124,6 +131,6 @@ export function customerResource(state: Pick<CustomerState, 'info' | 'process'>)
   return { kind: 'customer', rep: state.info.owner, teams: teamViews(state.process.teams) };
 }
 
-function teamViews(teams: readonly { name: string; reps: readonly { id: string }[] }[]): TeamView[] {
-  return teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id) }));
+function teamViews(teams: readonly { name: string; manager: { id: string }; reps: readonly { id: string }[] }[]): TeamView[] {
+  return teams.map((t) => ({ name: t.name, reps: t.reps.map((r) => r.id), manager: t.manager.id }));
 }

@@ -144,3 +144,15 @@ test("a card names what became of a quotation that no longer binds", async () =>
   expect(card.valueCents).toBeUndefined();
   expect((await board(admin)).body.cards.find((c: { id: string }) => c.id === id('wanda'))).toMatchObject({ quoteStatus: 'accepted', valueCents: 10_000 });
 });
+
+test("a manager whose account names another team still reaches the teams the process makes them manager of", async () => {
+  // nina manages north in this process; her account names some other team.
+  await post('/api/prospects', { id: id('nora'), name: 'nora', email: 'nora@customer.test', rep: 'rita', source: 'web', definition });
+  const nina = await accountFor(h, `nina-elsewhere-${uniq}`, 'manager', { personId: 'nina', team: 'east' });
+  expect((await call(h.url, 'GET', `/api/prospects/${id('otto')}`, { as: nina })).status).toBe(200);
+  expect((await call(h.url, 'GET', `/api/prospects/${id('sara')}`, { as: nina })).status).toBe(404);
+  const seen = (await board(nina)).body.cards.map((c: { id: string }) => c.id);
+  // The open north prospect, and (north found managed among them) north's closed ones.
+  expect(seen).toEqual(expect.arrayContaining([id('nora'), id('otto'), id('wanda')]));
+  expect(seen).not.toContain(id('sara'));
+});

@@ -152,3 +152,20 @@ describe('customer accounts follow the prospect rules with the owner as the rep'
     expect(allowed(actors[who]!)).toEqual(actions);
   });
 });
+
+test("a manager reaches the teams a process names them manager of, besides their account's team", () => {
+  const managed = [
+    { name: 'north', reps: ['ravi'], manager: 'nina' },
+    { name: 'sales', reps: ['alice'], manager: 'maria' },
+  ];
+  // maria's account names team north; the process also makes her manager of sales.
+  const maria: Actor = { role: 'manager', personId: 'maria', team: 'north' };
+  const alices: Resource = { kind: 'prospect', rep: 'alice', teams: managed };
+  expect(can(maria, 'read', alices)).toBe(true);
+  expect(can(maria, 'command', alices)).toBe(true);
+  expect(can(maria, 'read', { kind: 'prospect', rep: 'ravi', teams: managed })).toBe(true);
+  // Another manager of the same name's team in another process does not reach these.
+  expect(can({ role: 'manager', personId: 'nina', team: 'east' }, 'read', alices)).toBe(false);
+  // Naming the person matters, not the role: a rep called maria reaches her own prospects only.
+  expect(can({ role: 'rep', personId: 'maria', team: null }, 'read', alices)).toBe(false);
+});
