@@ -83,24 +83,41 @@ function standing(state: ProspectState, quote: QuoteRevision, now: number): { op
   }
 }
 
+/** Whether the offer still binds, in the Terms, as the banner above says it (a superseded or expired one binds nobody). */
+function termsLine(doc: QuotationDocument): string {
+  const until = escapeHtml(doc.text.validTo);
+  switch (doc.status) {
+    case 'superseded':
+      return `This revision was replaced by a newer one and binds nobody; it was valid until ${until}.`;
+    case 'expired':
+      return `This offer expired unanswered on ${until} and binds nobody now.`;
+    case 'accepted':
+      return `This offer was accepted; it was binding until ${until}.`;
+    case 'rejected':
+      return `This offer was declined; it was binding until ${until}.`;
+    default:
+      return `This offer is binding until ${until}.`;
+  }
+}
+
 function documentHtml(doc: QuotationDocument, sha256: string | undefined, token: string): string {
   const s = doc.seller;
   const rows = doc.lines
     .map(
       (l) =>
-        `<tr><td>${escapeHtml(l.product)}</td><td>${l.quantity}</td><td>${escapeHtml(l.text.unitPrice)}</td><td>${escapeHtml(l.text.discount)}</td><td>${escapeHtml(l.text.net)}</td><td>${escapeHtml(l.text.tax)} (${escapeHtml(l.text.taxRate)})</td><td>${escapeHtml(l.text.gross)}</td></tr>`,
+        `<tr><td>${escapeHtml(l.product)}</td><td data-label="Qty">${l.quantity}</td><td data-label="Unit price">${escapeHtml(l.text.unitPrice)}</td><td data-label="Discount">${escapeHtml(l.text.discount)}</td><td data-label="Net">${escapeHtml(l.text.net)}</td><td data-label="${escapeHtml(s.tax.name)}">${escapeHtml(l.text.tax)} (${escapeHtml(l.text.taxRate)})</td><td data-label="Gross">${escapeHtml(l.text.gross)}</td></tr>`,
     )
     .join('');
   return (
     `<p><b>${escapeHtml(s.legalName)}</b><br>${escapeHtml(s.address).replace(/\n/g, '<br>')}${s.taxId ? `<br>Tax id: ${escapeHtml(s.taxId)}` : ''}</p>` +
     (doc.replaces !== undefined ? `<p>This revision ${doc.revision} replaces revision ${doc.replaces}.</p>` : '') +
     `<p>For <b>${escapeHtml(doc.customer.name)}</b>${doc.customer.company ? `, ${escapeHtml(doc.customer.company)}` : ''}<br>Date: ${escapeHtml(doc.text.issuedAt)}<br>Valid until: ${escapeHtml(doc.text.validTo)}<br>Your contact: ${escapeHtml(doc.rep.name)}${doc.rep.email ? ` &lt;${escapeHtml(doc.rep.email)}&gt;` : ''}</p>` +
-    `<table><tr><th>Item</th><th>Qty</th><th>Unit price</th><th>Discount</th><th>Net</th><th>${escapeHtml(s.tax.name)}</th><th>Gross</th></tr>${rows}` +
-    `<tr><td colspan="6">Net total</td><td id="net">${escapeHtml(doc.totals.text.net)}</td></tr>` +
-    `<tr><td colspan="6">${escapeHtml(s.tax.name)}</td><td id="tax">${escapeHtml(doc.totals.text.tax)}</td></tr>` +
-    `<tr><th colspan="6" style="text-align:left">Total</th><th id="total">${escapeHtml(doc.totals.text.gross)}</th></tr></table>` +
+    `<table class="lines"><tr class="head"><th>Item</th><th>Qty</th><th>Unit price</th><th>Discount</th><th>Net</th><th>${escapeHtml(s.tax.name)}</th><th>Gross</th></tr>${rows}` +
+    `<tr class="sum"><td colspan="6">Net total</td><td id="net">${escapeHtml(doc.totals.text.net)}</td></tr>` +
+    `<tr class="sum"><td colspan="6">${escapeHtml(s.tax.name)}</td><td id="tax">${escapeHtml(doc.totals.text.tax)}</td></tr>` +
+    `<tr class="sum"><th colspan="6" style="text-align:left">Total</th><th id="total">${escapeHtml(doc.totals.text.gross)}</th></tr></table>` +
     (doc.note ? `<p>${escapeHtml(doc.note).replace(/\n/g, '<br>')}</p>` : '') +
-    `<h2>Terms</h2><p>This offer is binding until ${escapeHtml(doc.text.validTo)}.</p>` +
+    `<h2>Terms</h2><p>${termsLine(doc)}</p>` +
     (s.paymentTerms ? `<p>Payment: ${escapeHtml(s.paymentTerms)}</p>` : '') +
     (s.deliveryTerms ? `<p>Delivery: ${escapeHtml(s.deliveryTerms)}</p>` : '') +
     (sha256

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
@@ -99,6 +100,14 @@ test('the customer opens the link from the mail, sees the revision and its PDF, 
   expect(await page.textContent('#net')).toBe('€3,799.81');
   expect(await page.textContent('#total')).toBe('€4,521.77');
   expect(await page.textContent('#sha256')).toBe(sent.sha256);
+  // On a phone the page does not scroll sideways: each line a card, its figures named.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  const gross = (await page.locator('table.lines td[data-label="Gross"]').first().boundingBox())!;
+  expect(gross.x + gross.width).toBeLessThanOrEqual(390);
+  expect((await page.locator('#total').boundingBox())!.x + (await page.locator('#total').boundingBox())!.width).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: join(__dirname, '..', 'web', 'screenshots', 'quotation-page-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   // The PDF behind the page's link: the stored bytes, whose hash the workflow recorded.
   const pdf = await page.request.get(new URL((await page.getAttribute('#pdf', 'href'))!, h.url).toString());
@@ -266,6 +275,9 @@ test('an offer past its validity shows that it expired, and an acceptance sent a
   await page.goto(sent.url);
   expect(await page.textContent('#status')).toContain('expired');
   expect(await page.$('#accept')).toBeNull();
+  // Its terms no longer call it binding.
+  expect(await page.textContent('body')).toMatch(/This offer expired unanswered on .* and binds nobody now\./);
+  expect(await page.textContent('body')).not.toContain('This offer is binding until');
 });
 
 test('a superseded revision cannot be accepted from a tab left open, and its document stays available', async () => {
@@ -279,6 +291,7 @@ test('a superseded revision cannot be accepted from a tab left open, and its doc
 
   await page.goto(sent.url);
   expect(await page.textContent('#status')).toContain('superseded: revision 2 replaces it');
+  expect(await page.textContent('body')).toMatch(/This revision was replaced by a newer one and binds nobody; it was valid until /);
   // The document the page offers says it is superseded, on its face ...
   const marked = await page.request.get(`${h.url}/quotation/document?token=${encodeURIComponent(sent.token)}`);
   expect(marked.status()).toBe(200);
