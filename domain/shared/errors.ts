@@ -155,7 +155,11 @@ export function issuesFromMessage(message: string): FieldIssue[] | undefined {
   const issues: FieldIssue[] = [];
   for (const part of message.slice(head[0].length).split(ISSUE_SEPARATOR)) {
     const m = /^([A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*): (.+)$/.exec(part);
-    issues.push(m ? { path: parsePath(m[1]!), message: m[2]! } : { path: [], message: part });
+    const last = issues[issues.length - 1];
+    // A part that names no field is the rest of the message before it, which held a "; "
+    // ("... is in the future (rule: ... happened; at most 5 minutes of clock skew)").
+    if (!m && last) issues[issues.length - 1] = { ...last, message: `${last.message}${ISSUE_SEPARATOR}${part}` };
+    else issues.push(m ? { path: parsePath(m[1]!), message: m[2]! } : { path: [], message: part });
   }
   return issues;
 }

@@ -4,6 +4,7 @@ import { buildProgram } from '../../client/cli';
 import { describeFailure, errorLine, flagFor } from '../../client/shared/cliErrors';
 import { CreateInquirySchema, CreateQuoteSchema, LogContactSchema, QualifySchema, ScheduleCallSchema } from '../../domain/pipeline/commands';
 import { DomainError, issuesFromMessage, parseOrThrow } from '../../domain/shared/errors';
+import { checkContactTime } from '../../domain/pipeline/timeRules';
 import { ProcessDefinitionSchema } from '../../domain/process/process';
 
 /** zod's default wording, which no person should read. */
@@ -63,6 +64,16 @@ describe('schema refusals read as rules, never as zod defaults', () => {
     const err = refusedWith(CreateQuoteSchema, { lines: [{ product: 'P', quantity: 1, unitPrice: -1 }], note: 5 });
     expect(issuesFromMessage(err.message)).toEqual(err.issues);
     expect(issuesFromMessage('cannot send revision 1: it is sent, not a draft')).toBeUndefined();
+    // A field's message holding "; " stays whole (the web showed it cut at the semicolon).
+    const future = (() => {
+      try {
+        checkContactTime('2026-12-01T10:00:00.000Z', '2026-11-25T10:00:00.000Z');
+      } catch (e) {
+        return e as DomainError;
+      }
+    })()!;
+    expect(issuesFromMessage(future.message)).toEqual(future.issues);
+    expect(future.issues![0]!.message).toMatch(/; at most 5 minutes of clock skew\)$/);
   });
 });
 

@@ -253,3 +253,22 @@ async function endSessionsOf(login: string): Promise<void> {
   const user = await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirstOrThrow();
   await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
 }
+
+test("a contact dated in the future is refused at its field, whole and in the rep's time, and the field shows its month", async () => {
+  const { page } = await personLogsIn(stack, `ravi-when-${uniq}`, 'rep', { personId: 'ravi', team: 'north' });
+  await page.goto(`${stack.h.url}/prospects/${mine}`);
+  await page.getByRole('heading', { name: /Hanna Hydro/ }).waitFor();
+  await page.getByRole('tab', { name: 'Log contact', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Log contact' });
+  // Wide enough for "12/01/2030, 10:00 AM" and its picker, not cut at the month.
+  expect((await form.getByLabel('When').boundingBox())!.width).toBeGreaterThanOrEqual(220);
+  await form.getByLabel('When').fill('2030-12-01T10:00');
+  await form.getByRole('button', { name: 'Log contact' }).click();
+  const why = form.locator('.field-invalid', { has: page.getByLabel('When') }).locator('.field-error');
+  await why.waitFor();
+  const text = (await why.textContent()) ?? '';
+  // The whole rule (it holds a "; "), the instant as the page writes times, not 2030-12-01T...Z.
+  expect(text).toMatch(/is in the future \(rule: a contact is logged when it has happened; at most 5 minutes of clock skew\)$/);
+  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  await screenshot(page, 'rep-contact-future');
+});

@@ -1,5 +1,6 @@
 import { useCallback, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import { readable } from './format';
 
 /**
  * Forms whose errors are the server's: a submit runs the API call, and a refusal is shown
@@ -43,7 +44,8 @@ export function useForm(action: () => Promise<string | void>, options: { onDone?
     (field: string) => {
       if (!error) return undefined;
       const hit = error.problem.errors?.find((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`));
-      return hit ? (hit.field === field ? hit.message : `${hit.field}: ${hit.message}`) : undefined;
+      // The server's instants (`2026-12-01T10:00:00.000Z is in the future`) as the page shows times.
+      return hit ? readable(hit.field === field ? hit.message : `${hit.field}: ${hit.message}`) : undefined;
     },
     [error],
   );
@@ -57,7 +59,7 @@ export function FormMessage({ form, fields }: { form: FormState; fields: readonl
     if (atField) return <p className="form-error" role="alert">Please correct the marked field{(form.error.problem.errors?.length ?? 0) > 1 ? 's' : ''}.</p>;
     return (
       <p className="form-error" role="alert" data-testid="form-error">
-        {form.error.problem.detail}
+        {readable(form.error.problem.detail)}
       </p>
     );
   }
