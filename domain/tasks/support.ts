@@ -20,7 +20,7 @@ function supportRep(reps: readonly { id: string }[], prospectId: string, n: numb
 export function openSupportQuery(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).OpenSupportQuerySchema, raw, 'support query');
   const policy = state.process.support;
-  if (!policy) throw new DomainError(`process "${state.process.name}" v${state.process.version} has no support team; add a support section`);
+  if (!policy) throw new DomainError(`process "${state.process.name}" v${state.process.version} has no support team: ops add a support section to the process file (see the README's Process file reference)`);
   const team = state.process.teams.find((t) => t.name === policy.team)!;
   const n = (state.supportQueries ?? []).length + 1;
   const id = `${state.info.id}-Q${n}`;

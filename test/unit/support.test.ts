@@ -73,7 +73,7 @@ describe('openSupportQuery', () => {
 
   it('a process without support refuses queries', () => {
     const state = lead({}, salesV(2, { support: undefined }));
-    expect(refusal(() => asked(state), state)).toBe('process "sales" v2 has no support team; add a support section');
+    expect(refusal(() => asked(state), state)).toBe(`process "sales" v2 has no support team: ops add a support section to the process file (see the README's Process file reference)`);
   });
 
   it('refuses a query without topic or question', () => {

@@ -272,3 +272,14 @@ test("a contact dated in the future is refused at its field, whole and in the re
   expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   await screenshot(page, 'rep-contact-future');
 });
+
+test('a prospect whose process has no support team offers no Support query tab', async () => {
+  const id = `nosupport-${uniq}`;
+  // The built-in process has no support section.
+  expect((await call(stack.h.url, 'POST', '/api/prospects', { as: stack.admin, body: { id, name: 'Nils Nosupport', rep: 'alice' } })).status).toBe(201);
+  const { page } = await personLogsIn(stack, `alice-ns-${uniq}`, 'rep', { personId: 'alice' });
+  await page.goto(`${stack.h.url}/prospects/${id}`);
+  await page.getByRole('heading', { name: /Nils Nosupport/ }).waitFor();
+  await page.getByRole('tab', { name: 'Log contact', exact: true }).waitFor();
+  expect(await page.getByRole('tab', { name: 'Support query' }).count()).toBe(0);
+});

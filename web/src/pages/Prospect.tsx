@@ -70,7 +70,7 @@ export function ProspectPage() {
 }
 
 function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (p: ProspectView) => void }) {
-  const tabs = useActionTabs(prospect.stage);
+  const tabs = useActionTabs(prospect.stage, Boolean(prospect.process.support) || (prospect.supportQueries?.length ?? 0) > 0);
   // Opens on the next step (when this account has its tab); the rep's own choice after that.
   const [tab, setTab] = useState(() => tabs.find((t) => t.id === nextStepTab(prospect))?.id ?? tabs[0]!.id);
   const [notice, setNotice] = useState<string | undefined>(undefined);

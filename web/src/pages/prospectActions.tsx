@@ -499,7 +499,7 @@ export function nextStepTab(p: Pick<ProspectView, 'stage' | 'contacts' | 'quotes
   }
 }
 
-export function useActionTabs(stage?: string): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
+export function useActionTabs(stage?: string, hasSupport = true): { id: string; label: string; Form: (p: ActionProps) => ReactNode }[] {
   const account = useAccount();
   const closed = stage !== undefined && isClosedStage(stage);
   const tabs = [
@@ -510,7 +510,8 @@ export function useActionTabs(stage?: string): { id: string; label: string; Form
     { id: 'send', label: 'Send', Form: SendQuoteForm },
     { id: 'decision', label: 'Won / lost', Form: DecisionForms },
     { id: 'calls', label: 'Calls', Form: CallForms },
-    { id: 'support', label: 'Support query', Form: SupportForms },
+    // Only where the prospect's process has a support team (the server refuses a query otherwise).
+    ...(hasSupport ? [{ id: 'support', label: 'Support query', Form: SupportForms }] : []),
   ];
   if (account.role === 'support') return tabs.filter((t) => t.id === 'support');
   if (account.role === 'manager' || account.role === 'admin') tabs.push({ id: 'reassign', label: 'Reassign', Form: ReassignForm });
