@@ -61,12 +61,30 @@ function invitation(state: ProspectState, call: ScheduledCall, now: string, meth
       calendar: { method, content },
     };
   }
+  const when = formatTime(call.at, mailTimeZone(state.process));
+  const minutes = Math.round(call.durationMs / 60_000);
+  // A move or cancellation reaches the customer as the invitation did: from the rep on the
+  // seller's address, replies to the prospect's tagged address, greeted and signed.
+  if (state.info.email && (state.process.seller || state.process.mailTemplates?.callInvitation)) {
+    const seller = sellerOf(state);
+    const what = method === 'CANCEL' ? `our call on ${when} is cancelled; the calendar entry attached removes it from your calendar.` : `our call is moved to ${when} (${minutes} min); the calendar entry attached updates the one you have.`;
+    return {
+      messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
+      to: state.info.email,
+      cc: repPerson.email,
+      subject: `${verb}: ${summary} at ${when}`,
+      text: [`Dear ${state.info.name},`, '', `${what[0]!.toUpperCase()}${what.slice(1)}`, '', 'Kind regards,', rep?.name ?? state.info.rep, ...(seller.mailSignature ? ['', seller.mailSignature] : [])].join('\n'),
+      from: { name: rep?.name ?? state.info.rep, ...(state.process.seller ? { address: state.process.seller.email } : {}) },
+      replyTag: prospectReplyTag(state.info.id),
+      calendar: { method, content },
+    };
+  }
   return {
     messageId: messageId(prospectWorkflowId(state.info.id), `call-${call.id}-s${call.sequence}`),
     to: state.info.email ?? repPerson.email,
     cc: state.info.email ? repPerson.email : undefined,
-    subject: `${verb}: ${summary} at ${formatTime(call.at, mailTimeZone(state.process))}`,
-    text: `${verb} for a call on ${formatTime(call.at, mailTimeZone(state.process))} (${Math.round(call.durationMs / 60_000)} min).`,
+    subject: `${verb}: ${summary} at ${when}`,
+    text: `${verb} for a call on ${when} (${minutes} min).`,
     calendar: { method, content },
   };
 }

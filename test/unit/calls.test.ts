@@ -127,6 +127,21 @@ describe('rescheduleCall', () => {
     expect(state.changes[state.changes.length - 1]).toEqual({ at: LATER, by: 'alice', what: `moved call P1-C1 to ${MOVED_AT}` });
   });
 
+  it("with a seller, the update reaches the customer as the invitation did: from the rep on the seller's address, greeted, replies tagged", () => {
+    const seller = { legalName: 'Pumpen Nord GmbH', address: 'Kai 1', email: 'sales@pumpen.example', mailSignature: 'Pumpen Nord GmbH · Kai 1' };
+    const withSeller = lead({}, { ...SALES, seller });
+    const first = lastMail(scheduled(withSeller));
+    const moved = lastMail(rescheduleCall(scheduled(withSeller), { callId: 'P1-C1', at: MOVED_AT, by: 'alice' }, LATER));
+    const cancelled = lastMail(cancelCall(scheduled(withSeller), { callId: 'P1-C1', by: 'alice' }, LATER));
+    for (const mail of [moved, cancelled]) {
+      expect({ from: mail.from, replyTag: mail.replyTag }).toEqual({ from: first.from, replyTag: first.replyTag });
+      expect(mail.text.split('\n')[0]).toBe(`Dear ${withSeller.info.name},`);
+      expect(mail.text).toContain('Pumpen Nord GmbH · Kai 1');
+    }
+    expect(moved.text).toContain(`Our call is moved to ${MOVED_AT_TEXT} (30 min)`);
+    expect(cancelled.text).toContain('is cancelled');
+  });
+
   it('moves the call task due and keeps its escalation gap, reopening an overdue task', () => {
     const overdue = applyTaskChange(scheduled(), { taskId: 'P1-T2', state: 'overdue', at: LATER, notified: 'alice' });
     const state = rescheduleCall(overdue, { callId: 'P1-C1', at: MOVED_AT, duration: '1h', by: 'alice' }, LATER);
