@@ -4,7 +4,8 @@ import { currentInquiry } from './inquiry';
 import { acceptanceConfirmationMail, customerAnsweredMail, quoteSentMail, reassignedMail } from './notifications';
 import { quotationNumber } from './quotationDocument';
 import { cancelCall, completeCall, rescheduleCall, scheduleCall } from '../tasks/calls';
-import { findRep, notARep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../process/process';
+import { findRep, mailTimeZone, notARep, processDefinitionSchema, type ProcessDefinition, type ProcessDefinitionInput } from '../process/process';
+import { formatTime } from '../shared/timeZone';
 import { scoreQualification, type Facts } from '../process/rules';
 import { answerSupportQuery, openSupportQuery } from '../tasks/support';
 import { addStageTasks, addTask, onStageEntered } from '../tasks/tasks';
@@ -426,7 +427,7 @@ export function acceptQuote(state: ProspectState, raw: unknown, now: string, rul
   const confirmation = acceptanceConfirmationMail(next, accepted, online);
   const told = customerAnsweredMail(next, `quote-r${current.revision}-accepted-notice`, `accepted quotation ${quotationNumber(state.info.id, current.revision)} online`, [
     `Signed by: ${online.signer} (typed signature: ${online.signature})`,
-    `At: ${now}`,
+    `At: ${formatTime(now, mailTimeZone(state.process))}`,
     `From: ${online.ip}, ${online.userAgent}`,
     `Document SHA-256: ${online.documentSha256 ?? '(none recorded)'}`,
   ]);
@@ -449,7 +450,7 @@ export function rejectQuote(state: ProspectState, raw: unknown, now: string, rul
   if (!online) return next;
   const told = customerAnsweredMail(next, `quote-r${current.revision}-rejected-notice`, `declined quotation ${quotationNumber(state.info.id, current.revision)} online`, [
     `Reason: ${cmd.reason}`,
-    `At: ${now}`,
+    `At: ${formatTime(now, mailTimeZone(state.process))}`,
     `From: ${online.ip}, ${online.userAgent}`,
   ]);
   return {

@@ -61,7 +61,7 @@ export const DEFAULT_MAIL_TEMPLATES: Readonly<Record<MailKind, MailTemplate>> = 
   },
   acceptanceConfirmation: {
     subject: 'Your order: quotation {{quotationNumber}} accepted',
-    body: 'Dear {{customerName}},\n\nthank you: {{signer}} accepted our quotation {{quotationNumber}} ({{total}}) on {{acceptedAt}}. The accepted document is attached for your records.\n\nKind regards,\n{{repName}}\n{{signature}}',
+    body: 'Dear {{customerName}},\n\nthank you for accepting our quotation {{quotationNumber}} ({{total}}), signed by {{signer}} on {{acceptedAt}}. The accepted document is attached for your records.\n\nKind regards,\n{{repName}}\n{{signature}}',
   },
 };
 

@@ -132,8 +132,11 @@ test('the customer opens the link from the mail, sees the revision and its PDF, 
   const confirmation = await simpleParser((await h.stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(sent.id)}.quote-r1-accepted@salesflow.invalid>`)).raw);
   expect(confirmation.to && 'text' in confirmation.to ? confirmation.to.text : '').toContain(`${sent.id}@customer.test`);
   expect(createHash('sha256').update(confirmation.attachments[0]!.content).digest('hex')).toBe(sent.sha256);
+  expect(confirmation.text).toMatch(/^Dear Ada Buyer,\n\nthank you for accepting our quotation Q-\S+ \(€4,521\.77\), signed by Ada Buyer on /);
   const notice = await h.stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(sent.id)}.quote-r1-accepted-notice@salesflow.invalid>`);
   expect(notice.recipients.sort()).toEqual(['nina@sales.test', 'ravi@sales.test']);
+  // The time as every mail writes it, not an ISO instant.
+  expect(notice.raw).toMatch(/\nAt: \w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2} /);
 
   // Opened again, the page says it is accepted and offers nothing more.
   await page.goto(sent.url);
