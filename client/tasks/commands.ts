@@ -50,7 +50,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       });
       print(rows, opts.json, () =>
         rows.length === 0
-          ? `no open tasks${opts.rep ? ` for ${opts.rep}` : ''}`
+          ? `${opts.due === 'overdue' ? 'no overdue tasks' : opts.due === 'today' ? 'no open tasks due today' : 'no open tasks'}${opts.rep ? ` for ${opts.rep}` : ''}`
           : textTable(
               ['TASK', 'STATE', 'DUE', 'TITLE'],
               rows.map((r) => [r.id, r.state, time(r.dueAt), timesIn(r.title)]),

@@ -23,6 +23,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 /** `"1999.90"` → 199990 cents; a problem that shows the accepted form otherwise. */
 export function parsePriceText(text: string): Parsed<number> {
   const m = DECIMAL_RE.exec(text.trim());
+  // An empty field asks for a price rather than calling "" no price.
+  if (!m && text.trim() === '') return { ok: false, problem: `give a price: ${PRICE_FORM}` };
   if (!m) return { ok: false, problem: `${JSON.stringify(text)} is not a price: ${PRICE_FORM}` };
   const whole = m[1]!.replace(/^0+(?=\d)/, '');
   // Compare digits before converting: a 30-digit price must not round into range.

@@ -132,6 +132,8 @@ test('reassign moves the prospect and its open task to the new rep: inbox, searc
     if (!bobs.some((t) => t.id === taskId) || alices.some((t) => t.id === taskId)) throw new Error('inboxes not updated yet');
   });
   expect(JSON.parse((await salesflow('task', 'show', taskId, '--json')).stdout)).toMatchObject({ rep: 'bob', state: 'open' });
+  // bob has an open task, none overdue: the empty answer says which.
+  expect((await salesflow('tasks', '--rep', 'bob', '--due', 'overdue')).stdout).toBe('no overdue tasks for bob\n');
   // The prospect's own Rep search attribute moved too.
   await eventually(async () => {
     const rows = JSON.parse((await salesflow('list', '--rep', 'bob', '--json')).stdout) as { id: string }[];

@@ -135,8 +135,12 @@ describe('prices are decimal text, read into exact cents', () => {
     expect(parsePriceText(text)).toEqual({ ok: true, value: cents });
   });
 
-  it.each(['0x10', '1e3', '1,999.90', '-1', '12.345', '', '.5', '1.', ' ', 'NaN', 'Infinity', '1 000'])('refuses %p and shows the accepted form', (text) => {
+  it.each(['0x10', '1e3', '1,999.90', '-1', '12.345', '.5', '1.', 'NaN', 'Infinity', '1 000'])('refuses %p and shows the accepted form', (text) => {
     expect(parsePriceText(text)).toEqual({ ok: false, problem: `${JSON.stringify(text)} is not a price: write digits with at most two decimals, like 1999.90` });
+  });
+
+  it.each(['', ' '])('asks for a price when there is none (%p)', (text) => {
+    expect(parsePriceText(text)).toEqual({ ok: false, problem: 'give a price: write digits with at most two decimals, like 1999.90' });
   });
 
   it('refuses a price above 1,000,000,000.00, however many digits it has', () => {
