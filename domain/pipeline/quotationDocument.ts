@@ -76,7 +76,8 @@ function taxOf(netCents: number, basisPoints: number): number {
 }
 
 export function sellerOf(state: Pick<ProspectState, 'process'>): Seller {
-  return state.process.seller ?? fallbackSeller(`the ${state.process.name} sales team`);
+  // Without a seller section: the process's name ("the sales team" for a process named sales, not "the sales sales team").
+  return state.process.seller ?? fallbackSeller(/sales$/i.test(state.process.name) ? `the ${state.process.name} team` : `the ${state.process.name} sales team`);
 }
 
 export function quotationDocument(state: ProspectState, revision: number): QuotationDocument {
