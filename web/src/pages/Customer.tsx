@@ -71,7 +71,7 @@ export function CustomerPage() {
       <section className="panel panel-body" aria-label="Summary">
         <div className="facts">
           <Fact label="Owner" value={c.info.owner} />
-          <Fact label="Won" value={`${won.length} deal${won.length === 1 ? '' : 's'} · ${formatMoney(won.reduce((s, d) => s + (d.netCents ?? 0), 0), currency)}`} />
+          <Fact label="Won (net)" value={`${won.length} deal${won.length === 1 ? '' : 's'} · ${formatMoney(won.reduce((s, d) => s + (d.netCents ?? 0), 0), currency)}`} />
           <Fact label="Next renewal" value={nextRenewal ? `${formatDate(nextRenewal)} (${daysLeft(nextRenewal)})` : '—'} />
           <Fact label="Last contact" value={formatDue(c.cadence.lastContactAt)} />
           <Fact label="Satisfaction" value={c.cadence.satisfaction ? `${c.cadence.satisfaction.score} / 5` : '—'} />

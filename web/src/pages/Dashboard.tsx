@@ -255,7 +255,7 @@ function Kpis({ funnel, forecast, quotes }: { funnel: Funnel | undefined; foreca
   // (an expired quotation, expected nowhere, is still in the pipeline at its last value).
   const open = (forecast?.pipeline ?? []).reduce((t, p) => ({ count: t.count + p.count, value: t.value + p.valueCents, weighted: t.weighted + p.weightedCents }), { count: 0, value: 0, weighted: 0 });
   const items = [
-    { id: 'won', l: 'Won', n: funnel ? money(funnel.won.valueCents) : '…', s: funnel ? `${plural(funnel.won.count, 'deal')} · ${funnel.lost.count} lost` : '' },
+    { id: 'won', l: 'Won (net)', n: funnel ? money(funnel.won.valueCents) : '…', s: funnel ? `${plural(funnel.won.count, 'deal')} · ${funnel.lost.count} lost` : '' },
     { id: 'win-rate', l: 'Win rate', n: funnel ? percent(funnel.winRate.byCount) : '…', s: funnel ? `${percent(funnel.winRate.byValue)} by value` : '' },
     { id: 'cycle', l: 'Median sales cycle', n: funnel ? formatInUnit(funnel.cycle.medianMs, unit) : '…', s: funnel ? `${funnel.cycle.count} closed` : '' },
     { id: 'pipeline', l: 'Open pipeline (weighted)', n: forecast ? money(open.weighted) : '…', s: forecast ? `${money(open.value)} unweighted · ${plural(open.count, 'open prospect')}` : '' },

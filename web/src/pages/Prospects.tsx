@@ -91,7 +91,7 @@ export function ProspectsPage() {
                   <th>Prospect</th>
                   <th>Stage</th>
                   <th>Rep</th>
-                  <th className="num">Quote</th>
+                  <th className="num" title="The current quotation's net total, before tax">Quote (net)</th>
                   <th>Next due</th>
                 </tr>
               </thead>
@@ -107,7 +107,7 @@ export function ProspectsPage() {
                       <StageBadge stage={p.stage} />
                     </td>
                     <td data-label="Rep">{p.rep ?? '—'}</td>
-                    <td className="num" data-label="Quote">
+                    <td className="num" data-label="Quote (net)">
                       {p.quoteTotal !== undefined ? formatMoney(Math.round(p.quoteTotal * 100)) : '—'}
                     </td>
                     <td data-label="Next due">{formatDue(p.nextDue)}</td>
