@@ -485,6 +485,8 @@ export function customerMessage(state: ProspectState, raw: unknown, now: string,
       rep: state.info.rep,
       dueAt: new Date(Date.parse(now) + state.process.quotePolicy.followUpDueIn).toISOString(),
       escalateAfter: { businessDays: 1 },
+      // The rep reads what the customer wrote in the mail, not only that they wrote.
+      mailDetail: ['They wrote:', ...cmd.note.slice(0, 2000).split('\n').map((l) => `> ${l}`)],
     },
     now,
   );

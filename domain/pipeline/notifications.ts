@@ -251,7 +251,7 @@ export function quoteEscalationMail(state: ProspectState, quote: QuoteRevision):
   };
 }
 
-export function taskMail(state: ProspectState, task: RepTask): OutboundMail | undefined {
+export function taskMail(state: ProspectState, task: RepTask, detail: readonly string[] = []): OutboundMail | undefined {
   const rep = findRep(state.process, task.rep)?.email;
   if (!rep) return undefined;
   return {
@@ -264,6 +264,7 @@ export function taskMail(state: ProspectState, task: RepTask): OutboundMail | un
       `Prospect: ${who(state)} (${state.info.id})`,
       `Due: ${formatTime(task.dueAt, mailTimeZone(state.process))}`,
       `Task id: ${task.id}`,
+      ...(detail.length > 0 ? ['', ...detail] : []),
       '',
       ...openLines(appLink('prospects', state.info.id), `salesflow task done ${task.id} --outcome "..."`),
     ].join('\n'),

@@ -20,6 +20,8 @@ export interface NewTask {
   dueAt: string;
   escalateAfter: Offset;
   ref?: string;
+  /** Lines the task's mail carries below its facts (what a customer wrote), not kept on the task. */
+  mailDetail?: readonly string[];
 }
 
 /** `{{name}}`, `{{company}}`, `{{id}}` in a template title, from the prospect. */
@@ -40,7 +42,7 @@ export function addTask(state: ProspectState, task: NewTask, now: string): Prosp
     createdAt: now,
     ...(task.ref ? { ref: task.ref } : {}),
   };
-  const mail = taskMail(state, record);
+  const mail = taskMail(state, record, task.mailDetail);
   return {
     ...state,
     tasks: [...state.tasks, record],

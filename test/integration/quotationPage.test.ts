@@ -167,6 +167,9 @@ test('the customer asks a question: an inbound contact and a task for the rep, t
   expect(state.stage).toBe('quotation');
   expect(state.contacts.at(-1)).toMatchObject({ channel: 'web', direction: 'inbound', note: 'Can you deliver in March?', by: 'Ada' });
   expect(state.tasks.at(-1)).toMatchObject({ kind: 'follow_up', rep: 'ravi', state: 'open', title: `Answer Ada Buyer's question on quotation Q-${sent.id}-1` });
+  // The rep's task mail carries the question itself.
+  const taskMail = await h.stack.sink.waitFor((m) => m.messageId === `<${prospectWorkflowId(sent.id)}.task-${state.tasks.at(-1)!.id}@salesflow.invalid>`);
+  expect(taskMail.raw).toContain('They wrote:\r\n> Can you deliver in March?\r\n');
 });
 
 test('a changed link, a changed document and an expired link are refused with a page that says why', async () => {
