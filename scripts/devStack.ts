@@ -251,7 +251,7 @@ async function main(config: DevStackConfig): Promise<void> {
         `  SMTP sink     ${sink.url} -> ${mailDir}`,
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
-        `  mail links    ${publicUrl}/unsubscribe; campaign store in the salesflow database`,
+        `  mail links    ${publicUrl} (the web app's pages, the quotation page and unsubscribe in the mails sent; SALESFLOW_PUBLIC_URL)`,
         // The worker's own metrics (mail, deadlines, read-model writes) are served apart from the API's.
         `  worker        task queue ${config.SALESFLOW_TASK_QUEUE}; ${workerMetricsUrl ? `metrics ${workerMetricsUrl}` : 'its metrics: set SALESFLOW_WORKER_METRICS_ADDRESS (e.g. 127.0.0.1:9464)'}`,
         ...describeStackDatabase(database, dataDir),

@@ -215,7 +215,7 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
 
   const answer = (
     action: 'accept' | 'reject' | 'question',
-    run: (loaded: Loaded, form: Record<string, string>, request: FastifyRequest) => { command: 'acceptQuote' | 'rejectQuote' | 'customerMessage'; args: unknown; done: string } | { problem: string },
+    run: (loaded: Loaded, form: Record<string, string>, request: FastifyRequest) => { command: 'acceptQuote' | 'rejectQuote' | 'customerMessage'; args: unknown; done: string; next?: string } | { problem: string },
   ) =>
     app.post(`/quotation/${action}`, { schema: { hide: true }, config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (request, reply) => {
       const loaded = await load(request, reply);
@@ -233,7 +233,7 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
         const title = action === 'accept' ? 'The quotation cannot be accepted' : action === 'reject' ? 'The quotation cannot be declined' : 'The question could not be sent';
         return publicPage(reply, 409, title, `<p id="reason">${escapeHtml(why(err, mailTimeZone(loaded.state.process)))}.</p>${back}`);
       }
-      return publicPage(reply, 200, planned.done, back);
+      return publicPage(reply, 200, planned.done, `${planned.next ?? ''}${back}`);
     });
 
   const online = (request: FastifyRequest) => ({ ip: request.ip || 'unknown', userAgent: String(request.headers['user-agent'] ?? '').slice(0, 500).replace(/[\u0000-\u001f\u007f]/g, ' ') });
@@ -250,6 +250,8 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
         by: 'customer (quotation page)',
       },
       done: `Thank you: quotation ${loaded.doc.number} is accepted`,
+      // What happens now and who to ask: the page the customer leaves with.
+      next: `<p id="next">You accepted ${escapeHtml(loaded.doc.totals.text.gross)}.${loaded.doc.customer.email ? ` A confirmation with the accepted quotation (PDF) is on its way to ${escapeHtml(loaded.doc.customer.email)}.` : ''} Your contact: ${escapeHtml(loaded.doc.rep.name)}${loaded.doc.rep.email ? ` &lt;${escapeHtml(loaded.doc.rep.email)}&gt;` : ''}.</p>`,
     };
   });
   answer('reject', (loaded, form, request) => {
@@ -259,6 +261,7 @@ export async function registerQuotationPage(app: FastifyInstance, deps: Pick<Ser
       command: 'rejectQuote',
       args: { revision: loaded.link.revision, reason: parsed.data.reason, ...(parsed.data.sha256 ? { documentSha256: parsed.data.sha256 } : {}), online: online(request), by: 'customer (quotation page)' },
       done: `Quotation ${loaded.doc.number} is declined`,
+      next: `<p id="next">Thank you for telling us. Your contact: ${escapeHtml(loaded.doc.rep.name)}${loaded.doc.rep.email ? ` &lt;${escapeHtml(loaded.doc.rep.email)}&gt;` : ''}.</p>`,
     };
   });
   answer('question', (loaded, form) => {

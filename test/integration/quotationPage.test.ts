@@ -122,6 +122,8 @@ test('the customer opens the link from the mail, sees the revision and its PDF, 
   await fillAcceptance(page, 'Ada Buyer');
   await page.click('#accept button');
   expect(await page.textContent('h1')).toBe(`Thank you: quotation Q-${sent.id}-1 is accepted`);
+  // What happens now, and who to ask.
+  expect(await page.textContent('#next')).toBe(`You accepted €4,521.77. A confirmation with the accepted quotation (PDF) is on its way to ${sent.id}@customer.test. Your contact: Ravi Rep <ravi@sales.test>.`);
 
   const state = await h.stack.client.getProspect(sent.id);
   expect(state.stage).toBe('won');
