@@ -104,6 +104,11 @@ function queue(state: ProspectState, mail: OutboundMail): OutboundMail[] {
   return [...state.outbox, mail];
 }
 
+/** A call task's title: whom to call and when (a move gives the task the new time). */
+function callTitle(state: ProspectState, at: string): string {
+  return `Call ${state.info.name}${state.info.company ? ` (${state.info.company})` : ''} at ${at}`;
+}
+
 export function scheduleCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
   const cmd = parseOrThrow(schemasFor(rules).ScheduleCallSchema, raw, 'call');
   if (state.stage === 'lost') throw new DomainError('cannot schedule a call: the prospect is lost');
@@ -115,7 +120,7 @@ export function scheduleCall(state: ProspectState, raw: unknown, now: string, ru
     state,
     {
       kind: 'call',
-      title: `Call ${state.info.name}${state.info.company ? ` (${state.info.company})` : ''} at ${cmd.at}`,
+      title: callTitle(state, cmd.at),
       rep: state.info.rep,
       dueAt: new Date(Date.parse(cmd.at) + durationMs).toISOString(),
       escalateAfter: state.process.calls.escalateAfter,
@@ -132,8 +137,8 @@ export function scheduleCall(state: ProspectState, raw: unknown, now: string, ru
   };
 }
 
-function moveTask(state: ProspectState, taskId: string, dueAt: string, escalateAt: string): ProspectState['tasks'] {
-  return state.tasks.map((t) => (t.id === taskId && isActiveTask(t) ? { ...t, dueAt, escalateAt, state: 'open' as const } : t));
+function moveTask(state: ProspectState, taskId: string, dueAt: string, escalateAt: string, title: string): ProspectState['tasks'] {
+  return state.tasks.map((t) => (t.id === taskId && isActiveTask(t) ? { ...t, dueAt, escalateAt, title, state: 'open' as const } : t));
 }
 
 export function rescheduleCall(state: ProspectState, raw: unknown, now: string, rules: InputRules = 'current'): ProspectState {
@@ -146,7 +151,7 @@ export function rescheduleCall(state: ProspectState, raw: unknown, now: string, 
   const task = state.tasks.find((t) => t.id === call.taskId);
   const dueAt = new Date(Date.parse(cmd.at) + durationMs).toISOString();
   const shift = task?.escalateAt ? Date.parse(task.escalateAt) - Date.parse(task.dueAt) : 86_400_000;
-  const next = { ...state, calls: withCall(state, moved), tasks: moveTask(state, call.taskId, dueAt, new Date(Date.parse(dueAt) + shift).toISOString()) };
+  const next = { ...state, calls: withCall(state, moved), tasks: moveTask(state, call.taskId, dueAt, new Date(Date.parse(dueAt) + shift).toISOString(), callTitle(state, cmd.at)) };
   return {
     ...next,
     outbox: queue(next, invitation(next, moved, now, 'REQUEST')),

@@ -135,6 +135,11 @@ test('a scheduled call sends a valid invitation; rescheduling keeps the UID and 
   expect(moved.get('UID')).toBe(first.get('UID'));
   expect(moved.get('SEQUENCE')).toBe('1');
   expect(moved.get('DTSTART')).toBe('20300507T140000Z');
+  // The call's task in bob's inbox names the new time (its title is the task workflow's memo).
+  await eventually(async () => {
+    const row = (await ops.inbox('bob')).find((r) => r.prospectId === name);
+    if (row?.title !== 'Call Cal Endar at 2030-05-07T14:00:00Z') throw new Error(`inbox title still ${row?.title}`);
+  });
 
   // A call is done after its start, never before: moved up to now, then it can be.
   await expect(stack.client.command(name, 'completeCall', { callId, outcome: 'interested', by: 'bob' })).rejects.toThrow(

@@ -125,6 +125,8 @@ describe('rescheduleCall', () => {
     expect(icsProp(content, 'SEQUENCE')).toBe('1');
     expect(icsProp(content, 'DTSTART')).toBe('20260306T150000Z');
     expect(state.changes[state.changes.length - 1]).toEqual({ at: LATER, by: 'alice', what: `moved call P1-C1 to ${MOVED_AT}` });
+    // Its task names the new time: a rep reading the old one would call at the wrong hour.
+    expect(state.tasks.find((t) => t.id === state.calls![0]!.taskId)!.title).toBe(`Call Ada Buyer (Acme) at ${MOVED_AT}`);
   });
 
   it("with a seller, the update reaches the customer as the invitation did: from the rep on the seller's address, greeted, replies tagged", () => {

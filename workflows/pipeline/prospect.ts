@@ -427,6 +427,7 @@ async function syncTasks(get: () => ProspectState, set: (s: ProspectState) => vo
           ...(task.state === 'done' || task.state === 'cancelled' ? { state: task.state, outcome: task.outcome } : {}),
           dueAt: task.dueAt,
           escalateAt: task.escalateAt,
+          title: task.title,
           rep: task.rep,
           repEmail: findRep(state.process, task.rep)?.email,
           manager: teamOf(state.process, task.rep)?.manager,

@@ -52,6 +52,8 @@ export const taskControl = defineSignal<[TaskControl]>('taskControl');
 export interface TaskControl {
   state?: 'done' | 'cancelled';
   dueAt?: string;
+  /** The task's title as its prospect holds it now (a moved call's names the new time). */
+  title?: string;
   escalateAt?: string;
   outcome?: string;
   /** The rep the task belongs to now (a reassignment), where their mail goes, and their manager. */

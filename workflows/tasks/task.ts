@@ -4,6 +4,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
@@ -138,6 +139,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskView> 
     } else if (control.dueAt && control.dueAt !== task.dueAt) {
       // A moved call: the task starts over from its new due time.
       task = { ...task, dueAt: control.dueAt, escalateAt: control.escalateAt ?? task.escalateAt, state: 'open', remindedAt: undefined, escalatedAt: undefined };
+    }
+    // A new title (a moved call's time): the inboxes read it from the memo. Histories from
+    // before prospects sent titles carry none in their signals, so they replay without this.
+    if (control.title && control.title !== task.title) {
+      task = { ...task, title: control.title };
+      upsertMemo({ title: control.title });
     }
     version++;
   });
