@@ -50,6 +50,15 @@ export async function countAttempt(db: SalesflowDb, key: string, windowMs: numbe
   return { current: row.count, ttl: Math.ceil(Number(row.ttl)) };
 }
 
+/**
+ * Forgets the attempts counted under every key ending in `|<suffix>` (each route's prefix
+ * before it): a successful login starts its count afresh, so only failures add up.
+ */
+export async function forgetAttempts(db: SalesflowDb, suffix: string): Promise<void> {
+  const tail = `|${suffix}`;
+  await db.deleteFrom('rate_limits').where(sql<boolean>`right(key, ${tail.length}) = ${tail}`).execute();
+}
+
 /** The count in the current window without counting (0 when it has closed). */
 export async function peekAttempts(db: SalesflowDb, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
   const row = await db

@@ -17,6 +17,8 @@ import {
   updateUser,
 } from '../db/accounts';
 import { generatePassword } from '../db/passwords';
+import { forgetAttempts } from '../db/housekeeping';
+import type { FastifyRequest } from 'fastify';
 import { actorOf, requirePrincipal, SESSION_COOKIE, type Principal } from './auth';
 import type { App, ServerDeps } from './app';
 import { publishedTeams } from './publishedTeams';
@@ -67,6 +69,11 @@ const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 4
 
 const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 
+/** Login attempts are counted per client address and login (lower case). */
+function loginAttemptKey(request: FastifyRequest): string {
+  return `${request.ip}|${String((request.body as { login?: unknown } | undefined)?.login ?? '').toLowerCase()}`;
+}
+
 function requireAdmin(p: Principal): void {
   if (!can(actorOf(p), 'manage', { kind: 'users' })) throw forbidden('only an admin manages user accounts');
 }
@@ -85,7 +92,7 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
           max: deps.loginAttempts ?? 5,
           timeWindow: deps.loginWindowMs ?? 60_000,
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { login?: unknown } | undefined)?.login ?? '').toLowerCase()}`,
+          keyGenerator: loginAttemptKey,
         },
       },
       schema: {
@@ -99,6 +106,8 @@ export async function registerAccountRoutes(api: App, deps: ServerDeps): Promise
     async (request, reply) => {
       const account = await verifyLogin(deps.db, request.body.login, request.body.password);
       if (!account) throw new HttpProblem(401, 'login-failed', 'Login failed', 'wrong login or password, or the account is disabled');
+      // Only failures add up: a person logging in from several tabs or mail links is not a guesser.
+      await forgetAttempts(deps.db, loginAttemptKey(request));
       const session = await createSession(deps.db, account.id, ttl);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',

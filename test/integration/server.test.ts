@@ -326,6 +326,12 @@ test('login, logout, password change, CSRF, token revocation and the login rate 
   expect((await call(h.url, 'GET', '/api/me', { as: me })).status).toBe(401);
   const again = await login(h.url, `lou-${uniq}`, 'another long passphrase');
   expect(again.answer.status).toBe(200);
+  // Only failures count toward the limit (three here): a person logging in again and again
+  // (tabs, mail links) is not refused, and a success starts the count of failures afresh.
+  expect((await login(h.url, `lou-${uniq}`, 'a wrong one!!')).answer.status).toBe(401);
+  expect((await login(h.url, `lou-${uniq}`, 'a wrong two!!')).answer.status).toBe(401);
+  for (let i = 0; i < 4; i++) expect((await login(h.url, `lou-${uniq}`, 'another long passphrase')).answer.status).toBe(200);
+  expect((await login(h.url, `lou-${uniq}`, 'a wrong three!')).answer.status).toBe(401);
   // Logout ends the session.
   expect((await call(h.url, 'DELETE', '/api/session', { as: again })).status).toBe(204);
   expect((await call(h.url, 'GET', '/api/me', { as: again })).status).toBe(401);
