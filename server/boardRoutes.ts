@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { can, prospectResource, reassignRefusal, type Actor } from '../domain/accounts/access';
+import { can, managesTeam, prospectResource, reassignRefusal, type Actor } from '../domain/accounts/access';
 import { currentQuote } from '../domain/pipeline/lifecycle';
 import { customerResponded, nextDueAt } from '../domain/pipeline/deadlines';
 import type { ProspectState } from '../domain/pipeline/prospect';
@@ -154,7 +154,7 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
       // A manager's closed deals are looked up by team: their account's, and those the
       // published processes make them manager of (domain/accounts/access.ts).
       const [open, teams] = await Promise.all([deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }), actor.role === 'manager' ? publishedTeams(deps) : undefined]);
-      const managed = new Set<string>([...(actor.team ? [actor.team] : []), ...(teams ?? []).filter((t) => t.manager.id === actor.personId).map((t) => t.name)]);
+      const managed = new Set<string>([...(actor.team ? [actor.team] : []), ...(teams ?? []).filter((t) => managesTeam(actor, t)).map((t) => t.name)]);
       const cards: z.infer<typeof BoardCardSchema>[] = [];
       const reps = new Map<string, string>();
       /** Reads the prospects' states a few at a time (each is a query on the worker) into cards, until `max` of them. */
@@ -165,7 +165,7 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
           for (const state of states) {
             if (!state || !can(actor, 'read', prospectResource(state))) continue;
             for (const t of state.process.teams) {
-              const theirs = t.name === actor.team || t.manager.id === actor.personId;
+              const theirs = managesTeam(actor, t);
               // A process given inline (not published) names its managers only in its prospects.
               if (actor.role === 'manager' && theirs) managed.add(t.name);
               if (actor.role !== 'manager' || theirs) for (const r of t.reps) reps.set(r.id, t.name);

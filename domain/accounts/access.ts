@@ -83,7 +83,17 @@ export function isSupportTask(taskKind: string): boolean {
  * north and of sales reaches her one account, and her escalation mails open).
  */
 function inTeam(actor: Actor, rep: string, teams: readonly TeamView[]): boolean {
-  return teams.some((t) => t.reps.includes(rep) && ((actor.team !== null && t.name === actor.team) || (actor.personId !== null && t.manager === actor.personId)));
+  return teams.some((t) => t.reps.includes(rep) && managesTeam(actor, { name: t.name, manager: t.manager }));
+}
+
+/**
+ * Whether `actor` manages `team` (a team of a process version, its manager by person id): the
+ * account's team, or one the process names the account's person the manager of. The one rule
+ * the access checks, the board and the web app's reassign list share.
+ */
+export function managesTeam(actor: Pick<Actor, 'team' | 'personId'>, team: { name: string; manager?: string | { id: string } | undefined }): boolean {
+  const manager = typeof team.manager === 'object' ? team.manager.id : team.manager;
+  return (actor.team !== null && team.name === actor.team) || (actor.personId !== null && manager === actor.personId);
 }
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {

@@ -3,6 +3,7 @@ import { api, ok } from '../api/client';
 import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
+import { managesTeam } from '../../../domain/accounts/access';
 import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
 import { formatDateTime, isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
 import { isClosedStage } from '../ui/common';
@@ -448,7 +449,7 @@ export function SupportForms({ prospect, onChanged }: ActionProps) {
 export function ReassignForm({ prospect, onChanged }: ActionProps) {
   const account = useAccount();
   // A manager hands over within their team (the server refuses another team's rep).
-  const teams = account.role === 'manager' ? prospect.process.teams.filter((t) => t.name === account.team) : prospect.process.teams;
+  const teams = account.role === 'manager' ? prospect.process.teams.filter((t) => managesTeam(account, t)) : prospect.process.teams;
   const reps = teams.flatMap((t) => t.reps.map((r) => r.id)).filter((r) => r !== prospect.info.rep);
   const [rep, setRep] = useState(reps[0] ?? '');
   const [reason, setReason] = useState('');
