@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, issueMessage } from '../../domain/shared/errors';
 
@@ -34,18 +34,7 @@ export function parseYamlWithSchema<S extends z.ZodType>(
       })),
     };
   }
-  // Point at the deepest node that exists: a missing key is reported on its parent.
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    let line: number | undefined;
-    for (let depth = path.length; depth >= 0 && line === undefined; depth--) {
-      const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-      if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
-    }
-    if (line === undefined && doc.contents && isNode(doc.contents) && doc.contents.range) {
-      line = lineCounter.linePos(doc.contents.range[0]).line;
-    }
-    return line;
-  };
+  const lineOf = (path: readonly PropertyKey[]) => lineInDocument(doc, lineCounter, path);
   const raw = doc.toJS();
   const extra = (check?.(raw) ?? []).map((p) => ({ path: formatPath(p.path) || '(root)', line: lineOf(p.path), message: p.message }));
   const result = schema.safeParse(raw);
@@ -58,18 +47,22 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   };
 }
 
-/**
- * The line of `path` in a YAML text (of the deepest part of it that exists), for a problem
- * found after the schema passed: a campaign's template against its CSV's columns.
- */
-export function lineOfPath(text: string, path: readonly (string | number)[]): number | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+/** The line of `path` in a parsed document: of the deepest node that exists (a missing key is reported on its parent). */
+function lineInDocument(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as unknown[], true);
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
-  return undefined;
+  return doc.contents && isNode(doc.contents) && doc.contents.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
+}
+
+/**
+ * The line of `path` in a YAML text, for a problem found after the schema passed: a
+ * campaign's template against its CSV's columns.
+ */
+export function lineOfPath(text: string, path: readonly (string | number)[]): number | undefined {
+  const lineCounter = new LineCounter();
+  return lineInDocument(parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter, path);
 }
 
 export function formatProblem(file: string, p: FileProblem): string {
