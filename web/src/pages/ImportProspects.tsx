@@ -114,7 +114,7 @@ export function ImportProspectsPage() {
               />
             )}
           </Field>
-          <Field label="Process" hint="a published process assigns reps and runs the prospects">
+          <Field label="Process" hint={account.role === 'rep' ? 'a published process runs the prospects; they are yours, whatever its rules say' : 'a published process assigns reps and runs the prospects'}>
             {(p) => (
               <select {...p} name="process" value={settings.process} disabled={running} onChange={(e) => (setSettings({ ...settings, process: e.target.value }), reset())}>
                 <option value="">The built-in process</option>
