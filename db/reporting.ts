@@ -35,6 +35,9 @@ function snapshotRow(workflowId: string, s: ProspectSnapshot) {
   return {
     workflow_id: workflowId,
     prospect_id: s.prospectId,
+    name: s.name ?? null,
+    company: s.company ?? null,
+    email: s.email ?? null,
     version: s.version,
     rep: s.rep,
     team: s.team,
@@ -107,6 +110,9 @@ const EVENT_COLUMNS: Record<keyof ReturnType<typeof eventRow>, string> = {
 const SNAPSHOT_COLUMNS: Record<keyof ReturnType<typeof snapshotRow>, string> = {
   workflow_id: 'text',
   prospect_id: 'text',
+  name: 'text',
+  company: 'text',
+  email: 'text',
   version: 'integer',
   rep: 'text',
   team: 'text',
@@ -391,6 +397,39 @@ export async function recentlyClosedProspects(
     q.select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { ids: rows.map((r) => r.prospect_id), total: Number(count.n) };
+}
+
+/** The words of a search (at most five; LIKE's wildcards escaped, so "50%" finds "50%"). */
+export function searchWords(text: string): string[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 5)
+    .map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
+/**
+ * Prospects whose id, name, company or address hold every word of `text` (any case), newest
+ * first, `limit` from `offset`, and whether more match: the search over every prospect a person
+ * may see, which the lists' pages of visibility cannot do (name and company are in the memo).
+ * A manager's scope is their team's and their own, as for the board's closed deals; the route
+ * checks each row again.
+ */
+export async function searchProspects(
+  db: SalesflowDb,
+  f: { text: string; stage?: string; rep?: string; manager?: { teams: readonly string[]; personId: string | null }; limit: number; offset: number },
+): Promise<{ ids: string[]; more: boolean }> {
+  let q = db.selectFrom('report_prospects');
+  for (const word of searchWords(f.text)) {
+    q = q.where(sql<boolean>`concat_ws(' ', prospect_id, name, company, email) ilike ${word}`);
+  }
+  if (f.stage !== undefined) q = q.where('stage', '=', f.stage);
+  if (f.rep !== undefined) q = q.where('rep', '=', f.rep);
+  const m = f.manager;
+  if (m) q = q.where((e) => e.or([...(m.teams.length > 0 ? [e('team', 'in', [...m.teams])] : []), e('rep', '=', m.personId ?? '')]));
+  const rows = await q.select('prospect_id').orderBy('created_at', 'desc').orderBy('prospect_id').limit(f.limit + 1).offset(f.offset).execute();
+  return { ids: rows.slice(0, f.limit).map((r) => r.prospect_id), more: rows.length > f.limit };
 }
 
 /**

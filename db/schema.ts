@@ -106,6 +106,10 @@ export interface InboundMailTable {
 export interface ReportProspectsTable {
   workflow_id: string;
   prospect_id: string;
+  /** Null on rows last written before migration 010 (until `salesflow report rebuild`). */
+  name: string | null;
+  company: string | null;
+  email: string | null;
   version: number;
   rep: string;
   team: string | null;

@@ -9,7 +9,7 @@ import { allReps, teamOf } from '../domain/process/process';
 import { actorOf, requirePrincipal } from './auth';
 import type { App, ServerDeps } from './app';
 import { ProblemSchema } from './problem';
-import { publishedTeams } from './publishedTeams';
+import { managedTeams } from './publishedTeams';
 
 /**
  * The pipeline board (the web app's manager screen) in one request: the open prospects the
@@ -153,8 +153,7 @@ export async function registerBoardRoutes(api: App, deps: ServerDeps): Promise<v
       const scopedRep = actor.role === 'rep' ? actor.personId! : rep;
       // A manager's closed deals are looked up by team: their account's, and those the
       // published processes make them manager of (domain/accounts/access.ts).
-      const [open, teams] = await Promise.all([deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }), actor.role === 'manager' ? publishedTeams(deps) : undefined]);
-      const managed = new Set<string>([...(actor.team ? [actor.team] : []), ...(teams ?? []).filter((t) => managesTeam(actor, t)).map((t) => t.name)]);
+      const [open, managed] = await Promise.all([deps.sales.listProspects({ rep: scopedRep, stages: OPEN_STAGES }), actor.role === 'manager' ? managedTeams(deps, actor) : new Set<string>()]);
       const cards: z.infer<typeof BoardCardSchema>[] = [];
       const reps = new Map<string, string>();
       /** Reads the prospects' states a few at a time (each is a query on the worker) into cards, until `max` of them. */

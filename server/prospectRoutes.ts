@@ -18,6 +18,8 @@ import { DefinitionFields, readDefinition } from './definitionBody';
 import { CustomerClient } from '../client/customer/customerClient';
 import { prospectsFromTable } from '../domain/pipeline/prospectImport';
 import { findDocument } from '../db/documents';
+import { searchProspects } from '../db/reporting';
+import { managedTeams } from './publishedTeams';
 import { readCsvTable } from '../client/campaign/audienceCsv';
 
 /**
@@ -222,21 +224,32 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       schema: {
         tags: ['prospects'],
         summary: 'open prospects from visibility, filtered to what the caller may see; paged (follow nextPageToken until it is absent)',
-        description: "Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there.",
-        querystring: PageQuery.extend({ stage: z.enum(STAGES).optional(), rep: z.string().min(1).max(100).optional() }),
+        description:
+          "Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there. With q, a search of every prospect the caller may see (the read model's names, companies and addresses), stage and rep still filtering.",
+        querystring: PageQuery.extend({
+          stage: z.enum(STAGES).optional(),
+          rep: z.string().min(1).max(100).optional(),
+          q: z
+            .string()
+            .trim()
+            .min(1, 'say what to search for')
+            .max(100)
+            .optional()
+            .meta({ description: 'search: prospects whose id, name, company or email address hold every word (any case), among all the caller may see; at most 100 a page' }),
+        }),
         response: { 200: z.object({ prospects: z.array(ProspectSummarySchema), nextPageToken: z.string().optional() }), ...problems },
       },
     },
     async (request) => {
       const actor = actorOf(requirePrincipal(request));
-      const { stage, limit, pageToken } = request.query;
+      const { stage, limit, pageToken, q } = request.query;
       let rep = request.query.rep;
       if (actor.role === 'rep') {
         // A rep's list is their own; asking for another rep's shows nothing of it.
         if (!actor.personId || (rep !== undefined && rep !== actor.personId)) return { prospects: [] };
         rep = actor.personId;
       }
-      const page = await deps.sales.listProspectsPage({ stage, rep }, limit, pageToken);
+      const page = q !== undefined ? await searchPage(deps, actor, { text: q, stage, rep, limit, pageToken }) : await deps.sales.listProspectsPage({ stage, rep }, limit, pageToken);
       if (actor.role !== 'manager') return page;
       // A manager's team is decided per prospect by its process definition's teams, so each
       // row of the page is read (visibility holds no team).
@@ -366,6 +379,27 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       return (done ? { task: done } : {}) as never;
     },
   );
+}
+
+/** A search's page token: how many hits the pages before held. */
+const SearchToken = z.string().regex(/^s[0-9]{1,7}$/).transform((t) => Number(t.slice(1)));
+
+/**
+ * A page of a search (`?q=`): the hits come from the read model, which holds names and
+ * companies, scoped as the list is; their rows from visibility, as every list's are.
+ */
+async function searchPage(
+  deps: ServerDeps,
+  actor: Actor,
+  f: { text: string; stage?: string; rep?: string; limit: number; pageToken?: string },
+): Promise<{ prospects: z.infer<typeof ProspectSummarySchema>[]; nextPageToken?: string }> {
+  const token = f.pageToken === undefined ? { success: true as const, data: 0 } : SearchToken.safeParse(f.pageToken);
+  // Worded as the list's own refusal (client/shared/visibilityPages.ts): a list's token is not a search's.
+  if (!token.success) throw new DomainError(`pageToken "${f.pageToken}" is not a token from a previous page of this search`);
+  const limit = Math.min(f.limit, 100);
+  const manager = actor.role === 'manager' ? { teams: [...(await managedTeams(deps, actor))], personId: actor.personId } : undefined;
+  const hits = await searchProspects(deps.db, { text: f.text, limit, offset: token.data, ...(f.stage ? { stage: f.stage } : {}), ...(f.rep ? { rep: f.rep } : {}), ...(manager ? { manager } : {}) });
+  return { prospects: await deps.sales.summariesOf(hits.ids), ...(hits.more ? { nextPageToken: `s${token.data + limit}` } : {}) };
 }
 
 async function taskResource(deps: ServerDeps, task: { id: string; rep: string; kind: string; prospectId: string }): Promise<TaskResource> {

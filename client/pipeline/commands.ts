@@ -85,11 +85,12 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .description('list prospects (open, won and lost) from visibility')
     .addOption(new Option('--stage <stage>').choices(STAGES))
     .option('--rep <rep>')
+    .option('--search <text>', 'only those whose id, name, company or email address hold every word (any case)')
     .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10))
     .addOption(jsonOption)
     .action(async (opts) => {
       if (opts.limit !== undefined && !(opts.limit > 0)) throw new DomainError('--limit must be a positive whole number');
-      const rows = await ctx.api().prospects.list({ stage: opts.stage as Stage | undefined, rep: opts.rep, limit: opts.limit });
+      const rows = await ctx.api().prospects.list({ stage: opts.stage as Stage | undefined, rep: opts.rep, search: opts.search, limit: opts.limit });
       print(rows, opts.json, () => renderList(rows, zone()));
     });
 

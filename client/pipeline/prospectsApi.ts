@@ -22,8 +22,8 @@ export class ProspectsApi {
   }
 
   /** Every page up to `limit` rows (all when undefined), sorted by id like the direct list. */
-  async list(filter: { stage?: Stage; rep?: string; limit?: number }): Promise<ProspectSummary[]> {
-    const rows = await this.api.pages<ProspectSummary>('/prospects', 'prospects', { stage: filter.stage, rep: filter.rep }, filter.limit);
+  async list(filter: { stage?: Stage; rep?: string; search?: string; limit?: number }): Promise<ProspectSummary[]> {
+    const rows = await this.api.pages<ProspectSummary>('/prospects', 'prospects', { stage: filter.stage, rep: filter.rep, q: filter.search }, filter.limit);
     return rows.sort((a, b) => a.id.localeCompare(b.id));
   }
 

@@ -38,6 +38,8 @@ export interface ListFilter {
   /** Any of these stages (the board's open columns); with `stage`, both must hold. */
   stages?: readonly Stage[];
   rep?: string;
+  /** Only these prospects (a search's hits, found in the read model). */
+  ids?: readonly string[];
   limit?: number;
 }
 
@@ -142,6 +144,7 @@ export class SalesflowClient {
       ...(filter.stage ? [`${ProspectSA.stage.name} = ${visibilityLiteral(filter.stage)}`] : []),
       ...(filter.stages ? [`${ProspectSA.stage.name} IN (${filter.stages.map(visibilityLiteral).join(', ')})`] : []),
       ...(filter.rep ? [`${ProspectSA.rep.name} = ${visibilityLiteral(filter.rep)}`] : []),
+      ...(filter.ids ? [`WorkflowId IN (${filter.ids.map((id) => visibilityLiteral(prospectWorkflowId(id))).join(', ')})`] : []),
     );
   }
 
@@ -152,6 +155,14 @@ export class SalesflowClient {
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The summaries of these prospects (at most a page of them), in the order given; one visibility call. */
+  async summariesOf(ids: readonly string[]): Promise<ProspectSummary[]> {
+    if (ids.length === 0) return [];
+    const page = await visibilityPage(this.client, this.listQuery({ ids }), ids.length);
+    const byId = new Map(page.executions.map((info) => [prospectIdOf(info.workflowId), summarize(info)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** One page of open prospects (newest first, as visibility orders them), and the token to the next. */

@@ -8,6 +8,7 @@ import { reportDaily } from './006_report_daily';
 import { reportCustomers } from './007_report_customers';
 import { reportProspectDaily } from './008_report_prospect_daily';
 import { reportCustomerTasks } from './009_report_customer_tasks';
+import { reportProspectNames } from './010_report_prospect_names';
 import { withoutQueryTimeout } from '../database';
 
 /**
@@ -25,6 +26,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '007_report_customers': reportCustomers,
   '008_report_prospect_daily': reportProspectDaily,
   '009_report_customer_tasks': reportCustomerTasks,
+  '010_report_prospect_names': reportProspectNames,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

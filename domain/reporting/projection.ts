@@ -77,6 +77,14 @@ export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
 /** What the prospect is now: one row per prospect, replaced by newer versions only. */
 export interface ProspectSnapshot {
   prospectId: string;
+  /**
+   * Who it is, for the search of every prospect (`GET /api/prospects?q=`): visibility keeps
+   * them in the memo, which a list query cannot match. Absent in batches of workflows that
+   * ran before search (their rows get them at the next write or `salesflow report rebuild`).
+   */
+  name?: string;
+  company?: string | null;
+  email?: string | null;
   /** The prospect's record version (domain/pipeline/record.ts): an older batch never overwrites a newer row. */
   version: number;
   rep: string;
@@ -255,6 +263,9 @@ export function projectProspect(state: ProspectState): ProspectProjection {
   const quote = state.quotes[state.quotes.length - 1];
   const snapshot: ProspectSnapshot = {
     prospectId: state.info.id,
+    name: state.info.name,
+    company: state.info.company ?? null,
+    email: state.info.email ?? null,
     version: recordVersion(state),
     rep: state.info.rep,
     team: teamOf(state.process, state.info.rep)?.name ?? null,

@@ -96,4 +96,9 @@ test('list filters by stage and rep and prints JSON', async () => {
   expect(rows.every((r) => r.stage === 'won')).toBe(true);
   const bobs = JSON.parse((await salesflow('list', '--rep', 'bob', '--json')).stdout) as { id: string }[];
   expect(bobs.some((r) => r.id === id)).toBe(false);
+  // --search: every word, any case, in the id, name, company or address.
+  const found = JSON.parse((await salesflow('list', '--search', 'CLEO shell', '--json')).stdout) as { id: string }[];
+  expect(found.map((r) => r.id)).toEqual([id]);
+  expect(JSON.parse((await salesflow('list', '--search', 'cleo', '--rep', 'bob', '--json')).stdout)).toEqual([]);
+  expect((await salesflow('list', '--search', 'shell.test')).stdout).toContain('Cleo Cli');
 });

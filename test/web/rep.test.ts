@@ -283,3 +283,31 @@ test('a prospect whose process has no support team offers no Support query tab',
   await page.getByRole('tab', { name: 'Log contact', exact: true }).waitFor();
   expect(await page.getByRole('tab', { name: 'Support query' }).count()).toBe(0);
 });
+
+test('the search box finds a prospect among all of the rep’s, not only the page loaded', async () => {
+  // A rep of their own (a process of this test's), so that the list holds exactly what is made here.
+  const rep = `sofia${uniq.replace(/[^a-z0-9]/g, '')}`;
+  const definition = { name: `web-search-${uniq}`, version: 1, teams: [{ name: 'east', manager: { id: 'erik', email: 'erik@sales.test' }, reps: [{ id: rep, email: 'sofia@sales.test' }] }], quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' } };
+  const create = async (id: string, name: string, company: string) => {
+    const r = await call(stack.h.url, 'POST', '/api/prospects', { as: stack.admin, body: { id, name, company, rep, definition } });
+    if (r.status !== 201) throw new Error(`create ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  await create(`fjord-${uniq}`, 'Frida Fjord', 'Fjordkraft AS');
+  // More newer ones than a page (50) holds: Frida is on the second page of the list.
+  for (let i = 0; i < 51; i++) await create(`filler-${i}-${uniq}`, `Filler ${i}`, 'Busy Co');
+  const { page } = await personLogsIn(stack, `sofia-${uniq}`, 'rep', { personId: rep, team: 'east' });
+  await page.goto(`${stack.h.url}/prospects`);
+  await page.getByRole('link', { name: 'Filler 50' }).waitFor();
+  expect(await page.getByRole('link', { name: 'Frida Fjord' }).count()).toBe(0);
+  await page.getByLabel('Search', { exact: true }).fill('FJORDKRAFT');
+  await page.getByRole('link', { name: 'Frida Fjord' }).waitFor();
+  expect(await page.locator('tbody tr').count()).toBe(1);
+  await page.getByText('1 match for “FJORDKRAFT”').waitFor();
+  // The search is in the address: a reload or a shared link shows the same.
+  expect(new URL(page.url()).searchParams.get('q')).toBe('FJORDKRAFT');
+  await page.reload();
+  await page.getByRole('link', { name: 'Frida Fjord' }).waitFor();
+  await screenshot(page, 'rep-prospect-search');
+  await page.getByLabel('Search', { exact: true }).fill('nobody at all');
+  await page.getByText('Nothing matches the filter.').waitFor();
+});

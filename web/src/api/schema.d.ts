@@ -1148,7 +1148,7 @@ export interface paths {
         };
         /**
          * open prospects from visibility, filtered to what the caller may see; paged (follow nextPageToken until it is absent)
-         * @description Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there.
+         * @description Newest first. A manager's page is read from visibility and then filtered to their teams, so it may hold fewer rows than limit while nextPageToken is still there. With q, a search of every prospect the caller may see (the read model's names, companies and addresses), stage and rep still filtering.
          */
         get: {
             parameters: {
@@ -1157,6 +1157,8 @@ export interface paths {
                     pageToken?: string;
                     stage?: "contact" | "qualification" | "inquiry" | "quotation" | "won" | "lost";
                     rep?: string;
+                    /** @description search: prospects whose id, name, company or email address hold every word (any case), among all the caller may see; at most 100 a page */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;

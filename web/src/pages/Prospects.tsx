@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import { useAccount } from '../session';
@@ -16,32 +16,45 @@ export function ProspectsPage() {
   const account = useAccount();
   const [params, setParams] = useSearchParams();
   const stage = (params.get('stage') ?? '') as Stage | '';
-  const q = params.get('q') ?? '';
+  const q = (params.get('q') ?? '').trim();
+  // What the search box holds; the URL (and so the server's search) follows after a pause in typing.
+  const [typed, setTyped] = useState(params.get('q') ?? '');
   const [creating, setCreating] = useState(false);
   const list = usePagedList(
     async (pageToken) => {
-      const page = await ok(api.GET('/api/prospects', { params: { query: { ...(stage ? { stage } : {}), limit: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) } } }));
+      const page = await ok(
+        api.GET('/api/prospects', { params: { query: { ...(stage ? { stage } : {}), ...(q ? { q } : {}), limit: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) } } }),
+      );
       return { items: page.prospects, next: page.nextPageToken };
     },
-    [stage],
+    [stage, q],
     15_000,
   );
-  const shown = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    const rows = list.items ?? [];
-    return needle ? rows.filter((p) => `${p.name} ${p.company ?? ''} ${p.id}`.toLowerCase().includes(needle)) : rows;
-  }, [list.items, q]);
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const shown = list.items ?? [];
+  const set = useCallback(
+    (key: string, value: string) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  useEffect(() => {
+    if (typed.trim() === q) return;
+    const timer = setTimeout(() => set('q', typed.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [typed, q, set]);
+  const counted = q ? `${shown.length} match${shown.length === 1 ? '' : 'es'} for “${q}”` : `${shown.length}`;
   return (
     <div className="page">
       <PageHeader
         title={account.role === 'rep' ? 'My prospects' : 'Prospects'}
-        subtitle={list.items ? (list.hasMore ? `${shown.length} of the first ${list.items.length}; more below (search covers the loaded ones)` : `${shown.length} of ${list.items.length}`) : undefined}
+        subtitle={list.items ? (list.hasMore ? `the first ${counted}; more below` : counted) : undefined}
         actions={
           <>
             <LiveStamp at={list.updatedAt} />
@@ -60,8 +73,8 @@ export function ProspectsPage() {
       />
       {creating ? <NewProspect onDone={() => (setCreating(false), list.reload())} /> : null}
       <div className="filters" role="search">
-        <Field label="Search name or company">
-          {(p) => <input {...p} type="search" value={q} onChange={(e) => set('q', e.target.value)} placeholder="Search…" />}
+        <Field label="Search">
+          {(p) => <input {...p} type="search" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="Name, company, email or id" />}
         </Field>
         <Field label="Stage">
           {(p) => (
