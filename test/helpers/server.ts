@@ -121,3 +121,19 @@ export async function accountFor(h: ServerHarness, loginName: string, role: Role
   if (session.answer.status !== 200) throw new Error(`login ${loginName}: ${JSON.stringify(session.answer.body)}`);
   return session;
 }
+
+/**
+ * The two teams the API and web tests' processes share: north (manager nina; reps ravi and
+ * rita) and south (manager sven; rep sam).
+ */
+export const NORTH_SOUTH_TEAMS = [
+  { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
+  { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
+];
+
+/** A POST that must succeed: its body, or an error naming the path and the answer. */
+export async function postOk(base: string, as: Credentials, path: string, body: unknown): Promise<any> {
+  const r = await call(base, 'POST', path, { as, body });
+  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

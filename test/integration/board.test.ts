@@ -1,4 +1,4 @@
-import { accountFor, call, startServer, type Credentials, type ServerHarness } from '../helpers/server';
+import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
 
 /**
  * GET /api/board: every open prospect the caller may see, and the Won and Lost columns only
@@ -24,17 +24,11 @@ const id = (name: string) => `${name}-${uniq}`;
 const definition = {
   name: `board-${uniq}`,
   version: 1,
-  teams: [
-    { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
-    { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
-  ],
+  teams: NORTH_SOUTH_TEAMS,
   quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
 };
 
-async function post(path: string, body: unknown): Promise<void> {
-  const r = await call(h.url, 'POST', path, { as: admin, body });
-  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-}
+const post = (path: string, body: unknown) => postOk(h.url, admin, path, body);
 
 async function board(as: Credentials, query: Record<string, string> = {}): Promise<{ ids: string[]; moreOpen: boolean; closedTotal: number; since: string; status: number; body: any }> {
   const r = await call(h.url, 'GET', `/api/board?${new URLSearchParams(query)}`, { as });

@@ -1,7 +1,7 @@
 import { dumpReadModel } from '../../db/reporting';
 import { eventually } from '../helpers/eventually';
 import { cliTarget, runCli } from '../helpers/cli';
-import { accountFor, call, startServer, type Credentials, type ServerHarness } from '../helpers/server';
+import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
 
 /**
  * The reports end to end: a real worker feeds the read model into the server's database as
@@ -24,10 +24,7 @@ const uniq = Date.now().toString(36);
 const definition = {
   name: `rep-${uniq}`,
   version: 1,
-  teams: [
-    { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
-    { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
-  ],
+  teams: NORTH_SOUTH_TEAMS,
   quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
   tasks: { contact: [{ kind: 'call', title: 'Call {{name}}', due: '2d', escalateAfter: '1d' }] },
   stageProbabilities: { quotation: 0.5 },
@@ -35,11 +32,7 @@ const definition = {
 
 const id = (name: string) => `${name}-${uniq}`;
 
-async function post(path: string, body: unknown): Promise<any> {
-  const r = await call(h.url, 'POST', path, { as: admin, body });
-  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const post = (path: string, body: unknown) => postOk(h.url, admin, path, body);
 
 async function create(name: string, rep: string, source: string): Promise<void> {
   await post('/api/prospects', { id: id(name), name, email: `${name}@customer.test`, rep, source, definition });

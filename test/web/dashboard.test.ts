@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually } from '../helpers/eventually';
-import { call, login, PASSWORD, type Credentials } from '../helpers/server';
+import { call, login, PASSWORD, type Credentials, NORTH_SOUTH_TEAMS } from '../helpers/server';
 import { personLogsIn, screenshot, startWebStack, type WebStack } from './webHarness';
 
 /**
@@ -17,10 +17,7 @@ const id = (name: string) => `${name}-${uniq}`;
 const definition = {
   name: `dash-${uniq}`,
   version: 1,
-  teams: [
-    { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
-    { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
-  ],
+  teams: NORTH_SOUTH_TEAMS,
   quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
   tasks: { contact: [{ kind: 'call', title: 'Call {{name}}', due: '2d', escalateAfter: '1d' }] },
   stageProbabilities: { quotation: 0.5 },

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connectBrowser } from '../helpers/browser';
-import { accountFor, call, PASSWORD, startServer, type Credentials, type ServerHarness } from '../helpers/server';
+import { accountFor, call, PASSWORD, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS } from '../helpers/server';
 import { createUser } from '../../db/accounts';
 import type { Role } from '../../domain/accounts/accounts';
 
@@ -115,10 +115,7 @@ export async function publishTeams(stack: WebStack, name: string, quotePolicy: R
   const definition = {
     name,
     version: 1,
-    teams: [
-      { name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }, { id: 'rita', email: 'rita@sales.test' }] },
-      { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
-    ],
+    teams: NORTH_SOUTH_TEAMS,
     tasks: { qualified: [{ kind: 'call', title: 'First call with {{name}}', due: '2h', escalateAfter: '1d' }] },
     quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d', followUpDueIn: '1d', ...quotePolicy },
   };
