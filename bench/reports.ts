@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { closeDatabase, openDatabase, type SalesflowDb } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrateToLatest } from '../db/migrations';
-import { REPORT_QUERIES, rebuildDaily } from '../db/reporting';
+import { REPORT_QUERIES, rebuildDaily, searchProspects } from '../db/reporting';
 import { REPORTS, type ReportFilter } from '../domain/reporting/reports';
 
 /**
@@ -40,7 +40,8 @@ async function seed(db: SalesflowDb, prospects: number): Promise<number> {
       case when g % 6 >= 2 then 86400000::bigint * (1 + g % 7) end,
       case when g % 6 >= 3 then 86400000::bigint * (1 + g % 9) end,
       case when g % 6 >= 4 then 86400000::bigint * (1 + g % 11) end,
-      (array[1, 3, 7, 15, 31, 33])[g % 6 + 1]
+      (array[1, 3, 7, 15, 31, 33])[g % 6 + 1],
+      'Person ' || g, 'Company ' || (g % 5000), 'p' || g || '@company' || (g % 5000) || '.test'
     from generate_series(1, ${prospects}) g`.execute(db);
   const base = sql`timestamptz '2026-01-01' + make_interval(days => p.g % 365, hours => p.g % 24)`;
   const from = sql`(select g, 'prospect-b' || g as w from generate_series(1, ${prospects}) g) p`;
@@ -168,6 +169,26 @@ export async function reportsBench(options: { prospects: number; runs: number })
       }
       times.sort((a, b) => a - b);
       console.log(`| ${name} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 99).toFixed(1)} | ${times.length} |`);
+    }
+    // The prospect search (GET /api/prospects?q=) in each scope: everyone (ops), a manager's
+    // team, a rep's own; a word that many rows hold and one that few do.
+    const searches: { scope: string; run: (text: string) => Promise<{ ids: string[] }> }[] = [
+      { scope: 'everyone', run: (text) => searchProspects(db, { text, limit: 50, offset: 0 }) },
+      { scope: "a manager's team", run: (text) => searchProspects(db, { text, limit: 50, offset: 0, manager: { teams: ['team1'], personId: 'manager1' } }) },
+      { scope: "a rep's own", run: (text) => searchProspects(db, { text, limit: 50, offset: 0, rep: 'rep7' }) },
+    ];
+    const texts = ['company 427', 'person 4242', 'p99@'];
+    const hits = await searches[0]!.run('company 4271');
+    console.log(`search "company 4271" for everyone: ${hits.ids.length} hits`);
+    for (const search of searches) {
+      const times: number[] = [];
+      for (let i = 0; i < options.runs; i++) {
+        const started = performance.now();
+        await search.run(texts[i % texts.length]!);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`| search, ${search.scope} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 99).toFixed(1)} | ${times.length} |`);
     }
   } finally {
     await closeDatabase(db);

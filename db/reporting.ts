@@ -3,6 +3,7 @@ import { postsalesReport } from './postsalesReport';
 import { ACCOUNT_CONTACT, CELL_RECORD, DAILY_COLUMNS, addDailyDifference, customerDailySql, lockReportRows, pruneDaily } from './reportDaily';
 import type { Database } from './schema';
 import { insertFromJson, prepared, withoutQueryTimeout, type SalesflowDb } from './database';
+import { SEARCH_TEXT } from './migrations/010_report_prospect_names';
 import { STAGES, type Stage } from '../domain/pipeline/stages';
 import { CHANNELS } from '../domain/pipeline/contact';
 import type { ProspectProjection, ProspectSnapshot, ReportEvent } from '../domain/reporting/projection';
@@ -399,14 +400,14 @@ export async function recentlyClosedProspects(
   return { ids: rows.map((r) => r.prospect_id), total: Number(count.n) };
 }
 
-/** The words of a search (at most five; LIKE's wildcards escaped, so "50%" finds "50%"). */
+/** The words of a search, lower-cased (at most five; LIKE's wildcards escaped, so "50%" finds "50%"). */
 export function searchWords(text: string): string[] {
   return text
     .trim()
     .split(/\s+/)
     .filter((w) => w.length > 0)
     .slice(0, 5)
-    .map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    .map((w) => `%${w.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 }
 
 /**
@@ -422,7 +423,7 @@ export async function searchProspects(
 ): Promise<{ ids: string[]; more: boolean }> {
   let q = db.selectFrom('report_prospects');
   for (const word of searchWords(f.text)) {
-    q = q.where(sql<boolean>`concat_ws(' ', prospect_id, name, company, email) ilike ${word}`);
+    q = q.where(sql<boolean>`${SEARCH_TEXT} like ${word}`);
   }
   if (f.stage !== undefined) q = q.where('stage', '=', f.stage);
   if (f.rep !== undefined) q = q.where('rep', '=', f.rep);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { holdsEveryWord } from '../domain/shared/text';
 import { can, customerResource, prospectResource, type Action, type Actor } from '../domain/accounts/access';
 import * as commands from '../domain/customer/commands';
 import type { CustomerCommandName } from '../domain/customer/commands';
@@ -131,19 +132,26 @@ export async function registerCustomerRoutes(api: App, deps: ServerDeps): Promis
       schema: {
         tags: ['customers'],
         summary: 'customer accounts from visibility (a rep sees their own)',
-        querystring: z.strictObject({ owner: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: z.object({ customers: z.array(CustomerSummarySchema) }), ...problems },
+        description: 'With q, only the accounts whose name or id hold every word (any case). `total` counts every account that matched, `customers` holds the first `limit`.',
+        querystring: z.strictObject({
+          owner: z.string().min(1).max(100).optional(),
+          q: z.string().trim().min(1, 'say what to search for').max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ customers: z.array(CustomerSummarySchema), total: z.number() }), ...problems },
       },
     },
     async (request) => {
       const actor = actorOf(requirePrincipal(request));
       let owner = request.query.owner;
       if (actor.role === 'rep') {
-        if (!actor.personId || (owner !== undefined && owner !== actor.personId)) return { customers: [] };
+        if (!actor.personId || (owner !== undefined && owner !== actor.personId)) return { customers: [], total: 0 };
         owner = actor.personId;
       }
+      const { q } = request.query;
       const rows = await customers.list({ owner });
-      return { customers: (await visible(actor, rows)).slice(0, request.query.limit) };
+      const matching = (await visible(actor, rows)).filter((c) => q === undefined || holdsEveryWord(`${c.name} ${c.id}`, q));
+      return { customers: matching.slice(0, request.query.limit), total: matching.length };
     },
   );
 

@@ -31,10 +31,11 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
     .command('list')
     .description('customer accounts from visibility (a rep sees their own)')
     .option('--owner <rep>')
+    .option('--search <text>', 'only those whose name or id hold every word (any case)')
     .addOption(json())
     .action(async (opts) => {
-      const rows = await customers().list(opts.owner);
-      print(rows, opts.json, () => renderCustomerList(rows, zone()));
+      const { customers: rows, total } = await customers().list({ owner: opts.owner, search: opts.search });
+      print(rows, opts.json, () => renderCustomerList(rows, zone(), total));
     });
   customer
     .command('contact')

@@ -27,8 +27,9 @@ export class CustomerApi {
     return this.api.get(`/customers/${encodeURIComponent(id)}`);
   }
 
-  async list(owner?: string): Promise<CustomerSummary[]> {
-    return (await this.api.get<{ customers: CustomerSummary[] }>('/customers', { owner, limit: 500 })).customers;
+  /** The first 500 accounts (the server's most) and how many matched in all. */
+  async list(filter: { owner?: string; search?: string } = {}): Promise<{ customers: CustomerSummary[]; total: number }> {
+    return this.api.get<{ customers: CustomerSummary[]; total: number }>('/customers', { owner: filter.owner, q: filter.search, limit: 500 });
   }
 
   async renewals(within?: string, owner?: string): Promise<RenewalRow[]> {

@@ -76,13 +76,15 @@ export function renderQuery(q: SupportCase): string {
 }
 
 /** One line per account: its owner, when its clock next raises something (a check-in, a reminder), its next renewal. */
-export function renderCustomerList(rows: CustomerSummary[], zone: string): string {
+/** The accounts as a table; `total` (how many matched) says when the list was cut short. */
+export function renderCustomerList(rows: CustomerSummary[], zone: string, total = rows.length): string {
   if (rows.length === 0) return 'no customers';
   const t = (iso: string | undefined) => (iso ? formatTime(iso, zone) : '-');
-  return textTable(
+  const table = textTable(
     ['CUSTOMER', 'OWNER', 'NEXT REMINDER', 'NEXT RENEWAL', 'NAME'],
     rows.map((r) => [r.id, r.owner ?? '', t(r.nextDue), t(r.nextRenewal), r.name]),
   );
+  return total > rows.length ? `${table}\n(the first ${rows.length} of ${total} accounts: narrow with --search or --owner)` : table;
 }
 
 export function renderRenewals(rows: RenewalRow[], zone: string): string {

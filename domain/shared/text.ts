@@ -46,3 +46,16 @@ export function multiLineText(max: number, lenient = false) {
   const base = z.string().trim().max(max, `must be at most ${max} characters`);
   return lenient ? base : base.superRefine((t, ctx) => report(ctx, multiLineProblem(t)));
 }
+
+/**
+ * Whether `text` holds every word of `query`, in any case (a search box's rule: "ann acme"
+ * finds "Ann Buyer, ACME Corp"). An empty query matches everything.
+ */
+export function holdsEveryWord(text: string, query: string): boolean {
+  const haystack = text.toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .every((w) => haystack.includes(w));
+}

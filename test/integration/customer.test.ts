@@ -109,6 +109,11 @@ test('a won deal becomes a customer whose cadence, renewal and support run on th
   expect((await call(h.url, 'GET', `/api/customers/${customerId}`, { as: otherRep })).status).toBe(404);
   expect((await ok('GET', '/api/customers', otherRep)).customers).toEqual([]);
   expect((await ok('GET', '/api/customers', rep)).customers.map((c: { id: string }) => c.id)).toContain(customerId);
+  // A search: the account by its name's words in any case, counted; another rep's search finds nothing of it.
+  const company = (await ok('GET', `/api/customers/${customerId}`, rep)).info.name as string;
+  const found = await ok('GET', `/api/customers?q=${encodeURIComponent(company.toUpperCase())}`, rep);
+  expect(found).toEqual({ customers: [expect.objectContaining({ id: customerId })], total: 1 });
+  expect(await ok('GET', `/api/customers?q=${encodeURIComponent(company)}`, otherRep)).toEqual({ customers: [], total: 0 });
   // Moving the account to another process version is ops's (a rep is refused; the
   // version comes from the registry).
   expect((await call(h.url, 'POST', `/api/customers/${customerId}/migrate`, { as: rep, body: { to: 2 } })).status).toBe(403);

@@ -53,6 +53,10 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   const list = (await ok('customer', 'list')).split('\n');
   expect(list[0]).toMatch(/^CUSTOMER +OWNER +NEXT REMINDER +NEXT RENEWAL +NAME$/);
   expect(list.find((l) => l.startsWith(customer))).toMatch(new RegExp(`^${customer} +alice +\\S.* +Omega ${run}$`));
+  // --search: every word of the name or id, any case.
+  const found = JSON.parse(await ok('customer', 'list', '--search', `OMEGA ${run}`, '--json')) as { id: string }[];
+  expect(found.map((c) => c.id)).toEqual([customer]);
+  expect(await ok('customer', 'list', '--search', `omega ${run} nobody`)).toBe('no customers\n');
   const renewals = (await ok('renewals', '--within', '1h')).split('\n');
   expect(renewals[0]).toMatch(/^ENDS +CUSTOMER +CONTRACT +WHAT +VALUE +STATUS +RENEWAL QUOTATION$/);
   expect(renewals.find((l) => l.includes(customer))).toMatch(new RegExp(` ${customer} +K1 +contract SERVICE +600\\.00 EUR +active +${customer}-K1-T2 \\(draft\\)$`));

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
 
 /**
@@ -83,6 +84,11 @@ test("a rep finds only their own, a manager their teams', nobody beyond their ro
   expect((await search(nina, { q: 'acme' })).ids).toEqual([id('bea'), id('ann')]);
   const sven = await accountFor(h, `sven-${uniq}`, 'manager', { personId: 'sven', team: 'south' });
   expect((await search(sven, { q: 'acme' })).ids).toEqual([id('carl')]);
+});
+
+test('the search has its trigram index where pg_trgm is there (the embedded PostgreSQL has it)', async () => {
+  const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'report_prospects_search'`.execute(h.database.db);
+  expect(rows[0]?.indexdef).toMatch(/USING gin \(lower\(.*prospect_id.*name.*company.*email.*\) gin_trgm_ops\)/);
 });
 
 test('a blank search or a page token of something else is refused, saying why', async () => {

@@ -7496,11 +7496,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** customer accounts from visibility (a rep sees their own) */
+        /**
+         * customer accounts from visibility (a rep sees their own)
+         * @description With q, only the accounts whose name or id hold every word (any case). `total` counts every account that matched, `customers` holds the first `limit`.
+         */
         get: {
             parameters: {
                 query?: {
                     owner?: string;
+                    q?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -7517,6 +7521,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             customers: components["schemas"]["CustomerSummary"][];
+                            total: number;
                         };
                     };
                 };

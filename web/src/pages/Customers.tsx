@@ -1,8 +1,7 @@
-import { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, useAddressFilters, usePolled } from '../ui/common';
 import { Field } from '../ui/form';
 import { formatDate, formatDue } from '../ui/format';
 import { daysLeft } from './Customer';
@@ -13,26 +12,18 @@ import { daysLeft } from './Customer';
  */
 export function CustomersPage() {
   const account = useAccount();
-  const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
+  const { params, set, q, typed, setTyped } = useAddressFilters();
   const owner = params.get('owner') ?? '';
-  const list = usePolled(async () => (await ok(api.GET('/api/customers', { params: { query: { limit: 500, ...(owner ? { owner } : {}) } } }))).customers, [owner], 30_000);
-  const shown = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    const rows = list.data ?? [];
-    return needle ? rows.filter((c) => `${c.name} ${c.id}`.toLowerCase().includes(needle)) : rows;
-  }, [list.data, q]);
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  // The server searches every account the caller may see and counts them; it sends at most 500.
+  const list = usePolled(async () => ok(api.GET('/api/customers', { params: { query: { limit: 500, ...(owner ? { owner } : {}), ...(q ? { q } : {}) } } })), [owner, q], 30_000);
+  const shown = list.data?.customers ?? [];
+  const total = list.data?.total ?? 0;
+  const counted = `${total} account${total === 1 ? '' : 's'}${q ? ` matching “${q}”` : ''}`;
   return (
     <div className="page">
       <PageHeader
         title={account.role === 'rep' ? 'My customers' : 'Customers'}
-        subtitle={list.data ? `${shown.length} of ${list.data.length} accounts` : undefined}
+        subtitle={list.data ? (total > shown.length ? `the first ${shown.length} of ${counted}: search to find the others` : counted) : undefined}
         actions={
           <>
             <LiveStamp at={list.updatedAt} />
@@ -45,8 +36,8 @@ export function CustomersPage() {
         }
       />
       <div className="filters" role="search">
-        <Field label="Search name">
-          {(p) => <input {...p} type="search" value={q} onChange={(e) => set('q', e.target.value)} placeholder="Search…" />}
+        <Field label="Search">
+          {(p) => <input {...p} type="search" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="Name or id" />}
         </Field>
         {account.role !== 'rep' ? (
           <Field label="Owner">

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, usePagedList, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, useAddressFilters, usePagedList, usePolled } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue, formatMoney } from '../ui/format';
 
@@ -14,11 +14,8 @@ const PAGE_SIZE = 50;
 /** My prospects (a rep's own; a manager's team; everything for ops): filter by stage, search by name or company. */
 export function ProspectsPage() {
   const account = useAccount();
-  const [params, setParams] = useSearchParams();
+  const { params, set, q, typed, setTyped } = useAddressFilters();
   const stage = (params.get('stage') ?? '') as Stage | '';
-  const q = (params.get('q') ?? '').trim();
-  // What the search box holds; the URL (and so the server's search) follows after a pause in typing.
-  const [typed, setTyped] = useState(params.get('q') ?? '');
   const [creating, setCreating] = useState(false);
   const list = usePagedList(
     async (pageToken) => {
@@ -31,24 +28,6 @@ export function ProspectsPage() {
     15_000,
   );
   const shown = list.items ?? [];
-  const set = useCallback(
-    (key: string, value: string) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          if (value) next.set(key, value);
-          else next.delete(key);
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
-  useEffect(() => {
-    if (typed.trim() === q) return;
-    const timer = setTimeout(() => set('q', typed.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [typed, q, set]);
   const counted = q ? `${shown.length} match${shown.length === 1 ? '' : 'es'} for “${q}”` : `${shown.length}`;
   return (
     <div className="page">

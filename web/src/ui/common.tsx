@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Link } from 'react-router-dom';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -230,4 +230,34 @@ export function Fact({ label, value }: { label: string; value: ReactNode }) {
       <div className="v">{value}</div>
     </div>
   );
+}
+
+/**
+ * A list page's filters kept in its address (a reload or a shared link shows the same), each
+ * change replacing the entry rather than adding one to the history; and its search box, whose
+ * words reach the address (and so the server's search) after a pause in typing.
+ */
+export function useAddressFilters(searchKey = 'q', pauseMs = 300) {
+  const [params, setParams] = useSearchParams();
+  const set = useCallback(
+    (key: string, value: string) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  const q = (params.get(searchKey) ?? '').trim();
+  const [typed, setTyped] = useState(params.get(searchKey) ?? '');
+  useEffect(() => {
+    if (typed.trim() === q) return;
+    const timer = setTimeout(() => set(searchKey, typed.trim()), pauseMs);
+    return () => clearTimeout(timer);
+  }, [typed, q, set, searchKey, pauseMs]);
+  return { params, set, q, typed, setTyped };
 }
