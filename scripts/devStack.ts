@@ -262,8 +262,8 @@ async function main(config: DevStackConfig): Promise<void> {
     // crashed, out of memory) leaves a worker and an API failing at every turn: stop, and say
     // why, rather than run on broken. Their state is on disk: the next `npm start` carries on.
     // A terminal's Ctrl-C ends PostgreSQL on its own too (one process group): not a loss.
-    let signalled = false;
-    const onSignal = () => (signalled = true);
+    let signalled: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => (signalled = signal);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     cleanups.push(() => {
@@ -282,7 +282,9 @@ async function main(config: DevStackConfig): Promise<void> {
     if (database.embedded) watch(database.died, 'PostgreSQL', localPostgresDir(dataDir));
     // Worker.run() stops on SIGINT/SIGTERM after finishing the tasks it holds.
     await worker.run();
-    console.log('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
+    // Name the cause: a Ctrl-C, another program's kill, or a part that died (said above).
+    const cause = signalled === 'SIGINT' ? ' (Ctrl-C: SIGINT)' : signalled ? ` (${signalled} from another process)` : '';
+    console.log(`salesflow: worker stopped${cause}; shutting down the mail sink, PostgreSQL and Temporal ...`);
     if (lost) throw new Error(lost);
   } finally {
     await cleanup();

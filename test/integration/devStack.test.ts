@@ -126,7 +126,7 @@ test('Ctrl-C (SIGINT to the terminal\'s process group) stops npm start quietly, 
 
   expect(await stack.exited).toBe(0);
   expect(stack.output()).not.toContain('unexpectedly');
-  expect(stack.output()).toContain('salesflow: worker stopped; shutting down the mail sink, PostgreSQL and Temporal ...');
+  expect(stack.output()).toContain('salesflow: worker stopped (Ctrl-C: SIGINT); shutting down the mail sink, PostgreSQL and Temporal ...');
   expect(await listening(stack.ports.postgres)).toBe(false);
   expect(await listening(stack.ports.temporal)).toBe(false);
   expect(await listening(stack.ports.http)).toBe(false);
