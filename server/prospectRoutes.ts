@@ -109,9 +109,18 @@ export function prospectAnswer(state: ProspectState): ProspectState & { nextDue?
 
 async function authorizedProspect(deps: ServerDeps, actor: Actor, id: string, action: Action): Promise<ProspectState> {
   const state = await deps.sales.findProspect(id);
-  if (!state || !can(actor, 'read', prospectResource(state))) throw notFound(`no prospect "${id}"`);
+  if (!state || !can(actor, 'read', prospectResource(state))) throw notFound(`no prospect "${id}"${state ? '' : await customerHint(deps, actor, id)}`);
   if (!can(actor, action, prospectResource(state))) throw forbidden(`a ${actor.role} may not do that on prospect "${id}"`);
   return state;
+}
+
+/**
+ * An account's id given where a prospect's is wanted (`support query acme-corp` without
+ * --customer): say what it is, when the caller may read the account.
+ */
+async function customerHint(deps: ServerDeps, actor: Actor, id: string): Promise<string> {
+  const customer = await new CustomerClient(deps.sales).find(id).catch(() => undefined);
+  return customer && can(actor, 'read', customerResource(customer)) ? `: "${id}" is a customer account, not a prospect (a support query on an account takes --customer)` : '';
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });

@@ -72,6 +72,11 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   expect(JSON.parse(await ok('customer', 'show', customer, '--json')).contracts[0]).toMatchObject({ id: 'K1', term: 2 });
 
   // A post-sales telephone query shows support the profile and what it suggests.
+  // The account's id without --customer: the refusal says what it is.
+  expect(await salesflow('support', 'query', customer, '--topic', 'pump leaks', '--question', 'The PUMP-X leaks')).toMatchObject({
+    code: 1,
+    stderr: `salesflow: no prospect "${customer}": "${customer}" is a customer account, not a prospect (a support query on an account takes --customer)\n`,
+  });
   const query = await ok('support', 'query', customer, '--customer', '--topic', 'pump leaks', '--question', 'The PUMP-X leaks', '--product', 'PUMP-X');
   expect(query).toContain(`opened query ${customer}-S1`);
   expect(query).toContain('suggested: repair — the customer prefers "repair over replace"');
