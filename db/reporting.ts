@@ -441,26 +441,33 @@ export async function searchProspects(
 export async function reportDimensions(db: SalesflowDb, scope: { team?: string; rep?: string }): Promise<ReportDimensions> {
   const where = and([...(scope.team !== undefined ? [sql`team = ${scope.team}`] : []), ...(scope.rep !== undefined ? [sql`rep = ${scope.rep}`] : [])]);
   const ownerWhere = and([...(scope.team !== undefined ? [sql`team = ${scope.team}`] : []), ...(scope.rep !== undefined ? [sql`owner = ${scope.rep}`] : [])]);
-  const rows = await sql<{ team: string | null; rep: string | null; source: string | null; campaign: string | null; set: number }>`
-    select coalesce(team, '') as team, rep, source, campaign, grouping(team, rep, source, campaign) as set
+  const rows = await sql<{ team: string | null; rep: string | null; source: string | null; campaign: string | null; process: string | null; set: number }>`
+    select coalesce(team, '') as team, rep, source, campaign, process, grouping(team, rep, source, campaign, process) as set
     from report_prospects where ${where}
-    group by grouping sets ((team, rep), (source), (campaign))
+    group by grouping sets ((team, rep), (source), (campaign), (process))
     union
-    select team, owner as rep, null, null, 3 from report_customers where ${ownerWhere} group by team, owner`.execute(db);
+    select team, owner as rep, null, null, null, 7 from report_customers where ${ownerWhere} group by team, owner
+    union
+    select null, null, null, null, process, 30 from report_customers where ${ownerWhere} group by process`.execute(db);
   const teams = new Map<string, Set<string>>();
   const sources = new Set<string>();
   const campaigns = new Set<string>();
+  const processes = new Set<string>();
   for (const r of rows.rows) {
-    // grouping() is 3 for (team, rep) (the last two columns rolled up), 13 for source, 14 for campaign.
-    if (Number(r.set) === 3 && r.rep) teams.set(r.team ?? '', (teams.get(r.team ?? '') ?? new Set()).add(r.rep));
-    else if (Number(r.set) === 13 && r.source) sources.add(r.source);
-    else if (Number(r.set) === 14 && r.campaign) campaigns.add(r.campaign);
+    // grouping() has a bit per column rolled up (team 16, rep 8, source 4, campaign 2, process 1):
+    // 7 for (team, rep), 27 for source, 29 for campaign, 30 for process.
+    const set = Number(r.set);
+    if (set === 7 && r.rep) teams.set(r.team ?? '', (teams.get(r.team ?? '') ?? new Set()).add(r.rep));
+    else if (set === 27 && r.source) sources.add(r.source);
+    else if (set === 29 && r.campaign) campaigns.add(r.campaign);
+    else if (set === 30 && r.process) processes.add(r.process);
   }
   const sorted = (values: Iterable<string>) => [...values].sort((a, b) => a.localeCompare(b));
   return {
     teams: sorted(teams.keys()).map((name) => ({ name, reps: sorted(teams.get(name)!) })),
     sources: sorted(sources),
     campaigns: sorted(campaigns),
+    processes: sorted(processes),
   };
 }
 

@@ -225,8 +225,8 @@ export type AnyReport = FunnelReport | ForecastReport | QuotesReport | ActivityR
 
 /**
  * What a report can be filtered by, from the read model: the teams and their reps, the
- * sources and campaigns prospects came from, within the caller's scope (the dashboard's
- * filter choices).
+ * sources and campaigns prospects came from, the processes they and the accounts ran on,
+ * within the caller's scope (the dashboard's filter choices).
  */
 export const ReportDimensionsSchema = shareable(
   z
@@ -234,6 +234,8 @@ export const ReportDimensionsSchema = shareable(
       teams: z.array(z.object({ name: z.string(), reps: z.array(z.string()) })),
       sources: z.array(z.string()),
       campaigns: z.array(z.string()),
+      /** Every process the prospects and accounts ran on: published, built-in (`default`) or given as a file. */
+      processes: z.array(z.string()),
     })
     .meta({ id: 'ReportDimensions' }),
 );

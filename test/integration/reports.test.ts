@@ -198,13 +198,15 @@ test('every report counts exactly what five prospects did, per role, and the reb
   expect(await dumpReadModel(h.database.db)).toEqual(live);
 }, 120_000);
 
-test("the dashboard's filter choices are the read model's teams, reps, sources and campaigns, within the caller's scope", async () => {
+test("the dashboard's filter choices are the read model's teams, reps, sources, campaigns and processes, within the caller's scope", async () => {
   // After the test above: ravi and rita (north), sam (south); amy's account owned by ravi.
   const dims = async (as: Credentials) => {
     const r = await call(h.url, 'GET', '/api/reports/dimensions', { as });
     expect(r.status).toBe(200);
-    return r.body as { teams: { name: string; reps: string[] }[]; sources: string[]; campaigns: string[] };
+    return r.body as { teams: { name: string; reps: string[] }[]; sources: string[]; campaigns: string[]; processes: string[] };
   };
+  // The process is given inline, never published: it is a choice all the same.
+  const processes = [definition.name];
   expect(await dims(admin)).toEqual({
     teams: [
       { name: 'north', reps: ['ravi', 'rita'] },
@@ -212,12 +214,13 @@ test("the dashboard's filter choices are the read model's teams, reps, sources a
     ],
     sources: ['campaign:spring', 'fair', 'web'],
     campaigns: ['spring'],
+    processes,
   });
   // A manager: their team's; a rep: their own.
   const manager = await accountFor(h, 'nina-dims', 'manager', { personId: 'nina', team: 'north' });
-  expect(await dims(manager)).toEqual({ teams: [{ name: 'north', reps: ['ravi', 'rita'] }], sources: ['campaign:spring', 'web'], campaigns: ['spring'] });
+  expect(await dims(manager)).toEqual({ teams: [{ name: 'north', reps: ['ravi', 'rita'] }], sources: ['campaign:spring', 'web'], campaigns: ['spring'], processes });
   const rep = await accountFor(h, 'sam-dims', 'rep', { personId: 'sam' });
-  expect(await dims(rep)).toEqual({ teams: [{ name: 'south', reps: ['sam'] }], sources: ['fair'], campaigns: [] });
+  expect(await dims(rep)).toEqual({ teams: [{ name: 'south', reps: ['sam'] }], sources: ['fair'], campaigns: [], processes });
   // Who reads no reports reads no choices either.
   const desk = await accountFor(h, 'sue-dims', 'support', { personId: 'sue' });
   expect((await call(h.url, 'GET', '/api/reports/dimensions', { as: desk })).status).toBe(403);

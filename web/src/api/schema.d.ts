@@ -9875,6 +9875,7 @@ export interface components {
             }[];
             sources: string[];
             campaigns: string[];
+            processes: string[];
         };
         ReportRebuildInput: {
             prospects: number;
@@ -10334,6 +10335,7 @@ export interface components {
             }[];
             sources: string[];
             campaigns: string[];
+            processes: string[];
         };
         ReportRebuild: {
             prospects: number;

@@ -151,9 +151,9 @@ function Filters({
   role: string;
   onChange: (changes: Record<string, string | undefined>) => void;
 }) {
-  // The choices are what the reports hold within the caller's scope (the server's), and the published processes.
+  // The choices are what the reports hold within the caller's scope (the server's): the built-in
+  // process and those given as files too, not only the published ones.
   const choices = usePolled(async () => ok(api.GET('/api/reports/dimensions')), [role], 5 * 60_000);
-  const processes = usePolled(async () => ok(api.GET('/api/processes')), []);
   const teamList = choices.data?.teams ?? [];
   const teams = teamList.map((t) => t.name).filter((t) => t !== '');
   const reps = teamList.flatMap((t) => t.reps.map((id) => ({ id, team: t.name })));
@@ -197,7 +197,7 @@ function Filters({
           onChange={(v) => onChange({ rep: v })}
         />
       ) : null}
-      <SelectField label="Process" name="process" value={dims.process ?? ''} empty="All processes" options={(processes.data?.processes ?? []).map((pr) => pr.name)} onChange={(v) => onChange({ process: v })} />
+      <SelectField label="Process" name="process" value={dims.process ?? ''} empty="All processes" options={choices.data?.processes ?? []} onChange={(v) => onChange({ process: v })} />
       <TextFilter label="Source" name="source" hint="web, fair, campaign:spring…" value={dims.source} suggestions={choices.data?.sources ?? []} onChange={(v) => onChange({ source: v })} />
       <TextFilter label="Campaign" name="campaign" hint="a campaign id" value={dims.campaign} suggestions={choices.data?.campaigns ?? []} onChange={(v) => onChange({ campaign: v })} />
       {DIMENSIONS.some((d) => dims[d]) ? (
