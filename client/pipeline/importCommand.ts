@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { DomainError } from '../../domain/shared/errors';
 import { prospectsFromTable, type ImportProcess, type ImportRow } from '../../domain/pipeline/prospectImport';
 import { DEFAULT_PROCESS } from '../../domain/process/process';
-import { runImport, type LineNote } from '../../domain/pipeline/importRun';
+import { runImport, tallyLine, type LineNote } from '../../domain/pipeline/importRun';
 import { readCsvTable } from '../campaign/audienceCsv';
 import { loadProcessFile, readProcessText } from '../process/processFile';
 import { ApiRefusal } from '../shared/apiClient';
@@ -76,7 +76,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const outcome = await importRows(ctx, parsed.rows, definition, opts.concurrency, !opts.json && process.stderr.isTTY === true);
       ctx.print(outcome, opts.json, () =>
         [
-          `${file}: ${outcome.created} created, ${outcome.existing} already there${outcome.refused.length ? `, ${outcome.refused.length} refused` : ''}`,
+          `${file}: ${tallyLine(outcome)}`,
           ...outcome.refused.map((r) => `${file}:${r.line}: ${r.id}: ${r.message}`),
           ...outcome.clashes.map((c) => `${file}:${c.line}: ${c.message}`),
         ].join('\n'),
@@ -124,7 +124,7 @@ async function importRows(ctx: CliContext, rows: readonly ImportRow[], definitio
   bar?.stop();
   if (tally.stopped !== undefined) {
     const message = tally.stopped instanceof Error ? tally.stopped.message : String(tally.stopped);
-    throw new DomainError(`${message} (import stopped after ${tally.created} created, ${tally.existing} already there; run it again to finish: nothing is created twice)`);
+    throw new DomainError(`${message} (import stopped after ${tallyLine(tally)}; run it again to finish: nothing is created twice)`);
   }
   return { created: tally.created, existing: tally.existing, refused: tally.refused, clashes: tally.clashes };
 }

@@ -12,6 +12,7 @@ export interface LineNote {
 export interface ImportTally {
   done: number;
   created: number;
+  /** Lines whose prospect is there already, the same person (an import run again). */
   existing: number;
   /** Lines the server refused (a rep the account may not create for): the import went on. */
   refused: LineNote[];
@@ -52,9 +53,10 @@ export async function runImport<L extends Line>(
         const answer = await options.create(line);
         if (answer.created) tally.created++;
         else {
-          tally.existing++;
+          // Someone else under the line's id is not this line "already there": it is a line not imported.
           const clash = clashWith(line, answer.existing);
           if (clash) tally.clashes.push({ line: line.line, id: line.info.id, message: clash });
+          else tally.existing++;
         }
       } catch (err) {
         const message = options.refusal(err);
@@ -86,4 +88,14 @@ export function clashWith(row: { info: { id: string; name: string; email?: strin
   if (sameName && sameEmail) return undefined;
   const who = (name: string, mail: string | undefined) => `${name}${mail ? ` <${mail}>` : ''}`;
   return `${row.info.id} is already ${who(existing.name, existing.email)}, not ${who(row.info.name, row.info.email)}: this line was not imported (give it another id)`;
+}
+
+/** The tally in one line: "3 created, 1 already there, 1 refused, 1 not imported (its id is someone else's)". */
+export function tallyLine(tally: Pick<ImportTally, 'created' | 'existing' | 'refused' | 'clashes'>): string {
+  return [
+    `${tally.created} created`,
+    `${tally.existing} already there`,
+    ...(tally.refused.length ? [`${tally.refused.length} refused`] : []),
+    ...(tally.clashes.length ? [`${tally.clashes.length} not imported (${tally.clashes.length === 1 ? "its id is someone else's" : "their ids are someone else's"})`] : []),
+  ].join(', ');
 }

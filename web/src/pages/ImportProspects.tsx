@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import type { paths } from '../api/schema';
-import { runImport, type ImportTally } from '../../../domain/pipeline/importRun';
+import { runImport, tallyLine, type ImportTally } from '../../../domain/pipeline/importRun';
 import { LineList } from '../ui/CodeView';
 import { useAccount } from '../session';
 import { PageHeader, usePolled } from '../ui/common';
@@ -171,8 +171,7 @@ export function ImportProspectsPage() {
               <span style={{ width: `${percent}%` }} />
             </div>
             <p role="status" className={finished && outcome.refused.length === 0 && outcome.clashes.length === 0 && !outcome.stopped ? 'form-done' : undefined}>
-              {running ? `Importing… ${outcome.done} of ${total}` : `${outcome.done} of ${total} done`}: {outcome.created} created, {outcome.existing} already there
-              {outcome.refused.length ? `, ${outcome.refused.length} refused` : ''}.
+              {running ? `Importing… ${outcome.done} of ${total}` : `${outcome.done} of ${total} done`}: {tallyLine(outcome)}.
             </p>
             {outcome.stopped ? (
               <p className="form-error" role="alert">
