@@ -3,7 +3,7 @@ import { can, customerResource, prospectResource, reassignRefusal, type Action, 
 import * as commands from '../domain/pipeline/commands';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import type { CommandName } from '../domain/pipeline/lifecycle';
-import { processFileProblems, DEFAULT_PROCESS, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
+import { notARep, processFileProblems, DEFAULT_PROCESS, DEFAULT_PROCESS_INPUT, ProcessDefinitionSchema, type ProcessDefinitionInput } from '../domain/process/process';
 import { ProspectInfoSchema, type ProspectState } from '../domain/pipeline/prospect';
 import { STAGES } from '../domain/pipeline/stages';
 import { nextDueAt } from '../domain/pipeline/deadlines';
@@ -222,6 +222,9 @@ export async function registerProspectRoutes(api: App, deps: ServerDeps): Promis
       // A rep imports for themself unless the file names reps (which create then checks row by row).
       const defaultRep = rep ?? (actor.role === 'rep' ? (actor.personId ?? undefined) : undefined);
       const target = processName ? { definition: (await deps.ops.version(processName)).definition, assignsReps: true } : { definition: DEFAULT_PROCESS, assignsReps: false };
+      // A rep for lines without one that the process does not have: the field's problem, not every line's.
+      const repRefusal = rep !== undefined ? notARep(target.definition, rep) : undefined;
+      if (repRefusal) throw new DomainError(`rep: ${repRefusal}`, [{ path: ['rep'], message: repRefusal }]);
       const checked = prospectsFromTable(readCsvTable(csv), { rep: defaultRep, source }, target);
       return { columns: checked.columns, rows: checked.rows, problems: checked.problems } as never;
     },

@@ -3,7 +3,7 @@ import { type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { DomainError } from '../../domain/shared/errors';
 import { prospectsFromTable, type ImportProcess, type ImportRow } from '../../domain/pipeline/prospectImport';
-import { DEFAULT_PROCESS } from '../../domain/process/process';
+import { DEFAULT_PROCESS, notARep } from '../../domain/process/process';
 import { runImport, tallyLine, type LineNote } from '../../domain/pipeline/importRun';
 import { readCsvTable } from '../campaign/audienceCsv';
 import { loadProcessFile, readProcessText } from '../process/processFile';
@@ -56,6 +56,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         : opts.process
           ? { definition: (await api.processes.version(opts.process)).definition, assignsReps: true }
           : { definition: DEFAULT_PROCESS, assignsReps: false };
+      // A --rep the process does not have is the flag's problem, not every line's.
+      const flagRefusal = opts.rep !== undefined ? notARep(target.definition, opts.rep) : undefined;
+      if (flagRefusal) throw new DomainError(`--rep: ${flagRefusal}`);
       // A rep imports for themself, as `create` makes a rep's prospects their own.
       const me = opts.rep === undefined ? await api.accounts.me() : undefined;
       const rep = opts.rep ?? (me?.role === 'rep' ? (me.account.personId ?? undefined) : undefined);

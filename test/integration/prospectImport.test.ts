@@ -77,6 +77,13 @@ test('the reps and the process are checked with the file: a rep the process does
     `${zed}:3: ok-${run}: no rep, and process "default" assigns none (only a published process does): give the line a rep, or a rep for lines without one`,
   ]);
   expect((await salesflow('import', zed, '--rep', 'carol')).stdout).toContain(`${zed}:2: zed-${run}: rep: "zed" is not a rep`);
+  // The API's check (the web's import page) says it of its field.
+  const { accountFor, call } = await import('../helpers/server');
+  const ops = await accountFor(cli.harness(), `ops-rep-${run}`, 'ops');
+  const checked = await call(cli.harness().url, 'POST', '/api/prospects/import/check', { as: ops, body: { csv: 'name,email\nAnn,ann@x.test\n', rep: 'zora' } });
+  expect(checked).toMatchObject({ status: 422, body: { field: 'rep', detail: 'rep: "zora" is not a rep of process "default" v1 (reps: alice, bob, carol)' } });
+  // A --rep the process does not have is one error naming the flag, not one per line.
+  expect(await salesflow('import', zed, '--rep', 'zora', '--dry-run')).toMatchObject({ code: 1, stdout: '', stderr: 'salesflow: --rep: "zora" is not a rep of process "default" v1 (reps: alice, bob, carol)\n' });
   expect(await salesflow('import', zed, '--process', `nosuch-${run}`)).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(new RegExp(`^salesflow: .*nosuch-${run}.*\n$`)) });
   expect((await existing()).filter((id) => id.startsWith('zed') || id.startsWith('ok-'))).toEqual([]);
   // Headers as exports write them (any case, e-mail) read as the known columns; a file saved with semicolons is named as such.
