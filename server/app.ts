@@ -192,6 +192,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       body = problem(413, 'too-large', 'Body too large', `the request body exceeds ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes`);
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
       body = problem(400, 'invalid-json', 'Invalid JSON', `the request body is not valid JSON: ${err.message}`);
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // curl -d sends a form by default: say what the API reads.
+      const sent = request.headers['content-type'] ?? 'none';
+      body = problem(415, 'unsupported-media-type', 'Unsupported media type', `the body's Content-Type is ${sent}: send JSON with Content-Type: application/json`);
     } else if (err.statusCode === 429) {
       body = problem(429, 'rate-limited', 'Too many requests', err.message);
     } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {

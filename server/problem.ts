@@ -73,7 +73,8 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 /**
  * The OpenAPI document declares what the error handler sends: every response a route lists
  * as ProblemSchema is application/problem+json (the swagger plugin would call it
- * application/json), and every route that takes a body can answer 413 over its limit.
+ * application/json), and every route that takes a body can answer 413 over its limit and
+ * 415 for a body that is not JSON.
  * Rewrites a copy of the route's schema before `transform` (the zod one) turns it into JSON
  * Schema; the schema fastify serializes with is left as it is.
  */
@@ -83,7 +84,9 @@ export function declareProblems<S extends FastifySchema>(transform: SwaggerTrans
     if (!schema?.response) return transform(document);
     const limit = (document.route as { bodyLimit?: number }).bodyLimit ?? bodyLimit;
     const tooLarge = { description: `the request body is over ${limit} bytes`, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
-    const response: Record<string, unknown> = { ...schema.response, ...(schema.body !== undefined && !('413' in schema.response) ? { 413: tooLarge } : {}) };
+    const wrongType = { description: 'the body is not JSON (Content-Type other than application/json)', content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
+    const withBody = schema.body !== undefined ? { ...('413' in schema.response ? {} : { 413: tooLarge }), ...('415' in schema.response ? {} : { 415: wrongType }) } : {};
+    const response: Record<string, unknown> = { ...schema.response, ...withBody };
     for (const [status, declared] of Object.entries(response)) {
       if (declared === ProblemSchema) response[status] = { content: { [PROBLEM_MEDIA_TYPE]: { schema: declared } } };
     }

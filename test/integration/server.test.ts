@@ -126,6 +126,7 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   const withBody = operations.filter(({ op }) => op.requestBody);
   expect(withBody.length).toBeGreaterThan(20);
   expect(withBody.filter(({ op }) => !op.responses['413']?.content?.['application/problem+json']).map(({ route }) => route)).toEqual([]);
+  expect(withBody.filter(({ op }) => !op.responses['415']?.content?.['application/problem+json']).map(({ route }) => route)).toEqual([]);
   for (const name of ['funnel', 'forecast', 'quotes', 'activity', 'campaigns', 'postsales']) {
     expect(Object.keys(doc.body.paths[`/api/reports/${name}`].get.responses['200'].content).sort()).toEqual(['application/json', 'text/csv']);
   }
@@ -138,6 +139,10 @@ test('the OpenAPI document validates and lists every route; /api/docs is served 
   const json = await call(h.url, 'GET', '/api/reports/campaigns', { as: admin });
   expect([huge.status, refused.status, csv.status, json.status]).toEqual([413, 400, 200, 200]);
   expect(huge.body.detail).toBe('the request body exceeds 1048576 bytes');
+  // curl -d without a Content-Type sends a form: the answer says what to send.
+  const form = await call(h.url, 'POST', '/api/prospects/x/log-contact', { as: admin, raw: 'channel=call', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect([form.status, form.body.title, form.body.detail]).toEqual([415, 'Unsupported media type', "the body's Content-Type is application/x-www-form-urlencoded: send JSON with Content-Type: application/json"]);
+  expect(declared('post', '/api/prospects/{id}/log-contact', form)).toBe(true);
   // An upload route says its own limit.
   const upload = await call(h.url, 'POST', '/api/campaigns/validate', { as: admin, raw: JSON.stringify({ definition: 'x'.repeat(33 * 1024 * 1024) }) });
   expect([upload.status, upload.body.detail]).toEqual([413, 'the request body exceeds 33554432 bytes']);

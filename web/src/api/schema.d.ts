@@ -155,6 +155,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -428,6 +437,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -605,6 +623,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -899,6 +926,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -1012,6 +1048,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -1106,6 +1151,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1356,6 +1410,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -1485,6 +1548,15 @@ export interface paths {
                 };
                 /** @description the request body is over 16777216 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1827,6 +1899,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -1950,6 +2031,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2083,6 +2173,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -2202,6 +2301,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2338,6 +2446,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -2466,6 +2583,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -2576,6 +2702,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2696,6 +2831,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2824,6 +2968,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -2944,6 +3097,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3056,6 +3218,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3186,6 +3357,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3308,6 +3488,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3422,6 +3611,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3551,6 +3749,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3664,6 +3871,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3797,6 +4013,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -3910,6 +4135,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4244,6 +4478,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -4353,6 +4596,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4541,6 +4793,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4882,6 +5143,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -4998,6 +5268,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5245,6 +5524,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5739,6 +6027,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -5863,6 +6160,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6001,6 +6307,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -6111,6 +6426,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6419,6 +6743,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -6624,6 +6957,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7472,6 +7814,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 503: {
                     headers: {
@@ -7913,6 +8264,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -8034,6 +8394,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8177,6 +8546,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -8303,6 +8681,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8444,6 +8831,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -8572,6 +8968,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -8692,6 +9097,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8828,6 +9242,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -8949,6 +9372,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9088,6 +9520,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -9214,6 +9655,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Default Response */
                 422: {
                     headers: {
@@ -9322,6 +9772,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9405,6 +9864,15 @@ export interface paths {
                 };
                 /** @description the request body is over 1048576 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON (Content-Type other than application/json) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
