@@ -4,7 +4,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { SalesflowClient } from '../client/pipeline/salesflowClient';
 import type { SalesflowDb } from '../db/database';
 import { claimInbound, settleInbound } from '../db/inbound';
-import { autoReplyReason, matchInbound } from '../domain/pipeline/inbound';
+import { autoReplyReason, matchInbound, unmatchedReason } from '../domain/pipeline/inbound';
 import { headerSafe } from '../domain/process/mailTemplates';
 import { DomainError } from '../domain/shared/errors';
 import { replyTagOf } from '../activities/shared/replyAddress';
@@ -78,7 +78,7 @@ export async function receiveInboundMail(deps: InboundDeps, raw: Buffer, envelop
     return { status: 'auto_reply', ...(match ? { prospectId: match.prospectId } : {}), reason: auto };
   }
   if (!match) {
-    const reason = 'no In-Reply-To, References or reply address of ours';
+    const reason = unmatchedReason({ inReplyTo: parsed.inReplyTo, references: idsOf(parsed.references) });
     await settleInbound(deps.db, messageId, { status: 'unmatched', detail: reason, text });
     return { status: 'unmatched', reason };
   }

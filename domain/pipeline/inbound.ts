@@ -49,6 +49,27 @@ export function matchInbound(mail: { inReplyTo?: string; references: readonly st
   return undefined;
 }
 
+const OUR_MAIL = new RegExp(`^<(.+)@${MESSAGE_ID_DOMAIN.replace(/\./g, '\\.')}>$`);
+const CAMPAIGN_MAIL = /^campaign-([A-Za-z0-9_-]+)\./;
+
+/**
+ * Why `matchInbound` found no prospect, in words ops can act on: a campaign mail to someone
+ * who is no prospect (a campaign without leads), a mail of ours no customer receives (a rep's
+ * reminder), or nothing of ours at all.
+ */
+export function unmatchedReason(mail: { inReplyTo?: string; references: readonly string[] }): string {
+  const ids = [...(mail.inReplyTo ? [mail.inReplyTo.trim()] : []), ...[...mail.references].reverse().map((r) => r.trim())];
+  for (const id of ids) {
+    const ours = OUR_MAIL.exec(id)?.[1];
+    if (ours === undefined) continue;
+    const campaign = CAMPAIGN_MAIL.exec(ours)?.[1];
+    if (campaign) return `it answers ${id}, a mail of campaign ${campaign} to someone who is no prospect (the campaign makes no leads): there is no prospect to log it on`;
+    return `it answers ${id}, a mail of ours that no customer receives (a rep's or manager's): there is no prospect to log it on`;
+  }
+  if (ids.length > 0) return `its In-Reply-To and References (${ids.slice(0, 2).join(' ')}${ids.length > 2 ? ' …' : ''}) name no mail of ours, and no recipient is a reply address of ours`;
+  return 'no In-Reply-To, References or reply address of ours';
+}
+
 /**
  * Why a mail is an automatic answer (an out-of-office, a vacation notice, a list or bulk
  * mail), or undefined when a person wrote it. RFC 3834's Auto-Submitted first, then the
