@@ -45,7 +45,7 @@ const DESCRIPTIONS: Record<ReportName, string> = {
   forecast: 'pipeline by stage and the weighted forecast by expected close month',
   quotes: 'quotations sent, answered, expired, superseded; time to answer; stale and escalated share',
   activity: "reps' contacts by channel, tasks done, SLA compliance, overdue and escalated tasks",
-  campaigns: 'campaign mails, bounces, unsubscribes, replies, leads created and converted',
+  campaigns: 'campaign mails to prospects (campaigns with leads or a prospect audience), bounces, unsubscribes, replies, leads created and converted',
   postsales: "renewals due, renewed and lapsed, recurring revenue, referrals (--rep: the account's owner)",
 };
 

@@ -261,6 +261,8 @@ test('a manager reads the dashboard: every chart drawn, every numbers table exac
   await spring.waitFor();
   expect(await spring.locator('th, td').allTextContents()).toEqual(['spring', '0', '0', '0', '0', '—', '1', '0', percentText(0)]);
   expect(await page.getByTestId('campaign-results').getByRole('link', { name: 'CSV' }).getAttribute('href')).toMatch(/^\/api\/reports\/campaigns\?.*&format=csv$/);
+  // What Mailed counts is said under the table, with the way to a campaign without leads.
+  expect(await page.getByTestId('campaign-results').locator('.panel-note').textContent()).toMatch(/^Mailed and Replied count prospects: .* its sends, bounces and opt-outs are on its own page under Campaigns\.$/);
 
   // Open pipeline: every open prospect now, as the CLI's "open pipeline by stage" (dee's
   // quotation, fay in inquiry, eight leads), whatever the forecast chart's window.

@@ -725,12 +725,24 @@ function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
   const rows = report.data?.campaigns ?? [];
   const rate = (a: number, b: number) => (b === 0 ? '—' : percent(a / b));
   return (
-    <TablePanel id="campaign-results" title="Campaign results" report={report} csvOf="campaigns" empty={rows.length === 0 ? 'No campaign mailed anyone or brought a lead in this period.' : undefined}>
+    <TablePanel
+      id="campaign-results"
+      title="Campaign results"
+      report={report}
+      csvOf="campaigns"
+      empty={rows.length === 0 ? 'No campaign mailed a prospect or brought a lead in this period.' : undefined}
+      note={
+        <>
+          Mailed and Replied count prospects: a campaign with <code>leads:</code> or an audience of prospects. A campaign to a CSV without leads mails people who are no
+          prospects; its sends, bounces and opt-outs are on its own page under <Link to="/campaigns">Campaigns</Link>.
+        </>
+      }
+    >
       <table className="small cards-on-phone">
         <thead>
           <tr>
             <th scope="col">Campaign</th>
-            <th scope="col" className="num">Mailed</th>
+            <th scope="col" className="num" title="Campaign mails logged on prospects">Mailed</th>
             <th scope="col" className="num">Bounced</th>
             <th scope="col" className="num">Unsubscribed</th>
             <th scope="col" className="num">Replied</th>
@@ -763,7 +775,7 @@ function CampaignResultsCard({ report }: { report: Loaded<Campaigns> }) {
 }
 
 /** A report's table under the charts, with its CSV: what is there, or why it is empty (stateOf). */
-function TablePanel({ id, title, report, csvOf, empty, children }: { id: string; title: string; report: Loaded<unknown>; csvOf: ReportName; empty: string | undefined; children: ReactNode }) {
+function TablePanel({ id, title, report, csvOf, empty, note, children }: { id: string; title: string; report: Loaded<unknown>; csvOf: ReportName; empty: string | undefined; note?: ReactNode; children: ReactNode }) {
   return (
     <section className={`panel ${id}`} aria-labelledby={`${id}-title`} data-testid={id} data-query={report.qs}>
       <div className="panel-head">
@@ -773,6 +785,7 @@ function TablePanel({ id, title, report, csvOf, empty, children }: { id: string;
         </a>
       </div>
       {stateOf(report, empty !== undefined, empty ?? '') ?? <div className="table-wrap">{children}</div>}
+      {note ? <p className="muted small panel-note">{note}</p> : null}
     </section>
   );
 }
