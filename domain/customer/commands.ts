@@ -196,6 +196,9 @@ export function openDeal(state: CustomerState, raw: unknown, now: string, origin
       rep: cmd.rep ?? state.info.owner,
       source: `repeat:${state.info.id}`,
       customer: state.info.id,
+      // Why it was opened goes with it: the rep working the prospect sees it in its history.
+      // (On one line: a prospect's origin is single-line text, a deal's note may have several.)
+      origin: [`opened from customer ${state.info.id}`, origin, cmd.note].filter(Boolean).join(': ').replace(/\s+/g, ' ').slice(0, 400),
     },
     now,
   );

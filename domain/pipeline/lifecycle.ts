@@ -39,7 +39,7 @@ export function newProspect(info: ProspectInfoInput, process: ProcessDefinitionI
     tasks: [],
     escalations: [],
     outbox: [],
-    changes: [{ at: now, by: 'system', what: `created in stage contact, assigned to ${parsedInfo.rep}` }],
+    changes: [{ at: now, by: 'system', what: `created in stage contact, assigned to ${parsedInfo.rep}${parsedInfo.origin ? `: ${parsedInfo.origin}` : ''}` }],
     nextTaskNo: 1,
     stages: [{ stage: 'contact', at: now }],
   };

@@ -30,6 +30,12 @@ export function prospectInfoSchema(lenient = false) {
      * there. Absent on a first deal, whose win makes (or finds) the account by company.
      */
     customer: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a customer id (lower-case letters, digits and "-")').optional(),
+    /**
+     * What it was opened for, when something else opened it: a customer's repeat deal ("opened
+     * from customer acme-corp: spare parts kit"), a support query's replacement. Its first line
+     * in the history says it, so the rep working it need not look it up on the account.
+     */
+    origin: singleLineText(400, lenient).optional(),
     /** Free facts about the prospect (territory, industry, size) that process rules can read. */
     fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'field names are letters, digits and _'), z.union([singleLineText(200, lenient), z.number(), z.boolean()])).default({}),
   });

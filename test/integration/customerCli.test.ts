@@ -95,9 +95,11 @@ test('after the sale on the fast process: customer, cadence, renewal quotation, 
   await eventually(async () => expect(await ok('customer', 'show', customer)).toMatch(new RegExp(`${customer}-r1 +Rhea Ref \\(Rho ${run}\\)  won  credited 3000\\.00 EUR`)), 30_000, 500);
 
   // Repeat business from the account.
-  expect(await ok('deal', 'new', '--customer', customer)).toBe(`opened deal ${customer}-d1 for ${customer}; work it as any prospect (salesflow show ${customer}-d1)\n`);
+  expect(await ok('deal', 'new', '--customer', customer, '--note', 'spare parts kit')).toBe(`opened deal ${customer}-d1 for ${customer}; work it as any prospect (salesflow show ${customer}-d1)\n`);
   const repeat = await eventually(async () => JSON.parse(await ok('show', `${customer}-d1`, '--json')), 30_000, 500);
-  expect(repeat.info).toMatchObject({ customer, source: `repeat:${customer}` });
+  expect(repeat.info).toMatchObject({ customer, source: `repeat:${customer}`, origin: `opened from customer ${customer}: spare parts kit` });
+  // The rep working it reads what it is for at the top of its history.
+  expect(await ok('show', `${customer}-d1`)).toContain(`created in stage contact, assigned to alice: opened from customer ${customer}: spare parts kit`);
 
   // Refusals are one line naming the field.
   expect(await salesflow('customer', 'satisfaction', customer, '--score', '9')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^salesflow: .*score.*\n$/) });

@@ -296,6 +296,11 @@ describe('the service profile', () => {
     ]);
     s = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'a new one it is', outcome: 'new_deal', by: 'sue' }, at(1));
     expect(s.pendingStarts[0]!.info).toMatchObject({ id: 'acme-d1', customer: 'acme', source: 'repeat:acme', company: 'Acme', rep: 'alice' });
+    // What the deal is for travels with it into the new prospect's first history line.
+    expect(s.pendingStarts[0]!.info.origin).toBe('opened from customer acme: support query acme-S1: replacement for PUMP');
+    expect(newProspect(s.pendingStarts[0]!.info, s.process, at(1)).changes[0]!.what).toBe(
+      'created in stage contact, assigned to alice: opened from customer acme: support query acme-S1: replacement for PUMP',
+    );
     expect(s.supportCases[0]).toMatchObject({ outcome: 'new_deal', followUp: 'acme-d1' });
   });
 

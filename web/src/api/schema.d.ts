@@ -1319,6 +1319,7 @@ export interface paths {
                         /** @default manual */
                         source?: string;
                         customer?: string;
+                        origin?: string;
                         /** @default {} */
                         fields?: {
                             [key: string]: string | number | boolean;
