@@ -150,6 +150,9 @@ export async function startDevServer(options: {
   return { process: child, address, stop, died };
 }
 
+/** Mail to any address at this domain bounces at `npm start`'s sink (550: no such mailbox), to watch a bounce handled. */
+export const BOUNCE_DOMAIN = 'bounce.example';
+
 async function main(config: DevStackConfig): Promise<void> {
   const dataDir = resolve(PROJECT_ROOT, config.SALESFLOW_DATA_DIR);
   const mailDir = resolve(dataDir, 'mail');
@@ -177,7 +180,7 @@ async function main(config: DevStackConfig): Promise<void> {
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
     await client.close();
 
-    const sink = await new MailSink({ port: config.SMTP_PORT, dir: mailDir }).start();
+    const sink = await new MailSink({ port: config.SMTP_PORT, dir: mailDir, bounceDomain: BOUNCE_DOMAIN }).start();
     cleanups.push(() => sink.stop());
 
     // Accounts, sessions and tokens: DATABASE_URL, or an embedded PostgreSQL in the data folder.
@@ -248,7 +251,7 @@ async function main(config: DevStackConfig): Promise<void> {
         'salesflow is running:',
         `  Temporal      ${server.address} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${resolve(dataDir, 'temporal.db')})`,
         `  Temporal UI   http://127.0.0.1:${config.TEMPORAL_UI_PORT}   (compressed payloads: as an admin logged in to the web app, set its Codec Server to ${http.url}/api/temporal-codec with cross-origin credentials)`,
-        `  SMTP sink     ${sink.url} -> ${mailDir}`,
+        `  SMTP sink     ${sink.url} -> ${mailDir}   (mail to any address @${BOUNCE_DOMAIN} bounces: 550)`,
         `  replies       to ${config.SALESFLOW_REPLY_ADDRESS} (any +tag) over ${sink.url}${config.IMAP_URL ? `, and IMAP polling every ${config.IMAP_POLL_INTERVAL / 1000} s` : ''}`,
         ...describeApi(http.url),
         `  mail links    ${publicUrl} (the web app's pages, the quotation page and unsubscribe in the mails sent; SALESFLOW_PUBLIC_URL)`,

@@ -47,6 +47,11 @@ export interface MailSinkOptions {
   /** Recipients refused with a permanent 550, to exercise bounce handling. */
   rejectRecipients?: Iterable<string>;
   /**
+   * Every recipient at this domain is refused with a permanent 550 too: `npm start`'s sink
+   * refuses `…@bounce.example`, so a user can watch a campaign handle a bounce.
+   */
+  bounceDomain?: string;
+  /**
    * How long `stop()` lets open sessions finish before answering them 421 (smtp-server's
    * default is 30 s, during which pooled clients keep delivering). Short for outage tests.
    */
@@ -119,7 +124,8 @@ export class MailSink {
         callback(null, { user: auth.username });
       },
       onRcptTo: (address, _session, callback) => {
-        if (this.rejected.has(address.address.toLowerCase())) {
+        const bounceDomain = this.options.bounceDomain?.toLowerCase();
+        if (this.rejected.has(address.address.toLowerCase()) || (bounceDomain !== undefined && address.address.toLowerCase().endsWith(`@${bounceDomain}`))) {
           this.log.push(`RCPT 550 ${address.address}`);
           callback(refuse(550, `5.1.1 <${address.address}>: mailbox unavailable`));
           return;

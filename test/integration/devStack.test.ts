@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTransport } from 'nodemailer';
 import { freePort } from '../../scripts/freePort';
 
 /**
@@ -122,6 +123,12 @@ test('the embedded PostgreSQL killed under npm start: the stack stops, says why 
 
 test('Ctrl-C (SIGINT to the terminal\'s process group) stops npm start quietly, exit 0, nothing left running', async () => {
   const stack = await startStack();
+  // Its sink bounces mail to @bounce.example (a user watching a campaign handle a bounce) and says so.
+  expect(stack.output()).toContain('(mail to any address @bounce.example bounces: 550)');
+  const transport = createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
+  await expect(transport.sendMail({ from: 'a@salesflow.test', to: 'nobody@bounce.example', subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 550 });
+  await expect(transport.sendMail({ from: 'a@salesflow.test', to: 'somebody@customer.example', subject: 'x', text: 'x' })).resolves.toMatchObject({ accepted: ['somebody@customer.example'] });
+  transport.close();
   process.kill(-stack.child.pid!, 'SIGINT');
 
   expect(await stack.exited).toBe(0);
