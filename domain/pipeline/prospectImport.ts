@@ -135,7 +135,7 @@ export function prospectsFromTable(table: CsvTable, defaults: ImportDefaults = {
     // assigns reps gives a row without one its rep.
     if (process) {
       const rep = candidate.rep;
-      const refusal = rep ? notARep(process.definition, rep) : process.assignsReps ? undefined : `${who}: no rep, and process "${process.definition.name}" assigns none (only a published process does): give the line a rep, or a rep for lines without one`;
+      const refusal = rep ? notARep(process.definition, rep) : process.assignsReps ? undefined : `${who}: no rep, and process "${process.definition.name}" assigns none (only a published process does): give the line a rep, or the import a default rep (--rep; Default rep on the import page)`;
       if (refusal) {
         problems.push({ line: row.line, message: rep ? `${who}: rep: ${refusal}` : refusal });
         continue;

@@ -74,7 +74,7 @@ test('the reps and the process are checked with the file: a rep the process does
   expect(dry.code).toBe(1);
   expect(dry.stdout.trim().split('\n')).toEqual([
     `${zed}:2: zed-${run}: rep: "zed" is not a rep of process "default" v1 (reps: alice, bob, carol)`,
-    `${zed}:3: ok-${run}: no rep, and process "default" assigns none (only a published process does): give the line a rep, or a rep for lines without one`,
+    `${zed}:3: ok-${run}: no rep, and process "default" assigns none (only a published process does): give the line a rep, or the import a default rep (--rep; Default rep on the import page)`,
   ]);
   expect((await salesflow('import', zed, '--rep', 'carol')).stdout).toContain(`${zed}:2: zed-${run}: rep: "zed" is not a rep`);
   // The API's check (the web's import page) says it of its field.

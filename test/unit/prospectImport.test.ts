@@ -67,7 +67,7 @@ test("with the process given, a rep it does not have is the line's problem; a li
   expect(onDefault.rows.map((r) => r.line)).toEqual([4]);
   expect(onDefault.problems).toEqual([
     { line: 2, message: 'A: rep: "zed" is not a rep of process "default" v1 (reps: alice, bob, carol)' },
-    { line: 3, message: 'B: no rep, and process "default" assigns none (only a published process does): give the line a rep, or a rep for lines without one' },
+    { line: 3, message: 'B: no rep, and process "default" assigns none (only a published process does): give the line a rep, or the import a default rep (--rep; Default rep on the import page)' },
   ]);
   // A published process assigns the line without a rep; its reps are still checked.
   const published = prospectsFromTable(readCsvTable(text), {}, { definition: DEFAULT_PROCESS, assignsReps: true });

@@ -127,11 +127,11 @@ export function ImportProspectsPage() {
             )}
           </Field>
           {account.role !== 'rep' ? (
-            <Field label="Rep for lines without one" hint="empty: a published process assigns one">
+            <Field label="Default rep" hint="for lines without a rep; empty: a published process assigns one">
               {(p) => <input {...p} name="rep" value={settings.rep} disabled={running} onChange={(e) => (setSettings({ ...settings, rep: e.target.value }), reset())} />}
             </Field>
           ) : null}
-          <Field label="Source for lines without one">
+          <Field label="Default source" hint="for lines without a source">
             {(p) => <input {...p} name="source" value={settings.source} disabled={running} onChange={(e) => (setSettings({ ...settings, source: e.target.value }), reset())} />}
           </Field>
         </div>
