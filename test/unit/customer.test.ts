@@ -1,5 +1,7 @@
 import { CUSTOMER_COMMANDS, applyCustomerTaskChange } from '../../domain/customer/commands';
-import { renderCustomer } from '../../client/customer/render';
+import { renderCustomer, renderRenewals } from '../../client/customer/render';
+import { renewalRows } from '../../client/customer/customerClient';
+import { renewalNote } from '../../domain/customer/labels';
 import { CONTACT_LOG_WINDOW, customerIdFor, dealClosedReport, newCustomer, referrerOf, withLoggedContact, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
@@ -323,6 +325,25 @@ describe('migration', () => {
 });
 
 describe('customer show', () => {
+  test('a declined auto-renewing subscription reads "ending (declined)", not "auto-renews", in customer show and renewals', () => {
+    const before = account();
+    expect(renewalNote(before.contracts.find((k) => k.id === 'K2')!)).toBe('auto-renews');
+    expect(renderCustomer(before, 'UTC')).toMatch(/K2 .* active \(auto-renews\)/);
+    const declined = CUSTOMER_COMMANDS.declineRenewal(before, { contractId: 'K2', reason: 'budget cut', by: 'alice' }, at(100));
+    const k2 = declined.contracts.find((k) => k.id === 'K2')!;
+    expect(renewalNote(k2)).toBe('declined');
+    const shown = renderCustomer(declined, 'UTC').split('\n').find((l) => l.includes('K2  subscription'))!;
+    expect(shown).toMatch(/ending \(declined\)$/);
+    expect(shown).not.toContain('auto-renews');
+    const rows = renewalRows(declined, new Date(at(400)));
+    const listed = renderRenewals(rows, 'UTC').split('\n').find((l) => l.includes(' K2 '))!;
+    expect(listed).toContain('ending (declined)');
+    expect(listed).not.toContain('auto-renews');
+    // A plain contract declined says so too; one nobody declined says nothing.
+    expect(renewalNote(CUSTOMER_COMMANDS.declineRenewal(before, { contractId: 'K1', reason: 'moving', by: 'alice' }, at(100)).contracts[0]!)).toBe('declined');
+    expect(renewalNote(before.contracts.find((k) => k.id === 'K1')!)).toBeUndefined();
+  });
+
   test('lost revenue is shown in the lapsed contracts\' currency', () => {
     const lapsed = { ...account(), lostRevenueCents: 60_000, contracts: [{ ...(account().contracts[0] ?? {}), id: 'K1', currency: 'EUR', lostCents: 60_000 }] } as unknown as CustomerState;
     expect(renderCustomer(lapsed, 'UTC')).toContain('Lost revenue: 600.00 EUR');

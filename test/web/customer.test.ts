@@ -249,3 +249,69 @@ test("a renewal task's title reads as the page does: its end in the viewer's zon
   expect(shown).toContain('€1,200.00');
   expect(shown).not.toContain('1200.00 EUR');
 });
+
+/**
+ * The new-user test's findings on the customer page, on an account of its own: a process with
+ * tiers, an auto-renewing subscription and a consumable.
+ */
+describe('after the sale, as a new user found it', () => {
+  const fixProcess = `web-fixes-${uniq}`;
+  const fixDeal = `fixit-${uniq}`;
+  const fixCompany = `Fixit ${uniq}`;
+  const fixId = `fixit-${uniq}`;
+  let ravi: import('playwright-core').Page;
+  const openAccount = async () => {
+    await ravi.goto(`${stack.h.url}/customers/${fixId}`);
+    await ravi.getByRole('heading', { name: new RegExp(fixCompany) }).waitFor();
+  };
+
+  beforeAll(async () => {
+    await api('POST', '/api/processes', {
+      definition: {
+        name: fixProcess,
+        teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }] }],
+        quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+        postSales: {
+          onboardingAfter: '2d',
+          tiers: { gold: { checkInEvery: '30d' }, silver: { checkInEvery: '60d' } },
+          renewal: { remindBefore: ['30d'], escalateBefore: '14d' },
+          products: { HOSTING: { kind: 'subscription', term: '75d', autoRenew: true }, FILTER: { kind: 'consumable', reorderEvery: '60d' } },
+        },
+      },
+    });
+    await prospectAt(stack, fixDeal, 'inquiry', { name: 'Fay Fixit', company: fixCompany, email: `fay-${uniq}@customer.test`, rep: 'ravi', process: fixProcess });
+    await api('POST', `/api/prospects/${fixDeal}/change-inquiry`, { items: [{ product: 'PUMP-X', quantity: 1 }, { product: 'HOSTING', quantity: 1 }, { product: 'FILTER', quantity: 10 }] });
+    await api('POST', `/api/prospects/${fixDeal}/create-quote`, {
+      lines: [
+        { product: 'PUMP-X', quantity: 1, unitPrice: '1999.90' },
+        { product: 'HOSTING', quantity: 1, unitPrice: '240' },
+        { product: 'FILTER', quantity: 10, unitPrice: '12' },
+      ],
+    });
+    await api('POST', `/api/prospects/${fixDeal}/send-quote`, {});
+    await api('POST', `/api/prospects/${fixDeal}/accept-quote`, {});
+    await eventually(async () => expect((await api('GET', `/api/customers/${fixId}`)).consumables).toHaveLength(1), 30_000, 300);
+    ravi = (await personLogsIn(stack, `ravi-fix-${uniq}`, 'rep', { personId: 'ravi', team: 'north' })).page;
+  });
+
+  test('a declined auto-renewing subscription no longer says it auto-renews, on the customer page and in the renewals list', async () => {
+    await openAccount();
+    const row = ravi.getByTestId('contract-K1');
+    expect(await row.textContent()).toContain('subscription, auto-renews');
+    await ravi.getByRole('button', { name: 'Renew or decline K1' }).click();
+    const decline = ravi.getByRole('form', { name: 'Decline K1' });
+    await decline.getByLabel('Why they decline').fill('moving to in-house hosting');
+    await decline.getByRole('button', { name: 'Decline renewal' }).click();
+    await row.getByText('declined: moving to in-house hosting').waitFor();
+    expect(await row.textContent()).toContain('subscription, declined');
+    expect(await row.textContent()).not.toContain('auto-renews');
+    await ravi.goto(`${stack.h.url}/renewals`);
+    const listed = ravi.getByTestId(`renewal-${fixId}-K1`);
+    await eventually(async () => {
+      await ravi.reload();
+      await listed.waitFor({ timeout: 2_000 });
+      expect(await listed.textContent()).toContain('declined');
+    }, 30_000, 500);
+    expect(await listed.textContent()).not.toContain('auto-renews');
+  }, 60_000);
+});

@@ -9600,6 +9600,14 @@ export interface components {
             end: string;
             status: string;
             autoRenew: boolean;
+            /** @description the customer declined the renewal: it lapses at its end, even when it auto-renews */
+            declined?: {
+                at: string;
+                by: string;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
             valueCents: number;
             currency: string;
             renewalQuote?: {
@@ -10059,6 +10067,14 @@ export interface components {
             end: string;
             status: string;
             autoRenew: boolean;
+            /** @description the customer declined the renewal: it lapses at its end, even when it auto-renews */
+            declined?: {
+                at: string;
+                by: string;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
             valueCents: number;
             currency: string;
             renewalQuote?: {

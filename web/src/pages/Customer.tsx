@@ -7,6 +7,7 @@ import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
+import { renewalNote } from '../../../domain/customer/labels';
 import { AnswerQueryForm, customerCommand, ProfileBrief, Suggestion, useCustomerTabs } from './customerActions';
 
 const DEAL_TONES: Record<string, Tone> = { open: 'blue', won: 'green', lost: 'red' };
@@ -193,8 +194,7 @@ function ContractRow({ contract: k, canAct, open, onOpen, customer, onChanged }:
         <td>
           <strong>{k.id}</strong> {k.quantity} × {k.product}
           <div className="muted">
-            {k.kind}
-            {k.autoRenew ? ', auto-renews' : ''} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
+            {[k.kind, renewalNote(k)].filter(Boolean).join(', ')} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
           </div>
         </td>
         <td data-testid="renewal-date" data-label="Renews">
