@@ -314,4 +314,19 @@ describe('after the sale, as a new user found it', () => {
     }, 30_000, 500);
     expect(await listed.textContent()).not.toContain('auto-renews');
   }, 60_000);
+
+  test('a refused order clears the earlier "Order recorded": only the field error is shown', async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Order' }).click();
+    const form = ravi.getByRole('form', { name: 'Record order' });
+    await form.getByLabel('Quantity').fill('5');
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Order recorded' }).waitFor();
+    await form.getByLabel('Quantity').fill('-3');
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await form.locator('.field-error').waitFor();
+    expect(await form.getByRole('alert').first().textContent()).toBeTruthy();
+    expect(await ravi.getByTestId('action-done').count()).toBe(0);
+    expect((await api('GET', `/api/customers/${fixId}`)).consumables[0].quantity).toBe(5);
+  }, 60_000);
 });

@@ -1,10 +1,10 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asCustomer, type CustomerContract, type CustomerView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled, type Tone, Fact } from '../ui/common';
-import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
+import { Field, FormMessage, SubmitButton, SuccessNotice, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
 import { renewalNote } from '../../../domain/customer/labels';
@@ -117,6 +117,7 @@ function Actions({ customer, onChanged }: { customer: CustomerView; onChanged: (
   const tabs = useCustomerTabs();
   const [tab, setTab] = useState(tabs[0]!.id);
   const [notice, setNotice] = useState<ReactNode>(undefined);
+  const clearNotice = useCallback(() => setNotice(undefined), []);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;
   return (
     <section className="panel" aria-labelledby="cactions-h">
@@ -131,19 +132,16 @@ function Actions({ customer, onChanged }: { customer: CustomerView; onChanged: (
         ))}
       </div>
       <div className="panel-body" role="tabpanel" id="caction-panel" aria-labelledby={`ctab-${current.id}`}>
-        {notice ? (
-          <p className="form-done" role="status" data-testid="action-done">
-            {notice}
-          </p>
-        ) : null}
-        <current.Form
-          key={`${current.id}-${customer.changes.length}`}
-          customer={customer}
-          onChanged={(c, message) => {
-            setNotice(message);
-            onChanged(c);
-          }}
-        />
+        <SuccessNotice notice={notice} onClear={clearNotice}>
+          <current.Form
+            key={`${current.id}-${customer.changes.length}`}
+            customer={customer}
+            onChanged={(c, message) => {
+              setNotice(message);
+              onChanged(c);
+            }}
+          />
+        </SuccessNotice>
       </div>
     </section>
   );

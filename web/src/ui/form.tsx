@@ -1,4 +1,4 @@
-import { useCallback, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { readable } from './format';
 
@@ -18,16 +18,26 @@ export interface FormState {
   reset(): void;
 }
 
+/**
+ * Clears the success a page shows above its forms (`SuccessNotice`). The page keeps that message
+ * because its forms start afresh after each change (keyed by the record), so a form's own `done`
+ * goes with the old form; every form's next submit clears it here, so a refusal never sits under
+ * the last command's "Order recorded".
+ */
+const ClearSuccessContext = createContext<() => void>(() => undefined);
+
 export function useForm(action: () => Promise<string | void>, options: { onDone?: () => void } = {}): FormState {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
+  const clearSuccess = useContext(ClearSuccessContext);
   const submit = useCallback(
     async (event?: FormEvent) => {
       event?.preventDefault();
       setPending(true);
       setError(undefined);
       setDone(undefined);
+      clearSuccess();
       try {
         const message = await action();
         setDone(message || 'Saved');
@@ -38,7 +48,7 @@ export function useForm(action: () => Promise<string | void>, options: { onDone?
         setPending(false);
       }
     },
-    [action, options],
+    [action, options, clearSuccess],
   );
   const fieldError = useCallback(
     (field: string) => {
@@ -65,6 +75,20 @@ export function FormMessage({ form, fields }: { form: FormState; fields: readonl
   }
   if (form.done) return <p className="form-done" role="status">{form.done}</p>;
   return null;
+}
+
+/** What the last command of a page's forms did, shown above them until any of them is submitted again. */
+export function SuccessNotice({ notice, onClear, children }: { notice: ReactNode; onClear: () => void; children: ReactNode }) {
+  return (
+    <ClearSuccessContext.Provider value={onClear}>
+      {notice ? (
+        <p className="form-done" role="status" data-testid="action-done">
+          {notice}
+        </p>
+      ) : null}
+      {children}
+    </ClearSuccessContext.Provider>
+  );
 }
 
 interface FieldProps {
