@@ -329,4 +329,21 @@ describe('after the sale, as a new user found it', () => {
     expect(await ravi.getByTestId('action-done').count()).toBe(0);
     expect((await api('GET', `/api/customers/${fixId}`)).consumables[0].quantity).toBe(5);
   }, 60_000);
+
+  test('Log contact on the customer page has the prospect form\'s Direction and When, and the web channel', async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Log contact' }).click();
+    const form = ravi.getByRole('form', { name: 'Log contact' });
+    await form.getByLabel('Channel').selectOption('web');
+    await form.getByLabel('Direction').selectOption({ label: 'they reached us' });
+    // 10:00 in Berlin (the browser's zone) on a past day: 09:00 UTC.
+    await form.getByLabel('When').fill('2026-11-20T10:00');
+    await form.getByLabel('Note').fill('asks for an invoice copy through the portal');
+    await form.getByRole('button', { name: 'Log contact' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Contact logged' }).waitFor();
+    const c = await api('GET', `/api/customers/${fixId}`);
+    expect(c.contactLog[c.contactLog.length - 1]).toMatchObject({ channel: 'web', direction: 'inbound', by: 'ravi' });
+    expect(Date.parse(c.contactLog[c.contactLog.length - 1].at)).toBe(Date.parse('2026-11-20T09:00:00Z'));
+    expect(c.changes[c.changes.length - 1].what).toBe('logged inbound web: asks for an invoice copy through the portal');
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import type { components, paths } from '../api/schema';
 import { asCustomer, type CustomerView, type SupportCaseView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge } from '../ui/common';
-import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
+import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
 import { formatDate } from '../ui/format';
 
 /**
@@ -54,16 +54,12 @@ const text = (value: string) => (value.trim() ? value : undefined);
 
 
 function LogContactForm({ customer, onChanged }: CustomerActionProps) {
-  const [channel, setChannel] = useState<Channel>('call');
+  const [contact, setContact] = useContactInput();
   const [note, setNote] = useState('');
-  const form = useCommand(() => customerCommand('/api/customers/{id}/log-contact', customer.info.id, { channel, note }), onChanged, () => 'Contact logged');
+  const form = useCommand(() => customerCommand('/api/customers/{id}/log-contact', customer.info.id, { ...contactBody(contact), note }), onChanged, () => 'Contact logged');
   return (
-    <ActionForm title="Log contact" form={form} fields={['channel', 'note']} submit="Log contact">
-      <Field label="Channel" error={form.fieldError('channel')}>
-        {(p) => (
-          <ChannelSelect {...p} value={channel} onChange={setChannel} />
-        )}
-      </Field>
+    <ActionForm title="Log contact" form={form} fields={[...CONTACT_FIELDS, 'note']} submit="Log contact">
+      <ContactFields form={form} value={contact} onChange={setContact} />
       <Field label="Note" error={form.fieldError('note')} hint="#tags (like #repair-over-replace) become preferences on the profile" className="wide">
         {(p) => <textarea {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>
