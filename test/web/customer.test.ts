@@ -346,4 +346,20 @@ describe('after the sale, as a new user found it', () => {
     expect(Date.parse(c.contactLog[c.contactLog.length - 1].at)).toBe(Date.parse('2026-11-20T09:00:00Z'));
     expect(c.changes[c.changes.length - 1].what).toBe('logged inbound web: asks for an invoice copy through the portal');
   }, 60_000);
+
+  test('a manager with a person id has My day beside Team tasks; support lands on Customers, with no My day when it acts as no one', async () => {
+    const nina = (await personLogsIn(stack, `nina-${uniq}`, 'manager', { personId: 'nina', team: 'north' })).page;
+    const menu = nina.getByRole('navigation', { name: 'Main' });
+    await menu.getByRole('link', { name: 'Team tasks' }).waitFor();
+    await menu.getByRole('link', { name: 'My day' }).click();
+    await nina.getByRole('heading', { name: 'My day' }).waitFor();
+    expect(await nina.getByText('This account acts as no rep').count()).toBe(0);
+    await nina.context().close();
+
+    const sue = (await personLogsIn(stack, `sue-${uniq}`, 'support')).page;
+    await sue.getByRole('heading', { name: 'Customers' }).waitFor();
+    expect(new URL(sue.url()).pathname).toBe('/customers');
+    expect(await sue.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).count()).toBe(0);
+    await sue.context().close();
+  }, 60_000);
 });
