@@ -1,5 +1,5 @@
 import type { CustomerState, SupportCase } from '../../domain/customer/customer';
-import { renewalNote } from '../../domain/customer/labels';
+import { SUGGESTION_WORDS, SUPPORT_OUTCOME_WORDS, renewalNote } from '../../domain/customer/labels';
 import { formatCents } from '../../domain/pipeline/quotation';
 import { formatTime, formatTimesIn } from '../../domain/shared/timeZone';
 import type { CustomerSummary, RenewalRow } from './customerClient';
@@ -76,7 +76,7 @@ export function renderProfile(s: CustomerState): string[] {
 }
 
 export function renderQuery(q: SupportCase): string {
-  return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${q.suggestion} (${q.why})${q.answeredAt ? `  answered: ${q.outcome}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
+  return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${SUGGESTION_WORDS[q.suggestion]} (${q.why})${q.answeredAt ? `  answered: ${SUPPORT_OUTCOME_WORDS[q.outcome ?? 'answered']}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
 }
 
 /** One line per account: its owner, when its clock next raises something (a check-in, a reminder), its next renewal. */

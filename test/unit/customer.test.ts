@@ -1,7 +1,7 @@
 import { CUSTOMER_COMMANDS, applyCustomerTaskChange } from '../../domain/customer/commands';
-import { renderCustomer, renderRenewals } from '../../client/customer/render';
+import { renderCustomer, renderQuery, renderRenewals } from '../../client/customer/render';
 import { renewalRows } from '../../client/customer/customerClient';
-import { renewalNote } from '../../domain/customer/labels';
+import { OUTCOME_FOR_SUGGESTION, SUGGESTION_WORDS, renewalNote } from '../../domain/customer/labels';
 import { CONTACT_LOG_WINDOW, customerIdFor, dealClosedReport, newCustomer, referrerOf, withLoggedContact, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
@@ -299,6 +299,22 @@ describe('the service profile', () => {
     s = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'a new one it is', outcome: 'new_deal', by: 'sue' }, at(1));
     expect(s.pendingStarts[0]!.info).toMatchObject({ id: 'acme-d1', customer: 'acme', source: 'repeat:acme', company: 'Acme', rep: 'alice' });
     expect(s.supportCases[0]).toMatchObject({ outcome: 'new_deal', followUp: 'acme-d1' });
+  });
+
+  test('a replacement reads the same everywhere: "replacement quote" suggested, "replacement deal" once answered, never the codes', () => {
+    const upgrader = CUSTOMER_COMMANDS.changeProfile(account(), { removePreferences: ['repair over replace'], addPreferences: ['replace over repair'], by: 'alice' }, T0);
+    let s = CUSTOMER_COMMANDS.openSupportQuery(upgrader, { topic: 'clogs', question: 'Filters clog', product: 'PUMP', by: 'sue' }, T0);
+    const query = s.supportCases[0]!;
+    expect(query.suggestion).toBe('replace');
+    expect(SUGGESTION_WORDS[query.suggestion]).toBe('replacement quote');
+    expect(OUTCOME_FOR_SUGGESTION[query.suggestion]).toBe('new_deal');
+    expect(s.tasks.find((t) => t.kind === 'support')!.title).toBe("Answer Acme's query: clogs (suggested: replacement quote)");
+    expect(s.changes[s.changes.length - 1]!.what).toContain('the profile suggests replacement quote: ');
+    expect(renderQuery(query)).toContain('suggested: replacement quote (');
+    s = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'offered the PUMP-Y', outcome: 'new_deal', by: 'sue' }, at(1));
+    expect(s.changes[s.changes.length - 1]!.what).toBe('answered support query acme-S1: replacement deal (acme-d1)');
+    expect(renderQuery(s.supportCases[0]!)).toMatch(/answered: replacement deal -> acme-d1$/);
+    expect(renderCustomer(s, 'UTC')).not.toMatch(/new_deal|suggested: replace /);
   });
 
   test('commands refuse bad input and name the field; nothing is half-applied', () => {

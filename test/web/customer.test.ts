@@ -362,4 +362,25 @@ describe('after the sale, as a new user found it', () => {
     expect(await sue.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).count()).toBe(0);
     await sue.context().close();
   }, 60_000);
+
+  test('a support query reads in words: "replacement quote" suggested (as the CLI says), the answer preselected, "replacement deal" once answered', async () => {
+    await api('POST', `/api/customers/${fixId}/profile`, { addPreferences: ['replace over repair'] });
+    const opened = await api('POST', `/api/customers/${fixId}/support-queries`, { topic: 'filter clogs', question: 'Filters clog after two weeks', product: 'PUMP-X' });
+    const queryId: string = opened.result.ref;
+    await openAccount();
+    const query = ravi.getByTestId(`query-${queryId}`);
+    expect(await query.getByTestId(`suggestion-${queryId}`).textContent()).toContain('suggested: replacement quote');
+    await query.getByRole('button', { name: 'Answer…' }).click();
+    const form = ravi.getByRole('form', { name: `Answer ${queryId}` });
+    // The profile suggests a replacement: the answer form offers it first.
+    expect(await form.getByLabel('It becomes').inputValue()).toBe('new_deal');
+    await form.getByLabel('Answer').fill('offered the PUMP-Y');
+    await form.getByRole('button', { name: 'Answer' }).click();
+    await query.getByText('Answer: offered the PUMP-Y', { exact: false }).waitFor();
+    expect(await query.locator('.badge').first().textContent()).toBe('replacement deal');
+    const timeline = (await ravi.getByTestId('timeline').textContent()) ?? '';
+    expect(timeline).toContain(`answered support query ${queryId}: replacement deal`);
+    expect(await query.textContent()).not.toContain('new_deal');
+    expect(timeline).not.toContain('new_deal');
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled
 import { Field, FormMessage, SubmitButton, SuccessNotice, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
-import { renewalNote } from '../../../domain/customer/labels';
+import { SUPPORT_OUTCOME_WORDS, renewalNote } from '../../../domain/customer/labels';
 import { AnswerQueryForm, customerCommand, ProfileBrief, Suggestion, useCustomerTabs } from './customerActions';
 
 const DEAL_TONES: Record<string, Tone> = { open: 'blue', won: 'green', lost: 'red' };
@@ -402,7 +402,7 @@ function SupportQueries({ customer, onChanged }: { customer: CustomerView; onCha
         {[...customer.supportCases].reverse().map((q) => (
           <div key={q.id} data-testid={`query-${q.id}`}>
             <div className="row">
-              <Badge tone={q.answeredAt ? 'green' : 'amber'}>{q.answeredAt ? (q.outcome ?? 'answered') : 'open'}</Badge>
+              <Badge tone={q.answeredAt ? 'green' : 'amber'}>{q.answeredAt ? SUPPORT_OUTCOME_WORDS[q.outcome ?? 'answered'] : 'open'}</Badge>
               <strong>{q.topic}</strong>
               <span className="muted small">
                 {q.id} · {formatDateTime(q.openedAt)} · {q.openedBy}

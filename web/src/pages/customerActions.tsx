@@ -7,6 +7,7 @@ import { useAccount } from '../session';
 import { Badge } from '../ui/common';
 import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
 import { formatDate } from '../ui/format';
+import { OUTCOME_FOR_SUGGESTION, SUGGESTION_WORDS } from '../../../domain/customer/labels';
 
 /**
  * The account's commands as forms (the API's `POST /api/customers/{id}/<command>`). Bodies
@@ -229,7 +230,7 @@ const SUGGESTION_TONES = { repair: 'green', replace: 'violet', answer: 'gray' } 
 export function Suggestion({ query }: { query: SupportCaseView }) {
   return (
     <div className="row" data-testid={`suggestion-${query.id}`}>
-      <Badge tone={SUGGESTION_TONES[query.suggestion]}>suggested: {query.suggestion === 'replace' ? 'replacement quote' : query.suggestion}</Badge>
+      <Badge tone={SUGGESTION_TONES[query.suggestion]}>suggested: {SUGGESTION_WORDS[query.suggestion]}</Badge>
       <span className="small">{query.why}</span>
     </div>
   );
@@ -290,7 +291,7 @@ function SupportQueryForm({ customer, onChanged }: CustomerActionProps) {
 /** Answering one open query: answered, a repair task, or a replacement deal, as the profile suggests. */
 export function AnswerQueryForm({ customer, query, onChanged }: CustomerActionProps & { query: SupportCaseView }) {
   const [answer, setAnswer] = useState('');
-  const [outcome, setOutcome] = useState<'answered' | 'repair' | 'new_deal'>(query.suggestion === 'repair' ? 'repair' : query.suggestion === 'replace' ? 'new_deal' : 'answered');
+  const [outcome, setOutcome] = useState<'answered' | 'repair' | 'new_deal'>(OUTCOME_FOR_SUGGESTION[query.suggestion]);
   const form = useCommand(
     () => customerCommand('/api/customers/{id}/answer-support-query', customer.info.id, { queryId: query.id, answer, outcome }),
     onChanged,
