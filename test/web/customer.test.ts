@@ -383,4 +383,19 @@ describe('after the sale, as a new user found it', () => {
     expect(await query.textContent()).not.toContain('new_deal');
     expect(timeline).not.toContain('new_deal');
   }, 60_000);
+
+  test("an empty Quantity on the Order tab says what it records: the consumable's usual quantity", async () => {
+    const usual: number = (await api('GET', `/api/customers/${fixId}`)).consumables[0].quantity;
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Order' }).click();
+    const form = ravi.getByRole('form', { name: 'Record order' });
+    const quantity = form.getByLabel('Quantity');
+    const hintId = (await quantity.getAttribute('aria-describedby')) ?? '';
+    expect(hintId).not.toBe('');
+    expect(await ravi.locator(`[id="${hintId}"]`).textContent()).toBe(`empty: the usual ${usual}`);
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Order recorded' }).waitFor();
+    const c = await api('GET', `/api/customers/${fixId}`);
+    expect(c.changes[c.changes.length - 1].what).toBe(`reordered ${usual} x FILTER`);
+  }, 60_000);
 });

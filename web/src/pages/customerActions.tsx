@@ -202,6 +202,7 @@ function ReferralForm({ customer, onChanged }: CustomerActionProps) {
 function OrderForm({ customer, onChanged }: CustomerActionProps) {
   const [product, setProduct] = useState(customer.consumables[0]?.product ?? '');
   const [quantity, setQuantity] = useState('');
+  const usual = customer.consumables.find((c) => c.product === product)?.quantity;
   const form = useCommand(
     () => customerCommand('/api/customers/{id}/orders', customer.info.id, { product, ...(text(quantity) ? { quantity: Number(quantity) } : {}) }),
     onChanged,
@@ -217,8 +218,9 @@ function OrderForm({ customer, onChanged }: CustomerActionProps) {
           <option key={c.product} value={c.product} />
         ))}
       </datalist>
-      <Field label="Quantity" error={form.fieldError('quantity')}>
-        {(p) => <input {...p} name="quantity" inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} />}
+      {/* Empty is allowed: the order repeats the consumable's last quantity (the domain's default), so the field says which. */}
+      <Field label="Quantity" error={form.fieldError('quantity')} {...(usual !== undefined ? { hint: `empty: the usual ${usual}` } : {})}>
+        {(p) => <input {...p} name="quantity" inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} placeholder={usual !== undefined ? String(usual) : ''} />}
       </Field>
     </ActionForm>
   );
