@@ -398,4 +398,28 @@ describe('after the sale, as a new user found it', () => {
     const c = await api('GET', `/api/customers/${fixId}`);
     expect(c.changes[c.changes.length - 1].what).toBe(`reordered ${usual} x FILTER`);
   }, 60_000);
+
+  test("the Profile tab's Tier is a pick-list of the process's tiers; disabled, saying why, when it has none", async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Profile' }).click();
+    const form = ravi.getByRole('form', { name: 'Change profile' });
+    const tier = form.getByLabel('Tier');
+    expect(await tier.evaluate((el) => el.tagName)).toBe('SELECT');
+    expect(await tier.locator('option').allTextContents()).toEqual(['(unchanged)', 'gold', 'silver']);
+    await tier.selectOption('gold');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Profile changed' }).waitFor();
+    expect((await api('GET', `/api/customers/${fixId}`)).info.tier).toBe('gold');
+    // The first account's process names no tiers: nothing to pick, and the field says so.
+    await ravi.goto(`${stack.h.url}/customers/${customerId}`);
+    await ravi.getByRole('heading', { name: new RegExp(company) }).waitFor();
+    await ravi.getByRole('tab', { name: 'Profile' }).click();
+    const none = ravi.getByRole('form', { name: 'Change profile' }).getByLabel('Tier');
+    expect(await none.isDisabled()).toBe(true);
+    const hintId = (await none.getAttribute('aria-describedby')) ?? '';
+    expect(await ravi.locator(`[id="${hintId}"]`).textContent()).toContain('names no tiers');
+    await ravi.setViewportSize({ width: 390, height: 844 });
+    await screenshot(ravi, 'customer-profile-tier-390');
+    await ravi.setViewportSize({ width: 1280, height: 860 });
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import type { components, paths } from '../api/schema';
 import { asCustomer, type CustomerView, type SupportCaseView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge } from '../ui/common';
-import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
+import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SelectField, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
 import { formatDate } from '../ui/format';
 import { OUTCOME_FOR_SUGGESTION, SUGGESTION_WORDS } from '../../../domain/customer/labels';
 
@@ -98,6 +98,7 @@ function ProfileForm({ customer, onChanged }: CustomerActionProps) {
   const [role, setRole] = useState('');
   const [serviceLevel, setServiceLevel] = useState('');
   const [tier, setTier] = useState('');
+  const tiers = Object.keys(customer.process.postSales?.tiers ?? {});
   const [note, setNote] = useState('');
   const form = useCommand(
     () =>
@@ -125,9 +126,18 @@ function ProfileForm({ customer, onChanged }: CustomerActionProps) {
       <Field label="Service level" error={form.fieldError('serviceLevel')}>
         {(p) => <input {...p} name="serviceLevel" value={serviceLevel} onChange={(e) => setServiceLevel(e.target.value)} placeholder={customer.profile.serviceLevel ?? 'gold'} />}
       </Field>
-      <Field label="Tier" error={form.fieldError('tier')}>
-        {(p) => <input {...p} name="tier" value={tier} onChange={(e) => setTier(e.target.value)} placeholder={customer.info.tier ?? ''} />}
-      </Field>
+      {/* Only the process's tiers are accepted (each sets a check-in interval): offer those, rather than refuse a typed one after the submit. */}
+      <SelectField
+        label="Tier"
+        name="tier"
+        value={tier}
+        options={tiers}
+        empty="(unchanged)"
+        onChange={setTier}
+        error={form.fieldError('tier')}
+        disabled={tiers.length === 0}
+        {...(tiers.length === 0 ? { hint: `process ${customer.process.name} names no tiers (postSales.tiers)` } : customer.info.tier ? { hint: `now ${customer.info.tier}` } : {})}
+      />
       <Field label="Note" error={form.fieldError('note')} className="wide">
         {(p) => <textarea {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>
