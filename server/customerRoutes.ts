@@ -42,6 +42,7 @@ const RenewalSchema = z
     end: z.string(),
     status: z.string(),
     autoRenew: z.boolean(),
+    declined: z.looseObject({ at: z.string(), by: z.string(), reason: z.string() }).optional().describe('the customer declined the renewal: it lapses at its end, even when it auto-renews'),
     valueCents: z.number(),
     currency: z.string(),
     renewalQuote: z.looseObject({ number: z.string(), status: z.string(), netCents: z.number(), currency: z.string(), termEnd: z.string() }).optional(),

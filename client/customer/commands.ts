@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CHANNELS } from '../../domain/pipeline/contact';
+import { SUGGESTION_WORDS } from '../../domain/customer/labels';
 import { DomainError } from '../../domain/shared/errors';
 import { collect } from '../pipeline/cliArgs';
 import type { CliContext } from '../shared/cliContext';
@@ -187,7 +188,7 @@ export async function customerSupportQuery(ctx: CliContext, id: string, opts: { 
   const query = state.supportCases.find((q) => q.id === result.ref);
   if (!query) throw new DomainError(`query ${result.ref} is not on ${id}`);
   ctx.print({ query, profile: state.profile, customer: state.info }, opts.json, () =>
-    [`opened query ${query.id} for ${state.info.name} (task ${query.taskId})`, `  suggested: ${query.suggestion} — ${query.why}`, '', ...renderProfile(state)].join('\n'),
+    [`opened query ${query.id} for ${state.info.name} (task ${query.taskId})`, `  suggested: ${SUGGESTION_WORDS[query.suggestion]} — ${query.why}`, '', ...renderProfile(state)].join('\n'),
   );
 }
 

@@ -29,6 +29,8 @@ export interface RenewalRow {
   end: string;
   status: ContractRecord['status'];
   autoRenew: boolean;
+  /** The customer declined the renewal: it lapses at its end, auto-renewing or not. */
+  declined?: ContractRecord['declined'];
   valueCents: number;
   currency: string;
   renewalQuote?: RenewalQuote;
@@ -126,6 +128,7 @@ export function renewalRows(state: CustomerState, until: Date): RenewalRow[] {
       end: k.end,
       status: k.status,
       autoRenew: k.autoRenew,
+      ...(k.declined ? { declined: k.declined } : {}),
       valueCents: k.valueCents,
       currency: k.currency,
       ...(k.renewalQuote ? { renewalQuote: k.renewalQuote } : {}),

@@ -1,4 +1,5 @@
 import type { CustomerState, SupportCase } from '../../domain/customer/customer';
+import { SUGGESTION_WORDS, SUPPORT_OUTCOME_WORDS, renewalNote } from '../../domain/customer/labels';
 import { formatCents } from '../../domain/pipeline/quotation';
 import { formatTime, formatTimesIn } from '../../domain/shared/timeZone';
 import type { CustomerSummary, RenewalRow } from './customerClient';
@@ -22,7 +23,7 @@ export function renderCustomer(s: CustomerState, zone: string, options: { all?: 
       ? ['  none']
       : s.contracts.map(
           (k) =>
-            `  ${k.id}  ${k.kind} ${k.quantity} x ${k.product}  ${money(k.valueCents, k.currency)} a term  term ${k.term} ends ${t(k.end)}  ${k.status}${k.autoRenew ? ' (auto-renews)' : ''}` +
+            `  ${k.id}  ${k.kind} ${k.quantity} x ${k.product}  ${money(k.valueCents, k.currency)} a term  term ${k.term} ends ${t(k.end)}  ${withNote(k.status, renewalNote(k))}` +
             (k.renewalQuote ? `\n      renewal quotation ${k.renewalQuote.number} (${k.renewalQuote.status}) ${money(k.renewalQuote.netCents, k.renewalQuote.currency)} to ${t(k.renewalQuote.termEnd)}` : '') +
             (k.lostCents !== undefined ? `\n      lapsed: lost ${money(k.lostCents, k.currency)}` : ''),
         )),
@@ -41,6 +42,9 @@ export function renderCustomer(s: CustomerState, zone: string, options: { all?: 
     ...(options.all ? s.changes : s.changes.slice(-HISTORY_SHOWN)).map((c) => `  ${t(c.at)}  ${c.by}: ${formatTimesIn(c.what, zone)}`),
   ].join('\n');
 }
+
+/** A contract's status with what happens at its end: `ending (declined)`, `active (auto-renews)`. */
+const withNote = (status: string, note: string | undefined) => (note ? `${status} (${note})` : status);
 
 /** Lines of the account's history `customer show` prints. */
 const HISTORY_SHOWN = 15;
@@ -72,7 +76,7 @@ export function renderProfile(s: CustomerState): string[] {
 }
 
 export function renderQuery(q: SupportCase): string {
-  return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${q.suggestion} (${q.why})${q.answeredAt ? `  answered: ${q.outcome}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
+  return `${q.id}  ${q.topic}${q.product ? ` (${q.product})` : ''}  suggested: ${SUGGESTION_WORDS[q.suggestion]} (${q.why})${q.answeredAt ? `  answered: ${SUPPORT_OUTCOME_WORDS[q.outcome ?? 'answered']}${q.followUp ? ` -> ${q.followUp}` : ''}` : '  open'}`;
 }
 
 /** One line per account: its owner, when its clock next raises something (a check-in, a reminder), its next renewal. */
@@ -97,7 +101,7 @@ export function renderRenewals(rows: RenewalRow[], zone: string): string {
       r.contractId,
       `${r.kind} ${r.product}`,
       `${formatCents(r.valueCents)} ${r.currency}`,
-      `${r.status}${r.autoRenew ? ' (auto-renews)' : ''}`,
+      withNote(r.status, renewalNote(r)),
       r.renewalQuote ? `${r.renewalQuote.number} (${r.renewalQuote.status})` : '',
     ]),
   );

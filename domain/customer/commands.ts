@@ -11,6 +11,7 @@ import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange,
 import { appLink, messageId, openLines } from '../pipeline/notifications';
 import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
+import { SUGGESTION_WORDS, SUPPORT_OUTCOME_WORDS } from './labels';
 import { captureNote, changeProfile, suggestionFor } from './profile';
 import { renewTerm } from './schedule';
 import { shareable, emailSchema } from '../shared/shareable';
@@ -322,7 +323,7 @@ export function openCustomerSupportQuery(state: CustomerState, raw: unknown, now
   const id = `${state.info.id}-S${n}`;
   const rep = supportRep(state, n);
   const { suggestion, why } = suggestionFor(state.profile, cmd.product);
-  const withTask = addCustomerTask(state, { kind: 'support', title: `Answer ${state.info.name}'s query: ${cmd.topic} (suggested: ${suggestion})`, rep, ref: id }, now);
+  const withTask = addCustomerTask(state, { kind: 'support', title: `Answer ${state.info.name}'s query: ${cmd.topic} (suggested: ${SUGGESTION_WORDS[suggestion]})`, rep, ref: id }, now);
   const query: SupportCase = {
     id,
     topic: cmd.topic,
@@ -338,7 +339,7 @@ export function openCustomerSupportQuery(state: CustomerState, raw: unknown, now
     ...withTask,
     supportCases: [...state.supportCases, query],
     cadence: { ...withTask.cadence, lastContactAt: now },
-    changes: logChange(withTask, now, cmd.by, `support query ${id} (${cmd.topic}) for ${rep}; the profile suggests ${suggestion}: ${why}`),
+    changes: logChange(withTask, now, cmd.by, `support query ${id} (${cmd.topic}) for ${rep}; the profile suggests ${SUGGESTION_WORDS[suggestion]}: ${why}`),
   };
 }
 
@@ -359,7 +360,7 @@ export function answerCustomerSupportQuery(state: CustomerState, raw: unknown, n
   return {
     ...next,
     supportCases: next.supportCases.map((q) => (q.id === query.id ? { ...q, answeredAt: now, answer: cmd.answer, outcome: cmd.outcome, ...(followUp ? { followUp } : {}) } : q)),
-    changes: logChange(next, now, cmd.by, `answered support query ${query.id}: ${cmd.outcome}${followUp ? ` (${followUp})` : ''}`),
+    changes: logChange(next, now, cmd.by, `answered support query ${query.id}: ${SUPPORT_OUTCOME_WORDS[cmd.outcome]}${followUp ? ` (${followUp})` : ''}`),
   };
 }
 

@@ -1,5 +1,7 @@
 import { CUSTOMER_COMMANDS, applyCustomerTaskChange } from '../../domain/customer/commands';
-import { renderCustomer } from '../../client/customer/render';
+import { renderCustomer, renderQuery, renderRenewals } from '../../client/customer/render';
+import { renewalRows } from '../../client/customer/customerClient';
+import { OUTCOME_FOR_SUGGESTION, SUGGESTION_WORDS, renewalNote } from '../../domain/customer/labels';
 import { CONTACT_LOG_WINDOW, customerIdFor, dealClosedReport, newCustomer, referrerOf, withLoggedContact, type CustomerState, type DealClosed } from '../../domain/customer/customer';
 import { applyDealClosed, applyReferralClosed } from '../../domain/customer/deals';
 import { DEFAULT_POST_SALES, PostSalesSchema, checkInEvery } from '../../domain/customer/postSales';
@@ -304,6 +306,22 @@ describe('the service profile', () => {
     expect(s.supportCases[0]).toMatchObject({ outcome: 'new_deal', followUp: 'acme-d1' });
   });
 
+  test('a replacement reads the same everywhere: "replacement quote" suggested, "replacement deal" once answered, never the codes', () => {
+    const upgrader = CUSTOMER_COMMANDS.changeProfile(account(), { removePreferences: ['repair over replace'], addPreferences: ['replace over repair'], by: 'alice' }, T0);
+    let s = CUSTOMER_COMMANDS.openSupportQuery(upgrader, { topic: 'clogs', question: 'Filters clog', product: 'PUMP', by: 'sue' }, T0);
+    const query = s.supportCases[0]!;
+    expect(query.suggestion).toBe('replace');
+    expect(SUGGESTION_WORDS[query.suggestion]).toBe('replacement quote');
+    expect(OUTCOME_FOR_SUGGESTION[query.suggestion]).toBe('new_deal');
+    expect(s.tasks.find((t) => t.kind === 'support')!.title).toBe("Answer Acme's query: clogs (suggested: replacement quote)");
+    expect(s.changes[s.changes.length - 1]!.what).toContain('the profile suggests replacement quote: ');
+    expect(renderQuery(query)).toContain('suggested: replacement quote (');
+    s = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'offered the PUMP-Y', outcome: 'new_deal', by: 'sue' }, at(1));
+    expect(s.changes[s.changes.length - 1]!.what).toBe('answered support query acme-S1: replacement deal (acme-d1)');
+    expect(renderQuery(s.supportCases[0]!)).toMatch(/answered: replacement deal -> acme-d1$/);
+    expect(renderCustomer(s, 'UTC')).not.toMatch(/new_deal|suggested: replace /);
+  });
+
   test('commands refuse bad input and name the field; nothing is half-applied', () => {
     const s = account();
     expect(() => CUSTOMER_COMMANDS.recordSatisfaction(s, { score: 7, by: 'alice' }, T0)).toThrow(/score: must be 1 to 5/);
@@ -328,6 +346,25 @@ describe('migration', () => {
 });
 
 describe('customer show', () => {
+  test('a declined auto-renewing subscription reads "ending (declined)", not "auto-renews", in customer show and renewals', () => {
+    const before = account();
+    expect(renewalNote(before.contracts.find((k) => k.id === 'K2')!)).toBe('auto-renews');
+    expect(renderCustomer(before, 'UTC')).toMatch(/K2 .* active \(auto-renews\)/);
+    const declined = CUSTOMER_COMMANDS.declineRenewal(before, { contractId: 'K2', reason: 'budget cut', by: 'alice' }, at(100));
+    const k2 = declined.contracts.find((k) => k.id === 'K2')!;
+    expect(renewalNote(k2)).toBe('declined');
+    const shown = renderCustomer(declined, 'UTC').split('\n').find((l) => l.includes('K2  subscription'))!;
+    expect(shown).toMatch(/ending \(declined\)$/);
+    expect(shown).not.toContain('auto-renews');
+    const rows = renewalRows(declined, new Date(at(400)));
+    const listed = renderRenewals(rows, 'UTC').split('\n').find((l) => l.includes(' K2 '))!;
+    expect(listed).toContain('ending (declined)');
+    expect(listed).not.toContain('auto-renews');
+    // A plain contract declined says so too; one nobody declined says nothing.
+    expect(renewalNote(CUSTOMER_COMMANDS.declineRenewal(before, { contractId: 'K1', reason: 'moving', by: 'alice' }, at(100)).contracts[0]!)).toBe('declined');
+    expect(renewalNote(before.contracts.find((k) => k.id === 'K1')!)).toBeUndefined();
+  });
+
   test('lost revenue is shown in the lapsed contracts\' currency', () => {
     const lapsed = { ...account(), lostRevenueCents: 60_000, contracts: [{ ...(account().contracts[0] ?? {}), id: 'K1', currency: 'EUR', lostCents: 60_000 }] } as unknown as CustomerState;
     expect(renderCustomer(lapsed, 'UTC')).toContain('Lost revenue: 600.00 EUR');

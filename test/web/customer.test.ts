@@ -249,3 +249,177 @@ test("a renewal task's title reads as the page does: its end in the viewer's zon
   expect(shown).toContain('€1,200.00');
   expect(shown).not.toContain('1200.00 EUR');
 });
+
+/**
+ * The new-user test's findings on the customer page, on an account of its own: a process with
+ * tiers, an auto-renewing subscription and a consumable.
+ */
+describe('after the sale, as a new user found it', () => {
+  const fixProcess = `web-fixes-${uniq}`;
+  const fixDeal = `fixit-${uniq}`;
+  const fixCompany = `Fixit ${uniq}`;
+  const fixId = `fixit-${uniq}`;
+  let ravi: import('playwright-core').Page;
+  const openAccount = async () => {
+    await ravi.goto(`${stack.h.url}/customers/${fixId}`);
+    await ravi.getByRole('heading', { name: new RegExp(fixCompany) }).waitFor();
+  };
+
+  beforeAll(async () => {
+    await api('POST', '/api/processes', {
+      definition: {
+        name: fixProcess,
+        teams: [{ name: 'north', manager: { id: 'nina', email: 'nina@sales.test' }, reps: [{ id: 'ravi', email: 'ravi@sales.test' }] }],
+        quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+        postSales: {
+          onboardingAfter: '2d',
+          tiers: { gold: { checkInEvery: '30d' }, silver: { checkInEvery: '60d' } },
+          renewal: { remindBefore: ['30d'], escalateBefore: '14d' },
+          products: { HOSTING: { kind: 'subscription', term: '75d', autoRenew: true }, FILTER: { kind: 'consumable', reorderEvery: '60d' } },
+        },
+      },
+    });
+    await prospectAt(stack, fixDeal, 'inquiry', { name: 'Fay Fixit', company: fixCompany, email: `fay-${uniq}@customer.test`, rep: 'ravi', process: fixProcess });
+    await api('POST', `/api/prospects/${fixDeal}/change-inquiry`, { items: [{ product: 'PUMP-X', quantity: 1 }, { product: 'HOSTING', quantity: 1 }, { product: 'FILTER', quantity: 10 }] });
+    await api('POST', `/api/prospects/${fixDeal}/create-quote`, {
+      lines: [
+        { product: 'PUMP-X', quantity: 1, unitPrice: '1999.90' },
+        { product: 'HOSTING', quantity: 1, unitPrice: '240' },
+        { product: 'FILTER', quantity: 10, unitPrice: '12' },
+      ],
+    });
+    await api('POST', `/api/prospects/${fixDeal}/send-quote`, {});
+    await api('POST', `/api/prospects/${fixDeal}/accept-quote`, {});
+    await eventually(async () => expect((await api('GET', `/api/customers/${fixId}`)).consumables).toHaveLength(1), 30_000, 300);
+    ravi = (await personLogsIn(stack, `ravi-fix-${uniq}`, 'rep', { personId: 'ravi', team: 'north' })).page;
+  });
+
+  test('a declined auto-renewing subscription no longer says it auto-renews, on the customer page and in the renewals list', async () => {
+    await openAccount();
+    const row = ravi.getByTestId('contract-K1');
+    expect(await row.textContent()).toContain('subscription, auto-renews');
+    await ravi.getByRole('button', { name: 'Renew or decline K1' }).click();
+    const decline = ravi.getByRole('form', { name: 'Decline K1' });
+    await decline.getByLabel('Why they decline').fill('moving to in-house hosting');
+    await decline.getByRole('button', { name: 'Decline renewal' }).click();
+    await row.getByText('declined: moving to in-house hosting').waitFor();
+    expect(await row.textContent()).toContain('subscription, declined');
+    expect(await row.textContent()).not.toContain('auto-renews');
+    await ravi.goto(`${stack.h.url}/renewals`);
+    const listed = ravi.getByTestId(`renewal-${fixId}-K1`);
+    await eventually(async () => {
+      await ravi.reload();
+      await listed.waitFor({ timeout: 2_000 });
+      expect(await listed.textContent()).toContain('declined');
+    }, 30_000, 500);
+    expect(await listed.textContent()).not.toContain('auto-renews');
+  }, 60_000);
+
+  test('a refused order clears the earlier "Order recorded": only the field error is shown', async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Order' }).click();
+    const form = ravi.getByRole('form', { name: 'Record order' });
+    await form.getByLabel('Quantity').fill('5');
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Order recorded' }).waitFor();
+    await form.getByLabel('Quantity').fill('-3');
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await form.locator('.field-error').waitFor();
+    expect(await form.getByRole('alert').first().textContent()).toBeTruthy();
+    expect(await ravi.getByTestId('action-done').count()).toBe(0);
+    expect((await api('GET', `/api/customers/${fixId}`)).consumables[0].quantity).toBe(5);
+  }, 60_000);
+
+  test('Log contact on the customer page has the prospect form\'s Direction and When, and the web channel', async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Log contact' }).click();
+    const form = ravi.getByRole('form', { name: 'Log contact' });
+    await form.getByLabel('Channel').selectOption('web');
+    await form.getByLabel('Direction').selectOption({ label: 'they reached us' });
+    // 10:00 in Berlin (the browser's zone) on a past day: 09:00 UTC.
+    await form.getByLabel('When').fill('2026-11-20T10:00');
+    await form.getByLabel('Note').fill('asks for an invoice copy through the portal');
+    await form.getByRole('button', { name: 'Log contact' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Contact logged' }).waitFor();
+    const c = await api('GET', `/api/customers/${fixId}`);
+    expect(c.contactLog[c.contactLog.length - 1]).toMatchObject({ channel: 'web', direction: 'inbound', by: 'ravi' });
+    expect(Date.parse(c.contactLog[c.contactLog.length - 1].at)).toBe(Date.parse('2026-11-20T09:00:00Z'));
+    expect(c.changes[c.changes.length - 1].what).toBe('logged inbound web: asks for an invoice copy through the portal');
+  }, 60_000);
+
+  test('a manager with a person id has My day beside Team tasks; support lands on Customers, with no My day when it acts as no one', async () => {
+    const nina = (await personLogsIn(stack, `nina-${uniq}`, 'manager', { personId: 'nina', team: 'north' })).page;
+    const menu = nina.getByRole('navigation', { name: 'Main' });
+    await menu.getByRole('link', { name: 'Team tasks' }).waitFor();
+    await menu.getByRole('link', { name: 'My day' }).click();
+    await nina.getByRole('heading', { name: 'My day' }).waitFor();
+    expect(await nina.getByText('This account acts as no rep').count()).toBe(0);
+    await nina.context().close();
+
+    const sue = (await personLogsIn(stack, `sue-${uniq}`, 'support')).page;
+    await sue.getByRole('heading', { name: 'Customers' }).waitFor();
+    expect(new URL(sue.url()).pathname).toBe('/customers');
+    expect(await sue.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).count()).toBe(0);
+    await sue.context().close();
+  }, 60_000);
+
+  test('a support query reads in words: "replacement quote" suggested (as the CLI says), the answer preselected, "replacement deal" once answered', async () => {
+    await api('POST', `/api/customers/${fixId}/profile`, { addPreferences: ['replace over repair'] });
+    const opened = await api('POST', `/api/customers/${fixId}/support-queries`, { topic: 'filter clogs', question: 'Filters clog after two weeks', product: 'PUMP-X' });
+    const queryId: string = opened.result.ref;
+    await openAccount();
+    const query = ravi.getByTestId(`query-${queryId}`);
+    expect(await query.getByTestId(`suggestion-${queryId}`).textContent()).toContain('suggested: replacement quote');
+    await query.getByRole('button', { name: 'Answer…' }).click();
+    const form = ravi.getByRole('form', { name: `Answer ${queryId}` });
+    // The profile suggests a replacement: the answer form offers it first.
+    expect(await form.getByLabel('It becomes').inputValue()).toBe('new_deal');
+    await form.getByLabel('Answer').fill('offered the PUMP-Y');
+    await form.getByRole('button', { name: 'Answer' }).click();
+    await query.getByText('Answer: offered the PUMP-Y', { exact: false }).waitFor();
+    expect(await query.locator('.badge').first().textContent()).toBe('replacement deal');
+    const timeline = (await ravi.getByTestId('timeline').textContent()) ?? '';
+    expect(timeline).toContain(`answered support query ${queryId}: replacement deal`);
+    expect(await query.textContent()).not.toContain('new_deal');
+    expect(timeline).not.toContain('new_deal');
+  }, 60_000);
+
+  test("an empty Quantity on the Order tab says what it records: the consumable's usual quantity", async () => {
+    const usual: number = (await api('GET', `/api/customers/${fixId}`)).consumables[0].quantity;
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Order' }).click();
+    const form = ravi.getByRole('form', { name: 'Record order' });
+    const quantity = form.getByLabel('Quantity');
+    const hintId = (await quantity.getAttribute('aria-describedby')) ?? '';
+    expect(hintId).not.toBe('');
+    expect(await ravi.locator(`[id="${hintId}"]`).textContent()).toBe(`empty: the usual ${usual}`);
+    await form.getByRole('button', { name: 'Record order' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Order recorded' }).waitFor();
+    const c = await api('GET', `/api/customers/${fixId}`);
+    expect(c.changes[c.changes.length - 1].what).toBe(`reordered ${usual} x FILTER`);
+  }, 60_000);
+
+  test("the Profile tab's Tier is a pick-list of the process's tiers; disabled, saying why, when it has none", async () => {
+    await openAccount();
+    await ravi.getByRole('tab', { name: 'Profile' }).click();
+    const form = ravi.getByRole('form', { name: 'Change profile' });
+    const tier = form.getByLabel('Tier');
+    expect(await tier.evaluate((el) => el.tagName)).toBe('SELECT');
+    expect(await tier.locator('option').allTextContents()).toEqual(['(unchanged)', 'gold', 'silver']);
+    await tier.selectOption('gold');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await ravi.getByTestId('action-done').filter({ hasText: 'Profile changed' }).waitFor();
+    expect((await api('GET', `/api/customers/${fixId}`)).info.tier).toBe('gold');
+    // The first account's process names no tiers: nothing to pick, and the field says so.
+    await ravi.goto(`${stack.h.url}/customers/${customerId}`);
+    await ravi.getByRole('heading', { name: new RegExp(company) }).waitFor();
+    await ravi.getByRole('tab', { name: 'Profile' }).click();
+    const none = ravi.getByRole('form', { name: 'Change profile' }).getByLabel('Tier');
+    expect(await none.isDisabled()).toBe(true);
+    const hintId = (await none.getAttribute('aria-describedby')) ?? '';
+    expect(await ravi.locator(`[id="${hintId}"]`).textContent()).toContain('names no tiers');
+    await ravi.setViewportSize({ width: 390, height: 844 });
+    await screenshot(ravi, 'customer-profile-tier-390');
+    await ravi.setViewportSize({ width: 1280, height: 860 });
+  }, 60_000);
+});

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { homeOf, nextAfterLogin, useAccount, useSession, type Role } from './session';
+import type { Account } from './api/client';
 import { Loading } from './ui/common';
 import { userTimeZone } from './ui/format';
 import { LoginPage } from './pages/Login';
@@ -30,10 +31,15 @@ interface NavItem {
   to: string;
   label: string;
   roles: readonly Role[];
+  /** Offered to these roles only when this holds for the account. */
+  when?: (account: Account) => boolean;
 }
 
 const NAV: NavItem[] = [
-  { to: '/day', label: 'My day', roles: ['rep', 'support'] },
+  // A task inbox for whoever acts as a person: a manager gets going-cold accounts and
+  // escalations, an admin or support person their own tasks. A rep always (without a person
+  // id the page says how to get one); anyone else without one would find it empty.
+  { to: '/day', label: 'My day', roles: ['rep', 'manager', 'ops', 'admin', 'support'], when: (a) => a.role === 'rep' || Boolean(a.personId) },
   { to: '/prospects', label: 'Prospects', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
   { to: '/customers', label: 'Customers', roles: ['rep', 'manager', 'ops', 'admin', 'support'] },
   { to: '/renewals', label: 'Renewals', roles: ['rep', 'manager', 'ops', 'admin'] },
@@ -71,7 +77,7 @@ function Shell() {
   const account = useAccount();
   const { logout } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
-  const items = NAV.filter((n) => n.roles.includes(account.role));
+  const items = NAV.filter((n) => n.roles.includes(account.role) && (n.when?.(account) ?? true));
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
       <a className="skip-link" href="#main">

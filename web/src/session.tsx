@@ -113,7 +113,8 @@ export function homeOf(role: Role): string {
     case 'admin':
       return '/users';
     case 'support':
-      return '/day';
+      // Support works on the customer page (open and answer queries); its tasks are those queries.
+      return '/customers';
     default:
       return '/board';
   }

@@ -10069,6 +10069,14 @@ export interface components {
             end: string;
             status: string;
             autoRenew: boolean;
+            /** @description the customer declined the renewal: it lapses at its end, even when it auto-renews */
+            declined?: {
+                at: string;
+                by: string;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
             valueCents: number;
             currency: string;
             renewalQuote?: {
@@ -10529,6 +10537,14 @@ export interface components {
             end: string;
             status: string;
             autoRenew: boolean;
+            /** @description the customer declined the renewal: it lapses at its end, even when it auto-renews */
+            declined?: {
+                at: string;
+                by: string;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
             valueCents: number;
             currency: string;
             renewalQuote?: {

@@ -1,12 +1,13 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asCustomer, type CustomerContract, type CustomerView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge, Empty, LiveStamp, Loading, PageHeader, PageLoadFailed, usePolled, type Tone, Fact } from '../ui/common';
-import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
+import { Field, FormMessage, SubmitButton, SuccessNotice, useForm } from '../ui/form';
 import { formatDate, formatDateTime, formatDue, formatMoney, readable } from '../ui/format';
 import { TaskRow } from './MyDay';
+import { SUPPORT_OUTCOME_WORDS, renewalNote } from '../../../domain/customer/labels';
 import { AnswerQueryForm, customerCommand, ProfileBrief, Suggestion, useCustomerTabs } from './customerActions';
 
 const DEAL_TONES: Record<string, Tone> = { open: 'blue', won: 'green', lost: 'red' };
@@ -116,6 +117,7 @@ function Actions({ customer, onChanged }: { customer: CustomerView; onChanged: (
   const tabs = useCustomerTabs();
   const [tab, setTab] = useState(tabs[0]!.id);
   const [notice, setNotice] = useState<ReactNode>(undefined);
+  const clearNotice = useCallback(() => setNotice(undefined), []);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;
   return (
     <section className="panel" aria-labelledby="cactions-h">
@@ -130,19 +132,16 @@ function Actions({ customer, onChanged }: { customer: CustomerView; onChanged: (
         ))}
       </div>
       <div className="panel-body" role="tabpanel" id="caction-panel" aria-labelledby={`ctab-${current.id}`}>
-        {notice ? (
-          <p className="form-done" role="status" data-testid="action-done">
-            {notice}
-          </p>
-        ) : null}
-        <current.Form
-          key={`${current.id}-${customer.changes.length}`}
-          customer={customer}
-          onChanged={(c, message) => {
-            setNotice(message);
-            onChanged(c);
-          }}
-        />
+        <SuccessNotice notice={notice} onClear={clearNotice}>
+          <current.Form
+            key={`${current.id}-${customer.changes.length}`}
+            customer={customer}
+            onChanged={(c, message) => {
+              setNotice(message);
+              onChanged(c);
+            }}
+          />
+        </SuccessNotice>
       </div>
     </section>
   );
@@ -193,8 +192,7 @@ function ContractRow({ contract: k, canAct, open, onOpen, customer, onChanged }:
         <td>
           <strong>{k.id}</strong> {k.quantity} × {k.product}
           <div className="muted">
-            {k.kind}
-            {k.autoRenew ? ', auto-renews' : ''} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
+            {[k.kind, renewalNote(k)].filter(Boolean).join(', ')} · term {k.term} since {formatDate(k.start)} · from <Link to={`/prospects/${encodeURIComponent(k.prospectId)}`}>{k.prospectId}</Link>
           </div>
         </td>
         <td data-testid="renewal-date" data-label="Renews">
@@ -404,7 +402,7 @@ function SupportQueries({ customer, onChanged }: { customer: CustomerView; onCha
         {[...customer.supportCases].reverse().map((q) => (
           <div key={q.id} data-testid={`query-${q.id}`}>
             <div className="row">
-              <Badge tone={q.answeredAt ? 'green' : 'amber'}>{q.answeredAt ? (q.outcome ?? 'answered') : 'open'}</Badge>
+              <Badge tone={q.answeredAt ? 'green' : 'amber'}>{q.answeredAt ? SUPPORT_OUTCOME_WORDS[q.outcome ?? 'answered'] : 'open'}</Badge>
               <strong>{q.topic}</strong>
               <span className="muted small">
                 {q.id} · {formatDateTime(q.openedAt)} · {q.openedBy}

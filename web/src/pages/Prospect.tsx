@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { asProspect, type InquiryVersion, type ProspectView } from '../api/views';
 import { Badge, Empty, Fact, LiveStamp, Loading, PageHeader, PageLoadFailed, StageBadge, TASK_TONES, usePolled } from '../ui/common';
 import { formatDateTime, formatDue, formatMoney, readable, words } from '../ui/format';
+import { SuccessNotice } from '../ui/form';
 import { TaskRow } from './MyDay';
 import { nextStepTab, useActionTabs } from './prospectActions';
 
@@ -74,6 +75,7 @@ function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (
   // Opens on the next step (when this account has its tab); the rep's own choice after that.
   const [tab, setTab] = useState(() => tabs.find((t) => t.id === nextStepTab(prospect))?.id ?? tabs[0]!.id);
   const [notice, setNotice] = useState<string | undefined>(undefined);
+  const clearNotice = useCallback(() => setNotice(undefined), []);
   const current = tabs.find((t) => t.id === tab) ?? tabs[0]!;
   return (
     <section className="panel" aria-labelledby="actions-h">
@@ -98,19 +100,16 @@ function Actions({ prospect, onChanged }: { prospect: ProspectView; onChanged: (
       </div>
       <div className="panel-body" role="tabpanel" id="action-panel" aria-labelledby={`tab-${current.id}`}>
         {/* keyed by the prospect's record length: a form starts from the latest state after each change */}
-        {notice ? (
-          <p className="form-done" role="status" data-testid="action-done">
-            {notice}
-          </p>
-        ) : null}
-        <current.Form
-          key={`${current.id}-${prospect.changes.length}`}
-          prospect={prospect}
-          onChanged={(p, message) => {
-            setNotice(message);
-            onChanged(p);
-          }}
-        />
+        <SuccessNotice notice={notice} onClear={clearNotice}>
+          <current.Form
+            key={`${current.id}-${prospect.changes.length}`}
+            prospect={prospect}
+            onChanged={(p, message) => {
+              setNotice(message);
+              onChanged(p);
+            }}
+          />
+        </SuccessNotice>
       </div>
     </section>
   );

@@ -7,6 +7,7 @@ import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type
 import { Field } from '../ui/form';
 import { formatDate, formatMoney } from '../ui/format';
 import { daysLeft } from './Customer';
+import { renewalNote } from '../../../domain/customer/labels';
 
 const WINDOWS = ['30d', '60d', '90d', '180d'] as const;
 type SortKey = 'end' | 'customer' | 'product' | 'value' | 'owner';
@@ -124,8 +125,7 @@ export function RenewalsPage() {
                       <div>
                         {r.contractId} · {r.product}
                         <div className="muted small">
-                          {r.kind}
-                          {r.autoRenew ? ' · auto-renews' : ''}
+                          {[r.kind, renewalNote(r)].filter(Boolean).join(' · ')}
                         </div>
                       </div>
                     </td>

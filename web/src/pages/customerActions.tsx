@@ -5,8 +5,9 @@ import type { components, paths } from '../api/schema';
 import { asCustomer, type CustomerView, type SupportCaseView } from '../api/views';
 import { useAccount } from '../session';
 import { Badge } from '../ui/common';
-import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
+import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SelectField, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
 import { formatDate } from '../ui/format';
+import { OUTCOME_FOR_SUGGESTION, SUGGESTION_WORDS } from '../../../domain/customer/labels';
 
 /**
  * The account's commands as forms (the API's `POST /api/customers/{id}/<command>`). Bodies
@@ -54,16 +55,12 @@ const text = (value: string) => (value.trim() ? value : undefined);
 
 
 function LogContactForm({ customer, onChanged }: CustomerActionProps) {
-  const [channel, setChannel] = useState<Channel>('call');
+  const [contact, setContact] = useContactInput();
   const [note, setNote] = useState('');
-  const form = useCommand(() => customerCommand('/api/customers/{id}/log-contact', customer.info.id, { channel, note }), onChanged, () => 'Contact logged');
+  const form = useCommand(() => customerCommand('/api/customers/{id}/log-contact', customer.info.id, { ...contactBody(contact), note }), onChanged, () => 'Contact logged');
   return (
-    <ActionForm title="Log contact" form={form} fields={['channel', 'note']} submit="Log contact">
-      <Field label="Channel" error={form.fieldError('channel')}>
-        {(p) => (
-          <ChannelSelect {...p} value={channel} onChange={setChannel} />
-        )}
-      </Field>
+    <ActionForm title="Log contact" form={form} fields={[...CONTACT_FIELDS, 'note']} submit="Log contact">
+      <ContactFields form={form} value={contact} onChange={setContact} />
       <Field label="Note" error={form.fieldError('note')} hint="#tags (like #repair-over-replace) become preferences on the profile" className="wide">
         {(p) => <textarea {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>
@@ -101,6 +98,7 @@ function ProfileForm({ customer, onChanged }: CustomerActionProps) {
   const [role, setRole] = useState('');
   const [serviceLevel, setServiceLevel] = useState('');
   const [tier, setTier] = useState('');
+  const tiers = Object.keys(customer.process.postSales?.tiers ?? {});
   const [note, setNote] = useState('');
   const form = useCommand(
     () =>
@@ -128,9 +126,18 @@ function ProfileForm({ customer, onChanged }: CustomerActionProps) {
       <Field label="Service level" error={form.fieldError('serviceLevel')}>
         {(p) => <input {...p} name="serviceLevel" value={serviceLevel} onChange={(e) => setServiceLevel(e.target.value)} placeholder={customer.profile.serviceLevel ?? 'gold'} />}
       </Field>
-      <Field label="Tier" error={form.fieldError('tier')}>
-        {(p) => <input {...p} name="tier" value={tier} onChange={(e) => setTier(e.target.value)} placeholder={customer.info.tier ?? ''} />}
-      </Field>
+      {/* Only the process's tiers are accepted (each sets a check-in interval): offer those, rather than refuse a typed one after the submit. */}
+      <SelectField
+        label="Tier"
+        name="tier"
+        value={tier}
+        options={tiers}
+        empty="(unchanged)"
+        onChange={setTier}
+        error={form.fieldError('tier')}
+        disabled={tiers.length === 0}
+        {...(tiers.length === 0 ? { hint: `process ${customer.process.name} names no tiers (postSales.tiers)` } : customer.info.tier ? { hint: `now ${customer.info.tier}` } : {})}
+      />
       <Field label="Note" error={form.fieldError('note')} className="wide">
         {(p) => <textarea {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>
@@ -205,6 +212,7 @@ function ReferralForm({ customer, onChanged }: CustomerActionProps) {
 function OrderForm({ customer, onChanged }: CustomerActionProps) {
   const [product, setProduct] = useState(customer.consumables[0]?.product ?? '');
   const [quantity, setQuantity] = useState('');
+  const usual = customer.consumables.find((c) => c.product === product)?.quantity;
   const form = useCommand(
     () => customerCommand('/api/customers/{id}/orders', customer.info.id, { product, ...(text(quantity) ? { quantity: Number(quantity) } : {}) }),
     onChanged,
@@ -220,8 +228,9 @@ function OrderForm({ customer, onChanged }: CustomerActionProps) {
           <option key={c.product} value={c.product} />
         ))}
       </datalist>
-      <Field label="Quantity" error={form.fieldError('quantity')}>
-        {(p) => <input {...p} name="quantity" inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} />}
+      {/* Empty is allowed: the order repeats the consumable's last quantity (the domain's default), so the field says which. */}
+      <Field label="Quantity" error={form.fieldError('quantity')} {...(usual !== undefined ? { hint: `empty: the usual ${usual}` } : {})}>
+        {(p) => <input {...p} name="quantity" inputMode="numeric" value={quantity} onChange={(e) => setQuantity(e.target.value)} placeholder={usual !== undefined ? String(usual) : ''} />}
       </Field>
     </ActionForm>
   );
@@ -233,7 +242,7 @@ const SUGGESTION_TONES = { repair: 'green', replace: 'violet', answer: 'gray' } 
 export function Suggestion({ query }: { query: SupportCaseView }) {
   return (
     <div className="row" data-testid={`suggestion-${query.id}`}>
-      <Badge tone={SUGGESTION_TONES[query.suggestion]}>suggested: {query.suggestion === 'replace' ? 'replacement quote' : query.suggestion}</Badge>
+      <Badge tone={SUGGESTION_TONES[query.suggestion]}>suggested: {SUGGESTION_WORDS[query.suggestion]}</Badge>
       <span className="small">{query.why}</span>
     </div>
   );
@@ -294,7 +303,7 @@ function SupportQueryForm({ customer, onChanged }: CustomerActionProps) {
 /** Answering one open query: answered, a repair task, or a replacement deal, as the profile suggests. */
 export function AnswerQueryForm({ customer, query, onChanged }: CustomerActionProps & { query: SupportCaseView }) {
   const [answer, setAnswer] = useState('');
-  const [outcome, setOutcome] = useState<'answered' | 'repair' | 'new_deal'>(query.suggestion === 'repair' ? 'repair' : query.suggestion === 'replace' ? 'new_deal' : 'answered');
+  const [outcome, setOutcome] = useState<'answered' | 'repair' | 'new_deal'>(OUTCOME_FOR_SUGGESTION[query.suggestion]);
   const form = useCommand(
     () => customerCommand('/api/customers/{id}/answer-support-query', customer.info.id, { queryId: query.id, answer, outcome }),
     onChanged,

@@ -4,7 +4,7 @@ import type { components, paths } from '../api/schema';
 import { asProspect, type ProspectView } from '../api/views';
 import { useAccount } from '../session';
 import { managesTeam } from '../../../domain/accounts/access';
-import { ChannelSelect, Field, FormMessage, SubmitButton, useForm, type Channel, type FormState } from '../ui/form';
+import { CONTACT_FIELDS, ContactFields, Field, FormMessage, SubmitButton, contactBody, useContactInput, useForm, type FormState } from '../ui/form';
 import { formatDateTime, isoToLocalInput, localInputToIso, spanWords } from '../ui/format';
 import { isClosedStage } from '../ui/common';
 
@@ -57,29 +57,12 @@ function ActionForm({ title, form, fields, children, submit, danger }: { title: 
 
 
 export function LogContactForm({ prospect, onChanged }: ActionProps) {
-  const [channel, setChannel] = useState<Channel>('call');
-  const [direction, setDirection] = useState<'outbound' | 'inbound'>('outbound');
+  const [contact, setContact] = useContactInput();
   const [note, setNote] = useState('');
-  const [at, setAt] = useState('');
-  const form = useCommand(() => command('/api/prospects/{id}/log-contact', prospect.info.id, { channel, direction, note, ...(at ? { at: localInputToIso(at) } : {}) }), (p, m) => (setNote(''), onChanged(p, m)), 'Contact logged');
+  const form = useCommand(() => command('/api/prospects/{id}/log-contact', prospect.info.id, { ...contactBody(contact), note }), (p, m) => (setNote(''), onChanged(p, m)), 'Contact logged');
   return (
-    <ActionForm title="Log contact" form={form} fields={['channel', 'direction', 'note', 'at']} submit="Log contact">
-      <Field label="Channel" error={form.fieldError('channel')}>
-        {(p) => (
-          <ChannelSelect {...p} value={channel} onChange={setChannel} />
-        )}
-      </Field>
-      <Field label="Direction" error={form.fieldError('direction')}>
-        {(p) => (
-          <select {...p} name="direction" value={direction} onChange={(e) => setDirection(e.target.value as typeof direction)}>
-            <option value="outbound">we reached out</option>
-            <option value="inbound">they reached us</option>
-          </select>
-        )}
-      </Field>
-      <Field label="When" hint="Leave empty for now" error={form.fieldError('at')}>
-        {(p) => <input {...p} name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />}
-      </Field>
+    <ActionForm title="Log contact" form={form} fields={[...CONTACT_FIELDS, 'note']} submit="Log contact">
+      <ContactFields form={form} value={contact} onChange={setContact} />
       <Field label="Note" error={form.fieldError('note')} className="wide">
         {(p) => <textarea {...p} name="note" value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>

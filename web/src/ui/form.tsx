@@ -1,6 +1,7 @@
-import { useCallback, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
-import { readable } from './format';
+import { localInputToIso, readable } from './format';
+import type { Channel as DomainChannel, Direction } from '../../../domain/pipeline/contact';
 
 /**
  * Forms whose errors are the server's: a submit runs the API call, and a refusal is shown
@@ -18,16 +19,26 @@ export interface FormState {
   reset(): void;
 }
 
+/**
+ * Clears the success a page shows above its forms (`SuccessNotice`). The page keeps that message
+ * because its forms start afresh after each change (keyed by the record), so a form's own `done`
+ * goes with the old form; every form's next submit clears it here, so a refusal never sits under
+ * the last command's "Order recorded".
+ */
+const ClearSuccessContext = createContext<() => void>(() => undefined);
+
 export function useForm(action: () => Promise<string | void>, options: { onDone?: () => void } = {}): FormState {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
+  const clearSuccess = useContext(ClearSuccessContext);
   const submit = useCallback(
     async (event?: FormEvent) => {
       event?.preventDefault();
       setPending(true);
       setError(undefined);
       setDone(undefined);
+      clearSuccess();
       try {
         const message = await action();
         setDone(message || 'Saved');
@@ -38,7 +49,7 @@ export function useForm(action: () => Promise<string | void>, options: { onDone?
         setPending(false);
       }
     },
-    [action, options],
+    [action, options, clearSuccess],
   );
   const fieldError = useCallback(
     (field: string) => {
@@ -65,6 +76,20 @@ export function FormMessage({ form, fields }: { form: FormState; fields: readonl
   }
   if (form.done) return <p className="form-done" role="status">{form.done}</p>;
   return null;
+}
+
+/** What the last command of a page's forms did, shown above them until any of them is submitted again. */
+export function SuccessNotice({ notice, onClear, children }: { notice: ReactNode; onClear: () => void; children: ReactNode }) {
+  return (
+    <ClearSuccessContext.Provider value={onClear}>
+      {notice ? (
+        <p className="form-done" role="status" data-testid="action-done">
+          {notice}
+        </p>
+      ) : null}
+      {children}
+    </ClearSuccessContext.Provider>
+  );
 }
 
 interface FieldProps {
@@ -107,19 +132,69 @@ export function SubmitButton({ form, children, kind = 'primary' }: { form: FormS
   );
 }
 
-/** The channels a contact is logged on (domain/pipeline's ContactChannel), as a rep reads them. */
-export const CHANNELS = ['call', 'email', 'visit', 'letter', 'direct_mail'] as const;
-export type Channel = (typeof CHANNELS)[number];
+/**
+ * The channels a contact is logged on, as a rep reads them: every one the domain knows
+ * (`domain/pipeline/contact.ts`; a Record, so a new one fails to compile here until it is
+ * worded), `web` too — a customer writes in through a portal or the quotation page.
+ */
+const CHANNEL_WORDS: Record<DomainChannel, string> = { call: 'call', email: 'email', visit: 'visit', letter: 'letter', direct_mail: 'direct mail', web: 'web' };
+export type Channel = DomainChannel;
 
 export function ChannelSelect({ value, onChange, ...field }: Parameters<FieldProps['children']>[0] & { value: Channel; onChange: (c: Channel) => void }) {
   return (
     <select {...field} name="channel" value={value} onChange={(e) => onChange(e.target.value as Channel)}>
-      {CHANNELS.map((c) => (
+      {(Object.keys(CHANNEL_WORDS) as Channel[]).map((c) => (
         <option key={c} value={c}>
-          {c.replace('_', ' ')}
+          {CHANNEL_WORDS[c]}
         </option>
       ))}
     </select>
+  );
+}
+
+export interface ContactInput {
+  channel: Channel;
+  direction: Direction;
+  /** The datetime-local input's value; empty for now. */
+  at: string;
+}
+
+/**
+ * A logged contact's how, which way and when, the same on the prospect's and the customer's
+ * forms (the CLI's `--channel --direction --at`): after the sale most contacts are the
+ * customer's own calls and mails, so "they reached us" must be as easy to say as on a prospect.
+ */
+export function useContactInput(): [ContactInput, (change: Partial<ContactInput>) => void] {
+  const [input, setInput] = useState<ContactInput>({ channel: 'call', direction: 'outbound', at: '' });
+  return [input, useCallback((change: Partial<ContactInput>) => setInput((v) => ({ ...v, ...change })), [])];
+}
+
+/** The command's fields: `at` only when given, so the server takes the time it accepts it. */
+export function contactBody(input: ContactInput): { channel: Channel; direction: Direction; at?: string } {
+  return { channel: input.channel, direction: input.direction, ...(input.at ? { at: localInputToIso(input.at) } : {}) };
+}
+
+/** The fields a contact command names, for `FormMessage`. */
+export const CONTACT_FIELDS = ['channel', 'direction', 'at'] as const;
+
+export function ContactFields({ form, value, onChange }: { form: FormState; value: ContactInput; onChange: (change: Partial<ContactInput>) => void }) {
+  return (
+    <>
+      <Field label="Channel" error={form.fieldError('channel')}>
+        {(p) => <ChannelSelect {...p} value={value.channel} onChange={(channel) => onChange({ channel })} />}
+      </Field>
+      <Field label="Direction" error={form.fieldError('direction')}>
+        {(p) => (
+          <select {...p} name="direction" value={value.direction} onChange={(e) => onChange({ direction: e.target.value as Direction })}>
+            <option value="outbound">we reached out</option>
+            <option value="inbound">they reached us</option>
+          </select>
+        )}
+      </Field>
+      <Field label="When" hint="Leave empty for now" error={form.fieldError('at')}>
+        {(p) => <input {...p} name="at" type="datetime-local" value={value.at} onChange={(e) => onChange({ at: e.target.value })} />}
+      </Field>
+    </>
   );
 }
 
