@@ -7,7 +7,7 @@ import { PersonIdSchema, findRep, processDefinitionSchema, type ProcessDefinitio
 import { DomainError, fieldRefusal, parseOrThrow } from '../shared/errors';
 import { multiLineText, singleLineText } from '../shared/text';
 import { TaskChangeSchema, isStaleTaskChange } from '../tasks/tasks';
-import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, logChange, personOf, withLoggedContact, type CustomerState, type SupportCase } from './customer';
+import { REFERRAL_SOURCE_PREFIX, addCustomerTask, customerWorkflowId, closeTasksLogged, logChange, personOf, withLoggedContact, type CustomerState, type SupportCase } from './customer';
 import { appLink, messageId, openLines } from '../pipeline/notifications';
 import type { OutboundMail } from '../pipeline/prospect';
 import { TierNameSchema, postSalesOf } from './postSales';
@@ -118,10 +118,6 @@ export function logCustomerContact(state: CustomerState, raw: unknown, now: stri
   };
 }
 
-function closeOpenTasks(state: CustomerState, match: (t: CustomerState['tasks'][number]) => boolean, outcome: string, now: string): CustomerState['tasks'] {
-  return state.tasks.map((t) => (isActiveTask(t) && match(t) ? { ...t, state: 'done' as const, doneAt: now, outcome, synced: undefined } : t));
-}
-
 export function recordSatisfaction(state: CustomerState, raw: unknown, now: string): CustomerState {
   const cmd = parseOrThrow(SatisfactionSchema, raw, 'satisfaction');
   const next: CustomerState = {
@@ -130,7 +126,7 @@ export function recordSatisfaction(state: CustomerState, raw: unknown, now: stri
     profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: 'satisfaction check' }) : state.profile,
     changes: logChange(state, now, cmd.by, `satisfaction ${cmd.score}/5${cmd.note ? `: ${cmd.note}` : ''}`),
   };
-  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'satisfaction', `satisfaction ${cmd.score}/5`, now) };
+  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'satisfaction', `satisfaction ${cmd.score}/5`, now, 'done', true) };
 }
 
 export function updateProfile(state: CustomerState, raw: unknown, now: string): CustomerState {
@@ -241,7 +237,7 @@ export function addReferral(state: CustomerState, raw: unknown, now: string): Cu
     profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: `referral ${id}` }) : state.profile,
     changes: logChange(state, now, cmd.by, `referred ${who}: prospect ${id} for ${info.rep}`),
   };
-  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'referral' && t.ref === undefined, `referred ${id}`, now) };
+  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'referral' && t.ref === undefined, `referred ${id}`, now, 'done', true) };
 }
 
 function activeContract(state: CustomerState, contractId: string, action: string, now: string) {
@@ -287,7 +283,7 @@ export function declineRenewal(state: CustomerState, raw: unknown, now: string):
     profile: captureNote(state.profile, { at: now, by: cmd.by, text: cmd.reason, source: `renewal of ${k.id} declined` }),
     changes: logChange(state, now, cmd.by, `${k.id}: renewal declined (${cmd.reason}); it ends ${k.end}`),
   };
-  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'renewal' && t.ref === k.id, 'declined', now) };
+  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'renewal' && t.ref === k.id, 'declined', now, 'done', true) };
 }
 
 /** The customer reordered a consumable: its reorder clock starts again. */
@@ -302,7 +298,7 @@ export function recordOrder(state: CustomerState, raw: unknown, now: string): Cu
     cadence: { ...state.cadence, lastContactAt: now },
     changes: logChange(state, now, cmd.by, `reordered ${cmd.quantity ?? item.quantity} x ${item.product}`),
   };
-  return { ...next, tasks: closeOpenTasks(next, (t) => t.kind === 'reorder' && t.ref === item.product, 'reordered', now) };
+  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'reorder' && t.ref === item.product, 'reordered', now, 'done', true) };
 }
 
 /** The support desk's rep for a query: spread over the process's support team; the owner without one. */
@@ -348,7 +344,7 @@ export function answerCustomerSupportQuery(state: CustomerState, raw: unknown, n
   const query = state.supportCases.find((q) => q.id === cmd.queryId);
   if (!query) throw fieldRefusal('support answer', ['queryId'], `no support query ${cmd.queryId} on ${state.info.id}`);
   if (query.answeredAt) throw new DomainError(`query ${query.id} was already answered at ${query.answeredAt}`);
-  let next: CustomerState = { ...state, tasks: closeOpenTasks(state, (t) => t.id === query.taskId, `answered: ${cmd.outcome}`, now) };
+  let next: CustomerState = { ...state, ...closeTasksLogged(state, (t) => t.id === query.taskId, `answered: ${SUPPORT_OUTCOME_WORDS[cmd.outcome]}`, now) };
   let followUp: string | undefined;
   if (cmd.outcome === 'repair') {
     next = addCustomerTask(next, { kind: 'repair', title: `Repair ${query.product ?? 'the equipment'} for ${state.info.name}: ${query.topic}`, ref: query.id }, now);

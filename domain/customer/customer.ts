@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { addOffset } from '../process/offset';
 import { allReps, teamOf, type ProcessDefinition, type TaskKind } from '../process/process';
 import { appLink, messageId, openLines } from '../pipeline/notifications';
-import type { ChangeRecord, OutboundMail, ProspectInfo, ProspectInfoInput, ProspectState, RepTask } from '../pipeline/prospect';
+import { isActiveTask, type ChangeRecord, type OutboundMail, type ProspectInfo, type ProspectInfoInput, type ProspectState, type RepTask } from '../pipeline/prospect';
 import { formatTime, formatTimesIn } from '../shared/timeZone';
 import { mailTimeZone } from '../process/process';
 import { postSalesOf } from './postSales';
@@ -343,6 +343,33 @@ export function keepRecentChanges(state: CustomerState): CustomerState {
 
 export function logChange(state: CustomerState, at: string, by: string, what: string): ChangeRecord[] {
   return [...state.changes, { at, by, what }];
+}
+
+/**
+ * Closes the account's active tasks that `match` picks, the system closing them because what
+ * they asked for happened (a renewal decided, a query answered, a referral given), and says
+ * so in the history, as a rep's completion does: otherwise they left Open tasks without a word.
+ */
+export function closeTasksLogged(
+  state: CustomerState,
+  match: (t: CustomerState['tasks'][number]) => boolean,
+  outcome: string,
+  now: string,
+  as: 'done' | 'cancelled' = 'done',
+  /**
+   * The command's own line is logged already and must stay the last (the CLI and the API
+   * answer a command with its last line): the task lines go before it.
+   */
+  beforeLastChange = false,
+): Pick<CustomerState, 'tasks' | 'changes'> {
+  const kept = beforeLastChange ? state.changes.slice(-1) : [];
+  let changes = beforeLastChange ? state.changes.slice(0, -1) : state.changes;
+  const tasks = state.tasks.map((t) => {
+    if (!isActiveTask(t) || !match(t)) return t;
+    changes = [...changes, { at: now, by: 'system', what: `${as === 'done' ? 'closed' : 'cancelled'} task ${t.id} (${t.title}): ${outcome}` }];
+    return { ...t, state: as, doneAt: now, outcome, synced: undefined };
+  });
+  return { tasks, changes: [...changes, ...kept] };
 }
 
 /** A person of the process by id: a rep or a manager. */

@@ -1,7 +1,7 @@
 import { addOffset } from '../process/offset';
 import { formatDuration } from '../shared/duration';
 import { formatCents } from '../shared/money';
-import { addCustomerTask, logChange, managerOf, openTasksOf, type ContractRecord, type CustomerState, type TermRecord } from './customer';
+import { addCustomerTask, logChange, closeTasksLogged, managerOf, openTasksOf, type ContractRecord, type CustomerState, type TermRecord } from './customer';
 import { checkInEvery, postSalesOf } from './postSales';
 
 /**
@@ -206,15 +206,6 @@ export function raiseOnboarding(state: CustomerState, now: string): CustomerStat
   return addCustomerTask({ ...state, cadence: { ...state.cadence, onboardingRaised: true } }, { kind: 'onboarding', title: `Onboarding call with ${state.info.name}`, dueAt }, now);
 }
 
-/** The renewal tasks of a contract still open, closed with `outcome`. */
-function closeRenewalTasks(state: CustomerState, contractId: string, outcome: string, now: string, as: 'done' | 'cancelled'): CustomerState['tasks'] {
-  return state.tasks.map((t) =>
-    t.kind === 'renewal' && t.ref === contractId && (t.state === 'open' || t.state === 'overdue' || t.state === 'escalated')
-      ? { ...t, state: as, doneAt: now, outcome, synced: undefined }
-      : t,
-  );
-}
-
 /** A new term from the current end: on the customer's accept, or by itself (auto-renew). */
 export function renewTerm(state: CustomerState, k: ContractRecord, outcome: TermRecord['outcome'], now: string, by: string): CustomerState {
   const record: TermRecord = { term: k.term, start: k.start, end: k.end, outcome, at: now };
@@ -231,11 +222,8 @@ export function renewTerm(state: CustomerState, k: ContractRecord, outcome: Term
   delete renewed.renewalQuote;
   delete renewed.declined;
   const next = withContract(state, renewed);
-  return {
-    ...next,
-    tasks: closeRenewalTasks(next, k.id, outcome, now, 'done'),
-    changes: logChange(next, now, by, `${k.id} ${outcome}${k.renewalQuote ? ` on quotation ${k.renewalQuote.number}` : ''}: term ${renewed.term} runs to ${renewed.end}`),
-  };
+  const closed = { ...next, ...closeTasksLogged(next, (t) => t.kind === 'renewal' && t.ref === k.id, outcome, now) };
+  return { ...closed, changes: logChange(closed, now, by, `${k.id} ${outcome}${k.renewalQuote ? ` on quotation ${k.renewalQuote.number}` : ''}: term ${renewed.term} runs to ${renewed.end}`) };
 }
 
 function lapse(state: CustomerState, k: ContractRecord, now: string): CustomerState {
@@ -247,9 +235,6 @@ function lapse(state: CustomerState, k: ContractRecord, now: string): CustomerSt
     ...(k.renewalQuote ? { renewalQuote: { ...k.renewalQuote, status: k.declined ? ('declined' as const) : ('lapsed' as const) } } : {}),
   };
   const next = { ...withContract(state, lapsed), lostRevenueCents: state.lostRevenueCents + k.valueCents };
-  return {
-    ...next,
-    tasks: closeRenewalTasks(next, k.id, 'lapsed', now, 'cancelled'),
-    changes: logChange(next, now, 'system', `${k.id} lapsed${k.declined ? ` (declined: ${k.declined.reason})` : ' (not renewed)'}: lost ${formatCents(k.valueCents)} ${k.currency} a term`),
-  };
+  const closed = { ...next, ...closeTasksLogged(next, (t) => t.kind === 'renewal' && t.ref === k.id, 'lapsed', now, 'cancelled') };
+  return { ...closed, changes: logChange(closed, now, 'system', `${k.id} lapsed${k.declined ? ` (declined: ${k.declined.reason})` : ' (not renewed)'}: lost ${formatCents(k.valueCents)} ${k.currency} a term`) };
 }

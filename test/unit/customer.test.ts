@@ -291,6 +291,8 @@ describe('the service profile', () => {
     let s = CUSTOMER_COMMANDS.openSupportQuery(account(), { topic: 'leak', question: 'The pump leaks', product: 'PUMP', by: 'sue' }, T0);
     expect(s.supportCases[0]).toMatchObject({ id: 'acme-S1', suggestion: 'repair', taskId: 'acme-C2' });
     const repaired = CUSTOMER_COMMANDS.answerSupportQuery(s, { queryId: 'acme-S1', answer: 'seal replaced', outcome: 'repair', by: 'sue' }, at(1));
+    // The support task the answer closed says so in the history (it left Open tasks without a word).
+    expect(repaired.changes.map((c) => c.what)).toContain("closed task acme-C2 (Answer Acme's query: leak (suggested: repair)): answered: repair");
     expect(repaired.tasks.map((t) => [t.kind, t.state])).toEqual([
       ['onboarding', 'open'],
       ['support', 'done'],
