@@ -299,6 +299,7 @@ test('the search box finds a prospect among all of the rep’s, not only the pag
   await page.goto(`${stack.h.url}/prospects`);
   await page.getByRole('link', { name: 'Filler 50' }).waitFor();
   expect(await page.getByRole('link', { name: 'Frida Fjord' }).count()).toBe(0);
+  await page.getByText('the first 50 prospects; more below').waitFor();
   await page.getByLabel('Search', { exact: true }).fill('FJORDKRAFT');
   await page.getByRole('link', { name: 'Frida Fjord' }).waitFor();
   expect(await page.locator('tbody tr').count()).toBe(1);

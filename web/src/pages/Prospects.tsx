@@ -28,7 +28,7 @@ export function ProspectsPage() {
     15_000,
   );
   const shown = list.items ?? [];
-  const counted = q ? `${shown.length} match${shown.length === 1 ? '' : 'es'} for “${q}”` : `${shown.length}`;
+  const counted = q ? `${shown.length} match${shown.length === 1 ? '' : 'es'} for “${q}”` : `${shown.length} prospect${shown.length === 1 ? '' : 's'}`;
   return (
     <div className="page">
       <PageHeader
