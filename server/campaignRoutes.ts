@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { can } from '../domain/accounts/access';
 import { CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
 import { SUPPRESSION_REASONS } from '../domain/campaign/suppression';
+import { cronProblem } from '../domain/campaign/cron';
 import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
@@ -169,6 +170,8 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       guard(request);
       const { cron, every, ...body } = request.body;
       if (cron !== undefined && every !== undefined) throw fieldRefusal('schedule', ['every'], 'give either cron or every');
+      const cronRefused = cron !== undefined ? cronProblem(cron) : undefined;
+      if (cronRefused !== undefined) throw fieldRefusal('schedule', ['cron'], cronRefused);
       const everyMs = every !== undefined ? parseDuration(every) : undefined;
       if (every !== undefined && everyMs === undefined) throw fieldRefusal('schedule', ['every'], `"${every}" must be a duration such as 1d or 1w`);
       const loaded = (await campaignOf(body, deps.db)).definition;

@@ -176,8 +176,12 @@ export class CampaignClient {
       await this.client.schedule.create({ scheduleId, spec, action, memo: { name: campaign.name } });
       return { scheduleId, created: true };
     } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw translate(err, scheduleId);
-      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      if (!(err instanceof ScheduleAlreadyRunning)) throw scheduleRefusal(err) ?? translate(err, scheduleId);
+      try {
+        await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      } catch (updateErr) {
+        throw scheduleRefusal(updateErr) ?? translate(updateErr, scheduleId);
+      }
       return { scheduleId, created: false };
     }
   }
@@ -257,6 +261,26 @@ export class CampaignClient {
   }
 
 }
+
+/**
+ * Temporal refusing the schedule itself (gRPC INVALID_ARGUMENT: a spec its own rules reject
+ * though ours took it, such as an interval under a second) is a refusal of what the person
+ * wrote, with Temporal's reason, and not an outage: as a ServiceError the server answered 503
+ * "try again", and a retry never helps. The SDK turns an invalid spec into a TypeError
+ * carrying Temporal's message (only this call's, so no bug of ours is taken for one); other
+ * invalid arguments come as a ServiceError whose cause has the gRPC code.
+ */
+export function scheduleRefusal(err: unknown): DomainError | undefined {
+  let reason: string | undefined;
+  if (err instanceof TypeError) reason = err.message;
+  for (let e: unknown = err; reason === undefined && e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code !== GRPC_INVALID_ARGUMENT) continue;
+    const details = (e as { details?: unknown }).details;
+    reason = typeof details === 'string' && details !== '' ? details : e.message.replace(/^\d+ INVALID_ARGUMENT: /, '');
+  }
+  return reason === undefined ? undefined : new DomainError(`Temporal refused the schedule: ${reason}`, [{ path: ['schedule'], message: `Temporal refused it: ${reason}` }]);
+}
+const GRPC_INVALID_ARGUMENT = 3;
 
 function campaignSummary(info: WorkflowExecutionInfo): CampaignSummary {
   return {

@@ -8,6 +8,7 @@ import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
 import { SUPPRESSION_REASONS } from '../../domain/campaign/suppression';
+import { cronProblem } from '../../domain/campaign/cron';
 import type { CliContext } from '../shared/cliContext';
 import type { CampaignUpload } from './campaignApi';
 import { fileProblems } from '../shared/cliErrors';
@@ -200,6 +201,9 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
         console.log(`schedule of campaign ${target} deleted`);
         return;
       }
+      // Said in the flag's name here; the server would name its field `cron`.
+      const cronRefused = opts.cron !== undefined ? cronProblem(String(opts.cron)) : undefined;
+      if (cronRefused !== undefined) throw new DomainError(`--cron ${cronRefused}`);
       if (opts.every && parseDuration(opts.every) === undefined) throw new DomainError(`--every "${opts.every}": must be a duration such as 1d or 1w`);
       const { scheduleId, created, definition } = await uploading(target, () => campaigns().schedule(campaignUpload(target), { cron: opts.cron, every: opts.every }));
       const when = definition.schedule?.cron ? `cron ${definition.schedule.cron.join(', ')}` : `every ${opts.every ?? `${definition.schedule?.every} ms`}`;

@@ -11,6 +11,7 @@ import { ProspectIdSchema, ProspectInfoSchema } from '../pipeline/prospect';
 import { STAGES } from '../pipeline/stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
 import { shareable } from '../shared/shareable';
+import { cronProblem } from './cron';
 
 /**
  * A campaign mails one template to an audience, throttled, exactly once per recipient.
@@ -50,8 +51,16 @@ export const PROSPECT_VARIABLES = ['id', 'name', 'company', 'email', 'rep'] as c
 
 export const ScheduleSchema = shareable(z
   .strictObject({
-    /** Cron expressions in UTC, e.g. `0 9 * * MON`. */
-    cron: z.array(z.string().min(9)).min(1).optional(),
+    /** Cron expressions in UTC, e.g. `0 9 * * MON`: checked here, each at its own line, not first by Temporal. */
+    cron: z
+      .array(
+        z.string().superRefine((expression, ctx) => {
+          const problem = cronProblem(expression);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .min(1)
+      .optional(),
     /** A fixed interval such as `1w` or `1d`. */
     every: DurationSchema.optional(),
   })

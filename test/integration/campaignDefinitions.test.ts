@@ -1,0 +1,47 @@
+import { accountFor, call, serveStack, type Credentials } from '../helpers/server';
+import { startDevServerStack, type TestStack } from '../helpers/temporal';
+
+/**
+ * What a campaign definition gets wrong, refused before anyone is mailed, over the API as the
+ * CLI and the web app send it (the YAML's text): each problem with its field and its line.
+ */
+
+const uniq = Date.now().toString(36);
+
+let stack: TestStack & { close(): Promise<void> };
+let api: Awaited<ReturnType<typeof serveStack>>;
+let ops: Credentials;
+beforeAll(async () => {
+  stack = await startDevServerStack();
+  api = await serveStack(stack);
+  ops = await accountFor({ ...api, stack }, `ops-${uniq}`, 'ops');
+});
+afterAll(async () => {
+  await api?.close();
+  await stack?.close();
+});
+
+const CSV = 'email,name\na@x.test,Ann\n';
+const campaignYaml = (id: string, tail = '') => `id: ${id}\nname: T\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  csv: people.csv\n${tail}`;
+
+test('a bad cron is refused at its line by validate and schedule (422), never "try again" (503)', async () => {
+  const yaml = campaignYaml(`cron-${uniq}`, 'schedule:\n  cron:\n    - "0 9 * * MON"\n    - "61 9 * * MON"\n');
+  for (const path of ['/api/campaigns/validate', '/api/campaign-schedules']) {
+    const r = await call(api.url, 'POST', path, { as: ops, body: { yaml, csv: CSV } });
+    expect([path, r.status]).toEqual([path, 422]);
+    expect(r.body.errors).toEqual([{ field: 'schedule.cron[1]', line: 11, message: '"61 9 * * MON": minute 61 is not in 0-59' }]);
+  }
+  // The cron given beside the file is refused as that field.
+  const flag = await call(api.url, 'POST', '/api/campaign-schedules', { as: ops, body: { yaml: campaignYaml(`cron2-${uniq}`), csv: CSV, cron: '0 9 * * FOO' } });
+  expect(flag.status).toBe(422);
+  expect(flag.body.errors).toEqual([{ field: 'cron', message: expect.stringMatching(/^"0 9 \* \* FOO": day of week "FOO" is not /) }]);
+  const fields = await call(api.url, 'POST', '/api/campaign-schedules', { as: ops, body: { yaml: campaignYaml(`cron3-${uniq}`), csv: CSV, cron: '0 0 9 * * MON' } });
+  expect(fields.body.errors[0].message).toMatch(/has 6 fields; a cron expression has 5/);
+});
+
+test("Temporal's own refusal of a schedule is a 422 with its reason, not 503 \"try again\"", async () => {
+  // An interval under a second: our schema takes any positive duration, Temporal does not.
+  const r = await call(api.url, 'POST', '/api/campaign-schedules', { as: ops, body: { yaml: campaignYaml(`tiny-${uniq}`, 'schedule: {every: 500}\n'), csv: CSV } });
+  expect([r.status, r.body.detail]).toEqual([422, 'Temporal refused the schedule: interval is too small']);
+  expect(r.body.errors).toEqual([{ field: 'schedule', message: 'Temporal refused it: interval is too small' }]);
+});
