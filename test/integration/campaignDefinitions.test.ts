@@ -45,3 +45,15 @@ test("Temporal's own refusal of a schedule is a 422 with its reason, not 503 \"t
   expect([r.status, r.body.detail]).toEqual([422, 'Temporal refused the schedule: interval is too small']);
   expect(r.body.errors).toEqual([{ field: 'schedule', message: 'Temporal refused it: interval is too small' }]);
 });
+
+test('an unknown key, or a placeholder left open, is refused at its own line with its field', async () => {
+  const yaml = `id: keys-${uniq}\nname: T\ntemplat:\n  subject: "Hello"\n  text: "Dear {{name}"\naudience:\n  csv: people.csv\n`;
+  const r = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml, csv: CSV } });
+  expect(r.status).toBe(422);
+  expect(r.body.errors).toEqual([
+    { field: 'template', line: 1, message: 'is required' },
+    { field: 'templat', line: 3, message: "unknown key; the file's keys are id, name, from, template, audience, leads, throttle, schedule" },
+  ]);
+  const open = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace('templat:', 'template:'), csv: CSV } });
+  expect(open.body.errors).toEqual([{ field: 'template.text', line: 5, message: 'has "{{name}" without its closing }} (a placeholder is {{name}})' }]);
+});
