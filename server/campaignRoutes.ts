@@ -127,7 +127,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     {
       schema: {
         tags: ['campaigns'],
-        summary: "one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why)",
+        summary: "one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why), or cancelled (not sent: the run was cancelled)",
         params: z.object({ id: z.string().min(1).max(200), email: z.email().max(254) }),
         response: { 200: z.object({ email: z.string(), status: z.string(), index: z.number().optional(), reason: z.string().optional(), messageId: z.string().optional(), at: z.string().optional() }), ...problems },
       },
@@ -141,6 +141,8 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       const found = await new CampaignStore(deps.db).findRecipient(campaignWorkflowId(id), email);
       if (!found) throw notFound(`${email} is not in campaign ${id}'s audience`);
       const l = found.ledger;
+      // Not in the ledger: pending while the run goes on, but never mailed once it was cancelled.
+      if (!l && (await deps.campaigns.progress(id)).status === 'cancelled') return { email, status: 'cancelled', index: found.index, reason: 'not sent: the run was cancelled' };
       return { email, status: l?.status ?? 'pending', index: found.index, ...(l?.messageId ? { messageId: l.messageId } : {}), ...(l?.at ? { at: l.at } : {}), ...(l?.reason ? { reason: l.reason } : {}) };
     },
   );

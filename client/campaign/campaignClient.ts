@@ -98,8 +98,20 @@ export class CampaignClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translate(err, workflowId);
       const described = await this.client.workflow.getHandle(workflowId).describe();
       if (described.status.name === 'RUNNING') return { started: false, workflowId };
-      throw new DomainError(`campaign ${campaign.id} already ran (${described.status.name.toLowerCase()}); to mail its audience again, start it with a new --id`);
+      throw new DomainError(`campaign ${campaign.id} already ran (${await this.endedAs(campaign.id, described.status.name)}); to mail its audience again, start it with a new --id`);
     }
+  }
+
+  /**
+   * How a closed run ended, as the campaign says it: a cancelled run's workflow completes
+   * (it returns its report), so the execution's status alone called it "completed". Its own
+   * status is still readable by query; a run that failed or was terminated says so itself.
+   */
+  private async endedAs(id: string, execution: string): Promise<string> {
+    if (execution !== 'COMPLETED') return execution.toLowerCase();
+    return this.handle(id)
+      .query(getCampaignProgress)
+      .then((p) => p.status, () => 'completed');
   }
 
   private handle(id: string) {
@@ -112,10 +124,10 @@ export class CampaignClient {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
         // An update to a closed run looks like a missing one; tell the two apart.
-        const status = await this.handle(id)
+        const execution = await this.handle(id)
           .describe()
-          .then((d) => d.status.name.toLowerCase(), () => undefined);
-        throw new DomainError(status ? `campaign ${id} has ended (${status})` : `no campaign "${id}"`);
+          .then((d) => d.status.name, () => undefined);
+        throw new DomainError(execution ? `campaign ${id} has ended (${await this.endedAs(id, execution)})` : `no campaign "${id}"`);
       }
       throw translate(err, campaignWorkflowId(id));
     }

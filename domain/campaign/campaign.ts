@@ -433,6 +433,9 @@ export function progressView(p: CampaignProgress, now: number): CampaignProgress
 export const CampaignStateViewSchema = shareable(z.looseObject({
   id: z.string(),
   status: z.enum(CAMPAIGN_STATUSES),
+  /** The audience's size and the next recipient's index: a cancelled run never mailed those from `cursor` on. */
+  total: z.number().int(),
+  cursor: z.number().int(),
   skipped: z.number().int(),
   bounced: z.number().int(),
   failed: z.number().int(),

@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually';
 import { accountFor, call, serveStack, type Credentials } from '../helpers/server';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
@@ -56,4 +57,26 @@ test('an unknown key, or a placeholder left open, is refused at its own line wit
   ]);
   const open = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace('templat:', 'template:'), csv: CSV } });
   expect(open.body.errors).toEqual([{ field: 'template.text', line: 5, message: 'has "{{name}" without its closing }} (a placeholder is {{name}})' }]);
+});
+
+test('a cancelled run is called cancelled, and its unsent recipients "not sent: the run was cancelled"', async () => {
+  const id = `cancelled-${uniq}`;
+  const yaml = `id: ${id}\nname: Drip\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  csv: people.csv\nthrottle: 6\n`;
+  const csv = ['email,name', ...[0, 1, 2].map((i) => `drip${i}-${uniq}@x.test,D${i}`)].join('\n') + '\n';
+  expect((await call(api.url, 'POST', '/api/campaigns', { as: ops, body: { yaml, csv } })).status).toBe(201);
+  await eventually(async () => {
+    const p = await call(api.url, 'GET', `/api/campaigns/${id}`, { as: ops });
+    if (p.body.sent !== 1) throw new Error(JSON.stringify(p.body));
+  });
+  expect((await call(api.url, 'POST', `/api/campaigns/${id}/cancel`, { as: ops, body: {} })).status).toBe(200);
+  await stack.raw.workflow.getHandle(`campaign-${id}`).result();
+  const resumed = await call(api.url, 'POST', `/api/campaigns/${id}/resume`, { as: ops, body: {} });
+  expect([resumed.status, resumed.body.detail]).toEqual([422, `campaign ${id} has ended (cancelled)`]);
+  const again = await call(api.url, 'POST', '/api/campaigns', { as: ops, body: { yaml, csv } });
+  expect(again.body.detail).toMatch(new RegExp(`^campaign ${id} already ran \\(cancelled\\); `));
+  const unsent = await call(api.url, 'GET', `/api/campaigns/${id}/recipients/drip2-${uniq}@x.test`, { as: ops });
+  expect(unsent.body).toEqual({ email: `drip2-${uniq}@x.test`, status: 'cancelled', index: 2, reason: 'not sent: the run was cancelled' });
+  expect((await call(api.url, 'GET', `/api/campaigns/${id}/recipients/drip0-${uniq}@x.test`, { as: ops })).body.status).toBe('sent');
+  const state = await call(api.url, 'GET', `/api/campaigns/${id}/state`, { as: ops });
+  expect(state.body).toMatchObject({ status: 'cancelled', total: 3, cursor: 1 });
 });

@@ -257,6 +257,13 @@ test('between batches of a throttled run the ETA counts down while the count sta
   expect(first - later).toBeLessThanOrEqual(4);
   await screenshot(page, 'ops-campaign-running');
   await call(stack.h.url, 'POST', `/api/campaigns/${id}/cancel`, { as: stack.admin, body: {} });
+  // The two the cancel left unmailed are counted and listed under "Not mailed", not passed over.
+  await page.reload();
+  const notMailed = page.getByTestId('campaign-not-mailed');
+  await notMailed.getByText('not sent: the run was cancelled').waitFor();
+  expect((await notMailed.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['recipients 2–3 — cancelled not sent: the run was cancelled']);
+  expect(await page.getByText('2 recipients not sent: the run was cancelled', { exact: false }).count()).toBe(1);
+  await screenshot(page, 'ops-campaign-cancelled');
 });
 
 test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {

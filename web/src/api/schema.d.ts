@@ -5432,6 +5432,8 @@ export interface paths {
                             id: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            cursor: number;
                             skipped: number;
                             bounced: number;
                             failed: number;
@@ -5532,7 +5534,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why) */
+        /** one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why), or cancelled (not sent: the run was cancelled) */
         get: {
             parameters: {
                 query?: never;

@@ -145,7 +145,9 @@ export function CampaignPage() {
 function NotMailed({ run }: { run: RunState }) {
   const rows = run.invalidRowSamples;
   const recipients = run.exceptions;
-  if (rows.length === 0 && recipients.length === 0) return null;
+  // A cancel leaves every recipient from the cursor on unmailed: they are not exceptions, but not mailed all the same.
+  const unsent = run.status === 'cancelled' ? Math.max(run.total - run.cursor, 0) : 0;
+  if (rows.length === 0 && recipients.length === 0 && unsent === 0) return null;
   const moreRows = run.invalidRows - rows.length;
   const moreRecipients = run.skipped + run.bounced + run.failed - recipients.length;
   return (
@@ -154,6 +156,7 @@ function NotMailed({ run }: { run: RunState }) {
         <h2 id="not-mailed-h">Not mailed</h2>
         <span className="muted small">
           {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed, {plural(run.invalidRows, 'CSV row')} refused
+          {unsent > 0 ? `, ${plural(unsent, 'recipient')} not sent: the run was cancelled` : ''}
         </span>
       </div>
       <div className="table-wrap">
@@ -188,6 +191,16 @@ function NotMailed({ run }: { run: RunState }) {
                 <td className="reason">{e.reason}</td>
               </tr>
             ))}
+            {unsent > 0 ? (
+              <tr key="cancelled">
+                <td>{unsent === 1 ? `recipient ${run.cursor + 1}` : `recipients ${run.cursor + 1}–${run.total}`}</td>
+                <td className="muted no-address">—</td>
+                <td>
+                  <Badge tone="gray">cancelled</Badge>
+                </td>
+                <td className="reason">not sent: the run was cancelled</td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>
