@@ -58,7 +58,15 @@ async function campaignOf(body: z.infer<typeof CampaignBody>, store?: SalesflowD
   return { ...validation, definition: { ...validation.definition, audience: { csv: await storeUpload(store, body.csv!) } } };
 }
 
-const ValidationSchema = z.looseObject({ valid: z.literal(true), definition: Loose, recipients: z.number().optional(), columns: z.array(z.string()).optional(), invalidRows: z.array(z.object({ line: z.number(), message: z.string() })) });
+const ValidationSchema = z.looseObject({
+  valid: z.literal(true),
+  definition: Loose,
+  recipients: z.number().optional(),
+  columns: z.array(z.string()).optional(),
+  invalidRows: z.array(z.object({ line: z.number(), message: z.string() })),
+  /** A run under this id already completed or was cancelled: starting it would be refused (a new id mails the audience again). */
+  alreadyRan: z.enum(['completed', 'cancelled']).optional().describe('how an earlier run under this id ended, when starting this one would be refused'),
+});
 
 export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promise<void> {
   const guard = (request: Parameters<typeof requirePrincipal>[0]) => {
@@ -72,7 +80,10 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     { bodyLimit: UPLOAD_LIMIT, schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience CSV (every bad row, with its line)', body: CampaignBody, response: { 200: ValidationSchema, ...problems } } },
     async (request) => {
       guard(request);
-      return { valid: true as const, ...(await campaignOf(request.body)) } as never;
+      const validation = await campaignOf(request.body);
+      // Said now, beside "valid", rather than only when start is refused.
+      const alreadyRan = await deps.campaigns.ranAs(validation.definition.id);
+      return { valid: true as const, ...validation, ...(alreadyRan ? { alreadyRan } : {}) } as never;
     },
   );
   api.post(

@@ -103,6 +103,23 @@ export class CampaignClient {
   }
 
   /**
+   * How an earlier run under this id ended, when starting it again would be refused (it
+   * completed or was cancelled); undefined when the id is free, running (a start follows it)
+   * or failed (a start continues it). What `validate` warns of before anyone presses start.
+   */
+  async ranAs(id: string): Promise<'completed' | 'cancelled' | undefined> {
+    const execution = await this.handle(id)
+      .describe()
+      .then((d) => d.status.name, (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw translate(err, campaignWorkflowId(id));
+      });
+    if (execution !== 'COMPLETED') return undefined;
+    const ended = await this.endedAs(id, execution);
+    return ended === 'cancelled' ? 'cancelled' : 'completed';
+  }
+
+  /**
    * How a closed run ended, as the campaign says it: a cancelled run's workflow completes
    * (it returns its report), so the execution's status alone called it "completed". Its own
    * status is still readable by query; a run that failed or was terminated says so itself.

@@ -110,6 +110,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const who = audience.csv !== undefined ? `${result.recipients} recipients from ${upload.csvPath}` : audience.prospects ? `${audience.prospects.length} prospects` : `prospects matching ${JSON.stringify(audience.filter)}`;
       console.log(`campaign ${d.id} "${d.name}" is valid: ${who}${d.throttle ? `, ${d.throttle} mails/min` : ''}`);
       for (const r of result.invalidRows) console.log(`  line ${r.line} skipped: ${r.message}`);
+      if (result.alreadyRan) console.log(`  note: campaign ${d.id} already ran (${result.alreadyRan}); campaign start would refuse it: give it a new --id to mail its audience again`);
     });
 
   campaign

@@ -74,6 +74,9 @@ test('a cancelled run is called cancelled, and its unsent recipients "not sent: 
   expect([resumed.status, resumed.body.detail]).toEqual([422, `campaign ${id} has ended (cancelled)`]);
   const again = await call(api.url, 'POST', '/api/campaigns', { as: ops, body: { yaml, csv } });
   expect(again.body.detail).toMatch(new RegExp(`^campaign ${id} already ran \\(cancelled\\); `));
+  // validate says so before anyone presses start.
+  expect((await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml, csv } })).body.alreadyRan).toBe('cancelled');
+  expect((await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace(id, `${id}-new`), csv } })).body.alreadyRan).toBeUndefined();
   const unsent = await call(api.url, 'GET', `/api/campaigns/${id}/recipients/drip2-${uniq}@x.test`, { as: ops });
   expect(unsent.body).toEqual({ email: `drip2-${uniq}@x.test`, status: 'cancelled', index: 2, reason: 'not sent: the run was cancelled' });
   expect((await call(api.url, 'GET', `/api/campaigns/${id}/recipients/drip0-${uniq}@x.test`, { as: ops })).body.status).toBe('sent');

@@ -264,6 +264,21 @@ test('between batches of a throttled run the ETA counts down while the count sta
   expect((await notMailed.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['recipients 2–3 — cancelled not sent: the run was cancelled']);
   expect(await page.getByText('2 recipients not sent: the run was cancelled', { exact: false }).count()).toBe(1);
   await screenshot(page, 'ops-campaign-cancelled');
+
+  // The same definition again on the New campaign page: Validate warns that the id ran, and
+  // the refusal of Start speaks of the page's definition, not of the CLI's --id.
+  const dir = join(__dirname, 'screenshots');
+  writeFileSync(join(dir, 'slow.csv'), csv);
+  await page.goto(`${stack.h.url}/campaigns/new`);
+  await page.getByLabel('Definition', { exact: true }).fill(yaml);
+  await page.getByLabel('Audience CSV').setInputFiles(join(dir, 'slow.csv'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('campaign-already-ran').getByText(`A run with the id ${id} already ran and was cancelled`).waitFor();
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  const refusal = page.getByTestId('form-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toBe(`Campaign ${id} already ran (cancelled). To mail its audience again, change id: in the definition to a new one, then validate and start.`);
+  await screenshot(page, 'ops-campaign-id-ran');
 });
 
 test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {

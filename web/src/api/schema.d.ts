@@ -4955,6 +4955,11 @@ export interface paths {
                                 line: number;
                                 message: string;
                             }[];
+                            /**
+                             * @description how an earlier run under this id ended, when starting this one would be refused
+                             * @enum {string}
+                             */
+                            alreadyRan?: "completed" | "cancelled";
                         } & {
                             [key: string]: unknown;
                         };
@@ -5174,6 +5179,11 @@ export interface paths {
                                     line: number;
                                     message: string;
                                 }[];
+                                /**
+                                 * @description how an earlier run under this id ended, when starting this one would be refused
+                                 * @enum {string}
+                                 */
+                                alreadyRan?: "completed" | "cancelled";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -5201,6 +5211,11 @@ export interface paths {
                                     line: number;
                                     message: string;
                                 }[];
+                                /**
+                                 * @description how an earlier run under this id ended, when starting this one would be refused
+                                 * @enum {string}
+                                 */
+                                alreadyRan?: "completed" | "cancelled";
                             } & {
                                 [key: string]: unknown;
                             };

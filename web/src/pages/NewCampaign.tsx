@@ -15,12 +15,22 @@ interface Validation {
   recipients?: number;
   columns?: string[];
   invalidRows: { line: number; message: string }[];
+  alreadyRan?: 'completed' | 'cancelled';
 }
 
 /** The API's request for the audience's text, as the page asks for it: the file to choose. */
 function inPageWords(message: string | undefined): string | undefined {
   const wanted = message && /^send the audience file (.+) as csv \(its text\) with the definition$/.exec(message);
   return wanted ? `This campaign's audience is ${wanted[1]}: choose that file here.` : message;
+}
+
+/**
+ * The server's refusal of a run id used before names the CLI's `--id`, which this page does
+ * not have: here the id is the definition's `id:` line.
+ */
+function alreadyRanInPageWords(message: string | undefined): string | undefined {
+  const ran = message && /^campaign (\S+) already ran \((\w+)\); to mail its audience again, start it with a new --id$/.exec(message);
+  return ran ? `Campaign ${ran[1]} already ran (${ran[2]}). To mail its audience again, change id: in the definition to a new one, then validate and start.` : undefined;
 }
 
 /** Upload a campaign definition and its CSV, validate (problems at their lines, bad rows listed), start. */
@@ -46,7 +56,10 @@ export function NewCampaignPage() {
     }
   });
   const start = useForm(async () => {
-    const res = await ok(api.POST('/api/campaigns', { body: body() }));
+    const res = await ok(api.POST('/api/campaigns', { body: body() })).catch((err: unknown) => {
+      const inWords = err instanceof ApiError ? alreadyRanInPageWords(err.problem.detail) : undefined;
+      throw inWords !== undefined && err instanceof ApiError ? new ApiError({ ...err.problem, detail: inWords }) : err;
+    });
     const id = (res.validation.definition as { id?: string }).id ?? '';
     navigate(`/campaigns/${encodeURIComponent(id)}`);
     return res.started ? 'Started' : 'This campaign is running already';
@@ -134,6 +147,11 @@ export function NewCampaignPage() {
               <p className="form-done" role="status">
                 Valid: {v!.definition.name} ({v!.definition.id}) · {v!.recipients ?? 'prospect audience,'} recipient(s){v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
               </p>
+              {v!.alreadyRan ? (
+                <p className="notice" data-testid="campaign-already-ran">
+                  A run with the id {v!.definition.id} already {v!.alreadyRan === 'cancelled' ? 'ran and was cancelled' : 'ran'}: starting it again would mail everyone twice, so it would be refused. Change id: in the definition to a new one to mail this audience again.
+                </p>
+              ) : null}
               {v!.invalidRows.length > 0 ? (
                 <div>
                   <p className="notice">{v!.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
