@@ -145,14 +145,22 @@ export function checkLeadColumns(leads: LeadOptions, columns: readonly string[])
     ['leads.nameColumn', leads.nameColumn],
     ['leads.companyColumn', leads.companyColumn],
   ] as const;
-  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
-  if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col));
+  if (missing.length === 0) return;
+  const why = `no such column in the CSV (columns: ${columns.join(', ')})`;
+  // Each at its setting, so a definition's editor (and `validate`'s file:line) marks its line.
+  throw new DomainError(
+    `${missing.map(([setting, col]) => `${setting} "${col}"`).join(', ')}: ${why}`,
+    missing.map(([setting, col]) => ({ path: setting.split('.'), message: `"${col}": ${why}` })),
+  );
 }
 
 /** `leads.rep` must be a rep of the process the leads start on. */
 export function checkLeadRep(leads: LeadOptions, process: ProcessDefinition): void {
   if (leads.rep === undefined || findRep(process, leads.rep)) return;
-  throw new DomainError(`leads.rep "${leads.rep}" is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`);
+  const why = `is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`;
+  // At its setting, so a definition's editor (and `validate`'s file:line) marks its line.
+  throw new DomainError(`leads.rep "${leads.rep}" ${why}`, [{ path: ['leads', 'rep'], message: `"${leads.rep}" ${why}` }]);
 }
 
 const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });

@@ -83,3 +83,13 @@ test('a cancelled run is called cancelled, and its unsent recipients "not sent: 
   const state = await call(api.url, 'GET', `/api/campaigns/${id}/state`, { as: ops });
   expect(state.body).toMatchObject({ status: 'cancelled', total: 3, cursor: 1 });
 });
+
+test('a bad leads.rep or lead column is refused at its own line with its field', async () => {
+  const yaml = campaignYaml(`badrep-${uniq}`, 'leads:\n  rep: zed\n  nameColumn: fullname\n');
+  const r = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml, csv: CSV } });
+  expect(r.status).toBe(422);
+  expect(r.body.errors).toEqual([{ field: 'leads.nameColumn', line: 10, message: '"fullname": no such column in the CSV (columns: email, name)' }]);
+  const rep = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: campaignYaml(`badrep2-${uniq}`, 'leads:\n  rep: zed\n'), csv: CSV } });
+  expect(rep.body.errors).toEqual([{ field: 'leads.rep', line: 9, message: '"zed" is not a rep in process "default" (reps: alice, bob, carol)' }]);
+  expect(rep.body.detail).toBe('invalid campaign: line 9: leads.rep: "zed" is not a rep in process "default" (reps: alice, bob, carol)');
+});
