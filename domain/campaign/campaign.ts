@@ -170,7 +170,9 @@ const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company
  * with its line and the run goes on without it).
  */
 export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<Record<string, string>>): LeadFields | { problem: string } {
-  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (vars[fallback] ?? '')).trim();
+  // The default `name` and `company` columns in any case (`Name`), as the address column is read.
+  const anyCase = (name: string) => vars[name] ?? Object.entries(vars).find(([k]) => k.toLowerCase() === name)?.[1];
+  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (anyCase(fallback) ?? '')).trim();
   const id = leads.idColumn !== undefined ? cell(leads.idColumn, '') : leadProspectId(email);
   const name = cell(leads.nameColumn, 'name') || email;
   const company = cell(leads.companyColumn, 'company');

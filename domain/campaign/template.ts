@@ -68,9 +68,12 @@ export function missingVariables(template: Template, provided: Iterable<string>)
 }
 
 export function requireVariables(template: Template, provided: Iterable<string>, source: string): void {
-  const missing = missingVariables(template, provided);
+  const columns = [...provided];
+  const missing = missingVariables(template, columns);
   if (missing.length > 0) {
-    const message = `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}`;
+    // A column that differs only in case (`Name` for {{name}}) is named, so the fix is plain.
+    const near = missing.flatMap((v) => columns.filter((c) => c.toLowerCase() === v.toLowerCase()).map((c) => `{{${v}}} is not the column "${c}": a variable names its column exactly as written`));
+    const message = `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}${near.length > 0 ? ` (${near.join('; ')})` : ''}`;
     // At the part that uses the first of them, so a definition's editor marks its line.
     const part = (['subject', 'text', 'html'] as const).find((p) => variablesOf(template[p] ?? '').includes(missing[0]!)) ?? 'text';
     throw new DomainError(message, [{ path: ['template', part], message }]);
