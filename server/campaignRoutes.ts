@@ -7,6 +7,7 @@ import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import { validateCampaign } from '../client/campaign/campaignFile';
+import type { CampaignClient } from '../client/campaign/campaignClient';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { CampaignStore, storeUpload } from '../db/campaignStore';
 import type { SalesflowDb } from '../db/database';
@@ -47,12 +48,27 @@ function requireCampaigns(p: Principal): void {
  * stored in the campaign store (by content hash: the same upload is the same row) and the
  * definition names it `upload:<sha256>`. Nothing is stored for a definition that fails.
  */
-async function campaignOf(body: z.infer<typeof CampaignBody>, store?: SalesflowDb) {
+async function campaignOf(body: z.infer<typeof CampaignBody>, campaigns: CampaignClient, store?: SalesflowDb) {
   const definition: CampaignDefinition = readDefinition(body, CampaignDefinitionSchema, 'campaign');
   const isCsv = 'csv' in definition.audience;
   if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
   if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
-  if (!isCsv) return atDefinitionLines(body, 'campaign', () => validateCampaign(definition));
+  if (!isCsv) {
+    const validation = atDefinitionLines(body, 'campaign', () => validateCampaign(definition));
+    if ('prospects' in definition.audience) {
+      const ids = definition.audience.prospects;
+      const missing = await campaigns.missingProspects(ids);
+      if (missing.length > 0) {
+        atDefinitionLines(body, 'campaign', () => {
+          throw new DomainError(
+            `audience.prospects: ${missing.map((k) => `no prospect "${ids[k]}"`).join(', ')}`,
+            missing.map((k) => ({ path: ['audience', 'prospects', k], message: `no prospect "${ids[k]}"` })),
+          );
+        });
+      }
+    }
+    return validation;
+  }
   const validation = atDefinitionLines(body, 'campaign', () => validateCampaign(definition, body.csv));
   if (!store) return validation;
   return { ...validation, definition: { ...validation.definition, audience: { csv: await storeUpload(store, body.csv!) } } };
@@ -80,7 +96,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     { bodyLimit: UPLOAD_LIMIT, schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience CSV (every bad row, with its line)', body: CampaignBody, response: { 200: ValidationSchema, ...problems } } },
     async (request) => {
       guard(request);
-      const validation = await campaignOf(request.body);
+      const validation = await campaignOf(request.body, deps.campaigns);
       // Said now, beside "valid", rather than only when start is refused.
       const alreadyRan = await deps.campaigns.ranAs(validation.definition.id);
       return { valid: true as const, ...validation, ...(alreadyRan ? { alreadyRan } : {}) } as never;
@@ -99,7 +115,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     },
     async (request, reply) => {
       guard(request);
-      const v = await campaignOf(request.body, deps.db);
+      const v = await campaignOf(request.body, deps.campaigns, deps.db);
       const { started, workflowId } = await deps.campaigns.start(v.definition, request.body.batchSize ? { batchSize: request.body.batchSize } : {});
       return reply.code(started ? 201 : 200).send({ started, workflowId, validation: { valid: true, ...v } as never });
     },
@@ -187,7 +203,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       if (cronRefused !== undefined) throw fieldRefusal('schedule', ['cron'], cronRefused);
       const everyMs = every !== undefined ? parseDuration(every) : undefined;
       if (every !== undefined && everyMs === undefined) throw fieldRefusal('schedule', ['every'], `"${every}" must be a duration such as 1d or 1w`);
-      const loaded = (await campaignOf(body, deps.db)).definition;
+      const loaded = (await campaignOf(body, deps.campaigns, deps.db)).definition;
       const definition = cron ? { ...loaded, schedule: { cron: [cron] } } : everyMs !== undefined ? { ...loaded, schedule: { every: everyMs } } : loaded;
       if (!definition.schedule) throw new DomainError(`campaign ${definition.id} has no schedule: add schedule: {cron: [...]} or {every: ...} to the file, or give cron or every`);
       const { scheduleId, created } = await deps.campaigns.schedule(definition);

@@ -48,6 +48,7 @@ import {
 import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { campaignScheduleAction, startCampaignRun, suppressAndConfirm } from './start';
 import { translate } from '../pipeline/salesflowClient';
+import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 
 export interface CampaignSummary {
   id: string;
@@ -100,6 +101,32 @@ export class CampaignClient {
       if (described.status.name === 'RUNNING') return { started: false, workflowId };
       throw new DomainError(`campaign ${campaign.id} already ran (${await this.endedAs(campaign.id, described.status.name)}); to mail its audience again, start it with a new --id`);
     }
+  }
+
+  /**
+   * The prospects of a listed audience that do not exist, by their place in the list, so
+   * `validate` (and a start through the server) refuses a mistyped id at its line instead of
+   * the run reporting it after the others were mailed. Each is described (strongly
+   * consistent, unlike visibility, so a prospect created a moment ago counts), 20 at a time;
+   * a list longer than {@link PROSPECT_CHECK_LIMIT} is left to the run, which reports each.
+   */
+  async missingProspects(ids: readonly string[]): Promise<number[]> {
+    if (ids.length > PROSPECT_CHECK_LIMIT) return [];
+    const missing: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const k = next++;
+        try {
+          await this.client.workflow.getHandle(prospectWorkflowId(ids[k]!)).describe();
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw translate(err, ids[k]!);
+          missing.push(k);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(20, ids.length) }, worker));
+    return missing.sort((a, b) => a - b);
   }
 
   /**
@@ -310,6 +337,9 @@ export function scheduleRefusal(err: unknown): DomainError | undefined {
   return reason === undefined ? undefined : new DomainError(`Temporal refused the schedule: ${reason}`, [{ path: ['schedule'], message: `Temporal refused it: ${reason}` }]);
 }
 const GRPC_INVALID_ARGUMENT = 3;
+
+/** The longest prospect list `validate` looks up one by one; a longer one is checked by the run. */
+export const PROSPECT_CHECK_LIMIT = 1_000;
 
 function campaignSummary(info: WorkflowExecutionInfo): CampaignSummary {
   return {

@@ -93,3 +93,15 @@ test('a bad leads.rep or lead column is refused at its own line with its field',
   expect(rep.body.errors).toEqual([{ field: 'leads.rep', line: 9, message: '"zed" is not a rep in process "default" (reps: alice, bob, carol)' }]);
   expect(rep.body.detail).toBe('invalid campaign: line 9: leads.rep: "zed" is not a rep in process "default" (reps: alice, bob, carol)');
 });
+
+test('a prospect list naming a prospect that does not exist is refused at that line by validate', async () => {
+  const known = `known-${uniq}`;
+  const created = await call(api.url, 'POST', '/api/prospects', { as: ops, body: { id: known, name: 'Known One', email: `known-${uniq}@x.test`, rep: 'alice' } });
+  expect(created.status).toBe(201);
+  const yaml = `id: plist-${uniq}\nname: P\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  prospects:\n    - ${known}\n    - nosuch-${uniq}\n`;
+  const r = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml } });
+  expect(r.status).toBe(422);
+  expect(r.body.errors).toEqual([{ field: 'audience.prospects[1]', line: 9, message: `no prospect "nosuch-${uniq}"` }]);
+  const good = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace(`    - nosuch-${uniq}\n`, '') } });
+  expect(good.status).toBe(200);
+});
