@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
+import { CAMPAIGN_STATUSES, CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
 import { SUPPRESSION_REASONS } from '../domain/campaign/suppression';
 import { cronProblem } from '../domain/campaign/cron';
 import { parseDuration } from '../domain/shared/duration';
@@ -126,7 +126,8 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       schema: {
         tags: ['campaigns'],
         summary: 'campaign runs, newest first; paged (follow nextPageToken until it is absent)',
-        querystring: PageQuery.extend({ status: z.string().max(40).optional() }),
+        // An enum, so a mistyped status is a 400 naming the allowed ones, not an empty list.
+        querystring: PageQuery.extend({ status: z.enum(CAMPAIGN_STATUSES).optional() }),
         response: { 200: z.object({ campaigns: z.array(Loose), nextPageToken: z.string().optional() }), ...problems },
       },
     },

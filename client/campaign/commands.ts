@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
-import type { CampaignProgressView, CampaignState } from '../../domain/campaign/campaign';
+import { CAMPAIGN_STATUSES, type CampaignProgressView, type CampaignState } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
@@ -178,7 +178,8 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
   campaign
     .command('list')
     .description('campaign runs, from visibility')
-    .option('--status <status>', 'resolving, running, paused, completed or cancelled')
+    // Refused when it is none of them: visibility would answer an unknown status with no runs at all.
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(CAMPAIGN_STATUSES))
     .option('--limit <n>', 'at most this many', positiveInt('--limit'))
     .addOption(json())
     .action(async (opts) => {

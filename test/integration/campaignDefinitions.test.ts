@@ -1,4 +1,5 @@
 import { eventually } from '../helpers/eventually';
+import { cliTarget, runCli } from '../helpers/cli';
 import { accountFor, call, serveStack, type Credentials } from '../helpers/server';
 import { startDevServerStack, type TestStack } from '../helpers/temporal';
 
@@ -104,4 +105,15 @@ test('a prospect list naming a prospect that does not exist is refused at that l
   expect(r.body.errors).toEqual([{ field: 'audience.prospects[1]', line: 9, message: `no prospect "nosuch-${uniq}"` }]);
   const good = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace(`    - nosuch-${uniq}\n`, '') } });
   expect(good.status).toBe(200);
+});
+
+test('an unknown status filter is refused with the allowed ones, by the API (400) and the CLI', async () => {
+  const r = await call(api.url, 'GET', '/api/campaigns?status=done', { as: ops });
+  expect([r.status, r.body.detail]).toEqual([400, 'invalid querystring: status: must be one of resolving, running, paused, completed, cancelled']);
+  expect((await call(api.url, 'GET', '/api/campaigns?status=completed', { as: ops })).status).toBe(200);
+  const cli = await cliTarget({ url: api.url, database: api.database }, `ops-cli-${uniq}`, 'ops');
+  expect(await runCli(cli, ['campaign', 'list', '--status', 'done'])).toMatchObject({
+    code: 1,
+    stderr: 'salesflow: --status: "done" is not one of resolving, running, paused, completed, cancelled\n',
+  });
 });

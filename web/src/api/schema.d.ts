@@ -5049,7 +5049,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     pageToken?: string;
-                    status?: string;
+                    status?: "resolving" | "running" | "paused" | "completed" | "cancelled";
                 };
                 header?: never;
                 path?: never;
