@@ -24,7 +24,7 @@ import { positiveInt } from '../shared/flags';
 /** The run in one line; the average rate is the server's (the web app shows the same figure). */
 export function summary(p: CampaignProgressView): string {
   return (
-    `campaign ${p.id} ${p.status}: ${p.total} recipients, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
+    `campaign ${p.id} ${p.status}: ${p.total} recipient${p.total === 1 ? '' : 's'}, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
     (p.bounced > 0 ? ` (${p.bounced} bounced)` : '') +
     `, ${p.remaining} remaining` +
     (p.averagePerMinute !== undefined ? `, ${p.averagePerMinute.toFixed(1)} mails/min on average` : '') +
@@ -107,7 +107,8 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       }
       const d = result.definition;
       const audience = d.audience as { csv?: string; prospects?: string[]; filter?: unknown };
-      const who = audience.csv !== undefined ? `${result.recipients} recipients from ${upload.csvPath}` : audience.prospects ? `${audience.prospects.length} prospects` : `prospects matching ${JSON.stringify(audience.filter)}`;
+      const n = (count: number | undefined, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+      const who = audience.csv !== undefined ? `${n(result.recipients, 'recipient')} from ${upload.csvPath}` : audience.prospects ? n(audience.prospects.length, 'prospect') : `prospects matching ${JSON.stringify(audience.filter)}`;
       console.log(`campaign ${d.id} "${d.name}" is valid: ${who}${d.throttle ? `, ${d.throttle} mails/min` : ''}`);
       for (const r of result.invalidRows) console.log(`  line ${r.line} skipped: ${r.message}`);
       if (result.alreadyRan) console.log(`  note: campaign ${d.id} already ran (${result.alreadyRan}); campaign start would refuse it: give it a new --id to mail its audience again`);

@@ -431,7 +431,9 @@ export type CampaignProgressView = z.infer<typeof CampaignProgressViewSchema>;
 
 export function progressView(p: CampaignProgress, now: number): CampaignProgressView {
   const average = averageSendRate(p, now);
-  return { ...p, ...(average !== undefined ? { averagePerMinute: average } : {}), asOf: new Date(now).toISOString() };
+  // To a hundredth: the division's float noise (449.99999999999994) is no information, and
+  // every client shows one decimal.
+  return { ...p, ...(average !== undefined ? { averagePerMinute: Math.round(average * 100) / 100 } : {}), asOf: new Date(now).toISOString() };
 }
 
 /**
