@@ -378,3 +378,33 @@ test('ops imports prospects from a CSV: a bad line or a rep the process lacks bl
   expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
   await screenshot(page, 'ops-import-390');
 });
+
+test('a prospect list validates as "N prospects", and at 390 px the campaign list is a card per run', async () => {
+  const prospect = `plist-${uniq}`;
+  expect((await call(stack.h.url, 'POST', '/api/prospects', { as: stack.admin, body: { id: prospect, name: 'Pia List', email: `pia-${uniq}@customer.test`, rep: 'alice' } })).status).toBe(201);
+  const id = `web-pros-${uniq}`;
+  const yaml = `id: ${id}\nname: Web prospects with a rather long campaign name ${uniq}\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  prospects: [${prospect}]\n`;
+  const { page } = await personLogsIn(stack, `orla-${uniq}`, 'ops');
+  await page.goto(`${stack.h.url}/campaigns/new`);
+  await page.getByLabel('Definition', { exact: true }).fill(yaml);
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const valid = page.getByTestId('campaign-validation');
+  await valid.waitFor();
+  expect((await valid.textContent())?.trim()).toBe(`Valid: Web prospects with a rather long campaign name ${uniq} (${id}) · 1 prospect`);
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  await page.getByRole('heading', { name: `Web prospects with a rather long campaign name ${uniq}` }).waitFor();
+  // What is skipped is what the label says: suppressed addresses (duplicates are refused rows).
+  expect(await page.getByText('Skipped (suppressed)', { exact: true }).count()).toBe(1);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${stack.h.url}/campaigns`);
+  const row = page.getByTestId('campaign-list').locator('tr', { hasText: id });
+  await row.waitFor();
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  // Each run a card: its status, count and start on lines of their own with their names, the name not wrapped a word a line.
+  expect(await row.locator('td[data-label="Status"]').isVisible()).toBe(true);
+  const name = (await row.getByRole('link').boundingBox())!;
+  expect(name.height).toBeLessThan(60);
+  expect(name.x + name.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-campaigns-390');
+});

@@ -110,7 +110,8 @@ export function CampaignPage() {
         <dl className="kv">
           <dt>Sent</dt>
           <dd>{p.sent}</dd>
-          <dt>Skipped (suppressed, duplicates)</dt>
+          {/* Only suppressed addresses are skipped; a duplicate address is a refused row, counted below. */}
+          <dt>Skipped (suppressed)</dt>
           <dd>{p.skipped}</dd>
           <dt>Failed</dt>
           <dd>
@@ -119,7 +120,7 @@ export function CampaignPage() {
           </dd>
           <dt>Remaining</dt>
           <dd>{p.remaining}</dd>
-          <dt>Invalid CSV rows</dt>
+          <dt>Invalid rows (duplicates, bad addresses)</dt>
           <dd>{p.invalidRows}</dd>
           <dt>Rate</dt>
           {/* The server's average (the CLI prints the same): sent over the time sending took, counted as the throttle counts it. */}

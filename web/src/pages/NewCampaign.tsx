@@ -11,7 +11,7 @@ import exampleCsv from '../../../examples/campaign-spring.csv?raw';
 
 /** What POST /api/campaigns/validate answers for a good definition (its problems come as a 422, at their lines). */
 interface Validation {
-  definition: { id?: string; name?: string };
+  definition: { id?: string; name?: string; audience?: { csv?: string; prospects?: string[]; filter?: unknown } };
   recipients?: number;
   columns?: string[];
   invalidRows: { line: number; message: string }[];
@@ -22,6 +22,15 @@ interface Validation {
 function inPageWords(message: string | undefined): string | undefined {
   const wanted = message && /^send the audience file (.+) as csv \(its text\) with the definition$/.exec(message);
   return wanted ? `This campaign's audience is ${wanted[1]}: choose that file here.` : message;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Who a valid definition mails, as `campaign validate` says it: a CSV's recipients, a list's prospects, or a filter's. */
+function audienceWords(v: Validation): string {
+  if (v.recipients !== undefined) return plural(v.recipients, 'recipient');
+  const listed = v.definition.audience?.prospects;
+  return listed ? plural(listed.length, 'prospect') : 'the prospects the filter selects when the run starts';
 }
 
 /**
@@ -44,7 +53,7 @@ export function NewCampaignPage() {
     try {
       const v = (await ok(api.POST('/api/campaigns/validate', { body: body() }))) as unknown as Validation;
       setResult({ valid: true, validation: v });
-      return `Valid: ${v.recipients ?? 'all matching'} recipient(s)`;
+      return `Valid: ${audienceWords(v)}`;
     } catch (err) {
       // A problem of the definition is shown at its line; one about the CSV (none sent, or one
       // the audience does not take) stays at the CSV field.
@@ -145,7 +154,8 @@ export function NewCampaignPage() {
           result.valid ? (
             <div className="stack" data-testid="campaign-validation">
               <p className="form-done" role="status">
-                Valid: {v!.definition.name} ({v!.definition.id}) · {v!.recipients ?? 'prospect audience,'} recipient(s){v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
+                Valid: {v!.definition.name} ({v!.definition.id}) · {audienceWords(v!)}
+                {v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
               </p>
               {v!.alreadyRan ? (
                 <p className="notice" data-testid="campaign-already-ran">
@@ -154,7 +164,7 @@ export function NewCampaignPage() {
               ) : null}
               {v!.invalidRows.length > 0 ? (
                 <div>
-                  <p className="notice">{v!.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
+                  <p className="notice">{v!.invalidRows.length === 1 ? '1 CSV row is invalid and will be skipped:' : `${v!.invalidRows.length} CSV rows are invalid and will be skipped:`}</p>
                   <LineList label="Invalid rows" lines={v!.invalidRows} />
                 </div>
               ) : null}
