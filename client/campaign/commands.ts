@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
-import { CAMPAIGN_STATUSES, type CampaignProgressView, type CampaignState } from '../../domain/campaign/campaign';
+import { CAMPAIGN_STATUSES, refusedRowName, type CampaignProgressView, type CampaignState } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
@@ -28,7 +28,11 @@ export function summary(p: CampaignProgressView): string {
     (p.bounced > 0 ? ` (${p.bounced} bounced)` : '') +
     `, ${p.remaining} remaining` +
     (p.averagePerMinute !== undefined ? `, ${p.averagePerMinute.toFixed(1)} mails/min on average` : '') +
-    (p.invalidRows > 0 ? `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped` : '')
+    (p.invalidRows > 0
+      ? p.audience === 'prospects' || p.audience === 'filter'
+        ? `; ${p.invalidRows} prospect${p.invalidRows === 1 ? '' : 's'} of the ${p.audience === 'prospects' ? 'list' : 'filter'} left out`
+        : `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped`
+      : '')
   );
 }
 
@@ -48,7 +52,8 @@ async function follow(c: RunSource, id: string, json: boolean): Promise<void> {
   const state = await c.state(id);
   for (const e of state.exceptions.slice(0, 20)) console.log(`  ${e.status.padEnd(7)} ${e.email}: ${e.reason}`);
   if (state.exceptions.length > 20) console.log(`  ... ${state.exceptions.length - 20} more (--json lists them)`);
-  for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  invalid row ${r.line}: ${r.message}`);
+  // Named as written: a CSV's line, or a listed prospect's place in the list.
+  for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  ${state.audience === 'prospects' || state.audience === 'filter' ? refusedRowName(state.audience, r.line) : `invalid row ${r.line}`}: ${r.message}`);
 }
 
 /**

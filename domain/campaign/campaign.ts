@@ -239,8 +239,28 @@ export interface BatchOutcome {
   exceptions: RecipientException[];
 }
 
+/**
+ * What kind of audience a run mails: what its refused "rows" are, so they are named as the
+ * person wrote them (a CSV's line, a listed prospect's place). Absent in runs started before
+ * it was recorded, which are read as CSV runs.
+ */
+export type AudienceKind = 'csv' | 'prospects' | 'filter';
+export const AUDIENCE_KINDS = ['csv', 'prospects', 'filter'] as const satisfies readonly AudienceKind[];
+
+export function audienceKindOf(audience: Audience): AudienceKind {
+  return 'csv' in audience ? 'csv' : 'prospects' in audience ? 'prospects' : 'filter';
+}
+
+/** A refused row of a run's audience, by where it is: `CSV line 5`, `prospect 2 of the list`. */
+export function refusedRowName(kind: AudienceKind | undefined, line: number): string {
+  if (kind === 'prospects') return `prospect ${line} of the list`;
+  if (kind === 'filter') return `prospect ${line} of those the filter selected`;
+  return `CSV line ${line}`;
+}
+
 export interface CampaignState {
   id: string;
+  audience?: AudienceKind;
   /** The workflow id of this run: the key of its ledger and of its Message-IDs. */
   runKey: string;
   name: string;
@@ -274,6 +294,7 @@ export const MAX_LISTED_INVALID_ROWS = 100;
 export function newCampaignState(definition: CampaignDefinition, runKey: string, now: string): CampaignState {
   return {
     id: definition.id,
+    audience: audienceKindOf(definition.audience),
     runKey,
     name: definition.name,
     status: 'resolving',
@@ -325,6 +346,7 @@ export function isFinished(state: CampaignState): boolean {
 
 export interface CampaignProgress {
   id: string;
+  audience?: AudienceKind;
   name: string;
   status: CampaignStatus;
   total: number;
@@ -346,6 +368,7 @@ export interface CampaignProgress {
 export function progressOf(state: CampaignState): CampaignProgress {
   return {
     id: state.id,
+    ...(state.audience ? { audience: state.audience } : {}),
     name: state.name,
     status: state.status,
     total: state.total,
@@ -408,6 +431,7 @@ export const RecipientExceptionSchema = shareable(z.object({
 /** A run's progress as the API answers it (`GET /api/campaigns/{id}`, and pause, resume, cancel). */
 export const CampaignProgressViewSchema = shareable(z.object({
   id: z.string(),
+  audience: z.enum(AUDIENCE_KINDS).optional().describe('what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect'),
   name: z.string(),
   status: z.enum(CAMPAIGN_STATUSES),
   total: z.number().int(),
@@ -444,6 +468,7 @@ export function progressView(p: CampaignProgress, now: number): CampaignProgress
  */
 export const CampaignStateViewSchema = shareable(z.looseObject({
   id: z.string(),
+  audience: z.enum(AUDIENCE_KINDS).optional(),
   status: z.enum(CAMPAIGN_STATUSES),
   /** The audience's size and the next recipient's index: a cancelled run never mailed those from `cursor` on. */
   total: z.number().int(),

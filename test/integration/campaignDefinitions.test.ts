@@ -117,3 +117,21 @@ test('an unknown status filter is refused with the allowed ones, by the API (400
     stderr: 'salesflow: --status: "done" is not one of resolving, running, paused, completed, cancelled\n',
   });
 });
+
+test('a listed prospect the run leaves out is named by its place in the list, not as a CSV row', async () => {
+  const mailable = `mailable-${uniq}`;
+  const silent = `silent-${uniq}`;
+  for (const [id, email] of [[mailable, `mailable-${uniq}@x.test`], [silent, undefined]] as const) {
+    expect((await call(api.url, 'POST', '/api/prospects', { as: ops, body: { id, name: 'P', rep: 'alice', ...(email ? { email } : {}) } })).status).toBe(201);
+  }
+  const id = `listrun-${uniq}`;
+  const yaml = `id: ${id}\nname: L\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  prospects: [${mailable}, ${silent}]\n`;
+  expect((await call(api.url, 'POST', '/api/campaigns', { as: ops, body: { yaml } })).status).toBe(201);
+  await stack.raw.workflow.getHandle(`campaign-${id}`).result();
+  const cli = await cliTarget({ url: api.url, database: api.database }, `ops-cli2-${uniq}`, 'ops');
+  const watched = await runCli(cli, ['campaign', 'status', id, '--watch']);
+  expect(watched.stdout).toContain(`campaign ${id} completed: 1 recipient, 1 sent, 0 skipped, 0 failed, 0 remaining`);
+  expect(watched.stdout).toContain('; 1 prospect of the list left out');
+  expect(watched.stdout).toContain(`  prospect 2 of the list: prospect "${silent}" has no email address`);
+  expect(watched.stdout).not.toContain('invalid row');
+});

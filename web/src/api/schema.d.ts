@@ -5320,6 +5320,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -5445,6 +5450,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /** @enum {string} */
+                            audience?: "csv" | "prospects" | "filter";
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
                             total: number;
@@ -5686,6 +5693,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -5817,6 +5829,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -5948,6 +5965,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";

@@ -156,7 +156,8 @@ function NotMailed({ run }: { run: RunState }) {
       <div className="panel-head">
         <h2 id="not-mailed-h">Not mailed</h2>
         <span className="muted small">
-          {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed, {plural(run.invalidRows, 'CSV row')} refused
+          {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed,{' '}
+          {run.audience === 'prospects' || run.audience === 'filter' ? `${plural(run.invalidRows, 'prospect')} of the ${run.audience === 'prospects' ? 'list' : 'filter'} left out` : `${plural(run.invalidRows, 'CSV row')} refused`}
           {unsent > 0 ? `, ${plural(unsent, 'recipient')} not sent: the run was cancelled` : ''}
         </span>
       </div>
@@ -173,7 +174,8 @@ function NotMailed({ run }: { run: RunState }) {
           <tbody>
             {rows.map((r) => (
               <tr key={`line-${r.line}`}>
-                <td>CSV line {r.line}</td>
+                {/* As the run's audience was written: a CSV's line, or a listed prospect's place. */}
+                <td>{run.audience === 'prospects' ? `prospect ${r.line} of the list` : run.audience === 'filter' ? `prospect ${r.line} of those the filter selected` : `CSV line ${r.line}`}</td>
                 <td className="muted no-address">—</td>
                 <td>
                   <Badge tone="gray">invalid</Badge>
