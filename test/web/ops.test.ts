@@ -386,6 +386,11 @@ test('a prospect list validates as "N prospects", and at 390 px the campaign lis
   const yaml = `id: ${id}\nname: Web prospects with a rather long campaign name ${uniq}\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  prospects: [${prospect}]\n`;
   const { page } = await personLogsIn(stack, `orla-${uniq}`, 'ops');
   await page.goto(`${stack.h.url}/campaigns/new`);
+  // A misspelt key is marked on its own line (3), not on the file's first.
+  await page.getByLabel('Definition', { exact: true }).fill(yaml.replace('template:', 'templat:'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.locator('.code-line.bad[data-line="3"]').waitFor();
+  expect(await page.getByText(/line 3: templat: unknown key; the file's keys are id, name, /).count()).toBe(1);
   await page.getByLabel('Definition', { exact: true }).fill(yaml);
   await page.getByRole('button', { name: 'Validate' }).click();
   const valid = page.getByTestId('campaign-validation');
