@@ -58,8 +58,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(
 /** An unknown key: its path, the line of the key itself, and what the mapping it stands in takes. */
 function unknownKeyProblem(doc: Document, lineCounter: LineCounter, schema: z.ZodType, parent: readonly PropertyKey[], key: string): FileProblem {
   const allowed = allowedKeys(schema, parent);
-  const where = parent.length === 0 ? "the file's keys are" : `${formatPath(parent)}'s keys are`;
-  const list = allowed === undefined ? '' : allowed.oneOf ? `; ${formatPath(parent)} takes one of ${allowed.keys.join(', ')}` : `; ${where} ${allowed.keys.join(', ')}`;
+  const where = parent.length === 0 ? 'keys at the top of the file' : `keys of ${formatPath(parent)}`;
+  const list = allowed === undefined ? '' : allowed.oneOf ? ` (${formatPath(parent)} takes one of: ${allowed.keys.join(', ')})` : ` (${where}: ${allowed.keys.join(', ')})`;
   const map = doc.getIn(parent as unknown[], true);
   const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
   const keyNode = pair && isNode(pair.key) ? pair.key : undefined;

@@ -54,7 +54,7 @@ test('an unknown key, or a placeholder left open, is refused at its own line wit
   expect(r.status).toBe(422);
   expect(r.body.errors).toEqual([
     { field: 'template', line: 1, message: 'is required' },
-    { field: 'templat', line: 3, message: "unknown key; the file's keys are id, name, from, template, audience, leads, throttle, schedule" },
+    { field: 'templat', line: 3, message: "unknown key (keys at the top of the file: id, name, from, template, audience, leads, throttle, schedule)" },
   ]);
   const open = await call(api.url, 'POST', '/api/campaigns/validate', { as: ops, body: { yaml: yaml.replace('templat:', 'template:'), csv: CSV } });
   expect(open.body.errors).toEqual([{ field: 'template.text', line: 5, message: 'has "{{name}" without its closing }} (a placeholder is {{name}})' }]);

@@ -390,7 +390,7 @@ test('a prospect list validates as "N prospects", and at 390 px the campaign lis
   await page.getByLabel('Definition', { exact: true }).fill(yaml.replace('template:', 'templat:'));
   await page.getByRole('button', { name: 'Validate' }).click();
   await page.locator('.code-line.bad[data-line="3"]').waitFor();
-  expect(await page.getByText(/line 3: templat: unknown key; the file's keys are id, name, /).count()).toBe(1);
+  expect(await page.getByText(/line 3: templat: unknown key \(keys at the top of the file: id, name, /).count()).toBe(1);
   await page.getByLabel('Definition', { exact: true }).fill(yaml);
   await page.getByRole('button', { name: 'Validate' }).click();
   const valid = page.getByTestId('campaign-validation');
