@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { can } from '../domain/accounts/access';
-import { CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
+import { CAMPAIGN_STATUSES, CampaignDefinitionSchema, CampaignProgressViewSchema, CampaignStateViewSchema, progressView, type CampaignDefinition } from '../domain/campaign/campaign';
 import { SUPPRESSION_REASONS } from '../domain/campaign/suppression';
+import { cronProblem } from '../domain/campaign/cron';
 import { parseDuration } from '../domain/shared/duration';
 import { normalizeEmail } from '../domain/shared/email';
 import { DomainError, fieldRefusal } from '../domain/shared/errors';
 import { validateCampaign } from '../client/campaign/campaignFile';
+import type { CampaignClient } from '../client/campaign/campaignClient';
 import { MAX_PAGE_SIZE } from '../client/shared/visibilityPages';
 import { CampaignStore, storeUpload } from '../db/campaignStore';
 import type { SalesflowDb } from '../db/database';
@@ -46,18 +48,41 @@ function requireCampaigns(p: Principal): void {
  * stored in the campaign store (by content hash: the same upload is the same row) and the
  * definition names it `upload:<sha256>`. Nothing is stored for a definition that fails.
  */
-async function campaignOf(body: z.infer<typeof CampaignBody>, store?: SalesflowDb) {
+async function campaignOf(body: z.infer<typeof CampaignBody>, campaigns: CampaignClient, store?: SalesflowDb) {
   const definition: CampaignDefinition = readDefinition(body, CampaignDefinitionSchema, 'campaign');
   const isCsv = 'csv' in definition.audience;
   if (isCsv && body.csv === undefined) throw fieldRefusal('campaign', ['csv'], `send the audience file ${(definition.audience as { csv: string }).csv} as csv (its text) with the definition`);
   if (!isCsv && body.csv !== undefined) throw fieldRefusal('campaign', ['csv'], 'the audience is not a CSV file; send no csv');
-  if (!isCsv) return atDefinitionLines(body, 'campaign', () => validateCampaign(definition));
+  if (!isCsv) {
+    const validation = atDefinitionLines(body, 'campaign', () => validateCampaign(definition));
+    if ('prospects' in definition.audience) {
+      const ids = definition.audience.prospects;
+      const missing = await campaigns.missingProspects(ids);
+      if (missing.length > 0) {
+        atDefinitionLines(body, 'campaign', () => {
+          throw new DomainError(
+            `audience.prospects: ${missing.map((k) => `no prospect "${ids[k]}"`).join(', ')}`,
+            missing.map((k) => ({ path: ['audience', 'prospects', k], message: `no prospect "${ids[k]}"` })),
+          );
+        });
+      }
+    }
+    return validation;
+  }
   const validation = atDefinitionLines(body, 'campaign', () => validateCampaign(definition, body.csv));
   if (!store) return validation;
   return { ...validation, definition: { ...validation.definition, audience: { csv: await storeUpload(store, body.csv!) } } };
 }
 
-const ValidationSchema = z.looseObject({ valid: z.literal(true), definition: Loose, recipients: z.number().optional(), columns: z.array(z.string()).optional(), invalidRows: z.array(z.object({ line: z.number(), message: z.string() })) });
+const ValidationSchema = z.looseObject({
+  valid: z.literal(true),
+  definition: Loose,
+  recipients: z.number().optional(),
+  columns: z.array(z.string()).optional(),
+  invalidRows: z.array(z.object({ line: z.number(), message: z.string() })),
+  /** A run under this id already completed or was cancelled: starting it would be refused (a new id mails the audience again). */
+  alreadyRan: z.enum(['completed', 'cancelled']).optional().describe('how an earlier run under this id ended, when starting this one would be refused'),
+});
 
 export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promise<void> {
   const guard = (request: Parameters<typeof requirePrincipal>[0]) => {
@@ -71,7 +96,10 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     { bodyLimit: UPLOAD_LIMIT, schema: { tags: ['campaigns'], summary: 'check a campaign definition and its audience CSV (every bad row, with its line)', body: CampaignBody, response: { 200: ValidationSchema, ...problems } } },
     async (request) => {
       guard(request);
-      return { valid: true as const, ...(await campaignOf(request.body)) } as never;
+      const validation = await campaignOf(request.body, deps.campaigns);
+      // Said now, beside "valid", rather than only when start is refused.
+      const alreadyRan = await deps.campaigns.ranAs(validation.definition.id);
+      return { valid: true as const, ...validation, ...(alreadyRan ? { alreadyRan } : {}) } as never;
     },
   );
   api.post(
@@ -87,7 +115,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     },
     async (request, reply) => {
       guard(request);
-      const v = await campaignOf(request.body, deps.db);
+      const v = await campaignOf(request.body, deps.campaigns, deps.db);
       const { started, workflowId } = await deps.campaigns.start(v.definition, request.body.batchSize ? { batchSize: request.body.batchSize } : {});
       return reply.code(started ? 201 : 200).send({ started, workflowId, validation: { valid: true, ...v } as never });
     },
@@ -98,7 +126,8 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       schema: {
         tags: ['campaigns'],
         summary: 'campaign runs, newest first; paged (follow nextPageToken until it is absent)',
-        querystring: PageQuery.extend({ status: z.string().max(40).optional() }),
+        // An enum, so a mistyped status is a 400 naming the allowed ones, not an empty list.
+        querystring: PageQuery.extend({ status: z.enum(CAMPAIGN_STATUSES).optional() }),
         response: { 200: z.object({ campaigns: z.array(Loose), nextPageToken: z.string().optional() }), ...problems },
       },
     },
@@ -126,7 +155,7 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
     {
       schema: {
         tags: ['campaigns'],
-        summary: "one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why)",
+        summary: "one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why), or cancelled (not sent: the run was cancelled)",
         params: z.object({ id: z.string().min(1).max(200), email: z.email().max(254) }),
         response: { 200: z.object({ email: z.string(), status: z.string(), index: z.number().optional(), reason: z.string().optional(), messageId: z.string().optional(), at: z.string().optional() }), ...problems },
       },
@@ -140,6 +169,8 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       const found = await new CampaignStore(deps.db).findRecipient(campaignWorkflowId(id), email);
       if (!found) throw notFound(`${email} is not in campaign ${id}'s audience`);
       const l = found.ledger;
+      // Not in the ledger: pending while the run goes on, but never mailed once it was cancelled.
+      if (!l && (await deps.campaigns.progress(id)).status === 'cancelled') return { email, status: 'cancelled', index: found.index, reason: 'not sent: the run was cancelled' };
       return { email, status: l?.status ?? 'pending', index: found.index, ...(l?.messageId ? { messageId: l.messageId } : {}), ...(l?.at ? { at: l.at } : {}), ...(l?.reason ? { reason: l.reason } : {}) };
     },
   );
@@ -169,9 +200,11 @@ export async function registerCampaignRoutes(api: App, deps: ServerDeps): Promis
       guard(request);
       const { cron, every, ...body } = request.body;
       if (cron !== undefined && every !== undefined) throw fieldRefusal('schedule', ['every'], 'give either cron or every');
+      const cronRefused = cron !== undefined ? cronProblem(cron) : undefined;
+      if (cronRefused !== undefined) throw fieldRefusal('schedule', ['cron'], cronRefused);
       const everyMs = every !== undefined ? parseDuration(every) : undefined;
       if (every !== undefined && everyMs === undefined) throw fieldRefusal('schedule', ['every'], `"${every}" must be a duration such as 1d or 1w`);
-      const loaded = (await campaignOf(body, deps.db)).definition;
+      const loaded = (await campaignOf(body, deps.campaigns, deps.db)).definition;
       const definition = cron ? { ...loaded, schedule: { cron: [cron] } } : everyMs !== undefined ? { ...loaded, schedule: { every: everyMs } } : loaded;
       if (!definition.schedule) throw new DomainError(`campaign ${definition.id} has no schedule: add schedule: {cron: [...]} or {every: ...} to the file, or give cron or every`);
       const { scheduleId, created } = await deps.campaigns.schedule(definition);

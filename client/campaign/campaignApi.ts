@@ -16,6 +16,8 @@ export interface CampaignCheck {
   recipients?: number;
   columns?: string[];
   invalidRows: CsvRowError[];
+  /** An earlier run under this id completed or was cancelled: starting this one would be refused. */
+  alreadyRan?: 'completed' | 'cancelled';
 }
 
 export interface RecipientStatus {

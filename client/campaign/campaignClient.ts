@@ -48,6 +48,7 @@ import {
 import { visibilityLiteral, visibilityQuery } from '../../workflows/shared/searchAttributes';
 import { campaignScheduleAction, startCampaignRun, suppressAndConfirm } from './start';
 import { translate } from '../pipeline/salesflowClient';
+import { prospectWorkflowId } from '../../domain/pipeline/prospect';
 
 export interface CampaignSummary {
   id: string;
@@ -98,8 +99,63 @@ export class CampaignClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translate(err, workflowId);
       const described = await this.client.workflow.getHandle(workflowId).describe();
       if (described.status.name === 'RUNNING') return { started: false, workflowId };
-      throw new DomainError(`campaign ${campaign.id} already ran (${described.status.name.toLowerCase()}); to mail its audience again, start it with a new --id`);
+      throw new DomainError(`campaign ${campaign.id} already ran (${await this.endedAs(campaign.id, described.status.name)}); to mail its audience again, start it with a new --id`);
     }
+  }
+
+  /**
+   * The prospects of a listed audience that do not exist, by their place in the list, so
+   * `validate` (and a start through the server) refuses a mistyped id at its line instead of
+   * the run reporting it after the others were mailed. Each is described (strongly
+   * consistent, unlike visibility, so a prospect created a moment ago counts), 20 at a time;
+   * a list longer than {@link PROSPECT_CHECK_LIMIT} is left to the run, which reports each.
+   */
+  async missingProspects(ids: readonly string[]): Promise<number[]> {
+    if (ids.length > PROSPECT_CHECK_LIMIT) return [];
+    const missing: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const k = next++;
+        try {
+          await this.client.workflow.getHandle(prospectWorkflowId(ids[k]!)).describe();
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw translate(err, ids[k]!);
+          missing.push(k);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(20, ids.length) }, worker));
+    return missing.sort((a, b) => a - b);
+  }
+
+  /**
+   * How an earlier run under this id ended, when starting it again would be refused (it
+   * completed or was cancelled); undefined when the id is free, running (a start follows it)
+   * or failed (a start continues it). What `validate` warns of before anyone presses start.
+   */
+  async ranAs(id: string): Promise<'completed' | 'cancelled' | undefined> {
+    const execution = await this.handle(id)
+      .describe()
+      .then((d) => d.status.name, (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw translate(err, campaignWorkflowId(id));
+      });
+    if (execution !== 'COMPLETED') return undefined;
+    const ended = await this.endedAs(id, execution);
+    return ended === 'cancelled' ? 'cancelled' : 'completed';
+  }
+
+  /**
+   * How a closed run ended, as the campaign says it: a cancelled run's workflow completes
+   * (it returns its report), so the execution's status alone called it "completed". Its own
+   * status is still readable by query; a run that failed or was terminated says so itself.
+   */
+  private async endedAs(id: string, execution: string): Promise<string> {
+    if (execution !== 'COMPLETED') return execution.toLowerCase();
+    return this.handle(id)
+      .query(getCampaignProgress)
+      .then((p) => p.status, () => 'completed');
   }
 
   private handle(id: string) {
@@ -112,10 +168,10 @@ export class CampaignClient {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
         // An update to a closed run looks like a missing one; tell the two apart.
-        const status = await this.handle(id)
+        const execution = await this.handle(id)
           .describe()
-          .then((d) => d.status.name.toLowerCase(), () => undefined);
-        throw new DomainError(status ? `campaign ${id} has ended (${status})` : `no campaign "${id}"`);
+          .then((d) => d.status.name, () => undefined);
+        throw new DomainError(execution ? `campaign ${id} has ended (${await this.endedAs(id, execution)})` : `no campaign "${id}"`);
       }
       throw translate(err, campaignWorkflowId(id));
     }
@@ -176,8 +232,12 @@ export class CampaignClient {
       await this.client.schedule.create({ scheduleId, spec, action, memo: { name: campaign.name } });
       return { scheduleId, created: true };
     } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw translate(err, scheduleId);
-      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      if (!(err instanceof ScheduleAlreadyRunning)) throw scheduleRefusal(err) ?? translate(err, scheduleId);
+      try {
+        await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+      } catch (updateErr) {
+        throw scheduleRefusal(updateErr) ?? translate(updateErr, scheduleId);
+      }
       return { scheduleId, created: false };
     }
   }
@@ -257,6 +317,29 @@ export class CampaignClient {
   }
 
 }
+
+/**
+ * Temporal refusing the schedule itself (gRPC INVALID_ARGUMENT: a spec its own rules reject
+ * though ours took it, such as an interval under a second) is a refusal of what the person
+ * wrote, with Temporal's reason, and not an outage: as a ServiceError the server answered 503
+ * "try again", and a retry never helps. The SDK turns an invalid spec into a TypeError
+ * carrying Temporal's message (only this call's, so no bug of ours is taken for one); other
+ * invalid arguments come as a ServiceError whose cause has the gRPC code.
+ */
+export function scheduleRefusal(err: unknown): DomainError | undefined {
+  let reason: string | undefined;
+  if (err instanceof TypeError) reason = err.message;
+  for (let e: unknown = err; reason === undefined && e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code !== GRPC_INVALID_ARGUMENT) continue;
+    const details = (e as { details?: unknown }).details;
+    reason = typeof details === 'string' && details !== '' ? details : e.message.replace(/^\d+ INVALID_ARGUMENT: /, '');
+  }
+  return reason === undefined ? undefined : new DomainError(`Temporal refused the schedule: ${reason}`, [{ path: ['schedule'], message: `Temporal refused it: ${reason}` }]);
+}
+const GRPC_INVALID_ARGUMENT = 3;
+
+/** The longest prospect list `validate` looks up one by one; a longer one is checked by the run. */
+export const PROSPECT_CHECK_LIMIT = 1_000;
 
 function campaignSummary(info: WorkflowExecutionInfo): CampaignSummary {
   return {

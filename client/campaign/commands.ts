@@ -3,11 +3,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { normalizeEmail } from '../../domain/shared/email';
 import { Option, type Command } from 'commander';
-import type { CampaignProgressView, CampaignState } from '../../domain/campaign/campaign';
+import { CAMPAIGN_STATUSES, refusedRowName, type CampaignProgressView, type CampaignState } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../workflows/campaign/contract';
 import { parseDuration } from '../../domain/shared/duration';
 import { DomainError } from '../../domain/shared/errors';
 import { SUPPRESSION_REASONS } from '../../domain/campaign/suppression';
+import { cronProblem } from '../../domain/campaign/cron';
 import type { CliContext } from '../shared/cliContext';
 import type { CampaignUpload } from './campaignApi';
 import { fileProblems } from '../shared/cliErrors';
@@ -23,11 +24,15 @@ import { positiveInt } from '../shared/flags';
 /** The run in one line; the average rate is the server's (the web app shows the same figure). */
 export function summary(p: CampaignProgressView): string {
   return (
-    `campaign ${p.id} ${p.status}: ${p.total} recipients, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
+    `campaign ${p.id} ${p.status}: ${p.total} recipient${p.total === 1 ? '' : 's'}, ${p.sent} sent, ${p.skipped} skipped, ${p.failed} failed` +
     (p.bounced > 0 ? ` (${p.bounced} bounced)` : '') +
     `, ${p.remaining} remaining` +
     (p.averagePerMinute !== undefined ? `, ${p.averagePerMinute.toFixed(1)} mails/min on average` : '') +
-    (p.invalidRows > 0 ? `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped` : '')
+    (p.invalidRows > 0
+      ? p.audience === 'prospects' || p.audience === 'filter'
+        ? `; ${p.invalidRows} prospect${p.invalidRows === 1 ? '' : 's'} of the ${p.audience === 'prospects' ? 'list' : 'filter'} left out`
+        : `; ${p.invalidRows} invalid row${p.invalidRows === 1 ? '' : 's'} skipped`
+      : '')
   );
 }
 
@@ -47,7 +52,8 @@ async function follow(c: RunSource, id: string, json: boolean): Promise<void> {
   const state = await c.state(id);
   for (const e of state.exceptions.slice(0, 20)) console.log(`  ${e.status.padEnd(7)} ${e.email}: ${e.reason}`);
   if (state.exceptions.length > 20) console.log(`  ... ${state.exceptions.length - 20} more (--json lists them)`);
-  for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  invalid row ${r.line}: ${r.message}`);
+  // Named as written: a CSV's line, or a listed prospect's place in the list.
+  for (const r of state.invalidRowSamples.slice(0, 20)) console.log(`  ${state.audience === 'prospects' || state.audience === 'filter' ? refusedRowName(state.audience, r.line) : `invalid row ${r.line}`}: ${r.message}`);
 }
 
 /**
@@ -106,9 +112,11 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       }
       const d = result.definition;
       const audience = d.audience as { csv?: string; prospects?: string[]; filter?: unknown };
-      const who = audience.csv !== undefined ? `${result.recipients} recipients from ${upload.csvPath}` : audience.prospects ? `${audience.prospects.length} prospects` : `prospects matching ${JSON.stringify(audience.filter)}`;
+      const n = (count: number | undefined, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+      const who = audience.csv !== undefined ? `${n(result.recipients, 'recipient')} from ${upload.csvPath}` : audience.prospects ? n(audience.prospects.length, 'prospect') : `prospects matching ${JSON.stringify(audience.filter)}`;
       console.log(`campaign ${d.id} "${d.name}" is valid: ${who}${d.throttle ? `, ${d.throttle} mails/min` : ''}`);
       for (const r of result.invalidRows) console.log(`  line ${r.line} skipped: ${r.message}`);
+      if (result.alreadyRan) console.log(`  note: campaign ${d.id} already ran (${result.alreadyRan}); campaign start would refuse it: give it a new --id to mail its audience again`);
     });
 
   campaign
@@ -176,7 +184,8 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
   campaign
     .command('list')
     .description('campaign runs, from visibility')
-    .option('--status <status>', 'resolving, running, paused, completed or cancelled')
+    // Refused when it is none of them: visibility would answer an unknown status with no runs at all.
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(CAMPAIGN_STATUSES))
     .option('--limit <n>', 'at most this many', positiveInt('--limit'))
     .addOption(json())
     .action(async (opts) => {
@@ -200,6 +209,9 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
         console.log(`schedule of campaign ${target} deleted`);
         return;
       }
+      // Said in the flag's name here; the server would name its field `cron`.
+      const cronRefused = opts.cron !== undefined ? cronProblem(String(opts.cron)) : undefined;
+      if (cronRefused !== undefined) throw new DomainError(`--cron ${cronRefused}`);
       if (opts.every && parseDuration(opts.every) === undefined) throw new DomainError(`--every "${opts.every}": must be a duration such as 1d or 1w`);
       const { scheduleId, created, definition } = await uploading(target, () => campaigns().schedule(campaignUpload(target), { cron: opts.cron, every: opts.every }));
       const when = definition.schedule?.cron ? `cron ${definition.schedule.cron.join(', ')}` : `every ${opts.every ?? `${definition.schedule?.every} ms`}`;

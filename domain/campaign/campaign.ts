@@ -11,6 +11,7 @@ import { ProspectIdSchema, ProspectInfoSchema } from '../pipeline/prospect';
 import { STAGES } from '../pipeline/stages';
 import { TemplateSchema, requireVariables, type Template } from './template';
 import { shareable } from '../shared/shareable';
+import { cronProblem } from './cron';
 
 /**
  * A campaign mails one template to an audience, throttled, exactly once per recipient.
@@ -50,8 +51,16 @@ export const PROSPECT_VARIABLES = ['id', 'name', 'company', 'email', 'rep'] as c
 
 export const ScheduleSchema = shareable(z
   .strictObject({
-    /** Cron expressions in UTC, e.g. `0 9 * * MON`. */
-    cron: z.array(z.string().min(9)).min(1).optional(),
+    /** Cron expressions in UTC, e.g. `0 9 * * MON`: checked here, each at its own line, not first by Temporal. */
+    cron: z
+      .array(
+        z.string().superRefine((expression, ctx) => {
+          const problem = cronProblem(expression);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .min(1)
+      .optional(),
     /** A fixed interval such as `1w` or `1d`. */
     every: DurationSchema.optional(),
   })
@@ -136,14 +145,22 @@ export function checkLeadColumns(leads: LeadOptions, columns: readonly string[])
     ['leads.nameColumn', leads.nameColumn],
     ['leads.companyColumn', leads.companyColumn],
   ] as const;
-  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col)).map(([setting, col]) => `${setting} "${col}"`);
-  if (missing.length > 0) throw new DomainError(`${missing.join(', ')}: no such column in the CSV (columns: ${columns.join(', ')})`);
+  const missing = named.filter(([, col]) => col !== undefined && !columns.includes(col));
+  if (missing.length === 0) return;
+  const why = `no such column in the CSV (columns: ${columns.join(', ')})`;
+  // Each at its setting, so a definition's editor (and `validate`'s file:line) marks its line.
+  throw new DomainError(
+    `${missing.map(([setting, col]) => `${setting} "${col}"`).join(', ')}: ${why}`,
+    missing.map(([setting, col]) => ({ path: setting.split('.'), message: `"${col}": ${why}` })),
+  );
 }
 
 /** `leads.rep` must be a rep of the process the leads start on. */
 export function checkLeadRep(leads: LeadOptions, process: ProcessDefinition): void {
   if (leads.rep === undefined || findRep(process, leads.rep)) return;
-  throw new DomainError(`leads.rep "${leads.rep}" is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`);
+  const why = `is not a rep in process "${process.name}" (reps: ${allReps(process).map((r) => r.id).join(', ')})`;
+  // At its setting, so a definition's editor (and `validate`'s file:line) marks its line.
+  throw new DomainError(`leads.rep "${leads.rep}" ${why}`, [{ path: ['leads', 'rep'], message: `"${leads.rep}" ${why}` }]);
 }
 
 const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company: true });
@@ -153,7 +170,9 @@ const LeadFieldsSchema = ProspectInfoSchema.pick({ id: true, name: true, company
  * with its line and the run goes on without it).
  */
 export function leadFieldsOf(leads: LeadOptions, email: string, vars: Readonly<Record<string, string>>): LeadFields | { problem: string } {
-  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (vars[fallback] ?? '')).trim();
+  // The default `name` and `company` columns in any case (`Name`), as the address column is read.
+  const anyCase = (name: string) => vars[name] ?? Object.entries(vars).find(([k]) => k.toLowerCase() === name)?.[1];
+  const cell = (col: string | undefined, fallback: string) => (col !== undefined ? (vars[col] ?? '') : (anyCase(fallback) ?? '')).trim();
   const id = leads.idColumn !== undefined ? cell(leads.idColumn, '') : leadProspectId(email);
   const name = cell(leads.nameColumn, 'name') || email;
   const company = cell(leads.companyColumn, 'company');
@@ -220,8 +239,28 @@ export interface BatchOutcome {
   exceptions: RecipientException[];
 }
 
+/**
+ * What kind of audience a run mails: what its refused "rows" are, so they are named as the
+ * person wrote them (a CSV's line, a listed prospect's place). Absent in runs started before
+ * it was recorded, which are read as CSV runs.
+ */
+export type AudienceKind = 'csv' | 'prospects' | 'filter';
+export const AUDIENCE_KINDS = ['csv', 'prospects', 'filter'] as const satisfies readonly AudienceKind[];
+
+export function audienceKindOf(audience: Audience): AudienceKind {
+  return 'csv' in audience ? 'csv' : 'prospects' in audience ? 'prospects' : 'filter';
+}
+
+/** A refused row of a run's audience, by where it is: `CSV line 5`, `prospect 2 of the list`. */
+export function refusedRowName(kind: AudienceKind | undefined, line: number): string {
+  if (kind === 'prospects') return `prospect ${line} of the list`;
+  if (kind === 'filter') return `prospect ${line} of those the filter selected`;
+  return `CSV line ${line}`;
+}
+
 export interface CampaignState {
   id: string;
+  audience?: AudienceKind;
   /** The workflow id of this run: the key of its ledger and of its Message-IDs. */
   runKey: string;
   name: string;
@@ -255,6 +294,7 @@ export const MAX_LISTED_INVALID_ROWS = 100;
 export function newCampaignState(definition: CampaignDefinition, runKey: string, now: string): CampaignState {
   return {
     id: definition.id,
+    audience: audienceKindOf(definition.audience),
     runKey,
     name: definition.name,
     status: 'resolving',
@@ -306,6 +346,7 @@ export function isFinished(state: CampaignState): boolean {
 
 export interface CampaignProgress {
   id: string;
+  audience?: AudienceKind;
   name: string;
   status: CampaignStatus;
   total: number;
@@ -327,6 +368,7 @@ export interface CampaignProgress {
 export function progressOf(state: CampaignState): CampaignProgress {
   return {
     id: state.id,
+    ...(state.audience ? { audience: state.audience } : {}),
     name: state.name,
     status: state.status,
     total: state.total,
@@ -389,6 +431,7 @@ export const RecipientExceptionSchema = shareable(z.object({
 /** A run's progress as the API answers it (`GET /api/campaigns/{id}`, and pause, resume, cancel). */
 export const CampaignProgressViewSchema = shareable(z.object({
   id: z.string(),
+  audience: z.enum(AUDIENCE_KINDS).optional().describe('what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect'),
   name: z.string(),
   status: z.enum(CAMPAIGN_STATUSES),
   total: z.number().int(),
@@ -412,7 +455,9 @@ export type CampaignProgressView = z.infer<typeof CampaignProgressViewSchema>;
 
 export function progressView(p: CampaignProgress, now: number): CampaignProgressView {
   const average = averageSendRate(p, now);
-  return { ...p, ...(average !== undefined ? { averagePerMinute: average } : {}), asOf: new Date(now).toISOString() };
+  // To a hundredth: the division's float noise (449.99999999999994) is no information, and
+  // every client shows one decimal.
+  return { ...p, ...(average !== undefined ? { averagePerMinute: Math.round(average * 100) / 100 } : {}), asOf: new Date(now).toISOString() };
 }
 
 /**
@@ -423,7 +468,11 @@ export function progressView(p: CampaignProgress, now: number): CampaignProgress
  */
 export const CampaignStateViewSchema = shareable(z.looseObject({
   id: z.string(),
+  audience: z.enum(AUDIENCE_KINDS).optional(),
   status: z.enum(CAMPAIGN_STATUSES),
+  /** The audience's size and the next recipient's index: a cancelled run never mailed those from `cursor` on. */
+  total: z.number().int(),
+  cursor: z.number().int(),
   skipped: z.number().int(),
   bounced: z.number().int(),
   failed: z.number().int(),

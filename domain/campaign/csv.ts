@@ -47,13 +47,16 @@ export interface CsvAudience {
 
 
 /**
- * Turns an audience CSV into recipients. The file needs an `email` column; every other
+ * Turns an audience CSV into recipients. The file needs an `email` column (in any case); every other
  * column is a template variable. Bad rows (wrong number of cells, bad or duplicate address,
  * broken quoting) are listed with their line and skipped; a bad header refuses the file.
  */
 export function audienceFromTable(table: CsvTable): CsvAudience {
   const errors = [...table.errors];
-  const header = table.header;
+  // The address column in any case (`Email`, `EMAIL`, as exports write it, and as
+  // `salesflow import` takes it), named `email` from here on: the recipient's address and the
+  // built-in {{email}}. Other columns are template variables, named exactly as written.
+  const header = table.header.map((name) => (name.toLowerCase() === 'email' ? 'email' : name));
   if (header.length === 0) {
     const why = errors[0] ? `the header row is unreadable (line ${errors[0].line}: ${errors[0].message})` : 'the file is empty (it needs a header row with an "email" column)';
     return { columns: [], recipients: [], errors: [{ line: 1, message: why }] };

@@ -12,17 +12,37 @@ const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Anything that looks like a placeholder but is not a valid one (`{{ first name }}`, `{{}}`). */
 const MALFORMED = /\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})[^}]*\}\}/;
 
-const TemplatePart = (max: number) =>
+/**
+ * Braces a placeholder left open or closed without opening: `{{company}` or a stray `}}` would
+ * otherwise reach every recipient as written. `}}` is checked in the subject and text only,
+ * since an HTML body's CSS may close two blocks in a row (`@media (...) { p { ... }}`).
+ */
+function unbalanced(text: string, strayClose: boolean): string | undefined {
+  const rest = text.replace(VARIABLE, ' ');
+  const open = /\{\{[^\s]{0,20}/.exec(rest);
+  if (open) return `has ${JSON.stringify(open[0])} without its closing }} (a placeholder is {{name}})`;
+  const close = strayClose ? /\S{0,20}\}\}/.exec(rest) : null;
+  if (close) return `has ${JSON.stringify(close[0])}: a }} with no {{ before it (a placeholder is {{name}})`;
+  return undefined;
+}
+
+const TemplatePart = (max: number, strayClose = true) =>
   z
     .string()
     .min(1, 'must not be empty')
     .max(max)
-    .refine((t) => !MALFORMED.test(t), { message: 'has a malformed {{placeholder}} (names are letters, digits and _)' });
+    .refine((t) => !MALFORMED.test(t), { message: 'has a malformed {{placeholder}} (names are letters, digits and _)' })
+    .superRefine((t, ctx) => {
+      if (MALFORMED.test(t)) return; // said once, above
+      const problem = unbalanced(t, strayClose);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
-export const TemplateSchema = shareable(z.object({
+/** Strict like the rest of a campaign file: `htm:` for `html:` would drop the HTML part unseen. */
+export const TemplateSchema = shareable(z.strictObject({
   subject: TemplatePart(500),
   text: TemplatePart(100_000),
-  html: TemplatePart(500_000).optional(),
+  html: TemplatePart(500_000, false).optional(),
 }));
 export type Template = z.infer<typeof TemplateSchema>;
 
@@ -48,9 +68,12 @@ export function missingVariables(template: Template, provided: Iterable<string>)
 }
 
 export function requireVariables(template: Template, provided: Iterable<string>, source: string): void {
-  const missing = missingVariables(template, provided);
+  const columns = [...provided];
+  const missing = missingVariables(template, columns);
   if (missing.length > 0) {
-    const message = `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}`;
+    // A column that differs only in case (`Name` for {{name}}) is named, so the fix is plain.
+    const near = missing.flatMap((v) => columns.filter((c) => c.toLowerCase() === v.toLowerCase()).map((c) => `{{${v}}} is not the column "${c}": a variable names its column exactly as written`));
+    const message = `template uses ${missing.map((v) => `{{${v}}}`).join(', ')} but ${source} does not provide ${missing.length === 1 ? 'it' : 'them'}${near.length > 0 ? ` (${near.join('; ')})` : ''}`;
     // At the part that uses the first of them, so a definition's editor marks its line.
     const part = (['subject', 'text', 'html'] as const).find((p) => variablesOf(template[p] ?? '').includes(missing[0]!)) ?? 'text';
     throw new DomainError(message, [{ path: ['template', part], message }]);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { readCsvTable } from '../../client/campaign/audienceCsv';
 import { audienceFromTable } from '../../domain/campaign/csv';
+import { checkTemplateAgainstAudience, leadFieldsOf } from '../../domain/campaign/campaign';
 
 const audience = (text: string) => audienceFromTable(readCsvTable(text));
 
@@ -53,6 +54,20 @@ test('an unclosed quote does not swallow the rows after it: they are read again 
     [6, expect.stringContaining('a quote inside an unquoted field')],
     [7, 'broken quoting: text after the closing quote of a field'],
   ]);
+});
+
+test('the email column is read in any case, as salesflow import reads it, and {{email}} still resolves', () => {
+  const parsed = audience('Email,Name\nAnn@X.test,Ann\n');
+  expect(parsed.errors).toEqual([]);
+  expect(parsed.columns).toEqual(['email', 'Name']);
+  expect(parsed.recipients.map((r) => [r.email, r.vars])).toEqual([['ann@x.test', { email: 'ann@x.test', Name: 'Ann' }]]);
+  expect(audience('EMAIL,email\n').errors[0]?.message).toBe('column "email" appears twice');
+  // A lead's default name column is found in any case too.
+  expect(leadFieldsOf({ rep: 'alice' }, 'ann@x.test', parsed.recipients[0]!.vars)).toMatchObject({ name: 'Ann' });
+  // Other columns are variables as written: a template's {{name}} is told the column is "Name".
+  expect(() => checkTemplateAgainstAudience({ subject: 'Hi {{name}}', text: 'for {{email}}' }, { csv: 'a.csv' }, parsed.columns)).toThrow(
+    'template uses {{name}} but the CSV (columns: email, Name) does not provide it ({{name}} is not the column "Name": a variable names its column exactly as written)',
+  );
 });
 
 test('a header without an email column, or with bad names, refuses the file', () => {

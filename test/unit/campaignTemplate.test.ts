@@ -47,6 +47,20 @@ test('a malformed placeholder is refused by the schema', () => {
   expect(result.error?.issues[0]?.message).toMatch(/malformed/);
 });
 
+test('an unbalanced placeholder is refused, not mailed as written', () => {
+  const message = (t: Record<string, string>) => TemplateSchema.safeParse({ subject: 's', text: 't', ...t }).error?.issues.map((i) => [i.path.join('.'), i.message]);
+  expect(message({ text: 'Dear {{name}} at {{company}, {{ company }}' })).toEqual([['text', 'has "{{company}," without its closing }} (a placeholder is {{name}})']]);
+  expect(message({ subject: 'Hello name}} and {{name}}' })).toEqual([['subject', 'has "name}}": a }} with no {{ before it (a placeholder is {{name}})']]);
+  // An HTML body's CSS may close two blocks at once; an unclosed {{ is refused there too.
+  expect(message({ html: '<style>@media print { p { color: red }}</style><p>{{name}}</p>' })).toBeUndefined();
+  expect(message({ html: '<p>{{name</p>' })).toEqual([['html', 'has "{{name</p>" without its closing }} (a placeholder is {{name}})']]);
+});
+
+test('a template is strict about its keys: htm: for html: is refused, not dropped', () => {
+  const result = TemplateSchema.safeParse({ subject: 's', text: 't', htm: '<p>{{nme}}</p>' });
+  expect(result.error?.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['htm'] }]);
+});
+
 test('a campaign definition names every bad field', () => {
   expect(() =>
     parseCampaignDefinition({ id: 'bad id', name: '', template: { subject: 's', text: 't' }, audience: { csv: 'a.csv' }, throttle: 0 }),

@@ -257,6 +257,28 @@ test('between batches of a throttled run the ETA counts down while the count sta
   expect(first - later).toBeLessThanOrEqual(4);
   await screenshot(page, 'ops-campaign-running');
   await call(stack.h.url, 'POST', `/api/campaigns/${id}/cancel`, { as: stack.admin, body: {} });
+  // The two the cancel left unmailed are counted and listed under "Not mailed", not passed over.
+  await page.reload();
+  const notMailed = page.getByTestId('campaign-not-mailed');
+  await notMailed.getByText('not sent: the run was cancelled').waitFor();
+  expect((await notMailed.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['recipients 2–3 — cancelled not sent: the run was cancelled']);
+  expect(await page.getByText('2 recipients not sent: the run was cancelled', { exact: false }).count()).toBe(1);
+  await screenshot(page, 'ops-campaign-cancelled');
+
+  // The same definition again on the New campaign page: Validate warns that the id ran, and
+  // the refusal of Start speaks of the page's definition, not of the CLI's --id.
+  const dir = join(__dirname, 'screenshots');
+  writeFileSync(join(dir, 'slow.csv'), csv);
+  await page.goto(`${stack.h.url}/campaigns/new`);
+  await page.getByLabel('Definition', { exact: true }).fill(yaml);
+  await page.getByLabel('Audience CSV').setInputFiles(join(dir, 'slow.csv'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.getByTestId('campaign-already-ran').getByText(`A run with the id ${id} already ran and was cancelled`).waitFor();
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  const refusal = page.getByTestId('form-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toBe(`Campaign ${id} already ran (cancelled). To mail its audience again, change id: in the definition to a new one, then validate and start.`);
+  await screenshot(page, 'ops-campaign-id-ran');
 });
 
 test('at 390 px the folded menu bar stays a bar on short pages, and the suppression list fits the screen', async () => {
@@ -355,4 +377,39 @@ test('ops imports prospects from a CSV: a bad line or a rep the process lacks bl
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
   await screenshot(page, 'ops-import-390');
+});
+
+test('a prospect list validates as "N prospects", and at 390 px the campaign list is a card per run', async () => {
+  const prospect = `plist-${uniq}`;
+  expect((await call(stack.h.url, 'POST', '/api/prospects', { as: stack.admin, body: { id: prospect, name: 'Pia List', email: `pia-${uniq}@customer.test`, rep: 'alice' } })).status).toBe(201);
+  const id = `web-pros-${uniq}`;
+  const yaml = `id: ${id}\nname: Web prospects with a rather long campaign name ${uniq}\ntemplate:\n  subject: "Hello {{name}}"\n  text: "Dear {{name}}"\naudience:\n  prospects: [${prospect}]\n`;
+  const { page } = await personLogsIn(stack, `orla-${uniq}`, 'ops');
+  await page.goto(`${stack.h.url}/campaigns/new`);
+  // A misspelt key is marked on its own line (3), not on the file's first.
+  await page.getByLabel('Definition', { exact: true }).fill(yaml.replace('template:', 'templat:'));
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.locator('.code-line.bad[data-line="3"]').waitFor();
+  expect(await page.getByText(/line 3: templat: unknown key \(keys at the top of the file: id, name, /).count()).toBe(1);
+  await page.getByLabel('Definition', { exact: true }).fill(yaml);
+  await page.getByRole('button', { name: 'Validate' }).click();
+  const valid = page.getByTestId('campaign-validation');
+  await valid.waitFor();
+  expect((await valid.textContent())?.trim()).toBe(`Valid: Web prospects with a rather long campaign name ${uniq} (${id}) · 1 prospect`);
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  await page.getByRole('heading', { name: `Web prospects with a rather long campaign name ${uniq}` }).waitFor();
+  // What is skipped is what the label says: suppressed addresses (duplicates are refused rows).
+  expect(await page.getByText('Skipped (suppressed)', { exact: true }).count()).toBe(1);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${stack.h.url}/campaigns`);
+  const row = page.getByTestId('campaign-list').locator('tr', { hasText: id });
+  await row.waitFor();
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+  // Each run a card: its status, count and start on lines of their own with their names, the name not wrapped a word a line.
+  expect(await row.locator('td[data-label="Status"]').isVisible()).toBe(true);
+  const name = (await row.getByRole('link').boundingBox())!;
+  expect(name.height).toBeLessThan(60);
+  expect(name.x + name.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'ops-campaigns-390');
 });

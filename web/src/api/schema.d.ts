@@ -5226,6 +5226,11 @@ export interface paths {
                                 line: number;
                                 message: string;
                             }[];
+                            /**
+                             * @description how an earlier run under this id ended, when starting this one would be refused
+                             * @enum {string}
+                             */
+                            alreadyRan?: "completed" | "cancelled";
                         } & {
                             [key: string]: unknown;
                         };
@@ -5324,7 +5329,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     pageToken?: string;
-                    status?: string;
+                    status?: "resolving" | "running" | "paused" | "completed" | "cancelled";
                 };
                 header?: never;
                 path?: never;
@@ -5454,6 +5459,11 @@ export interface paths {
                                     line: number;
                                     message: string;
                                 }[];
+                                /**
+                                 * @description how an earlier run under this id ended, when starting this one would be refused
+                                 * @enum {string}
+                                 */
+                                alreadyRan?: "completed" | "cancelled";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -5481,6 +5491,11 @@ export interface paths {
                                     line: number;
                                     message: string;
                                 }[];
+                                /**
+                                 * @description how an earlier run under this id ended, when starting this one would be refused
+                                 * @enum {string}
+                                 */
+                                alreadyRan?: "completed" | "cancelled";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -5594,6 +5609,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -5720,7 +5740,11 @@ export interface paths {
                         "application/json": {
                             id: string;
                             /** @enum {string} */
+                            audience?: "csv" | "prospects" | "filter";
+                            /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
+                            total: number;
+                            cursor: number;
                             skipped: number;
                             bounced: number;
                             failed: number;
@@ -5821,7 +5845,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why) */
+        /** one recipient's status in a run: pending, sent (with Message-ID and time), skipped, failed or bounced (with why), or cancelled (not sent: the run was cancelled) */
         get: {
             parameters: {
                 query?: never;
@@ -5958,6 +5982,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -6098,6 +6127,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";
@@ -6238,6 +6272,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /**
+                             * @description what the audience is (absent: csv): what its refused rows are, a CSV line or a listed prospect
+                             * @enum {string}
+                             */
+                            audience?: "csv" | "prospects" | "filter";
                             name: string;
                             /** @enum {string} */
                             status: "resolving" | "running" | "paused" | "completed" | "cancelled";

@@ -110,7 +110,8 @@ export function CampaignPage() {
         <dl className="kv">
           <dt>Sent</dt>
           <dd>{p.sent}</dd>
-          <dt>Skipped (suppressed, duplicates)</dt>
+          {/* Only suppressed addresses are skipped; a duplicate address is a refused row, counted below. */}
+          <dt>Skipped (suppressed)</dt>
           <dd>{p.skipped}</dd>
           <dt>Failed</dt>
           <dd>
@@ -119,7 +120,7 @@ export function CampaignPage() {
           </dd>
           <dt>Remaining</dt>
           <dd>{p.remaining}</dd>
-          <dt>Invalid CSV rows</dt>
+          <dt>Invalid rows (duplicates, bad addresses)</dt>
           <dd>{p.invalidRows}</dd>
           <dt>Rate</dt>
           {/* The server's average (the CLI prints the same): sent over the time sending took, counted as the throttle counts it. */}
@@ -145,7 +146,9 @@ export function CampaignPage() {
 function NotMailed({ run }: { run: RunState }) {
   const rows = run.invalidRowSamples;
   const recipients = run.exceptions;
-  if (rows.length === 0 && recipients.length === 0) return null;
+  // A cancel leaves every recipient from the cursor on unmailed: they are not exceptions, but not mailed all the same.
+  const unsent = run.status === 'cancelled' ? Math.max(run.total - run.cursor, 0) : 0;
+  if (rows.length === 0 && recipients.length === 0 && unsent === 0) return null;
   const moreRows = run.invalidRows - rows.length;
   const moreRecipients = run.skipped + run.bounced + run.failed - recipients.length;
   return (
@@ -153,7 +156,9 @@ function NotMailed({ run }: { run: RunState }) {
       <div className="panel-head">
         <h2 id="not-mailed-h">Not mailed</h2>
         <span className="muted small">
-          {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed, {plural(run.invalidRows, 'CSV row')} refused
+          {plural(run.skipped + run.bounced + run.failed, 'recipient')} skipped or failed,{' '}
+          {run.audience === 'prospects' || run.audience === 'filter' ? `${plural(run.invalidRows, 'prospect')} of the ${run.audience === 'prospects' ? 'list' : 'filter'} left out` : `${plural(run.invalidRows, 'CSV row')} refused`}
+          {unsent > 0 ? `, ${plural(unsent, 'recipient')} not sent: the run was cancelled` : ''}
         </span>
       </div>
       <div className="table-wrap">
@@ -169,7 +174,8 @@ function NotMailed({ run }: { run: RunState }) {
           <tbody>
             {rows.map((r) => (
               <tr key={`line-${r.line}`}>
-                <td>CSV line {r.line}</td>
+                {/* As the run's audience was written: a CSV's line, or a listed prospect's place. */}
+                <td>{run.audience === 'prospects' ? `prospect ${r.line} of the list` : run.audience === 'filter' ? `prospect ${r.line} of those the filter selected` : `CSV line ${r.line}`}</td>
                 <td className="muted no-address">—</td>
                 <td>
                   <Badge tone="gray">invalid</Badge>
@@ -188,6 +194,16 @@ function NotMailed({ run }: { run: RunState }) {
                 <td className="reason">{e.reason}</td>
               </tr>
             ))}
+            {unsent > 0 ? (
+              <tr key="cancelled">
+                <td>{unsent === 1 ? `recipient ${run.cursor + 1}` : `recipients ${run.cursor + 1}–${run.total}`}</td>
+                <td className="muted no-address">—</td>
+                <td>
+                  <Badge tone="gray">cancelled</Badge>
+                </td>
+                <td className="reason">not sent: the run was cancelled</td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>

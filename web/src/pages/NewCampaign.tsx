@@ -11,16 +11,35 @@ import exampleCsv from '../../../examples/campaign-spring.csv?raw';
 
 /** What POST /api/campaigns/validate answers for a good definition (its problems come as a 422, at their lines). */
 interface Validation {
-  definition: { id?: string; name?: string };
+  definition: { id?: string; name?: string; audience?: { csv?: string; prospects?: string[]; filter?: unknown } };
   recipients?: number;
   columns?: string[];
   invalidRows: { line: number; message: string }[];
+  alreadyRan?: 'completed' | 'cancelled';
 }
 
 /** The API's request for the audience's text, as the page asks for it: the file to choose. */
 function inPageWords(message: string | undefined): string | undefined {
   const wanted = message && /^send the audience file (.+) as csv \(its text\) with the definition$/.exec(message);
   return wanted ? `This campaign's audience is ${wanted[1]}: choose that file here.` : message;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Who a valid definition mails, as `campaign validate` says it: a CSV's recipients, a list's prospects, or a filter's. */
+function audienceWords(v: Validation): string {
+  if (v.recipients !== undefined) return plural(v.recipients, 'recipient');
+  const listed = v.definition.audience?.prospects;
+  return listed ? plural(listed.length, 'prospect') : 'the prospects the filter selects when the run starts';
+}
+
+/**
+ * The server's refusal of a run id used before names the CLI's `--id`, which this page does
+ * not have: here the id is the definition's `id:` line.
+ */
+function alreadyRanInPageWords(message: string | undefined): string | undefined {
+  const ran = message && /^campaign (\S+) already ran \((\w+)\); to mail its audience again, start it with a new --id$/.exec(message);
+  return ran ? `Campaign ${ran[1]} already ran (${ran[2]}). To mail its audience again, change id: in the definition to a new one, then validate and start.` : undefined;
 }
 
 /** Upload a campaign definition and its CSV, validate (problems at their lines, bad rows listed), start. */
@@ -34,7 +53,7 @@ export function NewCampaignPage() {
     try {
       const v = (await ok(api.POST('/api/campaigns/validate', { body: body() }))) as unknown as Validation;
       setResult({ valid: true, validation: v });
-      return `Valid: ${v.recipients ?? 'all matching'} recipient(s)`;
+      return `Valid: ${audienceWords(v)}`;
     } catch (err) {
       // A problem of the definition is shown at its line; one about the CSV (none sent, or one
       // the audience does not take) stays at the CSV field.
@@ -46,7 +65,10 @@ export function NewCampaignPage() {
     }
   });
   const start = useForm(async () => {
-    const res = await ok(api.POST('/api/campaigns', { body: body() }));
+    const res = await ok(api.POST('/api/campaigns', { body: body() })).catch((err: unknown) => {
+      const inWords = err instanceof ApiError ? alreadyRanInPageWords(err.problem.detail) : undefined;
+      throw inWords !== undefined && err instanceof ApiError ? new ApiError({ ...err.problem, detail: inWords }) : err;
+    });
     const id = (res.validation.definition as { id?: string }).id ?? '';
     navigate(`/campaigns/${encodeURIComponent(id)}`);
     return res.started ? 'Started' : 'This campaign is running already';
@@ -132,11 +154,17 @@ export function NewCampaignPage() {
           result.valid ? (
             <div className="stack" data-testid="campaign-validation">
               <p className="form-done" role="status">
-                Valid: {v!.definition.name} ({v!.definition.id}) · {v!.recipients ?? 'prospect audience,'} recipient(s){v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
+                Valid: {v!.definition.name} ({v!.definition.id}) · {audienceWords(v!)}
+                {v!.columns ? ` · columns ${v!.columns.join(', ')}` : ''}
               </p>
+              {v!.alreadyRan ? (
+                <p className="notice" data-testid="campaign-already-ran">
+                  A run with the id {v!.definition.id} already {v!.alreadyRan === 'cancelled' ? 'ran and was cancelled' : 'ran'}: starting it again would mail everyone twice, so it would be refused. Change id: in the definition to a new one to mail this audience again.
+                </p>
+              ) : null}
               {v!.invalidRows.length > 0 ? (
                 <div>
-                  <p className="notice">{v!.invalidRows.length} CSV row(s) are invalid and will be skipped:</p>
+                  <p className="notice">{v!.invalidRows.length === 1 ? '1 CSV row is invalid and will be skipped:' : `${v!.invalidRows.length} CSV rows are invalid and will be skipped:`}</p>
                   <LineList label="Invalid rows" lines={v!.invalidRows} />
                 </div>
               ) : null}
