@@ -114,11 +114,21 @@ function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): { keys: s
   return { keys, oneOf: objects.length > 1 };
 }
 
-/** The line of `path` in a parsed document: of the deepest node that exists (a missing key is reported on its parent). */
+/**
+ * The line of `path` in a parsed document: of the deepest node that exists. A missing key is
+ * reported on its parent's own key (`quotePolicy:`), not on the parent's first entry below it.
+ */
 function lineInDocument(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    if (!isNode(node) || !node.range) continue;
+    const key = path[depth - 1];
+    if (depth < path.length && typeof key === 'string') {
+      const holder = doc.getIn(path.slice(0, depth - 1) as unknown[], true);
+      const pair = isMap(holder) ? holder.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+      if (pair && isScalar(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+    }
+    return lineCounter.linePos(node.range[0]).line;
   }
   return doc.contents && isNode(doc.contents) && doc.contents.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
 }

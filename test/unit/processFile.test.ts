@@ -124,6 +124,15 @@ describe('parseYamlWithSchema on a process file', () => {
     const problems = problemsOf(text);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ path: 'teams[0].manager', line: 3 });
+    // A section's missing key: on the section's own key, not on its first entry below it.
+    const section = file(
+      /* 1 */ 'name: sales',
+      /* 2 */ 'teams: [{ name: north, manager: { id: m, email: m@example.com }, reps: [{ id: alice, email: alice@example.com }] }]',
+      /* 3 */ 'quotePolicy:',
+      /* 4 */ '  validity: 30d',
+      /* 5 */ '  escalateAfter: 7d',
+    );
+    expect(problemsOf(section)).toEqual([expect.objectContaining({ path: 'quotePolicy.staleAfter', line: 3 })]);
   });
 
   it('reports a YAML syntax error with its line, and nothing else', () => {
