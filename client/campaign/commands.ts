@@ -1,3 +1,4 @@
+import { suppressionSourceText } from '../../domain/campaign/labels';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
@@ -257,7 +258,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const entries = await campaigns().suppressed();
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (entries.length === 0) console.log('nobody is suppressed');
-      else console.log(textTable(['ADDRESS', 'REASON', 'SINCE', 'SOURCE'], entries.map((e) => [e.email, e.reason, ctx.time(e.at), e.source])));
+      else console.log(textTable(['ADDRESS', 'REASON', 'SINCE', 'SOURCE'], entries.map((e) => [e.email, e.reason, ctx.time(e.at), suppressionSourceText(e.source)])));
     });
 }
 

@@ -222,6 +222,8 @@ test('ops uploads a campaign with its CSV, starts it and watches the progress re
   await add.getByRole('button', { name: 'Add to the list' }).click();
   await add.getByText(`${caller} is on the list`).waitFor();
   await page.getByRole('row').filter({ hasText: caller }).getByText('asked on the phone').waitFor();
+  // Its source reads as who added it, not as the API's `api:<login>`.
+  await page.getByRole('row').filter({ hasText: caller }).getByText(`added by otto-${uniq}`).waitFor();
   const listed = (await call(stack.h.url, 'GET', '/api/suppressions', { as: stack.admin })).body.suppressed as { email: string; reason: string; detail: string; source: string }[];
   expect(listed.find((e) => e.email === caller)).toMatchObject({ reason: 'manual', detail: 'asked on the phone', source: `api:otto-${uniq}` });
   await screenshot(page, 'ops-suppressions');

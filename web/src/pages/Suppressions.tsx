@@ -3,6 +3,7 @@ import { api, ok } from '../api/client';
 import { Badge, Empty, ErrorBox, Loading, PageHeader, usePolled } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDateTime } from '../ui/format';
+import { suppressionSourceText } from '../../../domain/campaign/labels';
 
 interface Entry { email: string; reason: string; source: string; detail: string; at: string }
 
@@ -13,7 +14,7 @@ export function SuppressionsPage() {
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
     const rows = [...(list.data ?? [])].sort((a, b) => b.at.localeCompare(a.at));
-    return needle ? rows.filter((e) => `${e.email} ${e.reason} ${e.source} ${e.detail}`.toLowerCase().includes(needle)) : rows;
+    return needle ? rows.filter((e) => `${e.email} ${e.reason} ${suppressionSourceText(e.source)} ${e.detail}`.toLowerCase().includes(needle)) : rows;
   }, [list.data, q]);
   return (
     <div className="page">
@@ -110,7 +111,7 @@ function Row({ entry, onDone }: { entry: Entry; onDone: () => void }) {
         </div>
       </td>
       <td className="small" data-label="Source">
-        {entry.source}
+        {suppressionSourceText(entry.source)}
       </td>
       <td className="small" data-label="Since">
         {formatDateTime(entry.at)}
