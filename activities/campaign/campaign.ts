@@ -115,7 +115,8 @@ export function createCampaignActivities(deps: CampaignDeps) {
 
   /** Records the mail in the prospect's contact log; for a new lead, starts the prospect first. */
   async function intoPipeline(input: SendBatchInput, recipient: Recipient, subject: string, at: string): Promise<void> {
-    const contact = { channel: 'email' as const, direction: 'outbound' as const, note: `campaign ${input.campaignId}: ${subject}`, at, by: `campaign:${input.campaignId}` };
+    // The campaign is the contact's author (`by`); the note is the mail's subject, not the campaign again.
+    const contact = { channel: 'email' as const, direction: 'outbound' as const, note: subject, at, by: `campaign:${input.campaignId}` };
     const workflowId = prospectWorkflowId(recipient.prospectId!);
     if (input.leadsRep === undefined && input.leadsProcess === undefined) {
       try {

@@ -161,7 +161,7 @@ test('into the pipeline: new leads become prospects, existing prospects get the 
   expect(await campaigns.result(id)).toMatchObject({ sent: 3 });
   const lead = await stack.client.getProspect(leadProspectId(leads[1]!));
   expect(lead.info).toMatchObject({ name: 'Person 1', company: 'Company 1', email: leads[1], rep: 'alice', source: `campaign:${id}` });
-  expect(lead.contacts).toEqual([expect.objectContaining({ channel: 'email', direction: 'outbound', by: `campaign:${id}`, note: `campaign ${id}: Pumps for Company 1` })]);
+  expect(lead.contacts).toEqual([expect.objectContaining({ channel: 'email', direction: 'outbound', by: `campaign:${id}`, note: 'Pumps for Company 1' })]);
 
   // Running a lead campaign over the same people again starts no second prospect.
   await campaigns.start(csvCampaign(`${id}-2`, audienceCsv(leads), { leads: { rep: 'bob' } }));
@@ -182,7 +182,7 @@ test('into the pipeline: new leads become prospects, existing prospects get the 
   await campaigns.start(byId);
   expect(await campaigns.result(byId.id)).toMatchObject({ total: 2, sent: 2, invalidRows: 1 });
   const customer = await stack.client.getProspect(ids[0]!);
-  expect(customer.contacts.at(-1)).toMatchObject({ channel: 'email', note: `campaign ${byId.id}: Hello Name ${ids[0]}` });
+  expect(customer.contacts.at(-1)).toMatchObject({ channel: 'email', by: `campaign:${byId.id}`, note: `Hello Name ${ids[0]}` });
 
   // The same prospects found through visibility.
   // Other files on this dev server have carol prospects too: wait for these two by id.
