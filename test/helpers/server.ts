@@ -131,6 +131,11 @@ export const NORTH_SOUTH_TEAMS = [
   { name: 'south', manager: { id: 'sven', email: 'sven@sales.test' }, reps: [{ id: 'sam', email: 'sam@sales.test' }] },
 ];
 
+/** A process of those two teams, named for its test file, with a month's quotation policy. */
+export function northSouthProcess(name: string) {
+  return { name, version: 1, teams: NORTH_SOUTH_TEAMS, quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' } };
+}
+
 /** A POST that must succeed: its body, or an error naming the path and the answer. */
 export async function postOk(base: string, as: Credentials, path: string, body: unknown): Promise<any> {
   const r = await call(base, 'POST', path, { as, body });

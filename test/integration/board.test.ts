@@ -1,4 +1,4 @@
-import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
+import { accountFor, call, startServer, type Credentials, type ServerHarness, northSouthProcess, postOk } from '../helpers/server';
 
 /**
  * GET /api/board: every open prospect the caller may see, and the Won and Lost columns only
@@ -21,12 +21,7 @@ afterAll(async () => {
 
 const uniq = Date.now().toString(36);
 const id = (name: string) => `${name}-${uniq}`;
-const definition = {
-  name: `board-${uniq}`,
-  version: 1,
-  teams: NORTH_SOUTH_TEAMS,
-  quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
-};
+const definition = northSouthProcess(`board-${uniq}`);
 
 const post = (path: string, body: unknown) => postOk(h.url, admin, path, body);
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
+import { accountFor, call, startServer, type Credentials, type ServerHarness, northSouthProcess, postOk } from '../helpers/server';
 
 /**
  * GET /api/prospects?q=: a search of every prospect the caller may see, by id, name, company
@@ -20,12 +20,7 @@ afterAll(async () => {
 
 const uniq = Date.now().toString(36);
 const id = (name: string) => `${name}-${uniq}`;
-const definition = {
-  name: `search-${uniq}`,
-  version: 1,
-  teams: NORTH_SOUTH_TEAMS,
-  quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
-};
+const definition = northSouthProcess(`search-${uniq}`);
 
 const post = (path: string, body: unknown) => postOk(h.url, admin, path, body);
 

@@ -1,7 +1,7 @@
 import { dumpReadModel } from '../../db/reporting';
 import { eventually } from '../helpers/eventually';
 import { cliTarget, runCli } from '../helpers/cli';
-import { accountFor, call, startServer, type Credentials, type ServerHarness, NORTH_SOUTH_TEAMS, postOk } from '../helpers/server';
+import { accountFor, call, startServer, type Credentials, type ServerHarness, northSouthProcess, postOk } from '../helpers/server';
 
 /**
  * The reports end to end: a real worker feeds the read model into the server's database as
@@ -22,10 +22,7 @@ afterAll(async () => {
 
 const uniq = Date.now().toString(36);
 const definition = {
-  name: `rep-${uniq}`,
-  version: 1,
-  teams: NORTH_SOUTH_TEAMS,
-  quotePolicy: { validity: '30d', staleAfter: '3d', escalateAfter: '7d' },
+  ...northSouthProcess(`rep-${uniq}`),
   tasks: { contact: [{ kind: 'call', title: 'Call {{name}}', due: '2d', escalateAfter: '1d' }] },
   stageProbabilities: { quotation: 0.5 },
 };
