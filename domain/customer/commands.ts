@@ -120,13 +120,14 @@ export function logCustomerContact(state: CustomerState, raw: unknown, now: stri
 
 export function recordSatisfaction(state: CustomerState, raw: unknown, now: string): CustomerState {
   const cmd = parseOrThrow(SatisfactionSchema, raw, 'satisfaction');
-  const next: CustomerState = {
-    ...state,
+  // The tasks this settles first: the command's own line stays the last (the CLI prints it).
+  const closed: CustomerState = { ...state, ...closeTasksLogged(state, (t) => t.kind === 'satisfaction', `satisfaction ${cmd.score}/5`, now) };
+  return {
+    ...closed,
     cadence: { ...state.cadence, satisfaction: { at: now, score: cmd.score, ...(cmd.note ? { note: cmd.note } : {}), by: cmd.by }, lastContactAt: now },
     profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: 'satisfaction check' }) : state.profile,
-    changes: logChange(state, now, cmd.by, `satisfaction ${cmd.score}/5${cmd.note ? `: ${cmd.note}` : ''}`),
+    changes: logChange(closed, now, cmd.by, `satisfaction ${cmd.score}/5${cmd.note ? `: ${cmd.note}` : ''}`),
   };
-  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'satisfaction', `satisfaction ${cmd.score}/5`, now, 'done', true) };
 }
 
 export function updateProfile(state: CustomerState, raw: unknown, now: string): CustomerState {
@@ -229,15 +230,16 @@ export function addReferral(state: CustomerState, raw: unknown, now: string): Cu
   // They referred someone already: no task to ask them.
   const { referralAskAt: _asked, ...cadence } = state.cadence;
   void _asked;
-  const next: CustomerState = {
-    ...state,
+  // The tasks this settles first: the command's own line stays the last (the CLI prints it).
+  const closed: CustomerState = { ...state, ...closeTasksLogged(state, (t) => t.kind === 'referral' && t.ref === undefined, `referred ${id}`, now) };
+  return {
+    ...closed,
     cadence,
     referrals: [...state.referrals, { prospectId: id, name: cmd.name, ...(cmd.company ? { company: cmd.company } : {}), at: now, by: cmd.by, status: 'open' }],
     pendingStarts: [...state.pendingStarts, { info, requestedAt: now }],
     profile: cmd.note ? captureNote(state.profile, { at: now, by: cmd.by, text: cmd.note, source: `referral ${id}` }) : state.profile,
-    changes: logChange(state, now, cmd.by, `referred ${who}: prospect ${id} for ${info.rep}`),
+    changes: logChange(closed, now, cmd.by, `referred ${who}: prospect ${id} for ${info.rep}`),
   };
-  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'referral' && t.ref === undefined, `referred ${id}`, now, 'done', true) };
 }
 
 function activeContract(state: CustomerState, contractId: string, action: string, now: string) {
@@ -277,13 +279,14 @@ export function declineRenewal(state: CustomerState, raw: unknown, now: string):
   if (k.autoRenew && k.noticePeriodMs !== undefined && Date.parse(now) > Date.parse(k.end) - k.noticePeriodMs) {
     throw new DomainError(`cannot decline ${k.id}: its notice period ended at ${new Date(Date.parse(k.end) - k.noticePeriodMs).toISOString()}; it renews at ${k.end}`);
   }
-  const next: CustomerState = {
-    ...state,
+  // The tasks this settles first: the command's own line stays the last (the CLI prints it).
+  const closed: CustomerState = { ...state, ...closeTasksLogged(state, (t) => t.kind === 'renewal' && t.ref === k.id, 'declined', now) };
+  return {
+    ...closed,
     contracts: state.contracts.map((c) => (c.id === k.id ? { ...c, status: 'ending' as const, declined: { at: now, by: cmd.by, reason: cmd.reason } } : c)),
     profile: captureNote(state.profile, { at: now, by: cmd.by, text: cmd.reason, source: `renewal of ${k.id} declined` }),
-    changes: logChange(state, now, cmd.by, `${k.id}: renewal declined (${cmd.reason}); it ends ${k.end}`),
+    changes: logChange(closed, now, cmd.by, `${k.id}: renewal declined (${cmd.reason}); it ends ${k.end}`),
   };
-  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'renewal' && t.ref === k.id, 'declined', now, 'done', true) };
 }
 
 /** The customer reordered a consumable: its reorder clock starts again. */
@@ -292,13 +295,14 @@ export function recordOrder(state: CustomerState, raw: unknown, now: string): Cu
   const item = state.consumables.find((c) => c.product === cmd.product);
   if (!item) throw fieldRefusal('order', ['product'], `${cmd.product} is not a consumable of ${state.info.id} (consumables: ${state.consumables.map((c) => c.product).join(', ') || 'none'})`);
   const at = cmd.at ?? now;
-  const next: CustomerState = {
-    ...state,
+  // The tasks this settles first: the command's own line stays the last (the CLI prints it).
+  const closed: CustomerState = { ...state, ...closeTasksLogged(state, (t) => t.kind === 'reorder' && t.ref === item.product, 'reordered', now) };
+  return {
+    ...closed,
     consumables: state.consumables.map((c) => (c === item ? { product: c.product, quantity: cmd.quantity ?? c.quantity, everyMs: c.everyMs, lastOrderAt: at } : c)),
     cadence: { ...state.cadence, lastContactAt: now },
-    changes: logChange(state, now, cmd.by, `reordered ${cmd.quantity ?? item.quantity} x ${item.product}`),
+    changes: logChange(closed, now, cmd.by, `reordered ${cmd.quantity ?? item.quantity} x ${item.product}`),
   };
-  return { ...next, ...closeTasksLogged(next, (t) => t.kind === 'reorder' && t.ref === item.product, 'reordered', now, 'done', true) };
 }
 
 /** The support desk's rep for a query: spread over the process's support team; the owner without one. */

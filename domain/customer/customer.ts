@@ -349,6 +349,8 @@ export function logChange(state: CustomerState, at: string, by: string, what: st
  * Closes the account's active tasks that `match` picks, the system closing them because what
  * they asked for happened (a renewal decided, a query answered, a referral given), and says
  * so in the history, as a rep's completion does: otherwise they left Open tasks without a word.
+ * Callers close before they log the command's own line, which stays the last (the CLI and
+ * the API answer a command with its last line).
  */
 export function closeTasksLogged(
   state: CustomerState,
@@ -356,20 +358,14 @@ export function closeTasksLogged(
   outcome: string,
   now: string,
   as: 'done' | 'cancelled' = 'done',
-  /**
-   * The command's own line is logged already and must stay the last (the CLI and the API
-   * answer a command with its last line): the task lines go before it.
-   */
-  beforeLastChange = false,
 ): Pick<CustomerState, 'tasks' | 'changes'> {
-  const kept = beforeLastChange ? state.changes.slice(-1) : [];
-  let changes = beforeLastChange ? state.changes.slice(0, -1) : state.changes;
+  let changes = state.changes;
   const tasks = state.tasks.map((t) => {
     if (!isActiveTask(t) || !match(t)) return t;
     changes = [...changes, { at: now, by: 'system', what: `${as === 'done' ? 'closed' : 'cancelled'} task ${t.id} (${t.title}): ${outcome}` }];
     return { ...t, state: as, doneAt: now, outcome, synced: undefined };
   });
-  return { tasks, changes: [...changes, ...kept] };
+  return { tasks, changes };
 }
 
 /** A person of the process by id: a rep or a manager. */
