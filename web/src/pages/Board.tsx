@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
-import { Badge, Empty, ErrorBox, isClosedStage, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Badge, Empty, ErrorBox, isClosedStage, LiveStamp, Loading, PageHeader, useAddressFilters, usePolled } from '../ui/common';
 import { Field, SelectField, useForm } from '../ui/form';
 import { formatAge, formatDate, formatDue, formatMoney } from '../ui/format';
 
@@ -25,18 +25,13 @@ const MARK_LABELS: Record<string, { label: string; tone: 'amber' | 'red' | 'gray
 
 /** The manager's pipeline board: a column per stage, refreshed by itself. */
 export function BoardPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useAddressFilters();
   const rep = params.get('rep') ?? '';
   const team = params.get('team') ?? '';
   const board = usePolled(async () => ok(api.GET('/api/board', { params: { query: { closedDays: CLOSED_DAYS, ...(rep ? { rep } : {}), ...(team ? { team } : {}) } } })), [rep, team], 10_000);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
-  const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key === 'team') next.delete('rep');
-    setParams(next, { replace: true });
-  };
+  // A new team clears the rep, who may not be in it.
+  const setParam = (key: string, value: string) => set(key === 'team' ? { team: value, rep: undefined } : { [key]: value });
   const teams = [...new Set((board.data?.reps ?? []).map((r) => r.team))].sort();
   const cards = board.data?.cards ?? [];
   const open = cards.filter((c) => !isClosedStage(c.stage));

@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, useAddressFilters, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, useSearchBox, usePolled } from '../ui/common';
 import { Field } from '../ui/form';
 import { formatDate, formatDue } from '../ui/format';
 import { daysLeft } from './Customer';
@@ -12,7 +12,7 @@ import { daysLeft } from './Customer';
  */
 export function CustomersPage() {
   const account = useAccount();
-  const { params, set, q, typed, setTyped } = useAddressFilters();
+  const { params, set, q, typed, setTyped } = useSearchBox();
   const owner = params.get('owner') ?? '';
   // The server searches every account the caller may see and counts them; it sends at most 500.
   const list = usePolled(async () => ok(api.GET('/api/customers', { params: { query: { limit: 500, ...(owner ? { owner } : {}), ...(q ? { q } : {}) } } })), [owner, q], 30_000);
@@ -41,7 +41,7 @@ export function CustomersPage() {
         </Field>
         {account.role !== 'rep' ? (
           <Field label="Owner">
-            {(p) => <input {...p} value={owner} onChange={(e) => set('owner', e.target.value.trim())} placeholder="all owners" />}
+            {(p) => <input {...p} value={owner} onChange={(e) => set({ owner: e.target.value.trim() })} placeholder="all owners" />}
           </Field>
         ) : null}
       </div>

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import {
   Bar,
   BarChart,
@@ -19,7 +19,7 @@ import {
 import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, PageHeader, useAddressFilters, usePolled } from '../ui/common';
 import { Field, SelectField } from '../ui/form';
 import { formatMoney, plural } from '../ui/format';
 import {
@@ -72,7 +72,7 @@ function useReport<T>(name: ReportName, query: Record<string, string>): { data: 
 /** The sales manager's dashboard: the reports as charts, each with its numbers a click away. */
 export function DashboardPage() {
   const account = useAccount();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useAddressFilters();
   const preset = (PRESETS.some((p) => p.id === params.get('period')) ? params.get('period') : '90d') as PresetId;
   const [now] = useState(() => Date.now());
   const days = presetDays(preset, now, { from: params.get('from'), to: params.get('to') });
@@ -91,14 +91,6 @@ export function DashboardPage() {
   const postsales = useReport<Postsales>('postsales', { ...period, ...accountDims });
   const campaigns = useReport<Campaigns>('campaigns', base);
 
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next, { replace: true });
-  };
 
   // What the server scoped the reports to (a manager's team, a rep's own prospects).
   const scope = funnel.data?.filter;

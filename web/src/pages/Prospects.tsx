@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, ApiError, ok } from '../api/client';
 import { useAccount } from '../session';
-import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, useAddressFilters, usePagedList, usePolled } from '../ui/common';
+import { Empty, ErrorBox, LiveStamp, Loading, LoadMore, PageHeader, StageBadge, useSearchBox, usePagedList, usePolled } from '../ui/common';
 import { Field, FormMessage, SubmitButton, useForm } from '../ui/form';
 import { formatDue, formatMoney } from '../ui/format';
 
@@ -14,7 +14,7 @@ const PAGE_SIZE = 50;
 /** My prospects (a rep's own; a manager's team; everything for ops): filter by stage, search by name or company. */
 export function ProspectsPage() {
   const account = useAccount();
-  const { params, set, q, typed, setTyped } = useAddressFilters();
+  const { params, set, q, typed, setTyped } = useSearchBox();
   const stage = (params.get('stage') ?? '') as Stage | '';
   const [creating, setCreating] = useState(false);
   const list = usePagedList(
@@ -57,7 +57,7 @@ export function ProspectsPage() {
         </Field>
         <Field label="Stage">
           {(p) => (
-            <select {...p} value={stage} onChange={(e) => set('stage', e.target.value)}>
+            <select {...p} value={stage} onChange={(e) => set({ stage: e.target.value })}>
               <option value="">All stages</option>
               {STAGES.map((s) => (
                 <option key={s} value={s}>

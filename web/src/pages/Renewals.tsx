@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { Renewal } from '../api/views';
 import { useAccount } from '../session';
-import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, usePolled, type Tone } from '../ui/common';
+import { Badge, Empty, ErrorBox, LiveStamp, Loading, PageHeader, useAddressFilters, usePolled, type Tone } from '../ui/common';
 import { Field } from '../ui/form';
 import { formatDate, formatMoney } from '../ui/format';
 import { daysLeft } from './Customer';
@@ -42,7 +42,7 @@ function compare(key: SortKey): (a: Renewal, b: Renewal) => number {
  */
 export function RenewalsPage() {
   const account = useAccount();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useAddressFilters();
   const within = (WINDOWS as readonly string[]).includes(params.get('within') ?? '') ? (params.get('within') as (typeof WINDOWS)[number]) : '90d';
   const sort = (COLUMNS.some((c) => c.key === params.get('sort')) ? params.get('sort') : 'end') as SortKey;
   const descending = params.get('dir') === 'desc';
@@ -51,14 +51,6 @@ export function RenewalsPage() {
     const sorted = [...(list.data ?? [])].sort(compare(sort));
     return descending ? sorted.reverse() : sorted;
   }, [list.data, sort, descending]);
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next, { replace: true });
-  };
   const sortBy = (key: SortKey) => set({ sort: key === 'end' ? undefined : key, dir: key === sort && !descending ? 'desc' : undefined });
   const total = rows.reduce<Record<string, number>>((sum, r) => ({ ...sum, [r.currency]: (sum[r.currency] ?? 0) + r.valueCents }), {});
   return (

@@ -233,31 +233,42 @@ export function Fact({ label, value }: { label: string; value: ReactNode }) {
 }
 
 /**
- * A list page's filters kept in its address (a reload or a shared link shows the same), each
- * change replacing the entry rather than adding one to the history; and its search box, whose
- * words reach the address (and so the server's search) after a pause in typing.
+ * A page's filters kept in its address (a reload or a shared link shows the same): `set`
+ * changes some of them at once (an empty value removes one), replacing the history entry
+ * rather than adding one.
  */
-export function useAddressFilters(searchKey = 'q', pauseMs = 300) {
+export function useAddressFilters() {
   const [params, setParams] = useSearchParams();
   const set = useCallback(
-    (key: string, value: string) =>
+    (changes: Record<string, string | undefined>) =>
       setParams(
         (current) => {
           const next = new URLSearchParams(current);
-          if (value) next.set(key, value);
-          else next.delete(key);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value) next.set(key, value);
+            else next.delete(key);
+          }
           return next;
         },
         { replace: true },
       ),
     [setParams],
   );
-  const q = (params.get(searchKey) ?? '').trim();
-  const [typed, setTyped] = useState(params.get(searchKey) ?? '');
+  return { params, set };
+}
+
+/**
+ * A list page's search box: what it holds reaches the address (`q`, and so the server's
+ * search) after a pause in typing; `q` is the search in force.
+ */
+export function useSearchBox(pauseMs = 300) {
+  const { params, set } = useAddressFilters();
+  const q = (params.get('q') ?? '').trim();
+  const [typed, setTyped] = useState(params.get('q') ?? '');
   useEffect(() => {
     if (typed.trim() === q) return;
-    const timer = setTimeout(() => set(searchKey, typed.trim()), pauseMs);
+    const timer = setTimeout(() => set({ q: typed.trim() }), pauseMs);
     return () => clearTimeout(timer);
-  }, [typed, q, set, searchKey, pauseMs]);
+  }, [typed, q, set, pauseMs]);
   return { params, set, q, typed, setTyped };
 }
