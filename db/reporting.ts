@@ -446,9 +446,8 @@ export async function reportDimensions(db: SalesflowDb, scope: { team?: string; 
     from report_prospects where ${where}
     group by grouping sets ((team, rep), (source), (campaign), (process))
     union
-    select team, owner as rep, null, null, null, 7 from report_customers where ${ownerWhere} group by team, owner
-    union
-    select null, null, null, null, process, 30 from report_customers where ${ownerWhere} group by process`.execute(db);
+    select team, owner as rep, null, null, process, case when grouping(process) = 1 then 7 else 30 end from report_customers where ${ownerWhere}
+    group by grouping sets ((team, owner), (process))`.execute(db);
   const teams = new Map<string, Set<string>>();
   const sources = new Set<string>();
   const campaigns = new Set<string>();
