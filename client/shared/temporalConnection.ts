@@ -98,7 +98,12 @@ const closedChannelGuard: Interceptor = (options, nextCall) => {
     if (!(err instanceof Error) || !/Channel has been shut down/.test(err.message)) throw err;
     const ended: NextCall = {
       start: (_metadata, listener) => {
-        setImmediate(() => listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the connection to Temporal was closed', metadata: new Metadata() }));
+        // A message (none) before the status: the SDK's retry interceptor hands the last message
+        // on with the final status and throws when no message came first.
+        setImmediate(() => {
+          listener?.onReceiveMessage?.(undefined);
+          listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the connection to Temporal was closed', metadata: new Metadata() });
+        });
       },
       cancelWithStatus: () => undefined,
       getPeer: () => '',
